@@ -1,0 +1,263 @@
+// The one HTTP client every connector uses (DESIGN.md): auth, rate limiting, Retry-After, timeouts,
+// a circuit breaker per connection and error classification live here once, never in a connector.
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { ConsecutiveBreaker, BrokenCircuitError, CircuitState, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { SynclineError, transientError, userError, toSynclineError } from '../core/errors.js';
+import { backoffDelay, parseRetryAfter } from '../core/policies.js';
+import type { RateLimit, RateLimiter } from '../core/rate-limit.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Query = Record<string, string | number | boolean | undefined | null | Array<string | number>>;
+
+export interface HttpRequest {
+  /** Names the API operation: keys the rate-limit bucket, labels metrics and errors. */
+  operation: string;
+  method: HttpMethod;
+  /** Path below the base URL, or an absolute URL (e.g. a pre-signed document URL). */
+  path: string;
+  query?: Query;
+  headers?: Record<string, string>;
+  /** An object is sent as JSON; a string or Buffer as is (set content-type yourself). */
+  body?: unknown;
+  /** How to read the body: parsed JSON (default), text, raw bytes, or the stream itself (caller drains it). */
+  responseType?: 'json' | 'text' | 'buffer' | 'stream';
+  /** Safe to repeat when the outcome is unknown. Defaults to true for GET/PUT/DELETE. */
+  idempotent?: boolean;
+  /** Override the client's default timeout for this call. */
+  timeoutMs?: number;
+  /** Don't throw for these statuses; return the response (e.g. 404 on a lookup). */
+  acceptStatus?: number[];
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+export interface AuthProvider {
+  /** Adds credentials to the outgoing headers (may fetch/refresh a token). */
+  apply(req: HttpRequest, headers: Record<string, string>): void | Promise<void>;
+  /** Called once after a 401/403: drop cached tokens so the retry gets a fresh one. */
+  invalidate?(): void;
+}
+
+export interface HttpClientOptions {
+  /** Connection id: keys the circuit breaker and rate-limit buckets. */
+  connection: string;
+  baseUrl: string;
+  auth?: AuthProvider;
+  timeoutMs?: number;
+  rateLimiter?: RateLimiter;
+  /** Published limits per operation; operations not listed use `defaultRateLimit` (if any). */
+  rateLimits?: Record<string, RateLimit>;
+  defaultRateLimit?: RateLimit;
+  /** Connector-specific error reading: return an error for a response the default would misjudge. */
+  classify?: (res: HttpResponse, req: HttpRequest) => SynclineError | undefined;
+  /** Observe every response (e.g. adjust a bucket from x-amzn-RateLimit-Limit). */
+  onResponse?: (res: HttpResponse, req: HttpRequest, client: HttpClient) => void | Promise<void>;
+  /** Attempts inside one call for retryable failures. The engine retries again, across jobs, with longer waits. */
+  maxAttempts?: number;
+  /** A Retry-After longer than this is not slept through inside the call: the error goes to the engine. */
+  maxInlineWaitMs?: number;
+  /** Breaker: opens after this many consecutive transient failures, probes again after `halfOpenAfterMs`. */
+  breaker?: { consecutiveFailures: number; halfOpenAfterMs: number } | false;
+  dispatcher?: Dispatcher;
+  userAgent?: string;
+}
+
+const sharedAgent = new Agent({ connections: 128, keepAliveTimeout: 30_000, pipelining: 1 });
+const breakers = new Map<string, CircuitBreakerPolicy>();
+
+/** Circuit breakers are per connection, shared by every client of that connection in this process. */
+export function breakerFor(connection: string, opts: { consecutiveFailures: number; halfOpenAfterMs: number }): CircuitBreakerPolicy {
+  let b = breakers.get(connection);
+  if (!b) {
+    b = circuitBreaker(
+      handleWhen((e) => e instanceof SynclineError && e.kind === 'transient' && e.code !== 'HTTP_RATE_LIMITED' && e.code !== 'HTTP_CONFLICT'),
+      { halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.consecutiveFailures) },
+    );
+    breakers.set(connection, b);
+  }
+  return b;
+}
+
+export function circuitState(connection: string): 'closed' | 'open' | 'half-open' | 'isolated' | 'unknown' {
+  const b = breakers.get(connection);
+  if (!b) return 'unknown';
+  return ({ [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' } as const)[b.state];
+}
+
+export class HttpClient {
+  readonly connection: string;
+  private readonly base: URL;
+  private readonly opts: HttpClientOptions;
+  private readonly breaker?: CircuitBreakerPolicy;
+  private readonly halfOpenAfterMs: number;
+
+  constructor(opts: HttpClientOptions) {
+    if (!opts.connection) throw new TypeError('HttpClient: connection is required');
+    this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
+    this.connection = opts.connection;
+    this.opts = opts;
+    const breakerOpts = opts.breaker === false ? undefined : (opts.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 5_000 });
+    this.halfOpenAfterMs = breakerOpts?.halfOpenAfterMs ?? 0;
+    if (breakerOpts) this.breaker = breakerFor(opts.connection, breakerOpts);
+    if (opts.rateLimiter) {
+      for (const [op, limit] of Object.entries(opts.rateLimits ?? {})) void opts.rateLimiter.setLimit(this.bucketKey(op), limit);
+    }
+  }
+
+  bucketKey(operation: string): string {
+    return `${this.connection}:${operation}`;
+  }
+
+  async setRateLimit(operation: string, limit: RateLimit): Promise<void> {
+    await this.opts.rateLimiter?.setLimit(this.bucketKey(operation), limit);
+  }
+
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const maxAttempts = this.opts.maxAttempts ?? 3;
+    const maxInlineWaitMs = this.opts.maxInlineWaitMs ?? 5_000;
+    const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
+    let authRetried = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once<T>(req);
+      } catch (raw) {
+        const err = toSynclineError(raw);
+        if (err.code === 'HTTP_AUTH_FAILED' && this.opts.auth?.invalidate && !authRetried) {
+          authRetried = true;
+          this.opts.auth.invalidate();
+          attempt--;
+          continue;
+        }
+        // A 429 or an open circuit means the request was not processed, so even a create may repeat.
+        const notProcessed = err.code === 'HTTP_RATE_LIMITED' || err.code === 'CIRCUIT_OPEN' || err.code === 'HTTP_UNAVAILABLE';
+        const retryable = err.kind !== 'user' && (idempotent || notProcessed) && attempt < maxAttempts;
+        if (!retryable) throw err;
+        const wait = err.retryAfterMs ?? backoffDelay(attempt, { baseMs: 100, capMs: 2_000 });
+        if (wait > maxInlineWaitMs) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  private async once<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    if (this.breaker) {
+      try {
+        return await this.breaker.execute(() => this.send<T>(req));
+      } catch (e) {
+        if (e instanceof BrokenCircuitError) {
+          throw transientError('CIRCUIT_OPEN', `${this.connection} is failing repeatedly; calls are paused and resume by themselves`, {
+            retryAfterMs: this.halfOpenAfterMs,
+            details: { connection: this.connection, operation: req.operation },
+          });
+        }
+        throw e;
+      }
+    }
+    return this.send<T>(req);
+  }
+
+  private async send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    await this.opts.rateLimiter?.acquire(this.bucketKey(req.operation));
+    const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(req.path.replace(/^\//, ''), this.base);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) url.searchParams.set(k, v.join(','));
+      else url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.opts.userAgent ?? 'Syncline/0.1', ...req.headers };
+    let body: string | Buffer | undefined;
+    if (req.body !== undefined) {
+      if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) body = req.body;
+      else {
+        body = JSON.stringify(req.body);
+        headers['content-type'] ??= 'application/json';
+      }
+    }
+    await this.opts.auth?.apply(req, headers);
+    const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
+    const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
+    let raw: Dispatcher.ResponseData;
+    try {
+      raw = await undiciRequest(url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: this.opts.dispatcher ?? sharedAgent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      throw networkError(e, req, this.connection, idempotent);
+    }
+    const res: HttpResponse<unknown> = { status: raw.statusCode, headers: raw.headers, body: undefined };
+    const ok = (raw.statusCode >= 200 && raw.statusCode < 300) || req.acceptStatus?.includes(raw.statusCode);
+    try {
+      if (ok && req.responseType === 'stream') res.body = raw.body;
+      else res.body = await readBody(raw, ok && req.responseType !== 'stream' ? (req.responseType ?? 'json') : 'auto');
+    } catch (e) {
+      if (e instanceof SynclineError) throw e;
+      throw networkError(e, req, this.connection, idempotent);
+    }
+    await this.opts.onResponse?.(res, req, this);
+    if (ok) return res as HttpResponse<T>;
+    throw this.opts.classify?.(res, req) ?? classifyResponse(res, req, this.connection);
+  }
+}
+
+async function readBody(raw: Dispatcher.ResponseData, type: 'json' | 'text' | 'buffer' | 'auto'): Promise<unknown> {
+  if (type === 'buffer') return Buffer.from(await raw.body.arrayBuffer());
+  const text = await raw.body.text();
+  const ct = String(raw.headers['content-type'] ?? '');
+  if (type === 'text' || (type === 'auto' && !/json/.test(ct))) return text;
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    if (type === 'auto') return text;
+    throw transientError('HTTP_BAD_RESPONSE', `expected JSON, got ${text.length} bytes that do not parse`, {
+      details: { status: raw.statusCode, sample: text.slice(0, 200) },
+    });
+  }
+}
+
+function networkError(e: unknown, req: HttpRequest, connection: string, idempotent: boolean): SynclineError {
+  const name = e instanceof Error ? e.name : '';
+  const code = (e as { code?: string })?.code ?? '';
+  const details = { connection, operation: req.operation, method: req.method, cause: code || name };
+  if (name === 'TimeoutError' || name === 'AbortError' || /TIMEOUT/.test(code)) {
+    // A create that timed out may or may not have happened: the caller must look it up before retrying.
+    return transientError('HTTP_TIMEOUT', `${req.operation} timed out`, { details: { ...details, outcomeUnknown: !idempotent } });
+  }
+  // A reset after the request was sent leaves a create's outcome unknown too.
+  const afterSend = code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+  return transientError('HTTP_UNAVAILABLE', `${req.operation}: ${e instanceof Error ? e.message : String(e)}`, {
+    details: { ...details, outcomeUnknown: afterSend && !idempotent },
+  });
+}
+
+/** Default reading of an error status; connectors refine it with `classify` when their bodies say more. */
+export function classifyResponse(res: HttpResponse, req: HttpRequest, connection: string): SynclineError {
+  const details = { connection, operation: req.operation, status: res.status, body: res.body };
+  const s = res.status;
+  const summary = bodySummary(res.body);
+  if (s === 429) {
+    return transientError('HTTP_RATE_LIMITED', `${req.operation} was rate-limited`, { details, retryAfterMs: parseRetryAfter(res.headers['retry-after']) ?? 1_000 });
+  }
+  if (s >= 500) return transientError('HTTP_SERVER_ERROR', `${req.operation} failed with ${s}${summary}`, { details, retryAfterMs: parseRetryAfter(res.headers['retry-after']) });
+  if (s === 408) return transientError('HTTP_TIMEOUT', `${req.operation} timed out (408)`, { details: { ...details, outcomeUnknown: req.method === 'POST' } });
+  if (s === 409) return transientError('HTTP_CONFLICT', `${req.operation}: record in use${summary}`, { details });
+  if (s === 401 || s === 403) return userError('HTTP_AUTH_FAILED', `${connection} refused the credentials (${s})${summary}`, { details });
+  if (s === 404) return userError('HTTP_NOT_FOUND', `${req.operation}: not found${summary}`, { details });
+  return userError('HTTP_REJECTED', `${req.operation} was rejected (${s})${summary}`, { details });
+}
+
+function bodySummary(body: unknown): string {
+  if (body === undefined || body === null || body === '') return '';
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return `: ${text.slice(0, 300)}`;
+}
