@@ -1,0 +1,107 @@
+// Opens the store: SQLite (embedded default, one process) or PostgreSQL (scale-out, many processes).
+// One Kysely schema and one migration set serve both.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Database } from './schema.js';
+import * as m0001 from './migrations/0001_initial.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export type StoreOptions =
+  | {
+      dialect: 'sqlite';
+      /** File path, or ':memory:' (tests only: nothing survives the process). */
+      file: string;
+      /**
+       * 'normal' (default): with WAL a commit survives a process crash (kill -9) but the last
+       * transactions may be lost on power failure. 'full': fsync every commit, survives power loss.
+       */
+      synchronous?: 'normal' | 'full';
+    }
+  | {
+      dialect: 'postgres';
+      url: string;
+      /** Schema to use (created if missing); lets tests and tenants share one database. */
+      schema?: string;
+      poolSize?: number;
+    };
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** The raw better-sqlite3 handle (sqlite only), for the few hot paths that batch statements. */
+  sqlite?: SqliteDatabase.Database;
+  pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+// BIGINT columns hold epoch milliseconds and ids, all far below 2^53: read them as numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+const migrations: Array<{ name: string; up: (db: Kysely<any>, dialect: Dialect) => Promise<void> }> = [
+  { name: '0001_initial', up: m0001.up },
+];
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let store: Store;
+  if (options.dialect === 'sqlite') {
+    if (options.file !== ':memory:') mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+    const handle = new SqliteDatabase(options.file);
+    handle.pragma('journal_mode = WAL');
+    handle.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    handle.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+    store = { db, dialect: 'sqlite', sqlite: handle, close: () => db.destroy() };
+  } else {
+    const schema = options.schema;
+    if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new TypeError(`invalid schema name "${schema}"`);
+    if (schema) {
+      const admin = new pg.Client({ connectionString: options.url });
+      await admin.connect();
+      try {
+        await admin.query(`create schema if not exists ${schema}`);
+      } finally {
+        await admin.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    store = { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  }
+  await migrate(store);
+  return store;
+}
+
+async function migrate(store: Store): Promise<void> {
+  const db = store.db as unknown as Kysely<any>;
+  await db.schema
+    .createTable('syncline_migrations')
+    .ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('applied_at', store.dialect === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+    .execute();
+  for (const m of migrations) {
+    await db.transaction().execute(async (trx) => {
+      // Many processes may start at once on PostgreSQL: serialise migrations with an advisory lock.
+      if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7355608)`.execute(trx);
+      const done = await trx.selectFrom('syncline_migrations').select('name').where('name', '=', m.name).executeTakeFirst();
+      if (done) return;
+      await m.up(trx, store.dialect);
+      await trx.insertInto('syncline_migrations').values({ name: m.name, applied_at: Date.now() }).execute();
+    });
+  }
+}
+
+/** Parses a store URL from configuration: `sqlite:./data/syncline.db` or `postgres://…`. */
+export function storeOptionsFromUrl(url: string): StoreOptions {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', url };
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', file: url.slice('sqlite:'.length) || './data/syncline.db' };
+  throw new TypeError(`unsupported database URL "${url}": use sqlite:PATH or postgres://…`);
+}

@@ -1,0 +1,132 @@
+// The storage schema, one for both dialects (DESIGN.md). Times are epoch milliseconds (BIGINT),
+// JSON is text: the same values read back the same way from SQLite and PostgreSQL.
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export interface EventsTable {
+  id: Generated<number>;
+  /** system|entity|record_id|version — a second delivery of the same version is absorbed. */
+  dedupe_key: string;
+  system: string;
+  entity: string;
+  record_id: string;
+  version: string;
+  payload: string;
+  received_at: number;
+  duplicates: Generated<number>;
+}
+
+export type JobState = 'queued' | 'running' | 'dead';
+
+export interface JobsTable {
+  id: Generated<number>;
+  queue: string;
+  /** Jobs with the same key run one at a time, in id order. Null: no ordering constraint. */
+  ordering_key: string | null;
+  payload: string;
+  state: JobState;
+  attempts: Generated<number>;
+  max_attempts: number;
+  run_at: number;
+  lease_until: number | null;
+  worker_id: string | null;
+  event_id: number | null;
+  /** JSON array of {attempt, at, error} — the attempt history a dead letter shows. */
+  history: Generated<string>;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RunsTable {
+  id: Generated<number>;
+  event_id: number | null;
+  job_id: number;
+  flow: string;
+  record_key: string;
+  status: 'succeeded' | 'skipped' | 'retrying' | 'dead';
+  attempt: number;
+  error: string | null;
+  started_at: number;
+  finished_at: number;
+}
+
+export interface RunStepsTable {
+  id: Generated<number>;
+  run_id: number;
+  seq: number;
+  step: string;
+  status: 'ok' | 'error' | 'skipped';
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  started_at: number;
+  duration_ms: number;
+}
+
+export interface XrefTable {
+  id: Generated<number>;
+  a_system: string;
+  a_entity: string;
+  a_id: string;
+  b_system: string;
+  b_entity: string;
+  b_id: string;
+  created_at: number;
+}
+
+export interface AppliedVersionsTable {
+  /** flow|system|entity|record_id */
+  key: string;
+  version: string;
+  updated_at: number;
+}
+
+export interface CursorsTable {
+  id: string;
+  cursor: string | null;
+  updated_at: number;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  system: string;
+  /** Non-secret settings, JSON. */
+  config: string;
+  /** AES-256-GCM sealed JSON of the secret settings. */
+  secrets: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  /** SHA-256 of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface RateBucketsTable {
+  key: string;
+  tokens: number;
+  rate_per_sec: number;
+  burst: number;
+  updated_at: number;
+}
+
+export interface Database {
+  events: EventsTable;
+  jobs: JobsTable;
+  runs: RunsTable;
+  run_steps: RunStepsTable;
+  xref: XrefTable;
+  applied_versions: AppliedVersionsTable;
+  cursors: CursorsTable;
+  connections: ConnectionsTable;
+  api_tokens: ApiTokensTable;
+  rate_buckets: RateBucketsTable;
+}
+
+export type JobRow = Selectable<JobsTable>;
+export type NewJobRow = Insertable<JobsTable>;

@@ -1,0 +1,283 @@
+// The queue on the store's own tables, so an event and its jobs commit in one transaction.
+// SQLite and PostgreSQL differ only in how a batch is claimed and acked (see the subclasses).
+// Why not pg-boss or graphile-worker: docs/decisions/0002-job-queue.md.
+import { EventEmitter } from 'node:events';
+import { sql, type Kysely } from 'kysely';
+import type { Database, JobRow } from '../db/schema.js';
+import type { Store } from '../db/database.js';
+import type { SerializedError } from '../errors.js';
+import type { AttemptRecord, EnqueueInput, Executor, JobView, LeaseToken, LeasedJob, QueuePort } from './port.js';
+
+export const DEFAULT_MAX_ATTEMPTS = 12;
+
+export abstract class SqlQueue implements QueuePort {
+  protected readonly db: Kysely<Database>;
+  private readonly emitter = new EventEmitter();
+
+  constructor(protected readonly store: Store) {
+    this.db = store.db;
+    this.emitter.setMaxListeners(0);
+  }
+
+  onEnqueue(listener: () => void): () => void {
+    this.emitter.on('enqueue', listener);
+    return () => this.emitter.off('enqueue', listener);
+  }
+
+  async enqueue(jobs: EnqueueInput[], trx?: Executor): Promise<number[]> {
+    if (jobs.length === 0) return [];
+    const now = Date.now();
+    const rows = jobs.map((j) => ({
+      queue: j.queue,
+      ordering_key: j.orderingKey ?? null,
+      payload: JSON.stringify(j.payload ?? null),
+      state: 'queued' as const,
+      max_attempts: j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      run_at: j.runAt ?? now,
+      event_id: j.eventId ?? null,
+      created_at: now,
+      updated_at: now,
+    }));
+    const ids: number[] = [];
+    // Chunks keep SQLite under its bound-parameter limit.
+    for (let i = 0; i < rows.length; i += 500) {
+      const inserted = await (trx ?? this.db).insertInto('jobs').values(rows.slice(i, i + 500)).returning('id').execute();
+      ids.push(...inserted.map((r) => Number(r.id)));
+    }
+    // Wake local workers; when inside a caller's transaction they may look before it commits and
+    // find nothing, and the next poll finds it.
+    queueMicrotask(() => this.emitter.emit('enqueue'));
+    return ids;
+  }
+
+  abstract claim(opts: { workerId: string; limit: number; leaseMs: number; queues?: string[] }): Promise<LeasedJob[]>;
+  abstract ack(tokens: LeaseToken[], trx?: Executor): Promise<number>;
+
+  async extendLease(tokens: LeaseToken[], leaseMs: number): Promise<void> {
+    const until = Date.now() + leaseMs;
+    for (const t of tokens) {
+      await this.db.updateTable('jobs').set({ lease_until: until }).where('id', '=', t.id).where('attempts', '=', t.attempt).where('state', '=', 'running').execute();
+    }
+  }
+
+  async retry(token: LeaseToken, runAt: number, error: SerializedError, trx?: Executor): Promise<boolean> {
+    return this.finishAttempt(token, { state: 'queued', run_at: runAt }, error, 'retry', trx);
+  }
+
+  async deadLetter(token: LeaseToken, error: SerializedError, trx?: Executor): Promise<boolean> {
+    return this.finishAttempt(token, { state: 'dead' }, error, 'dead', trx);
+  }
+
+  private async finishAttempt(token: LeaseToken, set: { state: 'queued' | 'dead'; run_at?: number }, error: SerializedError, outcome: string, trx?: Executor): Promise<boolean> {
+    const run = async (db: Executor) => {
+      const row = await db.selectFrom('jobs').select(['history']).where('id', '=', token.id).where('attempts', '=', token.attempt).where('state', '=', 'running').executeTakeFirst();
+      if (!row) return false;
+      const history = appendHistory(row.history, { attempt: token.attempt, at: Date.now(), error, outcome });
+      const res = await db
+        .updateTable('jobs')
+        .set({ ...set, lease_until: null, worker_id: null, last_error: JSON.stringify(error), history, updated_at: Date.now() })
+        .where('id', '=', token.id)
+        .where('attempts', '=', token.attempt)
+        .where('state', '=', 'running')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    };
+    return trx ? run(trx) : this.db.transaction().execute(run);
+  }
+
+  async reapExpiredLeases(now = Date.now()): Promise<number> {
+    const expired = await this.db
+      .selectFrom('jobs')
+      .select(['id', 'attempts', 'max_attempts', 'history'])
+      .where('state', '=', 'running')
+      .where('lease_until', '<', now)
+      .limit(1000)
+      .execute();
+    let n = 0;
+    for (const job of expired) {
+      // A job that kills its worker every time would loop forever: past its budget it is dead.
+      const exhausted = job.attempts >= job.max_attempts;
+      const error: SerializedError | null = exhausted
+        ? { code: 'JOB_LEASE_EXPIRED', kind: 'bug', message: `the worker running this job stopped (lease expired) on each of ${job.attempts} attempts`, details: {} }
+        : null;
+      const history = appendHistory(job.history, { attempt: job.attempts, at: now, error, outcome: 'lease-expired' });
+      const res = await this.db
+        .updateTable('jobs')
+        .set({
+          state: exhausted ? 'dead' : 'queued',
+          run_at: now,
+          lease_until: null,
+          worker_id: null,
+          history,
+          updated_at: now,
+          ...(error ? { last_error: JSON.stringify(error) } : {}),
+        })
+        .where('id', '=', job.id)
+        .where('attempts', '=', job.attempts)
+        .where('state', '=', 'running')
+        .where('lease_until', '<', now)
+        .executeTakeFirst();
+      n += Number(res.numUpdatedRows);
+    }
+    if (n > 0) this.emitter.emit('enqueue');
+    return n;
+  }
+
+  async replay(ids: number[], edit?: { payload: unknown }): Promise<number> {
+    if (ids.length === 0) return 0;
+    if (edit && ids.length !== 1) throw new RangeError('an edited payload replays exactly one dead letter');
+    const now = Date.now();
+    let n = 0;
+    await this.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('jobs').select(['id', 'attempts', 'history']).where('id', 'in', ids).where('state', '=', 'dead').execute();
+      for (const row of rows) {
+        const history = appendHistory(row.history, { attempt: row.attempts, at: now, error: null, outcome: edit ? 'replayed-with-edit' : 'replayed' });
+        const res = await trx
+          .updateTable('jobs')
+          // attempts restart from 0 so the replay gets a full retry budget; history keeps the past.
+          .set({ state: 'queued', run_at: now, attempts: 0, history, updated_at: now, ...(edit ? { payload: JSON.stringify(edit.payload) } : {}) })
+          .where('id', '=', row.id)
+          .where('state', '=', 'dead')
+          .executeTakeFirst();
+        n += Number(res.numUpdatedRows);
+      }
+    });
+    if (n > 0) this.emitter.emit('enqueue');
+    return n;
+  }
+
+  async discard(ids: number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const res = await this.db.deleteFrom('jobs').where('id', 'in', ids).where('state', '=', 'dead').executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  async get(id: number): Promise<JobView | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toView(row) : undefined;
+  }
+
+  async list(opts: { state?: 'queued' | 'running' | 'dead'; queue?: string; limit?: number; offset?: number }): Promise<JobView[]> {
+    let q = this.db.selectFrom('jobs').selectAll();
+    if (opts.state) q = q.where('state', '=', opts.state);
+    if (opts.queue) q = q.where('queue', '=', opts.queue);
+    const rows = await q.orderBy('id').limit(opts.limit ?? 100).offset(opts.offset ?? 0).execute();
+    return rows.map(toView);
+  }
+
+  async counts(): Promise<Array<{ queue: string; state: string; count: number }>> {
+    const rows = await this.db.selectFrom('jobs').select(['queue', 'state', (eb) => eb.fn.countAll<number>().as('count')]).groupBy(['queue', 'state']).execute();
+    return rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.count) }));
+  }
+}
+
+export class SqliteQueue extends SqlQueue {
+  async claim(opts: { workerId: string; limit: number; leaseMs: number; queues?: string[] }): Promise<LeasedJob[]> {
+    const now = Date.now();
+    const queues = opts.queues?.length ? sql`and j.queue in (${sql.join(opts.queues)})` : sql``;
+    // One process owns the file: a single UPDATE … RETURNING is atomic without row locks.
+    const { rows } = await sql<JobRow>`
+      update jobs set state = 'running', attempts = attempts + 1, lease_until = ${now + opts.leaseMs},
+        worker_id = ${opts.workerId}, updated_at = ${now}
+      where id in (
+        select j.id from jobs j
+        where j.state = 'queued' and j.run_at <= ${now} ${queues}
+          and (j.ordering_key is null or not exists (
+            select 1 from jobs k where k.ordering_key = j.ordering_key and k.id < j.id and k.state in ('queued', 'running')))
+        order by j.run_at, j.id
+        limit ${opts.limit})
+      returning *`.execute(this.db);
+    return rows.map(toLeased).sort((a, b) => a.id - b.id);
+  }
+
+  async ack(tokens: LeaseToken[], trx?: Executor): Promise<number> {
+    if (tokens.length === 0) return 0;
+    const run = async (db: Executor) => {
+      let n = 0;
+      for (const t of tokens) {
+        const res = await db.deleteFrom('jobs').where('id', '=', t.id).where('attempts', '=', t.attempt).where('state', '=', 'running').executeTakeFirst();
+        n += Number(res.numDeletedRows);
+      }
+      return n;
+    };
+    return trx ? run(trx) : this.db.transaction().execute(run);
+  }
+}
+
+export class PostgresQueue extends SqlQueue {
+  async claim(opts: { workerId: string; limit: number; leaseMs: number; queues?: string[] }): Promise<LeasedJob[]> {
+    const now = Date.now();
+    const queues = opts.queues?.length ? sql`and j.queue = any(${opts.queues})` : sql``;
+    // SKIP LOCKED lets many workers claim at once without waiting on each other. Only the head of
+    // each key is eligible, and heads are row-locked while claimed, so two workers never lease two
+    // jobs of one key (READ COMMITTED: a key whose head is being claimed shows that head as queued).
+    // A MATERIALIZED CTE runs the locking select once: as an IN (subquery) the planner may rescan
+    // it, and with SKIP LOCKED a rescan returns other rows — more than `limit`, breaking the cap.
+    const { rows } = await sql<JobRow>`
+      with next as materialized (
+        select j.id from jobs j
+        where j.state = 'queued' and j.run_at <= ${now} ${queues}
+          and (j.ordering_key is null or not exists (
+            select 1 from jobs k where k.ordering_key = j.ordering_key and k.id < j.id and k.state in ('queued', 'running')))
+        order by j.run_at, j.id
+        limit ${opts.limit}
+        for update of j skip locked)
+      update jobs set state = 'running', attempts = attempts + 1, lease_until = ${now + opts.leaseMs},
+        worker_id = ${opts.workerId}, updated_at = ${now}
+      from next where jobs.id = next.id and jobs.state = 'queued'
+      returning jobs.*`.execute(this.db);
+    return rows.map(toLeased).sort((a, b) => a.id - b.id);
+  }
+
+  async ack(tokens: LeaseToken[], trx?: Executor): Promise<number> {
+    if (tokens.length === 0) return 0;
+    const ids = tokens.map((t) => t.id);
+    const attempts = tokens.map((t) => t.attempt);
+    const res = await sql`
+      delete from jobs j using unnest(${ids}::bigint[], ${attempts}::int[]) as t(id, attempt)
+      where j.id = t.id and j.attempts = t.attempt and j.state = 'running'`.execute(trx ?? this.db);
+    return Number(res.numAffectedRows ?? 0);
+  }
+}
+
+export function createQueue(store: Store): SqlQueue {
+  return store.dialect === 'postgres' ? new PostgresQueue(store) : new SqliteQueue(store);
+}
+
+function appendHistory(json: string, record: AttemptRecord): string {
+  const history = JSON.parse(json) as AttemptRecord[];
+  history.push(record);
+  // Keep the last 50 attempts: enough to diagnose, bounded for a job retried for days.
+  return JSON.stringify(history.slice(-50));
+}
+
+function toLeased(row: JobRow): LeasedJob {
+  return {
+    id: Number(row.id),
+    queue: row.queue,
+    orderingKey: row.ordering_key,
+    payload: JSON.parse(row.payload),
+    attempt: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    eventId: row.event_id === null ? null : Number(row.event_id),
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toView(row: JobRow): JobView {
+  return {
+    id: Number(row.id),
+    queue: row.queue,
+    orderingKey: row.ordering_key,
+    state: row.state,
+    payload: JSON.parse(row.payload),
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    runAt: Number(row.run_at),
+    eventId: row.event_id === null ? null : Number(row.event_id),
+    lastError: row.last_error ? JSON.parse(row.last_error) : null,
+    history: JSON.parse(row.history),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}

@@ -1,0 +1,230 @@
+// The worker runtime: leases jobs, runs their handler with a concurrency limit, and settles each
+// attempt — ack on success, retry with backoff for transient errors, dead letter for user errors or
+// exhausted attempts. At-least-once execution; handlers make effects idempotent (xref, references).
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from './db/schema.js';
+import { toSynclineError, type SynclineError } from './errors.js';
+import { DEFAULT_BACKOFF, nextRetryDelay, type BackoffOptions } from './policies.js';
+import type { LeaseToken, LeasedJob, QueuePort } from './queue/port.js';
+
+export interface HandlerResult {
+  /** Writes that must commit together with the ack (run history, xref, applied versions). */
+  commit?: (trx: Kysely<Database>) => Promise<void>;
+}
+
+export type JobHandler = (job: LeasedJob, signal: AbortSignal) => Promise<HandlerResult | void>;
+
+export interface WorkerHooks {
+  onSuccess?(job: LeasedJob, ms: number): void;
+  onRetry?(job: LeasedJob, err: SynclineError, delayMs: number): void;
+  onDead?(job: LeasedJob, err: SynclineError): void;
+  /** The handler failed and also could not write its failure (e.g. database down). */
+  onInternalError?(err: unknown): void;
+  /** Lets a handler record the failure's run history in the same transaction as the retry/dead letter. */
+  onFailureCommit?(job: LeasedJob, err: SynclineError, outcome: 'retry' | 'dead', trx: Kysely<Database>): Promise<void>;
+}
+
+export interface WorkerOptions {
+  workerId?: string;
+  /** Jobs running at once in this process (different ordering keys run in parallel). */
+  concurrency?: number;
+  leaseMs?: number;
+  /** Idle poll interval; in-process enqueues wake the worker at once. */
+  pollMs?: number;
+  queues?: string[];
+  backoff?: BackoffOptions;
+  hooks?: WorkerHooks;
+  /** Acks are committed in batches; this is the longest an ack waits for companions. */
+  ackFlushMs?: number;
+}
+
+interface PendingAck {
+  token: LeaseToken;
+  commit?: HandlerResult['commit'];
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+export class Worker {
+  readonly id: string;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private running = false;
+  private loop?: Promise<void>;
+  private readonly inFlight = new Map<number, { job: LeasedJob; abort: AbortController }>();
+  private wake?: () => void;
+  private pendingAcks: PendingAck[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly queue: QueuePort,
+    private readonly db: Kysely<Database>,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly options: WorkerOptions = {},
+  ) {
+    this.id = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.concurrency = options.concurrency ?? 16;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 50;
+    if (this.concurrency < 1) throw new RangeError('concurrency must be ≥ 1');
+    if (this.leaseMs < 100) throw new RangeError('leaseMs must be ≥ 100');
+  }
+
+  get activeJobs(): number {
+    return this.inFlight.size;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.queue.onEnqueue(() => this.wake?.());
+    // Heartbeat: long jobs keep their lease. Reaper: jobs of dead workers run again.
+    this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, this.leaseMs / 3)));
+    this.timers.push(setInterval(() => void this.queue.reapExpiredLeases().catch((e) => this.options.hooks?.onInternalError?.(e)), Math.max(100, this.leaseMs / 2)));
+    this.loop = this.run();
+  }
+
+  /** Stops claiming, lets in-flight jobs finish (graceful drain), commits their acks. */
+  async stop(opts: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake?.();
+    await this.loop;
+    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+    while (this.inFlight.size > 0 && Date.now() < deadline) await sleep(10);
+    // Jobs still running after the timeout are abandoned; their leases expire and they run again.
+    for (const { abort } of this.inFlight.values()) abort.abort();
+    await this.flushAcks();
+    await this.flushing;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const free = this.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await this.idle(this.pollMs);
+        continue;
+      }
+      let jobs: LeasedJob[] = [];
+      try {
+        jobs = await this.queue.claim({ workerId: this.id, limit: free, leaseMs: this.leaseMs, queues: this.options.queues });
+      } catch (e) {
+        this.options.hooks?.onInternalError?.(e);
+        await this.idle(Math.max(this.pollMs, 500));
+        continue;
+      }
+      for (const job of jobs) this.execute(job);
+      if (jobs.length === 0) await this.idle(this.pollMs);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private execute(job: LeasedJob): void {
+    const abort = new AbortController();
+    this.inFlight.set(job.id, { job, abort });
+    const started = performance.now();
+    const handler = this.handlers[job.queue];
+    const work = handler
+      ? handler(job, abort.signal)
+      : Promise.reject(toSynclineError(new Error(`no handler for queue "${job.queue}"`)));
+    work
+      .then(
+        async (result) => {
+          await this.ackLater({ id: job.id, attempt: job.attempt }, result?.commit);
+          this.options.hooks?.onSuccess?.(job, performance.now() - started);
+        },
+        async (raw) => this.fail(job, toSynclineError(raw)),
+      )
+      .catch((e) => this.options.hooks?.onInternalError?.(e))
+      .finally(() => {
+        this.inFlight.delete(job.id);
+        this.wake?.();
+      });
+  }
+
+  private async fail(job: LeasedJob, err: SynclineError): Promise<void> {
+    const delay = nextRetryDelay(err, job.attempt, job.maxAttempts, this.options.backoff ?? DEFAULT_BACKOFF);
+    const token = { id: job.id, attempt: job.attempt };
+    const outcome = delay === null ? 'dead' : 'retry';
+    await this.db.transaction().execute(async (trx) => {
+      const settled = delay === null ? await this.queue.deadLetter(token, err.toJSON(), trx) : await this.queue.retry(token, Date.now() + delay, err.toJSON(), trx);
+      if (settled) await this.options.hooks?.onFailureCommit?.(job, err, outcome, trx);
+    });
+    if (delay === null) this.options.hooks?.onDead?.(job, err);
+    else this.options.hooks?.onRetry?.(job, err, delay);
+  }
+
+  // Acks from many jobs commit in one transaction: one fsync for a batch instead of one per job.
+  private ackLater(token: LeaseToken, commit?: HandlerResult['commit']): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingAcks.push({ token, commit, resolve, reject });
+      if (this.pendingAcks.length >= 64) void this.flushAcks();
+      else this.flushTimer ??= setTimeout(() => void this.flushAcks(), this.options.ackFlushMs ?? 2);
+    });
+  }
+
+  private flushAcks(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.pendingAcks;
+    this.pendingAcks = [];
+    if (batch.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(async () => {
+      try {
+        await this.commitAcks(batch);
+        for (const a of batch) a.resolve();
+      } catch {
+        // One bad companion must not fail the rest: settle them one by one.
+        for (const a of batch) {
+          try {
+            await this.commitAcks([a]);
+            a.resolve();
+          } catch (e) {
+            a.reject(e);
+          }
+        }
+      }
+    });
+    return this.flushing;
+  }
+
+  private async commitAcks(batch: PendingAck[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const a of batch) await a.commit?.(trx);
+      await this.queue.ack(
+        batch.map((a) => a.token),
+        trx,
+      );
+    });
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    const tokens = [...this.inFlight.values()].map(({ job }) => ({ id: job.id, attempt: job.attempt }));
+    try {
+      await this.queue.extendLease(tokens, this.leaseMs);
+    } catch (e) {
+      this.options.hooks?.onInternalError?.(e);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
