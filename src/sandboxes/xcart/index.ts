@@ -1,6 +1,144 @@
-// Placeholder while the xcart sandbox is being written (see its issue); replaced by the real sandbox.
-import type { SandboxOptions, RunningSandbox } from '../shared/types.js';
+// The X-Cart 5.5 sandbox (`syncline sandbox xcart`, port 4101): the API Platform REST API under
+// /api with X-Auth-Token auth, the storefront simulation under /__sandbox/storefront, fault
+// injection under /__sandbox/faults. Written from specs/xcart-sage300.md §1 and §3 alone.
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createSandboxApp, listen } from '../shared/server.js';
+import type { RunningSandbox, SandboxOptions } from '../shared/types.js';
+import type { FaultInjector } from '../shared/faults.js';
+import { XcartStore } from './store.js';
+import { Storefront, StorefrontError, type OrderSpec } from './storefront.js';
+import { ApiError, negotiate, renderFault, sendError, type Format } from './http.js';
+import { registerOrderRoutes, orderJson } from './routes/orders.js';
+import type { Order } from './model.js';
 
-export async function start(_options: SandboxOptions): Promise<RunningSandbox> {
-  throw new Error('the xcart sandbox is not built yet');
+export interface XcartSandbox extends RunningSandbox {
+  credentials: { readToken: string; writeToken: string };
+  store: XcartStore;
+  storefront: XcartStorefrontHandle;
+  faults: FaultInjector;
+}
+
+/** What tests and the demo drive in-process (the same actions exist over HTTP). */
+export interface XcartStorefrontHandle {
+  placeOrder(spec?: OrderSpec): Order;
+  placeOrders(n: number, spec?: OrderSpec): Order[];
+  pay(orderId: number): Order;
+  refund(orderId: number, amount?: string): Order;
+  cancel(orderId: number): Order;
+  ship(orderId: number, trackingNumber?: string): Order;
+  setAdminNotes(orderId: number, notes: string): Order;
+  /** Moves the store clock forward (dates are whole seconds, as in X-Cart). */
+  advanceClock(seconds: number): number;
+  now(): number;
+  /** The order as the API would serialise it. */
+  orderJson(orderId: number): unknown;
+}
+
+const formatOf = (req: unknown): Format => ((req as { xcFormat?: Format }).xcFormat ?? 'json');
+
+export async function start(options: SandboxOptions = {}): Promise<XcartSandbox> {
+  const credentials = {
+    readToken: options.credentials?.readToken ?? 'xc-read-' + randomBytes(8).toString('hex'),
+    writeToken: options.credentials?.writeToken ?? 'xc-write-' + randomBytes(8).toString('hex'),
+  };
+  const store = new XcartStore(options.seed ?? 1, options.timeScale ?? 1);
+  const storefront = new Storefront(store, options.seed ?? 1);
+  const { app, faults } = createSandboxApp({ faults: options.faults, renderError: (status, reply) => renderFault(status, reply) });
+
+  // Bodies are read as text so malformed JSON gets X-Cart's own 400, not Fastify's.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/ld+json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+    if (req.url.startsWith('/__sandbox')) return done(null, body);
+    done(Object.assign(new ApiError(415, `The content-type "${String(req.headers['content-type'])}" is not supported. Supported MIME types are "application/ld+json", "application/json".`), {}), undefined);
+  });
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.url.startsWith('/api/')) return;
+    const format = negotiate(req);
+    (req as unknown as { xcFormat: Format }).xcFormat = format ?? 'json';
+    // Symfony firewall (security.yaml): token authenticator first; no header falls to the JWT entry point.
+    const token = req.headers['x-auth-token'];
+    if (token === undefined) {
+      return reply.code(401).header('content-type', 'application/json').send('{"code":401,"message":"JWT Token not found"}');
+    }
+    const role = token === credentials.writeToken ? 'ROLE_ADMIN' : token === credentials.readToken ? 'ROLE_USER' : null;
+    if (!role) return reply.code(401).header('content-type', 'application/json').send('{"message":"Invalid credentials."}');
+    // access_control: GET for ROLE_USER and ROLE_ADMIN, everything else needs ROLE_ADMIN.
+    if (req.method !== 'GET' && req.method !== 'HEAD' && role !== 'ROLE_ADMIN') return sendError(reply, format ?? 'json', 403, 'Access Denied.');
+    if (!format) return sendError(reply, 'json', 406, `Requested format "${String(req.headers.accept)}" is not supported. Supported MIME types are "application/ld+json", "application/json".`);
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const format = formatOf(req);
+    if (err instanceof ApiError) return sendError(reply, format, err.status, err.message, err.violations);
+    if (err instanceof StorefrontError) return sendError(reply, format, err.status, err.message, err.violations);
+    if (err.statusCode && err.statusCode < 500) return sendError(reply, format, err.statusCode, err.message);
+    return sendError(reply, format, 500, 'Internal Server Error');
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, formatOf(req), 404, `No route found for "${req.method} ${req.url.split('?')[0]}"`));
+
+  registerOrderRoutes(app, store, storefront, formatOf);
+  registerStorefrontRoutes(app, store, storefront);
+
+  const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
+  const handle: XcartStorefrontHandle = {
+    placeOrder: (spec) => storefront.placeOrder(spec),
+    placeOrders: (n, spec) => storefront.placeOrders(n, spec),
+    pay: (id) => storefront.pay(id),
+    refund: (id, amount) => storefront.refund(id, amount),
+    cancel: (id) => storefront.cancel(id),
+    ship: (id, tn) => storefront.ship(id, tn),
+    setAdminNotes: (id, notes) => storefront.setAdminNotes(id, notes),
+    advanceClock: (s) => store.clock.advance(s),
+    now: () => store.clock.now(),
+    orderJson: (id) => JSON.parse(orderJson(store, storefront.order(id))),
+  };
+  return {
+    name: 'xcart',
+    url,
+    credentials,
+    store,
+    storefront: handle,
+    faults,
+    close: () => app.close(),
+  };
+}
+
+/** The storefront simulation over HTTP: /__sandbox/storefront/... (no auth; a test harness, not X-Cart). */
+function registerStorefrontRoutes(app: import('fastify').FastifyInstance, store: XcartStore, storefront: Storefront): void {
+  const body = (req: FastifyRequest): Record<string, unknown> => {
+    const raw = req.body;
+    if (raw === undefined || raw === null || raw === '') return {};
+    try {
+      const v = typeof raw === 'string' ? JSON.parse(raw) : raw;
+      return v && typeof v === 'object' ? v : {};
+    } catch {
+      throw new ApiError(400, 'Syntax error');
+    }
+  };
+  const out = (o: Order) => JSON.parse(orderJson(store, o));
+  app.post('/__sandbox/storefront/orders', async (req, reply) => reply.code(201).send(out(storefront.placeOrder(body(req) as OrderSpec))));
+  app.post('/__sandbox/storefront/orders/bulk', async (req) => {
+    const b = body(req);
+    const n = Number(b.count ?? 1);
+    if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new ApiError(400, 'count must be an integer in 1..100000');
+    const orders = storefront.placeOrders(n, (b.spec ?? {}) as OrderSpec);
+    return { count: orders.length, firstId: orders[0]!.id, lastId: orders[orders.length - 1]!.id };
+  });
+  const action = (name: string, fn: (id: number, b: Record<string, unknown>) => Order) => {
+    app.post<{ Params: { id: string } }>(`/__sandbox/storefront/orders/:id/${name}`, async (req) => out(fn(Number(req.params.id), body(req))));
+  };
+  action('pay', (id) => storefront.pay(id));
+  action('refund', (id, b) => storefront.refund(id, b.amount === undefined ? undefined : String(b.amount)));
+  action('cancel', (id) => storefront.cancel(id));
+  action('ship', (id, b) => storefront.ship(id, b.trackingNumber === undefined ? undefined : String(b.trackingNumber)));
+  action('notes', (id, b) => storefront.setAdminNotes(id, String(b.notes ?? '')));
+  app.post('/__sandbox/clock/advance', async (req) => {
+    const s = Number(body(req).seconds);
+    if (!(s >= 0)) throw new ApiError(400, 'seconds must be ≥ 0');
+    return { now: store.clock.advance(s) };
+  });
+  app.get('/__sandbox/clock', async () => ({ now: store.clock.now() }));
 }

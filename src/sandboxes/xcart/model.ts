@@ -1,0 +1,244 @@
+// The X-Cart 5.5 entities the sandbox keeps in memory, and their API Platform output shapes.
+// Written from the XC55 DTOs (classes/XLite/API/Endpoint/**/DTO/*Output.php) as summarised in
+// specs/xcart-sage300.md §1.3: money is a PHP float on the wire, dates are DateTime::ISO8601
+// ("2024-05-01T12:00:00+0000", no colon in the offset), ids are integers, order numbers strings.
+import { Decimal } from 'decimal.js';
+
+export const PAYMENT_STATUSES: Record<string, string> = {
+  Q: 'Awaiting payment', A: 'Authorized', PP: 'Partially paid', P: 'Paid', D: 'Declined', C: 'Canceled', R: 'Refunded',
+};
+export const SHIPPING_STATUSES: Record<string, string> = {
+  N: 'New', P: 'Processing', S: 'Shipped', D: 'Delivered', WND: 'Will not deliver', R: 'Returned',
+  WFA: 'Awaiting approval', NBA: 'New / Back-ordered',
+};
+
+// Transitions the sandbox accepts through PUT .../payment_status and .../shipping_status. The core
+// handlers (§1.4) define what the storefront does; an admin moving a status by hand is limited to
+// moves that make business sense. Assumed [I]: the real transformer may accept more; we could not
+// confirm whether XC55 validates transitions at all. Same-code PUTs are no-ops.
+export const PAYMENT_TRANSITIONS: Record<string, string[]> = {
+  Q: ['A', 'PP', 'P', 'D', 'C'],
+  A: ['PP', 'P', 'D', 'C'],
+  PP: ['P', 'R', 'C'],
+  P: ['R'],
+  D: ['Q', 'C'],
+  C: [],
+  R: [],
+};
+export const SHIPPING_TRANSITIONS: Record<string, string[]> = {
+  N: ['P', 'S', 'WND'],
+  P: ['N', 'S', 'WND'],
+  S: ['D', 'R'],
+  D: ['R'],
+  WND: ['N', 'P'],
+  R: [],
+  WFA: ['N', 'P', 'WND'],
+  NBA: ['N', 'P', 'WND'],
+};
+/** Set by the system only (5.3+): an admin cannot choose them. */
+export const SHIPPING_SYSTEM_ONLY = new Set(['WFA', 'NBA']);
+
+export interface StatusRef {
+  id: number;
+  code: string;
+  name: string;
+  customer_name: string;
+}
+
+export interface Address {
+  id: number;
+  is_billing: boolean;
+  is_shipping: boolean;
+  type: string;
+  title: string;
+  firstname: string;
+  lastname: string;
+  phone: string;
+  street: string;
+  zipcode: string;
+  city: string;
+  country_code: string;
+  state: number | null;
+  state_name: string;
+  custom_fields: Array<{ name: string; value: string }>;
+}
+
+export interface Surcharge {
+  id: number;
+  /** shipping | tax | discount | handling (X-Cart Modifier types). */
+  type: string;
+  code: string;
+  class: string;
+  include: boolean;
+  available: boolean;
+  value: Decimal;
+  name: string;
+}
+
+export interface OrderItem {
+  id: number;
+  product_id: number;
+  sku: string;
+  update_date: number;
+  name: string;
+  price: Decimal;
+  item_net_price: Decimal;
+  discounted_subtotal: Decimal;
+  amount: number;
+  backordered_amount: number;
+  surcharges: Surcharge[];
+  variant_id: number | null;
+}
+
+export interface BackendTransaction {
+  id: number;
+  type: string;
+  date: number;
+  status: string;
+  value: Decimal;
+}
+
+export interface PaymentTransaction {
+  id: number;
+  public_id: string;
+  public_txn_id: string;
+  method_id: number;
+  type: string;
+  date: number;
+  status: string;
+  name: string;
+  currency: string;
+  value: Decimal;
+  note: string;
+  data: Array<{ name: string; label: string; value: string }>;
+  backend_transactions: BackendTransaction[];
+}
+
+export interface HistoryEvent {
+  id: number;
+  date: number;
+  code: string;
+  description: string;
+  comment: string;
+  author_name: string;
+}
+
+export interface TrackingNumber {
+  id: number;
+  date: number;
+  value: string;
+}
+
+export interface Order {
+  id: number;
+  order_number: string;
+  /** Unix seconds, set when the order is placed (X-Cart `date`). */
+  date: number;
+  /** Unix seconds of the last change (X-Cart `lastRenewDate`). */
+  lastRenewDate: number;
+  email: string;
+  customer_id: number | null;
+  order_profile_id: number;
+  items: OrderItem[];
+  billing_address: Address;
+  shipping_address: Address;
+  payment_status: string;
+  shipping_status: string;
+  shipping_id: number | null;
+  shipping_method_name: string | null;
+  notes: string;
+  admin_notes: string;
+  currency: string;
+  stock_status: string;
+  surcharges: Surcharge[];
+  tracking_numbers: TrackingNumber[];
+  sub_total: Decimal;
+  total: Decimal;
+  details: Array<{ id: number; name: string; value: string }>;
+  history: HistoryEvent[];
+  payment_transactions: PaymentTransaction[];
+  /** Cached JSON of the output; cleared on every change so reads stay cheap at 100,000 orders. */
+  cachedJson?: string;
+}
+
+/** PHP DateTime::ISO8601: `Y-m-d\TH:i:sO`, in UTC as the sandbox's server timezone. */
+export function isoDate(unixSeconds: number): string {
+  return `${new Date(unixSeconds * 1000).toISOString().slice(0, 19)}+0000`;
+}
+
+/** PHP floats: decimals are serialized as JSON numbers (the real API does the same). */
+export const money = (d: Decimal): number => Number(d.toFixed(2));
+
+export function statusRef(kind: 'payment' | 'shipping', code: string): StatusRef {
+  const table = kind === 'payment' ? PAYMENT_STATUSES : SHIPPING_STATUSES;
+  const codes = Object.keys(table);
+  const idx = codes.indexOf(code);
+  const name = table[code] ?? code;
+  return { id: idx >= 0 ? idx + 1 : 100 + code.charCodeAt(0), code, name, customer_name: name };
+}
+
+export function surchargeOutput(s: Surcharge) {
+  return { id: s.id, type: s.type, code: s.code, class: s.class, include: s.include, available: s.available, value: money(s.value), name: s.name };
+}
+
+export function orderOutput(o: Order, customStatusName?: (kind: 'payment' | 'shipping', code: string) => string | undefined) {
+  const ref = (kind: 'payment' | 'shipping', code: string) => {
+    const r = statusRef(kind, code);
+    const custom = customStatusName?.(kind, code);
+    return custom ? { ...r, name: custom, customer_name: custom } : r;
+  };
+  return {
+    id: o.id,
+    order_number: o.order_number,
+    total: money(o.total),
+    sub_total: money(o.sub_total),
+    email: o.email,
+    items: o.items.map((i) => ({
+      id: i.id,
+      product_id: i.product_id,
+      sku: i.sku,
+      update_date: isoDate(i.update_date),
+      name: i.name,
+      price: money(i.price),
+      item_net_price: money(i.item_net_price),
+      discounted_subtotal: money(i.discounted_subtotal),
+      amount: i.amount,
+      backordered_amount: i.backordered_amount,
+      surcharges: i.surcharges.map(surchargeOutput),
+    })),
+    billing_address: o.billing_address,
+    shipping_address: o.shipping_address,
+    create_date: isoDate(o.date),
+    update_date: isoDate(o.lastRenewDate),
+    payment_status: ref('payment', o.payment_status),
+    shipping_status: ref('shipping', o.shipping_status),
+    customer_id: o.customer_id,
+    order_profile_id: o.order_profile_id,
+    shipping_id: o.shipping_id,
+    shipping_method_name: o.shipping_method_name,
+    notes: o.notes,
+    admin_notes: o.admin_notes,
+    currency: o.currency,
+    stock_status: o.stock_status,
+    surcharges: o.surcharges.map(surchargeOutput),
+    tracking_numbers: o.tracking_numbers.map((t) => ({ id: t.id, date: isoDate(t.date), value: t.value })),
+  };
+}
+
+export function transactionOutput(t: PaymentTransaction) {
+  return {
+    id: t.id,
+    public_id: t.public_id,
+    public_txn_id: t.public_txn_id,
+    method_id: t.method_id,
+    type: t.type,
+    date: isoDate(t.date),
+    status: t.status,
+    name: t.name,
+    currency: t.currency,
+    value: money(t.value),
+    note: t.note,
+    data: t.data,
+    backend_transactions: t.backend_transactions.map((b) => ({ id: b.id, type: b.type, date: isoDate(b.date), status: b.status, value: money(b.value) })),
+  };
+}
