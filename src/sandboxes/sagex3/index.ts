@@ -1,6 +1,294 @@
-// Placeholder while the sagex3 sandbox is being written (see its issue); replaced by the real sandbox.
-import type { SandboxOptions, RunningSandbox } from '../shared/types.js';
+// Sage X3 sandbox: the classic SOAP web service CAdxWebServiceXmlCC (save, read, query, modify, delete,
+// run, getDescription) over site-named publications, the api1 REST query interface for reads, a
+// connection pool with channels and a queue, and a back office (receive and move stock, deliver and
+// invoice orders) in-process and under /__sandbox. Written from Sage's documentation and samples only
+// (../shared/specs/sage-x3.md); it never imports a connector.
+import type { FastifyReply } from 'fastify';
+import { createSandboxApp, listen } from '../shared/server.js';
+import type { RunningSandbox, SandboxOptions } from '../shared/types.js';
+import { registerApi1 } from './api1.js';
+import { decodePayload, GrammarError, renderDescription, renderRecord, renderRows, type Row } from './grammar.js';
+import { layouts, menuLabel, stockSubprogram, type ObjectCode } from './layouts.js';
+import { NoChannelsError, Pool, PoolBusyError, type PoolConfig } from './pool.js';
+import { faultEnvelope, parseRequest, resultEnvelope, SoapFault, type SoapCall } from './soap.js';
+import { X3Error, X3State, type Rec, type X3Message } from './state.js';
 
-export async function start(_options: SandboxOptions): Promise<RunningSandbox> {
-  throw new Error('the sagex3 sandbox is not built yet');
+export const SOAP_PATH = '/soap-generic/syracuse/collaboration/syracuse/CAdxWebServiceXmlCC';
+
+/** What each X3 site names its publications (GESAWE); ours default to Sage's sample names. */
+export interface Publications {
+  SOH: string;
+  ITM: string;
+  BPC: string;
+  SIH: string;
+  GAS: string;
+  /** The stock subprogram. */
+  STOCK: string;
 }
+export const DEFAULT_PUBLICATIONS: Publications = { SOH: 'WSSOH', ITM: 'WSITM', BPC: 'WSBPC', SIH: 'WSSIH', GAS: 'WSGAS', STOCK: 'YSTOCK' };
+
+export interface SageX3SandboxOptions extends SandboxOptions {
+  publications?: Partial<Publications>;
+  /** Pools by alias (aliases are case-sensitive); the default pool is named by credentials.poolAlias. */
+  pools?: Record<string, Partial<PoolConfig>>;
+}
+
+export interface SageX3Sandbox extends RunningSandbox {
+  state: X3State;
+  pools: Map<string, Pool>;
+  publications: Publications;
+  faults: import('../shared/faults.js').FaultInjector;
+}
+
+const DEFAULT_POOL: PoolConfig = { channels: 4, queueTimeoutMs: 10_000, execMs: 0 };
+
+export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3Sandbox> {
+  const creds = {
+    user: options.credentials?.user ?? 'SYNCLINE',
+    password: options.credentials?.password ?? 'x3-sandbox',
+    token: options.credentials?.token ?? 'x3-sandbox-token',
+    poolAlias: options.credentials?.poolAlias ?? 'SYNCLINE',
+    endpoint: options.credentials?.endpoint ?? 'SEED',
+  };
+  const publications: Publications = { ...DEFAULT_PUBLICATIONS, ...options.publications };
+  const byName = new Map<string, { kind: 'object'; code: ObjectCode } | { kind: 'subprogram' }>();
+  for (const code of ['SOH', 'ITM', 'BPC', 'SIH', 'GAS'] as const) byName.set(publications[code], { kind: 'object', code });
+  byName.set(publications.STOCK, { kind: 'subprogram' });
+
+  const scale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
+  const t0 = Date.now();
+  const state = new X3State({ seed: options.seed ?? 1, now: () => new Date(t0 + (Date.now() - t0) * scale) });
+  const pools = new Map<string, Pool>();
+  const poolConfigs = options.pools ?? { [creds.poolAlias]: {} };
+  if (!poolConfigs[creds.poolAlias]) poolConfigs[creds.poolAlias] = {};
+  for (const [alias, cfg] of Object.entries(poolConfigs)) pools.set(alias, new Pool(alias, { ...DEFAULT_POOL, ...cfg }));
+
+  const basic = `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}`;
+  const bearer = `Bearer ${creds.token}`;
+  const authorize = (h: string | undefined) => h === basic || h === bearer;
+  const userOf = (h: string | undefined) => (h === bearer ? 'TOKEN' : creds.user);
+
+  const { app, faults } = createSandboxApp({
+    faults: options.faults,
+    renderError: (status, reply) => {
+      // What sits in front of X3 (Syracuse, a proxy) answers these, not the SOAP stack: plain text.
+      reply.header('content-type', 'text/plain; charset=utf-8');
+      return status === 429 ? 'Too Many Requests' : status === 503 ? 'Service Unavailable' : 'Internal Server Error';
+    },
+  });
+  app.addContentTypeParser(['text/xml', 'application/xml', 'application/soap+xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  const sendFault = (reply: FastifyReply, code: string, message: string) =>
+    reply.code(500).header('content-type', 'text/xml; charset=utf-8').send(faultEnvelope(code, message));
+
+  app.post(SOAP_PATH, async (req, reply) => {
+    const started = performance.now();
+    if (!authorize(req.headers.authorization)) {
+      return reply.code(401).header('www-authenticate', 'Basic realm="Syracuse"').header('content-type', 'text/plain; charset=utf-8').send('Authentication failed');
+    }
+    let call: SoapCall;
+    try {
+      call = parseRequest(typeof req.body === 'string' ? req.body : '');
+    } catch (e) {
+      if (e instanceof SoapFault) return sendFault(reply, e.faultcode, e.message);
+      throw e;
+    }
+    const respond = (r: { status: 0 | 1; messages: X3Message[]; resultXml?: string }, waitMs = 0, execMs = 0, idx = -1) =>
+      reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(resultEnvelope(call.operation, r, { poolWaitMs: waitMs, execMs, totalMs: performance.now() - started, poolEntryIdx: idx }));
+    const alias = call.context?.poolAlias ?? '';
+    const pool = pools.get(alias);
+    if (!pool) return respond({ status: 0, messages: [{ type: '3', message: `No classic web service pool match to '${alias}'` }] });
+    let idx: number;
+    const queuedAt = performance.now();
+    try {
+      idx = await pool.acquire();
+    } catch (e) {
+      if (e instanceof NoChannelsError) return reply.code(500).header('content-type', 'text/plain; charset=utf-8').send('No Web services accepted');
+      if (e instanceof PoolBusyError) return sendFault(reply, 'soapenv:Server', e.message);
+      throw e;
+    }
+    const waited = performance.now() - queuedAt;
+    try {
+      const lang = call.context?.codeLang || 'ENG';
+      const execStart = performance.now();
+      const result = await execute(call, lang, userOf(req.headers.authorization), pool.config.execMs, idx, req.method, req.url);
+      return respond(result, waited, performance.now() - execStart, idx);
+    } finally {
+      pool.release();
+    }
+  });
+
+  async function execute(call: SoapCall, lang: string, user: string, execMs: number, channel: number, method: string, url: string): Promise<{ status: 0 | 1; messages: X3Message[]; resultXml?: string }> {
+    const json = (call.context?.requestConfig['adxwss.optreturn'] ?? 'XML').toUpperCase() === 'JSON';
+    const err = (message: string) => ({ status: 0 as const, messages: [{ type: '3' as const, message }] });
+    const pub = byName.get(call.publicName);
+    if (!pub) return err(`Web service ${call.publicName || "''"} not published`);
+    try {
+      if (call.operation === 'getDescription') {
+        if (pub.kind === 'subprogram') return { status: 1, messages: [], resultXml: renderDescription(call.publicName, 'SUBPROG', [], [...stockSubprogram.input, ...stockSubprogram.output.filter((b) => b.id !== 'GRP1')], 'subprogram', json) };
+        const l = layouts[pub.code];
+        return { status: 1, messages: [], resultXml: renderDescription(call.publicName, pub.code, l.keys, l.blocks, 'object', json) };
+      }
+      if (pub.kind === 'subprogram') {
+        if (call.operation !== 'run') return err(`${call.publicName} : Method ${call.operation} not available for a subprogram`);
+        if (execMs > 0) await sleep(execMs);
+        return runStock(call.payload, json);
+      }
+      const code = pub.code;
+      const l = layouts[code];
+      const opts = { json, menuLabel };
+      const render = (rec: Rec) => renderRecord(l.blocks, rec.fields, rec.tables, [{ id: 'ADXTEC', fields: { WW_MODSTAMP: modstamp(rec.updated), WW_MODUSER: rec.modUser } }], opts);
+      const keyMap = () => {
+        const m: Record<string, string> = {};
+        for (const k of call.keys) m[k.key] = k.value;
+        return m;
+      };
+      const lockFault = () => faults.roll(method, url, 'lock');
+      switch (call.operation) {
+        case 'save': {
+          const payload = decodePayload(call.payload);
+          if (execMs > 0) await sleep(execMs);
+          if (lockFault()) throw state.lockMessage(l.keys.map((k) => String(payload.fields[k.name] ?? '')).join('~') || code, lang, 'ADMIN');
+          return { status: 1, messages: [], resultXml: render(state.save(code, payload, user)) };
+        }
+        case 'read': {
+          if (execMs > 0) await sleep(execMs);
+          return { status: 1, messages: [], resultXml: render(state.get(code, state.keyOf(code, keyMap()))) };
+        }
+        case 'query': {
+          if (execMs > 0) await sleep(execMs);
+          const rows = state.query(code, keyMap(), call.listSize > 0 ? call.listSize : 20);
+          return { status: 1, messages: [], resultXml: renderRows(l.leftList, rows, opts) };
+        }
+        case 'modify':
+        case 'delete': {
+          const key = state.keyOf(code, keyMap());
+          const payload = call.operation === 'modify' ? decodePayload(call.payload) : undefined;
+          state.get(code, key);
+          state.checkLock(code, key, lang);
+          if (lockFault()) throw state.lockMessage(key, lang, 'ADMIN');
+          if (execMs > 0) {
+            // The record stays locked while this channel works on it: a concurrent modify gets X3's lock message.
+            state.lock(code, key, execMs + 60_000, `WS channel ${channel}`);
+            try {
+              await sleep(execMs);
+            } finally {
+              state.unlock(code, key);
+            }
+          }
+          if (payload) return { status: 1, messages: [], resultXml: render(state.modify(code, key, payload, user, lang)) };
+          state.delete(code, key, lang);
+          return { status: 1, messages: [] };
+        }
+        case 'run':
+          return err(`${call.publicName} : Method run not available for an object`);
+        default:
+          return err(`${call.publicName} : Method ${call.operation} not available in this sandbox`);
+      }
+    } catch (e) {
+      if (e instanceof X3Error) return { status: 0, messages: e.messages };
+      if (e instanceof GrammarError) return err(e.message);
+      throw e;
+    }
+  }
+
+  function runStock(input: string, json: boolean): { status: 1; messages: X3Message[]; resultXml: string } {
+    const p = decodePayload(input);
+    const allowed = new Set(stockSubprogram.input[0]!.fields.map((f) => f.name));
+    for (const [k, g] of Object.entries(p.groupOf)) {
+      if (g !== 'GRP1') throw new X3Error([{ type: '3', message: `${g} : Unknown group` }]);
+      if (!allowed.has(k)) throw new X3Error([{ type: '3', message: `${g}.${k} : Unknown field` }]);
+    }
+    if (Object.keys(p.tables).length) throw new X3Error([{ type: '3', message: `${Object.keys(p.tables)[0]} : Unknown table` }]);
+    const s = (k: string) => String(p.fields[k] ?? '');
+    const rows = state.stockRows({ site: s('I_PAT_STOFCY'), item: s('I_PAT_ITM'), lot: s('I_PAT_LOT'), sta: s('I_PAT_STA') });
+    const dim = stockSubprogram.output[1]!.dim!;
+    const out: Row[] = rows.slice(0, dim).map((r) => ({ O_STOFCY: r.STOFCY, O_ITMREF: r.ITMREF, O_LOT: r.LOT, O_LOC: r.LOC, O_STA: r.STA, O_QTYSTU: r.QTYSTU.toString(), O_CUMALLQTY: r.CUMALLQTY.toString(), O_STU: 'UN' }));
+    const messages: X3Message[] = rows.length > dim ? [{ type: '2', message: `${rows.length} stock lines match; the first ${dim} are returned` }] : [];
+    const fields: Row = { I_PAT_STOFCY: s('I_PAT_STOFCY'), I_PAT_ITM: s('I_PAT_ITM'), I_PAT_LOT: s('I_PAT_LOT'), I_PAT_STA: s('I_PAT_STA'), O_NBLIG: String(out.length) };
+    return { status: 1, messages, resultXml: renderRecord(stockSubprogram.output, fields, { GRP2: out }, [], { json, menuLabel }) };
+  }
+
+  registerApi1(app, state, creds.endpoint, authorize);
+
+  // ---------- back office and admin (/__sandbox) ----------
+  const boError = (reply: FastifyReply, e: unknown) => {
+    if (e instanceof X3Error) return reply.code(400).send({ status: 0, messages: e.messages });
+    throw e;
+  };
+  app.post('/__sandbox/stock/receive', async (req, reply) => {
+    try {
+      return state.receiveStock(req.body as never);
+    } catch (e) {
+      return boError(reply, e);
+    }
+  });
+  app.post('/__sandbox/stock/move', async (req, reply) => {
+    try {
+      return state.moveStock(req.body as never);
+    } catch (e) {
+      return boError(reply, e);
+    }
+  });
+  app.post('/__sandbox/orders/:sohnum/deliver', async (req, reply) => {
+    try {
+      return state.deliverOrder((req.params as { sohnum: string }).sohnum);
+    } catch (e) {
+      return boError(reply, e);
+    }
+  });
+  app.post('/__sandbox/orders/:sohnum/invoice', async (req, reply) => {
+    try {
+      const rec = state.invoiceOrder((req.params as { sohnum: string }).sohnum);
+      return { num: rec.fields.NUM, invnot: rec.fields.INVNOT, invati: rec.fields.INVATI };
+    } catch (e) {
+      return boError(reply, e);
+    }
+  });
+  app.post('/__sandbox/locks', async (req, reply) => {
+    const b = (req.body ?? {}) as { object?: string; key?: string; ms?: number; user?: string };
+    if (!b.object || !(b.object in layouts) || !b.key) return reply.code(400).send({ error: 'object (SOH|ITM|BPC|SIH|GAS) and key are required' });
+    state.lock(b.object as ObjectCode, b.key, b.ms ?? 60_000, b.user ?? 'OPERATOR');
+    return { locked: `${b.object}:${b.key}` };
+  });
+  app.delete('/__sandbox/locks', async (req) => {
+    const q = req.query as { object?: string; key?: string };
+    if (q.object && q.key) state.unlock(q.object as ObjectCode, q.key);
+    else state.locks.clear();
+    return { locks: state.locks.size };
+  });
+  app.get('/__sandbox/pool', async () => [...pools.values()].map((p) => p.stats()));
+  app.put('/__sandbox/pool', async (req, reply) => {
+    const b = (req.body ?? {}) as { alias?: string } & Partial<PoolConfig>;
+    const alias = b.alias ?? creds.poolAlias;
+    const cfg = { ...(pools.get(alias)?.config ?? DEFAULT_POOL) };
+    for (const k of ['channels', 'queueTimeoutMs', 'execMs'] as const) {
+      const v = b[k];
+      if (v !== undefined) {
+        if (typeof v !== 'number' || v < 0) return reply.code(400).send({ error: `${k} must be a number ≥ 0` });
+        cfg[k] = v;
+      }
+    }
+    const existing = pools.get(alias);
+    if (existing) existing.config = cfg;
+    else pools.set(alias, new Pool(alias, cfg));
+    return pools.get(alias)!.stats();
+  });
+  app.get('/__sandbox/publications', async () => publications);
+
+  const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
+  return {
+    name: 'sagex3',
+    url,
+    credentials: { ...creds, soapPath: SOAP_PATH, publications },
+    state,
+    pools,
+    publications,
+    faults,
+    close: () => app.close(),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const modstamp = (iso: string) => iso.replace(/[-:T]/g, '').slice(0, 14);
