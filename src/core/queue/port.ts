@@ -40,6 +40,8 @@ export interface LeasedJob<P = unknown> {
   maxAttempts: number;
   eventId: number | null;
   createdAt: number;
+  /** Attempts recorded before this lease (failures, expired leases, replays): > 0 means an earlier try may have had effects. */
+  previousAttempts: number;
 }
 
 export interface LeaseToken {

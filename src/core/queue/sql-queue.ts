@@ -261,6 +261,7 @@ function toLeased(row: JobRow): LeasedJob {
     maxAttempts: Number(row.max_attempts),
     eventId: row.event_id === null ? null : Number(row.event_id),
     createdAt: Number(row.created_at),
+    previousAttempts: row.history === '[]' ? 0 : (JSON.parse(row.history) as unknown[]).length,
   };
 }
 

@@ -1,0 +1,276 @@
+// The engine: inbox → jobs → flow steps → delivery, with runs, metrics and stale-version skipping.
+// It knows no connector and no HTTP server: flows and their dependencies are handed to it.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from './db/schema.js';
+import type { Store } from './db/database.js';
+import { toSynclineError, type SerializedError, type SynclineError } from './errors.js';
+import type { FlowDefinition, InboxEvent, StepContext } from './flow.js';
+import { Metrics } from './metrics.js';
+import { createQueue, type SqlQueue } from './queue/sql-queue.js';
+import type { LeasedJob } from './queue/port.js';
+import { redact, type RedactionPolicy } from './redact.js';
+import { RunStore, writeRun, type StepRecord } from './runs.js';
+import type { IncomingEvent, Poller } from './triggers.js';
+import { Worker, type HandlerResult, type WorkerOptions } from './worker.js';
+import { XrefStore, type Ref } from './xref.js';
+
+export interface EngineOptions<Deps> {
+  store: Store;
+  flows: FlowDefinition<Deps>[];
+  deps: Deps;
+  metrics?: Metrics;
+  logger?: Logger;
+  redaction?: RedactionPolicy;
+  worker?: WorkerOptions;
+  /** Runs older than this are deleted (default 30 days). */
+  runRetentionMs?: number;
+  /** 'all' stores every step's input and output; 'errors' only for failed steps (smaller database). */
+  recordPayloads?: 'all' | 'errors';
+}
+
+export interface IntakeResult {
+  accepted: number;
+  duplicates: number;
+  jobs: number;
+}
+
+export class Engine<Deps = unknown> {
+  readonly queue: SqlQueue;
+  readonly xref: XrefStore;
+  readonly runs: RunStore;
+  readonly metrics: Metrics;
+  readonly store: Store;
+  private readonly flowsBySource = new Map<string, FlowDefinition<Deps>[]>();
+  private readonly flowsById = new Map<string, FlowDefinition<Deps>>();
+  private worker?: Worker;
+  private readonly pollers: Array<{ stop: () => Promise<void> }> = [];
+  private retentionTimer?: NodeJS.Timeout;
+  /** Steps of a failing attempt, kept until the failure is committed with its run. */
+  private readonly failedSteps = new Map<string, StepRecord[]>();
+
+  constructor(private readonly options: EngineOptions<Deps>) {
+    this.store = options.store;
+    this.queue = createQueue(options.store);
+    this.xref = new XrefStore(options.store.db);
+    this.runs = new RunStore(options.store.db);
+    this.metrics = options.metrics ?? new Metrics();
+    for (const flow of options.flows) {
+      if (this.flowsById.has(flow.id)) throw new TypeError(`two flows share the id ${flow.id}`);
+      this.flowsById.set(flow.id, flow);
+      const key = `${flow.source.system}|${flow.source.entity}`;
+      this.flowsBySource.set(key, [...(this.flowsBySource.get(key) ?? []), flow]);
+    }
+  }
+
+  get flows(): FlowDefinition<Deps>[] {
+    return [...this.flowsById.values()];
+  }
+
+  /**
+   * Writes events to the inbox and enqueues a job per subscribed flow, in one transaction. A second
+   * delivery of the same (system, entity, id, version) is absorbed and counted, never processed.
+   */
+  async intake(events: IncomingEvent[], opts: { connection?: string; trx?: Kysely<Database> } = {}): Promise<IntakeResult> {
+    const result: IntakeResult = { accepted: 0, duplicates: 0, jobs: 0 };
+    if (events.length === 0) return result;
+    const work = async (trx: Kysely<Database>) => {
+      const now = Date.now();
+      for (const e of events) {
+        const dedupeKey = `${e.system}|${e.entity}|${e.id}|${e.version}`;
+        const inserted = await trx
+          .insertInto('events')
+          .values({ dedupe_key: dedupeKey, system: e.system, entity: e.entity, record_id: e.id, version: e.version, payload: JSON.stringify(e.payload), received_at: now })
+          .onConflict((oc) => oc.column('dedupe_key').doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        const labels = { system: e.system, entity: e.entity, connection: opts.connection ?? e.system };
+        if (!inserted) {
+          await trx.updateTable('events').set((eb) => ({ duplicates: eb('duplicates', '+', 1) })).where('dedupe_key', '=', dedupeKey).execute();
+          result.duplicates++;
+          this.metrics.eventsDeduplicated.inc(labels);
+          continue;
+        }
+        result.accepted++;
+        this.metrics.eventsReceived.inc(labels);
+        const eventId = Number(inserted.id);
+        const flows = this.flowsBySource.get(`${e.system}|${e.entity}`) ?? [];
+        const payload: InboxEvent = { eventId, system: e.system, entity: e.entity, id: e.id, version: e.version, payload: e.payload };
+        await this.queue.enqueue(
+          flows.map((f) => ({ queue: f.id, payload, eventId, orderingKey: f.orderingKey?.(payload) ?? `${e.system}:${e.entity}:${e.id}`, maxAttempts: f.maxAttempts })),
+          trx,
+        );
+        result.jobs += flows.length;
+      }
+    };
+    if (opts.trx) await work(opts.trx);
+    else await this.store.db.transaction().execute(work);
+    return result;
+  }
+
+  /** Asks a poller for changes since its cursor; stores events and the new cursor in one transaction. */
+  async pollOnce(poller: Poller, connection?: string): Promise<{ events: number; accepted: number; more: boolean }> {
+    const row = await this.store.db.selectFrom('cursors').select('cursor').where('id', '=', poller.id).executeTakeFirst();
+    const res = await poller.poll(row?.cursor ?? null);
+    let accepted = 0;
+    await this.store.db.transaction().execute(async (trx) => {
+      accepted = (await this.intake(res.events, { connection, trx })).accepted;
+      await trx
+        .insertInto('cursors')
+        .values({ id: poller.id, cursor: res.cursor, updated_at: Date.now() })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ cursor: res.cursor, updated_at: Date.now() }))
+        .execute();
+    });
+    return { events: res.events.length, accepted, more: res.more ?? false };
+  }
+
+  /** Polls every `intervalMs` (at once again while the source says there is more). */
+  startPoller(poller: Poller, intervalMs: number, connection?: string): void {
+    let running = true;
+    let wake: (() => void) | undefined;
+    const loop = (async () => {
+      while (running) {
+        let more = false;
+        try {
+          more = (await this.pollOnce(poller, connection)).more;
+        } catch (e) {
+          const err = toSynclineError(e);
+          this.options.logger?.warn({ poller: poller.id, err: err.toJSON() }, 'poll failed; will try again');
+        }
+        if (!more && running) await new Promise<void>((r) => ((wake = r), setTimeout(r, intervalMs)));
+      }
+    })();
+    this.pollers.push({
+      stop: async () => {
+        running = false;
+        wake?.();
+        await loop;
+      },
+    });
+  }
+
+  start(): void {
+    const handlers = Object.fromEntries(this.flows.map((f) => [f.id, (job: LeasedJob) => this.handle(f, job)]));
+    const log = this.options.logger;
+    this.worker = new Worker(this.queue, this.store.db, handlers, {
+      ...this.options.worker,
+      hooks: {
+        onSuccess: (job) => this.metrics.jobsSucceeded.inc(this.labels(job.queue)),
+        onRetry: (job, err, delayMs) => {
+          this.metrics.jobsRetried.inc({ ...this.labels(job.queue), code: err.code });
+          log?.info({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, delayMs }, 'attempt failed; retrying');
+        },
+        onDead: (job, err) => {
+          this.metrics.jobsDeadLettered.inc({ ...this.labels(job.queue), code: err.code });
+          const level = err.kind === 'bug' ? 'error' : 'warn';
+          log?.[level]({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, message: err.message }, 'dead-lettered');
+        },
+        onInternalError: (e) => log?.error({ err: e }, 'worker internal error'),
+        onFailureCommit: (job, err, outcome, trx) => this.commitFailure(job, err, outcome, trx),
+        ...this.options.worker?.hooks,
+      },
+    });
+    this.worker.start();
+    const retention = this.options.runRetentionMs ?? 30 * 24 * 3600_000;
+    this.retentionTimer = setInterval(() => void this.runs.deleteOlderThan(Date.now() - retention).catch(() => {}), 3600_000);
+    this.retentionTimer.unref();
+  }
+
+  /** Graceful: stop polling, let in-flight jobs finish and commit. */
+  async stop(): Promise<void> {
+    await Promise.all(this.pollers.splice(0).map((p) => p.stop()));
+    await this.worker?.stop();
+    clearInterval(this.retentionTimer);
+  }
+
+  private labels(flowId: string): { flow: string; connection: string } {
+    const flow = this.flowsById.get(flowId);
+    return { flow: flowId, connection: flow?.connection ?? flow?.target.system ?? 'unknown' };
+  }
+
+  private appliedKey(flow: FlowDefinition<Deps>, e: InboxEvent): string {
+    return `${flow.id}|${e.system}|${e.entity}|${e.id}`;
+  }
+
+  private async handle(flow: FlowDefinition<Deps>, job: LeasedJob): Promise<HandlerResult> {
+    const event = job.payload as InboxEvent;
+    const started = Date.now();
+    const recordKey = `${event.system}:${event.entity}:${event.id}`;
+    const appliedKey = this.appliedKey(flow, event);
+    const applied = await this.store.db.selectFrom('applied_versions').select('version').where('key', '=', appliedKey).executeTakeFirst();
+    const base = { eventId: job.eventId, jobId: job.id, flow: flow.id, recordKey, attempt: job.attempt, startedAt: started };
+    if (applied && applied.version >= event.version) {
+      // Out of order: a newer version of this record was already delivered. Applying this one would
+      // overwrite newer data with older, so it is skipped — and recorded, so nobody wonders where it went.
+      this.metrics.jobsSkipped.inc(this.labels(flow.id));
+      const step: StepRecord = { step: 'stale-check', status: 'skipped', input: { version: event.version }, output: { applied: applied.version }, error: null, startedAt: started, durationMs: 0 };
+      return { commit: async (trx) => void (await writeRun(trx, { ...base, status: 'skipped', error: null, finishedAt: Date.now(), steps: [step] })) };
+    }
+
+    const writes: Array<(trx: Kysely<Database>) => Promise<void>> = [];
+    const links: Array<[Ref, Ref]> = [];
+    const ctx: StepContext<Deps> = {
+      event,
+      deps: this.options.deps,
+      xref: this.xref,
+      mayHaveRun: job.attempt > 1 || job.previousAttempts > 0,
+      attempt: job.attempt,
+      commitWith: (w) => writes.push(w),
+      link: (a, b) => links.push([a, b]),
+    };
+    const steps: StepRecord[] = [];
+    const keepAll = (this.options.recordPayloads ?? 'all') === 'all';
+    let input: unknown = event.payload;
+    for (const step of flow.steps) {
+      const t0 = performance.now();
+      const at = Date.now();
+      try {
+        const output = await step.run(input, ctx);
+        const ms = performance.now() - t0;
+        this.metrics.stepDuration.observe({ ...this.labels(flow.id), step: step.name }, ms / 1000);
+        steps.push({ step: step.name, status: 'ok', input: keepAll ? this.redact(input) : null, output: keepAll ? this.redact(output) : null, error: null, startedAt: at, durationMs: ms });
+        input = output;
+      } catch (raw) {
+        const err = toSynclineError(raw);
+        steps.push({ step: step.name, status: 'error', input: this.redact(input), output: null, error: err.toJSON(), startedAt: at, durationMs: performance.now() - t0 });
+        this.failedSteps.set(`${job.id}:${job.attempt}`, steps);
+        throw err;
+      }
+    }
+    return {
+      commit: async (trx) => {
+        await writeRun(trx, { ...base, status: 'succeeded', error: null, finishedAt: Date.now(), steps });
+        for (const [a, b] of links) await this.xref.link(a, b, trx);
+        for (const w of writes) await w(trx);
+        await trx
+          .insertInto('applied_versions')
+          .values({ key: appliedKey, version: event.version, updated_at: Date.now() })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ version: event.version, updated_at: Date.now() }).where('applied_versions.version', '<', event.version))
+          .execute();
+      },
+    };
+  }
+
+  private async commitFailure(job: LeasedJob, err: SynclineError, outcome: 'retry' | 'dead', trx: Kysely<Database>): Promise<void> {
+    const key = `${job.id}:${job.attempt}`;
+    const steps = this.failedSteps.get(key) ?? [];
+    this.failedSteps.delete(key);
+    const event = job.payload as InboxEvent;
+    await writeRun(trx, {
+      eventId: job.eventId,
+      jobId: job.id,
+      flow: job.queue,
+      recordKey: `${event.system}:${event.entity}:${event.id}`,
+      status: outcome === 'dead' ? 'dead' : 'retrying',
+      attempt: job.attempt,
+      error: err.toJSON() as SerializedError,
+      startedAt: steps[0]?.startedAt ?? Date.now(),
+      finishedAt: Date.now(),
+      steps,
+    });
+  }
+
+  private redact(v: unknown): unknown {
+    return redact(v, this.options.redaction ?? { enabled: true });
+  }
+}

@@ -1,0 +1,54 @@
+// A flow: what to do with one kind of event, declared as data plus pure step functions. The engine
+// does the I/O around it — loads the event, skips stale versions, runs and records each step,
+// retries, dead-letters — so the console can draw a flow from its declaration.
+import type { Kysely } from 'kysely';
+import type { Database } from './db/schema.js';
+import type { Ref, XrefStore } from './xref.js';
+
+export interface InboxEvent {
+  eventId: number | null;
+  system: string;
+  entity: string;
+  id: string;
+  version: string;
+  payload: unknown;
+}
+
+export interface StepContext<Deps> {
+  event: InboxEvent;
+  /** Connection clients and lookups the flow was wired with (by main.ts, never by the flow). */
+  deps: Deps;
+  xref: XrefStore;
+  /** True when an earlier attempt may have had effects (retry, expired lease, replay). */
+  mayHaveRun: boolean;
+  attempt: number;
+  /** Queue a write to commit atomically with the job's ack (e.g. an xref link). */
+  commitWith(write: (trx: Kysely<Database>) => Promise<void>): void;
+  /** Records an xref link, committed with the ack. */
+  link(a: Ref, b: Ref): void;
+}
+
+export interface FlowStep<Deps> {
+  name: string;
+  /** Receives the previous step's output (the event payload for the first step). */
+  run(input: any, ctx: StepContext<Deps>): Promise<unknown> | unknown;
+}
+
+export interface FlowDefinition<Deps = unknown> {
+  id: string;
+  description: string;
+  source: { system: string; entity: string };
+  target: { system: string; entity: string };
+  /** Connection the flow delivers to (metrics label). */
+  connection?: string;
+  /** Events for the same key run in order, one at a time. Default: system:entity:id. */
+  orderingKey?(event: InboxEvent): string;
+  maxAttempts?: number;
+  steps: FlowStep<Deps>[];
+}
+
+export function defineFlow<Deps>(flow: FlowDefinition<Deps>): FlowDefinition<Deps> {
+  if (!flow.id || !/^[a-z0-9][a-z0-9-]*$/.test(flow.id)) throw new TypeError(`flow id "${flow.id}" must be lower-case words joined by dashes`);
+  if (flow.steps.length === 0) throw new TypeError(`flow ${flow.id} has no steps`);
+  return flow;
+}

@@ -1,0 +1,136 @@
+// Runs: each event's history through its flow, step by step. Written in the same transaction as the
+// job's ack (success) or its retry / dead letter (failure), so history and queue never disagree.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, RunsTable } from './db/schema.js';
+import type { SerializedError } from './errors.js';
+
+export interface StepRecord {
+  step: string;
+  status: 'ok' | 'error' | 'skipped';
+  input: unknown;
+  output: unknown;
+  error: SerializedError | null;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface RunRecord {
+  eventId: number | null;
+  jobId: number;
+  flow: string;
+  recordKey: string;
+  status: 'succeeded' | 'skipped' | 'retrying' | 'dead';
+  attempt: number;
+  error: SerializedError | null;
+  startedAt: number;
+  finishedAt: number;
+  steps: StepRecord[];
+}
+
+export interface RunView extends Omit<RunRecord, 'steps'> {
+  id: number;
+  steps?: StepRecord[];
+}
+
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+const parse = (s: string | null) => (s === null ? null : JSON.parse(s));
+
+export async function writeRun(db: Kysely<Database>, run: RunRecord): Promise<number> {
+  const inserted = await db
+    .insertInto('runs')
+    .values({
+      event_id: run.eventId,
+      job_id: run.jobId,
+      flow: run.flow,
+      record_key: run.recordKey,
+      status: run.status,
+      attempt: run.attempt,
+      error: json(run.error),
+      started_at: run.startedAt,
+      finished_at: run.finishedAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const runId = Number(inserted.id);
+  if (run.steps.length) {
+    await db
+      .insertInto('run_steps')
+      .values(
+        run.steps.map((s, seq) => ({
+          run_id: runId,
+          seq,
+          step: s.step,
+          status: s.status,
+          input: json(s.input),
+          output: json(s.output),
+          error: json(s.error),
+          started_at: s.startedAt,
+          duration_ms: s.durationMs,
+        })),
+      )
+      .execute();
+  }
+  return runId;
+}
+
+export class RunStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(opts: { flow?: string; status?: string; eventId?: number; jobId?: number; limit?: number; offset?: number } = {}): Promise<RunView[]> {
+    let q = this.db.selectFrom('runs').selectAll();
+    if (opts.flow) q = q.where('flow', '=', opts.flow);
+    if (opts.status) q = q.where('status', '=', opts.status as RunRecord['status']);
+    if (opts.eventId !== undefined) q = q.where('event_id', '=', opts.eventId);
+    if (opts.jobId !== undefined) q = q.where('job_id', '=', opts.jobId);
+    const rows = await q.orderBy('id', 'desc').limit(opts.limit ?? 50).offset(opts.offset ?? 0).execute();
+    return rows.map(toRunView);
+  }
+
+  async get(id: number): Promise<RunView | undefined> {
+    const view = await this.byId(id);
+    if (!view) return undefined;
+    const steps = await this.db.selectFrom('run_steps').selectAll().where('run_id', '=', id).orderBy('seq').execute();
+    return {
+      ...view,
+      steps: steps.map((s) => ({
+        step: s.step,
+        status: s.status,
+        input: parse(s.input),
+        output: parse(s.output),
+        error: parse(s.error),
+        startedAt: Number(s.started_at),
+        durationMs: Number(s.duration_ms),
+      })),
+    };
+  }
+
+  private async byId(id: number): Promise<RunView | undefined> {
+    const r = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toRunView(r) : undefined;
+  }
+
+  /** Retention: deletes runs (and their steps) that finished before `cutoff` (epoch ms). */
+  async deleteOlderThan(cutoff: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const old = trx.selectFrom('runs').select('id').where('finished_at', '<', cutoff);
+      await trx.deleteFrom('run_steps').where('run_id', 'in', old).execute();
+      const res = await trx.deleteFrom('runs').where('finished_at', '<', cutoff).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    });
+  }
+}
+
+function toRunView(r: Selectable<RunsTable>): RunView {
+  return {
+    id: Number(r.id),
+    eventId: r.event_id === null ? null : Number(r.event_id),
+    jobId: Number(r.job_id),
+    flow: r.flow,
+    recordKey: r.record_key,
+    status: r.status,
+    attempt: r.attempt,
+    error: parse(r.error),
+    startedAt: Number(r.started_at),
+    finishedAt: Number(r.finished_at),
+  };
+}
