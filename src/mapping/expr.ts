@@ -1,0 +1,490 @@
+// Expressions are JSONata. jsonata-js parses them (so the syntax, and its error positions, are the
+// real thing), then this module compiles the common subset — paths, filters, constants, arithmetic,
+// comparisons, conditions, string concatenation, variables, and calls to our built-ins and to the
+// usual JSONata string/number functions — into plain synchronous JS closures. Anything else falls
+// back to jsonata's own evaluator (asynchronous). A differential test runs every shipped template's
+// expressions both ways on its cases and on random input, and requires identical results.
+import jsonata from 'jsonata';
+import { userError } from '../core/errors.js';
+import { builtins, type CallSite, type Runtime } from './functions.js';
+
+export interface Scope {
+  root: unknown;
+  vars: Record<string, unknown>;
+  rt: Runtime;
+}
+
+export type Evaluator = (ctx: unknown, scope: Scope) => unknown;
+
+export interface CompiledExpr {
+  text: string;
+  /** Synchronous compiled closure, or undefined when the expression needs jsonata. */
+  fast: Evaluator | undefined;
+  /** Always available: jsonata's evaluator bound to the same built-ins (returns a promise). */
+  slow: (ctx: unknown, scope: Scope) => Promise<unknown>;
+  /** Why the fast path was not possible (shown by `mapping test --verbose`). */
+  fallbackReason?: string;
+  /** The expression's text when it is a plain path such as `items` or `shipping_address.zipcode`. */
+  path?: string;
+}
+
+/** Thrown by compiled code for the same type errors jsonata raises (caught per field by the runner). */
+export class ExprError extends Error {}
+
+class Unsupported extends Error {}
+
+// jsonata AST nodes are loosely typed; this is the part we read.
+interface Node {
+  type: string;
+  value?: unknown;
+  position?: number;
+  steps?: Node[];
+  stages?: Node[];
+  expr?: Node;
+  lhs?: Node | Node[][];
+  rhs?: Node;
+  expression?: Node;
+  expressions?: Node[];
+  arguments?: Node[];
+  procedure?: Node;
+  condition?: Node;
+  then?: Node;
+  else?: Node;
+  [k: string]: unknown;
+}
+
+export interface ExprLocation {
+  /** e.g. `fields.OrderDetails.concat[0].fields.Item` */
+  where: string;
+  /** Maps an offset inside the expression text to "line:column" in the file, when loaded from one. */
+  locate?: (offset: number) => { line: number; column: number } | undefined;
+  file?: string;
+}
+
+export function compileExpr(text: string, loc: ExprLocation): CompiledExpr {
+  let expr: jsonata.Expression;
+  try {
+    expr = jsonata(text);
+  } catch (e) {
+    const err = e as { message?: string; position?: number; token?: string };
+    const pos = typeof err.position === 'number' ? loc.locate?.(Math.max(0, err.position - 1)) : undefined;
+    const at = loc.file ? `${loc.file}${pos ? `:${pos.line}:${pos.column}` : ''}: ` : '';
+    throw userError('MAPPING_SYNTAX', `${at}${loc.where}: JSONata syntax error: ${err.message ?? String(e)} in \`${text}\``, {
+      details: { file: loc.file, line: pos?.line, column: pos?.column, field: loc.where, expression: text, position: err.position },
+    });
+  }
+  const ast = expr.ast() as unknown as Node;
+  let fast: Evaluator | undefined;
+  let fallbackReason: string | undefined;
+  try {
+    fast = compileNode(ast);
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    fallbackReason = e.message;
+  }
+  const slow = async (ctx: unknown, scope: Scope): Promise<unknown> => {
+    const bindings: Record<string, unknown> = { ...scope.vars };
+    for (const [name, fn] of Object.entries(builtins)) bindings[name] = (...args: unknown[]) => fn(scope.rt, undefined, ...args);
+    // `$$` must be the record, not the line being mapped: jsonata binds it to the input, so the
+    // fallback evaluates against the line and passes the root explicitly.
+    bindings.root = scope.root;
+    return expr.evaluate(ctx, bindings);
+  };
+  const path = plainPath(ast);
+  return { text, fast, slow, ...(fallbackReason !== undefined ? { fallbackReason } : {}), ...(path ? { path } : {}) };
+}
+
+// ---------------------------------------------------------------- JSONata semantics we reproduce
+
+function isNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** jsonata's $boolean casting. */
+export function truthy(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (Array.isArray(v)) {
+    if (v.length === 1) return truthy(v[0]);
+    return v.some(truthy);
+  }
+  switch (typeof v) {
+    case 'string':
+      return v.length > 0;
+    case 'number':
+      return v !== 0;
+    case 'boolean':
+      return v;
+    case 'object':
+      return Object.keys(v as object).length > 0;
+    default:
+      return true;
+  }
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** jsonata's $string: numbers to 15 significant digits, objects as JSON. */
+export function jstring(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new ExprError(`Attempting to invoke string function on Infinity or NaN`);
+    return String(Number(v.toPrecision(15)));
+  }
+  return JSON.stringify(v, (_k, val) => (typeof val === 'number' && Number.isFinite(val) ? Number(val.toPrecision(15)) : val));
+}
+
+const NUMBER_TEXT = /^-?(0|([1-9][0-9]*))(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/;
+
+// Standard JSONata functions we compile; their results match jsonata for the arguments they accept
+// and throw (as jsonata does) on the rest.
+const std: Record<string, (...a: unknown[]) => unknown> = {
+  string: (v) => jstring(v),
+  number: (v) => {
+    if (v === undefined) return undefined;
+    if (isNumber(v)) return v;
+    if (typeof v === 'string' && NUMBER_TEXT.test(v.trim()) ) return Number(v.trim());
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    throw new ExprError(`Unable to cast value to a number: ${JSON.stringify(v)}`);
+  },
+  uppercase: (v) => (v === undefined ? undefined : needString(v, 'uppercase').toUpperCase()),
+  lowercase: (v) => (v === undefined ? undefined : needString(v, 'lowercase').toLowerCase()),
+  trim: (v) => (v === undefined ? undefined : needString(v, 'trim').replace(/[ \t\n\r]+/g, ' ').trim()),
+  length: (v) => (v === undefined ? undefined : [...needString(v, 'length')].length),
+  exists: (v) => v !== undefined,
+  count: (v) => (v === undefined ? 0 : Array.isArray(v) ? v.length : 1),
+  not: (v) => (v === undefined ? undefined : !truthy(v)),
+  boolean: (v) => (v === undefined ? undefined : truthy(v)),
+  contains: (s, p) => {
+    if (s === undefined) return undefined;
+    if (typeof p !== 'string') throw new Unsupported('$contains with a regex');
+    return needString(s, 'contains').includes(p);
+  },
+  join: (v, sep) => {
+    if (v === undefined) return undefined;
+    const arr = Array.isArray(v) ? v : [v];
+    if (!arr.every((x) => typeof x === 'string')) throw new ExprError('Argument 1 of function "join" must be an array of strings');
+    return arr.join(sep === undefined ? '' : needString(sep, 'join'));
+  },
+  substring: (s, start, len) => {
+    if (s === undefined) return undefined;
+    const chars = [...needString(s, 'substring')];
+    if (!isNumber(start) || (len !== undefined && !isNumber(len))) throw new ExprError('substring: start and length must be numbers');
+    let st = start < 0 ? Math.max(0, chars.length + start) : start;
+    if (len === undefined) return chars.slice(st).join('');
+    if (len <= 0) return '';
+    return chars.slice(st, st + len).join('');
+  },
+  abs: (v) => (v === undefined ? undefined : Math.abs(needNumber(v, 'abs'))),
+  floor: (v) => (v === undefined ? undefined : Math.floor(needNumber(v, 'floor'))),
+  ceil: (v) => (v === undefined ? undefined : Math.ceil(needNumber(v, 'ceil'))),
+};
+
+function needString(v: unknown, fn: string): string {
+  if (typeof v !== 'string') throw new ExprError(`Argument 1 of function "${fn}" does not match function signature`);
+  return v;
+}
+function needNumber(v: unknown, fn: string): number {
+  if (!isNumber(v)) throw new ExprError(`Argument 1 of function "${fn}" does not match function signature`);
+  return v;
+}
+
+// ---------------------------------------------------------------- the compiler
+
+/** A path's text when it is a plain chain of names (for messages: "items[2].sku"). */
+function plainPath(n: Node): string | undefined {
+  if (n.type !== 'path' || !n.steps) return undefined;
+  const names: string[] = [];
+  for (const s of n.steps) {
+    if (s.type !== 'name' || s.stages?.length) return undefined;
+    names.push(String(s.value));
+  }
+  return names.join('.');
+}
+
+/** Result of evaluating a path: a single value, or a sequence (array marked as one). */
+const SEQ = Symbol('seq');
+type Seq = unknown[] & { [SEQ]?: true };
+function seq(): Seq {
+  const a: Seq = [];
+  a[SEQ] = true;
+  return a;
+}
+
+function compileNode(n: Node): Evaluator {
+  switch (n.type) {
+    case 'string':
+    case 'number':
+    case 'value': {
+      const v = n.value;
+      return () => v;
+    }
+    case 'variable':
+      return compileVariable(String(n.value));
+    case 'path':
+      return compilePath(n);
+    case 'name':
+      return compilePath({ type: 'path', steps: [n] });
+    case 'block': {
+      const exprs = (n.expressions ?? []).map(compileNode);
+      if (exprs.length === 1) return exprs[0]!;
+      throw new Unsupported('block with several expressions');
+    }
+    case 'condition': {
+      const c = compileNode(n.condition!);
+      const t = compileNode(n.then!);
+      const e = n.else ? compileNode(n.else) : undefined;
+      return (ctx, s) => (truthy(c(ctx, s)) ? t(ctx, s) : e ? e(ctx, s) : undefined);
+    }
+    case 'unary':
+      return compileUnary(n);
+    case 'binary':
+      return compileBinary(n);
+    case 'function':
+      return compileCall(n, []);
+    case 'apply': {
+      // `x ~> $f(a)` is `$f(x, a)`; `x ~> $f` is `$f(x)`.
+      const rhs = n.rhs!;
+      if (rhs.type === 'function') return compileCall(rhs, [n.lhs as Node]);
+      if (rhs.type === 'variable') return compileCall({ type: 'function', procedure: rhs, arguments: [] }, [n.lhs as Node]);
+      throw new Unsupported('~> to a non-function');
+    }
+    default:
+      throw new Unsupported(`${n.type} expressions`);
+  }
+}
+
+function compileVariable(name: string): Evaluator {
+  if (name === '') return (ctx) => ctx;
+  // `$$` is jsonata's evaluation input, which for a line is the line itself; leave it to jsonata and
+  // offer `$root` (the whole record) in both paths instead.
+  if (name === '$') throw new Unsupported('$$ (use $root)');
+  if (name in builtins || name in std) throw new Unsupported('a function used as a value');
+  return (_ctx, s) => s.vars[name];
+}
+
+function compileUnary(n: Node): Evaluator {
+  if (n.value === '-') {
+    const e = compileNode(n.expression!);
+    return (ctx, s) => {
+      const v = e(ctx, s);
+      if (v === undefined) return undefined;
+      if (!isNumber(v)) throw new ExprError(`Cannot negate a non-numeric value: ${JSON.stringify(v)}`);
+      return -v;
+    };
+  }
+  if (n.value === '[') {
+    // Only arrays of literals (`x in ['A', 'B']`): nested sequences have subtle flattening rules.
+    const items = n.expressions ?? [];
+    if (!items.every((i) => i.type === 'string' || i.type === 'number' || i.type === 'value')) throw new Unsupported('array constructor with non-literal items');
+    const vals = items.map((i) => i.value);
+    return () => vals.slice();
+  }
+  if (n.value === '{') {
+    const pairs = (n.lhs as Node[][]) ?? [];
+    if (!pairs.every(([k]) => k!.type === 'string')) throw new Unsupported('object constructor with computed keys');
+    const compiled = pairs.map(([k, v]) => [String(k!.value), compileNode(v!)] as const);
+    return (ctx, s) => {
+      const o: Record<string, unknown> = {};
+      for (const [k, f] of compiled) {
+        const v = f(ctx, s);
+        if (v !== undefined) o[k] = v;
+      }
+      return o;
+    };
+  }
+  throw new Unsupported(`unary ${String(n.value)}`);
+}
+
+function compileBinary(n: Node): Evaluator {
+  const op = String(n.value);
+  const l = compileNode(n.lhs as Node);
+  const r = compileNode(n.rhs!);
+  switch (op) {
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+      return (ctx, s) => {
+        const a = l(ctx, s);
+        const b = r(ctx, s);
+        if ((a !== undefined && !isNumber(a)) || (b !== undefined && !isNumber(b))) {
+          throw new ExprError(`The ${a !== undefined && !isNumber(a) ? 'left' : 'right'} side of the "${op}" operator must evaluate to a number`);
+        }
+        if (a === undefined || b === undefined) return undefined;
+        const v = op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : op === '/' ? a / b : a % b;
+        if (!Number.isFinite(v)) throw new ExprError(`Number out of range: ${v}`);
+        return v;
+      };
+    case '=':
+    case '!=':
+      return (ctx, s) => {
+        const a = l(ctx, s);
+        const b = r(ctx, s);
+        if (a === undefined || b === undefined) return false;
+        const eq = deepEqual(a, b);
+        return op === '=' ? eq : !eq;
+      };
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return (ctx, s) => {
+        const a = l(ctx, s);
+        const b = r(ctx, s);
+        const okA = a === undefined || isNumber(a) || typeof a === 'string';
+        const okB = b === undefined || isNumber(b) || typeof b === 'string';
+        if (!okA || !okB || (a !== undefined && b !== undefined && typeof a !== typeof b)) {
+          throw new ExprError(`The expressions either side of operator "${op}" must evaluate to numeric or string values of the same type`);
+        }
+        if (a === undefined || b === undefined) return undefined;
+        const x = a as number | string;
+        const y = b as number | string;
+        return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
+      };
+    case '&':
+      return (ctx, s) => (jstring(l(ctx, s)) ?? '') + (jstring(r(ctx, s)) ?? '');
+    case 'and':
+      return (ctx, s) => truthy(l(ctx, s)) && truthy(r(ctx, s));
+    case 'or':
+      return (ctx, s) => truthy(l(ctx, s)) || truthy(r(ctx, s));
+    case 'in':
+      return (ctx, s) => {
+        const a = l(ctx, s);
+        const b = r(ctx, s);
+        if (a === undefined || b === undefined) return false;
+        return (Array.isArray(b) ? b : [b]).some((x) => deepEqual(x, a));
+      };
+    default:
+      throw new Unsupported(`operator ${op}`);
+  }
+}
+
+function compileCall(n: Node, prefix: Node[]): Evaluator {
+  const proc = n.procedure;
+  if (!proc || proc.type !== 'variable') throw new Unsupported('call of a computed function');
+  const name = String(proc.value);
+  const argNodes = [...prefix, ...(n.arguments ?? [])];
+  if (argNodes.some((a) => a.type === 'placeholder' || a.type === 'lambda')) throw new Unsupported('partial application or lambda');
+  const args = argNodes.map(compileNode);
+  const custom = builtins[name];
+  if (custom) {
+    const site: CallSite = { argPaths: argNodes.map(plainPath) };
+    if (args.length === 2) {
+      const [a0, a1] = args as [Evaluator, Evaluator];
+      return (ctx, s) => custom(s.rt, site, a0(ctx, s), a1(ctx, s));
+    }
+    return (ctx, s) => {
+      const vals = new Array(args.length);
+      for (let i = 0; i < args.length; i++) vals[i] = args[i]!(ctx, s);
+      return custom(s.rt, site, ...vals);
+    };
+  }
+  const f = std[name];
+  if (!f) throw new Unsupported(`function $${name}`);
+  if (name === 'contains' && argNodes[1] && argNodes[1].type === 'regex') throw new Unsupported('$contains with a regex');
+  if (name === 'sum' || name === 'round') throw new Unsupported(`$${name}`);
+  if (args.length === 1) {
+    const a0 = args[0]!;
+    return (ctx, s) => f(a0(ctx, s));
+  }
+  return (ctx, s) => f(...args.map((a) => a(ctx, s)));
+}
+
+type StepFn = (item: unknown, s: Scope) => unknown;
+
+function compilePath(n: Node): Evaluator {
+  const steps = n.steps ?? [];
+  if (n.keepSingletonArray) throw new Unsupported('[] (keep array)');
+  const fns: Array<{ fn: StepFn; filters: Array<{ index?: number; pred?: Evaluator }> }> = [];
+  for (const [i, st] of steps.entries()) {
+    if (st.tuple || st.focus || st.index || st.group || st.keepArray) throw new Unsupported('#, @, grouping or [] in a path');
+    let fn: StepFn;
+    if (st.type === 'name') {
+      const key = String(st.value);
+      fn = (item) => (item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>)[key] : undefined);
+    } else if (st.type === 'variable' && i === 0) {
+      const v = compileVariable(String(st.value));
+      fn = (item, s) => v(item, s);
+    } else if (st.type === 'block' || (i > 0 && ['function', 'binary', 'condition', 'string', 'number', 'value', 'apply'].includes(st.type))) {
+      const e = compileNode(st);
+      fn = (item, s) => e(item, s);
+    } else {
+      throw new Unsupported(`path step of type ${st.type}`);
+    }
+    const filters = (st.stages ?? []).map((stage) => {
+      if (stage.type !== 'filter' || !stage.expr) throw new Unsupported('path stage other than a filter');
+      if (stage.expr.type === 'number') return { index: Number(stage.expr.value) };
+      if (stage.expr.type === 'unary' && stage.expr.value === '-' && stage.expr.expression?.type === 'number') return { index: -Number(stage.expr.expression.value) };
+      return { pred: compileNode(stage.expr) };
+    });
+    if (filters.some((f) => f.index !== undefined && !Number.isInteger(f.index))) throw new Unsupported('fractional index');
+    fns.push({ fn, filters });
+  }
+  if (fns.length === 0) throw new Unsupported('empty path');
+  const firstIsName = steps[0]!.type === 'name';
+
+  const applyFilters = (v: unknown, filters: Array<{ index?: number; pred?: Evaluator }>, s: Scope): Seq => {
+    let cur: unknown[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
+    for (const f of filters) {
+      if (f.index !== undefined) {
+        const i = f.index < 0 ? cur.length + f.index : f.index;
+        cur = i >= 0 && i < cur.length ? [cur[i]] : [];
+      } else {
+        const out: unknown[] = [];
+        for (const item of cur) {
+          const p = f.pred!(item, s);
+          if (isNumber(p)) throw new ExprError('computed index'); // not reproduced; see fallback note
+          if (truthy(p)) out.push(item);
+        }
+        cur = out;
+      }
+    }
+    const q = seq();
+    for (const x of cur) q.push(x);
+    return q;
+  };
+
+  return (ctx, s) => {
+    // The first step runs against the context; a context that is an array is mapped over (jsonata).
+    let cur: unknown;
+    let isSeq = false;
+    for (let i = 0; i < fns.length; i++) {
+      const { fn, filters } = fns[i]!;
+      const input = cur;
+      const inputs: unknown[] | undefined = i === 0 ? (firstIsName && Array.isArray(ctx) ? ctx : undefined) : Array.isArray(input) ? input : undefined;
+      if (inputs === undefined) {
+        const one = i === 0 ? ctx : input;
+        if (i > 0 && one === undefined) return undefined;
+        let v = fn(one, s);
+        if (filters.length) {
+          v = applyFilters(v, filters, s);
+          isSeq = true;
+        }
+        cur = v;
+      } else {
+        const out = seq();
+        for (const item of inputs) {
+          let v = fn(item, s);
+          if (filters.length) v = applyFilters(v, filters, s);
+          if (v === undefined) continue;
+          if (Array.isArray(v)) for (const x of v) out.push(x);
+          else out.push(v);
+        }
+        cur = out;
+        isSeq = true;
+      }
+    }
+    if (isSeq && Array.isArray(cur)) {
+      if (cur.length === 0) return undefined;
+      if (cur.length === 1) return cur[0];
+      return Array.from(cur);
+    }
+    return cur;
+  };
+}
