@@ -1,6 +1,48 @@
-// Placeholder while the sage300 sandbox is being written (see its issue); replaced by the real sandbox.
-import type { SandboxOptions, RunningSandbox } from '../shared/types.js';
+// `syncline sandbox sage300`: a stateful Sage 300 Web API for tests, benchmarks and the demo.
+import type { RunningSandbox, SandboxOptions } from '../shared/types.js';
+import { createSandboxApp, listen } from '../shared/server.js';
+import { installApi, renderSageError } from './app.js';
+import { BackOffice } from './backoffice.js';
+import { Company } from './company.js';
+import { seedCompany, WEB_CUSTOMER } from './seed.js';
 
-export async function start(_options: SandboxOptions): Promise<RunningSandbox> {
-  throw new Error('the sage300 sandbox is not built yet');
+export { BackOffice, type ShipResult, type StockLevel } from './backoffice.js';
+export { WEB_CUSTOMER } from './seed.js';
+
+export interface Sage300Sandbox extends RunningSandbox {
+  credentials: { user: string; password: string; company: string };
+  backOffice: BackOffice;
+  /** The simulated company, for tests that need to look behind the API. */
+  company: Company;
+  /** The house customer guest orders use. */
+  webCustomer: string;
+  /** Counts of injected faults by kind (5xx, 429, timeout, drop, lock). */
+  faultsInjected(): Record<string, number>;
+}
+
+export async function start(options: SandboxOptions = {}): Promise<Sage300Sandbox> {
+  const credentials = {
+    user: options.credentials?.user ?? 'WEBAPI',
+    password: options.credentials?.password ?? 'WEBAPI',
+    company: (options.credentials?.company ?? 'SAMLTD').toUpperCase(),
+  };
+  const company = new Company(credentials.company);
+  seedCompany(company, options.seed ?? 1);
+  const { app, faults } = createSandboxApp({ faults: options.faults ?? { rules: [], seed: options.seed ?? 42 }, renderError: (status) => renderSageError(status) });
+  installApi(app, { company, user: credentials.user, password: credentials.password, faults });
+  const backOffice = new BackOffice(company);
+  backOffice.install(app);
+  const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
+  return {
+    name: 'sage300',
+    url,
+    credentials,
+    backOffice,
+    company,
+    webCustomer: WEB_CUSTOMER,
+    faultsInjected: () => ({ ...faults.injected }),
+    close: async () => {
+      await app.close();
+    },
+  };
 }

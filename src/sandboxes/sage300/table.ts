@@ -1,0 +1,74 @@
+// A resource's records in key order: the Web API returns a collection in view (key) order, and
+// paging with $skip relies on that order staying put.
+import type { Row } from './odata.js';
+
+export class Table {
+  private readonly map = new Map<string, Row>();
+  private sorted: Row[] = [];
+  private dirty = false;
+
+  constructor(readonly keys: readonly string[], readonly numericKeys: ReadonlySet<string> = new Set()) {}
+
+  keyOf(row: Row): string {
+    return this.keys.length === 1 ? String(row[this.keys[0]!]) : this.keys.map((k) => String(row[k])).join('\u0001');
+  }
+
+  keyFrom(values: readonly unknown[]): string {
+    return values.length === 1 ? String(values[0]) : values.map(String).join('\u0001');
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: string): Row | undefined {
+    return this.map.get(key);
+  }
+
+  insert(row: Row): void {
+    const key = this.keyOf(row);
+    if (this.map.has(key)) throw new Error(`duplicate key ${key}`);
+    this.map.set(key, row);
+    // Appending in key order (generated numbers) keeps the list sorted without a re-sort.
+    const last = this.sorted[this.sorted.length - 1];
+    if (!this.dirty && (!last || this.compare(last, row) < 0)) this.sorted.push(row);
+    else this.dirty = true;
+  }
+
+  /** Replaces the stored object for the same key (identity changes, order does not). */
+  replace(row: Row): void {
+    const key = this.keyOf(row);
+    const old = this.map.get(key);
+    if (!old) throw new Error(`no row ${key}`);
+    this.map.set(key, row);
+    if (!this.dirty) {
+      const i = this.sorted.indexOf(old);
+      if (i >= 0) this.sorted[i] = row;
+      else this.dirty = true;
+    }
+  }
+
+  delete(key: string): boolean {
+    const had = this.map.delete(key);
+    if (had) this.dirty = true;
+    return had;
+  }
+
+  rows(): readonly Row[] {
+    if (this.dirty) {
+      this.sorted = [...this.map.values()].sort((a, b) => this.compare(a, b));
+      this.dirty = false;
+    }
+    return this.sorted;
+  }
+
+  private compare(a: Row, b: Row): number {
+    for (const k of this.keys) {
+      const x = a[k];
+      const y = b[k];
+      const c = this.numericKeys.has(k) ? Number(x) - Number(y) : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+      if (c !== 0) return c;
+    }
+    return 0;
+  }
+}
