@@ -53,6 +53,7 @@ const round2 = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 
 export class Storefront {
   private readonly random: Random;
+  private customers?: Array<ReturnType<XcartStore['profilesByLogin']['get']> & object>;
   /** Called after every change; the webhook extension listens here. */
   onChange?: (order: Order, event: 'created' | 'updated') => void;
 
@@ -90,8 +91,8 @@ export class Storefront {
       registered = s.profilesByLogin.get(spec.login.toLowerCase()) ?? null;
       if (!registered) throw new StorefrontError(422, `Profile ${spec.login} not found`, [{ propertyPath: 'login', message: 'No such customer.' }]);
     } else if (!spec.guestEmail && spec.guest !== true && rnd.chance(0.6)) {
-      const customers = [...s.profilesByLogin.values()].filter((p) => p.access_level === 0);
-      registered = rnd.pick(customers);
+      this.customers ??= [...s.profilesByLogin.values()].filter((p) => p.access_level === 0);
+      registered = rnd.pick(this.customers);
     }
     const template = registered?.addresses[0] ?? this.randomAddress();
     const addr: Address = { ...template, ...(spec.address ?? {}), id: s.next('address'), is_billing: true, is_shipping: true };

@@ -1,0 +1,49 @@
+// The X-Cart connector: X-Cart 5.5's built-in REST API (API Platform, `/api`, `X-Auth-Token`),
+// plus the 5.4 legacy REST API for the one thing 5.5 cannot write (tracking numbers).
+// Operations live one per file in ./operations; the order trigger in ./triggers.ts.
+import { z } from 'zod';
+import type { ConnectorDefinition } from '../types.js';
+import { XcartClient, type XcartConfig } from './client.js';
+import { listOrders } from './operations/listOrders.js';
+import { getOrder } from './operations/getOrder.js';
+import { getOrderByNumber } from './operations/getOrderByNumber.js';
+
+export { XcartClient, type XcartConfig } from './client.js';
+export { createOrderPoller, orderVersion, type OrderPollerOptions } from './triggers.js';
+export * from './schemas.js';
+export { listOrders, getOrder, getOrderByNumber };
+
+export const xcartConfigSchema = z.strictObject({
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  token: z.string().min(1, 'the X-Cart API token is required (Admin → Settings → API)'),
+  itemsPerPage: z.number().int().min(1).max(100).optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  legacyKey: z.string().min(1).optional(),
+});
+
+/** The operations, by id (also their rate-limit bucket names). */
+export const xcartOperations = { listOrders, getOrder, getOrderByNumber } as const;
+
+// X-Cart publishes no API rate limit; it is PHP on the merchant's own host. These defaults keep an
+// integration from starving the storefront (about one PHP worker's worth); configure per store.
+const READ = { ratePerSec: 20, burst: 40 };
+const WRITE = { ratePerSec: 5, burst: 10 };
+
+export const xcartConnector: ConnectorDefinition<XcartConfig, XcartClient> = {
+  id: 'xcart',
+  name: 'X-Cart 5.5 REST API (API Platform)',
+  apiVersion: '5.5',
+  docs: 'https://developer.x-cart.com/5.5.1/api/intro',
+  configSchema: xcartConfigSchema,
+  rateLimits: Object.fromEntries(
+    Object.keys(xcartOperations).map((id) => [id, /^(list|get)/.test(id) ? READ : WRITE]),
+  ),
+  createClient(config, deps) {
+    const parsed = xcartConfigSchema.parse(config);
+    return new XcartClient(parsed, { ...deps, rateLimits: xcartConnector.rateLimits });
+  },
+  async testConnection(client) {
+    // The cheapest authenticated read: one order (or none) proves the token and the URL.
+    await listOrders.call(client, { itemsPerPage: 1 });
+  },
+};

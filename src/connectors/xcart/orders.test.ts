@@ -1,0 +1,238 @@
+// Order operations and the order poller against the X-Cart sandbox over loopback HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from 'decimal.js';
+import { start, type XcartSandbox } from '../../sandboxes/xcart/index.js';
+import { SynclineError } from '../../core/errors.js';
+import type { IncomingEvent } from '../../core/triggers.js';
+import { createOrderPoller, getOrder, getOrderByNumber, listOrders, xcartConnector, type XcartClient, type XcartOrder } from './index.js';
+
+let sb: XcartSandbox;
+let client: XcartClient;
+let n = 0;
+const clientFor = (token: string, extra: Record<string, unknown> = {}) =>
+  xcartConnector.createClient({ baseUrl: sb.url, token, ...extra }, { connection: `xcart-test-${++n}` });
+
+beforeAll(async () => {
+  sb = await start({ seed: 3 });
+  client = clientFor(sb.credentials.readToken);
+});
+afterAll(() => sb.close());
+
+async function expectError(p: Promise<unknown>, code: string, kind: string): Promise<SynclineError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(SynclineError);
+  expect((err as SynclineError).code).toBe(code);
+  expect((err as SynclineError).kind).toBe(kind);
+  return err as SynclineError;
+}
+
+describe('order operations', () => {
+  it('getOrder returns the order with decimal-string money and UTC dates, matching the storefront', async () => {
+    const placed = sb.storefront.placeOrder({ login: sb.store.catalog.customers[0]!.email, lines: [{ sku: sb.store.catalog.items[0]!.itemNo, qty: 2 }, { sku: sb.store.catalog.items[5]!.itemNo, qty: 1 }], currency: 'EUR', coupon: 'SAVE10', shippingMethod: 'Ground', paid: true });
+    const o = await getOrder.call(client, { id: placed.id });
+    expect(o.id).toBe(placed.id);
+    expect(o.order_number).toBe(placed.order_number);
+    expect(o.currency).toBe('EUR');
+    expect(o.items.map((i) => i.sku)).toEqual([sb.store.catalog.items[0]!.itemNo, sb.store.catalog.items[5]!.itemNo]);
+    expect(typeof o.total).toBe('string');
+    expect(o.total).toBe(placed.total.toFixed(2).replace(/\.?0+$/, ''));
+    // total = lines − coupon + shipping + tax, to the cent, in decimals.
+    const surcharges = o.surcharges.reduce((a, s) => a.add(s.value), new Decimal(0));
+    expect(new Decimal(o.sub_total).add(surcharges).toFixed(2)).toBe(new Decimal(o.total).toFixed(2));
+    expect(o.surcharges.find((s) => s.type === 'discount')!.value.startsWith('-')).toBe(true);
+    expect(o.create_date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(o.payment_status?.code).toBe('P');
+    expect(o.customer_id).toBe(sb.store.profilesByLogin.get(sb.store.catalog.customers[0]!.email.toLowerCase())!.id);
+  });
+
+  it('getOrderByNumber finds the same order; unknown ids and numbers are XCART_NOT_FOUND user errors', async () => {
+    const placed = sb.storefront.placeOrder({ guestEmail: 'walk.in@example.org' });
+    const byNumber = await getOrderByNumber.call(client, { orderNumber: placed.order_number });
+    expect(byNumber.id).toBe(placed.id);
+    expect(byNumber.customer_id).toBeNull();
+    expect(byNumber.email).toBe('walk.in@example.org');
+    await expectError(getOrder.call(client, { id: 99_999_999 }), 'XCART_NOT_FOUND', 'user');
+    await expectError(getOrderByNumber.call(client, { orderNumber: 'NOPE1' }), 'XCART_NOT_FOUND', 'user');
+  });
+
+  it('bad input is a clear user error before any call', async () => {
+    const e1 = await expectError(listOrders.call(client, { itemsPerPage: 500 }), 'XCART_VALIDATION', 'user');
+    expect(e1.message).toMatch(/itemsPerPage/);
+    await expectError(listOrders.call(client, { createdAfter: 'yesterday-ish' }), 'XCART_VALIDATION', 'user');
+    await expectError(getOrder.call(client, { id: -4 }), 'XCART_VALIDATION', 'user');
+    await expectError(getOrderByNumber.call(client, { orderNumber: '../admin' }), 'XCART_VALIDATION', 'user');
+    await expectError(listOrders.call(client, { bogus: 1 } as never), 'XCART_VALIDATION', 'user');
+  });
+
+  it('a bad token is XCART_AUTH_FAILED', async () => {
+    await expectError(listOrders.call(clientFor('not-a-token'), {}), 'XCART_AUTH_FAILED', 'user');
+  });
+
+  it('filters: creation date bounds, status codes, sort by lastRenewDate', async () => {
+    sb.storefront.advanceClock(100);
+    const t0 = sb.storefront.now();
+    const a = sb.storefront.placeOrder({ paid: false });
+    sb.storefront.advanceClock(10);
+    const b = sb.storefront.placeOrder({ paid: true });
+    const after = await listOrders.call(client, { createdAfter: t0, sort: 'date' });
+    expect(after.orders.map((o) => o.id)).toEqual([a.id, b.id]);
+    const strictly = await listOrders.call(client, { createdStrictlyAfter: t0, sort: 'date' });
+    expect(strictly.orders.map((o) => o.id)).toEqual([b.id]);
+    const before = await listOrders.call(client, { createdAfter: t0, createdBefore: new Date(t0 * 1000), sort: 'date' });
+    expect(before.orders.map((o) => o.id)).toEqual([a.id]);
+    const queued = await listOrders.call(client, { createdAfter: t0, paymentStatus: 'Q' });
+    expect(queued.orders.map((o) => o.id)).toEqual([a.id]);
+    const either = await listOrders.call(client, { createdAfter: t0, paymentStatus: ['Q', 'P'] });
+    expect(either.orders.map((o) => o.id).sort()).toEqual([a.id, b.id].sort());
+    sb.storefront.advanceClock(5);
+    sb.storefront.setAdminNotes(a.id, 'call customer');
+    const renew = await listOrders.call(client, { sort: 'lastRenewDate', direction: 'desc', itemsPerPage: 2 });
+    expect(renew.orders[0]!.id).toBe(a.id);
+  });
+
+  it('pages through more than 1,000 orders without gaps or repeats', async () => {
+    sb.storefront.advanceClock(60);
+    const t0 = sb.storefront.now();
+    const placed = sb.storefront.placeOrders(1_234);
+    const seen: number[] = [];
+    for (let page = 1; ; page++) {
+      const res = await listOrders.call(client, { createdAfter: t0, sort: 'date', page, itemsPerPage: 100 });
+      seen.push(...res.orders.map((o) => o.id));
+      if (!res.mayHaveMore) break;
+    }
+    expect(seen.length).toBe(1_234);
+    expect(new Set(seen).size).toBe(1_234);
+    expect(seen).toEqual(placed.map((o) => o.id));
+  });
+});
+
+describe('order poller', () => {
+  /** Runs polls until the source says there is no more, keeping the cursor like the engine would. */
+  async function drain(poller: ReturnType<typeof createOrderPoller>, cursor: string | null, sink: IncomingEvent[]): Promise<string | null> {
+    for (let i = 0; i < 10_000; i++) {
+      const r = await poller.poll(cursor);
+      sink.push(...r.events);
+      cursor = r.cursor;
+      if (!r.more) return cursor;
+    }
+    throw new Error('poller never settled');
+  }
+
+  it('emits every order once, then only changes, each with a higher version', async () => {
+    const local = await start({ seed: 5 });
+    try {
+      const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.readToken, itemsPerPage: 25 }, { connection: 'xcart-poller-1' });
+      local.storefront.placeOrders(140); // all in the same second: 140 orders > 5 pages of 25
+      const poller = createOrderPoller(c, { id: 'xc:orders', maxPagesPerPoll: 2 });
+      const events: IncomingEvent[] = [];
+      let cursor = await drain(poller, null, events);
+      expect(events.map((e) => e.id).sort()).toEqual([...local.store.orders.keys()].map(String).sort());
+      expect(new Set(events.map((e) => e.id)).size).toBe(140);
+      expect(events.every((e) => e.system === 'xcart' && e.entity === 'order' && /^\d{12}\.\d{4}$/.test(e.version))).toBe(true);
+
+      // Nothing changed: nothing emitted.
+      const quiet: IncomingEvent[] = [];
+      cursor = await drain(poller, cursor, quiet);
+      expect(quiet).toEqual([]);
+
+      // More orders in the very same second as the boundary, plus an update in that second.
+      const late = local.storefront.placeOrders(3, { paid: false });
+      local.storefront.pay(late[0]!.id);
+      const firstOrder = local.store.orderList[0]!;
+      local.storefront.setAdminNotes(firstOrder.id, 'gift wrap');
+      const next: IncomingEvent[] = [];
+      cursor = await drain(poller, cursor, next);
+      const ids = next.map((e) => e.id);
+      expect(ids.filter((id) => late.some((o) => String(o.id) === id)).sort()).toEqual(late.map((o) => String(o.id)).sort());
+      expect(ids).toContain(String(firstOrder.id));
+      const upd = next.find((e) => e.id === String(firstOrder.id))!;
+      const orig = events.find((e) => e.id === String(firstOrder.id))!;
+      expect(upd.version > orig.version).toBe(true);
+      expect((upd.payload as XcartOrder).admin_notes).toBe('gift wrap');
+
+      // A second change to the same order within the same second is still seen, with a higher version.
+      local.storefront.setAdminNotes(firstOrder.id, 'gift wrap, blue paper');
+      const again: IncomingEvent[] = [];
+      cursor = await drain(poller, cursor, again);
+      expect(again.map((e) => e.id)).toEqual([String(firstOrder.id)]);
+      expect(again[0]!.version > upd.version).toBe(true);
+
+      // A later second: a ship + a refund, both found.
+      local.storefront.advanceClock(2);
+      local.storefront.ship(late[0]!.id, '1Z999AA10123456784');
+      local.storefront.refund(firstOrder.id);
+      const later: IncomingEvent[] = [];
+      await drain(poller, cursor, later);
+      expect(later.map((e) => e.id).sort()).toEqual([String(late[0]!.id), String(firstOrder.id)].sort());
+      const shipped = later.find((e) => e.id === String(late[0]!.id))!.payload as XcartOrder;
+      expect(shipped.shipping_status?.code).toBe('S');
+      expect(shipped.tracking_numbers.map((t) => t.value)).toEqual(['1Z999AA10123456784']);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('under concurrent creates and updates during polls, misses nothing and emits no state twice', async () => {
+    const local = await start({ seed: 9 });
+    try {
+      const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.readToken, itemsPerPage: 7 }, { connection: 'xcart-poller-2' });
+      local.storefront.placeOrders(50, { paid: false });
+      const poller = createOrderPoller(c, { id: 'xc:orders', maxPagesPerPoll: 3 });
+      const events: IncomingEvent[] = [];
+      let cursor: string | null = null;
+      let stop = false;
+      let mutations = 0;
+      // The shopper side runs between the poller's HTTP calls (same event loop, real interleaving).
+      const shopper = (async () => {
+        let i = 0;
+        while (!stop) {
+          i++;
+          const all = local.store.orderList;
+          if (i % 3 === 0) local.storefront.placeOrder({ paid: false });
+          else {
+            const o = all[(i * 7919) % all.length]!;
+            local.storefront.setAdminNotes(o.id, `note ${i}`);
+          }
+          if (i % 17 === 0) local.storefront.advanceClock(1);
+          mutations++;
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      })();
+      for (let k = 0; k < 60; k++) {
+        const r = await poller.poll(cursor);
+        events.push(...r.events);
+        cursor = r.cursor;
+      }
+      stop = true;
+      await shopper;
+      cursor = await drain(poller, cursor, events);
+      expect(mutations).toBeGreaterThan(50);
+
+      // Never the same (id, version) twice, and never the same state twice for one order.
+      const keys = events.map((e) => `${e.id}@${e.version}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      const states = events.map((e) => `${e.id}:${JSON.stringify(e.payload)}`);
+      expect(new Set(states).size).toBe(states.length);
+      // Every order seen, and the last event of each carries its final state.
+      const last = new Map<string, IncomingEvent>();
+      for (const e of events) {
+        const prev = last.get(e.id);
+        if (prev) expect(e.version > prev.version).toBe(true);
+        last.set(e.id, e);
+      }
+      expect([...last.keys()].sort()).toEqual([...local.store.orders.keys()].map(String).sort());
+      for (const [id, e] of last) {
+        const current = await getOrder.call(c, { id: Number(id) });
+        expect(e.payload).toEqual(current);
+      }
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('rejects a cursor it did not write', async () => {
+    const poller = createOrderPoller(client, { id: 'x' });
+    await expectError(poller.poll('{"v":2}'), 'XCART_BAD_CURSOR', 'user');
+    await expectError(poller.poll('garbage'), 'XCART_BAD_CURSOR', 'user');
+  });
+});

@@ -1,0 +1,156 @@
+// Shapes of X-Cart 5.5 API responses as the connector hands them on. Written from the XC55 output
+// DTOs (specs/xcart-sage300.md §1.3), independently of the sandbox. Two normalisations, so nothing
+// downstream ever touches a float or a PHP date:
+//   money  PHP floats on the wire (123.45) → decimal strings ("123.45"), via decimal.js;
+//   dates  DateTime::ISO8601 ("2024-05-01T12:00:00+0000") → RFC 3339 UTC ("2024-05-01T12:00:00Z").
+// Objects are loose: fields a module adds pass through untouched. Status codes are plain strings,
+// because XC/CustomOrderStatuses lets a store add its own.
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+
+export const money = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  try {
+    const d = new Decimal(v);
+    if (!d.isFinite()) throw new Error('not finite');
+    return d.toString();
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `not a decimal amount: ${String(v)}` });
+    return z.NEVER;
+  }
+});
+
+/** Parses PHP ISO8601 (offset without colon), RFC 3339, or Unix seconds into RFC 3339 UTC. */
+export function normalizeDate(v: string | number): string | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? new Date(v * 1000).toISOString().replace('.000Z', 'Z') : null;
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(v.trim());
+  if (!m) return null;
+  const zone = !m[4] || m[4] === 'Z' ? 'Z' : m[4].includes(':') ? m[4] : `${m[4].slice(0, 3)}:${m[4].slice(3)}`;
+  const ms = Date.parse(`${m[1]}T${m[2]}${zone}`);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+export const date = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const d = normalizeDate(v);
+  if (d === null) {
+    ctx.addIssue({ code: 'custom', message: `not a date: ${String(v)}` });
+    return z.NEVER;
+  }
+  return d;
+});
+
+/** RFC 3339 UTC string → Unix seconds (X-Cart's own resolution). */
+export const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+
+export const statusSchema = z.looseObject({ id: z.number().int().nullish(), code: z.string(), name: z.string().nullish(), customer_name: z.string().nullish() });
+
+export const surchargeSchema = z.looseObject({
+  id: z.number().int(),
+  type: z.string(),
+  code: z.string(),
+  class: z.string().nullish(),
+  include: z.boolean().nullish(),
+  available: z.boolean().nullish(),
+  value: money,
+  name: z.string().nullish(),
+});
+
+export const addressSchema = z.looseObject({
+  id: z.number().int(),
+  is_billing: z.boolean().nullish(),
+  is_shipping: z.boolean().nullish(),
+  type: z.string().nullish(),
+  title: z.string().nullish(),
+  firstname: z.string().nullish(),
+  lastname: z.string().nullish(),
+  phone: z.string().nullish(),
+  street: z.string().nullish(),
+  zipcode: z.string().nullish(),
+  city: z.string().nullish(),
+  country_code: z.string().nullish(),
+  state: z.number().int().nullish(),
+  state_name: z.string().nullish(),
+  custom_fields: z.array(z.unknown()).nullish(),
+});
+
+export const orderItemSchema = z.looseObject({
+  id: z.number().int(),
+  product_id: z.number().int().nullish(),
+  sku: z.string(),
+  update_date: date.nullish(),
+  name: z.string(),
+  price: money,
+  item_net_price: money.nullish(),
+  discounted_subtotal: money.nullish(),
+  amount: z.number().int(),
+  backordered_amount: z.number().int().nullish(),
+  surcharges: z.array(surchargeSchema).default([]),
+});
+
+export const trackingNumberSchema = z.looseObject({ id: z.number().int(), date: date.nullish(), value: z.string() });
+
+export const orderSchema = z.looseObject({
+  id: z.number().int().positive(),
+  order_number: z.string().nullish(),
+  total: money,
+  sub_total: money,
+  email: z.string(),
+  items: z.array(orderItemSchema),
+  billing_address: addressSchema.nullish(),
+  shipping_address: addressSchema.nullish(),
+  create_date: date,
+  update_date: date,
+  payment_status: statusSchema.nullish(),
+  shipping_status: statusSchema.nullish(),
+  customer_id: z.number().int().nullish(),
+  order_profile_id: z.number().int().nullish(),
+  shipping_id: z.number().int().nullish(),
+  shipping_method_name: z.string().nullish(),
+  notes: z.string().nullish(),
+  admin_notes: z.string().nullish(),
+  currency: z.string(),
+  stock_status: z.string().nullish(),
+  surcharges: z.array(surchargeSchema).default([]),
+  tracking_numbers: z.array(trackingNumberSchema).default([]),
+});
+export type XcartOrder = z.output<typeof orderSchema>;
+
+export const orderDetailSchema = z.looseObject({ id: z.number().int(), name: z.string(), value: z.string().nullish() });
+export const orderHistorySchema = z.looseObject({
+  id: z.number().int(),
+  date: date,
+  code: z.string().nullish(),
+  description: z.string().nullish(),
+  comment: z.string().nullish(),
+});
+export const backendTransactionSchema = z.looseObject({ id: z.number().int(), type: z.string(), date: date.nullish(), status: z.string(), value: money });
+export const paymentTransactionSchema = z.looseObject({
+  id: z.number().int(),
+  public_id: z.string().nullish(),
+  public_txn_id: z.string().nullish(),
+  method_id: z.number().int().nullish(),
+  type: z.string().nullish(),
+  date: date.nullish(),
+  status: z.string(),
+  name: z.string().nullish(),
+  currency: z.string().nullish(),
+  value: money,
+  note: z.string().nullish(),
+  data: z.array(z.unknown()).default([]),
+  backend_transactions: z.array(backendTransactionSchema).default([]),
+});
+
+/** Date filter values: Unix seconds, a Date, or an ISO string (sent as RFC 3339 UTC). */
+export const dateInput = z.union([z.number().int().nonnegative(), z.date(), z.string()]).transform((v, ctx) => {
+  const iso = v instanceof Date ? (Number.isNaN(v.getTime()) ? null : v.toISOString().replace(/\.\d{3}Z$/, 'Z')) : normalizeDate(v);
+  if (iso === null) {
+    ctx.addIssue({ code: 'custom', message: `not a date: ${String(v)}` });
+    return z.NEVER;
+  }
+  return iso;
+});
+
+export const pagingInput = {
+  page: z.number().int().min(1).default(1),
+  /** X-Cart caps this at 100; asking for more is a mistake we report rather than silently shrink. */
+  itemsPerPage: z.number().int().min(1).max(100).optional(),
+};

@@ -1,0 +1,163 @@
+// X-Cart order trigger by polling alone: X-Cart core has no outbound webhooks (specs §1.6).
+//
+// Two passes per poll, one durable cursor:
+//  A. New orders: `date[after]=<d>&order[date]=asc`, paged. `date` is in whole seconds and many
+//     orders share a second, so the boundary is inclusive and the cursor keeps the ids already
+//     emitted at second `d` (and the page reached inside that second when one second fills pages).
+//  B. Updates: there is no filter on `lastRenewDate`, only a sort (specs §1.3), so we sweep
+//     `order[lastRenewDate]=desc` from the top down to the watermark `w`. The next watermark is the
+//     top of the first page, read before anything below it: an order changed during the sweep gets
+//     a lastRenewDate ≥ that top, so the next sweep finds it even if the page shift hid it now.
+//     Orders at exactly second `w` are remembered with a content fingerprint, so a second change
+//     within the same second is emitted (with a higher revision) and an unchanged one is not.
+// B only emits orders A has already passed; A emits each order once. So an order placed while a
+// poll runs is either emitted by A in this poll or found by A in the next, never lost, never twice.
+//
+// Event version: `<lastRenewDate, 12-digit zero-padded seconds>.<revision, 4 digits>` — sorts
+// correctly as a string; the revision orders several changes that fall in one second.
+import { createHash } from 'node:crypto';
+import { userError } from '../../core/errors.js';
+import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
+import type { XcartClient } from './client.js';
+import { listOrders } from './operations/listOrders.js';
+import { epochSeconds, type XcartOrder } from './schemas.js';
+
+export interface OrderPollerOptions {
+  /** Stable id keying the stored cursor, e.g. "xcart-main:orders". */
+  id: string;
+  /** Unix seconds to start from when there is no cursor yet (0 = every order the store has). */
+  since?: number;
+  /** Pages pass A reads per poll before answering `more: true` (keeps one poll short). */
+  maxPagesPerPoll?: number;
+  /** Page size; defaults to the client's (max 100). */
+  itemsPerPage?: number;
+}
+
+interface Cursor {
+  v: 1;
+  /** Pass A: creation second reached (inclusive), the ids emitted at it, the page inside it. */
+  d: number;
+  seen: number[];
+  p: number;
+  /** Pass B: lastRenewDate watermark (inclusive) and, for orders at exactly `w`, [fingerprint, revision]. */
+  w: number;
+  b: Record<string, [string, number]>;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+export const orderVersion = (lastRenewSeconds: number, revision: number) => `${pad(lastRenewSeconds, 12)}.${pad(revision, 4)}`;
+const fingerprint = (o: XcartOrder) => createHash('sha1').update(JSON.stringify(o)).digest('hex').slice(0, 16);
+
+function readCursor(raw: string | null, since: number): Cursor {
+  if (raw === null) return { v: 1, d: since, seen: [], p: 1, w: since, b: {} };
+  let c: Cursor;
+  try {
+    c = JSON.parse(raw) as Cursor;
+  } catch {
+    throw userError('XCART_BAD_CURSOR', 'the X-Cart order cursor is not JSON', { details: { sample: raw.slice(0, 100) } });
+  }
+  const ok = c && c.v === 1 && Number.isInteger(c.d) && Array.isArray(c.seen) && Number.isInteger(c.p) && c.p >= 1 && Number.isInteger(c.w) && typeof c.b === 'object' && c.b !== null;
+  if (!ok) throw userError('XCART_BAD_CURSOR', 'the X-Cart order cursor has an unknown shape', { details: { sample: raw.slice(0, 100) } });
+  return c;
+}
+
+export function createOrderPoller(client: XcartClient, options: OrderPollerOptions): Poller {
+  const maxPages = options.maxPagesPerPoll ?? 20;
+  const perPage = options.itemsPerPage ?? client.itemsPerPage;
+  const since = options.since ?? 0;
+
+  return {
+    id: options.id,
+    async poll(raw: string | null): Promise<PollResult> {
+      const c = readCursor(raw, since);
+      if (raw === null) {
+        // First poll: pass A emits every order's current state, so updates only matter from the
+        // top lastRenewDate as it stands now, read before pass A reads anything.
+        const head = await listOrders.call(client, { sort: 'lastRenewDate', direction: 'desc', page: 1, itemsPerPage: 1 });
+        if (head.orders.length) c.w = epochSeconds(head.orders[0]!.update_date);
+      }
+      const events: IncomingEvent[] = [];
+      /** What this poll emitted: id → [renew second, fingerprint, revision]. */
+      const emitted = new Map<number, [number, string, number]>();
+      const emit = (o: XcartOrder, renew: number, fp: string, rev: number) => {
+        emitted.set(o.id, [renew, fp, rev]);
+        events.push({ system: 'xcart', entity: 'order', id: String(o.id), version: orderVersion(renew, rev), payload: o });
+      };
+
+      // Pass A: new orders in creation order.
+      let d = c.d;
+      let seen = new Set(c.seen);
+      let page = c.p;
+      let more = false;
+      for (let pages = 0; ; pages++) {
+        if (pages >= maxPages) {
+          more = true;
+          break;
+        }
+        const dAtQuery = d;
+        const res = await listOrders.call(client, { createdAfter: d, sort: 'date', direction: 'asc', page, itemsPerPage: perPage });
+        for (const o of res.orders) {
+          const created = epochSeconds(o.create_date);
+          if (created < d || (created === d && seen.has(o.id))) continue;
+          emit(o, epochSeconds(o.update_date), fingerprint(o), 0);
+          if (created > d) {
+            d = created;
+            seen = new Set([o.id]);
+          } else seen.add(o.id);
+        }
+        // A page entirely inside one second cannot move the `date[after]` boundary: page deeper.
+        // A short page stays where it is, so the next poll re-reads it for late arrivals.
+        if (d !== dAtQuery) page = 1;
+        else if (res.mayHaveMore) page++;
+        if (!res.mayHaveMore) break;
+      }
+      const passedByA = (o: XcartOrder) => {
+        const created = epochSeconds(o.create_date);
+        return created < d || (created === d && seen.has(o.id));
+      };
+
+      // Pass B: sweep lastRenewDate from the top down to the watermark.
+      let top: number | null = null;
+      const changed = new Map<number, XcartOrder>();
+      for (let p = 1; ; p++) {
+        const res = await listOrders.call(client, { sort: 'lastRenewDate', direction: 'desc', page: p, itemsPerPage: perPage });
+        if (p === 1) top = res.orders.length ? epochSeconds(res.orders[0]!.update_date) : null;
+        let reached = false;
+        for (const o of res.orders) {
+          if (epochSeconds(o.update_date) < c.w) {
+            reached = true;
+            break;
+          }
+          // Desc order: the first sighting is the newest; a repeat after a page shift is older.
+          if (!changed.has(o.id)) changed.set(o.id, o);
+        }
+        if (reached || !res.mayHaveMore) break;
+      }
+      const updates = [...changed.values()]
+        .map((o) => ({ o, renew: epochSeconds(o.update_date) }))
+        .sort((a, b) => a.renew - b.renew || a.o.id - b.o.id);
+      for (const { o, renew } of updates) {
+        if (!passedByA(o)) continue; // pass A emits it, in this poll or a later one
+        const fp = fingerprint(o);
+        const mine = emitted.get(o.id);
+        const prior = mine ? { renew: mine[0], fp: mine[1], rev: mine[2] } : renew === c.w && c.b[o.id] ? { renew, fp: c.b[o.id]![0], rev: c.b[o.id]![1] } : null;
+        if (prior && prior.renew === renew && prior.fp === fp) continue;
+        emit(o, renew, fp, prior && prior.renew === renew ? prior.rev + 1 : 0);
+      }
+
+      // Next watermark and the orders remembered at it.
+      const w = Math.max(c.w, top ?? c.w);
+      const b: Record<string, [string, number]> = {};
+      if (w === c.w) {
+        // Keep only orders still sitting at the watermark; the others moved up and can't match again.
+        for (const [id, entry] of Object.entries(c.b)) {
+          const o = changed.get(Number(id));
+          if (o && epochSeconds(o.update_date) === w) b[id] = entry;
+        }
+      }
+      for (const [id, [renew, fp, rev]] of emitted) if (renew === w) b[id] = [fp, rev];
+      const next: Cursor = { v: 1, d, seen: [...seen], p: page, w, b };
+      return { events, cursor: JSON.stringify(next), more };
+    },
+  };
+}
