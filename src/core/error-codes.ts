@@ -4,5 +4,8 @@ export const coreErrorCodes = defineErrorCodes({
   JOB_LEASE_EXPIRED: { kind: 'bug', description: 'The worker running this job stopped (crash, kill, lost database connection) on every attempt, so the job was dead-lettered instead of looping. Inspect the worker logs, then replay.' },
   SECRET_KEY_INVALID: { kind: 'user', description: 'The master key (SYNCLINE_MASTER_KEY or data/master.key) is malformed or its file is readable by others. Give 32 bytes as hex or base64; chmod 600 the key file.' },
   SECRET_UNREADABLE: { kind: 'user', description: 'A stored connection secret cannot be decrypted: the master key is not the one it was sealed with. Restore the original key, or re-enter the credentials.' },
+  CONNECTION_INVALID: { kind: 'user', description: 'A connection could not be saved: its id, system, config or secrets are malformed, or config holds what looks like a secret. `details.problems` lists each.' },
+  TOKEN_NAME_INVALID: { kind: 'user', description: 'An API token needs a name of 1-100 characters saying who or what uses it.' },
+  CONFIG_INVALID: { kind: 'user', description: 'The configuration file is missing, does not parse, or fails validation; the message lists every problem with its path.' },
   UNEXPECTED: { kind: 'bug', description: 'An exception nobody classified. The stack is in the log; report it.' },
 });
