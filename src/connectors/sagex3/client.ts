@@ -1,0 +1,313 @@
+// The X3 SOAP client (CAdxWebServiceXmlCC, SOAP 1.1 RPC/encoded) and the api1 REST reader, both over
+// the shared HttpClient (auth, timeouts, retries of safe calls, circuit breaker live there). Envelopes
+// are built with XMLBuilder and read with XMLParser — never by string concatenation — and every answer
+// is judged here once: HTTP 200 with status 0 or a type-3 message is an error, classified by its text.
+// Docs: https://online-help.sageerpx3.com/erp/12/wp-static-content/static-pages/en_US/V7DEV/api-guide_soap-web-services.html
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { z } from 'zod';
+import { SynclineError, bugError, transientError, userError } from '../../core/errors.js';
+import type { RateLimiter } from '../../core/rate-limit.js';
+import { HttpClient, type AuthProvider, type HttpResponse } from '../../http/client.js';
+import { DEFAULT_LAYOUTS, type X3Object } from './layouts.js';
+import { decodeDescription, type Layout } from './payload.js';
+
+export const SOAP_PATH = '/soap-generic/syracuse/collaboration/syracuse/CAdxWebServiceXmlCC';
+export const SOAP_DOCS = 'https://online-help.sageerpx3.com/erp/12/wp-static-content/static-pages/en_US/V7DEV/api-guide_soap-web-services.html';
+const WSS = 'http://www.adonix.com/WSS';
+const ENC = 'http://schemas.xmlsoap.org/soap/encoding/';
+
+const layoutSchema = z.object({ keys: z.array(z.string()), groups: z.record(z.string(), z.string()), tables: z.record(z.string(), z.array(z.string())) });
+
+export const sagex3ConfigSchema = z.object({
+  /** Syracuse server, e.g. https://x3.example.com:8124 */
+  baseUrl: z.string().url(),
+  auth: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('basic'), user: z.string().min(1), password: z.string() }),
+    z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
+  ]),
+  /** Classic web-service pool alias; case-sensitive. */
+  poolAlias: z.string().min(1),
+  /** Pins one channel (debugging only). */
+  poolId: z.string().default(''),
+  codeLang: z.string().min(2).default('ENG'),
+  /** Format of the PARAM we send (X3 detects it) and of the RESULT we ask for. */
+  payloadFormat: z.enum(['XML', 'JSON']).default('XML'),
+  returnFormat: z.enum(['XML', 'JSON']).default('XML'),
+  /** Publication names as this site published them (GESAWE). */
+  publications: z
+    .object({ SOH: z.string(), ITM: z.string(), BPC: z.string(), SIH: z.string(), GAS: z.string(), STOCK: z.string() })
+    .partial()
+    .default({}),
+  /** Per-object layouts overriding the defaults (or run `discoverLayout`). */
+  layouts: z.record(z.enum(['SOH', 'ITM', 'BPC', 'SIH', 'GAS']), layoutSchema).optional(),
+  /** X3 endpoint (folder) for api1 reads, e.g. SEED. */
+  endpoint: z.string().min(1).default('SEED'),
+  soapPath: z.string().default(SOAP_PATH),
+  /** Calls in flight at once; keep it at or below the pool's channels so calls do not queue in X3. */
+  maxConcurrent: z.number().int().positive().default(4),
+  timeoutMs: z.number().int().positive().default(60_000),
+});
+export type SageX3Config = z.input<typeof sagex3ConfigSchema>;
+type ParsedConfig = z.output<typeof sagex3ConfigSchema>;
+
+export const DEFAULT_PUBLICATIONS = { SOH: 'WSSOH', ITM: 'WSITM', BPC: 'WSBPC', SIH: 'WSSIH', GAS: 'WSGAS', STOCK: 'YSTOCK' } as const;
+
+export type SoapMethod = 'run' | 'save' | 'read' | 'query' | 'modify' | 'delete' | 'getDescription';
+
+export interface X3Message {
+  type: '1' | '2' | '3' | string;
+  message: string;
+}
+export interface SoapResult {
+  status: number;
+  messages: X3Message[];
+  resultXml: string | undefined;
+  technicalInfos: Record<string, string>;
+}
+
+export interface SoapParams {
+  publicName: string;
+  /** objectXml (save/modify) or inputXml (run). */
+  payload?: string;
+  keys?: Array<{ key: string; value: string }>;
+  listSize?: number;
+}
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', cdataPropName: '__cdata', suppressEmptyNode: false, suppressBooleanAttributes: false, processEntities: true });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  isArray: (name, jpath) => name === 'multiRef' || String(jpath).endsWith('Return.messages.messages'),
+});
+
+type Node = Record<string, unknown>;
+const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? String((v as Node)['#text'] ?? '') : String(v));
+
+/** Counts calls in flight; waiters are served in order. */
+class Gate {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly max: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+export class SageX3Client {
+  readonly config: ParsedConfig;
+  readonly http: HttpClient;
+  readonly publications: Record<X3Object | 'STOCK', string>;
+  private readonly discovered = new Map<X3Object, Layout>();
+  private readonly gate: Gate;
+
+  constructor(config: SageX3Config, deps: { connection: string; rateLimiter?: RateLimiter; breaker?: { consecutiveFailures: number; halfOpenAfterMs: number } | false; maxAttempts?: number }) {
+    const parsed = sagex3ConfigSchema.safeParse(config);
+    if (!parsed.success) {
+      throw userError('X3_CONFIG_INVALID', `Sage X3 connection ${deps.connection}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ')}`, { details: { issues: parsed.error.issues } });
+    }
+    this.config = parsed.data;
+    this.publications = { ...DEFAULT_PUBLICATIONS, ...this.config.publications };
+    this.gate = new Gate(this.config.maxConcurrent);
+    const auth: AuthProvider = {
+      apply: (_req, headers) => {
+        const a = this.config.auth;
+        headers.authorization = a.type === 'basic' ? `Basic ${Buffer.from(`${a.user}:${a.password}`).toString('base64')}` : `Bearer ${a.token}`;
+      },
+    };
+    this.http = new HttpClient({
+      connection: deps.connection,
+      baseUrl: this.config.baseUrl,
+      auth,
+      timeoutMs: this.config.timeoutMs,
+      ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
+      ...(deps.breaker !== undefined ? { breaker: deps.breaker } : {}),
+      ...(deps.maxAttempts !== undefined ? { maxAttempts: deps.maxAttempts } : {}),
+      userAgent: 'Syncline/0.1 (Sage X3 SOAP)',
+      classify: (res) => classifyHttp(res),
+    });
+  }
+
+  /** Sends one SOAP call and returns the raw result (status 0 included); `call` is what operations use. */
+  async soap(method: SoapMethod, p: SoapParams): Promise<SoapResult> {
+    const body = this.envelope(method, p);
+    const safe = method === 'read' || method === 'query' || method === 'getDescription';
+    const res = await this.gate.run(() =>
+      this.http.request<string>({
+        operation: `soap.${method}`,
+        method: 'POST',
+        path: this.config.soapPath,
+        headers: { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml', soapaction: '""' },
+        body,
+        responseType: 'text',
+        // A save or modify whose answer was lost may have happened: never repeat it blindly.
+        idempotent: safe || (method === 'run' && p.publicName === this.publications.STOCK),
+      }),
+    );
+    return parseResponse(method, res.body);
+  }
+
+  /** A SOAP call whose failure (status 0, or any type-3 message) becomes a classified error. */
+  async call(method: SoapMethod, p: SoapParams): Promise<SoapResult & { resultXml: string }> {
+    const r = await this.soap(method, p);
+    const errors = r.messages.filter((m) => m.type === '3');
+    if (r.status !== 1 || errors.length) throw classifyMessages(errors.length ? errors : r.messages, { method, publicName: p.publicName, keys: p.keys });
+    return { ...r, resultXml: r.resultXml ?? '' };
+  }
+
+  private envelope(method: SoapMethod, p: SoapParams): string {
+    const str = (v: string) => ({ '@_xsi:type': 'xsd:string', '#text': v });
+    const cdata = (v: string) => (v.includes(']]>') ? str(v) : { '@_xsi:type': 'xsd:string', __cdata: v });
+    const requestConfig = `adxwss.optreturn=${this.config.returnFormat}`;
+    const params: Node = {
+      '@_soapenv:encodingStyle': ENC,
+      callContext: {
+        '@_xsi:type': 'wss:CAdxCallContext',
+        codeLang: str(this.config.codeLang),
+        poolAlias: str(this.config.poolAlias),
+        poolId: str(this.config.poolId),
+        requestConfig: cdata(requestConfig),
+      },
+      publicName: str(p.publicName),
+    };
+    // Parameter order follows the WSDL's parameterOrder.
+    if (method === 'read' || method === 'query' || method === 'modify' || method === 'delete') {
+      const keys = p.keys ?? [];
+      params.objectKeys = {
+        '@_xsi:type': 'wss:ArrayOfCAdxParamKeyValue',
+        '@_soapenc:arrayType': `wss:CAdxParamKeyValue[${keys.length}]`,
+        CAdxParamKeyValue: keys.map((k) => ({ '@_xsi:type': 'wss:CAdxParamKeyValue', key: str(k.key), value: str(k.value) })),
+      };
+    }
+    if (method === 'query') params.listSize = { '@_xsi:type': 'xsd:int', '#text': String(p.listSize ?? 20) };
+    if (method === 'save' || method === 'modify') params.objectXml = cdata(p.payload ?? '');
+    if (method === 'run') params.inputXml = cdata(p.payload ?? '');
+    return `<?xml version="1.0" encoding="utf-8"?>${builder.build({
+      'soapenv:Envelope': {
+        '@_xmlns:soapenv': 'http://schemas.xmlsoap.org/soap/envelope/',
+        '@_xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
+        '@_xmlns:xsd': 'http://www.w3.org/2001/XMLSchema',
+        '@_xmlns:soapenc': ENC,
+        '@_xmlns:wss': WSS,
+        'soapenv:Header': '',
+        'soapenv:Body': { [`wss:${method}`]: params },
+      },
+    })}`;
+  }
+
+  publication(object: X3Object | 'STOCK'): string {
+    return this.publications[object];
+  }
+
+  /** The layout to encode an object with: configured, else discovered, else Sage's sample layout. */
+  layout(object: X3Object): Layout {
+    return this.config.layouts?.[object] ?? this.discovered.get(object) ?? DEFAULT_LAYOUTS[object];
+  }
+
+  /** Reads the publication's keys and groups with getDescription and uses them from now on. */
+  async discoverLayout(object: X3Object): Promise<Layout & { blocks: Array<{ id: string; kind: 'GRP' | 'TAB'; fields: string[] }> }> {
+    const r = await this.call('getDescription', { publicName: this.publication(object) });
+    const d = decodeDescription(r.resultXml);
+    this.discovered.set(object, { keys: d.keys, groups: d.groups, tables: d.tables });
+    return d;
+  }
+
+  /** GET on the api1 REST interface (`/api1/x3/erp/{endpoint}/{class}`) or a `$next` URL. */
+  async api1<T = unknown>(pathOrUrl: string, query?: Record<string, string | number | undefined>): Promise<T> {
+    const path = /^https?:/.test(pathOrUrl) ? pathOrUrl : `/api1/x3/erp/${encodeURIComponent(this.config.endpoint)}/${pathOrUrl}`;
+    const res = await this.gate.run(() => this.http.request<T>({ operation: 'api1.query', method: 'GET', path, ...(query ? { query } : {}), responseType: 'json' }));
+    return res.body;
+  }
+}
+
+/** Reads a CAdxResultXml out of a `<{op}Response>`, resolving Axis `multiRef` messages. */
+export function parseResponse(method: string, xml: string): SoapResult {
+  const valid = typeof xml === 'string' ? XMLValidator.validate(xml) : false;
+  if (valid !== true) {
+    throw transientError('X3_BAD_RESPONSE', `X3 ${method}: the answer is not well-formed XML`, { details: { sample: String(xml).slice(0, 300), error: valid === false ? 'empty' : valid.err.msg } });
+  }
+  const doc = parser.parse(xml) as Node;
+  const body = (doc['Envelope'] as Node | undefined)?.['Body'] as Node | undefined;
+  if (!body) throw transientError('X3_BAD_RESPONSE', `X3 ${method}: no SOAP Body in the answer`, { details: { sample: xml.slice(0, 300) } });
+  if (body['Fault']) throw faultError(body['Fault'] as Node);
+  const ret = (body[`${method}Response`] as Node | undefined)?.[`${method}Return`] as Node | undefined;
+  if (!ret) throw transientError('X3_BAD_RESPONSE', `X3 ${method}: no ${method}Return in the answer`, { details: { sample: xml.slice(0, 300) } });
+  const refs = new Map<string, Node>();
+  for (const m of (body['multiRef'] as Node[] | undefined) ?? []) refs.set(text(m['@_id']), m);
+  const msgs = ((ret['messages'] as Node | undefined)?.['messages'] as Node[] | undefined) ?? [];
+  const messages = msgs.map((m) => {
+    const href = text(m['@_href']);
+    const n = href.startsWith('#') ? refs.get(href.slice(1)) ?? {} : m;
+    return { type: text(n['type']), message: text(n['message']) };
+  });
+  const rx = ret['resultXml'] as unknown;
+  const nil = rx && typeof rx === 'object' && text((rx as Node)['@_nil']) === 'true';
+  const technicalInfos: Record<string, string> = {};
+  const ti = ret['technicalInfos'] as Node | undefined;
+  if (ti && typeof ti === 'object') for (const [k, v] of Object.entries(ti)) if (!k.startsWith('@_')) technicalInfos[k] = text(v);
+  const status = Number(text(ret['status']));
+  if (!Number.isInteger(status)) throw transientError('X3_BAD_RESPONSE', `X3 ${method}: status is not an integer`, { details: { sample: xml.slice(0, 300) } });
+  return { status, messages, resultXml: nil || rx === undefined ? undefined : text(rx), technicalInfos };
+}
+
+function faultError(fault: Node): SynclineError {
+  const faultcode = text(fault['faultcode']);
+  const faultstring = text(fault['faultstring']);
+  if (/no channel free|queue timeout|pool .*busy/i.test(faultstring)) {
+    return transientError('X3_POOL_BUSY', `X3 pool busy: ${faultstring}`, { details: { faultcode, faultstring } });
+  }
+  return bugError('X3_SOAP_FAULT', `X3 SOAP Fault ${faultcode}: ${faultstring}`, { details: { faultcode, faultstring } });
+}
+
+/** Non-2xx answers: SOAP Faults and X3's own plain-text refusals; anything else falls to the default. */
+function classifyHttp(res: HttpResponse): SynclineError | undefined {
+  const body = typeof res.body === 'string' ? res.body : '';
+  if (res.status >= 500 && /No Web services accepted/i.test(body)) {
+    return transientError('X3_NO_WEB_SERVICES', 'X3 accepts no web services (no web-service child process on the host)', { details: { status: res.status } });
+  }
+  if (res.status >= 500 && /<(\w+:)?Fault\b/.test(body)) {
+    try {
+      const doc = parser.parse(body) as Node;
+      const fault = ((doc['Envelope'] as Node | undefined)?.['Body'] as Node | undefined)?.['Fault'] as Node | undefined;
+      if (fault) return faultError(fault);
+    } catch {
+      // fall through to the default classification
+    }
+  }
+  return undefined;
+}
+
+// X3's message texts, English and French (codeLang decides). Order matters: a lock message mentions the record.
+const PATTERNS: Array<[RegExp, string]> = [
+  [/No classic web service pool match/i, 'X3_POOL_NOT_FOUND'],
+  [/locked|bloqu|en cours de modification|being modified/i, 'X3_LOCKED'],
+  [/not published|non publi/i, 'X3_NOT_PUBLISHED'],
+  [/Invalid (XML|JSON)|parsing error|Unknown (group|field|table)|groupe inconnu|champ inconnu/i, 'X3_PAYLOAD_REJECTED'],
+  [/already exists|already recorded|existe déjà|déjà enregistr|já registad/i, 'X3_DUPLICATE'],
+  [/does not exist|inexistant|n'existe pas|not found/i, 'X3_NOT_FOUND'],
+];
+
+export function classifyMessages(messages: X3Message[], ctx: { method: string; publicName: string; keys?: Array<{ key: string; value: string }> }): SynclineError {
+  const first = messages[0]?.message ?? 'status 0 without a message';
+  let code = 'X3_INVALID';
+  for (const [re, c] of PATTERNS) {
+    if (messages.some((m) => re.test(m.message))) {
+      code = c;
+      break;
+    }
+  }
+  const details = { publication: ctx.publicName, method: ctx.method, messages, ...(ctx.keys?.length ? { keys: ctx.keys } : {}) };
+  const text = `X3 ${ctx.method} ${ctx.publicName}: ${messages.map((m) => m.message).join(' | ') || first}`;
+  return code === 'X3_LOCKED' ? transientError('X3_LOCKED', text, { details }) : userError(code, text, { details });
+}

@@ -1,0 +1,79 @@
+// Shared by the operation files: input errors become classified `user` errors (not a ZodError that
+// the engine would take for a bug), and typed objects go to and from the wire through the layout.
+import { z } from 'zod';
+import { userError } from '../../../core/errors.js';
+import { defineOperation, type Operation } from '../../types.js';
+import type { SageX3Client } from '../client.js';
+import { LINE_TABLES, type X3Object } from '../layouts.js';
+import { decodeRecord, encodePayload, toBlocks, type FieldValue, type FlatRow } from '../payload.js';
+import type { X3Record } from '../schemas.js';
+
+export const X3_OBJECTS = ['SOH', 'ITM', 'BPC', 'SIH', 'GAS'] as const;
+export const objectSchema = z.enum(X3_OBJECTS);
+export const keySchema = z.union([z.string().min(1), z.record(z.string(), z.string().min(1))]);
+
+export function defineX3Operation<I, O>(op: Operation<I, O, SageX3Client>) {
+  const base = defineOperation<I, O, SageX3Client>(op);
+  return {
+    ...base,
+    async call(client: SageX3Client, input: I): Promise<O> {
+      const parsed = op.input.safeParse(input);
+      if (!parsed.success) {
+        throw userError('X3_INPUT_INVALID', `${op.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`, { details: { operation: op.id, issues: parsed.error.issues } });
+      }
+      return op.run(client, parsed.data);
+    },
+  };
+}
+
+const wire = (v: unknown): FieldValue => (Array.isArray(v) ? v.map(String) : String(v));
+
+/** Typed object (or patch) → PARAM string in the connection's payload format. */
+export function toPayload(client: SageX3Client, object: X3Object, data: Record<string, unknown>, mode: 'create' | 'modify'): string {
+  const lt = LINE_TABLES[object];
+  const fields: FlatRow = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (v === undefined || k === 'extra' || (lt && k === lt.as)) continue;
+    fields[k] = wire(v);
+  }
+  for (const [k, v] of Object.entries((data.extra as Record<string, FieldValue> | undefined) ?? {})) fields[k] = v;
+  const tables: Record<string, FlatRow[]> = {};
+  const lineNumbers: Record<string, Array<number | undefined>> = {};
+  const rows = lt ? (data[lt.as] as Array<Record<string, unknown>> | undefined) : undefined;
+  if (lt && rows) {
+    const json = client.config.payloadFormat === 'JSON';
+    tables[lt.table] = rows.map((r) => {
+      const out: FlatRow = {};
+      for (const [k, v] of Object.entries(r)) if (v !== undefined && k !== 'extra' && k !== 'line') out[k] = wire(v);
+      for (const [k, v] of Object.entries((r.extra as Record<string, FieldValue> | undefined) ?? {})) out[k] = v;
+      // Sales-order lines: NUMLIG n updates line n, NUMLIG 0 adds (the JSON grammar has no LIN NUM).
+      if (object === 'SOH' && mode === 'modify' && json) out.NUMLIG = String(r.line ?? 0);
+      return out;
+    });
+    lineNumbers[lt.table] = rows.map((r) => (typeof r.line === 'number' ? r.line : undefined));
+  }
+  const layout = client.layout(object);
+  const blocks = toBlocks(layout, client.publication(object), fields, tables);
+  return encodePayload(client.config.payloadFormat, blocks, lineNumbers);
+}
+
+/** RESULT → typed flat record, lines under `lines` (or `addresses`). */
+export function fromResult(object: X3Object, resultXml: string): X3Record {
+  const d = decodeRecord(resultXml);
+  const out: X3Record = { ...d.fields };
+  const lt = LINE_TABLES[object];
+  if (lt) out[lt.as] = d.tables[lt.table] ?? [];
+  return out;
+}
+
+/** A key given as a string (single-key objects) or by field name → objectKeys in layout order. */
+export function toKeys(client: SageX3Client, object: X3Object, key: string | Record<string, string>): Array<{ key: string; value: string }> {
+  const names = client.layout(object).keys;
+  if (typeof key === 'string') {
+    if (names.length !== 1) throw userError('X3_INPUT_INVALID', `${object} has a composite key (${names.join(', ')}): give each part by name`, { details: { keys: names } });
+    return [{ key: names[0]!, value: key }];
+  }
+  const missing = names.filter((n) => !key[n]);
+  if (missing.length) throw userError('X3_INPUT_INVALID', `${object} key incomplete: ${missing.join(', ')} missing`, { details: { keys: names } });
+  return names.map((n) => ({ key: n, value: key[n]! }));
+}

@@ -1,0 +1,196 @@
+// Typed X3 objects. Input schemas check what we send before X3 sees it (money and quantities are
+// decimal strings, dates YYYYMMDD, local menus as their numbers); outputs are the flat records X3
+// returns (every value a string, as on the wire), with the lines under `lines` (or `addresses`).
+// Field names are X3's own, so a mapping can be checked against getDescription.
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import type { X3Object } from './layouts.js';
+
+const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal number as a string, e.g. "12.50"');
+const positive = decimal.refine((s) => new Decimal(s).gt(0), 'must be greater than 0');
+const date = z.string().regex(/^(\d{8})?$/, 'a date as YYYYMMDD');
+const code = (max: number) => z.string().min(1).max(max);
+const fieldValue = z.union([z.string(), z.array(z.string())]);
+// Site-specific fields (custom Y and Z fields); each must exist in the publication layout.
+const extra = z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an X3 field name'), fieldValue).optional();
+
+export const salesOrderLineInput = z.object({
+  ITMREF: code(20),
+  QTY: positive,
+  GROPRI: decimal.optional(),
+  DISCRGVAL1: decimal.optional(),
+  SAU: z.string().max(3).optional(),
+  DSTOFCY: z.string().max(5).optional(),
+  extra,
+});
+export const salesOrderInput = z.object({
+  SALFCY: code(5),
+  SOHTYP: z.string().max(5).optional(),
+  /** Leave empty: the order type's sequence counter numbers the order. */
+  SOHNUM: z.string().max(20).optional(),
+  /** The source's order id (e.g. the Amazon order id): the idempotency reference. */
+  CUSORDREF: z.string().max(30).optional(),
+  ORDDAT: date.optional(),
+  BPCORD: code(15),
+  CUR: z.string().length(3).optional(),
+  BPCINV: z.string().max(15).optional(),
+  BPAADD: z.string().max(5).optional(),
+  BPDNAM: z.string().max(35).optional(),
+  BPDADDLIG1: z.string().max(50).optional(),
+  BPDADDLIG2: z.string().max(50).optional(),
+  BPDPOSCOD: z.string().max(10).optional(),
+  BPDCTY: z.string().max(40).optional(),
+  BPDSAT: z.string().max(35).optional(),
+  BPDCRY: z.string().max(3).optional(),
+  STOFCY: z.string().max(5).optional(),
+  DEMDLVDAT: date.optional(),
+  SHIDAT: date.optional(),
+  BPTNUM: z.string().max(15).optional(),
+  lines: z.array(salesOrderLineInput).min(1, 'a sales order needs at least one line').max(200),
+  extra,
+});
+export const salesOrderPatch = salesOrderInput.omit({ SALFCY: true, BPCORD: true, SOHNUM: true, SOHTYP: true, CUR: true, lines: true }).partial().extend({
+  /** `line` n updates line n; a line without `line` is added. */
+  lines: z.array(salesOrderLineInput.partial().extend({ line: z.number().int().positive().optional() })).optional(),
+});
+
+export const itemInput = z.object({
+  ITMREF: code(20),
+  DES1AXX: code(30),
+  TCLCOD: code(5),
+  ITMSTA: z.number().int().min(1).max(6).optional(),
+  DES2AXX: z.string().max(30).optional(),
+  DES3AXX: z.string().max(30).optional(),
+  EANCOD: z.string().max(20).optional(),
+  STU: z.string().max(3).optional(),
+  SAU: z.string().max(3).optional(),
+  ITMWEI: decimal.optional(),
+  BASPRI: decimal.optional(),
+  PURBASPRI: decimal.optional(),
+  ACCCOD: z.string().max(10).optional(),
+  VACITM: z.array(z.string()).max(3).optional(),
+  extra,
+});
+export const itemPatch = itemInput.omit({ ITMREF: true }).partial();
+
+export const addressInput = z.object({
+  CODADR: code(5),
+  BPADES: z.string().max(30).optional(),
+  BPACRY: z.string().length(2),
+  ADDLIG1: z.string().max(50).optional(),
+  ADDLIG2: z.string().max(50).optional(),
+  ADDLIG3: z.string().max(50).optional(),
+  POSCOD: z.string().max(10).optional(),
+  CTY: z.string().max(40).optional(),
+  SAT: z.string().max(35).optional(),
+  TEL1: z.string().max(20).optional(),
+  WEB1: z.string().max(80).optional(),
+  /** Menu 1: 2 = default address. */
+  BPAADDFLG: z.union([z.literal(1), z.literal(2)]).optional(),
+});
+export const customerInput = z.object({
+  BPCNUM: z.string().max(15).optional(),
+  BPCNAM: code(35),
+  BCGCOD: code(5),
+  /** Menu 1: 2 = active. */
+  BPCSTA: z.union([z.literal(1), z.literal(2)]).optional(),
+  BPRSHO: z.string().max(10).optional(),
+  BPRNAM: z.array(z.string().max(35)).max(2).optional(),
+  CRY: z.string().length(2),
+  LAN: z.string().max(3).optional(),
+  CUR: z.string().length(3).optional(),
+  CRN: z.string().max(20).optional(),
+  VACBPR: z.string().max(5).optional(),
+  PTE: z.string().max(15).optional(),
+  ACCCOD: z.string().max(10).optional(),
+  addresses: z.array(addressInput).min(1).max(30),
+  extra,
+});
+export const customerPatch = customerInput.omit({ BPCNUM: true, addresses: true }).partial().extend({
+  /** Matched by CODADR: an existing code updates that address, a new code adds one. */
+  addresses: z.array(addressInput.partial().extend({ CODADR: code(5) })).optional(),
+});
+
+export const invoiceLineInput = z.object({
+  ITMREF: code(20),
+  QTY: positive,
+  GROPRI: decimal.optional(),
+  DISCRGVAL1: decimal.optional(),
+  ITMDES1: z.string().max(30).optional(),
+  SAU: z.string().max(3).optional(),
+  SOHNUM: z.string().max(20).optional(),
+  SOPLIN: z.string().optional(),
+  extra,
+});
+export const invoiceInput = z.object({
+  SALFCY: code(5),
+  /** INV invoice, CRN credit note (the site's invoice types). */
+  SIVTYP: code(5),
+  NUM: z.string().max(20).optional(),
+  /** External reference; X3 refuses the same reference twice for one customer and type. */
+  INVREF: z.string().max(30).optional(),
+  INVDAT: date.optional(),
+  BPCINV: code(15),
+  CUR: z.string().length(3).optional(),
+  VACBPR: z.string().max(5).optional(),
+  PTE: z.string().max(15).optional(),
+  /** For a credit note: the invoice it credits. */
+  SIHORINUM: z.string().max(20).optional(),
+  lines: z.array(invoiceLineInput).min(1).max(300),
+  extra,
+});
+export const invoicePatch = invoiceInput.pick({ INVREF: true, INVDAT: true, PTE: true }).partial().extend({
+  lines: z.array(invoiceLineInput.partial().extend({ line: z.number().int().positive().optional() })).optional(),
+});
+
+/** One journal line: a GL account (GACCOUNT), a sign (1 debit, −1 credit) and a positive amount. */
+export const entryLineInput = z.object({
+  /** A general-ledger account number — not an accounting code (ACCCOD). */
+  ACC: code(15),
+  SNS: z.union([z.literal(1), z.literal(-1)]),
+  AMTCUR: positive.refine((s) => new Decimal(s).decimalPlaces() <= 2, 'at most 2 decimals'),
+  /** Business partner, required on collective (control) accounts. */
+  BPR: z.string().max(15).optional(),
+  DES: z.string().max(30).optional(),
+  CCE1: z.string().max(15).optional(),
+  LEDTYP: z.number().int().optional(),
+});
+const balanced = (lines: Array<{ SNS: 1 | -1; AMTCUR: string }>) => lines.reduce((s, l) => s.plus(new Decimal(l.AMTCUR).mul(l.SNS)), new Decimal(0)).isZero();
+export const journalEntryInput = z
+  .object({
+    TYP: code(5),
+    NUM: z.string().max(20).optional(),
+    CPY: z.string().max(5).optional(),
+    FCY: code(5),
+    JOU: code(5),
+    ACCDAT: date.optional(),
+    CUR: z.string().length(3).optional(),
+    DES: z.string().max(30).optional(),
+    REF: z.string().max(20).optional(),
+    lines: z.array(entryLineInput).min(2).max(999),
+    extra,
+  })
+  .refine((e) => balanced(e.lines), { message: 'the entry is not balanced: debits (SNS 1) and credits (SNS −1) must be equal', path: ['lines'] });
+export const journalEntryPatch = z.object({
+  DES: z.string().max(30).optional(),
+  REF: z.string().max(20).optional(),
+  ACCDAT: date.optional(),
+  /** Replaces line n (`line`) or adds a line; X3 checks the balance of the result. */
+  lines: z.array(entryLineInput.partial().extend({ line: z.number().int().positive().optional() })).optional(),
+});
+
+const row = z.record(z.string(), fieldValue);
+export const x3Record = z.object({ lines: z.array(row).optional(), addresses: z.array(row).optional() }).catchall(z.union([fieldValue, z.array(row)]));
+export type X3Record = Record<string, string | string[] | Array<Record<string, string | string[]>>> & {
+  lines?: Array<Record<string, string | string[]>>;
+  addresses?: Array<Record<string, string | string[]>>;
+};
+
+export const createSchemas = { SOH: salesOrderInput, ITM: itemInput, BPC: customerInput, SIH: invoiceInput, GAS: journalEntryInput } satisfies Record<X3Object, z.ZodType>;
+export const patchSchemas = { SOH: salesOrderPatch, ITM: itemPatch, BPC: customerPatch, SIH: invoicePatch, GAS: journalEntryPatch } satisfies Record<X3Object, z.ZodType>;
+
+export type SalesOrderInput = z.input<typeof salesOrderInput>;
+export type ItemInput = z.input<typeof itemInput>;
+export type CustomerInput = z.input<typeof customerInput>;
+export type InvoiceInput = z.input<typeof invoiceInput>;
+export type JournalEntryInput = z.input<typeof journalEntryInput>;
