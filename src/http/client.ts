@@ -38,8 +38,8 @@ export interface HttpResponse<T = unknown> {
 export interface AuthProvider {
   /** Adds credentials to the outgoing headers (may fetch/refresh a token). */
   apply(req: HttpRequest, headers: Record<string, string>): void | Promise<void>;
-  /** Called once after a 401/403: drop cached tokens so the retry gets a fresh one. */
-  invalidate?(): void;
+  /** Called once after a 401/403: drop cached tokens so the retry gets a fresh one (`req` says which call failed). */
+  invalidate?(req: HttpRequest): void;
 }
 
 export interface HttpClientOptions {
@@ -128,12 +128,13 @@ export class HttpClient {
         const err = toSynclineError(raw);
         if (err.code === 'HTTP_AUTH_FAILED' && this.opts.auth?.invalidate && !authRetried) {
           authRetried = true;
-          this.opts.auth.invalidate();
+          this.opts.auth.invalidate(req);
           attempt--;
           continue;
         }
         // A 429 or an open circuit means the request was not processed, so even a create may repeat.
-        const notProcessed = err.code === 'HTTP_RATE_LIMITED' || err.code === 'CIRCUIT_OPEN' || err.code === 'HTTP_UNAVAILABLE';
+        // A reset after the request went out is not "not processed": a create may have happened.
+        const notProcessed = err.code === 'HTTP_RATE_LIMITED' || err.code === 'CIRCUIT_OPEN' || (err.code === 'HTTP_UNAVAILABLE' && err.details.outcomeUnknown !== true);
         const retryable = err.kind !== 'user' && (idempotent || notProcessed) && attempt < maxAttempts;
         if (!retryable) throw err;
         const wait = err.retryAfterMs ?? backoffDelay(attempt, { baseMs: 100, capMs: 2_000 });
