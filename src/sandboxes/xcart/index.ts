@@ -10,11 +10,18 @@ import { XcartStore } from './store.js';
 import { Storefront, StorefrontError, type OrderSpec } from './storefront.js';
 import { ApiError, negotiate, renderFault, sendError, type Format } from './http.js';
 import { registerOrderRoutes, orderJson } from './routes/orders.js';
+import { registerCatalogRoutes, productOutput } from './routes/catalog.js';
+import { registerProfileRoutes } from './routes/profiles.js';
+import { registerLegacyRoutes } from './routes/legacy.js';
+import { WebhookPusher, webhookConfigSchema, type WebhookConfig } from './webhooks.js';
 import type { Order } from './model.js';
 
 export interface XcartSandbox extends RunningSandbox {
-  credentials: { readToken: string; writeToken: string };
+  /** 5.5 API tokens, plus the legacy REST API keys (tracking numbers only). */
+  credentials: { readToken: string; writeToken: string; legacyKey: string; legacyReadKey: string };
   store: XcartStore;
+  /** EXTENSION: signed webhook pushes (core X-Cart has none). */
+  webhooks: { configure(config: WebhookConfig | null): void; flush(): Promise<void>; stats: WebhookPusher['stats'] };
   storefront: XcartStorefrontHandle;
   faults: FaultInjector;
 }
@@ -41,6 +48,8 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
   const credentials = {
     readToken: options.credentials?.readToken ?? 'xc-read-' + randomBytes(8).toString('hex'),
     writeToken: options.credentials?.writeToken ?? 'xc-write-' + randomBytes(8).toString('hex'),
+    legacyKey: options.credentials?.legacyKey ?? 'xc-legacy-' + randomBytes(8).toString('hex'),
+    legacyReadKey: options.credentials?.legacyReadKey ?? 'xc-legacy-read-' + randomBytes(8).toString('hex'),
   };
   const store = new XcartStore(options.seed ?? 1, options.timeScale ?? 1);
   const storefront = new Storefront(store, options.seed ?? 1);
@@ -50,7 +59,7 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/ld+json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
-    if (req.url.startsWith('/__sandbox')) return done(null, body);
+    if (req.url.startsWith('/__sandbox') || req.url.startsWith('/admin.php')) return done(null, body);
     done(Object.assign(new ApiError(415, `The content-type "${String(req.headers['content-type'])}" is not supported. Supported MIME types are "application/ld+json", "application/json".`), {}), undefined);
   });
 
@@ -79,8 +88,29 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, formatOf(req), 404, `No route found for "${req.method} ${req.url.split('?')[0]}"`));
 
+  const webhooks = new WebhookPusher(faults, () => store.clock.now());
+  storefront.onChange = (o, event) => webhooks.enabled && webhooks.push(event === 'created' ? 'order.created' : 'order.updated', JSON.parse(orderJson(store, o)));
+  if (options.credentials?.webhookUrl && options.credentials.webhookSecret) {
+    webhooks.configure({ url: options.credentials.webhookUrl, secret: options.credentials.webhookSecret });
+  }
+
   registerOrderRoutes(app, store, storefront, formatOf);
+  registerCatalogRoutes(app, store, formatOf, (p) => webhooks.enabled && webhooks.push('product.updated', productOutput(p)));
+  registerProfileRoutes(app, store, formatOf);
+  registerLegacyRoutes(app, store, storefront, credentials);
   registerStorefrontRoutes(app, store, storefront);
+  app.get('/__sandbox/webhooks', async () => ({ config: webhooks.current, stats: webhooks.stats }));
+  app.put('/__sandbox/webhooks', async (req) => {
+    const raw = typeof req.body === 'string' && req.body !== '' ? JSON.parse(req.body) : null;
+    if (raw === null) {
+      webhooks.configure(null);
+      return { config: null };
+    }
+    const parsed = webhookConfigSchema.safeParse(raw);
+    if (!parsed.success) throw new ApiError(400, `invalid webhook config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    webhooks.configure(parsed.data);
+    return { config: webhooks.current };
+  });
 
   const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
   const handle: XcartStorefrontHandle = {
@@ -102,6 +132,7 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
     store,
     storefront: handle,
     faults,
+    webhooks: { configure: (c) => webhooks.configure(c), flush: () => webhooks.flush(), stats: webhooks.stats },
     close: () => app.close(),
   };
 }

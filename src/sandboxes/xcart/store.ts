@@ -4,7 +4,7 @@
 // `order[lastRenewDate]=desc` sweep integrators use are binary searches, not scans.
 import { Decimal } from 'decimal.js';
 import { generateCatalog, type Catalog } from '../shared/catalog.js';
-import type { Address, Order } from './model.js';
+import type { Address, Order, TrackingNumber } from './model.js';
 
 export interface Variant {
   id: number;
@@ -27,7 +27,7 @@ export interface Product {
   brief_description: string;
   meta_title: string;
   meta_description: string;
-  meta_keywords: string;
+  meta_tags: string;
   price: Decimal;
   enabled: boolean;
   weight: Decimal;
@@ -147,6 +147,7 @@ export class XcartStore {
   readonly profilesByLogin = new Map<string, Profile>();
   readonly orders = new Map<number, Order>();
   readonly ordersByNumber = new Map<string, Order>();
+  readonly trackingById = new Map<number, { t: TrackingNumber; order: Order }>();
   /** Every order by id, ascending (ids are assigned in creation order). */
   readonly orderList: Order[] = [];
   readonly byDate = new SortedOrders((o) => o.date);
@@ -202,7 +203,7 @@ export class XcartStore {
         brief_description: name,
         meta_title: name,
         meta_description: '',
-        meta_keywords: '',
+        meta_tags: '',
         price: new Decimal(first.price),
         enabled: true,
         weight: new Decimal(first.weightLb),

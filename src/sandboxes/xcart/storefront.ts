@@ -304,7 +304,9 @@ export class Storefront {
   }
 
   addTracking(o: Order, value: string): void {
-    o.tracking_numbers.push({ id: this.store.next('tracking'), date: this.store.clock.now(), value });
+    const t = { id: this.store.next('tracking'), date: this.store.clock.now(), value };
+    o.tracking_numbers.push(t);
+    this.store.trackingById.set(t.id, { t, order: o });
     this.history(o, 'TRACKING', `Tracking number ${value} added`);
     this.store.touchOrder(o);
     this.onChange?.(o, 'updated');
