@@ -67,12 +67,16 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
   if (!spec.fields || typeof spec.fields !== 'object') bad('fields', 'a mapping needs fields');
 
   const stats = { compiled: 0, interpreted: 0 };
+  const fallbacks: Array<{ where: string; expression: string; reason: string }> = [];
   const expr = (text: unknown, where: string): CompiledExpr => {
     if (typeof text !== 'string' || !text.trim()) bad(where, 'expected a JSONata expression (text)');
     const loc: ExprLocation = { where, ...(file ? { file } : {}), ...(source.locate ? { locate: (o: number) => source.locate!(where, o) } : {}) };
     const c = compileExpr(text as string, loc);
     if (c.fast) stats.compiled++;
-    else stats.interpreted++;
+    else {
+      stats.interpreted++;
+      fallbacks.push({ where, expression: c.text, reason: c.fallbackReason ?? '' });
+    }
     return c;
   };
 
@@ -159,7 +163,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
         let v = n.expr ? yield* evalE(n.expr, ctx, scope) : n.const;
         if (blank(v) && n.default !== undefined) v = n.default;
         if (blank(v) && n.required) {
-          rt.errors.push({ path, message: `required${n.expr ? `: \`${n.expr.text}\` gave nothing` : ''}`, ...(n.expr?.path ? { source: rt.srcBase ? `${rt.srcBase}.${n.expr.path}` : n.expr.path } : {}) });
+          rt.errors.push({ path, message: `required${n.expr ? `: \`${n.expr.text}\` gave nothing` : ''}`, ...(n.expr?.path && rt.srcBase !== undefined ? { source: rt.srcBase ? `${rt.srcBase}.${n.expr.path}` : n.expr.path } : {}) });
         }
         return v;
       }
@@ -200,9 +204,9 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     const items = Array.isArray(listV) ? listV : [listV];
     const savedBase = rt.srcBase;
     const savedIndex = scope.vars.index;
-    const base = n.each.path ? (savedBase ? `${savedBase}.${n.each.path}` : n.each.path) : undefined;
+    const base = n.each.path && savedBase !== undefined ? (savedBase ? `${savedBase}.${n.each.path}` : n.each.path) : undefined;
     for (let i = 0; i < items.length; i++) {
-      rt.srcBase = base ? `${base}[${i}]` : savedBase;
+      rt.srcBase = base ? `${base}[${i}]` : undefined;
       scope.vars.index = i;
       // The line's own `when` is checked inside evalNode with the line as context.
       const v = yield* evalNode(n.body, items[i], scope, `${path}[${out.length}]`);
@@ -235,6 +239,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     if (checks.length) {
       vars.source = input;
       vars.output = output;
+      rt.srcBase = undefined;
       for (const c of checks) {
         rt.path = c.path;
         const ok = yield* evalE(c.assert, { source: input, output }, scope);
@@ -249,6 +254,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     version: spec.version,
     ...(spec.description ? { description: spec.description } : {}),
     stats,
+    fallbacks,
     sync,
     run(input, ctx = {}) {
       return Promise.resolve(drive(runGen(input, ctx)));
@@ -268,9 +274,10 @@ function dedupe(errors: MappingResult['errors']): MappingResult['errors'] {
   const out: MappingResult['errors'] = [];
   const lookupPaths = new Set(errors.filter((e) => !e.message.startsWith('required')).map((e) => e.path));
   for (const e of errors) {
-    // A field already reported for a reason (unknown SKU) need not also say "required".
+    // A field already reported for a reason (unknown SKU) need not also say "required", and the
+    // spec's `required` and the target schema's say the same thing once.
     if (e.message.startsWith('required') && lookupPaths.has(e.path)) continue;
-    const key = `${e.path}\u0000${e.message}`;
+    const key = e.message.startsWith('required') ? `${e.path}\u0000required` : `${e.path}\u0000${e.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(e);

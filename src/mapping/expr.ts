@@ -216,6 +216,12 @@ function seq(): Seq {
 }
 
 function compileNode(n: Node): Evaluator {
+  if (Array.isArray(n.predicate) && n.predicate.length && n.type !== 'path') {
+    // `$lines[0]`, `(expr)[cond]`: filters over the node's whole result.
+    const base = compileNode({ ...n, predicate: undefined });
+    const filters = compileFilters(n.predicate as Node[]);
+    return (ctx, s) => unwrap(applyFilters(base(ctx, s), filters, s));
+  }
   switch (n.type) {
     case 'string':
     case 'number':
@@ -278,11 +284,19 @@ function compileUnary(n: Node): Evaluator {
     };
   }
   if (n.value === '[') {
-    // Only arrays of literals (`x in ['A', 'B']`): nested sequences have subtle flattening rules.
-    const items = n.expressions ?? [];
-    if (!items.every((i) => i.type === 'string' || i.type === 'number' || i.type === 'value')) throw new Unsupported('array constructor with non-literal items');
-    const vals = items.map((i) => i.value);
-    return () => vals.slice();
+    // jsonata: an item that is itself an array constructor is kept as one element; any other item's
+    // array result is spliced in (fn.append); undefined items are skipped.
+    const items = (n.expressions ?? []).map((i) => ({ nested: i.type === 'unary' && i.value === '[', f: compileNode(i) }));
+    return (ctx, s) => {
+      const out: unknown[] = [];
+      for (const { nested, f } of items) {
+        const v = f(ctx, s);
+        if (v === undefined) continue;
+        if (!nested && Array.isArray(v)) for (const x of v) out.push(x);
+        else out.push(v);
+      }
+      return out;
+    };
   }
   if (n.value === '{') {
     const pairs = (n.lhs as Node[][]) ?? [];
@@ -397,6 +411,49 @@ function compileCall(n: Node, prefix: Node[]): Evaluator {
 }
 
 type StepFn = (item: unknown, s: Scope) => unknown;
+interface Filter {
+  index?: number;
+  pred?: Evaluator;
+}
+
+function compileFilters(stages: Node[]): Filter[] {
+  const filters = stages.map((stage): Filter => {
+    if (stage.type !== 'filter' || !stage.expr) throw new Unsupported('path stage other than a filter');
+    if (stage.expr.type === 'number') return { index: Number(stage.expr.value) };
+    if (stage.expr.type === 'unary' && stage.expr.value === '-' && stage.expr.expression?.type === 'number') return { index: -Number(stage.expr.expression.value) };
+    return { pred: compileNode(stage.expr) };
+  });
+  if (filters.some((f) => f.index !== undefined && !Number.isInteger(f.index))) throw new Unsupported('fractional index');
+  return filters;
+}
+
+function applyFilters(v: unknown, filters: Filter[], s: Scope): Seq {
+  let cur: unknown[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  for (const f of filters) {
+    if (f.index !== undefined) {
+      const i = f.index < 0 ? cur.length + f.index : f.index;
+      cur = i >= 0 && i < cur.length ? [cur[i]] : [];
+    } else {
+      const out: unknown[] = [];
+      for (const item of cur) {
+        const p = f.pred!(item, s);
+        // A predicate that computes a number is an index in jsonata; we only compile literal indexes.
+        if (isNumber(p)) throw new ExprError('a filter that computes a number (an index) is not supported here; use a literal index');
+        if (truthy(p)) out.push(item);
+      }
+      cur = out;
+    }
+  }
+  const q = seq();
+  for (const x of cur) q.push(x);
+  return q;
+}
+
+function unwrap(q: unknown[]): unknown {
+  if (q.length === 0) return undefined;
+  if (q.length === 1) return q[0];
+  return Array.from(q);
+}
 
 function compilePath(n: Node): Evaluator {
   const steps = n.steps ?? [];
@@ -411,44 +468,17 @@ function compilePath(n: Node): Evaluator {
     } else if (st.type === 'variable' && i === 0) {
       const v = compileVariable(String(st.value));
       fn = (item, s) => v(item, s);
-    } else if (st.type === 'block' || (i > 0 && ['function', 'binary', 'condition', 'string', 'number', 'value', 'apply'].includes(st.type))) {
+    } else if (st.type === 'block' || st.type === 'function' || (i > 0 && ['binary', 'condition', 'string', 'number', 'value', 'apply'].includes(st.type))) {
       const e = compileNode(st);
       fn = (item, s) => e(item, s);
     } else {
       throw new Unsupported(`path step of type ${st.type}`);
     }
-    const filters = (st.stages ?? []).map((stage) => {
-      if (stage.type !== 'filter' || !stage.expr) throw new Unsupported('path stage other than a filter');
-      if (stage.expr.type === 'number') return { index: Number(stage.expr.value) };
-      if (stage.expr.type === 'unary' && stage.expr.value === '-' && stage.expr.expression?.type === 'number') return { index: -Number(stage.expr.expression.value) };
-      return { pred: compileNode(stage.expr) };
-    });
-    if (filters.some((f) => f.index !== undefined && !Number.isInteger(f.index))) throw new Unsupported('fractional index');
+    const filters = compileFilters([...(st.stages ?? []), ...((st.predicate as Node[] | undefined) ?? [])]);
     fns.push({ fn, filters });
   }
   if (fns.length === 0) throw new Unsupported('empty path');
   const firstIsName = steps[0]!.type === 'name';
-
-  const applyFilters = (v: unknown, filters: Array<{ index?: number; pred?: Evaluator }>, s: Scope): Seq => {
-    let cur: unknown[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
-    for (const f of filters) {
-      if (f.index !== undefined) {
-        const i = f.index < 0 ? cur.length + f.index : f.index;
-        cur = i >= 0 && i < cur.length ? [cur[i]] : [];
-      } else {
-        const out: unknown[] = [];
-        for (const item of cur) {
-          const p = f.pred!(item, s);
-          if (isNumber(p)) throw new ExprError('computed index'); // not reproduced; see fallback note
-          if (truthy(p)) out.push(item);
-        }
-        cur = out;
-      }
-    }
-    const q = seq();
-    for (const x of cur) q.push(x);
-    return q;
-  };
 
   return (ctx, s) => {
     // The first step runs against the context; a context that is an array is mapped over (jsonata).
@@ -480,11 +510,6 @@ function compilePath(n: Node): Evaluator {
         isSeq = true;
       }
     }
-    if (isSeq && Array.isArray(cur)) {
-      if (cur.length === 0) return undefined;
-      if (cur.length === 1) return cur[0];
-      return Array.from(cur);
-    }
-    return cur;
+    return isSeq && Array.isArray(cur) ? unwrap(cur) : cur;
   };
 }

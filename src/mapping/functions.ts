@@ -21,8 +21,9 @@ export interface Runtime {
   applied: AppliedRate[];
   /** Target path being computed, e.g. `OrderDetails[2].Item`. */
   path: string;
-  /** Source path of the current context, e.g. `items[2]` inside an `each: items`. */
-  srcBase: string;
+  /** Source path of the current context, e.g. `items[2]` inside an `each: items`; '' at the root,
+   *  undefined inside a filtered list whose positions do not match the source's. */
+  srcBase: string | undefined;
 }
 
 /** Static facts about one call site, known when the expression is compiled. */
@@ -37,7 +38,7 @@ const isBlank = (v: unknown) => v === undefined || v === null || v === '';
 
 function srcOf(rt: Runtime, site: CallSite | undefined, i: number): string | undefined {
   const p = site?.argPaths[i];
-  if (!p) return undefined;
+  if (!p || rt.srcBase === undefined) return undefined;
   return rt.srcBase ? `${rt.srcBase}.${p}` : p;
 }
 

@@ -44,6 +44,8 @@ export interface CompiledMapping {
   description?: string;
   /** How many expressions run as compiled JS and how many fall back to jsonata (shown by `mapping test`). */
   stats: { compiled: number; interpreted: number };
+  /** Which expressions run through jsonata, and why (printed by `mapping test --verbose`). */
+  fallbacks: Array<{ where: string; expression: string; reason: string }>;
   /** True when every expression compiled, so `runSync` is available. */
   readonly sync: boolean;
   run(input: unknown, ctx?: MappingContext): Promise<MappingResult>;
