@@ -1,6 +1,7 @@
 // The `syncline` command. Each sub-command lives in commands/<name>.ts and registers itself here.
 import { Command } from 'commander';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerMapping } from './commands/mapping.js';
 
 const program = new Command('syncline')
   .description('Syncline: keep e-commerce channels and ERPs in step, exactly once in effect.')
@@ -10,6 +11,7 @@ const program = new Command('syncline')
   });
 
 registerSandbox(program);
+registerMapping(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -52,7 +52,7 @@ export interface CaseResult {
 
 export interface CaseFileResult {
   file: string;
-  mapping?: { id: string; version: number; compiled: number; interpreted: number };
+  mapping?: { id: string; version: number; compiled: number; interpreted: number; fallbacks: CompiledMapping['fallbacks'] };
   cases: CaseResult[];
   ok: boolean;
 }
@@ -161,7 +161,7 @@ export async function runCaseFile(file: string, opts: { mapping?: CompiledMappin
   }
   return {
     file: abs,
-    mapping: { id: mapping.id, version: mapping.version, ...mapping.stats },
+    mapping: { id: mapping.id, version: mapping.version, ...mapping.stats, fallbacks: mapping.fallbacks },
     cases: results,
     ok: results.every((r) => r.ok),
   };

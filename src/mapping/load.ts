@@ -203,7 +203,7 @@ export async function loadMapping(file: string, opts: LoadOptions = {}): Promise
   return compileMapping(spec, { file: abs, locate, lookups, ...(rates ? { rates } : {}), ...(target ? { target } : {}) });
 }
 
-/** Every spec file under a folder (not lookups/, targets/ or *.cases.yaml). */
+/** Every spec file (*.yaml) under a folder, not lookups/, targets/ or *.cases.yaml. */
 export async function findSpecFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string) => {
@@ -211,7 +211,7 @@ export async function findSpecFiles(dir: string): Promise<string[]> {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
         if (e.name !== 'lookups' && e.name !== 'targets' && !e.name.startsWith('.')) await walk(p);
-      } else if (/\.(ya?ml|json)$/.test(e.name) && !/\.cases\.ya?ml$/.test(e.name) && !e.name.endsWith('.schema.json') && !e.name.startsWith('_')) out.push(p);
+      } else if (/\.ya?ml$/.test(e.name) && !/\.cases\.ya?ml$/.test(e.name) && !e.name.startsWith('_')) out.push(p);
     }
   };
   await walk(dir);
