@@ -39,7 +39,7 @@ export const sagex3ConfigSchema = z.object({
     .partial()
     .default({}),
   /** Per-object layouts overriding the defaults (or run `discoverLayout`). */
-  layouts: z.record(z.enum(['SOH', 'ITM', 'BPC', 'SIH', 'GAS']), layoutSchema).optional(),
+  layouts: z.partialRecord(z.enum(['SOH', 'ITM', 'BPC', 'SIH', 'GAS']), layoutSchema).optional(),
   /** X3 endpoint (folder) for api1 reads, e.g. SEED. */
   endpoint: z.string().min(1).default('SEED'),
   soapPath: z.string().default(SOAP_PATH),

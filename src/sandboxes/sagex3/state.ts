@@ -724,7 +724,10 @@ export class X3State {
     const rows = p.tables.HAE1_1 ?? [];
     if (rows.length) {
       // Positional rows update lines in place; rows without NUM are appended. Balance is checked on the result.
-      for (const { num, row } of rows) {
+      for (const { num: lin, row } of rows) {
+        // JSON rows carry no LIN NUM: a non-zero LIN column addresses the line instead.
+        const num = lin ?? (str(row.LIN) && str(row.LIN) !== '0' ? Number(str(row.LIN)) : undefined);
+        if (row.LIN !== undefined && num === undefined) delete row.LIN;
         if (num === undefined) lines.push(row);
         else if (lines[num - 1]) lines[num - 1] = { ...lines[num - 1], ...row };
         else fail(`Line ${num} : Record does not exist`);

@@ -26,6 +26,8 @@ export function defineX3Operation<I, O>(op: Operation<I, O, SageX3Client>) {
   };
 }
 
+const LINE_NUMBER_COLUMN: Partial<Record<X3Object, string>> = { SOH: 'NUMLIG', GAS: 'LIN' };
+
 const wire = (v: unknown): FieldValue => (Array.isArray(v) ? v.map(String) : String(v));
 
 /** Typed object (or patch) → PARAM string in the connection's payload format. */
@@ -46,8 +48,12 @@ export function toPayload(client: SageX3Client, object: X3Object, data: Record<s
       const out: FlatRow = {};
       for (const [k, v] of Object.entries(r)) if (v !== undefined && k !== 'extra' && k !== 'line') out[k] = wire(v);
       for (const [k, v] of Object.entries((r.extra as Record<string, FieldValue> | undefined) ?? {})) out[k] = v;
-      // Sales-order lines: NUMLIG n updates line n, NUMLIG 0 adds (the JSON grammar has no LIN NUM).
-      if (object === 'SOH' && mode === 'modify' && json) out.NUMLIG = String(r.line ?? 0);
+      // The JSON grammar has no LIN NUM: the line-number column says which line to update (0 adds).
+      if (mode === 'modify' && json) {
+        const col = LINE_NUMBER_COLUMN[object];
+        if (col) out[col] = String(r.line ?? 0);
+        else if (r.line !== undefined) throw userError('X3_INPUT_INVALID', `${object}: a JSON payload cannot address line ${r.line} (no line-number column); use XML payloads to update lines`, { details: { object } });
+      }
       return out;
     });
     lineNumbers[lt.table] = rows.map((r) => (typeof r.line === 'number' ? r.line : undefined));
