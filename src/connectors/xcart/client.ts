@@ -1,9 +1,11 @@
 // The X-Cart connection: one shared HttpClient carrying the X-Auth-Token, X-Cart's error dialect
 // (problem+json / hydra:Error, 422 violations) read into classified errors, and response parsing.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { bugError, userError, type SynclineError } from '../../core/errors.js';
 import { HttpClient, type HttpRequest, type HttpResponse, type Query } from '../../http/client.js';
 import type { ConnectorDeps } from '../types.js';
+
+const zArray = <S extends z.ZodType>(s: S) => z.array(s);
 
 export interface XcartConfig {
   /** Store URL, e.g. https://shop.example.com (the API lives under /api). */
@@ -30,6 +32,13 @@ export function classifyXcart(res: HttpResponse, req: HttpRequest): SynclineErro
   const body = (typeof res.body === 'object' && res.body !== null ? res.body : {}) as ProblemBody;
   const detail = body.detail ?? body['hydra:description'] ?? body.message ?? (typeof res.body === 'string' ? res.body.slice(0, 200) : '');
   const details = { operation: req.operation, method: req.method, path: req.path, status: res.status, detail };
+  if (req.path.startsWith('admin.php')) {
+    // Legacy REST API: the reason travels in the X-REST-Error header, bodies are empty.
+    const restError = String(res.headers['x-rest-error'] ?? '');
+    if (res.status === 403) return userError('XCART_AUTH_FAILED', `X-Cart's legacy REST API refused the key: ${restError || 'forbidden'}`, { details: { ...details, restError } });
+    if (res.status >= 400 && res.status < 500) return userError('XCART_LEGACY_API_ERROR', `X-Cart legacy REST API: ${restError || `status ${res.status}`}`, { details: { ...details, restError } });
+    return undefined;
+  }
   switch (res.status) {
     case 401:
       return userError('XCART_AUTH_FAILED', `X-Cart refused the API token: ${detail || 'unauthorized'}`, { details });
@@ -85,6 +94,26 @@ export class XcartClient {
     });
     return parseResponse(schema, res.body, req.operation);
   }
+}
+
+/** The page envelope every list operation returns (X-Cart's bare JSON array carries no total). */
+export interface Page<T> {
+  items: T[];
+  page: number;
+  itemsPerPage: number;
+  /** A full page came back, so the next one may hold more. */
+  mayHaveMore: boolean;
+}
+
+export async function listPage<S extends z.ZodType>(
+  client: XcartClient,
+  req: { operation: string; path: string; query?: Query; page?: number; itemsPerPage?: number },
+  item: S,
+): Promise<Page<z.output<S>>> {
+  const page = req.page ?? 1;
+  const itemsPerPage = req.itemsPerPage ?? client.itemsPerPage;
+  const items = await client.call({ operation: req.operation, path: req.path, query: { ...req.query, page, itemsPerPage } }, zArray(item));
+  return { items, page, itemsPerPage, mayHaveMore: items.length === itemsPerPage && itemsPerPage > 0 };
 }
 
 export function parseResponse<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> {

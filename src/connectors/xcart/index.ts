@@ -7,11 +7,43 @@ import { XcartClient, type XcartConfig } from './client.js';
 import { listOrders } from './operations/listOrders.js';
 import { getOrder } from './operations/getOrder.js';
 import { getOrderByNumber } from './operations/getOrderByNumber.js';
+import { updatePaymentStatus } from './operations/updatePaymentStatus.js';
+import { updateShippingStatus } from './operations/updateShippingStatus.js';
+import { listOrderDetails } from './operations/listOrderDetails.js';
+import { listOrderHistory } from './operations/listOrderHistory.js';
+import { listOrderPaymentTransactions } from './operations/listOrderPaymentTransactions.js';
+import { listProducts } from './operations/listProducts.js';
+import { getProduct } from './operations/getProduct.js';
+import { createProduct } from './operations/createProduct.js';
+import { updateProduct } from './operations/updateProduct.js';
+import { deleteProduct } from './operations/deleteProduct.js';
+import { listVariants } from './operations/listVariants.js';
+import { getVariant } from './operations/getVariant.js';
+import { createVariant } from './operations/createVariant.js';
+import { updateVariant } from './operations/updateVariant.js';
+import { deleteVariant } from './operations/deleteVariant.js';
+import { listSkus } from './operations/listSkus.js';
+import { setStock } from './operations/setStock.js';
+import { listProfiles } from './operations/listProfiles.js';
+import { getProfile } from './operations/getProfile.js';
+import { createProfile } from './operations/createProfile.js';
+import { updateProfile } from './operations/updateProfile.js';
+import { deleteProfile } from './operations/deleteProfile.js';
+import { listAddresses } from './operations/listAddresses.js';
+import { getAddress } from './operations/getAddress.js';
+import { createAddress } from './operations/createAddress.js';
+import { updateAddress } from './operations/updateAddress.js';
+import { deleteAddress } from './operations/deleteAddress.js';
+import { addTrackingNumber } from './operations/addTrackingNumber.js';
+import { updateTrackingNumber } from './operations/updateTrackingNumber.js';
+import { deleteTrackingNumber } from './operations/deleteTrackingNumber.js';
 
-export { XcartClient, type XcartConfig } from './client.js';
+export { XcartClient, type XcartConfig, type Page } from './client.js';
 export { createOrderPoller, orderVersion, type OrderPollerOptions } from './triggers.js';
+export { verifyWebhook, signWebhook, type XcartWebhookEvent } from './webhooks.js';
+export type { SkuEntry } from './operations/listSkus.js';
 export * from './schemas.js';
-export { listOrders, getOrder, getOrderByNumber };
+export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber };
 
 export const xcartConfigSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }),
@@ -22,7 +54,9 @@ export const xcartConfigSchema = z.strictObject({
 });
 
 /** The operations, by id (also their rate-limit bucket names). */
-export const xcartOperations = { listOrders, getOrder, getOrderByNumber } as const;
+export const xcartOperations = {
+  listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber,
+} as const;
 
 // X-Cart publishes no API rate limit; it is PHP on the merchant's own host. These defaults keep an
 // integration from starving the storefront (about one PHP worker's worth); configure per store.
@@ -36,7 +70,8 @@ export const xcartConnector: ConnectorDefinition<XcartConfig, XcartClient> = {
   docs: 'https://developer.x-cart.com/5.5.1/api/intro',
   configSchema: xcartConfigSchema,
   rateLimits: Object.fromEntries(
-    Object.keys(xcartOperations).map((id) => [id, /^(list|get)/.test(id) ? READ : WRITE]),
+    // Composite operations (listSkus, setStock) spend their inner calls' buckets, not their own.
+    Object.keys(xcartOperations).filter((id) => id !== 'listSkus' && id !== 'setStock').map((id) => [id, /^(list|get)/.test(id) ? READ : WRITE]),
   ),
   createClient(config, deps) {
     const parsed = xcartConfigSchema.parse(config);

@@ -154,3 +154,125 @@ export const pagingInput = {
   /** X-Cart caps this at 100; asking for more is a mistake we report rather than silently shrink. */
   itemsPerPage: z.number().int().min(1).max(100).optional(),
 };
+
+/** Decimal input (string or number) sent as the JSON number X-Cart's float fields expect. */
+export const decimalInput = z.union([z.string().regex(/^-?\d{1,12}(\.\d{1,4})?$/, 'a decimal with at most 4 places, e.g. "19.99"'), z.number().finite()]).transform((v) => Number(v));
+
+export const productSchema = z.looseObject({
+  id: z.number().int().positive(),
+  sku: z.string(),
+  name: z.string(),
+  description: z.string().nullish(),
+  brief_description: z.string().nullish(),
+  price: money,
+  enabled: z.boolean(),
+  weight: money.nullish(),
+  free_shipping: z.boolean().nullish(),
+  taxable: z.boolean().nullish(),
+  arrival_date: date.nullish(),
+  /** Stock is tracked (and `amount` meaningful) only when this is true. */
+  inventory_traceable: z.boolean(),
+  /** Stock on hand. */
+  amount: z.number().int(),
+  clean_url: z.string().nullish(),
+  create_date: date.nullish(),
+  update_date: date.nullish(),
+  images: z.array(z.unknown()).default([]),
+});
+export type XcartProduct = z.output<typeof productSchema>;
+
+export const productInput = z.strictObject({
+  sku: z.string().min(1).max(32),
+  name: z.string().min(1).max(255),
+  description: z.string().optional(),
+  brief_description: z.string().optional(),
+  meta_tags: z.string().optional(),
+  meta_description: z.string().optional(),
+  meta_title: z.string().optional(),
+  price: decimalInput.refine((n) => n >= 0, 'price must be ≥ 0').optional(),
+  enabled: z.boolean().optional(),
+  weight: decimalInput.refine((n) => n >= 0, 'weight must be ≥ 0').optional(),
+  width: decimalInput.optional(),
+  length: decimalInput.optional(),
+  height: decimalInput.optional(),
+  free_shipping: z.boolean().optional(),
+  taxable: z.boolean().optional(),
+  arrival_date: dateInput.optional(),
+  inventory_traceable: z.boolean().optional(),
+  amount: z.number().int().min(0).optional(),
+  product_class: z.string().nullable().optional(),
+  tax_class: z.string().nullable().optional(),
+  memberships: z.array(z.number().int()).optional(),
+  clean_url: z.string().max(255).optional(),
+});
+
+export const variantSchema = z.looseObject({
+  id: z.number().int().positive(),
+  price: money,
+  amount: z.number().int(),
+  weight: money.nullish(),
+  sku: z.string(),
+  /** When true the variant inherits the product's price / stock / weight. */
+  default_price: z.boolean(),
+  default_amount: z.boolean(),
+  default_weight: z.boolean(),
+});
+export type XcartVariant = z.output<typeof variantSchema>;
+
+export const variantInput = z.strictObject({
+  sku: z.string().max(32).optional(),
+  price: decimalInput.refine((n) => n >= 0, 'price must be ≥ 0').optional(),
+  amount: z.number().int().min(0).optional(),
+  weight: decimalInput.refine((n) => n >= 0, 'weight must be ≥ 0').optional(),
+  default_price: z.boolean().optional(),
+  default_amount: z.boolean().optional(),
+  default_weight: z.boolean().optional(),
+});
+
+export const profileSchema = z.looseObject({
+  id: z.number().int().positive(),
+  login: z.string(),
+  access_level: z.number().int().nullish(),
+  create_date: date.nullish(),
+  first_login_date: date.nullish(),
+  last_login_date: date.nullish(),
+  status: z.string().nullish(),
+  language: z.string().nullish(),
+  membership_id: z.number().int().nullish(),
+  role_ids: z.array(z.number().int()).default([]),
+});
+export type XcartProfile = z.output<typeof profileSchema>;
+
+export const profileInput = z.strictObject({
+  login: z.email(),
+  password: z.string().min(1).optional(),
+  access_level: z.number().int().min(0).optional(),
+  status: z.enum(['E', 'D']).optional(),
+  language: z.string().length(2).optional(),
+  membership_id: z.number().int().nullable().optional(),
+  role_ids: z.array(z.number().int()).optional(),
+});
+
+export const addressInput = z.strictObject({
+  is_billing: z.boolean().optional(),
+  is_shipping: z.boolean().optional(),
+  type: z.enum(['r', 'c']).optional(),
+  title: z.string().optional(),
+  firstname: z.string().min(1).max(255),
+  lastname: z.string().min(1).max(255),
+  phone: z.string().max(32).optional(),
+  street: z.string().min(1).max(255),
+  zipcode: z.string().max(32).optional(),
+  city: z.string().min(1).max(255),
+  country_code: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. "US"'),
+  state: z.number().int().nullable().optional(),
+  state_name: z.string().optional(),
+});
+export type XcartAddress = z.output<typeof addressSchema>;
+
+export const legacyTrackingNumberSchema = z.looseObject({
+  tracking_id: z.number().int(),
+  value: z.string(),
+  creationDate: z.number().int().nullish(),
+  order: z.looseObject({ order_id: z.number().int() }).nullish(),
+});
