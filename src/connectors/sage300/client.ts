@@ -1,0 +1,216 @@
+// The Sage 300 connection: one shared HttpClient with Basic auth and the mandatory JSON content type,
+// Sage's error body {"error":{"code","message":{"value"}}} read into classified errors, OData
+// paging through @odata.nextLink, and exact conversion of decimal amounts to JSON numbers.
+import { Decimal } from 'decimal.js';
+import type { z } from 'zod';
+import { bugError, transientError, userError, type SynclineError } from '../../core/errors.js';
+import { parseRetryAfter } from '../../core/policies.js';
+import type { RateLimit } from '../../core/rate-limit.js';
+import { HttpClient, type HttpMethod, type HttpRequest, type HttpResponse, type Query } from '../../http/client.js';
+import type { ConnectorDeps } from '../types.js';
+
+export interface Sage300Config {
+  /** Server root, e.g. https://erp.example.com (the API lives under /Sage300WebApi/v1.0/-/). */
+  baseUrl: string;
+  /** Company (organisation) id, e.g. SAMLTD. */
+  company: string;
+  /** A Sage 300 user allowed to use the Web API (ADMIN is blocked unless explicitly allowed). */
+  user: string;
+  /** Empty when Sage 300 security is off. */
+  password: string;
+  timeoutMs?: number;
+}
+
+interface SageErrorBody {
+  error?: { code?: string; message?: { lang?: string; value?: string } | string };
+}
+
+/** View errors whose wording says "someone else has it": worth retrying. */
+const IN_USE = /in use|locked|lock |another user|modified by|being (edited|posted|processed)|try again/i;
+/** View errors that are business rules about the data: retrying cannot help. */
+const BUSINESS_RULE = /incomplete|on hold|out of balance|cannot|can not|does not exist|not allowed|exceeds|must|invalid|already|nothing|required|inactive/i;
+
+/** Reads Sage 300's error body; the code decides, never the HTTP status alone (SDK DeveloperReference). */
+export function classifySage300(res: HttpResponse, req: HttpRequest): SynclineError | undefined {
+  const body = (typeof res.body === 'object' && res.body !== null ? res.body : {}) as SageErrorBody;
+  const code = body.error?.code ?? '';
+  const raw = body.error?.message;
+  const message = (typeof raw === 'string' ? raw : raw?.value) ?? (typeof res.body === 'string' ? res.body.slice(0, 300) : '');
+  const details = { operation: req.operation, method: req.method, path: req.path, status: res.status, sageCode: code, sageMessage: message };
+  const say = (what: string) => `${req.operation}: ${what}${message ? `: ${message}` : ''}`;
+  if (res.status === 429 || code === 'TooManyRequests') return undefined; // the shared client honours Retry-After
+  if (res.status >= 500 || code === 'InternalServerError' || code === 'DBLinkError') {
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+    return transientError('SAGE300_SERVER_ERROR', say(`Sage 300 failed (${res.status}${code ? ` ${code}` : ''})`), { details, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  }
+  switch (code) {
+    case 'Unauthorized':
+    case 'Forbidden':
+    case 'SessionError':
+      return userError('SAGE300_AUTH_FAILED', say(`Sage 300 refused the credentials or company (${code})`), { details });
+    case 'RecordNotFound':
+    case 'ResourceNotFound':
+      return userError('SAGE300_NOT_FOUND', say('not found in Sage 300'), { details });
+    case 'FieldInvalid':
+    case 'RecordInvalid':
+      return userError('SAGE300_FIELD_INVALID', say('Sage 300 rejected a field'), { details });
+    case 'RecordDuplicate':
+      return userError('SAGE300_DUPLICATE', say('the record exists already in Sage 300'), { details });
+    case 'InvalidPayload':
+      return userError('SAGE300_INVALID_PAYLOAD', say('Sage 300 could not read the request'), { details });
+    case 'InvalidParameters':
+    case 'InvalidEntityKey':
+    case 'MethodNotAllowed':
+    case 'InvalidAction':
+      return userError('SAGE300_INVALID_QUERY', say(`Sage 300 rejected the request (${code})`), { details });
+    case 'General':
+    default:
+      if (res.status === 401 || res.status === 403) return userError('SAGE300_AUTH_FAILED', say(`Sage 300 refused the credentials (${res.status})`), { details });
+      if (res.status === 404) return userError('SAGE300_NOT_FOUND', say('not found in Sage 300'), { details });
+      if (res.status === 409) {
+        // A lock says so; a business rule says what is wrong; an unknown 409 is treated as a conflict
+        // (retried a few times, then dead-lettered with Sage's message) rather than lost as "bad data".
+        if (IN_USE.test(message) || !BUSINESS_RULE.test(message)) return transientError('SAGE300_RECORD_IN_USE', say('the record is in use in Sage 300'), { details });
+        return userError('SAGE300_REJECTED', say('Sage 300 refused the change'), { details });
+      }
+      return userError('SAGE300_REJECTED', say(`Sage 300 rejected the request (${res.status})`), { details });
+  }
+}
+
+export type Key = string | number | Record<string, string | number>;
+
+/** OData literal: strings quoted with '' escaping, numbers bare. */
+export function literal(v: string | number): string {
+  return typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`;
+}
+
+export function keySegment(key: Key): string {
+  if (typeof key !== 'object') return `(${literal(key)})`;
+  return `(${Object.entries(key).map(([k, v]) => `${k}=${literal(v)}`).join(',')})`;
+}
+
+export interface ListOptions {
+  filter?: string;
+  select?: readonly string[];
+  /** Stop after this many records in all (paging continues through nextLink until then). */
+  limit?: number;
+}
+
+export class Sage300Client {
+  readonly http: HttpClient;
+  readonly config: Sage300Config;
+  private readonly root: string;
+
+  constructor(config: Sage300Config, deps: ConnectorDeps & { rateLimits?: Record<string, RateLimit> }) {
+    this.config = config;
+    const base = config.baseUrl.replace(/\/+$/, '');
+    this.root = `${base}/Sage300WebApi/v1.0/-/${encodeURIComponent(config.company)}/`;
+    const authHeader = `Basic ${Buffer.from(`${config.user}:${config.password}`, 'utf8').toString('base64')}`;
+    this.http = new HttpClient({
+      connection: deps.connection,
+      baseUrl: this.root,
+      timeoutMs: config.timeoutMs ?? 30_000,
+      rateLimiter: deps.rateLimiter,
+      rateLimits: deps.rateLimits,
+      auth: { apply: (_req, headers) => void (headers.authorization = authHeader) },
+      classify: classifySage300,
+    });
+  }
+
+  path(module: string, resource: string, key?: Key): string {
+    return `${module}/${resource}${key === undefined ? '' : encodeURI(keySegment(key)).replace(/#/g, '%23').replace(/\?/g, '%3F')}`;
+  }
+
+  async request<T = unknown>(req: { operation: string; method?: HttpMethod; path: string; query?: Query; body?: unknown; idempotent?: boolean; acceptStatus?: number[] }): Promise<HttpResponse<T>> {
+    return this.http.request<T>({
+      operation: req.operation,
+      method: req.method ?? 'GET',
+      path: req.path,
+      ...(req.query ? { query: req.query } : {}),
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      ...(req.idempotent !== undefined ? { idempotent: req.idempotent } : {}),
+      ...(req.acceptStatus ? { acceptStatus: req.acceptStatus } : {}),
+      // Mandatory on every request, GET included: without it the Web API answers 500.
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+    });
+  }
+
+  /** One record by key, or undefined when Sage answers RecordNotFound. */
+  async get<S extends z.ZodType>(operation: string, module: string, resource: string, key: Key, schema: S, select?: readonly string[]): Promise<z.output<S> | undefined> {
+    const res = await this.request({ operation, path: this.path(module, resource, key), ...(select ? { query: { $select: select.join(',') } } : {}), acceptStatus: [404] });
+    if (res.status === 404) {
+      const code = (res.body as SageErrorBody | undefined)?.error?.code;
+      if (code === 'RecordNotFound' || code === undefined) return undefined;
+      throw classifySage300(res, { operation, method: 'GET', path: this.path(module, resource, key) })!;
+    }
+    return parseResponse(schema, res.body, operation);
+  }
+
+  /** Pages through a collection by following @odata.nextLink (page size is the server's, 100 by default). */
+  async *pages<S extends z.ZodType>(operation: string, module: string, resource: string, schema: S, opts: ListOptions = {}): AsyncGenerator<Array<z.output<S>>> {
+    const query: Query = {};
+    if (opts.filter) query.$filter = opts.filter;
+    if (opts.select?.length) query.$select = opts.select.join(',');
+    if (opts.limit !== undefined) query.$top = opts.limit;
+    let next: string | undefined = this.path(module, resource);
+    let first = true;
+    let seen = 0;
+    while (next) {
+      const res: HttpResponse<unknown> = await this.request({ operation, path: next, ...(first ? { query } : {}) });
+      first = false;
+      const body = res.body as { value?: unknown[]; '@odata.nextLink'?: string } | undefined;
+      if (!body || !Array.isArray(body.value)) {
+        throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300 answered without a "value" array`, { details: { operation, sample: JSON.stringify(body).slice(0, 200) } });
+      }
+      const rows = body.value.map((r) => parseResponse(schema, r, operation));
+      seen += rows.length;
+      yield rows;
+      if (opts.limit !== undefined && seen >= opts.limit) break;
+      next = body['@odata.nextLink'] ? this.sameOrigin(body['@odata.nextLink']) : undefined;
+    }
+  }
+
+  async list<S extends z.ZodType>(operation: string, module: string, resource: string, schema: S, opts: ListOptions = {}): Promise<Array<z.output<S>>> {
+    const out: Array<z.output<S>> = [];
+    for await (const page of this.pages(operation, module, resource, schema, opts)) out.push(...page);
+    return opts.limit !== undefined ? out.slice(0, opts.limit) : out;
+  }
+
+  /** Follows nextLink on our own server only: credentials never go to a host the config did not name. */
+  private sameOrigin(link: string): string {
+    const url = new URL(link, this.root);
+    const root = new URL(this.root);
+    if (url.origin === root.origin) return url.href;
+    return new URL(`${url.pathname}${url.search}`, root.origin).href;
+  }
+}
+
+export function parseResponse<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300's answer does not have the documented shape`, {
+      details: { operation, issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    });
+  }
+  return parsed.data;
+}
+
+export function invalidInput(operation: string, error: z.ZodError): SynclineError {
+  return userError('SAGE300_INVALID_INPUT', `${operation}: invalid input: ${error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, {
+    details: { operation, violations: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+  });
+}
+
+/**
+ * The Web API takes amounts as JSON numbers. A decimal string goes out as a number only when the
+ * number is exactly that decimal (always true for 2–4 decimal places below 10^11); anything else is
+ * refused rather than silently rounded.
+ */
+export function wireNumber(value: string | number, path: string, operation: string): number {
+  const d = new Decimal(value);
+  const n = d.toNumber();
+  if (!Number.isFinite(n) || !new Decimal(n).equals(d)) {
+    throw userError('SAGE300_INVALID_INPUT', `${operation}: ${path} = ${String(value)} cannot be sent to Sage 300 exactly`, { details: { operation, violations: [{ path, message: 'not exactly representable' }] } });
+  }
+  return n;
+}

@@ -1,0 +1,58 @@
+// The Sage 300 connector: the Sage 300 Web API (v1.0, OData over IIS, Basic auth), one operation
+// per file in ./operations, change pollers in ./triggers.ts. See docs/connectors/sage300.md.
+import { z } from 'zod';
+import { userError } from '../../core/errors.js';
+import type { ConnectorDefinition } from '../types.js';
+import { Sage300Client, type Sage300Config } from './client.js';
+import { createOrder } from './operations/createOrder.js';
+import { findOrdersByReference } from './operations/findOrdersByReference.js';
+import { getOrder } from './operations/getOrder.js';
+import { listItems } from './operations/listItems.js';
+import { getItem } from './operations/getItem.js';
+import { findCustomerByEmail } from './operations/findCustomerByEmail.js';
+import { WEBAPI_DOCS } from './operations/define.js';
+
+export { Sage300Client, classifySage300, literal, type Sage300Config } from './client.js';
+export * from './schemas.js';
+export { createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail };
+
+export const sage300ConfigSchema = z.strictObject({
+  baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be the server root, e.g. https://erp.example.com' }),
+  company: z.string().regex(/^[A-Za-z0-9]{1,6}$/, 'company is the Sage 300 company (org) id, e.g. SAMLTD'),
+  user: z.string().min(1, 'user is required (a Sage 300 user allowed to use the Web API)').max(8),
+  password: z.string().max(64),
+  timeoutMs: z.number().int().positive().optional(),
+});
+
+/** The operations, by id (also their rate-limit bucket names). */
+export const sage300Operations = { createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail } as const;
+
+// Sage 300 publishes no rate limit: it is IIS in front of the merchant's own ERP server, often
+// shared with desk users. These defaults keep an integration well under what one IIS worker serves;
+// raise them per connection when the server is dedicated.
+export const READ_LIMIT = { ratePerSec: 20, burst: 40 };
+export const WRITE_LIMIT = { ratePerSec: 5, burst: 10 };
+
+export const sage300Connector: ConnectorDefinition<Sage300Config, Sage300Client> = {
+  id: 'sage300',
+  name: 'Sage 300 Web API',
+  apiVersion: 'v1.0 (Sage 300 2021+)',
+  docs: WEBAPI_DOCS,
+  configSchema: sage300ConfigSchema,
+  rateLimits: Object.fromEntries(Object.keys(sage300Operations).map((id) => [id, /^(list|get|find)/.test(id) ? READ_LIMIT : WRITE_LIMIT])),
+  createClient(config, deps) {
+    const parsed = sage300ConfigSchema.safeParse(config);
+    if (!parsed.success) throw invalidConfig(parsed.error);
+    return new Sage300Client(parsed.data, { ...deps, rateLimits: sage300Connector.rateLimits });
+  },
+  async testConnection(client) {
+    // Cheapest authenticated read: one customer number proves URL, user, password and company.
+    await client.list('testConnection', 'AR', 'ARCustomers', z.looseObject({ CustomerNumber: z.string() }), { select: ['CustomerNumber'], limit: 1 });
+  },
+};
+
+function invalidConfig(error: z.ZodError) {
+  return userError('SAGE300_INVALID_CONFIG', `Sage 300 connection settings: ${error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, {
+    details: { violations: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+  });
+}
