@@ -1,6 +1,7 @@
 import { defineErrorCodes } from '../../core/errors.js';
 
 export const xcartErrorCodes = defineErrorCodes({
+  XCART_BAD_CONFIG: { kind: 'user', description: 'The X-Cart connection settings are invalid (URL, token, page size); the message names each field.' },
   XCART_AUTH_FAILED: { kind: 'user', description: 'X-Cart refused the X-Auth-Token (401). Check the token in Admin → Settings → API (`token_all` for read/write, `token_read` for read-only).' },
   XCART_FORBIDDEN: { kind: 'user', description: 'X-Cart answered 403: the token is the read-only one and the call writes. Configure the read/write token.' },
   XCART_NOT_FOUND: { kind: 'user', description: 'The order, product, profile or address does not exist in X-Cart (404); `details.path` says which.' },

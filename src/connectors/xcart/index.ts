@@ -2,6 +2,7 @@
 // plus the 5.4 legacy REST API for the one thing 5.5 cannot write (tracking numbers).
 // Operations live one per file in ./operations; the order trigger in ./triggers.ts.
 import { z } from 'zod';
+import { userError } from '../../core/errors.js';
 import type { ConnectorDefinition } from '../types.js';
 import { XcartClient, type XcartConfig } from './client.js';
 import { listOrders } from './operations/listOrders.js';
@@ -74,8 +75,12 @@ export const xcartConnector: ConnectorDefinition<XcartConfig, XcartClient> = {
     Object.keys(xcartOperations).filter((id) => id !== 'listSkus' && id !== 'setStock').map((id) => [id, /^(list|get)/.test(id) ? READ : WRITE]),
   ),
   createClient(config, deps) {
-    const parsed = xcartConfigSchema.parse(config);
-    return new XcartClient(parsed, { ...deps, rateLimits: xcartConnector.rateLimits });
+    const parsed = xcartConfigSchema.safeParse(config);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
+      throw userError('XCART_BAD_CONFIG', `X-Cart connection settings are invalid: ${issues.join('; ')}`, { details: { issues } });
+    }
+    return new XcartClient(parsed.data, { ...deps, rateLimits: xcartConnector.rateLimits });
   },
   async testConnection(client) {
     // The cheapest authenticated read: one order (or none) proves the token and the URL.
