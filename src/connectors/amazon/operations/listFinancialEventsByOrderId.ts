@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { amazonOperation } from './define.js';
+
+import { eventsPageSchema } from './finances.js';
+
+// On a NextToken call Amazon wants the same arguments again, plus the token.
+export const listFinancialEventsByOrderId = amazonOperation({
+  id: 'listFinancialEventsByOrderId',
+  docs: 'https://developer-docs.amazon.com/sp-api/docs/finances-api-reference#listfinancialeventsbyorderid',
+  input: z.strictObject({ orderId: z.string().regex(/^\d{3}-\d{7}-\d{7}$/), maxResultsPerPage: z.number().int().min(1).max(100).optional(), nextToken: z.string().min(1).optional() }),
+  output: eventsPageSchema,
+  async run(client, i) {
+    const res = await client.call<{ payload?: { FinancialEvents?: unknown; NextToken?: string } }>('listFinancialEventsByOrderId', `/finances/v0/orders/${encodeURIComponent(i.orderId)}/financialEvents`, { query: { MaxResultsPerPage: i.maxResultsPerPage, NextToken: i.nextToken } });
+    return { events: res.body?.payload?.FinancialEvents ?? {}, nextToken: res.body?.payload?.NextToken };
+  },
+});

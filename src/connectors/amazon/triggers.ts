@@ -1,0 +1,180 @@
+// How Amazon events enter the engine (Poller, src/core/triggers.ts):
+// - notificationPoller: long-polls the SQS destination. Messages of one poll are deleted at the
+//   start of the next poll, i.e. only after the engine has stored the events and cursor durably; a
+//   crash in between lets SQS redeliver them and the inbox absorbs the duplicates.
+// - orderPoller: the LastUpdatedAfter fallback with a durable watermark (Amazon's LastUpdatedBefore
+//   of the last finished sweep), for missed or late notifications.
+// - inventoryPoller: FBA inventory changed since the watermark (startDateTime).
+// - settlementPoller: discovers new V2 settlement reports.
+import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
+import { SynclineError } from '../../core/errors.js';
+import type { SpApiClient } from './client.js';
+import { getOrders } from './operations/getOrders.js';
+import { getInventorySummaries } from './operations/getInventorySummaries.js';
+import { SqsClient } from './sqs.js';
+import { listSettlementReports } from './workflows.js';
+
+const SYSTEM = 'amazon';
+
+/** What a notification is about: the record it names and a version that sorts by event time. */
+export function notificationEvent(body: unknown, messageId: string): IncomingEvent {
+  const n = body as Record<string, any>;
+  const type: string | undefined = n?.NotificationType ?? n?.notificationType;
+  const time: string | undefined = n?.EventTime ?? n?.eventTime;
+  const meta = n?.NotificationMetadata ?? n?.notificationMetadata;
+  const base = { system: SYSTEM, version: typeof time === 'string' ? new Date(time).toISOString() : '', payload: n };
+  switch (type) {
+    case 'ORDER_CHANGE': {
+      const id = n.Payload?.OrderChangeNotification?.AmazonOrderId;
+      if (typeof id === 'string' && base.version) return { ...base, entity: 'order', id };
+      break;
+    }
+    case 'FBA_INVENTORY_AVAILABILITY_CHANGES': {
+      const id = n.Payload?.SKU;
+      if (typeof id === 'string' && base.version) return { ...base, entity: 'inventory', id };
+      break;
+    }
+    case 'FULFILLMENT_ORDER_STATUS': {
+      const id = n.Payload?.FulfillmentOrderStatusNotification?.SellerFulfillmentOrderId;
+      if (typeof id === 'string' && base.version) return { ...base, entity: 'fulfillment-order', id };
+      break;
+    }
+    case 'REPORT_PROCESSING_FINISHED': {
+      const id = n.payload?.reportProcessingFinishedNotification?.reportId;
+      if (typeof id === 'string' && base.version) return { ...base, entity: 'report', id };
+      break;
+    }
+    case 'FEED_PROCESSING_FINISHED': {
+      const id = n.payload?.feedProcessingFinishedNotification?.feedId;
+      if (typeof id === 'string' && base.version) return { ...base, entity: 'feed', id };
+      break;
+    }
+  }
+  // Never dropped silently: an unreadable notification becomes an event the engine dead-letters.
+  return { system: SYSTEM, entity: 'invalid-notification', id: String(meta?.NotificationId ?? meta?.notificationId ?? messageId), version: '0', payload: { type: type ?? null, body } };
+}
+
+export interface NotificationPollerOptions {
+  id: string;
+  queueUrl: string;
+  /** Long-poll wait per poll (SQS: 0–20 s). */
+  waitS?: number;
+  /** How long a received message stays hidden; must exceed the engine's time to store a batch. */
+  visibilityS?: number;
+  max?: number;
+  sqs?: SqsClient;
+}
+
+export function createNotificationPoller(opts: NotificationPollerOptions): Poller & { sqs: SqsClient } {
+  const sqs = opts.sqs ?? new SqsClient({ queueUrl: opts.queueUrl, connection: `${opts.id}:sqs` });
+  return {
+    id: opts.id,
+    sqs,
+    async poll(cursor: string | null): Promise<PollResult> {
+      // The previous batch is durable now (the engine calls poll again only after storing it).
+      const pending: string[] = cursor ? ((JSON.parse(cursor) as { ack?: string[] }).ack ?? []) : [];
+      for (const h of pending) await sqs.delete(h);
+      const messages = await sqs.receive({ max: opts.max ?? 10, waitS: opts.waitS ?? 20, visibilityS: opts.visibilityS ?? 60 });
+      const events: IncomingEvent[] = [];
+      for (const m of messages) {
+        let body: unknown;
+        try {
+          body = JSON.parse(m.Body);
+        } catch {
+          body = m.Body;
+        }
+        events.push(notificationEvent(body, m.MessageId));
+      }
+      return { events, cursor: JSON.stringify({ ack: messages.map((m) => m.ReceiptHandle) }), more: messages.length === (opts.max ?? 10) };
+    },
+  };
+}
+
+interface OrderCursor {
+  /** Watermark: everything updated before it has been listed. */
+  after: string;
+  nextToken?: string;
+  /** Upper bound of the sweep in progress (becomes `after` when it ends). */
+  bound?: string;
+}
+
+export interface OrderPollerOptions {
+  id: string;
+  client: SpApiClient;
+  /** First run: look back this far (default 1 day). */
+  lookbackMs?: number;
+  pageSize?: number;
+  /** Also fetch names/addresses (RDT). Default false: flows fetch PII per order when they need it. */
+  pii?: boolean;
+}
+
+export function createOrderPoller(opts: OrderPollerOptions): Poller {
+  return {
+    id: opts.id,
+    async poll(cursor: string | null): Promise<PollResult> {
+      const state: OrderCursor = cursor ? (JSON.parse(cursor) as OrderCursor) : { after: new Date(Date.now() - (opts.lookbackMs ?? 86_400_000)).toISOString() };
+      let page;
+      try {
+        page = state.nextToken
+          ? await getOrders.call(opts.client, { nextToken: state.nextToken, pii: opts.pii ?? false })
+          : await getOrders.call(opts.client, { lastUpdatedAfter: state.after, maxResultsPerPage: opts.pageSize ?? 100, pii: opts.pii ?? false });
+      } catch (e) {
+        // A token Amazon no longer accepts: sweep the window again from the watermark (the inbox dedupes).
+        if (e instanceof SynclineError && e.code === 'AMAZON_NEXT_TOKEN_REJECTED' && state.nextToken) return { events: [], cursor: JSON.stringify({ after: state.after }), more: true };
+        throw e;
+      }
+      const events: IncomingEvent[] = page.orders.map((o) => ({ system: SYSTEM, entity: 'order', id: o.AmazonOrderId, version: new Date(o.LastUpdateDate).toISOString(), payload: o }));
+      const bound = state.bound ?? page.lastUpdatedBefore;
+      if (page.nextToken) return { events, cursor: JSON.stringify({ after: state.after, nextToken: page.nextToken, bound }), more: true };
+      return { events, cursor: JSON.stringify({ after: bound ?? state.after }) };
+    },
+  };
+}
+
+export interface InventoryPollerOptions {
+  id: string;
+  client: SpApiClient;
+  lookbackMs?: number;
+}
+
+export function createInventoryPoller(opts: InventoryPollerOptions): Poller {
+  return {
+    id: opts.id,
+    async poll(cursor: string | null): Promise<PollResult> {
+      const since = cursor ?? new Date(Date.now() - (opts.lookbackMs ?? 86_400_000)).toISOString();
+      const startedAt = new Date().toISOString();
+      const events: IncomingEvent[] = [];
+      // nextToken lives 30 s, so a sweep runs to its end in one poll; an expired token restarts it.
+      for (let restarts = 0; ; restarts++) {
+        events.length = 0;
+        try {
+          let token: string | undefined;
+          do {
+            const page = await getInventorySummaries.call(opts.client, { startDateTime: since, details: true, nextToken: token });
+            for (const s of page.summaries) if (s.sellerSku) events.push({ system: SYSTEM, entity: 'inventory', id: s.sellerSku, version: new Date(s.lastUpdatedTime ?? startedAt).toISOString(), payload: s });
+            token = page.nextToken;
+          } while (token);
+          break;
+        } catch (e) {
+          if (restarts < 1 && e instanceof SynclineError && e.code === 'AMAZON_NEXT_TOKEN_REJECTED') continue;
+          throw e;
+        }
+      }
+      return { events, cursor: startedAt };
+    },
+  };
+}
+
+export function createSettlementPoller(opts: { id: string; client: SpApiClient; lookbackMs?: number }): Poller {
+  return {
+    id: opts.id,
+    async poll(cursor: string | null): Promise<PollResult> {
+      // Reports are kept 90 days; createdSince is inclusive, so the newest one seen comes again and is deduped.
+      const since = cursor ?? new Date(Date.now() - (opts.lookbackMs ?? 89 * 86_400_000)).toISOString();
+      const reports = await listSettlementReports(opts.client, since);
+      const events: IncomingEvent[] = reports.map((r) => ({ system: SYSTEM, entity: 'settlement-report', id: r.reportId, version: new Date(r.createdTime).toISOString(), payload: r }));
+      const newest = reports.at(-1)?.createdTime;
+      return { events, cursor: newest ? new Date(newest).toISOString() : since };
+    },
+  };
+}
