@@ -1,0 +1,116 @@
+// The Syncline server: health, Prometheus metrics, the admin API (OpenAPI, token auth) and webhook
+// intake. It returns the Fastify instance without listening; the CLI decides host and port.
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { ConnectionStore } from '../core/connections.js';
+import type { Engine } from '../core/engine.js';
+import { transientError, userError } from '../core/errors.js';
+import type { ApiTokenStore } from '../core/tokens.js';
+import { adminRoutes } from './admin.js';
+import { serverMetrics } from './metrics.js';
+import { makeErrorHandler, problemSchema, withStatus } from './problem.js';
+import { webhookRoutes, type WebhookMapper } from './webhooks.js';
+
+export { signWebhook, SIGNATURE_HEADER } from './signature.js';
+export { defaultWebhookMapper, type WebhookMapper } from './webhooks.js';
+
+export interface ServerOptions {
+  engine: Engine<any>;
+  connections: ConnectionStore;
+  tokens: ApiTokenStore;
+  /** The signing secret of a connection's webhooks; undefined: the connection takes none (404). */
+  webhookSecrets: (connectionId: string) => string | undefined | Promise<string | undefined>;
+  /** Largest request body accepted, webhooks and API alike (default 1 MiB); larger gets 413. */
+  bodyLimitBytes?: number;
+  /** How far a webhook's signed timestamp may be from now (default 300 s). */
+  signatureToleranceSec?: number;
+  logger?: Logger;
+  /** Turns a webhook body into events; default: the body is an event or an array of them. */
+  mapWebhook?: WebhookMapper;
+  /** How long /readyz waits for the database (default 2 s). */
+  readyTimeoutMs?: number;
+}
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const bodyLimit = options.bodyLimitBytes ?? 1024 * 1024;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw new TypeError(`bodyLimitBytes must be a positive integer, got ${options.bodyLimitBytes}`);
+  const tolerance = options.signatureToleranceSec ?? 300;
+  if (!(tolerance > 0)) throw new TypeError(`signatureToleranceSec must be positive, got ${options.signatureToleranceSec}`);
+  const { engine } = options;
+
+  const app = (
+    options.logger
+      ? Fastify({ loggerInstance: options.logger, bodyLimit, disableRequestLogging: false })
+      : Fastify({ logger: false, bodyLimit })
+  ) as unknown as FastifyInstance;
+
+  // Response schemas document the API; they must never silently drop a field from an answer.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setErrorHandler(makeErrorHandler(bodyLimit));
+  app.setNotFoundHandler((req) => {
+    throw withStatus(userError('API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`), 404);
+  });
+
+  const metrics = serverMetrics(engine.metrics.registry);
+
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Syncline admin API',
+        version: '1',
+        description: 'Runs, dead letters, connections, queue and flows of a Syncline engine, plus webhook intake. Errors are `{code, message, details}`; codes are listed in docs/errors.md.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token (`syncline token create NAME`), stored hashed.' } } },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+
+  app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());
+
+  // Inside a plugin so they are registered after swagger and appear in the OpenAPI document.
+  app.register(async (scope) => {
+    const ops = { schema: { tags: ['operations'], security: [] as never[] } };
+    scope.get('/healthz', { schema: { ...ops.schema, summary: 'The process is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+
+    scope.get(
+      '/readyz',
+      { schema: { ...ops.schema, summary: 'The database answers (503 otherwise)', response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: problemSchema } } },
+      async () => {
+        const timeout = options.readyTimeoutMs ?? 2000;
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            sql`select 1`.execute(engine.store.db),
+            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout))),
+          ]);
+        } catch (e) {
+          throw transientError('SERVER_NOT_READY', `the database does not answer: ${(e as Error).message}`, { cause: e });
+        } finally {
+          clearTimeout(timer);
+        }
+        return { status: 'ready' };
+      },
+    );
+
+    scope.get('/metrics', { schema: { ...ops.schema, summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
+      // Depth is read from the database on each scrape, so it is right even with many processes.
+      engine.metrics.setQueueDepth(await engine.queue.counts());
+      const registry = engine.metrics.registry;
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+  });
+
+  app.register(adminRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens });
+  app.register(webhookRoutes, {
+    engine,
+    webhookSecrets: options.webhookSecrets,
+    ...(options.mapWebhook ? { mapWebhook: options.mapWebhook } : {}),
+    bodyLimitBytes: bodyLimit,
+    signatureToleranceSec: tolerance,
+    metrics,
+  });
+  return app;
+}

@@ -1,0 +1,127 @@
+// Webhook intake: POST /webhooks/:connection. The order of checks is deliberate: unknown connection
+// and a missing signature are refused before the body is read; the body is read raw (the HMAC is
+// over the exact bytes) and capped; only an authentic body is parsed; the answer 202 is sent after
+// the inbox transaction has committed, so a sender that saw 2xx can forget the event.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
+import type { Engine } from '../core/engine.js';
+import { SynclineError, transientError, userError } from '../core/errors.js';
+import type { IncomingEvent } from '../core/triggers.js';
+import { problemSchema, withStatus } from './problem.js';
+import { SIGNATURE_HEADER, parseSignatureHeader, verifySignature, type ParsedSignature } from './signature.js';
+import type { ServerMetrics } from './metrics.js';
+
+export type WebhookMapper = (connection: string, body: unknown, headers: IncomingHttpHeaders) => IncomingEvent[] | Promise<IncomingEvent[]>;
+
+export interface WebhookOptions {
+  engine: Engine<any>;
+  webhookSecrets: (connectionId: string) => string | undefined | Promise<string | undefined>;
+  mapWebhook?: WebhookMapper;
+  bodyLimitBytes: number;
+  signatureToleranceSec: number;
+  metrics: ServerMetrics;
+}
+
+const text = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`).max(256, `${what} is longer than 256 characters`);
+
+const eventSchema = z.strictObject({
+  system: text('system'),
+  entity: text('entity'),
+  // Shops number their records; accept a number and keep it as the string the inbox keys on.
+  id: z.union([text('id'), z.number().int().nonnegative()], { error: 'id must be a string or a whole number' }).transform(String),
+  version: z.string({ error: 'version must be a string that sorts in time order: an ISO-8601 UTC timestamp or a zero-padded sequence' }).min(1).max(64),
+  payload: z.unknown().refine((v) => v !== undefined, 'payload is required (the record as the source sent it)'),
+});
+const bodySchema = z.union([eventSchema, z.array(eventSchema)]);
+
+/** Default mapping: the body is already an event `{system, entity, id, version, payload}` or an array of them. */
+export const defaultWebhookMapper: WebhookMapper = (_connection, body) => {
+  const parsed = bodySchema.safeParse(body);
+  if (!parsed.success) {
+    // The union reports both branches; for an array or object body only the matching branch is useful.
+    const issues = Array.isArray(body) ? (z.array(eventSchema).safeParse(body).error?.issues ?? parsed.error.issues) : (eventSchema.safeParse(body).error?.issues ?? parsed.error.issues);
+    const list = issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+    throw withStatus(
+      userError('WEBHOOK_INVALID_EVENT', `the body is not an event {system, entity, id, version, payload} or an array of them: ${list.slice(0, 10).map((i) => `${i.path}: ${i.message}`).join('; ')}`, { details: { issues: list } }),
+      400,
+    );
+  }
+  return (Array.isArray(parsed.data) ? parsed.data : [parsed.data]) as IncomingEvent[];
+};
+
+interface WebhookRequest extends FastifyRequest<{ Params: { connection: string }; Body: Buffer | undefined }> {
+  syncline?: { secret: string; signature?: ParsedSignature };
+}
+
+export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions): Promise<void> {
+  const mapper = opts.mapWebhook ?? defaultWebhookMapper;
+  // Keep the body as raw bytes, whatever its content type: the signature covers the exact bytes,
+  // and a sender's "text/plain" or missing content type must not turn a valid event into a 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimitBytes }, (_req, body, done) => done(null, body));
+
+  // Label by connection only once it is known to exist: ids from the URL of refused requests would
+  // let anyone grow the metric without bound.
+  app.addHook('onResponse', async (request, reply) => {
+    const req = request as WebhookRequest;
+    opts.metrics.webhookRequests.inc({ connection: req.syncline ? req.params.connection : '(unknown)', status: String(reply.statusCode) });
+  });
+
+  app.post<{ Params: { connection: string }; Body: Buffer | undefined }>(
+    '/webhooks/:connection',
+    {
+      bodyLimit: opts.bodyLimitBytes,
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Receive events pushed by a source system',
+        description:
+          'Body: `{system, entity, id, version, payload}` or an array of them (or whatever the connection\'s mapper reads). Header `X-Syncline-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` under the connection\'s `webhookSecret`. Answers 202 only once the events are durably in the inbox; a repeated delivery is counted as a duplicate and never processed twice.',
+        security: [],
+        params: { type: 'object', properties: { connection: { type: 'string', description: 'Connection id' } }, required: ['connection'] },
+        headers: { type: 'object', properties: { 'x-syncline-signature': { type: 'string' } } },
+        response: {
+          202: {
+            type: 'object',
+            properties: { accepted: { type: 'integer', description: 'new events stored' }, duplicates: { type: 'integer', description: 'events already in the inbox, absorbed' }, jobs: { type: 'integer', description: 'flow jobs enqueued' } },
+          },
+          400: problemSchema,
+          401: problemSchema,
+          404: problemSchema,
+          413: problemSchema,
+          503: problemSchema,
+        },
+      },
+      // Before the body is read: nothing is buffered for a caller that cannot be authentic.
+      onRequest: async (req: WebhookRequest) => {
+        const secret = await opts.webhookSecrets(req.params.connection);
+        if (!secret) throw withStatus(userError('WEBHOOK_UNKNOWN_CONNECTION', `no connection "${req.params.connection}" accepts webhooks`), 404);
+        req.syncline = { secret };
+        req.syncline.signature = parseSignatureHeader(req.headers[SIGNATURE_HEADER]);
+      },
+    },
+    async (req: WebhookRequest, reply) => {
+      const started = performance.now();
+      const connection = req.params.connection;
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      verifySignature(req.syncline!.secret, raw, req.syncline!.signature!, opts.signatureToleranceSec);
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch (e) {
+        throw withStatus(userError('REQUEST_MALFORMED_JSON', raw.length === 0 ? 'the body is empty; expected a JSON event' : `the body is not valid JSON: ${(e as Error).message}`), 400);
+      }
+      const events = await mapper(connection, body, req.headers);
+      let result;
+      try {
+        result = await opts.engine.intake(events, { connection });
+      } catch (e) {
+        if (e instanceof SynclineError) throw e;
+        // Nothing committed: the transaction rolled back. Tell the sender to come again.
+        throw transientError('WEBHOOK_INTAKE_UNAVAILABLE', 'the events could not be stored; nothing was accepted, retry later', { retryAfterMs: 1000, cause: e });
+      }
+      opts.metrics.webhookDuration.observe({ connection }, (performance.now() - started) / 1000);
+      return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates, jobs: result.jobs });
+    },
+  );
+}
