@@ -57,7 +57,15 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
 
   // Bodies are read as text so malformed JSON gets X-Cart's own 400, not Fastify's.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/ld+json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/json', 'application/ld+json', 'application/merge-patch+json'], { parseAs: 'string' }, (req, body, done) => {
+    // The shared admin routes (/__sandbox/faults) expect a parsed body; X-Cart routes parse their own.
+    if (!req.url.startsWith('/__sandbox') || body === '') return done(null, body);
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch {
+      done(new ApiError(400, 'Syntax error'), undefined);
+    }
+  });
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     if (req.url.startsWith('/__sandbox') || req.url.startsWith('/admin.php')) return done(null, body);
     done(Object.assign(new ApiError(415, `The content-type "${String(req.headers['content-type'])}" is not supported. Supported MIME types are "application/ld+json", "application/json".`), {}), undefined);
@@ -101,7 +109,7 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
   registerStorefrontRoutes(app, store, storefront);
   app.get('/__sandbox/webhooks', async () => ({ config: webhooks.current, stats: webhooks.stats }));
   app.put('/__sandbox/webhooks', async (req) => {
-    const raw = typeof req.body === 'string' && req.body !== '' ? JSON.parse(req.body) : null;
+    const raw = req.body === undefined || req.body === '' || req.body === null ? null : req.body;
     if (raw === null) {
       webhooks.configure(null);
       return { config: null };
