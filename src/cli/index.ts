@@ -1,6 +1,7 @@
 // The `syncline` command. Each sub-command lives in commands/<name>.ts and registers itself here.
 import { Command } from 'commander';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerDemo } from './commands/demo.js';
 import { registerMapping } from './commands/mapping.js';
 
 const program = new Command('syncline')
@@ -11,6 +12,7 @@ const program = new Command('syncline')
   });
 
 registerSandbox(program);
+registerDemo(program);
 registerMapping(program);
 
 try {

@@ -15,10 +15,21 @@ import type { IncomingEvent, Poller } from './triggers.js';
 import { Worker, type HandlerResult, type WorkerOptions } from './worker.js';
 import { XrefStore, type Ref } from './xref.js';
 
+/** A flow with its own dependencies (connection clients, mappings), as main.ts wires it. */
+export interface BoundFlow<D = any> {
+  flow: FlowDefinition<D>;
+  deps: D;
+}
+
+export function bindFlow<D>(flow: FlowDefinition<D>, deps: D): BoundFlow<D> {
+  return { flow, deps };
+}
+
 export interface EngineOptions<Deps> {
   store: Store;
-  flows: FlowDefinition<Deps>[];
-  deps: Deps;
+  /** Flows, bare (they get `deps`) or bound to their own dependencies. */
+  flows: Array<FlowDefinition<Deps> | BoundFlow>;
+  deps?: Deps;
   metrics?: Metrics;
   logger?: Logger;
   redaction?: RedactionPolicy;
@@ -43,6 +54,7 @@ export class Engine<Deps = unknown> {
   readonly store: Store;
   private readonly flowsBySource = new Map<string, FlowDefinition<Deps>[]>();
   private readonly flowsById = new Map<string, FlowDefinition<Deps>>();
+  private readonly depsById = new Map<string, unknown>();
   private worker?: Worker;
   private readonly pollers: Array<{ stop: () => Promise<void> }> = [];
   private retentionTimer?: NodeJS.Timeout;
@@ -55,9 +67,11 @@ export class Engine<Deps = unknown> {
     this.xref = new XrefStore(options.store.db);
     this.runs = new RunStore(options.store.db);
     this.metrics = options.metrics ?? new Metrics();
-    for (const flow of options.flows) {
+    for (const entry of options.flows) {
+      const flow = ('flow' in entry ? entry.flow : entry) as FlowDefinition<Deps>;
       if (this.flowsById.has(flow.id)) throw new TypeError(`two flows share the id ${flow.id}`);
       this.flowsById.set(flow.id, flow);
+      this.depsById.set(flow.id, 'flow' in entry ? entry.deps : options.deps);
       const key = `${flow.source.system}|${flow.source.entity}`;
       this.flowsBySource.set(key, [...(this.flowsBySource.get(key) ?? []), flow]);
     }
@@ -211,7 +225,7 @@ export class Engine<Deps = unknown> {
     const links: Array<[Ref, Ref]> = [];
     const ctx: StepContext<Deps> = {
       event,
-      deps: this.options.deps,
+      deps: this.depsById.get(flow.id) as Deps,
       xref: this.xref,
       mayHaveRun: job.attempt > 1 || job.previousAttempts > 0,
       attempt: job.attempt,

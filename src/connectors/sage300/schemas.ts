@@ -50,6 +50,7 @@ export const orderLineIn = z.discriminatedUnion('LineType', [itemLineIn, miscLin
 export const orderIn = z.strictObject({
   CustomerNumber: str(12).min(1),
   OrderNumber: str(22).optional(),
+  OrderType: z.enum(['Active', 'Future', 'Standing', 'Quote']).optional(),
   /** The source order's id: our idempotency key, checked before every create. */
   PurchaseOrderNumber: str(22).optional(),
   OrderReference: str(60).optional(),
@@ -89,6 +90,8 @@ export const orderIn = z.strictObject({
   OnHold: z.boolean().optional(),
   PriceListCode: str(6).optional(),
   InvoiceWillBeProduced: z.boolean().optional(),
+  /** Header discount (coupons), taken off the order total. */
+  OrderDiscountAmount: decimalIn.optional(),
   OrderOptionalFields: z.array(optionalFieldIn).optional(),
   OrderDetails: z.array(orderLineIn).min(1, 'an order needs at least one line'),
 });

@@ -16,7 +16,9 @@ export function seedCompany(co: Company, seed: number): void {
   co.structures.set('CSC', { code: 'CSC', segments: [{ length: 2, sep: '-' }, { length: 4, sep: '-' }, { length: 3, sep: '' }] });
   co.structures.set('ITEM', { code: 'ITEM', segments: [{ length: 2, sep: '-' }, { length: 3, sep: '/' }, { length: 1, sep: '' }] });
   co.structures.set('LONG', { code: 'LONG', segments: [{ length: 24, sep: '' }] });
-  for (const f of ['UPSZONE', 'SOURCE', 'WEBORDER', 'CHANNEL']) co.optionalFields.order.add(f);
+  // SRCCURR, FXRATE, SRCTOTAL: the fields Syncline's order template records a currency conversion in
+  // (a merchant creates them in O/E Optional Fields during setup; see docs/connectors/sage300.md).
+  for (const f of ['UPSZONE', 'SOURCE', 'WEBORDER', 'CHANNEL', 'SRCCURR', 'FXRATE', 'SRCTOTAL']) co.optionalFields.order.add(f);
   for (const f of ['QUANTITY', 'WEBLINE']) co.optionalFields.orderDetail.add(f);
   for (const f of ['WEBSITE', 'LOYALTY']) co.optionalFields.customer.add(f);
   for (const b of ['SEATAC', 'CCARD', 'WEBPAY']) co.banks.add(b);
@@ -45,8 +47,9 @@ export function seedCompany(co: Company, seed: number): void {
   for (const [code, d] of [['A1', 'Apparel'], ['B2', 'Bags'], ['C3', 'Camping'], ['D4', 'Drinkware'], ['E5', 'Electronics'], ['F6', 'Footwear']]) put('IC/ICCategories', { CategoryCode: code, Description: d });
   put('IC/ICAccountSets', { AccountSetCode: 'AVG', Description: 'Moving average', CostingMethod: 'MovingAverage' });
   for (const [code, name] of [['CCT', 'Cross-Country Trucking Lines'], ['UPS', 'UPS'], ['FEDEX', 'FedEx'], ['USPS', 'US Postal Service'], ['DHL', 'DHL Express']]) put('OE/OEShipViaCodes', { Code: code, Name: name });
-  for (const [code, d, amt] of [['HC', 'Handling charges', 20.25], ['FRT', 'Freight', 0], ['DISC', 'Discount', 0], ['GIFT', 'Gift wrapping', 5]] as const) {
-    put('OE/OEMiscellaneousCharges', { Currency: 'USD', MiscellaneousChargeCode: code, Description: d, MiscellaneousChargeRevenueAccount: '4200', Amount: amt });
+  // TAX: sales tax the web store already charged, carried as a charge line to its liability account.
+  for (const [code, d, amt, account] of [['HC', 'Handling charges', 20.25, '4200'], ['FRT', 'Freight', 0, '4200'], ['DISC', 'Discount', 0, '4200'], ['GIFT', 'Gift wrapping', 5, '4200'], ['TAX', 'Sales tax (web store)', 0, '2300']] as const) {
+    put('OE/OEMiscellaneousCharges', { Currency: 'USD', MiscellaneousChargeCode: code, Description: d, MiscellaneousChargeRevenueAccount: account, Amount: amt });
   }
 
   for (const [key, name, type] of [['1', 'Central warehouse - Seattle', 'Physical'], ['2', 'Eastern warehouse - Boston', 'Physical'], ['3', 'Returns', 'Physical'], ['4', 'Store - Vancouver', 'Physical'], ['TRANS', 'Goods in transit', 'GoodsInTransit']]) {

@@ -25,7 +25,7 @@ export function toWire(order: z.output<typeof orderIn>, operation: string): Reco
         }
         return l;
       });
-    } else out[k] = v;
+    } else out[k] = MONEY_FIELDS.has(k) ? wireNumber(v as string | number, k, operation) : v;
   }
   return out;
 }

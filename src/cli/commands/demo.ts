@@ -1,0 +1,155 @@
+// `syncline demo`: the X-Cart and Sage 300 sandboxes, the engine and the server in one process, on
+// the embedded SQLite store. Plain `npm start` keeps running with live traffic; `--orders N --exit
+// --json` places N orders, waits until each is delivered or dead-lettered, and prints a summary.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { sql } from 'kysely';
+import { parseConfig } from '../../config.js';
+import { startSyncline, type Runtime } from '../../main.js';
+import { start as startXcart, type XcartSandbox } from '../../sandboxes/xcart/index.js';
+import { start as startSage300, type Sage300Sandbox } from '../../sandboxes/sage300/index.js';
+import type { Sage300Client } from '../../connectors/sage300/index.js';
+
+export interface DemoOptions {
+  orders: number;
+  exit: boolean;
+  port: number;
+  dataDir?: string;
+  timeoutMs?: number;
+  /** Keep placing orders every this many ms while running (interactive demo only). */
+  trickleMs?: number;
+  quiet?: boolean;
+}
+
+export interface DemoSummary {
+  orders: number;
+  delivered: number;
+  deadLettered: number;
+  duplicatesAbsorbed: number;
+  sage300Orders: number;
+  seconds: number;
+}
+
+export interface Demo {
+  runtime: Runtime;
+  xcart: XcartSandbox;
+  sage300: Sage300Sandbox;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+const UNLIMITED = { ratePerSec: 100_000, burst: 100_000 };
+
+/** Starts sandboxes + engine + server. The sandboxes are local and answer at once, so the demo lifts the connectors' conservative default rate limits. */
+export async function startDemo(opts: { port: number; dataDir: string; sandboxPorts?: { xcart: number; sage300: number } }): Promise<Demo> {
+  const xcart = await startXcart({ port: opts.sandboxPorts?.xcart ?? 0, seed: 1 });
+  const sage300 = await startSage300({ port: opts.sandboxPorts?.sage300 ?? 0, seed: 1 });
+  const config = parseConfig({
+    dataDir: opts.dataDir,
+    server: { port: opts.port },
+    worker: { concurrency: 32, pollMs: 5 },
+    connections: [
+      { id: 'xcart-main', system: 'xcart', config: { baseUrl: xcart.url, token: xcart.credentials.readToken }, webhookSecret: 'demo-webhook-secret-0123456789', rateLimits: { listOrders: UNLIMITED, getOrder: UNLIMITED } },
+      {
+        id: 'sage300-main',
+        system: 'sage300',
+        config: { baseUrl: sage300.url, company: sage300.credentials.company, user: sage300.credentials.user, password: sage300.credentials.password },
+        rateLimits: { createOrder: UNLIMITED, findOrdersByReference: UNLIMITED, updateOrder: UNLIMITED },
+      },
+    ],
+    flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 100 }],
+  });
+  const runtime = await startSyncline(config, { listen: true });
+  const adminToken = (await runtime.tokens.create('demo')).token;
+  return {
+    runtime,
+    xcart,
+    sage300,
+    adminToken,
+    async stop() {
+      await runtime.stop();
+      await Promise.all([xcart.close(), sage300.close()]);
+    },
+  };
+}
+
+/** Orders delivered (xref to a Sage 300 order) and dead-lettered, straight from the store. */
+export async function demoProgress(runtime: Runtime): Promise<{ delivered: number; deadLettered: number; duplicatesAbsorbed: number }> {
+  const db = runtime.store.db;
+  const delivered = await db.selectFrom('xref').select((eb) => eb.fn.countAll<number>().as('n')).where('a_system', '=', 'xcart').where('b_system', '=', 'sage300').executeTakeFirstOrThrow();
+  const dead = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'dead').executeTakeFirstOrThrow();
+  const dup = await sql<{ n: number | null }>`select sum(duplicates) as n from events`.execute(db);
+  return { delivered: Number(delivered.n), deadLettered: Number(dead.n), duplicatesAbsorbed: Number(dup.rows[0]?.n ?? 0) };
+}
+
+/** Counted by asking the Sage 300 sandbox over its own API, not our database. */
+export async function countSage300Orders(client: Sage300Client): Promise<number> {
+  const rows = await client.list('countOrders', 'OE', 'OEOrders', z.looseObject({ OrderNumber: z.string() }), { select: ['OrderNumber'] });
+  return rows.length;
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoSummary | undefined> {
+  const tempDir = opts.exit && !opts.dataDir ? mkdtempSync(path.join(tmpdir(), 'syncline-demo-')) : undefined;
+  const dataDir = opts.dataDir ?? tempDir ?? path.resolve('data/demo');
+  // The sandboxes start empty each time: a store left from an earlier demo would hold cursors and
+  // dedupe keys of orders that no longer exist.
+  if (!opts.dataDir && !tempDir) rmSync(dataDir, { recursive: true, force: true });
+  const demo = await startDemo({ port: opts.port, dataDir, sandboxPorts: opts.exit ? undefined : { xcart: 4101, sage300: 4102 } });
+  const { runtime, xcart, sage300 } = demo;
+  const started = Date.now();
+  xcart.storefront.placeOrders(opts.orders);
+  if (!opts.exit) {
+    if (!opts.quiet) {
+      console.log(`Syncline demo running (data in ${dataDir})`);
+      console.log(`  admin API     ${runtime.url}/api/  (Authorization: Bearer ${demo.adminToken})`);
+      console.log(`  OpenAPI       ${runtime.url}/api/docs/json`);
+      console.log(`  metrics       ${runtime.url}/metrics`);
+      console.log(`  X-Cart        ${xcart.url}/api/orders  (X-Auth-Token: ${xcart.credentials.readToken})`);
+      console.log(`  Sage 300      ${sage300.url}/Sage300WebApi/v1.0/-/${sage300.credentials.company}/OE/OEOrders  (Basic ${sage300.credentials.user}/${sage300.credentials.password})`);
+      console.log(`  placed ${opts.orders} orders; one more every ${opts.trickleMs ?? 2000} ms. Try: node bin/syncline.js runs --db sqlite:${path.join(dataDir, 'syncline.db')}`);
+    }
+    const trickle = setInterval(() => xcart.storefront.placeOrder(), opts.trickleMs ?? 2000);
+    const stop = async () => {
+      clearInterval(trickle);
+      await demo.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return undefined;
+  }
+  const deadline = started + (opts.timeoutMs ?? 600_000);
+  let progress = await demoProgress(runtime);
+  while (progress.delivered + progress.deadLettered < opts.orders && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    progress = await demoProgress(runtime);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const sage300Orders = await countSage300Orders(runtime.clients['sage300-main'] as Sage300Client);
+  await demo.stop();
+  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  return { orders: opts.orders, ...progress, sage300Orders, seconds: Math.round(seconds * 100) / 100 };
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('run the X-Cart and Sage 300 sandboxes, the engine and the server in one process (SQLite)')
+    .option('--orders <n>', 'orders to place in the X-Cart sandbox at start', '25')
+    .option('--exit', 'wait until every order is delivered or dead-lettered, print a summary and exit')
+    .option('--json', 'print the summary as one JSON object')
+    .option('--port <port>', 'server port (default 4100; 0 with --exit)')
+    .option('--data <dir>', 'data directory (default ./data/demo, wiped at start; a temporary one with --exit)')
+    .action(async (o: { orders: string; exit?: boolean; json?: boolean; port?: string; data?: string }) => {
+      const orders = Number(o.orders);
+      if (!Number.isInteger(orders) || orders < 0) throw new Error(`--orders must be a whole number ≥ 0, got ${o.orders}`);
+      const summary = await runDemo({ orders, exit: Boolean(o.exit), port: o.port !== undefined ? Number(o.port) : o.exit ? 0 : 4100, dataDir: o.data, quiet: Boolean(o.json) });
+      if (!summary) return;
+      if (o.json) console.log(JSON.stringify(summary));
+      else console.log(`orders ${summary.orders}: delivered ${summary.delivered}, dead-lettered ${summary.deadLettered}, duplicates absorbed ${summary.duplicatesAbsorbed}; Sage 300 holds ${summary.sage300Orders} orders; ${summary.seconds} s`);
+      process.exit(summary.delivered + summary.deadLettered === orders ? 0 : 1);
+    });
+}

@@ -1,0 +1,9 @@
+// The connectors main.ts can wire, by system id.
+import type { ConnectorDefinition } from './types.js';
+import { xcartConnector } from './xcart/index.js';
+import { sage300Connector } from './sage300/index.js';
+
+export const connectors: Record<string, ConnectorDefinition<any, any>> = {
+  xcart: xcartConnector,
+  sage300: sage300Connector,
+};

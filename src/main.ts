@@ -1,0 +1,135 @@
+// The one place that reads the environment and wires everything: store, secrets, connections,
+// connector clients, flows, pollers, the engine and the server.
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { connectors } from './connectors/index.js';
+import { ConnectionStore } from './core/connections.js';
+import { openStore, storeOptionsFromUrl, type Store } from './core/db/database.js';
+import { Engine, type BoundFlow } from './core/engine.js';
+import { userError } from './core/errors.js';
+import { MemoryRateLimiter, type RateLimiter } from './core/rate-limit.js';
+import { SecretBox } from './core/secrets.js';
+import { ApiTokenStore } from './core/tokens.js';
+import { flowTemplates } from './flows/index.js';
+import { buildServer } from './server/index.js';
+import type { SynclineConfig } from './config.js';
+
+export interface Runtime {
+  config: SynclineConfig;
+  store: Store;
+  engine: Engine;
+  connections: ConnectionStore;
+  tokens: ApiTokenStore;
+  clients: Record<string, unknown>;
+  server: FastifyInstance;
+  /** Base URL of the server once listening. */
+  url: string;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Settings whose names say they are credentials are sealed at rest; the rest stays readable. */
+const SECRET_KEY = /(password|secret|token|key)$/i;
+
+export function createLogger(): Logger {
+  return pino({
+    level: process.env.SYNCLINE_LOG_LEVEL ?? 'info',
+    // Belt and braces: credentials never reach a log line even if someone logs a config object.
+    redact: { paths: ['*.password', '*.token', '*.secret', '*.secrets', '*.authorization', '*.headers.authorization', 'config.password', 'config.token'], censor: '[redacted]' },
+  });
+}
+
+export async function startSyncline(config: SynclineConfig, opts: { logger?: Logger; listen?: boolean; rateLimiter?: RateLimiter } = {}): Promise<Runtime> {
+  const logger = opts.logger ?? createLogger();
+  const dataDir = path.resolve(config.dataDir);
+  const storeOptions = storeOptionsFromUrl(config.database ?? `sqlite:${path.join(dataDir, 'syncline.db')}`);
+  const store = await openStore(storeOptions.dialect === 'sqlite' ? { ...storeOptions, synchronous: config.sqliteSynchronous } : storeOptions);
+  const secretBox = SecretBox.load(dataDir);
+  const connections = new ConnectionStore(store.db, secretBox);
+  const tokens = new ApiTokenStore(store.db);
+  const rateLimiter = opts.rateLimiter ?? new MemoryRateLimiter();
+
+  // Connections from the file are stored (secrets sealed), then every client is built from the store.
+  for (const c of config.connections) {
+    const secrets = Object.fromEntries(Object.entries(c.config).filter(([k]) => SECRET_KEY.test(k)));
+    const plain = Object.fromEntries(Object.entries(c.config).filter(([k]) => !SECRET_KEY.test(k)));
+    if (c.webhookSecret) secrets.webhookSecret = c.webhookSecret;
+    await connections.upsert({ id: c.id, system: c.system, config: plain, secrets });
+  }
+  const clients: Record<string, unknown> = {};
+  const webhookSecrets = new Map<string, string>();
+  for (const c of config.connections) {
+    const stored = (await connections.get(c.id))!;
+    const connector = connectors[c.system];
+    if (!connector) throw userError('CONFIG_INVALID', `connection ${c.id}: no connector for system "${c.system}" is wired yet`);
+    const { webhookSecret, ...secrets } = stored.secrets;
+    if (typeof webhookSecret === 'string') webhookSecrets.set(c.id, webhookSecret);
+    clients[c.id] = connector.createClient({ ...stored.config, ...secrets }, { connection: c.id, rateLimiter });
+    for (const [op, limit] of Object.entries(c.rateLimits ?? {})) await rateLimiter.setLimit(`${c.id}:${op}`, limit);
+  }
+
+  const bound: BoundFlow[] = [];
+  const pollers: Array<{ poller: import('./core/triggers.js').Poller; intervalMs: number; connection: string }> = [];
+  for (const f of config.flows) {
+    const template = flowTemplates[f.use];
+    if (!template) throw userError('CONFIG_INVALID', `unknown flow "${f.use}"; known: ${Object.keys(flowTemplates).join(', ')}`);
+    const roleClients: Record<string, unknown> = {};
+    for (const [role, system] of Object.entries(template.roles)) {
+      const id = f.connections[role];
+      const conn = config.connections.find((c) => c.id === id);
+      if (!id || !conn) throw userError('CONFIG_INVALID', `flow ${f.use} needs a connection for role "${role}" (a ${system} connection)`);
+      if (conn.system !== system) throw userError('CONFIG_INVALID', `flow ${f.use}: role "${role}" needs a ${system} connection, ${id} is ${conn.system}`);
+      roleClients[role] = clients[id];
+    }
+    const built = await template.build({ clients: roleClients, connectionIds: f.connections, mapping: f.mapping, mappingOptions: f.mappingOptions, pollIntervalMs: f.pollIntervalMs });
+    bound.push(built.bound);
+    pollers.push(...built.pollers);
+  }
+
+  const engine = new Engine({
+    store,
+    flows: bound,
+    logger,
+    redaction: { enabled: config.redactPii },
+    worker: { concurrency: config.worker.concurrency, leaseMs: config.worker.leaseMs, pollMs: config.worker.pollMs },
+    runRetentionMs: config.runRetentionDays * 24 * 3600_000,
+    recordPayloads: config.recordPayloads,
+  });
+  const server = buildServer({
+    engine,
+    connections,
+    tokens,
+    webhookSecrets: (id) => webhookSecrets.get(id),
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    logger: logger.child({ component: 'server' }),
+  });
+  engine.start();
+  for (const p of pollers) engine.startPoller(p.poller, p.intervalMs, p.connection);
+  let url = '';
+  if (opts.listen !== false) {
+    await server.listen({ host: config.server.host, port: config.server.port });
+    const address = server.server.address();
+    url = `http://${config.server.host}:${typeof address === 'object' && address ? address.port : config.server.port}`;
+  } else await server.ready();
+
+  let stopped = false;
+  return {
+    config,
+    store,
+    engine,
+    connections,
+    tokens,
+    clients,
+    server,
+    url,
+    logger,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+      await engine.stop();
+      await store.close();
+    },
+  };
+}
