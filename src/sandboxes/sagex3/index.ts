@@ -286,7 +286,12 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     pools,
     publications,
     faults,
-    close: () => app.close(),
+    close: async () => {
+      // Requests held open by the timeout fault would keep close() waiting forever.
+      const closing = app.close();
+      setTimeout(() => app.server.closeAllConnections(), 100).unref();
+      await closing;
+    },
   };
 }
 
