@@ -149,7 +149,11 @@ function rawQuery(url: string): string {
 
 function list(res: Resource, req: FastifyRequest, base: string): Row {
   const opts = parseQueryOptions(rawQuery(req.url), res.fields, res.schema.type);
-  const rows = res.table.rows();
+  let rows = res.table.rows();
+  for (const [field, value] of opts.eq) {
+    const hit = res.table.byIndex(field, value);
+    if (hit) { rows = hit; break; }
+  }
   const limit = opts.top === undefined ? Infinity : opts.top;
   const pageLen = Math.min(PAGE_SIZE, limit);
   const page: Row[] = [];

@@ -113,9 +113,15 @@ export class Company {
       update: (row, b, mode) => this.updateOrder(row, b, mode),
       remove: (row) => this.deleteOrder(row),
     }, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], undefined, ['OrderUniquifier']);
+    this.customers.table.addIndex('Email');
+    this.items.table.addIndex('ItemNumber');
+    this.locationDetails.table.addIndex('ItemNumber');
+    for (const f of ['OrderNumber', 'PurchaseOrderNumber', 'OrderReference', 'CustomerNumber']) this.orders.table.addIndex(f);
     this.invoices = this.define('OE', 'OEInvoices', M.invoice, ['InvoiceUniquifier'], {}, ['GET'], undefined, ['InvoiceUniquifier']);
     this.shipments = this.define('OE', 'OEShipments', M.shipment, ['ShipmentUniquifier'], {}, ['GET'],
       'OE shipments (OE0692 OESHIH). Not in the 2022 Endpoint Reference; created by saving QuantityShipped on an order.', ['ShipmentUniquifier']);
+    this.invoices.table.addIndex('OrderNumber');
+    this.shipments.table.addIndex('OrderNumber');
     this.creditNotes = this.define('OE', 'OECreditDebitNotes', M.creditNote, ['CNUniquifier'], {
       create: (b) => this.createCreditNote(b),
     }, ['GET', 'POST'], undefined, ['CNUniquifier']);
@@ -340,7 +346,7 @@ export class Company {
     }
     if (body.ShipToLocationCode) this.applyShipToLocation(order, String(body.CustomerNumber), String(body.ShipToLocationCode), body);
     if (order.OrderNumber) {
-      if (this.orders.table.rows().some((o) => o.OrderNumber === order.OrderNumber)) throw duplicate(`Order number ${String(order.OrderNumber)} already exists.`);
+      if (this.orders.table.byIndex('OrderNumber', order.OrderNumber)!.length) throw duplicate(`Order number ${String(order.OrderNumber)} already exists.`);
     }
     this.validateOrderHeader(order, customer, undefined);
     const lines = ((body.OrderDetails as Row[] | undefined) ?? []).map((l) => ({ ...l }));
@@ -373,7 +379,7 @@ export class Company {
     }
     const po = String(order.PurchaseOrderNumber ?? '');
     if (po && customer.CheckForDuplicatePOs === 'Error' && (!previous || previous.PurchaseOrderNumber !== po)) {
-      const clash = this.orders.table.rows().find((o) => o.CustomerNumber === order.CustomerNumber && o.PurchaseOrderNumber === po && o.OrderUniquifier !== order.OrderUniquifier);
+      const clash = this.orders.table.byIndex('PurchaseOrderNumber', po)!.find((o) => o.CustomerNumber === order.CustomerNumber && o.PurchaseOrderNumber === po && o.OrderUniquifier !== order.OrderUniquifier);
       if (clash) throw duplicate(`Purchase order number ${po} has already been used for customer ${String(order.CustomerNumber)} on order ${String(clash.OrderNumber)}.`);
     }
   }
@@ -600,7 +606,7 @@ export class Company {
   }
 
   findOrderByNumber(number: string): Row | undefined {
-    return this.orders.table.rows().find((o) => o.OrderNumber === number);
+    return this.orders.table.byIndex('OrderNumber', number)![0];
   }
 
   // ---------------------------------------------------------------- OE credit notes

@@ -219,9 +219,19 @@ function compile(n: Node, fields: ReadonlyMap<string, FieldType>): Val {
   }
 }
 
+/** `Field eq 'literal'` terms joined by `and` at the top of the filter: candidates for an index. */
+function equalities(n: Node, out: Array<[string, unknown]>): void {
+  if (n.k === 'bin' && n.op === 'and') { equalities(n.l, out); equalities(n.r, out); return; }
+  if (n.k === 'bin' && n.op === 'eq') {
+    if (n.l.k === 'field' && n.r.k === 'lit' && typeof n.r.v === 'string') out.push([n.l.name, n.r.v]);
+    else if (n.r.k === 'field' && n.l.k === 'lit' && typeof n.l.v === 'string') out.push([n.r.name, n.l.v]);
+  }
+}
+
 /** Parses and compiles a $filter against a resource's property types (unknown property → error). */
-export function compileFilter(text: string, fields: ReadonlyMap<string, FieldType>, typeName: string): Predicate {
+export function compileFilter(text: string, fields: ReadonlyMap<string, FieldType>, typeName: string, eq?: Array<[string, unknown]>): Predicate {
   const ast = new Parser(text, tokenize(text), fields, typeName).parse();
+  if (eq) equalities(ast, eq);
   if (ast.k === 'lit' || ast.k === 'field' && fields.get(ast.name) !== 'boolean') {
     throw invalidParameters(`The query specified in the URI is not valid. The $filter expression must evaluate to a single boolean value.`);
   }
@@ -231,6 +241,8 @@ export function compileFilter(text: string, fields: ReadonlyMap<string, FieldTyp
 
 export interface QueryOptions {
   filter?: Predicate;
+  /** Top-level `Field eq 'x'` terms (the filter still applies in full). */
+  eq: Array<[string, unknown]>;
   select?: string[];
   top?: number;
   skip: number;
@@ -261,8 +273,8 @@ export function parseQueryOptions(rawQuery: string, fields: ReadonlyMap<string, 
       seen[key] = value;
     }
   }
-  const opts: QueryOptions = { skip: 0, count: false, raw: seen };
-  if (seen.$filter !== undefined) opts.filter = compileFilter(seen.$filter, fields, typeName);
+  const opts: QueryOptions = { skip: 0, count: false, raw: seen, eq: [] };
+  if (seen.$filter !== undefined) opts.filter = compileFilter(seen.$filter, fields, typeName, opts.eq);
   if (seen.$select !== undefined) {
     const names = seen.$select.split(',').map((s) => s.trim()).filter(Boolean);
     if (names.length === 0) throw invalidParameters(`The query specified in the URI is not valid. Syntax error in $select.`);

@@ -44,7 +44,21 @@ export function fieldTypes(schema: Schema): Map<string, FieldType> {
   return m;
 }
 
+const defaultCache = new WeakMap<Schema, Row>();
+
+/** A fresh record with every property at its default (collections are new arrays each time). */
 export function defaults(schema: Schema): Row {
+  let proto = defaultCache.get(schema);
+  if (!proto) {
+    proto = buildDefaults(schema);
+    defaultCache.set(schema, proto);
+  }
+  const row = { ...proto };
+  for (const k in row) if (Array.isArray(row[k])) row[k] = [];
+  return row;
+}
+
+function buildDefaults(schema: Schema): Row {
   const row: Row = {};
   for (const [k, f] of Object.entries(schema.fields)) {
     row[k] = f.t === 'string' ? '' : f.t === 'number' ? 0 : f.t === 'boolean' ? false : f.t === 'date' ? null : f.t === 'enum' ? f.values[0] : [];

@@ -6,6 +6,8 @@ export class Table {
   private readonly map = new Map<string, Row>();
   private sorted: Row[] = [];
   private dirty = false;
+  /** Equality indexes (field → value → rows), so `Field eq 'x'` lookups do not scan 100,000 rows. */
+  private readonly indexes = new Map<string, Map<string, Row[]>>();
 
   constructor(readonly keys: readonly string[], readonly numericKeys: ReadonlySet<string> = new Set()) {}
 
@@ -15,6 +17,38 @@ export class Table {
 
   keyFrom(values: readonly unknown[]): string {
     return values.length === 1 ? String(values[0]) : values.map(String).join('\u0001');
+  }
+
+  addIndex(field: string): void {
+    const idx = new Map<string, Row[]>();
+    this.indexes.set(field, idx);
+    for (const row of this.map.values()) this.indexAdd(field, idx, row);
+  }
+
+  /** Rows whose `field` equals `value`, in key order; undefined when the field has no index. */
+  byIndex(field: string, value: unknown): Row[] | undefined {
+    const idx = this.indexes.get(field);
+    if (!idx) return undefined;
+    const rows = idx.get(String(value)) ?? [];
+    return rows.length > 1 ? [...rows].sort((a, b) => this.compare(a, b)) : rows;
+  }
+
+  private indexAdd(field: string, idx: Map<string, Row[]>, row: Row): void {
+    const v = row[field];
+    if (v === undefined || v === null || v === '') return;
+    const list = idx.get(String(v));
+    if (list) list.push(row);
+    else idx.set(String(v), [row]);
+  }
+
+  private indexRemove(row: Row): void {
+    for (const [field, idx] of this.indexes) {
+      const list = idx.get(String(row[field]));
+      if (!list) continue;
+      const i = list.indexOf(row);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) idx.delete(String(row[field]));
+    }
   }
 
   get size(): number {
@@ -29,6 +63,7 @@ export class Table {
     const key = this.keyOf(row);
     if (this.map.has(key)) throw new Error(`duplicate key ${key}`);
     this.map.set(key, row);
+    for (const [field, idx] of this.indexes) this.indexAdd(field, idx, row);
     // Appending in key order (generated numbers) keeps the list sorted without a re-sort.
     const last = this.sorted[this.sorted.length - 1];
     if (!this.dirty && (!last || this.compare(last, row) < 0)) this.sorted.push(row);
@@ -40,7 +75,9 @@ export class Table {
     const key = this.keyOf(row);
     const old = this.map.get(key);
     if (!old) throw new Error(`no row ${key}`);
+    this.indexRemove(old);
     this.map.set(key, row);
+    for (const [field, idx] of this.indexes) this.indexAdd(field, idx, row);
     if (!this.dirty) {
       const i = this.sorted.indexOf(old);
       if (i >= 0) this.sorted[i] = row;
@@ -49,6 +86,8 @@ export class Table {
   }
 
   delete(key: string): boolean {
+    const old = this.map.get(key);
+    if (old) this.indexRemove(old);
     const had = this.map.delete(key);
     if (had) this.dirty = true;
     return had;
