@@ -1,0 +1,204 @@
+// The X3 sandbox on the wire, without our connector: envelopes as Sage's own samples write them,
+// the SOAP Faults and status-0 answers X3 gives for bad input, api1 paging, and the back office.
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCatalog } from '../shared/catalog.js';
+import { SOAP_PATH, start, type SageX3Sandbox } from './index.js';
+
+let sb: SageX3Sandbox;
+const auth = `Basic ${Buffer.from('SYNCLINE:x3-sandbox').toString('base64')}`;
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, parseTagValue: false, isArray: (n) => n === 'multiRef' });
+
+// Shaped like Sage's sample request (developer.sage.com import-export guide), parameters by name.
+function envelope(op: string, params: string, cfg = 'adxwss.optreturn=XML&adxwss.beautify=true&adxwss.trace.on=off', alias = 'SYNCLINE'): string {
+  return `<soapenv:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:wss="http://www.adonix.com/WSS" xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/">
+ <soapenv:Header/><soapenv:Body>
+  <wss:${op} soapenv:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">
+   <callContext xsi:type="wss:CAdxCallContext">
+    <codeLang xsi:type="xsd:string">ENG</codeLang><poolAlias xsi:type="xsd:string">${alias}</poolAlias><poolId xsi:type="xsd:string"></poolId>
+    <requestConfig xsi:type="xsd:string"><![CDATA[${cfg}]]></requestConfig>
+   </callContext>
+   ${params}
+  </wss:${op}></soapenv:Body></soapenv:Envelope>`;
+}
+async function soap(body: string, headers: Record<string, string> = { authorization: auth }) {
+  const res = await fetch(`${sb.url}${SOAP_PATH}`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""', ...headers }, body });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type'), text, doc: res.headers.get('content-type')?.includes('xml') ? (parser.parse(text) as Record<string, any>) : undefined };
+}
+function result(doc: Record<string, any>, op: string) {
+  const body = doc.Envelope.Body;
+  const ret = body[`${op}Response`][`${op}Return`];
+  const refs = new Map<string, any>((body.multiRef ?? []).map((m: any) => [m['@_id'], m]));
+  const list = ret.messages.messages === undefined ? [] : [].concat(ret.messages.messages);
+  return {
+    status: Number(ret.status['#text']),
+    arrayType: ret.messages['@_arrayType'] as string,
+    messages: list.map((m: any) => refs.get(String(m['@_href']).slice(1))).map((m: any) => ({ type: m.type['#text'], message: m.message['#text'] })),
+    resultXml: ret.resultXml?.['@_nil'] === 'true' ? undefined : (ret.resultXml?.['#text'] as string | undefined),
+  };
+}
+const pub = (name: string) => `<publicName xsi:type="xsd:string">${name}</publicName>`;
+const cdata = (tag: string, v: string) => `<${tag} xsi:type="xsd:string"><![CDATA[${v}]]></${tag}>`;
+
+beforeAll(async () => {
+  sb = await start({ seed: 5 });
+});
+afterAll(async () => {
+  await sb.close();
+});
+
+describe('SOAP envelope and faults', () => {
+  it('answers a malformed envelope with an Axis SOAP Fault (HTTP 500)', async () => {
+    const r = await soap('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><wss:read>');
+    expect(r.status).toBe(500);
+    expect(r.type).toMatch(/text\/xml/);
+    expect(r.doc!.Envelope.Body.Fault.faultcode).toBe('soapenv:Server.userException');
+    expect(r.doc!.Envelope.Body.Fault.faultstring).toMatch(/SAXParseException/);
+  });
+  it('refuses XML that is not a SOAP envelope, and unknown operations', async () => {
+    const a = await soap('<PARAM/>');
+    expect([a.status, a.doc!.Envelope.Body.Fault.faultcode]).toEqual([500, 'soapenv:Client']);
+    const b = await soap(envelope('frobnicate', pub('WSITM')));
+    expect(b.doc!.Envelope.Body.Fault.faultstring).toBe("No such operation 'frobnicate'");
+  });
+  it('401 without valid credentials; Bearer accepted', async () => {
+    expect((await soap(envelope('getDescription', pub('WSITM')), {})).status).toBe(401);
+    expect((await soap(envelope('getDescription', pub('WSITM')), { authorization: 'Basic eDp5' })).status).toBe(401);
+    const ok = await soap(envelope('getDescription', pub('WSITM')), { authorization: 'Bearer x3-sandbox-token' });
+    expect(result(ok.doc!, 'getDescription').status).toBe(1);
+  });
+  it('unknown publication: HTTP 200, status 0, one type-3 message travelling as multiRef, nil resultXml', async () => {
+    const r = await soap(envelope('save', pub('AOWSEXPORT') + cdata('objectXml', '{"GRP1":{"I_MODEXP":"BPC"}}')));
+    expect(r.status).toBe(200);
+    const x = result(r.doc!, 'save');
+    expect(x.status).toBe(0);
+    expect(x.arrayType).toBe('wss:CAdxMessage[1]');
+    expect(x.messages).toEqual([{ type: '3', message: 'Web service AOWSEXPORT not published' }]);
+    expect(x.resultXml).toBeUndefined();
+  });
+  it('a pool alias is case-sensitive', async () => {
+    const x = result((await soap(envelope('getDescription', pub('WSITM'), undefined, 'syncline'))).doc!, 'getDescription');
+    expect(x.messages[0]!.message).toBe("No classic web service pool match to 'syncline'");
+  });
+  it('wrong payload grammar: status 0 with the reason', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{"SOH0_1": "US011"}', /group SOH0_1 must be an object or an array/],
+      ['[1, 2]', /an object of groups/],
+      ['{"SOH0_1": {"SALFCY": {"v": 1}}}', /field SOH0_1\.SALFCY must be a string/],
+      ['{"SOH0_1": {', /JSON parsing error/],
+      ['<PARAMS><GRP ID="SOH0_1"/></PARAMS>', /root element PARAM expected/],
+      ['<PARAM><GRP><FLD NAME="SALFCY">US011</FLD></GRP></PARAM>', /GRP without ID/],
+      ['<PARAM><GRP ID="SOH0_1"><FLD>US011</FLD></GRP></PARAM>', /FLD without NAME/],
+      ['<PARAM><GRP ID="SOH9_9"><FLD NAME="SALFCY">US011</FLD></GRP></PARAM>', /SOH9_9 : Unknown group/],
+    ];
+    for (const [payload, re] of cases) {
+      const x = result((await soap(envelope('save', pub('WSSOH') + cdata('objectXml', payload)))).doc!, 'save');
+      expect(x.status, payload).toBe(0);
+      expect(x.messages[0]!.message, payload).toMatch(re);
+    }
+  });
+  it('accepts objectKeys as CAdxParamKeyValue items, as Axis href/multiRef items, and as bare key/value', async () => {
+    const item = generateCatalog(5).items[3]!.itemNo;
+    const shapes = [
+      `<objectKeys xsi:type="wss:ArrayOfCAdxParamKeyValue" soapenc:arrayType="wss:CAdxParamKeyValue[1]"><CAdxParamKeyValue><key>ITMREF</key><value>${item}</value></CAdxParamKeyValue></objectKeys>`,
+      `<objectKeys xsi:type="wss:ArrayOfCAdxParamKeyValue" soapenc:arrayType="wss:CAdxParamKeyValue[1]"><objectKeys href="#id0"/></objectKeys>`,
+      `<objectKeys><key>ITMREF</key><value>${item}</value></objectKeys>`,
+    ];
+    for (const keys of shapes) {
+      let body = envelope('read', pub('WSITM') + keys);
+      if (keys.includes('href')) body = body.replace('</soapenv:Body>', `<multiRef id="id0" soapenc:root="0" xsi:type="wss:CAdxParamKeyValue"><key xsi:type="xsd:string">ITMREF</key><value xsi:type="xsd:string">${item}</value></multiRef></soapenv:Body>`);
+      const x = result((await soap(body)).doc!, 'read');
+      expect(x.status, keys).toBe(1);
+      expect(x.resultXml).toContain(`<FLD NAME="ITMREF" TYPE="Char">${item}</FLD>`);
+    }
+  });
+  it('JSON results carry menu labels (_LBL) and dimensioned groups as arrays', async () => {
+    const item = generateCatalog(5).items[0]!.itemNo;
+    const save = result((await soap(envelope('save', pub('WSSOH') + cdata('objectXml', JSON.stringify({ SOH0_1: { SALFCY: 'US011', BPCORD: 'C00001' }, SOH4_1: [{ ITMREF: item, QTY: '1' }] })), 'adxwss.optreturn=JSON'))).doc!, 'save');
+    const json = JSON.parse(save.resultXml!);
+    expect(json.SOH1_5).toMatchObject({ ORDSTA: '1', ORDSTA_LBL: 'Open', INVSTA: '1', INVSTA_LBL: 'Not invoiced' });
+    expect(Array.isArray(json.SOH4_1)).toBe(true);
+    expect(json.SOH0_1.SOHNUM).toMatch(/SON/);
+  });
+});
+
+describe('seed and back office', () => {
+  it('ITM and STOCK come from the shared catalog: ITMREF is the formatted item number', async () => {
+    const cat = generateCatalog(5);
+    const it0 = cat.items.find((i) => (i.stock['1'] ?? 0) > 0)!;
+    const x = result((await soap(envelope('run', pub('YSTOCK') + cdata('inputXml', `<PARAM><GRP ID="GRP1"><FLD NAME="I_PAT_ITM">${it0.itemNo}</FLD><FLD NAME="I_PAT_STOFCY">US011</FLD></GRP></PARAM>`)))).doc!, 'run');
+    expect(x.status).toBe(1);
+    expect(x.resultXml).toContain(`<FLD NAME="O_QTYSTU" TYPE="Decimal">${it0.stock['1']}</FLD>`);
+    expect(sb.state.stores.ITM.get(it0.itemNo)!.fields.BASPRI).toBe(it0.price);
+  });
+
+  it('receive into quality control, release to A, order, deliver, invoice — over HTTP', async () => {
+    const post = (path: string, body?: object) => fetch(`${sb.url}${path}`, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const item = 'C3-9999-GRN';
+    const mk = result((await soap(envelope('save', pub('WSITM') + cdata('objectXml', `<PARAM><GRP ID="ITM0_1"><FLD NAME="ITMREF">${item}</FLD><FLD NAME="DES1AXX">Stove</FLD><FLD NAME="TCLCOD">C3</FLD></GRP><GRP ID="ITM2_1"><FLD NAME="BASPRI">50</FLD></GRP></PARAM>`)))).doc!, 'save');
+    expect(mk.status).toBe(1);
+    expect((await post('/__sandbox/stock/receive', { site: 'US011', item, qty: '10', sta: 'Q' })).status).toBe(200);
+    expect(sb.state.available('US011', item).toString()).toBe('0');
+    const move = await post('/__sandbox/stock/move', { site: 'US011', item, qty: '8', from: 'Q', to: 'A' });
+    expect(move.status).toBe(200);
+    const tooMuch = await post('/__sandbox/stock/move', { site: 'US011', item, qty: '5', from: 'Q', to: 'A' });
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body.messages[0].message).toMatch(/Insufficient stock/);
+
+    const so = result((await soap(envelope('save', pub('WSSOH') + cdata('objectXml', `<PARAM><GRP ID="SOH0_1"><FLD NAME="SALFCY">US011</FLD><FLD NAME="BPCORD">C00002</FLD></GRP><TAB ID="SOH4_1"><LIN><FLD NAME="ITMREF">${item}</FLD><FLD NAME="QTY">6</FLD></LIN></TAB></PARAM>`)))).doc!, 'save');
+    const sohnum = /<FLD NAME="SOHNUM" TYPE="Char">([^<]+)</.exec(so.resultXml!)![1]!;
+    expect(so.resultXml).toContain('MENULAB="Allocated"');
+    expect(sb.state.available('US011', item).toString()).toBe('2');
+    const dlv = await post(`/__sandbox/orders/${sohnum}/deliver`);
+    expect(dlv.status).toBe(200);
+    expect(dlv.body.lines).toEqual([{ SOPLIN: '1000', QTY: '6' }]);
+    const inv = await post(`/__sandbox/orders/${sohnum}/invoice`);
+    expect(inv.status).toBe(200);
+    expect(inv.body.invnot).toBe('300.00');
+    const order = sb.state.get('SOH', sohnum).fields;
+    expect([order.DLVSTA, order.INVSTA, order.ORDSTA]).toEqual(['3', '3', '2']);
+    const stock = sb.state.stockRows({ site: 'US011', item });
+    expect(stock.map((s) => [s.STA, s.QTYSTU.toString()]).sort()).toEqual([['A', '2'], ['Q', '2']]);
+    expect((await post(`/__sandbox/orders/${sohnum}/deliver`)).status).toBe(400);
+  });
+});
+
+describe('api1', () => {
+  const get = (path: string, headers: Record<string, string> = { authorization: auth }) => fetch(path.startsWith('http') ? path : `${sb.url}${path}`, { headers }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+
+  it('pages a query with $links.$next and key=gt., filters with where, orders with orderBy', async () => {
+    let url = `/api1/x3/erp/SEED/BPCUSTOMER?representation=BPCUSTOMER.$query&count=25&where=${encodeURIComponent("CRY eq 'US'")}`;
+    const seen: string[] = [];
+    for (let i = 0; i < 20 && url; i++) {
+      const r = await get(url);
+      expect(r.status).toBe(200);
+      for (const res of r.body.$resources) {
+        expect(res.CRY).toBe('US');
+        seen.push(res.BPCNUM);
+      }
+      url = r.body.$links.$next?.$url;
+    }
+    const expected = generateCatalog(5).customers.filter((c) => c.address.country === 'US').length;
+    expect(seen).toHaveLength(expected);
+    expect(new Set(seen).size).toBe(seen.length);
+    const desc = await get(`/api1/x3/erp/SEED/ITMMASTER?representation=ITMMASTER.$query&count=3&orderBy=${encodeURIComponent('BASPRI desc')}`);
+    const prices = desc.body.$resources.map((r: any) => Number(r.BASPRI));
+    expect(prices).toEqual([...prices].sort((a, b) => b - a));
+  });
+
+  it('$details returns the record with its child collection; errors are 4xx with $diagnoses', async () => {
+    const so = [...sb.state.stores.SOH.keys()][0]!;
+    const d = await get(`/api1/x3/erp/SEED/SORDER('${so}')?representation=SORDER.$details`);
+    expect(d.status).toBe(200);
+    expect(d.body.SOHNUM).toBe(so);
+    expect(Array.isArray(d.body.SORDERQ)).toBe(true);
+    expect((await get('/api1/x3/erp/SEED/NOPE?representation=NOPE.$query')).status).toBe(404);
+    expect((await get('/api1/x3/erp/OTHER/SORDER?representation=SORDER.$query')).status).toBe(404);
+    const bad = await get('/api1/x3/erp/SEED/SORDER?representation=SORDER');
+    expect(bad.status).toBe(400);
+    expect(bad.body.$diagnoses[0].$message).toMatch(/representation/);
+    expect((await get(`/api1/x3/erp/SEED/SORDER?representation=SORDER.$query&where=${encodeURIComponent('SOHNUM eq')}`)).status).toBe(400);
+    expect((await get('/api1/x3/erp/SEED/SORDER?representation=SORDER.$query', {})).status).toBe(401);
+  });
+});
