@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerDemo } from './commands/demo.js';
+import { registerAdmin } from './commands/admin.js';
 import { registerMapping } from './commands/mapping.js';
 
 const program = new Command('syncline')
@@ -13,6 +14,7 @@ const program = new Command('syncline')
 
 registerSandbox(program);
 registerDemo(program);
+registerAdmin(program);
 registerMapping(program);
 
 try {
