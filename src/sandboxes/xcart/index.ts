@@ -24,6 +24,8 @@ export interface XcartSandbox extends RunningSandbox {
   webhooks: { configure(config: WebhookConfig | null): void; flush(): Promise<void>; stats: WebhookPusher['stats'] };
   storefront: XcartStorefrontHandle;
   faults: FaultInjector;
+  /** Set `record` to log every request that reaches the API (tests check rate limits with it). */
+  traffic: { record: boolean; log: Array<{ t: number; method: string; url: string }> };
 }
 
 /** What tests and the demo drive in-process (the same actions exist over HTTP). */
@@ -71,6 +73,7 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
     done(Object.assign(new ApiError(415, `The content-type "${String(req.headers['content-type'])}" is not supported. Supported MIME types are "application/ld+json", "application/json".`), {}), undefined);
   });
 
+  const traffic: XcartSandbox['traffic'] = { record: false, log: [] };
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.url.startsWith('/api/')) return;
     const format = negotiate(req);
@@ -120,6 +123,10 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
     return { config: webhooks.current };
   });
 
+  // On the raw server, so requests that fault injection answers (or swallows) are counted too.
+  app.server.on('request', (req: import('node:http').IncomingMessage) => {
+    if (traffic.record && !req.url?.startsWith('/__sandbox')) traffic.log.push({ t: performance.now(), method: req.method ?? '', url: req.url ?? '' });
+  });
   const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
   const handle: XcartStorefrontHandle = {
     placeOrder: (spec) => storefront.placeOrder(spec),
@@ -140,8 +147,14 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
     store,
     storefront: handle,
     faults,
+    traffic,
     webhooks: { configure: (c) => webhooks.configure(c), flush: () => webhooks.flush(), stats: webhooks.stats },
-    close: () => app.close(),
+    close: async () => {
+      const closing = app.close();
+      // Requests held open by an injected timeout would otherwise keep close() waiting forever.
+      app.server.closeAllConnections();
+      await closing;
+    },
   };
 }
 
