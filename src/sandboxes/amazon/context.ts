@@ -108,6 +108,8 @@ export class AmazonSandbox {
   readonly queues = new Map<string, SqsQueue>();
   readonly stats = { throttled: 0, calls: {} as Record<string, number> };
   baseUrl = '';
+  /** Sees every SP-API request and answer (fidelity tests). */
+  recorder?: (x: import('./http.js').Exchange) => void;
   faults?: FaultInjector;
   private idSeq = 50_000_000;
 

@@ -34,6 +34,19 @@ export interface SpCall {
   rawQuery: Map<string, string>;
 }
 
+/** One request/answer pair, for tests that check the sandbox (and its clients) against Amazon's models. */
+export interface Exchange {
+  operation: string;
+  method: string;
+  route: string;
+  path: string;
+  query: Record<string, unknown>;
+  requestBody: unknown;
+  status: number;
+  headers: Record<string, unknown>;
+  body: unknown;
+}
+
 export type SpHandler = (call: SpCall) => unknown | Promise<unknown>;
 
 export interface RouteOptions {
@@ -59,6 +72,10 @@ export function spRoute(app: FastifyInstance, sb: AmazonSandbox, method: 'GET' |
     url: path,
     handler: async (req, reply) => {
       reply.header('x-amzn-RequestId', randomUUID());
+      const record = (body: unknown) => {
+        sb.recorder?.({ operation, method, route: path, path: req.url.split('?')[0]!, query: req.query as Record<string, unknown>, requestBody: req.body, status: reply.statusCode, headers: reply.getHeaders(), body });
+        return reply.send(body);
+      };
       const plan = sb.buckets.plan(operation);
       const rateHeader = () => {
         // The rate in real requests per second: with --time-scale the sandbox grants `scale` times
@@ -67,35 +84,45 @@ export function spRoute(app: FastifyInstance, sb: AmazonSandbox, method: 'GET' |
       };
       const raw = req.headers['x-amz-access-token'];
       const tokenValue = Array.isArray(raw) ? raw[0] : raw;
-      if (!tokenValue) return reply.code(403).send(errorBody('Unauthorized', 'Access to requested resource is denied.', 'Access token is missing in the request header.'));
+      if (!tokenValue) {
+        reply.code(403);
+        return record(errorBody('Unauthorized', 'Access to requested resource is denied.', 'Access token is missing in the request header.'));
+      }
       const token = sb.tokens.get(tokenValue);
       if (!token || (opts.grantless ? token.kind !== 'grantless' : token.kind === 'grantless')) {
-        return reply.code(403).send(errorBody('Unauthorized', 'Access to requested resource is denied.', 'The access token you provided is revoked, malformed or invalid.'));
+        reply.code(403);
+        return record(errorBody('Unauthorized', 'Access to requested resource is denied.', 'The access token you provided is revoked, malformed or invalid.'));
       }
       if (token.expiresAt <= sb.clock.now()) {
-        return reply.code(403).send(errorBody('Unauthorized', 'Access to requested resource is denied.', 'The access token you provided has expired.'));
+        reply.code(403);
+        return record(errorBody('Unauthorized', 'Access to requested resource is denied.', 'The access token you provided has expired.'));
       }
       // An RDT opens only the resources it was issued for.
       if (token.kind === 'rdt' && !rdtAllows(token.resources, method, req.url.split('?')[0]!)) {
-        return reply.code(403).send(errorBody('Unauthorized', 'Access to requested resource is denied.', 'The access token you provided is not valid for this resource.'));
+        reply.code(403);
+        return record(errorBody('Unauthorized', 'Access to requested resource is denied.', 'The access token you provided is not valid for this resource.'));
       }
       if (!sb.buckets.take(token.sellerId, operation)) {
         sb.stats.throttled++;
-        return reply.code(429).send(errorBody('QuotaExceeded', 'You exceeded your quota for the requested resource.', ''));
+        reply.code(429);
+        return record(errorBody('QuotaExceeded', 'You exceeded your quota for the requested resource.', ''));
       }
       sb.stats.calls[operation] = (sb.stats.calls[operation] ?? 0) + 1;
       sb.market.tick();
       try {
         const result = await handler({ req, reply, token, query: normaliseQuery(req.query), params: req.params as Record<string, string>, rawQuery: rawQueryOf(req.url) });
         const status = reply.statusCode;
-        if (status === 200 || status === 400 || status === 404) rateHeader();
-        if (result === undefined) return reply.send();
-        return reply.send(result);
+        if ((status >= 200 && status < 300) || status === 400 || status === 404) rateHeader();
+        if (result === undefined) {
+          sb.recorder?.({ operation, method, route: path, path: req.url.split('?')[0]!, query: req.query as Record<string, unknown>, requestBody: req.body, status: reply.statusCode, headers: reply.getHeaders(), body: undefined });
+          return reply.send();
+        }
+        return record(result);
       } catch (e) {
         if (e instanceof SpApiError) {
           reply.code(e.status);
           if (e.status === 400 || e.status === 404) rateHeader();
-          return reply.send(errorBody(e.code, e.message, e.details));
+          return record(errorBody(e.code, e.message, e.details));
         }
         throw e;
       }

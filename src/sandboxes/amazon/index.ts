@@ -45,6 +45,8 @@ export async function start(options: AmazonSandboxOptions = {}): Promise<Running
   if (options.rateLimits === false) sb.buckets.enabled = false;
   const { app, faults } = createSandboxApp({
     faults: options.faults,
+    // Event-group ids, document ids and SKUs in paths are longer than Fastify's default 100.
+    fastify: { routerOptions: { maxParamLength: 1_000 } },
     renderError: (status) =>
       status === 429
         ? errorBody('QuotaExceeded', 'You exceeded your quota for the requested resource.', '')

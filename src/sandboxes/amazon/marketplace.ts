@@ -137,9 +137,11 @@ export interface McfOrder {
 export type Emit = (type: string, data: unknown) => void;
 
 function hashCode(s: string, alphabet: string, len: number): string {
-  const h = createHash('sha256').update(s).digest();
   let out = '';
-  for (let i = 0; i < len; i++) out += alphabet[h[i]! % alphabet.length];
+  for (let round = 0; out.length < len; round++) {
+    const h = createHash('sha256').update(`${round}:${s}`).digest();
+    for (let i = 0; i < h.length && out.length < len; i++) out += alphabet[h[i]! % alphabet.length];
+  }
   return out;
 }
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';

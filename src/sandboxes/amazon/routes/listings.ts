@@ -23,7 +23,10 @@ export function registerListings(app: FastifyInstance, sb: AmazonSandbox): void 
     const bad = issues.some((i) => i.severity === 'ERROR');
     return {
       sku, status: bad ? 'INVALID' : preview ? 'VALID' : 'ACCEPTED', submissionId: randomBytes(16).toString('hex'),
-      issues: issues.map((i) => ({ code: i.code, message: i.message, severity: i.severity, ...(i.attributeName ? { attributeNames: [i.attributeName] } : {}) })),
+      issues: issues.map((i) => ({
+        code: i.code, message: i.message, severity: i.severity, ...(i.attributeName ? { attributeNames: [i.attributeName] } : {}),
+        categories: [i.code === 'MISSING_ATTRIBUTE' ? 'MISSING_ATTRIBUTE' : i.code === 'NOT_FOUND' ? 'INVALID_ATTRIBUTE' : 'INVALID_ATTRIBUTE'],
+      })),
     };
   };
 
