@@ -92,7 +92,9 @@ describe('amazon sandbox fidelity against the official models', () => {
     await expectError(feedResult(client, await waitForFeed(client, retired.feedId, wait)), 'AMAZON_FEED_FATAL');
     const toCancel = await submitFeed(client, { feedType: 'JSON_LISTINGS_FEED', content: sent });
     await ops.cancelFeed.call(client, { feedId: toCancel.feedId });
-    await ops.getFeeds.call(client, { feedTypes: ['JSON_LISTINGS_FEED'], pageSize: 1 }).then((p) => p.nextToken && ops.getFeeds.call(client, { nextToken: p.nextToken }));
+    const feedsPage = await ops.getFeeds.call(client, { feedTypes: ['JSON_LISTINGS_FEED'], pageSize: 1 });
+    expect(feedsPage.nextToken).toBeTruthy();
+    await ops.getFeeds.call(client, { nextToken: feedsPage.nextToken! });
     const fd = await ops.getFeedDocument.call(client, { feedDocumentId: toCancel.feedDocumentId });
     expect(fd.url).toMatch(/^http/);
 

@@ -1,0 +1,57 @@
+// Throttling against the sandbox's real token buckets: the connector spends the burst, then holds the
+// steady rate it reads from x-amzn-RateLimit-Limit, with no 429 once warmed up.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start, type RunningAmazonSandbox } from '../../sandboxes/amazon/index.js';
+import { clientFor } from './testing.js';
+import { getOrderItems } from './operations/getOrderItems.js';
+
+let sb: RunningAmazonSandbox;
+// One real second = 20 sandbox seconds: getOrderItems (0.5/s, burst 30) allows 10 requests/s real.
+const SCALE = 20;
+
+beforeAll(async () => {
+  sb = await start({ timeScale: SCALE, historicalOrders: 40, seed: 11 });
+});
+afterAll(async () => sb?.close());
+
+describe('amazon connector: rate limits', () => {
+  it('spends the burst, then holds ≥ 95 % of the granted rate with zero 429s', async () => {
+    const client = clientFor(sb);
+    const ids = sb.sandbox.market.orders.map((o) => o.id);
+    const times: number[] = [];
+    const throttledBefore = sb.sandbox.stats.throttled;
+    let next = 0;
+    const total = 30 + 40;
+    // Four concurrent workers, as an engine would run them; the shared bucket paces them all.
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < total) {
+          const i = next++;
+          await getOrderItems.call(client, { orderId: ids[i % ids.length]! });
+          times.push(sb.sandbox.clock.now());
+        }
+      }),
+    );
+    expect(sb.sandbox.stats.throttled - throttledBefore).toBe(0);
+    expect(client.stats.throttled).toBe(0);
+    // The header taught the client the scaled rate (0.5/s × 20).
+    expect(client.limits.get('getOrderItems')!.ratePerSec).toBeCloseTo(0.5 * SCALE, 6);
+    times.sort((a, b) => a - b);
+    // Steady part: after the burst of 30, rate in sandbox requests per second.
+    const steady = times.slice(30);
+    const rate = (steady.length - 1) / ((steady.at(-1)! - steady[0]!) / 1000);
+    expect(rate).toBeGreaterThanOrEqual(0.5 * 0.95);
+    expect(rate).toBeLessThanOrEqual(0.5 * 1.01);
+  }, 30_000);
+
+  it('a 429 is retried after one token\'s refill time and the call succeeds', async () => {
+    const client = clientFor(sb, {}, { maxInlineWaitMs: 5_000 });
+    const id = sb.sandbox.market.orders[0]!.id;
+    // Another app of the same seller drains the bucket behind our back.
+    const token = await client.accessToken();
+    for (let i = 0; i < 40; i++) await (await fetch(`${sb.url}/orders/v0/orders/${id}/orderItems`, { headers: { 'x-amz-access-token': token } })).arrayBuffer();
+    const res = await getOrderItems.call(client, { orderId: id });
+    expect(res.amazonOrderId).toBe(id);
+    expect(client.stats.throttled).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+});
