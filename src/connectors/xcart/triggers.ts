@@ -16,11 +16,10 @@
 // Event version: `<lastRenewDate, 12-digit zero-padded seconds>.<revision, 4 digits>` — sorts
 // correctly as a string; the revision orders several changes that fall in one second.
 import { createHash } from 'node:crypto';
-import { userError } from '../../core/errors.js';
+import { bugError, userError } from '../../core/errors.js';
 import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
-import type { XcartClient } from './client.js';
-import { listOrders } from './operations/listOrders.js';
-import { epochSeconds, type XcartOrder } from './schemas.js';
+import { parseResponse, type XcartClient } from './client.js';
+import { dateInput, normalizeDate, orderSchema, type XcartOrder } from './schemas.js';
 
 export interface OrderPollerOptions {
   /** Stable id keying the stored cursor, e.g. "xcart-main:orders". */
@@ -44,9 +43,37 @@ interface Cursor {
   b: Record<string, [string, number]>;
 }
 
+/** An order as it came over the wire, with the two dates the cursor needs already read. */
+interface RawOrder {
+  id: number;
+  created: number;
+  renew: number;
+  raw: Record<string, unknown>;
+}
+
+/**
+ * One page of raw orders. Only the ids and dates are read here; the full schema is applied to the
+ * orders actually emitted, so a sweep that reads past the watermark pays for JSON.parse only.
+ */
+async function listRaw(client: XcartClient, query: Record<string, string | number | undefined>): Promise<RawOrder[]> {
+  const res = await client.http.request({ operation: 'listOrders', method: 'GET', path: 'api/orders', query, headers: { accept: 'application/json' } });
+  if (!Array.isArray(res.body)) throw bugError('XCART_UNEXPECTED_RESPONSE', 'listOrders: X-Cart did not answer with a JSON array', { details: { operation: 'listOrders' } });
+  return res.body.map((o: unknown) => {
+    const r = o as Record<string, unknown>;
+    const created = typeof r?.create_date === 'string' ? normalizeDate(r.create_date) : null;
+    const renew = typeof r?.update_date === 'string' ? normalizeDate(r.update_date) : null;
+    if (!Number.isInteger(r?.id) || created === null || renew === null) {
+      throw bugError('XCART_UNEXPECTED_RESPONSE', 'listOrders: an order lacks id, create_date or update_date', { details: { operation: 'listOrders', sample: JSON.stringify(o).slice(0, 200) } });
+    }
+    return { id: r.id as number, created: Date.parse(created) / 1000, renew: Date.parse(renew) / 1000, raw: r };
+  });
+}
+
+const isoOf = (seconds: number) => dateInput.parse(seconds);
+
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 export const orderVersion = (lastRenewSeconds: number, revision: number) => `${pad(lastRenewSeconds, 12)}.${pad(revision, 4)}`;
-const fingerprint = (o: XcartOrder) => createHash('sha1').update(JSON.stringify(o)).digest('hex').slice(0, 16);
+const fingerprint = (raw: unknown) => createHash('sha1').update(JSON.stringify(raw)).digest('hex').slice(0, 16);
 
 function readCursor(raw: string | null, since: number): Cursor {
   if (raw === null) return { v: 1, d: since, seen: [], p: 1, w: since, b: {} };
@@ -73,15 +100,16 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
       if (raw === null) {
         // First poll: pass A emits every order's current state, so updates only matter from the
         // top lastRenewDate as it stands now, read before pass A reads anything.
-        const head = await listOrders.call(client, { sort: 'lastRenewDate', direction: 'desc', page: 1, itemsPerPage: 1 });
-        if (head.orders.length) c.w = epochSeconds(head.orders[0]!.update_date);
+        const head = await listRaw(client, { 'order[lastRenewDate]': 'desc', page: 1, itemsPerPage: 1 });
+        if (head.length) c.w = head[0]!.renew;
       }
       const events: IncomingEvent[] = [];
       /** What this poll emitted: id → [renew second, fingerprint, revision]. */
       const emitted = new Map<number, [number, string, number]>();
-      const emit = (o: XcartOrder, renew: number, fp: string, rev: number) => {
-        emitted.set(o.id, [renew, fp, rev]);
-        events.push({ system: 'xcart', entity: 'order', id: String(o.id), version: orderVersion(renew, rev), payload: o });
+      const emit = (o: RawOrder, fp: string, rev: number) => {
+        const payload: XcartOrder = parseResponse(orderSchema, o.raw, 'listOrders');
+        emitted.set(o.id, [o.renew, fp, rev]);
+        events.push({ system: 'xcart', entity: 'order', id: String(o.id), version: orderVersion(o.renew, rev), payload });
       };
 
       // Pass A: new orders in creation order.
@@ -95,11 +123,12 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
           break;
         }
         const dAtQuery = d;
-        const res = await listOrders.call(client, { createdAfter: d, sort: 'date', direction: 'asc', page, itemsPerPage: perPage });
-        for (const o of res.orders) {
-          const created = epochSeconds(o.create_date);
+        const orders = await listRaw(client, { 'date[after]': isoOf(d), 'order[date]': 'asc', page, itemsPerPage: perPage });
+        const mayHaveMore = orders.length === perPage;
+        for (const o of orders) {
+          const created = o.created;
           if (created < d || (created === d && seen.has(o.id))) continue;
-          emit(o, epochSeconds(o.update_date), fingerprint(o), 0);
+          emit(o, fingerprint(o.raw), 0);
           if (created > d) {
             d = created;
             seen = new Set([o.id]);
@@ -108,41 +137,37 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
         // A page entirely inside one second cannot move the `date[after]` boundary: page deeper.
         // A short page stays where it is, so the next poll re-reads it for late arrivals.
         if (d !== dAtQuery) page = 1;
-        else if (res.mayHaveMore) page++;
-        if (!res.mayHaveMore) break;
+        else if (mayHaveMore) page++;
+        if (!mayHaveMore) break;
       }
-      const passedByA = (o: XcartOrder) => {
-        const created = epochSeconds(o.create_date);
-        return created < d || (created === d && seen.has(o.id));
-      };
+      const passedByA = (o: RawOrder) => o.created < d || (o.created === d && seen.has(o.id));
 
       // Pass B: sweep lastRenewDate from the top down to the watermark.
       let top: number | null = null;
-      const changed = new Map<number, XcartOrder>();
+      const changed = new Map<number, RawOrder>();
       for (let p = 1; ; p++) {
-        const res = await listOrders.call(client, { sort: 'lastRenewDate', direction: 'desc', page: p, itemsPerPage: perPage });
-        if (p === 1) top = res.orders.length ? epochSeconds(res.orders[0]!.update_date) : null;
+        const orders = await listRaw(client, { 'order[lastRenewDate]': 'desc', page: p, itemsPerPage: perPage });
+        if (p === 1) top = orders.length ? orders[0]!.renew : null;
         let reached = false;
-        for (const o of res.orders) {
-          if (epochSeconds(o.update_date) < c.w) {
+        for (const o of orders) {
+          if (o.renew < c.w) {
             reached = true;
             break;
           }
           // Desc order: the first sighting is the newest; a repeat after a page shift is older.
           if (!changed.has(o.id)) changed.set(o.id, o);
         }
-        if (reached || !res.mayHaveMore) break;
+        if (reached || orders.length < perPage) break;
       }
-      const updates = [...changed.values()]
-        .map((o) => ({ o, renew: epochSeconds(o.update_date) }))
-        .sort((a, b) => a.renew - b.renew || a.o.id - b.o.id);
-      for (const { o, renew } of updates) {
+      const updates = [...changed.values()].sort((a, b) => a.renew - b.renew || a.id - b.id);
+      for (const o of updates) {
+        const renew = o.renew;
         if (!passedByA(o)) continue; // pass A emits it, in this poll or a later one
-        const fp = fingerprint(o);
+        const fp = fingerprint(o.raw);
         const mine = emitted.get(o.id);
         const prior = mine ? { renew: mine[0], fp: mine[1], rev: mine[2] } : renew === c.w && c.b[o.id] ? { renew, fp: c.b[o.id]![0], rev: c.b[o.id]![1] } : null;
         if (prior && prior.renew === renew && prior.fp === fp) continue;
-        emit(o, renew, fp, prior && prior.renew === renew ? prior.rev + 1 : 0);
+        emit(o, fp, prior && prior.renew === renew ? prior.rev + 1 : 0);
       }
 
       // Next watermark and the orders remembered at it.
@@ -152,7 +177,7 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
         // Keep only orders still sitting at the watermark; the others moved up and can't match again.
         for (const [id, entry] of Object.entries(c.b)) {
           const o = changed.get(Number(id));
-          if (o && epochSeconds(o.update_date) === w) b[id] = entry;
+          if (o && o.renew === w) b[id] = entry;
         }
       }
       for (const [id, [renew, fp, rev]] of emitted) if (renew === w) b[id] = [fp, rev];
