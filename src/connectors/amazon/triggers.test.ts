@@ -1,0 +1,142 @@
+// Triggers against the sandbox: the SQS notification consumer (ack after the engine stored the batch,
+// redelivery after the visibility timeout, duplicates and reordering absorbed by (id, version)), the
+// LastUpdatedAfter fallback with its durable watermark, and settlement discovery.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start, type RunningAmazonSandbox } from '../../sandboxes/amazon/index.js';
+import { clientFor } from './testing.js';
+import * as ops from './operations/index.js';
+import { createNotificationPoller, createOrderPoller, createSettlementPoller, notificationEvent } from './triggers.js';
+import type { SpApiClient } from './client.js';
+import type { IncomingEvent } from '../../core/triggers.js';
+
+let sb: RunningAmazonSandbox;
+let client: SpApiClient;
+const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:syncline-notifications';
+
+beforeAll(async () => {
+  sb = await start({ historicalOrders: 0, seed: 21 });
+  client = clientFor(sb);
+  const dest = await ops.createDestination.call(client, { name: 'syncline', sqsArn: QUEUE });
+  for (const t of ['ORDER_CHANGE', 'FBA_INVENTORY_AVAILABILITY_CHANGES', 'FULFILLMENT_ORDER_STATUS'] as const) await ops.createSubscription.call(client, { notificationType: t, destinationId: dest.destinationId });
+});
+afterAll(async () => sb?.close());
+
+const queueUrl = () => String(sb.credentials.sqsQueueUrl);
+
+describe('amazon triggers: SQS notifications', () => {
+  it('turns notifications into order / inventory / fulfillment-order events and deletes them only on the next poll', async () => {
+    const q = sb.sandbox.queue('syncline-notifications');
+    q.messages.length = 0;
+    const o = sb.sandbox.market.placeOrder({ channel: 'AFN' });
+    const poller = createNotificationPoller({ id: 'amz:notifications', queueUrl: queueUrl(), waitS: 1, max: 10 });
+    const events: IncomingEvent[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const r = await poller.poll(cursor);
+      events.push(...r.events);
+      cursor = r.cursor;
+      if (!r.more) break;
+    }
+    const orderEv = events.filter((e) => e.entity === 'order');
+    expect(orderEv.map((e) => e.id)).toContain(o.id);
+    expect(events.filter((e) => e.entity === 'inventory').map((e) => e.id).sort()).toEqual([...new Set(o.items.map((i) => i.sku))].sort());
+    expect(events.every((e) => e.version >= '2000')).toBe(true);
+    // The last batch is still on the queue (hidden) until the engine comes back for more.
+    expect(q.messages.length).toBeGreaterThan(0);
+    await poller.poll(cursor);
+    expect(q.messages.length).toBe(0);
+  });
+
+  it('redelivers a message whose receipt was never acknowledged, once its visibility timeout passes', async () => {
+    const q = sb.sandbox.queue('syncline-notifications');
+    q.messages.length = 0;
+    const o = sb.sandbox.market.placeOrder({ channel: 'MFN' });
+    const poller = createNotificationPoller({ id: 'amz:n2', queueUrl: queueUrl(), waitS: 1, visibilityS: 30 });
+    const first = await poller.poll(null);
+    expect(first.events.map((e) => e.id)).toContain(o.id);
+    // The engine crashed before storing: nothing acknowledged. Still hidden for now…
+    expect((await poller.poll(null)).events).toHaveLength(0);
+    sb.sandbox.clock.advance(31_000);
+    const again = await poller.poll(null);
+    expect(again.events.map((e) => `${e.id}@${e.version}`)).toEqual(first.events.map((e) => `${e.id}@${e.version}`));
+    expect(q.messages.every((m) => m.receiveCount === 2)).toBe(true);
+  });
+
+  it('duplicate and out-of-order deliveries (faults) carry the same dedupe keys', async () => {
+    const q = sb.sandbox.queue('syncline-notifications');
+    q.messages.length = 0;
+    sb.sandbox.faults!.set({ rules: [{ route: '/sqs', custom: { duplicate: 1, reorder: 0.5 } }], seed: 3 });
+    const o = sb.sandbox.market.placeOrder({ channel: 'MFN' });
+    sb.sandbox.market.shipOrder(o.id);
+    sb.sandbox.faults!.set({ rules: [] });
+    const poller = createNotificationPoller({ id: 'amz:n3', queueUrl: queueUrl(), waitS: 1 });
+    const events: IncomingEvent[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const r = await poller.poll(cursor);
+      events.push(...r.events);
+      cursor = r.cursor;
+      if (!r.events.length) break;
+    }
+    const mine = events.filter((e) => e.entity === 'order' && e.id === o.id);
+    const keys = mine.map((e) => e.version);
+    expect(mine.length).toBe(2 * new Set(keys).size);
+    expect(new Set(keys).size).toBe(2);
+    // Whatever the arrival order, the newest version is the shipped state.
+    const newest = mine.sort((a, b) => (a.version < b.version ? 1 : -1))[0]!;
+    expect((newest.payload as any).Payload.OrderChangeNotification.Summary.OrderStatus).toBe('Shipped');
+  });
+
+  it('an unreadable notification becomes an invalid-notification event, never a silent drop', () => {
+    const ev = notificationEvent('not json', 'm-1');
+    expect(ev).toMatchObject({ entity: 'invalid-notification', id: 'm-1' });
+    const ev2 = notificationEvent({ NotificationType: 'ORDER_CHANGE', EventTime: '2026-01-01T00:00:00Z', Payload: {} }, 'm-2');
+    expect(ev2.entity).toBe('invalid-notification');
+  });
+});
+
+describe('amazon triggers: polling fallback and settlements', () => {
+  it('the LastUpdatedAfter poller pages, keeps a durable watermark and sees later changes', async () => {
+    const m = sb.sandbox.market;
+    const now = sb.sandbox.clock.now();
+    m.generateOrders(250, { from: now - 3_600_000 * 5, to: now - 3_600_000 });
+    const poller = createOrderPoller({ id: 'amz:orders', client, lookbackMs: 6 * 3_600_000, pageSize: 100 });
+    const seen = new Map<string, string>();
+    let cursor: string | null = null;
+    let polls = 0;
+    for (;;) {
+      const r = await poller.poll(cursor);
+      polls++;
+      for (const e of r.events) seen.set(e.id, e.version);
+      cursor = r.cursor;
+      if (!r.more) break;
+    }
+    const expected = m.orders.filter((o) => o.lastUpdate >= now - 6 * 3_600_000 && o.lastUpdate <= now - 120_000).length;
+    expect(expected).toBeGreaterThan(100);
+    expect(seen.size).toBe(expected);
+    expect(polls).toBe(Math.ceil(expected / 100));
+    const watermark = JSON.parse(cursor!).after as string;
+    expect(Date.parse(watermark)).toBeLessThanOrEqual(now - 120_000 + 1000);
+    // A change after the watermark is picked up by the next poll (once older than Amazon's 2 minutes).
+    const changed = m.orders.find((o) => o.status === 'Unshipped')!;
+    sb.sandbox.clock.advance(60_000);
+    m.shipOrder(changed.id);
+    sb.sandbox.clock.advance(3 * 60_000);
+    const next = await poller.poll(cursor);
+    const ev = next.events.find((e) => e.id === changed.id)!;
+    expect((ev.payload as { OrderStatus: string }).OrderStatus).toBe('Shipped');
+    expect(ev.version > seen.get(changed.id)!).toBe(true);
+  });
+
+  it('discovers each new settlement report once', async () => {
+    const poller = createSettlementPoller({ id: 'amz:settlements', client });
+    const first = await poller.poll(null);
+    const before = first.events.length;
+    sb.sandbox.market.closeSettlement();
+    const second = await poller.poll(first.cursor);
+    const fresh = second.events.filter((e) => !first.events.some((f) => f.id === e.id));
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]!.entity).toBe('settlement-report');
+    expect(before).toBeGreaterThanOrEqual(0);
+  });
+});
