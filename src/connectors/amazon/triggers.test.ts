@@ -118,7 +118,7 @@ describe('amazon triggers: polling fallback and settlements', () => {
     const watermark = JSON.parse(cursor!).after as string;
     expect(Date.parse(watermark)).toBeLessThanOrEqual(now - 120_000 + 1000);
     // A change after the watermark is picked up by the next poll (once older than Amazon's 2 minutes).
-    const changed = m.orders.find((o) => o.status === 'Unshipped')!;
+    const changed = m.orders.find((o) => o.status === 'Unshipped' && seen.has(o.id))!;
     sb.sandbox.clock.advance(60_000);
     m.shipOrder(changed.id);
     sb.sandbox.clock.advance(3 * 60_000);
