@@ -11,6 +11,7 @@ import type { IncomingEvent } from '../core/triggers.js';
 import { problemSchema, withStatus } from './problem.js';
 import { SIGNATURE_HEADER, parseSignatureHeader, verifySignature, type ParsedSignature } from './signature.js';
 import type { ServerMetrics } from './metrics.js';
+import { IntakeBatcher } from './intake-batcher.js';
 
 export type WebhookMapper = (connection: string, body: unknown, headers: IncomingHttpHeaders) => IncomingEvent[] | Promise<IncomingEvent[]>;
 
@@ -56,6 +57,7 @@ interface WebhookRequest extends FastifyRequest<{ Params: { connection: string }
 
 export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions): Promise<void> {
   const mapper = opts.mapWebhook ?? defaultWebhookMapper;
+  const batcher = new IntakeBatcher(opts.engine);
   // Keep the body as raw bytes, whatever its content type: the signature covers the exact bytes,
   // and a sender's "text/plain" or missing content type must not turn a valid event into a 415.
   app.removeAllContentTypeParsers();
@@ -114,7 +116,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
       const events = await mapper(connection, body, req.headers);
       let result;
       try {
-        result = await opts.engine.intake(events, { connection });
+        result = await batcher.intake(events, connection);
       } catch (e) {
         if (e instanceof SynclineError) throw e;
         // Nothing committed: the transaction rolled back. Tell the sender to come again.
