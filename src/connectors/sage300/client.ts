@@ -92,6 +92,8 @@ export function keySegment(key: Key): string {
 export interface ListOptions {
   filter?: string;
   select?: readonly string[];
+  /** Records to pass over first ($skip). */
+  skip?: number;
   /** Stop after this many records in all (paging continues through nextLink until then). */
   limit?: number;
 }
@@ -152,6 +154,7 @@ export class Sage300Client {
     if (opts.filter) query.$filter = opts.filter;
     if (opts.select?.length) query.$select = opts.select.join(',');
     if (opts.limit !== undefined) query.$top = opts.limit;
+    if (opts.skip) query.$skip = opts.skip;
     let next: string | undefined = this.path(module, resource);
     let first = true;
     let seen = 0;

@@ -10,11 +10,27 @@ import { getOrder } from './operations/getOrder.js';
 import { listItems } from './operations/listItems.js';
 import { getItem } from './operations/getItem.js';
 import { findCustomerByEmail } from './operations/findCustomerByEmail.js';
+import { shipOrder } from './operations/shipOrder.js';
+import { updateOrder } from './operations/updateOrder.js';
+import { listInvoices } from './operations/listInvoices.js';
+import { createCreditNote } from './operations/createCreditNote.js';
+import { getStock } from './operations/getStock.js';
+import { listLocations } from './operations/listLocations.js';
+import { createCustomer } from './operations/createCustomer.js';
+import { updateCustomer } from './operations/updateCustomer.js';
+import { createShipToLocation, listShipToLocations } from './operations/shipToLocations.js';
+import { listGLAccounts } from './operations/listGLAccounts.js';
+import { createJournalBatch, createReceiptBatch, createRefundBatch, postBatch } from './operations/batches.js';
 import { WEBAPI_DOCS } from './operations/define.js';
 
 export { Sage300Client, classifySage300, literal, type Sage300Config } from './client.js';
 export * from './schemas.js';
-export { createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail };
+export { createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, type PollerOptions } from './triggers.js';
+export {
+  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote,
+  getStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
+  createReceiptBatch, createRefundBatch, postBatch,
+};
 
 export const sage300ConfigSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be the server root, e.g. https://erp.example.com' }),
@@ -25,13 +41,18 @@ export const sage300ConfigSchema = z.strictObject({
 });
 
 /** The operations, by id (also their rate-limit bucket names). */
-export const sage300Operations = { createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail } as const;
+export const sage300Operations = {
+  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote,
+  getStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
+  createReceiptBatch, createRefundBatch, postBatch,
+} as const;
 
 // Sage 300 publishes no rate limit: it is IIS in front of the merchant's own ERP server, often
 // shared with desk users. These defaults keep an integration well under what one IIS worker serves;
 // raise them per connection when the server is dedicated.
 export const READ_LIMIT = { ratePerSec: 20, burst: 40 };
 export const WRITE_LIMIT = { ratePerSec: 5, burst: 10 };
+export const POLL_LIMIT = { ratePerSec: 2, burst: 4 };
 
 export const sage300Connector: ConnectorDefinition<Sage300Config, Sage300Client> = {
   id: 'sage300',
@@ -39,7 +60,11 @@ export const sage300Connector: ConnectorDefinition<Sage300Config, Sage300Client>
   apiVersion: 'v1.0 (Sage 300 2021+)',
   docs: WEBAPI_DOCS,
   configSchema: sage300ConfigSchema,
-  rateLimits: Object.fromEntries(Object.keys(sage300Operations).map((id) => [id, /^(list|get|find)/.test(id) ? READ_LIMIT : WRITE_LIMIT])),
+  rateLimits: {
+    ...Object.fromEntries(Object.keys(sage300Operations).map((id) => [id, /^(list|get|find)/.test(id) ? READ_LIMIT : WRITE_LIMIT])),
+    // Pollers share one slow bucket per kind: change detection must never crowd out deliveries.
+    ...Object.fromEntries(['shipments', 'invoices', 'stock', 'customers', 'items'].map((p) => [`poll:${p}`, POLL_LIMIT])),
+  },
   createClient(config, deps) {
     const parsed = sage300ConfigSchema.safeParse(config);
     if (!parsed.success) throw invalidConfig(parsed.error);

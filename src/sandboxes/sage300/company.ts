@@ -752,7 +752,7 @@ export class Company {
       if (!all && !(from > 0)) throw new SageApiError(400, 'InvalidPayload', 'Send "PostAllBatches":"Postallbatches" or a FromBatch/ToBatch range.');
       const wanted = res.table.rows().filter((b) => b[statusField] === 'ReadyToPost' && (all || (Number(b.BatchNumber) >= from && Number(b.BatchNumber) <= to)));
       const inRange = res.table.rows().filter((b) => !all && Number(b.BatchNumber) >= from && Number(b.BatchNumber) <= to);
-      if (!all && inRange.length && wanted.length === 0) throw general('No batches in the range are ready to post. Set the batch status to ReadyToPost first.');
+      if (!all && inRange.length && wanted.length === 0 && inRange.some((b) => b[statusField] !== 'Posted')) throw general('No batches in the range are ready to post. Set the batch status to ReadyToPost first.');
       for (const b of wanted) {
         const posted = { ...b, [statusField]: 'Posted', PostingSequence: ++this.seq.posting };
         if (statusField === 'Status') posted.ReadyToPost = 'No';
