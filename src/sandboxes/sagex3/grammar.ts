@@ -1,7 +1,7 @@
 // The X3 web-service payload grammar, both ways: PARAM in (XML or JSON, auto-detected as X3 does) and
 // RESULT out (XML or JSON, per `adxwss.optreturn`). Records are kept flat (field → value, plus one row
 // list per TAB block); the object's block layout decides where each field travels on the wire.
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { esc, parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
 
 export type FieldType = 'Char' | 'Integer' | 'Decimal' | 'Date' | 'Clob';
 export type FieldValue = string | string[];
@@ -34,18 +34,6 @@ export interface Payload {
 
 export class GrammarError extends Error {}
 
-const paramParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => ['GRP', 'TAB', 'LIN', 'FLD', 'LST', 'ITM'].includes(name),
-});
-
-type XmlNode = Record<string, unknown>;
-const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? String((v as XmlNode)['#text'] ?? '') : String(v));
-
 /** Decodes an objectXml/inputXml string; X3 detects the format from the first character. */
 export function decodePayload(input: string): Payload {
   const s = input.trim();
@@ -54,47 +42,50 @@ export function decodePayload(input: string): Payload {
 }
 
 function decodeXml(s: string): Payload {
-  const valid = XMLValidator.validate(s);
-  if (valid !== true) throw new GrammarError(`XML parsing error line ${valid.err.line}: ${valid.err.msg}`);
-  const doc = paramParser.parse(s) as XmlNode;
-  const root = doc['PARAM'] as XmlNode | undefined;
-  if (root === undefined || typeof root !== 'object') throw new GrammarError(`Invalid XML: root element PARAM expected, found ${Object.keys(doc).filter((k) => !k.startsWith('?')).join(', ') || 'nothing'}`);
+  let root: XmlElement;
+  try {
+    root = parseXml(s);
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw new GrammarError(`XML parsing error line ${e.line}: ${e.message}`);
+    throw e;
+  }
+  if (root.name !== 'PARAM') throw new GrammarError(`Invalid XML: root element PARAM expected, found ${root.name}`);
   const out: Payload = { fields: {}, groupOf: {}, tables: {} };
-  for (const grp of (root['GRP'] as XmlNode[] | undefined) ?? []) {
-    const id = text(grp['@_ID']);
-    if (!id) throw new GrammarError('Invalid XML: GRP without ID attribute');
-    for (const [name, value] of readFields(grp, id)) {
-      out.fields[name] = value;
-      out.groupOf[name] = id;
-    }
+  for (const el of root.children) {
+    if (el.name === 'GRP') {
+      const id = el.attrs['ID'];
+      if (!id) throw new GrammarError('Invalid XML: GRP without ID attribute');
+      for (const [name, value] of readFields(el, id)) {
+        out.fields[name] = value;
+        out.groupOf[name] = id;
+      }
+    } else if (el.name === 'TAB') {
+      const id = el.attrs['ID'];
+      if (!id) throw new GrammarError('Invalid XML: TAB without ID attribute');
+      const rows = (out.tables[id] ??= []);
+      for (const lin of el.children) {
+        if (lin.name !== 'LIN') throw new GrammarError(`Invalid XML: unexpected element ${lin.name} in TAB ${id}`);
+        const numAttr = lin.attrs['NUM'];
+        const num = numAttr === undefined ? undefined : Number(numAttr);
+        if (num !== undefined && (!Number.isInteger(num) || num < 1)) throw new GrammarError(`Invalid XML: TAB ${id} LIN NUM="${numAttr}" is not a line number`);
+        rows.push({ ...(num !== undefined ? { num } : {}), row: Object.fromEntries(readFields(lin, id)) });
+      }
+    } else throw new GrammarError(`Invalid XML: unexpected element ${el.name} under PARAM`);
   }
-  for (const tab of (root['TAB'] as XmlNode[] | undefined) ?? []) {
-    const id = text(tab['@_ID']);
-    if (!id) throw new GrammarError('Invalid XML: TAB without ID attribute');
-    const rows = (out.tables[id] ??= []);
-    for (const lin of (tab['LIN'] as XmlNode[] | undefined) ?? []) {
-      const numAttr = lin['@_NUM'];
-      const num = numAttr === undefined ? undefined : Number(text(numAttr));
-      if (num !== undefined && (!Number.isInteger(num) || num < 1)) throw new GrammarError(`Invalid XML: TAB ${id} LIN NUM="${text(numAttr)}" is not a line number`);
-      rows.push({ ...(num !== undefined ? { num } : {}), row: Object.fromEntries(readFields(lin, id)) });
-    }
-  }
-  const unknown = Object.keys(root).filter((k) => !['GRP', 'TAB', '#text'].includes(k) && !k.startsWith('@_'));
-  if (unknown.length) throw new GrammarError(`Invalid XML: unexpected element ${unknown[0]} under PARAM`);
   return out;
 }
 
-function readFields(node: XmlNode, block: string): Array<[string, FieldValue]> {
+function readFields(node: XmlElement, block: string): Array<[string, FieldValue]> {
   const out: Array<[string, FieldValue]> = [];
-  for (const fld of (node['FLD'] as unknown[] | undefined) ?? []) {
-    const name = typeof fld === 'object' && fld ? text((fld as XmlNode)['@_NAME']) : '';
-    if (!name) throw new GrammarError(`Invalid XML: FLD without NAME attribute in ${block}`);
-    out.push([name, text(fld)]);
-  }
-  for (const lst of (node['LST'] as XmlNode[] | undefined) ?? []) {
-    const name = text(lst['@_NAME']);
-    if (!name) throw new GrammarError(`Invalid XML: LST without NAME attribute in ${block}`);
-    out.push([name, ((lst['ITM'] as unknown[] | undefined) ?? []).map(text)]);
+  for (const el of node.children) {
+    const name = el.attrs['NAME'];
+    if (el.name === 'FLD') {
+      if (!name) throw new GrammarError(`Invalid XML: FLD without NAME attribute in ${block}`);
+      out.push([name, el.text.trim()]);
+    } else if (el.name === 'LST') {
+      if (!name) throw new GrammarError(`Invalid XML: LST without NAME attribute in ${block}`);
+      out.push([name, el.children.filter((c) => c.name === 'ITM').map((c) => c.text.trim())]);
+    } else throw new GrammarError(`Invalid XML: unexpected element ${el.name} in ${block}`);
   }
   return out;
 }
@@ -134,7 +125,7 @@ function jsonValue(v: unknown, where: string): FieldValue {
   throw new GrammarError(`Invalid JSON: field ${where} must be a string, found ${JSON.stringify(v)}`);
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true, suppressBooleanAttributes: false, processEntities: true });
+const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>';
 
 export interface RenderOptions {
   json: boolean;
@@ -153,23 +144,23 @@ export function renderRecord(blocks: BlockDef[], fields: Row, tables: Record<str
     for (const g of extraGroups) out[g.id] = g.fields;
     return JSON.stringify(out);
   }
-  const grp: unknown[] = [];
-  const tab: unknown[] = [];
+  let grp = '';
+  let tab = '';
   for (const b of blocks) {
-    if (b.kind === 'GRP') grp.push({ '@_ID': b.id, ...xmlFields(b.fields, fields, opts) });
+    if (b.kind === 'GRP') grp += `<GRP ID="${esc(b.id)}">${xmlFields(b.fields, fields, opts)}</GRP>`;
     else {
       const rows = tables[b.id] ?? [];
-      tab.push({ '@_DIM': String(b.dim ?? 1), '@_ID': b.id, '@_SIZE': String(rows.length), LIN: rows.map((r, i) => ({ '@_NUM': String(i + 1), ...xmlFields(b.fields, r, opts) })) });
+      tab += `<TAB DIM="${b.dim ?? 1}" ID="${esc(b.id)}" SIZE="${rows.length}">${rows.map((r, i) => `<LIN NUM="${i + 1}">${xmlFields(b.fields, r, opts)}</LIN>`).join('')}</TAB>`;
     }
   }
-  for (const g of extraGroups) grp.push({ '@_ID': g.id, FLD: Object.entries(g.fields).map(([k, v]) => ({ '@_NAME': k, '@_TYPE': 'Char', '#text': String(v) })) });
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build({ RESULT: { GRP: grp, TAB: tab } })}`;
+  for (const g of extraGroups) grp += `<GRP ID="${esc(g.id)}">${Object.entries(g.fields).map(([k, v]) => `<FLD NAME="${esc(k)}" TYPE="Char">${esc(String(v))}</FLD>`).join('')}</GRP>`;
+  return `${XML_DECL}<RESULT>${grp}${tab}</RESULT>`;
 }
 
 /** Query results: one flat row per left-list line (`<LIN>` in XML, an array of objects in JSON). */
 export function renderRows(fieldDefs: FieldDef[], rows: Row[], opts: RenderOptions): string {
   if (opts.json) return JSON.stringify(rows.map((r) => jsonRow(fieldDefs, r, opts)));
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build({ RESULT: { LIN: rows.map((r, i) => ({ '@_NUM': String(i + 1), ...xmlFields(fieldDefs, r, opts) })) } })}`;
+  return `${XML_DECL}<RESULT>${rows.map((r, i) => `<LIN NUM="${i + 1}">${xmlFields(fieldDefs, r, opts)}</LIN>`).join('')}</RESULT>`;
 }
 
 function jsonRow(defs: FieldDef[], values: Row, opts: RenderOptions): Record<string, FieldValue> {
@@ -182,38 +173,25 @@ function jsonRow(defs: FieldDef[], values: Row, opts: RenderOptions): Record<str
   return out;
 }
 
-function xmlFields(defs: FieldDef[], values: Row, opts: RenderOptions): Record<string, unknown> {
-  const fld: unknown[] = [];
-  const lst: unknown[] = [];
+function xmlFields(defs: FieldDef[], values: Row, opts: RenderOptions): string {
+  let fld = '';
+  let lst = '';
   for (const f of defs) {
     const v = values[f.name];
     if (f.list) {
       const items = Array.isArray(v) ? v : v ? [v] : [];
-      lst.push({ '@_NAME': f.name, '@_SIZE': String(f.list), '@_TYPE': f.type, ITM: items.map((x) => ({ '#text': x })) });
+      lst += `<LST NAME="${f.name}" SIZE="${f.list}" TYPE="${f.type}">${items.map((x) => `<ITM>${esc(x)}</ITM>`).join('')}</LST>`;
       continue;
     }
     const s = Array.isArray(v) ? v.join(',') : (v ?? '');
-    const node: Record<string, string> = { '@_NAME': f.name, '@_TYPE': f.type };
-    if (f.menu !== undefined) {
-      node['@_MENULAB'] = opts.menuLabel(f.menu, s) ?? '';
-      node['@_MENULOCAL'] = String(f.menu);
-    }
-    if (s !== '') node['#text'] = s;
-    fld.push(node);
+    const menu = f.menu !== undefined ? ` MENULAB="${esc(opts.menuLabel(f.menu, s) ?? '')}" MENULOCAL="${f.menu}"` : '';
+    fld += s === '' ? `<FLD NAME="${f.name}" TYPE="${f.type}"${menu}/>` : `<FLD NAME="${f.name}" TYPE="${f.type}"${menu}>${esc(s)}</FLD>`;
   }
-  return lst.length ? { FLD: fld, LST: lst } : { FLD: fld };
+  return fld + lst;
 }
 
 /** getDescription's answer: keys under ADXKEY (first child's children carry NAM), then the blocks. */
 export function renderDescription(publicName: string, objectCode: string, keys: FieldDef[], blocks: BlockDef[], kind: 'object' | 'subprogram', json: boolean): string {
-  const fieldNode = (f: FieldDef) => ({
-    '@_NAM': f.name,
-    '@_TYP': f.type === 'Char' ? 'A' : f.type === 'Integer' ? 'L' : f.type === 'Decimal' ? 'D' : f.type === 'Date' ? 'D8' : 'W',
-    '@_TYPE': f.type,
-    ...(f.len ? { '@_LEN': String(f.len) } : {}),
-    ...(f.menu !== undefined ? { '@_MEN': String(f.menu) } : {}),
-    ...(f.list ? { '@_DIM': String(f.list) } : {}),
-  });
   if (json) {
     return JSON.stringify({
       ADXDES: {
@@ -223,15 +201,10 @@ export function renderDescription(publicName: string, objectCode: string, keys: 
       },
     });
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build({
-    ADXDES: {
-      '@_NAM': publicName,
-      '@_OBJ': objectCode,
-      '@_TYP': kind === 'object' ? 'OBJ' : 'SPG',
-      ADXKEY: { KEYS: { FLD: keys.map(fieldNode) } },
-      ADXDATA: {
-        GRP: blocks.map((b) => ({ '@_NAM': b.id, '@_TYP': b.kind, ...(b.dim ? { '@_DIM': String(b.dim) } : {}), FLD: b.fields.map(fieldNode) })),
-      },
-    },
-  })}`;
+  const fieldNode = (f: FieldDef) => {
+    const typ = f.type === 'Char' ? 'A' : f.type === 'Integer' ? 'L' : f.type === 'Decimal' ? 'D' : f.type === 'Date' ? 'D8' : 'W';
+    return `<FLD NAM="${esc(f.name)}" TYP="${typ}" TYPE="${f.type}"${f.len ? ` LEN="${f.len}"` : ''}${f.menu !== undefined ? ` MEN="${f.menu}"` : ''}${f.list ? ` DIM="${f.list}"` : ''}/>`;
+  };
+  const blocksXml = blocks.map((b) => `<GRP NAM="${esc(b.id)}" TYP="${b.kind}"${b.dim ? ` DIM="${b.dim}"` : ''}>${b.fields.map(fieldNode).join('')}</GRP>`).join('');
+  return `${XML_DECL}<ADXDES NAM="${esc(publicName)}" OBJ="${esc(objectCode)}" TYP="${kind === 'object' ? 'OBJ' : 'SPG'}"><ADXKEY><KEYS>${keys.map(fieldNode).join('')}</KEYS></ADXKEY><ADXDATA>${blocksXml}</ADXDATA></ADXDES>`;
 }

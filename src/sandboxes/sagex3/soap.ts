@@ -1,7 +1,7 @@
 // SOAP 1.1 RPC/encoded envelopes of CAdxWebServiceXmlCC, as X3's Axis-style stack writes and reads
 // them: parameters by name inside `wss:<op>`, `href`/`multiRef` indirection accepted on input (Axis
 // clients send arrays that way) and used on output for messages, SOAP Faults for what is not SOAP.
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { child, children, esc, parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
 
 export const WSS_NS = 'http://www.adonix.com/WSS';
 export const OPERATIONS = ['run', 'save', 'read', 'query', 'modify', 'delete', 'getDescription', 'actionObject', 'actionObjectKeys', 'getDataXmlSchema', 'insertLines', 'deleteLines'] as const;
@@ -29,82 +29,60 @@ export class SoapFault extends Error {
   }
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => name === 'multiRef' || name === 'CAdxParamKeyValue',
-});
-
-type Node = Record<string, unknown>;
-const textOf = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? String((v as Node)['#text'] ?? '') : String(v));
-
 export function parseRequest(xml: string): SoapCall {
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    throw new SoapFault('soapenv:Server.userException', `org.xml.sax.SAXParseException; lineNumber: ${valid.err.line}; columnNumber: ${valid.err.col}; ${valid.err.msg}`);
+  let doc: XmlElement;
+  try {
+    doc = parseXml(xml);
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw new SoapFault('soapenv:Server.userException', `org.xml.sax.SAXParseException; lineNumber: ${e.line}; columnNumber: ${e.column}; ${e.message}`);
+    throw e;
   }
-  const doc = parser.parse(xml) as Node;
-  const env = doc['Envelope'] as Node | undefined;
-  if (!env || typeof env !== 'object') throw new SoapFault('soapenv:Client', 'No SOAP Envelope found in the request (SOAP 1.1 expected)');
-  const body = env['Body'] as Node | undefined;
-  if (!body || typeof body !== 'object') throw new SoapFault('soapenv:Client', 'No SOAP Body found in the request');
-  const refs = new Map<string, Node>();
-  for (const m of (body['multiRef'] as Node[] | undefined) ?? []) refs.set(textOf(m['@_id']), m);
-  const deref = (n: unknown): unknown => {
-    if (n && typeof n === 'object' && !Array.isArray(n)) {
-      const href = (n as Node)['@_href'];
-      if (typeof href === 'string' && href.startsWith('#')) return refs.get(href.slice(1)) ?? n;
-    }
-    return n;
+  if (doc.name !== 'Envelope') throw new SoapFault('soapenv:Client', 'No SOAP Envelope found in the request (SOAP 1.1 expected)');
+  const body = child(doc, 'Body');
+  if (!body) throw new SoapFault('soapenv:Client', 'No SOAP Body found in the request');
+  const refs = new Map<string, XmlElement>();
+  for (const m of children(body, 'multiRef')) refs.set(m.attrs['id'] ?? '', m);
+  const deref = (el: XmlElement | undefined): XmlElement | undefined => {
+    const href = el?.attrs['href'];
+    return href && href.startsWith('#') ? refs.get(href.slice(1)) ?? el : el;
   };
-  const opName = Object.keys(body).find((k) => k !== 'multiRef' && !k.startsWith('@_') && k !== '#text');
-  if (!opName) throw new SoapFault('soapenv:Client', 'Empty SOAP Body');
-  if (!(OPERATIONS as readonly string[]).includes(opName)) throw new SoapFault('soapenv:Client', `No such operation '${opName}'`);
-  const op = (deref(body[opName]) ?? {}) as Node;
-  const param = (name: string) => deref(typeof op === 'object' ? op[name] : undefined);
+  const opEl = body.children.find((c) => c.name !== 'multiRef');
+  if (!opEl) throw new SoapFault('soapenv:Client', 'Empty SOAP Body');
+  if (!(OPERATIONS as readonly string[]).includes(opEl.name)) throw new SoapFault('soapenv:Client', `No such operation '${opEl.name}'`);
+  const op = deref(opEl)!;
+  const param = (name: string) => deref(child(op, name));
+  const textOf = (el: XmlElement | undefined) => (el ? el.text.trim() : '');
 
-  const cc = param('callContext') as Node | undefined;
-  const context: CallContext | undefined = cc && typeof cc === 'object'
+  const cc = param('callContext');
+  const context: CallContext | undefined = cc
     ? {
-        codeLang: textOf(deref(cc['codeLang'])),
-        poolAlias: textOf(deref(cc['poolAlias'])),
-        poolId: textOf(deref(cc['poolId'])),
-        requestConfig: parseRequestConfig(textOf(deref(cc['requestConfig']))),
+        codeLang: textOf(deref(child(cc, 'codeLang'))),
+        poolAlias: textOf(deref(child(cc, 'poolAlias'))),
+        poolId: textOf(deref(child(cc, 'poolId'))),
+        requestConfig: parseRequestConfig(textOf(deref(child(cc, 'requestConfig')))),
       }
     : undefined;
 
   const keys: Array<{ key: string; value: string }> = [];
   const ok = param('objectKeys');
-  if (ok && typeof ok === 'object') {
-    const kv = ok as Node;
-    const items: unknown[] = [];
-    // Item elements come named CAdxParamKeyValue, or (Axis) after the array itself, often as hrefs.
-    for (const name of ['CAdxParamKeyValue', 'objectKeys', 'item']) {
-      const v = kv[name];
-      if (v !== undefined) items.push(...(Array.isArray(v) ? v : [v]));
-    }
-    for (const it of items.map(deref)) {
-      if (it && typeof it === 'object') keys.push({ key: textOf((it as Node)['key']), value: textOf((it as Node)['value']) });
-    }
-    // Some clients put <key>/<value> pairs straight under objectKeys.
-    if (kv['key'] !== undefined) {
-      const ks = ([] as unknown[]).concat(kv['key']);
-      const vs = ([] as unknown[]).concat(kv['value'] ?? []);
-      ks.forEach((k, i) => keys.push({ key: textOf(k), value: textOf(vs[i]) }));
-    }
+  if (ok) {
+    // Items come named CAdxParamKeyValue, or (Axis) after the array itself, often as hrefs; some
+    // clients put <key>/<value> pairs straight under objectKeys.
+    const items = ok.children.filter((c) => c.name === 'CAdxParamKeyValue' || c.name === 'objectKeys' || c.name === 'item').map(deref);
+    for (const it of items) if (it) keys.push({ key: textOf(deref(child(it, 'key'))), value: textOf(deref(child(it, 'value'))) });
+    const ks = children(ok, 'key');
+    const vs = children(ok, 'value');
+    ks.forEach((k, i) => keys.push({ key: textOf(k), value: textOf(vs[i]) }));
   }
   const listSizeText = textOf(param('listSize'));
   const listSize = listSizeText === '' ? 0 : Number(listSizeText);
   if (!Number.isInteger(listSize)) throw new SoapFault('soapenv:Server.userException', `java.lang.NumberFormatException: For input string: "${listSizeText}"`);
+  const payloadEl = param('objectXml') ?? param('inputXml') ?? param('lineXml');
   return {
-    operation: opName as SoapOperation,
+    operation: opEl.name as SoapOperation,
     context,
     publicName: textOf(param('publicName')),
-    payload: textOf(param('objectXml') ?? param('inputXml') ?? param('lineXml')),
+    payload: payloadEl ? payloadEl.text : '',
     keys,
     listSize,
   };
@@ -120,14 +98,9 @@ export function parseRequestConfig(s: string): Record<string, string> {
   return out;
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', cdataPropName: '__cdata', suppressEmptyNode: true, suppressBooleanAttributes: false, processEntities: true });
-
-const ENV_ATTRS = {
-  '@_xmlns:soapenv': 'http://schemas.xmlsoap.org/soap/envelope/',
-  '@_xmlns:xsd': 'http://www.w3.org/2001/XMLSchema',
-  '@_xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
-  '@_xmlns:soapenc': 'http://schemas.xmlsoap.org/soap/encoding/',
-};
+const ENV_OPEN =
+  '<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/"><soapenv:Body>';
+const ENV_CLOSE = '</soapenv:Body></soapenv:Envelope>';
 const ENC = 'http://schemas.xmlsoap.org/soap/encoding/';
 
 export interface Timings {
@@ -137,76 +110,31 @@ export interface Timings {
   poolEntryIdx: number;
 }
 
+const ms = (v: number) => String(Math.round(v * 1000) / 1000);
+
 export function resultEnvelope(op: string, r: { status: 0 | 1; messages: Array<{ type: string; message: string }>; resultXml?: string }, t: Timings): string {
-  const typed = (type: string, v: string | number | boolean) => ({ '@_xsi:type': type, '#text': typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v) });
-  const result: Record<string, unknown> = {
-    '@_xsi:type': 'wss:CAdxResultXml',
-    messages: r.messages.length
-      ? { '@_xsi:type': 'soapenc:Array', '@_soapenc:arrayType': `wss:CAdxMessage[${r.messages.length}]`, messages: r.messages.map((_, i) => ({ '@_href': `#id${i}` })) }
-      : { '@_xsi:type': 'soapenc:Array', '@_soapenc:arrayType': 'wss:CAdxMessage[0]' },
-    resultXml: r.resultXml === undefined
-      ? { '@_xsi:type': 'xsd:string', '@_xsi:nil': 'true' }
-      // CDATA cannot hold "]]>"; such a result travels entity-escaped instead.
-      : r.resultXml.includes(']]>') ? typed('xsd:string', r.resultXml) : { '@_xsi:type': 'xsd:string', __cdata: r.resultXml },
-    status: typed('xsd:int', r.status),
-    technicalInfos: {
-      '@_xsi:type': 'wss:CAdxTechnicalInfos',
-      busy: typed('xsd:boolean', false),
-      changeLanguage: typed('xsd:boolean', false),
-      changeUserId: typed('xsd:boolean', false),
-      flushAdx: typed('xsd:boolean', false),
-      loadWebsDuration: typed('xsd:double', 0),
-      nbDistributionCycle: typed('xsd:int', -1),
-      poolDistribDuration: typed('xsd:double', 0),
-      poolEntryIdx: typed('xsd:int', t.poolEntryIdx),
-      poolExecDuration: typed('xsd:double', t.execMs),
-      poolRequestDuration: typed('xsd:double', t.totalMs),
-      poolWaitDuration: typed('xsd:double', t.poolWaitMs),
-      processReport: { '@_xsi:type': 'xsd:string', '@_xsi:nil': 'true' },
-      processReportSize: typed('xsd:int', -1),
-      reloadWebs: typed('xsd:boolean', false),
-      resumitAfterDBOpen: typed('xsd:boolean', false),
-      rowInDistribStack: typed('xsd:int', -1),
-      totalDuration: typed('xsd:double', t.totalMs),
-      traceRequest: { '@_xsi:type': 'xsd:string', '@_xsi:nil': 'true' },
-      traceRequestSize: typed('xsd:int', -1),
-    },
-  };
-  return `<?xml version="1.0" encoding="utf-8"?>${builder.build({
-    'soapenv:Envelope': {
-      ...ENV_ATTRS,
-      'soapenv:Body': {
-        [`wss:${op}Response`]: {
-          '@_soapenv:encodingStyle': ENC,
-          '@_xmlns:wss': WSS_NS,
-          [`${op}Return`]: result,
-        },
-        multiRef: r.messages.map((m, i) => ({
-          '@_id': `id${i}`,
-          '@_soapenc:root': '0',
-          '@_soapenv:encodingStyle': ENC,
-          '@_xsi:type': 'wss:CAdxMessage',
-          '@_xmlns:soapenc': ENC,
-          '@_xmlns:wss': WSS_NS,
-          message: typed('xsd:string', m.message),
-          type: typed('xsd:string', m.type),
-        })),
-      },
-    },
-  })}`;
+  const msgs = r.messages.length
+    ? `<messages xsi:type="soapenc:Array" soapenc:arrayType="wss:CAdxMessage[${r.messages.length}]">${r.messages.map((_, i) => `<messages href="#id${i}"/>`).join('')}</messages>`
+    : '<messages xsi:type="soapenc:Array" soapenc:arrayType="wss:CAdxMessage[0]"/>';
+  const result = r.resultXml === undefined
+    ? '<resultXml xsi:type="xsd:string" xsi:nil="true"/>'
+    // CDATA cannot hold "]]>"; such a result travels entity-escaped instead.
+    : r.resultXml.includes(']]>') ? `<resultXml xsi:type="xsd:string">${esc(r.resultXml)}</resultXml>` : `<resultXml xsi:type="xsd:string"><![CDATA[${r.resultXml}]]></resultXml>`;
+  const tech =
+    '<technicalInfos xsi:type="wss:CAdxTechnicalInfos"><busy xsi:type="xsd:boolean">false</busy><changeLanguage xsi:type="xsd:boolean">false</changeLanguage>' +
+    '<changeUserId xsi:type="xsd:boolean">false</changeUserId><flushAdx xsi:type="xsd:boolean">false</flushAdx><loadWebsDuration xsi:type="xsd:double">0</loadWebsDuration>' +
+    '<nbDistributionCycle xsi:type="xsd:int">-1</nbDistributionCycle><poolDistribDuration xsi:type="xsd:double">0</poolDistribDuration>' +
+    `<poolEntryIdx xsi:type="xsd:int">${t.poolEntryIdx}</poolEntryIdx><poolExecDuration xsi:type="xsd:double">${ms(t.execMs)}</poolExecDuration>` +
+    `<poolRequestDuration xsi:type="xsd:double">${ms(t.totalMs)}</poolRequestDuration><poolWaitDuration xsi:type="xsd:double">${ms(t.poolWaitMs)}</poolWaitDuration>` +
+    '<processReport xsi:type="xsd:string" xsi:nil="true"/><processReportSize xsi:type="xsd:int">-1</processReportSize><reloadWebs xsi:type="xsd:boolean">false</reloadWebs>' +
+    '<resumitAfterDBOpen xsi:type="xsd:boolean">false</resumitAfterDBOpen><rowInDistribStack xsi:type="xsd:int">-1</rowInDistribStack>' +
+    `<totalDuration xsi:type="xsd:double">${ms(t.totalMs)}</totalDuration><traceRequest xsi:type="xsd:string" xsi:nil="true"/><traceRequestSize xsi:type="xsd:int">-1</traceRequestSize></technicalInfos>`;
+  const refs = r.messages
+    .map((m, i) => `<multiRef id="id${i}" soapenc:root="0" soapenv:encodingStyle="${ENC}" xsi:type="wss:CAdxMessage" xmlns:wss="${WSS_NS}"><message xsi:type="xsd:string">${esc(m.message)}</message><type xsi:type="xsd:string">${esc(m.type)}</type></multiRef>`)
+    .join('');
+  return `${ENV_OPEN}<wss:${op}Response soapenv:encodingStyle="${ENC}" xmlns:wss="${WSS_NS}"><${op}Return xsi:type="wss:CAdxResultXml">${msgs}${result}<status xsi:type="xsd:int">${r.status}</status>${tech}</${op}Return></wss:${op}Response>${refs}${ENV_CLOSE}`;
 }
 
 export function faultEnvelope(faultcode: string, faultstring: string): string {
-  return `<?xml version="1.0" encoding="utf-8"?>${builder.build({
-    'soapenv:Envelope': {
-      ...ENV_ATTRS,
-      'soapenv:Body': {
-        'soapenv:Fault': {
-          faultcode,
-          faultstring,
-          detail: { 'ns1:hostname': { '@_xmlns:ns1': 'http://xml.apache.org/axis/', '#text': 'x3-sandbox' } },
-        },
-      },
-    },
-  })}`;
+  return `${ENV_OPEN}<soapenv:Fault><faultcode>${esc(faultcode)}</faultcode><faultstring>${esc(faultstring)}</faultstring><detail><ns1:hostname xmlns:ns1="http://xml.apache.org/axis/">x3-sandbox</ns1:hostname></detail></soapenv:Fault>${ENV_CLOSE}`;
 }

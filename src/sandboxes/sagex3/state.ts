@@ -103,6 +103,8 @@ type Store = Map<string, Rec>;
 export class X3State {
   readonly stores: Record<ObjectCode, Store> = { SOH: new Map(), ITM: new Map(), BPC: new Map(), SIH: new Map(), GAS: new Map() };
   readonly stock: StockRow[] = [];
+  /** Stock lines by `site|item`: allocation reads them on every order line. */
+  private readonly stockBy = new Map<string, StockRow[]>();
   readonly journal: JournalRow[] = [];
   /** Allocated quantity per `site|item` (X3 keeps it on the stock lines; the sum is what matters). */
   readonly allocated = new Map<string, Decimal>();
@@ -148,7 +150,7 @@ export class X3State {
       });
       for (const [loc, qty] of Object.entries(it.stock)) {
         if (qty <= 0) continue;
-        this.stock.push({ STOCOU: ++this.stockSeq, STOFCY: SITE_OF_LOCATION[loc]!, ITMREF: it.itemNo, LOT: '', LOC: 'A01', STA: 'A', QTYSTU: new Decimal(qty), UPDDATTIM: t });
+        this.addStock({ STOCOU: ++this.stockSeq, STOFCY: SITE_OF_LOCATION[loc]!, ITMREF: it.itemNo, LOT: '', LOC: 'A01', STA: 'A', QTYSTU: new Decimal(qty), UPDDATTIM: t });
       }
     }
     for (const cu of cat.customers) {
@@ -365,8 +367,19 @@ export class X3State {
     rec.fields.ORDSTA = rec.fields.DLVSTA === '3' && rec.fields.INVSTA === '3' ? '2' : '1';
   }
 
+  private addStock(row: StockRow): void {
+    this.stock.push(row);
+    const k = `${row.STOFCY}|${row.ITMREF}`;
+    const list = this.stockBy.get(k);
+    if (list) list.push(row);
+    else this.stockBy.set(k, [row]);
+  }
+  private linesOf(site: string, item: string): StockRow[] {
+    return this.stockBy.get(`${site}|${item}`) ?? [];
+  }
+
   available(site: string, item: string): Decimal {
-    const onHand = this.stock.filter((s) => s.STOFCY === site && s.ITMREF === item && s.STA === 'A').reduce((a, s) => a.plus(s.QTYSTU), new Decimal(0));
+    const onHand = this.linesOf(site, item).filter((s) => s.STA === 'A').reduce((a, s) => a.plus(s.QTYSTU), new Decimal(0));
     return onHand.minus(this.allocated.get(`${site}|${item}`) ?? 0);
   }
 
@@ -761,10 +774,10 @@ export class X3State {
     this.journal.push({ STOJOUID: this.journal.length + 1, STOFCY: site, ITMREF: item, LOT: lot, STA: sta, QTYSTU: qty.toString(), TRSTYP: trstyp, VCRNUM: vcrnum, CREDATTIM: this.stamp() });
   }
   private stockRow(site: string, item: string, lot: string, sta: string): StockRow {
-    let row = this.stock.find((s) => s.STOFCY === site && s.ITMREF === item && s.LOT === lot && s.STA === sta);
+    let row = this.linesOf(site, item).find((s) => s.LOT === lot && s.STA === sta);
     if (!row) {
       row = { STOCOU: ++this.stockSeq, STOFCY: site, ITMREF: item, LOT: lot, LOC: sta === 'A' ? 'A01' : 'QC01', STA: sta, QTYSTU: new Decimal(0), UPDDATTIM: this.stamp() };
-      this.stock.push(row);
+      this.addStock(row);
     }
     return row;
   }
@@ -792,7 +805,7 @@ export class X3State {
     this.checkStockArgs(a.site, a.item, a.from);
     this.checkStockArgs(a.site, a.item, a.to);
     const qty = decimalField('QTY', a.qty, { positive: true, required: true });
-    const src = this.stock.find((s) => s.STOFCY === a.site && s.ITMREF === a.item && s.LOT === (a.lot ?? '') && s.STA === a.from);
+    const src = this.linesOf(a.site, a.item).find((s) => s.LOT === (a.lot ?? '') && s.STA === a.from);
     const free = src ? (a.from === 'A' ? Decimal.min(src.QTYSTU, this.available(a.site, a.item)) : src.QTYSTU) : new Decimal(0);
     if (free.lt(qty)) fail(`${a.item} : Insufficient stock in status ${a.from} at ${a.site} (${free} available)`);
     src!.QTYSTU = src!.QTYSTU.minus(qty);
@@ -822,7 +835,7 @@ export class X3State {
       const k = `${site}|${item}`;
       this.allocated.set(k, Decimal.max(0, (this.allocated.get(k) ?? new Decimal(0)).minus(qty)));
       let rest = qty;
-      for (const s of this.stock.filter((x) => x.STOFCY === site && x.ITMREF === item && x.STA === 'A')) {
+      for (const s of this.linesOf(site, item).filter((x) => x.STA === 'A')) {
         const take = Decimal.min(rest, s.QTYSTU);
         if (take.lte(0)) continue;
         s.QTYSTU = s.QTYSTU.minus(take);
