@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import type { Figure } from '../run.js';
+import { median } from '../support/stats.js';
 import { createOrderPoller, xcartConnector } from '../../src/connectors/xcart/index.js';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 2_000);
@@ -88,19 +89,26 @@ export default async function bench(): Promise<Figure[]> {
     await post('/__sandbox/clock/advance', { seconds: 5 });
     const client = xcartConnector.createClient({ baseUrl: sb.url, token: sb.read }, { connection: 'bench-xcart' });
     const poller = createOrderPoller(client, { id: 'bench:orders', since: await clock() });
-    const first = await poller.poll(null);
-    await post('/__sandbox/clock/advance', { seconds: 2 });
-    for (let k = 0; k < CHANGED; k++) await post(`/__sandbox/storefront/orders/${1 + k * 997}/notes`, { notes: `bench change ${k}` });
-    const t0 = performance.now();
-    const second = await poller.poll(first.cursor);
-    const pollMs = performance.now() - t0;
-    if (second.events.length !== CHANGED) throw new Error(`poller found ${second.events.length} changes, expected ${CHANGED}`);
+    let cursor = (await poller.poll(null)).cursor;
+    // Five rounds: 100 orders change (spread over the store), one poll must find exactly those.
+    // The first round runs with a cold JIT; a live poller is warm, so the median is the figure.
+    const times: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      await post('/__sandbox/clock/advance', { seconds: 2 });
+      for (let k = 0; k < CHANGED; k++) await post(`/__sandbox/storefront/orders/${1 + ((k * 997 + round * 31) % ORDERS)}/notes`, { notes: `bench ${round}.${k}` });
+      const t0 = performance.now();
+      const res = await poller.poll(cursor);
+      times.push(performance.now() - t0);
+      cursor = res.cursor;
+      if (res.events.length !== CHANGED) throw new Error(`poller found ${res.events.length} changes, expected ${CHANGED}`);
+    }
     return [
       { name: 'xcart: simple GETs (order by id), separate process', value: gets.wall, unit: 'req/s', target: '>= 5000' },
       { name: 'xcart: simple GETs per sandbox CPU-second', value: gets.perCpu, unit: 'req/cpu-s' },
       { name: 'xcart: order creates (storefront, HTTP)', value: creates.wall, unit: 'req/s', target: '>= 2000' },
       { name: 'xcart: order creates per sandbox CPU-second', value: creates.perCpu, unit: 'req/cpu-s' },
-      { name: `xcart: poller finds ${CHANGED} changed of ${ORDERS} orders`, value: Math.round(pollMs), unit: 'ms', target: '< 1000' },
+      { name: `xcart: poller finds ${CHANGED} changed of ${ORDERS} orders (median of 5)`, value: Math.round(median(times)), unit: 'ms', target: '< 1000' },
+      { name: `xcart: poller, first round (cold JIT)`, value: Math.round(times[0]!), unit: 'ms' },
     ];
   } finally {
     await pool.close();

@@ -97,9 +97,10 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
     id: options.id,
     async poll(raw: string | null): Promise<PollResult> {
       const c = readCursor(raw, since);
-      if (raw === null) {
-        // First poll: pass A emits every order's current state, so updates only matter from the
-        // top lastRenewDate as it stands now, read before pass A reads anything.
+      if (raw === null && since === 0) {
+        // First poll of a full backfill: pass A emits every order's current state, so updates only
+        // matter from the top lastRenewDate as it stands now, read before pass A reads anything.
+        // (With `since` > 0, orders created earlier but changed since are pass B's from `since` on.)
         const head = await listRaw(client, { 'order[lastRenewDate]': 'desc', page: 1, itemsPerPage: 1 });
         if (head.length) c.w = head[0]!.renew;
       }
