@@ -68,13 +68,13 @@ export function seedCompany(co: Company, seed: number): void {
     co.glAccounts.table.insert({ ...defaults(M.glAccount), UnformattedAccount: acct, AccountNumber: acct, Description: desc, AccountType: type, NormalBalanceDRCR: bal, Status: 'Active', PostToAccount: 'Detail', StructureCode: 'ACC', DefaultCurrencyCode: 'USD', DateLastMaintained: day });
   }
 
-  const addItem = (unf: string, fmt: string, structure: string, desc: string, category: string, price: string, weight: string, stock: Record<string, number>) => {
+  const addItem = (unf: string, fmt: string, structure: string, desc: string, category: string, price: string, weight: string, stock: Record<string, number>, lists: ReadonlyArray<readonly [string, number]> = [['RTL', 1], ['WHS', 0.8], ['USA', 1]]) => {
     co.addItem({
       ...defaults(M.item), UnformattedItemNumber: unf, ItemNumber: fmt, Description: desc, StructureCode: structure, Category: category, AccountSetCode: 'AVG',
       StockItem: true, StockingUnitOfMeasure: 'Ea.', DefaultPriceListCode: 'RTL', UnitWeight: Number(weight), WeightUnitOfMeasure: 'lbs.', SellableItem: true,
       Status: 'Active', DateLastMaintained: day, ItemUnitsOfMeasure: [{ ItemNumber: fmt, UnitOfMeasure: 'Ea.', ConversionFactor: 1, FACTOR: 1 }],
     });
-    for (const [list, factor] of [['RTL', 1], ['WHS', 0.8], ['USA', 1]] as const) {
+    for (const [list, factor] of lists) {
       co.pricing.table.insert({
         ...defaults(M.itemPricing), CurrencyCode: 'USD', UnformattedItemNumber: unf, PriceListCode: list, Description: desc, DateLastMaintained: day,
         ItemPricingDetails: [{ CurrencyCode: 'USD', UnformattedItemNumber: unf, PriceListCode: list, PriceDetailType: 'BasePriceQuantity', QuantityUnit: 'Ea.', UnitPrice: Number((Number(price) * factor).toFixed(2)) }],
@@ -84,9 +84,9 @@ export function seedCompany(co: Company, seed: number): void {
   };
   const catalog = generateCatalog(seed);
   for (const it of catalog.items) addItem(it.unformatted, it.itemNo, 'CSC', it.description, it.segments[0], it.price, it.weightLb, it.stock);
-  // SAMLTD items the official sample payloads use.
+  // SAMLTD items the official sample payloads use (retail prices only: the ICItemPricing sample creates WHS).
   for (const [unf, fmt, desc, price] of [['A11050', 'A1-105/0', 'Fluorescent Desk Lamp', '24.95'], ['A14000', 'A1-400/0', 'Halogen Desk Lamp', '54.95'], ['A14010', 'A1-401/0', 'Halogen Floor Lamp', '69.95'], ['A14500', 'A1-450/0', 'Bulletin Board', '88.05'], ['A16550', 'A1-655/0', 'Clip-on Lamp', '12.50']]) {
-    addItem(unf!, fmt!, 'ITEM', desc!, 'A1', price!, '2.0', { '1': 500, '2': 100, '4': 200 });
+    addItem(unf!, fmt!, 'ITEM', desc!, 'A1', price!, '2.0', { '1': 500, '2': 100, '4': 200 }, [['RTL', 1]]);
   }
   void LOCATIONS;
 

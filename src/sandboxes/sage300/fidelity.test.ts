@@ -1,0 +1,181 @@
+// Fidelity: Sage's own sample payloads (Sage300-SDK WebApi_SamplePostPayloads, MIT) are accepted as
+// the real Web API accepts them, and the sandbox answers the transport rules (content type, auth,
+// error body) the way the real one does.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start, type Sage300Sandbox } from './index.js';
+
+// The samples sit beside the repository (../shared/specs), as the issue names them.
+const SAMPLES = process.env.SAGE300_SAMPLES ?? path.resolve(import.meta.dirname, '../../../../shared/specs/sage300-samples');
+const auth = `Basic ${Buffer.from('WEBAPI:WEBAPI').toString('base64')}`;
+
+async function samples(): Promise<Array<{ module: string; file: string; resource: string; body: string }>> {
+  const out = [];
+  for (const module of ['AR', 'GL', 'IC', 'OE']) {
+    for (const file of (await readdir(path.join(SAMPLES, module))).filter((f) => f.endsWith('.txt')).sort()) {
+      // "ARReceiptAndAdjustmentBatches_Prepayment.txt" posts to ARReceiptAndAdjustmentBatches.
+      out.push({ module, file, resource: file.replace(/\.txt$/, '').replace(/_.*$/, ''), body: await readFile(path.join(SAMPLES, module, file), 'utf8') });
+    }
+  }
+  return out;
+}
+
+async function call(sb: Sage300Sandbox, method: string, p: string, body?: string, headers: Record<string, string> = { authorization: auth, 'content-type': 'application/json' }) {
+  const res = await fetch(`${sb.url}/Sage300WebApi/v1.0/-/SAMLTD/${p}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, headers: res.headers };
+}
+
+describe('Sage 300 sandbox: official sample payloads', async () => {
+  const all = await samples();
+  it('has every sample the SDK ships for OE, IC, AR and GL', () => {
+    expect(all.length).toBe(35);
+    expect(new Set(all.map((s) => s.module))).toEqual(new Set(['AR', 'GL', 'IC', 'OE']));
+  });
+
+  // Each sample on a fresh company, as each was written against an unchanged sample database.
+  it.each(all.map((s) => [`${s.module}/${s.file}`, s] as const))('accepts %s', async (_name, s) => {
+    const sb = await start({ seed: 1 });
+    try {
+      if (s.resource === 'ARShipToLocations') {
+        const cust = all.find((x) => x.resource === 'ARCustomers')!;
+        expect((await call(sb, 'POST', 'AR/ARCustomers', cust.body)).status).toBe(201);
+      }
+      const res = await call(sb, 'POST', `${s.module}/${s.resource}`, s.body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body).toBeTypeOf('object');
+      // The created record is there on the next GET, at the address the Location header gives.
+      const location = res.headers.get('location')!;
+      const again = await fetch(location, { headers: { authorization: auth, 'content-type': 'application/json' } });
+      expect(again.status).toBe(200);
+      if (s.file === 'OEOrders_WithShipmentsandInvoice.txt') {
+        expect(res.body).toMatchObject({ LastShipmentNumber: expect.stringMatching(/^SH/), LastInvoiceNumber: expect.stringMatching(/^IN/) });
+        expect((res.body!.OrderDetails as Array<Record<string, unknown>>)[0]).toMatchObject({ QuantityShippedToDate: 20, QuantityCommitted: 0 });
+      }
+      if (s.file.startsWith('OEOrders')) expect(res.body).toMatchObject({ OrderUniquifier: expect.any(Number), OrderNumber: expect.stringMatching(/^ORD/) });
+      if (s.file === 'ICItems.txt') expect(res.body).toMatchObject({ ItemNumber: 'ITEM51', UnformattedItemNumber: 'ITEM51' });
+      if (s.file === 'GLJournalBatches.txt') expect(res.body).toMatchObject({ Debits: 50, Credits: 50, NumberOfEntries: 2 });
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
+describe('Sage 300 sandbox: transport rules', () => {
+  let sb: Sage300Sandbox;
+  beforeAll(async () => {
+    sb = await start({ seed: 1 });
+  });
+  afterAll(async () => sb?.close());
+
+  it('answers 500 to a request without Content-Type: application/json, GET or POST', async () => {
+    const get = await call(sb, 'GET', 'AR/ARCustomers', undefined, { authorization: auth });
+    expect(get.status).toBe(500);
+    expect(get.body).toEqual({ error: { code: 'InternalServerError', message: { lang: 'en-US', value: expect.any(String) } } });
+    const post = await call(sb, 'POST', 'OE/OEOrders', JSON.stringify({ CustomerNumber: '1400' }), { authorization: auth, 'content-type': 'text/plain' });
+    expect(post.status).toBe(500);
+    expect(sb.backOffice.countOrders()).toBe(0);
+  });
+
+  it('needs Basic auth; the user name is case-insensitive, the password is not', async () => {
+    expect((await call(sb, 'GET', 'AR/ARCustomers', undefined, { 'content-type': 'application/json' })).status).toBe(401);
+    const lower = `Basic ${Buffer.from('webapi:WEBAPI').toString('base64')}`;
+    expect((await call(sb, 'GET', "AR/ARCustomers('1200')", undefined, { authorization: lower, 'content-type': 'application/json' })).status).toBe(200);
+    const wrong = await call(sb, 'GET', 'AR/ARCustomers', undefined, { authorization: `Basic ${Buffer.from('WEBAPI:webapi').toString('base64')}`, 'content-type': 'application/json' });
+    expect(wrong.status).toBe(401);
+    expect((wrong.body as { error: { code: string } }).error.code).toBe('Unauthorized');
+    const other = await fetch(`${sb.url}/Sage300WebApi/v1.0/-/NOCO/AR/ARCustomers`, { headers: { authorization: auth, 'content-type': 'application/json' } });
+    expect(other.status).toBe(401);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('SessionError');
+  });
+
+  it('rejects bad payloads with InvalidPayload: malformed JSON, unknown property, wrong type, not an object', async () => {
+    const cases: Array<[string, string]> = [
+      ['{"CustomerNumber": "1400",', 'not valid JSON'],
+      [JSON.stringify({ CustomerNumber: '1400', Colour: 'red' }), "The property 'Colour' does not exist"],
+      [JSON.stringify({ CustomerNumber: '1400', OrderDetails: [{ LineType: 'Item', Item: 'A1-105/0', QuantityOrdered: 'eight' }] }), "Path 'OrderDetails[0].QuantityOrdered'"],
+      [JSON.stringify({ CustomerNumber: '1400', OnHold: 'maybe' }), "Path 'OnHold'"],
+      [JSON.stringify({ CustomerNumber: '1400', OrderDate: '15/01/2020' }), "Path 'OrderDate'"],
+      [JSON.stringify([{ CustomerNumber: '1400' }]), 'not a JSON object'],
+      [JSON.stringify({ CustomerNumber: '1400', OrderDetails: { LineType: 'Item' } }), "Path 'OrderDetails'"],
+      ['', 'empty'],
+    ];
+    for (const [body, message] of cases) {
+      const res = await call(sb, 'POST', 'OE/OEOrders', body);
+      expect([res.status, (res.body as { error: { code: string } }).error.code], body).toEqual([400, 'InvalidPayload']);
+      expect((res.body as { error: { message: { value: string } } }).error.message.value).toContain(message);
+    }
+    expect(sb.backOffice.countOrders()).toBe(0);
+  });
+
+  it('rejects each business rule with the real code and leaves stock untouched', async () => {
+    const before = sb.backOffice.stock('A1-105/0', '1');
+    const line = { LineType: 'Item', Item: 'A1-105/0', Location: '1', QuantityOrdered: 2 };
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ CustomerNumber: '1400', OrderDetails: [line, { LineType: 'Item', Item: 'NOPE-1', QuantityOrdered: 1 }] }, 409, 'FieldInvalid'],
+      [{ CustomerNumber: 'NOBODY', OrderDetails: [line] }, 409, 'FieldInvalid'],
+      [{ CustomerNumber: '1400', ShipToAddressLine1: '1 Main', ShipToCity: 'Seattle', OrderDetails: [line] }, 409, 'General'],
+      [{ CustomerNumber: '1400', OrderDate: '2005-06-01', OrderDetails: [line] }, 409, 'FieldInvalid'],
+      [{ CustomerNumber: '1400', OrderOptionalFields: [{ OptionalField: 'NOSUCH', Value: '1' }], OrderDetails: [line] }, 409, 'FieldInvalid'],
+      [{ CustomerNumber: '1400', OrderDetails: [{ LineType: 'Miscellaneous', MiscellaneousChargesCode: 'ZZ', ExtendedAmount: 1 }] }, 409, 'FieldInvalid'],
+      [{ CustomerNumber: '1400', OrderDetails: [{ ...line, Location: '99' }] }, 409, 'FieldInvalid'],
+      [{ CustomerNumber: '1400', OrderDetails: [{ ...line, QuantityShipped: 3 }] }, 409, 'FieldInvalid'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await call(sb, 'POST', 'OE/OEOrders', JSON.stringify(body));
+      expect([res.status, (res.body as { error: { code: string } }).error.code], JSON.stringify(body)).toEqual([status, code]);
+    }
+    expect(sb.backOffice.stock('A1-105/0', '1')).toEqual(before);
+    expect(sb.backOffice.countOrders()).toBe(0);
+  });
+
+  it('checks duplicate POs per customer setting and duplicate order numbers', async () => {
+    const order = (extra: Record<string, unknown>) => JSON.stringify({ CustomerNumber: 'C00001', OrderDetails: [{ LineType: 'Item', Item: 'A1-105/0', QuantityOrdered: 1 }], ...extra });
+    expect((await call(sb, 'POST', 'OE/OEOrders', order({ PurchaseOrderNumber: 'PO-9' }))).status).toBe(201);
+    const dup = await call(sb, 'POST', 'OE/OEOrders', order({ PurchaseOrderNumber: 'PO-9' }));
+    expect([dup.status, (dup.body as { error: { code: string } }).error.code]).toEqual([409, 'RecordDuplicate']);
+    // Customer 1400 has CheckForDuplicatePOs = None: the same PO is accepted again.
+    const none = (po: string) => JSON.stringify({ CustomerNumber: '1400', PurchaseOrderNumber: po, OrderDetails: [{ LineType: 'Item', Item: 'A1-105/0', QuantityOrdered: 1 }] });
+    expect((await call(sb, 'POST', 'OE/OEOrders', none('PO-9'))).status).toBe(201);
+    expect((await call(sb, 'POST', 'OE/OEOrders', none('PO-9'))).status).toBe(201);
+    expect((await call(sb, 'POST', 'OE/OEOrders', order({ OrderNumber: 'MANUAL-1' }))).status).toBe(201);
+    const dupNo = await call(sb, 'POST', 'OE/OEOrders', order({ OrderNumber: 'MANUAL-1' }));
+    expect((dupNo.body as { error: { code: string } }).error.code).toBe('RecordDuplicate');
+    const dupCustomer = await call(sb, 'POST', 'AR/ARCustomers', JSON.stringify({ CustomerNumber: '1200', ShortName: 'x', GroupCode: 'WHL' }));
+    expect([dupCustomer.status, (dupCustomer.body as { error: { code: string } }).error.code]).toEqual([409, 'RecordDuplicate']);
+  });
+
+  it('answers a record in use with 409 General when the lock fault fires', async () => {
+    await fetch(`${sb.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ route: 'PATCH *', custom: { lock: 1 } }] }) });
+    try {
+      const res = await call(sb, 'PATCH', "AR/ARCustomers('1200')", JSON.stringify({ ShortName: 'Black' }));
+      expect([res.status, (res.body as { error: { code: string } }).error.code]).toEqual([409, 'General']);
+      expect(sb.faultsInjected().lock).toBeGreaterThan(0);
+    } finally {
+      await fetch(`${sb.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [] }) });
+    }
+    expect((await call(sb, 'PATCH', "AR/ARCustomers('1200')", JSON.stringify({ ShortName: 'Black' }))).status).toBe(200);
+  });
+
+  it('renders injected 5xx and 429 in Sage\'s error body, with Retry-After', async () => {
+    await fetch(`${sb.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ route: 'GET /Sage300WebApi', rate429: 1, retryAfterS: 2 }] }) });
+    try {
+      const res = await call(sb, 'GET', 'AR/ARCustomers');
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('2');
+      expect(res.body).toMatchObject({ error: { code: 'TooManyRequests' } });
+    } finally {
+      await fetch(`${sb.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [] }) });
+    }
+  });
+
+  it('serves $metadata as EDMX with the models and their keys', async () => {
+    const res = await fetch(`${sb.url}/Sage300WebApi/v1.0/-/SAMLTD/OE/$metadata`, { headers: { authorization: auth, 'content-type': 'application/json' } });
+    const xml = await res.text();
+    expect(res.status).toBe(200);
+    expect(xml).toContain('Namespace="Sage.CA.SBS.ERP.Sage300.OE.WebApi.Models"');
+    expect(xml).toContain('<EntitySet Name="OEOrders"');
+    expect(xml).toContain('<PropertyRef Name="OrderUniquifier"/>');
+  });
+});
