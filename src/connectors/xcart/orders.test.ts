@@ -230,6 +230,26 @@ describe('order poller', () => {
     }
   });
 
+  it('with `since`, older orders are not replayed but their later changes are', async () => {
+    const local = await start({ seed: 13 });
+    try {
+      const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.readToken }, { connection: 'xcart-poller-3' });
+      const old = local.storefront.placeOrders(30, { paid: false });
+      local.storefront.advanceClock(10);
+      const poller = createOrderPoller(c, { id: 'xc:orders', since: local.storefront.now() });
+      const first = await poller.poll(null);
+      expect(first.events).toEqual([]);
+      local.storefront.advanceClock(1);
+      local.storefront.pay(old[4]!.id);
+      const fresh = local.storefront.placeOrder({ paid: false });
+      const next = await poller.poll(first.cursor);
+      expect(next.events.map((e) => e.id).sort()).toEqual([String(old[4]!.id), String(fresh.id)].sort());
+      expect((next.events.find((e) => e.id === String(old[4]!.id))!.payload as XcartOrder).payment_status?.code).toBe('P');
+    } finally {
+      await local.close();
+    }
+  });
+
   it('rejects a cursor it did not write', async () => {
     const poller = createOrderPoller(client, { id: 'x' });
     await expectError(poller.poll('{"v":2}'), 'XCART_BAD_CURSOR', 'user');

@@ -170,8 +170,9 @@ function registerStorefrontRoutes(app: import('fastify').FastifyInstance, store:
       throw new ApiError(400, 'Syntax error');
     }
   };
-  const out = (o: Order) => JSON.parse(orderJson(store, o));
-  app.post('/__sandbox/storefront/orders', async (req, reply) => reply.code(201).send(out(storefront.placeOrder(body(req) as OrderSpec))));
+  // The order's cached API JSON goes out as is: no parse and re-serialise per request.
+  const out = (reply: FastifyReply, o: Order, status = 200) => reply.code(status).header('content-type', 'application/json; charset=utf-8').send(orderJson(store, o));
+  app.post('/__sandbox/storefront/orders', async (req, reply) => out(reply, storefront.placeOrder(body(req) as OrderSpec), 201));
   app.post('/__sandbox/storefront/orders/bulk', async (req) => {
     const b = body(req);
     const n = Number(b.count ?? 1);
@@ -180,7 +181,7 @@ function registerStorefrontRoutes(app: import('fastify').FastifyInstance, store:
     return { count: orders.length, firstId: orders[0]!.id, lastId: orders[orders.length - 1]!.id };
   });
   const action = (name: string, fn: (id: number, b: Record<string, unknown>) => Order) => {
-    app.post<{ Params: { id: string } }>(`/__sandbox/storefront/orders/:id/${name}`, async (req) => out(fn(Number(req.params.id), body(req))));
+    app.post<{ Params: { id: string } }>(`/__sandbox/storefront/orders/:id/${name}`, async (req, reply) => out(reply, fn(Number(req.params.id), body(req))));
   };
   action('pay', (id) => storefront.pay(id));
   action('refund', (id, b) => storefront.refund(id, b.amount === undefined ? undefined : String(b.amount)));
