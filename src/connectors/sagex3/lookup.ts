@@ -3,6 +3,7 @@
 // save whose outcome is unknown (timeout, reset), before anyone creates the order a second time.
 import { SynclineError, userError } from '../../core/errors.js';
 import type { SageX3Client } from './client.js';
+import { api1Query } from './operations/api1-query.js';
 import { query } from './operations/query.js';
 import { read } from './operations/read.js';
 import { save } from './operations/save.js';
@@ -10,8 +11,13 @@ import type { SalesOrderInput, X3Record } from './schemas.js';
 
 /** The order carrying this reference, or undefined. Two orders with one reference is an operator's problem. */
 export async function findSalesOrderByReference(client: SageX3Client, cusordref: string): Promise<X3Record | undefined> {
-  // A trailing * would make X3 match a prefix; such a reference can only be matched exactly by reading rows.
-  const rows = (await query.call(client, { object: 'SOH', criteria: { CUSORDREF: cusordref }, listSize: 5 })).filter((r) => r.CUSORDREF === cusordref);
+  // Rows are compared exactly afterwards: a trailing * would make X3's left list match a prefix.
+  const rows =
+    client.config.orderLookup === 'api1'
+      ? (await api1Query.call(client, { class: 'SORDER', where: `CUSORDREF eq '${cusordref.replace(/'/g, "''")}'`, count: 5 })).resources
+          .map((r) => ({ SOHNUM: String(r.SOHNUM ?? ''), CUSORDREF: String(r.CUSORDREF ?? '') }))
+          .filter((r) => r.CUSORDREF === cusordref)
+      : (await query.call(client, { object: 'SOH', criteria: { CUSORDREF: cusordref }, listSize: 5 })).filter((r) => r.CUSORDREF === cusordref);
   if (rows.length > 1) {
     throw userError('X3_DUPLICATE', `Sales orders ${rows.map((r) => r.SOHNUM).join(', ')} all carry reference ${cusordref}; keep one and replay`, { details: { cusordref, orders: rows.map((r) => r.SOHNUM) } });
   }

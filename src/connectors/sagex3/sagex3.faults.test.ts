@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SynclineError } from '../../core/errors.js';
 import { start, type SageX3Sandbox } from '../../sandboxes/sagex3/index.js';
 import { SageX3Client, type SageX3Config } from './client.js';
+import { modify } from './operations/modify.js';
 import { read } from './operations/read.js';
 import { save } from './operations/save.js';
 import { sagex3ErrorCodes } from './error-codes.js';
@@ -84,6 +85,23 @@ describe('fault injection: 10 % 5xx, 5 % 429, 2 % timeouts', () => {
     expect(new Set(inX3).size).toBe(inX3.length);
     for (const ref of created) expect(inX3).toContain(ref);
     for (const ref of inX3.filter((r) => !created.includes(r))) expect(unknown).toContain(ref);
+  });
+});
+
+describe('lock fault', () => {
+  it('the custom "lock" fault answers X3\'s lock message → X3_LOCKED, and the call succeeds once it clears', async () => {
+    const client = clientFor({}, { maxAttempts: 1, breaker: false });
+    const item = [...sb.state.stores.ITM.keys()][2]!;
+    const so = await save.call(client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00008', lines: [{ ITMREF: item, QTY: '1' }] } });
+    sb.faults.set({ seed: 1, rules: [{ route: 'POST /soap-generic/*', custom: { lock: 1 } }] });
+    try {
+      const e = await modify.call(client, { object: 'SOH', key: String(so.SOHNUM), data: { CUSORDREF: 'L' } }).catch((x: unknown) => x as SynclineError);
+      expect([(e as SynclineError).code, (e as SynclineError).kind]).toEqual(['X3_LOCKED', 'transient']);
+    } finally {
+      sb.faults.set({ rules: [] });
+    }
+    expect(sb.faults.injected.lock).toBe(1);
+    expect((await modify.call(client, { object: 'SOH', key: String(so.SOHNUM), data: { CUSORDREF: 'L' } })).CUSORDREF).toBe('L');
   });
 });
 

@@ -290,6 +290,27 @@ describe('lookup before create (CUSORDREF)', () => {
     expect(second.order.SOHNUM).toBe(first.order.SOHNUM);
     expect((await query.call(client, { object: 'SOH', criteria: { CUSORDREF: order.CUSORDREF } })).length).toBe(1);
     expect(await findSalesOrderByReference(client, 'never-sent')).toBeUndefined();
+    // The same through api1, for sites whose left list lacks CUSORDREF.
+    const viaApi1 = clientFor({ orderLookup: 'api1' });
+    expect((await findSalesOrderByReference(viaApi1, order.CUSORDREF))?.SOHNUM).toBe(first.order.SOHNUM);
+    expect((await createSalesOrderOnce(viaApi1, order)).created).toBe(false);
+    expect(await findSalesOrderByReference(viaApi1, "it's-not-there")).toBeUndefined();
+  });
+
+  it('SOH delete: refused once delivered, allowed before, releasing the allocation', async () => {
+    const client = clientFor();
+    const site = 'US011';
+    const before = sb.state.available(site, item2).toString();
+    const a = await save.call(client, { object: 'SOH', data: { SALFCY: site, BPCORD: 'C00006', lines: [{ ITMREF: item2, QTY: '1' }] } });
+    expect(sb.state.available(site, item2).toString()).not.toBe(before);
+    await deleteRecord.call(client, { object: 'SOH', key: String(a.SOHNUM) });
+    expect(sb.state.available(site, item2).toString()).toBe(before);
+    expect((await failure(read.call(client, { object: 'SOH', key: String(a.SOHNUM) }))).code).toBe('X3_NOT_FOUND');
+    const b = await save.call(client, { object: 'SOH', data: { SALFCY: site, BPCORD: 'C00006', lines: [{ ITMREF: item2, QTY: '1' }] } });
+    sb.state.deliverOrder(String(b.SOHNUM));
+    const e = await failure(deleteRecord.call(client, { object: 'SOH', key: String(b.SOHNUM) }));
+    expect([e.code, e.kind]).toEqual(['X3_INVALID', 'user']);
+    expect((await read.call(client, { object: 'SOH', key: String(b.SOHNUM) })).DLVSTA).toBe('3');
   });
 
   it('a save that timed out (outcome unknown) is looked up, not repeated', async () => {
