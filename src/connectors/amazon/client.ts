@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { HttpClient, type HttpMethod, type HttpRequest, type HttpResponse, type Query } from '../../http/client.js';
 import { MemoryRateLimiter, type RateLimit, type RateLimiter } from '../../core/rate-limit.js';
 import { SynclineError, transientError, userError } from '../../core/errors.js';
+import { parseRetryAfter } from '../../core/policies.js';
 import type { ConnectorDeps } from '../types.js';
 import { AMAZON_RATE_LIMITS } from './limits.js';
 
@@ -230,8 +231,10 @@ export class SpApiClient {
     if (res.status === 429) {
       this.stats.throttled++;
       const l = this.limits.get(req.operation);
-      // Amazon sends no Retry-After: one token's refill time is the earliest a retry can pass.
-      return transientError('HTTP_RATE_LIMITED', `Amazon throttled ${req.operation} (QuotaExceeded)`, { details, retryAfterMs: l ? Math.ceil(1000 / l.ratePerSec) : 1_000 });
+      // Amazon sends no Retry-After: one token's refill time is the earliest a retry can pass. A
+      // proxy or gateway that does send one knows better.
+      const after = parseRetryAfter(res.headers['retry-after']);
+      return transientError('HTTP_RATE_LIMITED', `Amazon throttled ${req.operation} (QuotaExceeded)`, { details, retryAfterMs: after ?? (l ? Math.ceil(1000 / l.ratePerSec) : 1_000) });
     }
     if (res.status === 403) return userError('HTTP_AUTH_FAILED', `Amazon refused the access token for ${req.operation}: ${text || 'Unauthorized'}`, { details });
     if (res.status === 404 && errors.length) return userError('AMAZON_NOT_FOUND', `${req.operation}: ${text}`, { details });
