@@ -40,11 +40,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   if (!(tolerance > 0)) throw new TypeError(`signatureToleranceSec must be positive, got ${options.signatureToleranceSec}`);
   const { engine } = options;
 
-  const app = (
-    options.logger
-      ? Fastify({ loggerInstance: options.logger, bodyLimit, disableRequestLogging: false })
-      : Fastify({ logger: false, bodyLimit })
-  ) as unknown as FastifyInstance;
+  // requestTimeout: a client that trickles a body (slowloris) must not hold a socket forever.
+  const common = { bodyLimit, requestTimeout: 30_000 };
+  const app = (options.logger ? Fastify({ ...common, loggerInstance: options.logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
 
   // Response schemas document the API; they must never silently drop a field from an answer.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -72,12 +70,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   // Inside a plugin so they are registered after swagger and appear in the OpenAPI document.
   app.register(async (scope) => {
-    const ops = { schema: { tags: ['operations'], security: [] as never[] } };
-    scope.get('/healthz', { schema: { ...ops.schema, summary: 'The process is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+    // Probes and scrapes arrive every few seconds: logging each would drown the log.
+    const ops = { logLevel: 'warn' as const, schema: { tags: ['operations'], security: [] as never[] } };
+    scope.get('/healthz', { logLevel: ops.logLevel, schema: { ...ops.schema, summary: 'The process is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
     scope.get(
       '/readyz',
-      { schema: { ...ops.schema, summary: 'The database answers (503 otherwise)', response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: problemSchema } } },
+      { logLevel: ops.logLevel, schema: { ...ops.schema, summary: 'The database answers (503 otherwise)', response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: problemSchema } } },
       async () => {
         const timeout = options.readyTimeoutMs ?? 2000;
         let timer: NodeJS.Timeout | undefined;
@@ -95,7 +94,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       },
     );
 
-    scope.get('/metrics', { schema: { ...ops.schema, summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
+    scope.get('/metrics', { logLevel: ops.logLevel, schema: { ...ops.schema, summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
       // Depth is read from the database on each scrape, so it is right even with many processes.
       engine.metrics.setQueueDepth(await engine.queue.counts());
       const registry = engine.metrics.registry;

@@ -74,6 +74,9 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
     '/webhooks/:connection',
     {
       bodyLimit: opts.bodyLimitBytes,
+      // Thousands a second: two info lines per request would cost more than the intake. Refusals are
+      // counted by status in syncline_webhook_requests_total; failures of ours (5xx) are still logged.
+      logLevel: 'warn',
       schema: {
         tags: ['webhooks'],
         summary: 'Receive events pushed by a source system',
