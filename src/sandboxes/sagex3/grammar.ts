@@ -131,17 +131,23 @@ export interface RenderOptions {
   json: boolean;
   /** Menu labels for a menu number and value. */
   menuLabel: (menu: number, value: string) => string | undefined;
+  /** `adxwss.optjson` (JSON output only): OPTIONS nolabels, INCLUDEGRP/EXCLUDEGRP, INCLUDEFLD/EXCLUDEFLD. */
+  optjson?: { nolabels?: boolean; includeGrp?: string[]; excludeGrp?: string[]; includeFld?: string[]; excludeFld?: string[] };
 }
+
+const keepBlock = (id: string, o: RenderOptions) => !(o.optjson?.includeGrp?.length && !o.optjson.includeGrp.includes(id)) && !o.optjson?.excludeGrp?.includes(id);
+const keepField = (name: string, o: RenderOptions) => !(o.optjson?.includeFld?.length && !o.optjson.includeFld.includes(name)) && !o.optjson?.excludeFld?.includes(name);
 
 /** Renders a record through its block layout as `<RESULT>` XML or the JSON shape. */
 export function renderRecord(blocks: BlockDef[], fields: Row, tables: Record<string, Row[]>, extraGroups: Array<{ id: string; fields: Row }>, opts: RenderOptions): string {
   if (opts.json) {
     const out: Record<string, unknown> = {};
     for (const b of blocks) {
+      if (!keepBlock(b.id, opts)) continue;
       if (b.kind === 'GRP') out[b.id] = jsonRow(b.fields, fields, opts);
       else out[b.id] = (tables[b.id] ?? []).map((r) => jsonRow(b.fields, r, opts));
     }
-    for (const g of extraGroups) out[g.id] = g.fields;
+    for (const g of extraGroups) if (keepBlock(g.id, opts)) out[g.id] = g.fields;
     return JSON.stringify(out);
   }
   let grp = '';
@@ -166,9 +172,10 @@ export function renderRows(fieldDefs: FieldDef[], rows: Row[], opts: RenderOptio
 function jsonRow(defs: FieldDef[], values: Row, opts: RenderOptions): Record<string, FieldValue> {
   const out: Record<string, FieldValue> = {};
   for (const f of defs) {
+    if (!keepField(f.name, opts)) continue;
     const v = values[f.name] ?? (f.list ? [] : '');
     out[f.name] = v;
-    if (f.menu !== undefined && typeof v === 'string') out[`${f.name}_LBL`] = opts.menuLabel(f.menu, v) ?? '';
+    if (f.menu !== undefined && typeof v === 'string' && !opts.optjson?.nolabels) out[`${f.name}_LBL`] = opts.menuLabel(f.menu, v) ?? '';
   }
   return out;
 }

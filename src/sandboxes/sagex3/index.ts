@@ -7,7 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { createSandboxApp, listen } from '../shared/server.js';
 import type { RunningSandbox, SandboxOptions } from '../shared/types.js';
 import { registerApi1 } from './api1.js';
-import { decodePayload, GrammarError, renderDescription, renderRecord, renderRows, type Row } from './grammar.js';
+import { decodePayload, GrammarError, renderDescription, renderRecord, renderRows, type RenderOptions, type Row } from './grammar.js';
 import { layouts, menuLabel, stockSubprogram, type ObjectCode } from './layouts.js';
 import { NoChannelsError, Pool, PoolBusyError, type PoolConfig } from './pool.js';
 import { faultEnvelope, parseRequest, resultEnvelope, SoapFault, type SoapCall } from './soap.js';
@@ -137,7 +137,9 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
       }
       const code = pub.code;
       const l = layouts[code];
-      const opts = { json, menuLabel };
+      const optjson = readOptJson(call.context?.requestConfig['adxwss.optjson']);
+      if (typeof optjson === 'string') return err(optjson);
+      const opts = { json, menuLabel, ...(optjson ? { optjson } : {}) };
       const render = (rec: Rec) => renderRecord(l.blocks, rec.fields, rec.tables, [{ id: 'ADXTEC', fields: { WW_MODSTAMP: modstamp(rec.updated), WW_MODUSER: rec.modUser } }], opts);
       const keyMap = () => {
         const m: Record<string, string> = {};
@@ -294,6 +296,27 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     },
   };
 }
+
+/** `adxwss.optjson={"OPTIONS":["nolabels"],"INCLUDEGRP":[…],…}`; a string result is X3's complaint. */
+function readOptJson(raw: string | undefined): RenderOptionsJson | string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(decodeURIComponent(raw)) as Record<string, unknown>;
+  } catch {
+    return `adxwss.optjson : Invalid JSON (${raw.slice(0, 60)})`;
+  }
+  const list = (k: string) => (Array.isArray(o[k]) ? (o[k] as unknown[]).map(String) : undefined);
+  const options = list('OPTIONS') ?? [];
+  return {
+    nolabels: options.includes('nolabels'),
+    ...(list('INCLUDEGRP') ? { includeGrp: list('INCLUDEGRP') } : {}),
+    ...(list('EXCLUDEGRP') ? { excludeGrp: list('EXCLUDEGRP') } : {}),
+    ...(list('INCLUDEFLD') ? { includeFld: list('INCLUDEFLD') } : {}),
+    ...(list('EXCLUDEFLD') ? { excludeFld: list('EXCLUDEFLD') } : {}),
+  };
+}
+type RenderOptionsJson = NonNullable<RenderOptions['optjson']>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const modstamp = (iso: string) => iso.replace(/[-:T]/g, '').slice(0, 14);

@@ -120,6 +120,14 @@ describe('SOAP envelope and faults', () => {
     expect(json.SOH1_5).toMatchObject({ ORDSTA: '1', ORDSTA_LBL: 'Open', INVSTA: '1', INVSTA_LBL: 'Not invoiced' });
     expect(Array.isArray(json.SOH4_1)).toBe(true);
     expect(json.SOH0_1.SOHNUM).toMatch(/SON/);
+    const sohnum = json.SOH0_1.SOHNUM as string;
+    const keys = `<objectKeys><key>SOHNUM</key><value>${sohnum}</value></objectKeys>`;
+    const trimmed = result((await soap(envelope('read', pub('WSSOH') + keys, 'adxwss.optreturn=JSON&adxwss.optjson={"OPTIONS":["nolabels"],"INCLUDEGRP":["SOH0_1","SOH1_5"],"EXCLUDEFLD":["BPCNAM"]}'))).doc!, 'read');
+    expect(Object.keys(JSON.parse(trimmed.resultXml!)).sort()).toEqual(['SOH0_1', 'SOH1_5']);
+    expect(JSON.parse(trimmed.resultXml!).SOH1_5).toEqual({ ORDSTA: '1', ALLSTA: '3', DLVSTA: '1', INVSTA: '1' });
+    expect(JSON.parse(trimmed.resultXml!).SOH0_1.BPCNAM).toBeUndefined();
+    const badOpt = result((await soap(envelope('read', pub('WSSOH') + keys, 'adxwss.optreturn=JSON&adxwss.optjson={nolabels'))).doc!, 'read');
+    expect([badOpt.status, badOpt.messages[0]!.message]).toEqual([0, expect.stringMatching(/optjson/)]);
   });
 });
 
