@@ -170,6 +170,9 @@ describe('admin API authentication and documentation', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.json.code).toBe('REQUEST_MALFORMED_JSON');
     expect((await call('GET', '/api/nothing-here')).json.code).toBe('API_NOT_FOUND');
+    const media = await call('PUT', '/api/connections/x', { raw: 'system=xcart', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(media.status).toBe(415);
+    expect(media.json.code).toBe('REQUEST_UNSUPPORTED_MEDIA_TYPE');
   });
 });
 
@@ -231,6 +234,19 @@ describe('webhook intake', () => {
     expect(res.json.message).toContain('1.version');
     // All or nothing: the valid first event was not stored either.
     expect(await store.db.selectFrom('events').select('id').where('record_id', '=', 'v1').execute()).toEqual([]);
+  });
+
+  it('an empty body → 400; two v1 signatures during a secret rotation → accepted when one matches', async () => {
+    const empty = await postWebhook('');
+    expect(empty.status).toBe(400);
+    expect(empty.json.message).toContain('empty');
+    const body = JSON.stringify(event('rot-1', '0001'));
+    const good = signWebhook(secret, body);
+    const t = good.slice(2, good.indexOf(','));
+    const oldSig = signWebhook('the-old-secret', body, Number(t)).split('v1=')[1];
+    const res = await postWebhook(body, { signature: `t=${t},v1=${oldSig},${good.split(',')[1]}` });
+    expect(res.status).toBe(202);
+    expect((await postWebhook(body, { signature: `t=${t},v1=${oldSig}` })).status).toBe(401);
   });
 
   it('oversized body → 413 with a clear message', async () => {
