@@ -249,11 +249,18 @@ describe('errors from X3 become classified errors', () => {
     expect(() => new SageX3Client({ baseUrl: 'not a url', auth: { type: 'basic', user: '', password: '' }, poolAlias: '' }, { connection: 'bad' })).toThrowError(/baseUrl/);
   });
 
-  it('a field in the wrong group (stale layout) → X3_PAYLOAD_REJECTED from X3', async () => {
-    const client = clientFor({ layouts: { ITM: { keys: ['ITMREF'], groups: { ITMREF: 'ITM0_1', DES1AXX: 'ITM0_1', TCLCOD: 'ITM9_9' }, tables: {} } } });
+  it.each(['XML', 'JSON'] as const)('a field in the wrong group (stale layout, %s) → X3_PAYLOAD_REJECTED from X3', async (format) => {
+    const client = clientFor({ payloadFormat: format, layouts: { ITM: { keys: ['ITMREF'], groups: { ITMREF: 'ITM0_1', DES1AXX: 'ITM0_1', TCLCOD: 'ITM9_9' }, tables: {} } } });
     const e = await failure(save.call(client, { object: 'ITM', data: { ITMREF: 'Z9-LAYOUT', DES1AXX: 'x', TCLCOD: 'C3' } }));
     expect([e.code, e.kind]).toEqual(['X3_PAYLOAD_REJECTED', 'user']);
     expect(e.message).toMatch(/ITM9_9/);
+  });
+
+  it('a SOAP Fault (X3 could not read the envelope) → X3_SOAP_FAULT with the faultstring', async () => {
+    const client = clientFor();
+    const e = await failure(client.http.request({ operation: 'soap.save', method: 'POST', path: client.config.soapPath, headers: { 'content-type': 'text/xml' }, body: '<soapenv:Envelope><soapenv:Body>', responseType: 'text', idempotent: false }));
+    expect([e.code, e.kind]).toEqual(['X3_SOAP_FAULT', 'bug']);
+    expect(String(e.details.faultstring)).toMatch(/SAXParseException/);
   });
 });
 
