@@ -243,7 +243,11 @@ export class XcartStore {
     }
   }
 
+  /** Bumped on every catalog change, so caches of the sellable SKUs know when to refresh. */
+  catalogVersion = 0;
+
   indexProduct(p: Product): void {
+    this.catalogVersion++;
     this.products.set(p.id, p);
     this.productsBySku.set(p.sku, p);
     if (p.variants.length === 0) this.sellableBySku.set(p.sku, { product: p, variant: null });
@@ -251,6 +255,7 @@ export class XcartStore {
   }
 
   unindexProduct(p: Product): void {
+    this.catalogVersion++;
     this.products.delete(p.id);
     if (this.productsBySku.get(p.sku) === p) this.productsBySku.delete(p.sku);
     for (const [sku, s] of this.sellableBySku) if (s.product === p) this.sellableBySku.delete(sku);

@@ -53,6 +53,7 @@ const round2 = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 
 export class Storefront {
   private readonly random: Random;
+  private skus?: { version: number; list: string[] };
   private customers?: Array<ReturnType<XcartStore['profilesByLogin']['get']> & object>;
   /** Called after every change; the webhook extension listens here. */
   onChange?: (order: Order, event: 'created' | 'updated') => void;
@@ -219,7 +220,8 @@ export class Storefront {
   }
 
   private randomLines(): Array<{ sku: string; qty: number }> {
-    const skus = [...this.store.sellableBySku.keys()];
+    if (this.skus?.version !== this.store.catalogVersion) this.skus = { version: this.store.catalogVersion, list: [...this.store.sellableBySku.keys()] };
+    const skus = this.skus.list;
     const n = this.random.int(1, 4);
     const lines: Array<{ sku: string; qty: number }> = [];
     for (let i = 0; i < n; i++) lines.push({ sku: this.random.pick(skus), qty: this.random.int(1, 3) });
