@@ -18,6 +18,8 @@ export interface Sage300Sandbox extends RunningSandbox {
   webCustomer: string;
   /** Counts of injected faults by kind (5xx, 429, timeout, drop, lock). */
   faultsInjected(): Record<string, number>;
+  /** Starts recording every request as it arrives (before faults), for tests that check client pacing. */
+  recordRequests(): { requests: Array<{ at: number; method: string; url: string }>; stop(): void };
 }
 
 export async function start(options: SandboxOptions = {}): Promise<Sage300Sandbox> {
@@ -32,6 +34,11 @@ export async function start(options: SandboxOptions = {}): Promise<Sage300Sandbo
   installApi(app, { company, user: credentials.user, password: credentials.password, faults });
   const backOffice = new BackOffice(company);
   backOffice.install(app);
+  let recording: Array<{ at: number; method: string; url: string }> | null = null;
+  // The raw server sees a request before any hook, so injected faults are recorded too.
+  app.server.on('request', (req) => {
+    if (recording) recording.push({ at: performance.now(), method: req.method ?? '', url: req.url ?? '' });
+  });
   const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     name: 'sage300',
@@ -41,6 +48,11 @@ export async function start(options: SandboxOptions = {}): Promise<Sage300Sandbo
     company,
     webCustomer: WEB_CUSTOMER,
     faultsInjected: () => ({ ...faults.injected }),
+    recordRequests: () => {
+      const requests: Array<{ at: number; method: string; url: string }> = [];
+      recording = requests;
+      return { requests, stop: () => { if (recording === requests) recording = null; } };
+    },
     close: async () => {
       await app.close();
     },
