@@ -44,6 +44,20 @@ export interface XcartStorefrontHandle {
   orderJson(orderId: number): unknown;
 }
 
+const ALLOWED_METHODS: Array<[RegExp, string[]]> = [
+  [/^\/api\/orders\/?$/, ['GET']],
+  [/^\/api\/orders\/\d+$/, ['GET']],
+  [/^\/api\/orders\/by_number\/\w+$/, ['GET']],
+  [/^\/api\/orders\/\d+\/(payment|shipping)_status$/, ['GET', 'PUT']],
+  [/^\/api\/orders\/\d+\/(details|history|payment_transactions)$/, ['GET']],
+  [/^\/api\/(products|profiles)\/?$/, ['GET', 'POST']],
+  [/^\/api\/(products|profiles)\/\d+$/, ['GET', 'PUT', 'DELETE']],
+  [/^\/api\/products\/\d+\/variants\/?$/, ['GET', 'POST']],
+  [/^\/api\/products\/\d+\/variants\/\d+$/, ['GET', 'PUT', 'DELETE']],
+  [/^\/api\/profiles\/\d+\/addresses\/?$/, ['GET', 'POST']],
+  [/^\/api\/profiles\/\d+\/addresses\/\d+$/, ['GET', 'PUT', 'DELETE']],
+];
+
 const formatOf = (req: unknown): Format => ((req as { xcFormat?: Format }).xcFormat ?? 'json');
 
 export async function start(options: SandboxOptions = {}): Promise<XcartSandbox> {
@@ -97,7 +111,13 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
     if (err.statusCode && err.statusCode < 500) return sendError(reply, format, err.statusCode, err.message);
     return sendError(reply, format, 500, 'Internal Server Error');
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, formatOf(req), 404, `No route found for "${req.method} ${req.url.split('?')[0]}"`));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    // A known resource asked with a method it lacks is Symfony's 405, not a 404 (orders are read-only).
+    const allow = ALLOWED_METHODS.find(([re]) => re.test(path))?.[1];
+    if (allow) return sendError(reply.header('allow', allow.join(', ')), formatOf(req), 405, `No route found for "${req.method} ${path}": Method Not Allowed (Allow: ${allow.join(', ')})`);
+    return sendError(reply, formatOf(req), 404, `No route found for "${req.method} ${path}"`);
+  });
 
   const webhooks = new WebhookPusher(faults, () => store.clock.now());
   storefront.onChange = (o, event) => webhooks.enabled && webhooks.push(event === 'created' ? 'order.created' : 'order.updated', JSON.parse(orderJson(store, o)));

@@ -70,6 +70,11 @@ describe('formats and pagination', () => {
     r = await get('/api/orders/999999', { accept: 'application/ld+json' });
     expect(((await r.json()) as Record<string, unknown>)['@type']).toBe('hydra:Error');
     expect((await get('/api/nothing-here')).status).toBe(404);
+    // Orders are read-only and core resources have no PATCH: Symfony answers 405 with Allow.
+    r = await send('POST', '/api/orders', {});
+    expect([r.status, r.headers.get('allow')]).toEqual([405, 'GET']);
+    r = await send('PATCH', '/api/products/1', { amount: 1 }, { 'content-type': 'application/merge-patch+json' });
+    expect([r.status, r.headers.get('allow')]).toEqual([405, 'GET, PUT, DELETE']);
     expect((await get('/api/orders/abc')).status).toBe(404);
   });
 });
