@@ -251,6 +251,32 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     },
   );
 
+  // ---- API tokens (for a console or automation; the first token comes from the CLI)
+  const tokenView = { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, createdAt: { type: 'integer' }, lastUsedAt: { type: ['integer', 'null'] } } } as const;
+  app.get('/tokens', { schema: { tags: ['tokens'], summary: 'List API tokens (names and use, never the tokens)', response: { 200: { type: 'object', properties: { tokens: { type: 'array', items: tokenView } } }, ...errors } } }, async () => ({
+    tokens: await tokens.list(),
+  }));
+  app.post<{ Body: { name: string } }>(
+    '/tokens',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an API token; the answer is the only time it is shown',
+        body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } },
+        response: { 201: { ...tokenView, properties: { ...tokenView.properties, token: { type: 'string' } } }, ...errors },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await tokens.create(req.body.name)),
+  );
+  app.delete<{ Params: { id: number } }>(
+    '/tokens/:id',
+    { schema: { tags: ['tokens'], summary: 'Revoke an API token (it stops working at once)', params: idParam, response: { 204: { type: 'null', description: 'revoked' }, ...errors } } },
+    async (req, reply) => {
+      if (!(await tokens.revoke(req.params.id))) throw notFound(`API token ${req.params.id} does not exist`);
+      return reply.code(204).send();
+    },
+  );
+
   // ---- queue and flows
   app.get(
     '/queue',

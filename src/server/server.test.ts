@@ -137,7 +137,7 @@ describe('admin API authentication and documentation', () => {
   });
 
   it('every /api route is refused without a token', async () => {
-    for (const [m, u] of [['GET', '/api/runs/1'], ['GET', '/api/dead-letters'], ['GET', '/api/dead-letters/1'], ['PUT', '/api/dead-letters/1/payload'], ['POST', '/api/dead-letters/replay'], ['DELETE', '/api/dead-letters/1'], ['GET', '/api/connections/x'], ['PUT', '/api/connections/x'], ['DELETE', '/api/connections/x'], ['GET', '/api/flows']] as const) {
+    for (const [m, u] of [['GET', '/api/runs/1'], ['GET', '/api/dead-letters'], ['GET', '/api/dead-letters/1'], ['PUT', '/api/dead-letters/1/payload'], ['POST', '/api/dead-letters/replay'], ['DELETE', '/api/dead-letters/1'], ['GET', '/api/connections/x'], ['PUT', '/api/connections/x'], ['DELETE', '/api/connections/x'], ['GET', '/api/flows'], ['GET', '/api/tokens'], ['POST', '/api/tokens'], ['DELETE', '/api/tokens/1']] as const) {
       const res = await call(m, u, { auth: null, ...(m === 'PUT' || m === 'POST' ? { body: {} } : {}) });
       expect(res.status, `${m} ${u}`).toBe(401);
     }
@@ -148,7 +148,7 @@ describe('admin API authentication and documentation', () => {
     expect(res.status).toBe(200);
     expect(res.json.openapi).toMatch(/^3\./);
     const paths = Object.keys(res.json.paths);
-    for (const p of ['/api/runs', '/api/runs/{id}', '/api/dead-letters', '/api/dead-letters/{id}', '/api/dead-letters/{id}/payload', '/api/dead-letters/replay', '/api/connections', '/api/connections/{id}', '/api/queue', '/api/flows', '/webhooks/{connection}', '/healthz', '/readyz', '/metrics']) {
+    for (const p of ['/api/runs', '/api/runs/{id}', '/api/dead-letters', '/api/dead-letters/{id}', '/api/dead-letters/{id}/payload', '/api/dead-letters/replay', '/api/connections', '/api/connections/{id}', '/api/queue', '/api/flows', '/api/tokens', '/api/tokens/{id}', '/webhooks/{connection}', '/healthz', '/readyz', '/metrics']) {
       expect(paths, p).toContain(p);
     }
     expect(res.json.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -360,6 +360,19 @@ describe('dead letters, runs and connections over the API', () => {
     expect((await call('PUT', '/api/connections/Bad%20Id', { body: { system: 'xcart' } })).status).toBe(400);
     expect((await call('DELETE', '/api/connections/sage-main')).status).toBe(204);
     expect((await call('GET', '/api/connections/sage-main')).status).toBe(404);
+  });
+
+  it('API tokens: create (shown once), list (never shown), revoke', async () => {
+    const created = await call('POST', '/api/tokens', { body: { name: 'console' } });
+    expect(created.status).toBe(201);
+    expect(created.json.token).toMatch(/^syn_/);
+    expect((await call('GET', '/api/flows', { auth: created.json.token })).status).toBe(200);
+    const list = await call('GET', '/api/tokens');
+    expect(list.json.tokens.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['test', 'console']));
+    expect(list.text).not.toContain(created.json.token);
+    expect((await call('DELETE', `/api/tokens/${created.json.id}`)).status).toBe(204);
+    expect((await call('GET', '/api/flows', { auth: created.json.token })).status).toBe(401);
+    expect((await call('POST', '/api/tokens', { body: { name: '' } })).status).toBe(400);
   });
 
   it('metrics expose the counters with flow and connection labels', async () => {
