@@ -3,8 +3,13 @@
 // connector (envelope building, parsing and classification included). Client and sandbox share one
 // Node process here, so the figures are a floor for the sandbox; the per-CPU-second figure charges
 // the client's work to the sandbox too.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import type { Figure } from '../run.js';
+import { generateCatalog } from '../../src/sandboxes/shared/catalog.js';
 import { start, SOAP_PATH } from '../../src/sandboxes/sagex3/index.js';
 import { SageX3Client } from '../../src/connectors/sagex3/client.js';
 import { save } from '../../src/connectors/sagex3/operations/save.js';
@@ -35,6 +40,50 @@ async function timed(total: number, one: (i: number) => Promise<void>): Promise<
   return { perSecond: total / secs, perCpuSecond: total / ((cpu.user + cpu.system) / 1e6), p50: lat[Math.floor(lat.length * 0.5)]!, p99: lat[Math.floor(lat.length * 0.99)]! };
 }
 
+/** CPU seconds a process has used so far (Linux /proc; utime + stime in clock ticks of 1/100 s). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The sandbox alone in its own process, started as a user would (`syncline sandbox sagex3`). */
+async function separateProcess(total: number): Promise<{ perSecond: number; perSandboxCpuSecond: number } | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/syncline.js');
+  const child = spawn(process.execPath, [bin, 'sandbox', 'sagex3', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const line = buf.split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve((JSON.parse(line) as { url: string }).url);
+      });
+      child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
+    });
+    const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });
+    const auth = `Basic ${Buffer.from('SYNCLINE:x3-sandbox').toString('base64')}`;
+    // The CLI seeds with 1: the same catalog the sandbox starts from.
+    const items = generateCatalog(1).items.map((i) => i.itemNo);
+    let failures = 0;
+    const one = async (i: number) => {
+      const res = await request(`${url}${SOAP_PATH}`, { method: 'POST', dispatcher: agent, headers: { authorization: auth, 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, body: envelope(`SEP-${i}`, items[0]!, items[1]!) });
+      const text = await res.body.text();
+      if (res.statusCode !== 200 || !text.includes('<status xsi:type="xsd:int">1</status>')) failures++;
+    };
+    await timed(300, (i) => one(1_000_000 + i));
+    const cpu0 = await cpuSeconds(child.pid!);
+    const r = await timed(total, one);
+    const cpu = (await cpuSeconds(child.pid!)) - cpu0;
+    await agent.close();
+    if (failures) throw new Error(`${failures} saves against the separate sandbox did not return status 1`);
+    return { perSecond: r.perSecond, perSandboxCpuSecond: total / cpu };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 export default async function bench(): Promise<Figure[]> {
   const sb = await start({ seed: 1, pools: { SYNCLINE: { channels: 64, queueTimeoutMs: 30_000, execMs: 0 } } });
   const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });
@@ -55,7 +104,14 @@ export default async function bench(): Promise<Figure[]> {
       await save.call(client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00001', CUSORDREF: `CONN-${i}`, lines: [{ ITMREF: item1!, QTY: '1' }, { ITMREF: item2!, QTY: '2', GROPRI: '9.95' }] } });
     });
     if (failures) throw new Error(`${failures} raw saves did not return status 1`);
+    const sep = await separateProcess(4000);
     return [
+      ...(sep
+        ? [
+            { name: 'sagex3 SOAP save, sandbox in its own process', value: Math.round(sep.perSecond), unit: 'calls/s', target: '>= 1000' },
+            { name: 'sagex3 SOAP save per sandbox CPU-second (own process)', value: Math.round(sep.perSandboxCpuSecond), unit: 'calls/cpu-s', target: '>= 1000' },
+          ]
+        : []),
       { name: 'sagex3 SOAP save (SOH, 2 lines), raw envelopes', value: Math.round(raw.perSecond), unit: 'calls/s', target: '>= 1000' },
       // On a shared machine wall-clock throughput depends on the neighbours; CPU time does not.
       { name: 'sagex3 SOAP save per CPU-second (client+sandbox)', value: Math.round(raw.perCpuSecond), unit: 'calls/cpu-s', target: '>= 1000' },
