@@ -176,7 +176,7 @@ export class Worker {
   private ackLater(token: LeaseToken, commit?: HandlerResult['commit']): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pendingAcks.push({ token, commit, resolve, reject });
-      if (this.pendingAcks.length >= 64) void this.flushAcks();
+      if (this.pendingAcks.length >= 256) void this.flushAcks();
       else this.flushTimer ??= setTimeout(() => void this.flushAcks(), this.options.ackFlushMs ?? 2);
     });
   }

@@ -116,7 +116,7 @@ export function queueContract(name: string, openStore: () => Promise<Store>, cle
       await store.db.updateTable('jobs').set({ run_at: 0 }).where('id', '=', a1).execute();
       const [again] = await queue.claim({ workerId: 'w', limit: 10, leaseMs: 10_000 });
       expect(again!.id).toBe(a1);
-      await queue.deadLetter({ id: a1, attempt: again!.attempt }, userError('X', 'bad').toJSON());
+      await queue.deadLetter({ id: a1, attempt: again!.attempt }, userError('MAPPING_INVALID', 'bad').toJSON());
       expect((await queue.claim({ workerId: 'w', limit: 10, leaseMs: 10_000 })).map((j) => j.id)).toEqual([a2]);
       await queue.ack([{ id: a2, attempt: 1 }]);
       expect((await queue.claim({ workerId: 'w', limit: 10, leaseMs: 10_000 })).map((j) => j.id)).toEqual([a3]);

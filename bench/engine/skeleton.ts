@@ -1,0 +1,66 @@
+// The walking skeleton end to end: orders placed in the X-Cart sandbox, polled, mapped, validated and
+// created in the Sage 300 sandbox (both at zero latency, faults off), on the embedded SQLite store.
+// Also: peak RSS of `syncline demo --orders 10000 --exit`.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { demoProgress, startDemo } from '../../src/cli/commands/demo.js';
+import type { Figure } from '../run.js';
+import { median, percentile } from '../support/stats.js';
+
+const ORDERS = Number(process.env.BENCH_SKELETON_ORDERS ?? 5_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const root = path.resolve(import.meta.dirname, '../..');
+
+async function once(): Promise<{ perSec: number; p50: number; p99: number; cpuMsPerOrder: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'syncline-bench-e2e-'));
+  process.env.SYNCLINE_LOG_LEVEL ??= 'warn';
+  const demo = await startDemo({ port: 0, dataDir: dir });
+  try {
+    const placedAt = new Map<string, number>();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const wall0 = Date.now();
+    for (const o of demo.xcart.storefront.placeOrders(ORDERS)) placedAt.set(String(o.id), Date.now());
+    for (;;) {
+      const p = await demoProgress(demo.runtime);
+      if (p.delivered + p.deadLettered >= ORDERS) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const runs = await demo.runtime.store.db.selectFrom('runs').select(['record_key', 'finished_at']).where('status', '=', 'succeeded').execute();
+    const latencies = runs.map((r) => Number(r.finished_at) - (placedAt.get(r.record_key.split(':')[2]!) ?? wall0));
+    return { perSec: ORDERS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMsPerOrder: (cpu.user + cpu.system) / 1000 / ORDERS };
+  } finally {
+    await demo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function demoPeakRssMb(orders: number): Promise<number> {
+  // GNU time reports the child's peak resident set (kB) on stderr.
+  const { stderr } = await promisify(execFile)('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, '--max-old-space-size=256', 'bin/syncline.js', 'demo', '--orders', String(orders), '--exit', '--json'], {
+    cwd: root,
+    env: { ...process.env, SYNCLINE_LOG_LEVEL: 'error' },
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const kb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1]);
+  return kb / 1024;
+}
+
+export default async function (): Promise<Figure[]> {
+  const results = [];
+  for (let i = 0; i < RUNS; i++) results.push(await once());
+  const rss = await demoPeakRssMb(10_000);
+  return [
+    { name: `skeleton X-Cart → Sage 300, ${ORDERS} orders (median of ${RUNS})`, value: median(results.map((r) => r.perSec)), unit: 'orders/s', target: '>= 1000' },
+    { name: 'skeleton latency order placed → Sage 300 order, p50', value: median(results.map((r) => r.p50)), unit: 'ms' },
+    { name: 'skeleton latency order placed → Sage 300 order, p99', value: median(results.map((r) => r.p99)), unit: 'ms' },
+    { name: 'skeleton CPU per order (engine + both sandboxes, one process)', value: median(results.map((r) => r.cpuMsPerOrder)), unit: 'ms' },
+    { name: 'demo --orders 10000 --exit, peak RSS', value: rss, unit: 'MB', target: '< 400' },
+  ];
+}
