@@ -50,7 +50,21 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     poolAlias: options.credentials?.poolAlias ?? 'SYNCLINE',
     endpoint: options.credentials?.endpoint ?? 'SEED',
   };
-  const publications: Publications = { ...DEFAULT_PUBLICATIONS, ...options.publications };
+  // From the CLI, `--credentials '{"publications":{"SOH":"YOSOH"},"pools":{"SYNCLINE":{"channels":3}}}'`
+  // configures what a site would configure in GESAWE and the pool administration.
+  const fromCli = (key: string): Record<string, unknown> | undefined => {
+    const v = (options.credentials as Record<string, unknown> | undefined)?.[key];
+    if (v === undefined) return undefined;
+    const o: unknown = typeof v === 'string' ? JSON.parse(v) : v;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TypeError(`sagex3 sandbox: credentials.${key} must be an object`);
+    return o as Record<string, unknown>;
+  };
+  const cliPubs = fromCli('publications');
+  for (const [k, v] of Object.entries(cliPubs ?? {})) {
+    if (!(k in DEFAULT_PUBLICATIONS) || typeof v !== 'string' || !v) throw new TypeError(`sagex3 sandbox: publications.${k} must be one of ${Object.keys(DEFAULT_PUBLICATIONS).join(', ')} with a non-empty name`);
+  }
+  const publications: Publications = { ...DEFAULT_PUBLICATIONS, ...options.publications, ...(cliPubs as Partial<Publications> | undefined) };
+  if (new Set(Object.values(publications)).size !== Object.keys(publications).length) throw new TypeError('sagex3 sandbox: two publications share one name');
   const byName = new Map<string, { kind: 'object'; code: ObjectCode } | { kind: 'subprogram' }>();
   for (const code of ['SOH', 'ITM', 'BPC', 'SIH', 'GAS'] as const) byName.set(publications[code], { kind: 'object', code });
   byName.set(publications.STOCK, { kind: 'subprogram' });
@@ -59,7 +73,7 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
   const t0 = Date.now();
   const state = new X3State({ seed: options.seed ?? 1, now: () => new Date(t0 + (Date.now() - t0) * scale) });
   const pools = new Map<string, Pool>();
-  const poolConfigs = options.pools ?? { [creds.poolAlias]: {} };
+  const poolConfigs: Record<string, Partial<PoolConfig>> = { ...(options.pools ?? { [creds.poolAlias]: {} }), ...(fromCli('pools') as Record<string, Partial<PoolConfig>> | undefined) };
   if (!poolConfigs[creds.poolAlias]) poolConfigs[creds.poolAlias] = {};
   for (const [alias, cfg] of Object.entries(poolConfigs)) pools.set(alias, new Pool(alias, { ...DEFAULT_POOL, ...cfg }));
 
