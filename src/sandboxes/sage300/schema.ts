@@ -44,17 +44,18 @@ export function fieldTypes(schema: Schema): Map<string, FieldType> {
   return m;
 }
 
-const defaultCache = new WeakMap<Schema, Row>();
+const defaultCache = new WeakMap<Schema, { proto: Row; arrays: string[] }>();
 
 /** A fresh record with every property at its default (collections are new arrays each time). */
 export function defaults(schema: Schema): Row {
-  let proto = defaultCache.get(schema);
-  if (!proto) {
-    proto = buildDefaults(schema);
-    defaultCache.set(schema, proto);
+  let cached = defaultCache.get(schema);
+  if (!cached) {
+    const proto = buildDefaults(schema);
+    cached = { proto, arrays: Object.keys(proto).filter((k) => Array.isArray(proto[k])) };
+    defaultCache.set(schema, cached);
   }
-  const row = { ...proto };
-  for (const k in row) if (Array.isArray(row[k])) row[k] = [];
+  const row = { ...cached.proto };
+  for (const k of cached.arrays) row[k] = [];
   return row;
 }
 
