@@ -16,6 +16,8 @@ export interface CompileSource {
   lookups?: LookupTables;
   rates?: RateTable;
   target?: TargetSchema;
+  /** Evaluate every expression with jsonata-js (the baseline the benchmark compares against). */
+  interpretOnly?: boolean;
 }
 
 type Gen<T> = Generator<Promise<unknown>, T, unknown>;
@@ -71,7 +73,8 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
   const expr = (text: unknown, where: string): CompiledExpr => {
     if (typeof text !== 'string' || !text.trim()) bad(where, 'expected a JSONata expression (text)');
     const loc: ExprLocation = { where, ...(file ? { file } : {}), ...(source.locate ? { locate: (o: number) => source.locate!(where, o) } : {}) };
-    const c = compileExpr(text as string, loc);
+    const c0 = compileExpr(text as string, loc);
+    const c = source.interpretOnly && c0.fast ? { ...c0, fast: undefined, fallbackReason: 'interpretOnly' } : c0;
     if (c.fast) stats.compiled++;
     else {
       stats.interpreted++;
@@ -249,6 +252,121 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     return { output, warnings: rt.warnings, errors: dedupe(rt.errors), rates: rt.applied };
   }
 
+  // The same walk without generators, for specs whose expressions all compiled: no generator object
+  // per field, which is most of the cost of the generic walk. Kept line-for-line parallel to the
+  // generator version above; the case tests run both (run() and runSync()).
+  function evalES(e: CompiledExpr, ctx: unknown, scope: Scope): unknown {
+    if (!e.fast) throw bugError('MAPPING_NEEDS_ASYNC', `mapping ${spec.id} v${spec.version} uses expressions that need jsonata; call run(), not runSync()`);
+    try {
+      return e.fast(ctx, scope);
+    } catch (err) {
+      // A runtime failure names the field and the expression; the record goes on being mapped so
+      // every problem is reported at once.
+      const msg = err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : String(err);
+      scope.rt.errors.push({ path: scope.rt.path || '(record)', message: `expression \`${e.text}\` failed: ${msg}` });
+      return undefined;
+    }
+  }
+
+
+  function evalNodeS(n: Node, ctx: unknown, scope: Scope, path: string): unknown {
+    const rt = scope.rt;
+    if (n.when) {
+      rt.path = path;
+      if (!truthy(evalES(n.when, ctx, scope))) return undefined;
+    }
+    switch (n.kind) {
+      case 'value': {
+        rt.path = path;
+        let v = n.expr ? evalES(n.expr, ctx, scope) : n.const;
+        if (blank(v) && n.default !== undefined) v = n.default;
+        if (blank(v) && n.required) {
+          rt.errors.push({ path, message: `required${n.expr ? `: \`${n.expr.text}\` gave nothing` : ''}`, ...(n.expr?.path && rt.srcBase !== undefined ? { source: rt.srcBase ? `${rt.srcBase}.${n.expr.path}` : n.expr.path } : {}) });
+        }
+        return v;
+      }
+      case 'object': {
+        const o: Record<string, unknown> = {};
+        for (const [k, f] of n.fields) {
+          const v = evalNodeS(f, ctx, scope, path ? `${path}.${k}` : k);
+          if (v !== undefined) o[k] = v;
+        }
+        return o;
+      }
+      case 'each': {
+        const out: unknown[] = [];
+        evalEachS(n, ctx, scope, path, out);
+        if (out.length === 0 && n.required) rt.errors.push({ path, message: `required: \`${n.each.text}\` gave no lines` });
+        return out;
+      }
+      case 'concat': {
+        const out: unknown[] = [];
+        for (const p of n.parts) {
+          if (p.kind === 'each') evalEachS(p, ctx, scope, path, out);
+          else {
+            const v = evalNodeS(p, ctx, scope, `${path}[${out.length}]`);
+            if (v !== undefined) out.push(v);
+          }
+        }
+        if (out.length === 0 && n.required) rt.errors.push({ path, message: 'required: no lines' });
+        return out;
+      }
+    }
+  }
+
+  function evalEachS(n: EachNode, ctx: unknown, scope: Scope, path: string, out: unknown[]): void {
+    const rt = scope.rt;
+    rt.path = path;
+    const listV = evalES(n.each, ctx, scope);
+    if (listV === undefined || listV === null) return;
+    const items = Array.isArray(listV) ? listV : [listV];
+    const savedBase = rt.srcBase;
+    const savedIndex = scope.vars.index;
+    const base = n.each.path && savedBase !== undefined ? (savedBase ? `${savedBase}.${n.each.path}` : n.each.path) : undefined;
+    for (let i = 0; i < items.length; i++) {
+      rt.srcBase = base ? `${base}[${i}]` : undefined;
+      scope.vars.index = i;
+      // The line's own `when` is checked inside evalNode with the line as context.
+      const v = evalNodeS(n.body, items[i], scope, `${path}[${out.length}]`);
+      if (v !== undefined) out.push(v);
+    }
+    rt.srcBase = savedBase;
+    scope.vars.index = savedIndex;
+  }
+
+  function runS(input: unknown, ctx: MappingContext): MappingResult {
+    const rt: Runtime = {
+      lookups: ctx.lookups ? { ...source.lookups, ...ctx.lookups } : (source.lookups ?? {}),
+      rates: ctx.rates ?? source.rates,
+      now: ctx.now ?? new Date(),
+      options: ctx.options ? { ...spec.options, ...ctx.options } : (spec.options ?? {}),
+      warnings: [],
+      errors: [],
+      applied: [],
+      path: '',
+      srcBase: '',
+    };
+    const vars: Record<string, unknown> = { root: input, options: rt.options };
+    const scope: Scope = { root: input, vars, rt };
+    for (const [name, e] of lets) {
+      rt.path = `$${name}`;
+      vars[name] = evalES(e, input, scope);
+    }
+    const output = evalNodeS(root, input, scope, '');
+    if (target) validateTarget(output, target.root, '', rt.errors);
+    if (checks.length) {
+      vars.source = input;
+      vars.output = output;
+      rt.srcBase = undefined;
+      for (const c of checks) {
+        rt.path = c.path;
+        const ok = evalES(c.assert, { source: input, output }, scope);
+        if (!truthy(ok)) rt.errors.push({ path: c.path || '(record)', message: c.message });
+      }
+    }
+    return { output, warnings: rt.warnings, errors: dedupe(rt.errors), rates: rt.applied };
+  }
+
   return {
     id: spec.id,
     version: spec.version,
@@ -257,12 +375,13 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     fallbacks,
     sync,
     run(input, ctx = {}) {
-      return Promise.resolve(drive(runGen(input, ctx)));
+      return sync ? Promise.resolve(runS(input, ctx)) : Promise.resolve(drive(runGen(input, ctx)));
     },
     runSync(input, ctx = {}) {
-      const r = drive(runGen(input, ctx));
-      if (r instanceof Promise) throw bugError('MAPPING_NEEDS_ASYNC', `mapping ${spec.id} v${spec.version} uses expressions that need jsonata; call run(), not runSync()`);
-      return r;
+      return runS(input, ctx);
+    },
+    runGeneric(input, ctx = {}) {
+      return Promise.resolve(drive(runGen(input, ctx)));
     },
   };
 }

@@ -179,6 +179,17 @@ const std: Record<string, (...a: unknown[]) => unknown> = {
     if (len <= 0) return '';
     return chars.slice(st, st + len).join('');
   },
+  // Float sum, in order, as jsonata does (for quantities; money uses $dsum).
+  sum: (v) => {
+    if (v === undefined) return undefined;
+    const arr = Array.isArray(v) ? v : [v];
+    let total = 0;
+    for (const x of arr) {
+      if (!isNumber(x)) throw new ExprError('Argument 1 of function "sum" must be an array of "numbers"');
+      total += x;
+    }
+    return total;
+  },
   abs: (v) => (v === undefined ? undefined : Math.abs(needNumber(v, 'abs'))),
   floor: (v) => (v === undefined ? undefined : Math.floor(needNumber(v, 'floor'))),
   ceil: (v) => (v === undefined ? undefined : Math.ceil(needNumber(v, 'ceil'))),
@@ -207,13 +218,8 @@ function plainPath(n: Node): string | undefined {
 }
 
 /** Result of evaluating a path: a single value, or a sequence (array marked as one). */
-const SEQ = Symbol('seq');
-type Seq = unknown[] & { [SEQ]?: true };
-function seq(): Seq {
-  const a: Seq = [];
-  a[SEQ] = true;
-  return a;
-}
+type Seq = unknown[];
+const seq = (): Seq => [];
 
 function compileNode(n: Node): Evaluator {
   if (Array.isArray(n.predicate) && n.predicate.length && n.type !== 'path') {
@@ -402,7 +408,7 @@ function compileCall(n: Node, prefix: Node[]): Evaluator {
   const f = std[name];
   if (!f) throw new Unsupported(`function $${name}`);
   if (name === 'contains' && argNodes[1] && argNodes[1].type === 'regex') throw new Unsupported('$contains with a regex');
-  if (name === 'sum' || name === 'round') throw new Unsupported(`$${name}`);
+  if (name === 'round') throw new Unsupported(`$${name}`);
   if (args.length === 1) {
     const a0 = args[0]!;
     return (ctx, s) => f(a0(ctx, s));
@@ -444,9 +450,7 @@ function applyFilters(v: unknown, filters: Filter[], s: Scope): Seq {
       cur = out;
     }
   }
-  const q = seq();
-  for (const x of cur) q.push(x);
-  return q;
+  return cur === v ? cur.slice() : cur;
 }
 
 function unwrap(q: unknown[]): unknown {

@@ -6,7 +6,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import type { AppliedRate, LookupTables, MappingIssue } from './types.js';
 import type { RateTable } from './transforms/currency.js';
 import { convertAmount, isCurrency, minorUnits } from './transforms/currency.js';
-import { D, type Dec, decString, toDecimal } from './transforms/decimal.js';
+import { D, type Dec, decString, type Fixed, fixedAdd, fixedMul, fixedRound, fixedString, toDecimal, toFixedPoint } from './transforms/decimal.js';
 import { type Casing, countryAlpha2, countryAlpha3, countryName, formatPostal, normalizeStreet, splitLines, stateCode } from './transforms/address.js';
 import { type DateFormat, formatDate, isTimeZone, parseInstant } from './transforms/dates.js';
 
@@ -33,6 +33,31 @@ export interface CallSite {
 }
 
 export type BuiltinFn = (rt: Runtime, site: CallSite | undefined, ...args: unknown[]) => unknown;
+
+/**
+ * Phone parsing (~25 µs with libphonenumber) and street normalisation are pure functions of their
+ * text; a bounded memo means a repeat customer, or a billing address equal to the shipping one, is
+ * parsed once. Cleared wholesale at 10,000 entries, so memory stays bounded.
+ */
+function memo<R>(fn: (a: string, b: string) => R): (a: string, b: string) => R {
+  const cache = new Map<string, R>();
+  return (a, b) => {
+    const key = `${a}\u0000${b}`;
+    let r = cache.get(key);
+    if (r === undefined && !cache.has(key)) {
+      r = fn(a, b);
+      if (cache.size >= 10_000) cache.clear();
+      cache.set(key, r);
+    }
+    return r as R;
+  };
+}
+
+const parsePhone = memo((phone: string, country: string): string | null => {
+  const p = parsePhoneNumberFromString(phone, (country || undefined) as CountryCode | undefined);
+  return p && p.isValid() ? p.number : null;
+});
+const streetMemo = memo((s: string, casing: string) => normalizeStreet(s, casing as Casing));
 
 const isBlank = (v: unknown) => v === undefined || v === null || v === '';
 
@@ -84,6 +109,13 @@ function str(v: unknown): string | undefined {
 export const builtins: Record<string, BuiltinFn> = {
   // ---- decimal arithmetic (money) ----
   dadd(rt, site, ...args) {
+    let fx: Fixed | undefined = { n: 0, s: 0 };
+    for (let i = 0; i < args.length && fx; i++) {
+      if (isBlank(args[i])) continue;
+      const f = toFixedPoint(args[i]);
+      fx = f ? fixedAdd(fx, f) : undefined;
+    }
+    if (fx) return fixedString(fx);
     let acc = new D(0);
     for (let i = 0; i < args.length; i++) {
       if (isBlank(args[i])) continue;
@@ -94,11 +126,19 @@ export const builtins: Record<string, BuiltinFn> = {
     return decString(acc);
   },
   dsub(rt, site, a, b) {
+    const fa = toFixedPoint(a);
+    const fb = isBlank(b) ? { n: 0, s: 0 } : toFixedPoint(b);
+    const fr = fa && fb ? fixedAdd(fa, { n: -fb.n, s: fb.s }) : undefined;
+    if (fr) return fixedString(fr);
     const x = dec(rt, site, a, 0, '$dsub');
     const y = isBlank(b) ? new D(0) : dec(rt, site, b, 1, '$dsub');
     return x && y ? decString(x.sub(y)) : undefined;
   },
   dmul(rt, site, a, b) {
+    const fa = toFixedPoint(a);
+    const fb = fa ? toFixedPoint(b) : undefined;
+    const fr = fa && fb ? fixedMul(fa, fb) : undefined;
+    if (fr) return fixedString(fr);
     const x = dec(rt, site, a, 0, '$dmul');
     const y = dec(rt, site, b, 1, '$dmul');
     return x && y ? decString(x.mul(y)) : undefined;
@@ -114,6 +154,8 @@ export const builtins: Record<string, BuiltinFn> = {
     return decString(x.div(y), places(rt, p ?? 10));
   },
   dneg(rt, site, a) {
+    const f = toFixedPoint(a);
+    if (f) return fixedString({ n: -f.n, s: f.s });
     const x = dec(rt, site, a, 0, '$dneg');
     return x ? decString(x.neg()) : undefined;
   },
@@ -123,6 +165,14 @@ export const builtins: Record<string, BuiltinFn> = {
   },
   /** Sum of a list of decimals; blanks count as zero; an empty list sums to "0". */
   dsum(rt, site, v) {
+    const items = list(v);
+    let fx: Fixed | undefined = { n: 0, s: 0 };
+    for (let i = 0; i < items.length && fx; i++) {
+      if (isBlank(items[i])) continue;
+      const f = toFixedPoint(items[i]);
+      fx = f ? fixedAdd(fx, f) : undefined;
+    }
+    if (fx) return fixedString(fx);
     let acc = new D(0);
     for (const item of list(v)) {
       if (isBlank(item)) continue;
@@ -141,17 +191,24 @@ export const builtins: Record<string, BuiltinFn> = {
   /** The amount as a money string in the currency's minor units ("12.5", "USD" → "12.50"). */
   money(rt, site, a, currency) {
     if (isBlank(a)) return undefined;
-    const x = dec(rt, site, a, 0, '$money');
-    if (!x) return undefined;
     const cur = typeof currency === 'string' ? currency : 'USD';
     if (!isCurrency(cur)) {
       addError(rt, `unknown currency ${JSON.stringify(currency)}`, { source: srcOf(rt, site, 1) });
       return undefined;
     }
+    const f = toFixedPoint(a);
+    const fast = f ? fixedRound(f, minorUnits(cur)) : undefined;
+    if (fast !== undefined) return fast;
+    const x = dec(rt, site, a, 0, '$money');
+    if (!x) return undefined;
     return decString(x, minorUnits(cur));
   },
   /** Decimal comparison: -1, 0 or 1 (undefined when either side is not a number). */
   dcmp(rt, site, a, b) {
+    const fa = toFixedPoint(a);
+    const fb = fa ? toFixedPoint(b) : undefined;
+    const d = fa && fb ? fixedAdd(fa, { n: -fb.n, s: fb.s }) : undefined;
+    if (d) return d.n > 0 ? 1 : d.n < 0 ? -1 : 0;
     const x = toDecimal(a);
     const y = toDecimal(b);
     return x && y ? x.cmp(y) : undefined;
@@ -213,6 +270,12 @@ export const builtins: Record<string, BuiltinFn> = {
   /** Converts and rounds once to the target currency's minor units; records the rate applied. */
   convert(rt, site, amount, from, to, date) {
     if (isBlank(amount)) return undefined;
+    if (from === to && isCurrency(to)) {
+      // Same currency: no rate to find, only rounding to the currency's minor units.
+      const f = toFixedPoint(amount);
+      const fast = f ? fixedRound(f, minorUnits(to)) : undefined;
+      if (fast !== undefined) return fast;
+    }
     const x = dec(rt, site, amount, 0, '$convert');
     if (!x) return undefined;
     const r = findRate(rt, site, from, to, date);
@@ -230,7 +293,7 @@ export const builtins: Record<string, BuiltinFn> = {
   street(rt, _site, s, casing) {
     const v = str(s);
     if (v === undefined) return undefined;
-    return normalizeStreet(v, (casing as Casing) ?? 'keep');
+    return streetMemo(v, typeof casing === 'string' ? casing : 'keep');
   },
   /** Address parts → at most `count` lines of `width` characters, with a warning when text is cut. */
   lines(rt, _site, parts, count, width) {
@@ -266,12 +329,12 @@ export const builtins: Record<string, BuiltinFn> = {
     const v = str(phone);
     if (v === undefined || v.trim() === '') return undefined;
     const c = typeof country === 'string' ? countryAlpha2(country) : undefined;
-    const p = parsePhoneNumberFromString(v, c as CountryCode | undefined);
-    if (!p || !p.isValid()) {
+    const p = parsePhone(v, c ?? '');
+    if (p === null) {
       addWarning(rt, `'${v}' is not a valid phone number${c ? ` for ${c}` : ''}; left out`, srcOf(rt, site, 0));
       return undefined;
     }
-    return p.number;
+    return p;
   },
   /** Cuts text to `n` characters with a warning naming the field (never silently). */
   truncate(rt, _site, s, n) {

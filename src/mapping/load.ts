@@ -158,6 +158,10 @@ async function findMappingsRoot(file: string): Promise<string> {
 export interface LoadOptions {
   /** Folder with lookups/ and targets/ (default: found upwards from the spec). */
   root?: string;
+  /** Run every expression through jsonata-js (benchmark baseline). */
+  interpretOnly?: boolean;
+  /** Replace named lookup tables (e.g. a bigger catalog in the benchmark). */
+  lookups?: LookupTables;
 }
 
 /** Reads, checks and compiles one spec file. A syntax error names the file, line and column. */
@@ -200,7 +204,14 @@ export async function loadMapping(file: string, opts: LoadOptions = {}): Promise
       throw e;
     });
   }
-  return compileMapping(spec, { file: abs, locate, lookups, ...(rates ? { rates } : {}), ...(target ? { target } : {}) });
+  return compileMapping(spec, {
+    file: abs,
+    locate,
+    lookups: { ...lookups, ...opts.lookups },
+    ...(rates ? { rates } : {}),
+    ...(target ? { target } : {}),
+    ...(opts.interpretOnly ? { interpretOnly: true } : {}),
+  });
 }
 
 /** Every spec file (*.yaml) under a folder, not lookups/, targets/ or *.cases.yaml. */

@@ -49,8 +49,10 @@ export interface CompiledMapping {
   /** True when every expression compiled, so `runSync` is available. */
   readonly sync: boolean;
   run(input: unknown, ctx?: MappingContext): Promise<MappingResult>;
-  /** Same as run, without a promise; throws MAPPING_INVALID's sibling bug if the spec needs jsonata. */
+  /** Same as run, without a promise; throws MAPPING_NEEDS_ASYNC (a bug) if the spec needs jsonata. */
   runSync(input: unknown, ctx?: MappingContext): MappingResult;
+  /** The generator-based walk that `run` uses for specs needing jsonata (tests compare it with runSync). */
+  runGeneric(input: unknown, ctx?: MappingContext): Promise<MappingResult>;
 }
 
 // ---- the spec as written in YAML/JSON (see mappings/mapping.schema.json) ----

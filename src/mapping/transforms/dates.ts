@@ -49,20 +49,45 @@ function partsIn(date: Date, tz: string): { y: string; m: string; d: string; h: 
   return { y: p.year!, m: p.month!, d: p.day!, h: p.hour!, mi: p.minute!, s: p.second! };
 }
 
+const zones = new Map<string, boolean>();
 export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let ok = zones.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (zones.size < 1000) zones.set(tz, ok);
   }
+  return ok;
 }
 
 export type DateFormat = 'YYYY-MM-DD' | 'YYYYMMDD' | 'ISO' | 'DATETIME';
 
 /** Formats an instant as the target wants it, the calendar day taken in `tz` (default UTC). */
+// Intl's formatToParts costs microseconds; a batch of orders repeats the same few instants.
+const recent = new Map<string, string>();
+
 export function formatDate(date: Date, format: DateFormat, tz = 'UTC'): string {
   if (format === 'ISO') return date.toISOString().replace('.000Z', 'Z');
+  if (tz === 'UTC') {
+    const iso = date.toISOString();
+    if (format === 'YYYYMMDD') return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10);
+    if (format === 'DATETIME') return iso.slice(0, 19);
+    return iso.slice(0, 10);
+  }
+  const key = `${date.getTime()}|${tz}|${format}`;
+  const hit = recent.get(key);
+  if (hit !== undefined) return hit;
+  const out = formatZoned(date, format, tz);
+  if (recent.size > 5000) recent.clear();
+  recent.set(key, out);
+  return out;
+}
+
+function formatZoned(date: Date, format: DateFormat, tz: string): string {
   const p = partsIn(date, tz);
   if (format === 'YYYYMMDD') return `${p.y}${p.m}${p.d}`;
   if (format === 'DATETIME') return `${p.y}-${p.m}-${p.d}T${p.h}:${p.mi}:${p.s}`;
