@@ -7,6 +7,7 @@
 // lone request is never delayed (it is flushed on the next turn of the event loop) and a burst is
 // absorbed in a few transactions.
 import type { Engine, IntakeResult } from '../core/engine.js';
+import { transientError } from '../core/errors.js';
 import type { IncomingEvent } from '../core/triggers.js';
 
 interface Pending {
@@ -25,9 +26,17 @@ export class IntakeBatcher {
     private readonly engine: Engine<any>,
     /** Most requests per transaction: bounds how long one transaction holds the writer. */
     private readonly maxBatch = 256,
+    /**
+     * Most requests waiting for a transaction. Beyond it the database cannot keep up and waiting
+     * longer only grows memory and latency: refuse at once with 503 + Retry-After (senders retry).
+     */
+    private readonly maxPending = 5_000,
   ) {}
 
   intake(events: IncomingEvent[], connection: string): Promise<IntakeResult> {
+    if (this.pending.length >= this.maxPending) {
+      return Promise.reject(transientError('WEBHOOK_INTAKE_UNAVAILABLE', `the inbox is ${this.pending.length} requests behind; nothing was accepted, retry later`, { retryAfterMs: 1000 }));
+    }
     return new Promise((resolve, reject) => {
       this.pending.push({ events, connection, resolve, reject });
       this.schedule();
