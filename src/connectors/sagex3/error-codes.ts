@@ -14,6 +14,7 @@ export const sagex3ErrorCodes = defineErrorCodes({
   X3_NO_WEB_SERVICES: { kind: 'transient', description: 'X3 answered "No Web services accepted": the host runs no web-service child processes (or is restarting).' },
   X3_SOAP_FAULT: { kind: 'bug', description: 'X3 answered a SOAP Fault: it could not read our envelope. `details.faultstring` says why; report it.' },
   X3_BAD_RESPONSE: { kind: 'transient', description: 'The SOAP or api1 answer could not be read (not SOAP, truncated, unparseable resultXml). Retried; if it persists inspect `details.sample`.' },
+  X3_TRUNCATED: { kind: 'user', description: 'A subprogram returned only part of the rows (its output table was full, X3 warned). Narrow the criteria (site, item pattern) and call again.' },
   X3_LAYOUT: { kind: 'user', description: 'A field is not on the publication\'s screen layout (no group carries it). Rediscover the layout with getDescription or fix the mapping.' },
   X3_INPUT_INVALID: { kind: 'user', description: 'The data handed to an X3 operation failed its schema before anything was sent; `details.issues` lists the fields.' },
   X3_CONFIG_INVALID: { kind: 'user', description: 'The Sage X3 connection configuration is incomplete or invalid; `details.issues` says what is missing.' },

@@ -7,7 +7,7 @@ import { SageX3Client, type SageX3Config } from './client.js';
 import { createSalesOrderOnce, findSalesOrderByReference, sagex3Connector } from './index.js';
 import { deleteRecord } from './operations/delete.js';
 import { getDescription } from './operations/get-description.js';
-import { getStock } from './operations/get-stock.js';
+import { available, getStock } from './operations/get-stock.js';
 import { modify } from './operations/modify.js';
 import { query } from './operations/query.js';
 import { read } from './operations/read.js';
@@ -283,6 +283,23 @@ describe('configurable publications and discovery', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('stock subprogram', () => {
+  it('reads the same stock lines with XML and JSON payloads; available = A stock − allocations', async () => {
+    const item = item1;
+    const x = await getStock.call(clientFor(), { item, site: 'US011' });
+    const j = await getStock.call(clientFor({ payloadFormat: 'JSON', returnFormat: 'JSON' }), { item, site: 'US011' });
+    expect(j).toEqual(x);
+    expect(x.length).toBeGreaterThan(0);
+    expect(x.every((l) => l.site === 'US011' && l.item === item && ['A', 'Q', 'R'].includes(l.status[0]!))).toBe(true);
+    expect(available(x).get(`US011|${item}`)).toBe(sb.state.available('US011', item).toString());
+  });
+
+  it('a full output table is an error, not a silent partial answer', async () => {
+    const e = await failure(getStock.call(clientFor(), {}));
+    expect([e.code, e.kind]).toEqual(['X3_TRUNCATED', 'user']);
   });
 });
 

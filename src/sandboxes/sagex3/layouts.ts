@@ -108,7 +108,7 @@ export const stockSubprogram: { input: BlockDef[]; output: BlockDef[] } = {
   input: [{ id: 'GRP1', kind: 'GRP', fields: [c('I_PAT_STOFCY', 5), c('I_PAT_ITM'), c('I_PAT_LOT', 15), c('I_PAT_STA', 3)] }],
   output: [
     { id: 'GRP1', kind: 'GRP', fields: [c('I_PAT_STOFCY', 5), c('I_PAT_ITM'), c('I_PAT_LOT', 15), c('I_PAT_STA', 3)] },
-    { id: 'GRP2', kind: 'TAB', dim: 5000, fields: [c('O_STOFCY', 5), c('O_ITMREF'), c('O_LOT', 15), c('O_LOC', 10), c('O_STA', 3), d('O_QTYSTU'), d('O_CUMALLQTY'), c('O_STU', 3)] },
+    { id: 'GRP2', kind: 'TAB', dim: 500, fields: [c('O_STOFCY', 5), c('O_ITMREF'), c('O_LOT', 15), c('O_LOC', 10), c('O_STA', 3), d('O_QTYSTU'), d('O_CUMALLQTY'), c('O_STU', 3)] },
     { id: 'GRP3', kind: 'GRP', fields: [i('O_NBLIG')] },
   ],
 };

@@ -3,6 +3,7 @@
 // control, R rejected). https://online-help.sageerpx3.com/erp/12/wp-static-content/static-pages/en_US/V7DEV/api-guide_soap-web-services.html
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { userError } from '../../../core/errors.js';
 import { SOAP_DOCS } from '../client.js';
 import { decodeRecord, encodePayload } from '../payload.js';
 import { defineX3Operation } from './define.js';
@@ -30,7 +31,13 @@ export const getStock = defineX3Operation<z.input<typeof getStockInput>, StockLi
     if (input.status) fields.I_PAT_STA = input.status;
     const payload = encodePayload(client.config.payloadFormat, { groups: { GRP1: fields }, tables: {} });
     const r = await client.call('run', { publicName: client.publication('STOCK'), payload });
-    const rows = decodeRecord(r.resultXml).tables.GRP2 ?? [];
+    const decoded = decodeRecord(r.resultXml);
+    const rows = decoded.tables.GRP2 ?? [];
+    // A full output table comes with a warning: a partial stock picture must not pass for the whole.
+    const warnings = r.messages.filter((m) => m.type === '2');
+    if (warnings.length) {
+      throw userError('X3_TRUNCATED', `${client.publication('STOCK')}: ${warnings.map((w) => w.message).join(' | ')}`, { details: { returned: rows.length, criteria: input, messages: warnings } });
+    }
     return rows.map((row) => {
       const s = (k: string) => String(row[k] ?? '');
       return { site: s('O_STOFCY'), item: s('O_ITMREF'), lot: s('O_LOT'), location: s('O_LOC'), status: s('O_STA'), quantity: new Decimal(s('O_QTYSTU') || '0').toString(), allocated: new Decimal(s('O_CUMALLQTY') || '0').toString(), unit: s('O_STU') };
