@@ -74,7 +74,8 @@ export function breakerFor(connection: string, opts: { consecutiveFailures: numb
   let b = breakers.get(connection);
   if (!b) {
     b = circuitBreaker(
-      handleWhen((e) => e instanceof SynclineError && e.kind === 'transient' && e.code !== 'HTTP_RATE_LIMITED' && e.code !== 'HTTP_CONFLICT'),
+      // A record lock says nothing about the system's health: connectors mark such errors `recordLevel`.
+      handleWhen((e) => e instanceof SynclineError && e.kind === 'transient' && e.code !== 'HTTP_RATE_LIMITED' && e.code !== 'HTTP_CONFLICT' && e.details.recordLevel !== true),
       { halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.consecutiveFailures) },
     );
     breakers.set(connection, b);

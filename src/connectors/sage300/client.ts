@@ -70,7 +70,7 @@ export function classifySage300(res: HttpResponse, req: HttpRequest): SynclineEr
       if (res.status === 409) {
         // A lock says so; a business rule says what is wrong; an unknown 409 is treated as a conflict
         // (retried a few times, then dead-lettered with Sage's message) rather than lost as "bad data".
-        if (IN_USE.test(message) || !BUSINESS_RULE.test(message)) return transientError('SAGE300_RECORD_IN_USE', say('the record is in use in Sage 300'), { details });
+        if (IN_USE.test(message) || !BUSINESS_RULE.test(message)) return transientError('SAGE300_RECORD_IN_USE', say('the record is in use in Sage 300'), { details: { ...details, recordLevel: true } });
         return userError('SAGE300_REJECTED', say('Sage 300 refused the change'), { details });
       }
       return userError('SAGE300_REJECTED', say(`Sage 300 rejected the request (${res.status})`), { details });

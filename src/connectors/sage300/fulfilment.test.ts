@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SynclineError } from '../../core/errors.js';
 import { start, type Sage300Sandbox } from '../../sandboxes/sage300/index.js';
 import {
-  createCreditNote, createCustomer, createCustomerPoller, createInvoicePoller, createJournalBatch, createOrder, createReceiptBatch, createRefundBatch,
+  createCreditNote, createCustomer, createCustomerPoller, createInvoicePoller, createItemPoller, createJournalBatch, createOrder, createReceiptBatch, createRefundBatch,
   createShipToLocation, createShipmentPoller, createStockPoller, getOrder, getStock, listGLAccounts, listInvoices, listLocations, listShipToLocations,
   postBatch, sage300Connector, shipOrder, updateCustomer, updateOrder, type Sage300Client,
 } from './index.js';
@@ -251,6 +251,40 @@ describe('Sage 300 connector: fulfilment', () => {
     expect(edited.events.map((e) => e.id)).toEqual(['C00005']);
     expect(edited.events[0]!.payload).toMatchObject({ PhoneNumber: '+1 503 555 0198' });
     expect(edited.events[0]!.version > lastVersion).toBe(true);
+  });
+
+  it('polls item changes (a price change touches the item)', async () => {
+    let clock = 3_000_000_000_000;
+    const items = createItemPoller(client, { connection: 'c', minIntervalMs: 0, maxPerPoll: 5_000, now: () => clock++ });
+    const first = await items.poll(null);
+    expect(first.events.length).toBe(sb.company.items.table.size);
+    expect((await items.poll(first.cursor)).events).toEqual([]);
+    const [it0] = stockedItems();
+    // The item's date stamp does not change within a day, yet the poller must see the edit: it compares content.
+    sb.company.items.table.replace({ ...sb.company.items.table.get(String(it0!.UnformattedItemNumber))!, Description: 'Renamed' });
+    const changed = await items.poll(first.cursor);
+    expect(changed.events.map((e) => e.id)).toEqual([String(it0!.ItemNumber)]);
+  });
+
+  it('drives the back office over HTTP', async () => {
+    const [it0] = stockedItems();
+    const post = (p: string, body: unknown) => fetch(`${sb.url}/__sandbox/backoffice/${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const received = await post('stock/receive', { item: it0!.ItemNumber, location: '2', quantity: 10 });
+    expect(received.status).toBe(200);
+    const level = (await (await fetch(`${sb.url}/__sandbox/backoffice/stock?item=${encodeURIComponent(String(it0!.ItemNumber))}&location=2`)).json()) as { onHand: number };
+    expect(level.onHand).toBe(received.body.onHand);
+    expect((await post('stock/adjust', { item: it0!.ItemNumber, location: '2', delta: -3 })).body.onHand).toBe(level.onHand - 3);
+    expect((await post('stock/receive', { item: 'NOPE', location: '2', quantity: 1 })).body).toMatchObject({ error: { code: 'FieldInvalid' } });
+    await post('prices', { item: it0!.ItemNumber, price: '42.50' });
+    const { order } = await createOrder.call(client, { order: { CustomerNumber: 'C00011', OrderDetails: [{ LineType: 'Item', Item: String(it0!.ItemNumber), QuantityOrdered: 2 }] } });
+    expect(order.OrderDetails![0]!.PricingUnitPrice).toBe('42.5');
+    const shipped = await post(`orders/${order.OrderNumber}/ship`, { carrier: 'ups', trackingNumber: 'TRK-1' });
+    expect(shipped.body).toMatchObject({ orderNumber: order.OrderNumber, shipmentNumber: expect.stringMatching(/^SH/), invoiceNumber: expect.stringMatching(/^IN/) });
+    const edited = await fetch(`${sb.url}/__sandbox/backoffice/customers/C00011`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Email: 'new@example.com' }) });
+    expect(edited.status).toBe(200);
+    expect(sb.company.customers.table.get('C00011')!.Email).toBe('new@example.com');
+    const count = (await (await fetch(`${sb.url}/__sandbox/backoffice/orders/count`)).json()) as { count: number };
+    expect(count.count).toBe(sb.backOffice.countOrders());
   });
 
   it('getOrder shows what the back office did', async () => {

@@ -112,13 +112,20 @@ describe('Sage 300 connector: orders', () => {
     expect([query.code, query.kind]).toEqual(['SAGE300_INVALID_QUERY', 'user']);
     const key = await failure(client.request({ operation: 'raw', path: `${client.path('AR', 'ARCustomers')}(Nope='1')` }));
     expect(key.code).toBe('SAGE300_INVALID_QUERY');
+    const method = await failure(client.request({ operation: 'raw', method: 'POST', path: client.path('OE', 'OEInvoices'), body: {} }));
+    expect([method.code, method.kind]).toEqual(['SAGE300_INVALID_QUERY', 'user']);
+    const resource = await failure(client.request({ operation: 'raw', path: client.path('OE', 'OENothing') }));
+    expect(resource.code).toBe('SAGE300_NOT_FOUND');
     const missing = await failure(client.request({ operation: 'raw', path: client.path('AR', 'ARCustomers', 'NOBODY') }));
     expect([missing.code, missing.kind]).toEqual(['SAGE300_NOT_FOUND', 'user']);
 
     await fetch(`${sb.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ route: 'POST /Sage300WebApi', custom: { lock: 1 } }] }) });
     try {
-      const locked = await failure(createOrder.call(client, { order: { CustomerNumber: 'C00002', OrderDetails: [{ LineType: 'Item', Item: String(firstItem().ItemNumber), QuantityOrdered: 1 }] } }));
-      expect([locked.code, locked.kind]).toEqual(['SAGE300_RECORD_IN_USE', 'transient']);
+      // Locks are record-level: seven in a row must not open the connection's circuit breaker (5 failures).
+      for (let i = 0; i < 7; i++) {
+        const locked = await failure(createOrder.call(client, { order: { CustomerNumber: 'C00002', OrderDetails: [{ LineType: 'Item', Item: String(firstItem().ItemNumber), QuantityOrdered: 1 }] } }));
+        expect([locked.code, locked.kind]).toEqual(['SAGE300_RECORD_IN_USE', 'transient']);
+      }
     } finally {
       await fetch(`${sb.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [] }) });
     }
