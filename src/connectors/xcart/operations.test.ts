@@ -91,8 +91,11 @@ describe('order statuses and sub-resources', () => {
 
 describe('products, variants and stock', () => {
   it('create, read, update (partial), delete a product; duplicate SKU and bad fields are user errors', async () => {
-    const created = await xc.createProduct.call(rw, { sku: 'Z9-9000-BLK', name: 'Test Lantern', price: '24.95', amount: 7 });
-    expect(created).toMatchObject({ sku: 'Z9-9000-BLK', price: '24.95', amount: 7, inventory_traceable: true, enabled: true });
+    const created = await xc.createProduct.call(rw, { sku: 'Z9-9000-BLK', name: 'Test Lantern', price: '24.95', amount: 7, product_class: 'Gear', memberships: ['Wholesaler'] });
+    expect(created).toMatchObject({ sku: 'Z9-9000-BLK', price: '24.95', amount: 7, inventory_traceable: true, enabled: true, product_class: { name: 'Gear' }, memberships: [{ name: 'Wholesaler' }] });
+    const unknownClass = await failure(xc.createProduct.call(rw, { sku: 'Z9-9002', name: 'x', tax_class: 'Luxury' }));
+    expect(unknownClass.code).toBe('XCART_VALIDATION');
+    expect(unknownClass.details.violations).toEqual([{ propertyPath: 'tax_class', message: 'Tax class "Luxury" not found' }]);
     const got = await xc.getProduct.call(ro, { id: created.id });
     expect(got.name).toBe('Test Lantern');
     const updated = await xc.updateProduct.call(rw, { id: created.id, changes: { price: 19.5 } });
@@ -165,7 +168,7 @@ describe('profiles and addresses', () => {
     expect(dup.code).toBe('XCART_REJECTED');
     expect((await xc.updateProfile.call(rw, { id: p.id, changes: { status: 'D' } })).status).toBe('D');
 
-    const a = await xc.createAddress.call(rw, { profileId: p.id, address: { firstname: 'Ana', lastname: 'Lima', street: '1 Rua Nova', city: 'Porto', country_code: 'PT', zipcode: '4000-001' } });
+    const a = await xc.createAddress.call(rw, { profileId: p.id, address: { firstname: 'Ana', lastname: 'Lima', street: '1 Rua Nova', city: 'Porto', country_code: 'PT', zipcode: '4000-001', is_billing: true, is_shipping: true } });
     expect(a).toMatchObject({ firstname: 'Ana', is_billing: true, is_shipping: true, country_code: 'PT' });
     const b = await xc.createAddress.call(rw, { profileId: p.id, address: { firstname: 'Ana', lastname: 'Lima', street: '9 Rua Velha', city: 'Lisboa', country_code: 'PT', is_shipping: true } });
     const list = await xc.listAddresses.call(ro, { profileId: p.id });

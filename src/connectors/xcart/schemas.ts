@@ -187,23 +187,26 @@ export const productInput = z.strictObject({
   description: z.string().optional(),
   brief_description: z.string().optional(),
   meta_tags: z.string().optional(),
+  meta_description_type: z.enum(['A', 'C']).optional(),
   meta_description: z.string().optional(),
   meta_title: z.string().optional(),
   price: decimalInput.refine((n) => n >= 0, 'price must be ≥ 0').optional(),
   enabled: z.boolean().optional(),
   weight: decimalInput.refine((n) => n >= 0, 'weight must be ≥ 0').optional(),
+  separate_box: z.boolean().optional(),
   width: decimalInput.optional(),
   length: decimalInput.optional(),
   height: decimalInput.optional(),
   free_shipping: z.boolean().optional(),
   taxable: z.boolean().optional(),
-  arrival_date: dateInput.optional(),
+  arrival_date: dateInput.nullable().optional(),
   inventory_traceable: z.boolean().optional(),
   amount: z.number().int().min(0).optional(),
+  /** Names as the store defines them (e.g. "Fashion"), not ids. */
   product_class: z.string().nullable().optional(),
   tax_class: z.string().nullable().optional(),
-  memberships: z.array(z.number().int()).optional(),
-  clean_url: z.string().max(255).optional(),
+  memberships: z.array(z.string().min(1)).optional(),
+  clean_url: z.string().optional(),
 });
 
 export const variantSchema = z.looseObject({
@@ -211,22 +214,28 @@ export const variantSchema = z.looseObject({
   price: money,
   amount: z.number().int(),
   weight: money.nullish(),
-  sku: z.string(),
+  /** Null: the variant sells under the product's SKU. */
+  sku: z.string().nullable(),
   /** When true the variant inherits the product's price / stock / weight. */
   default_price: z.boolean(),
   default_amount: z.boolean(),
   default_weight: z.boolean(),
+  default_variant: z.boolean().nullish(),
 });
 export type XcartVariant = z.output<typeof variantSchema>;
 
+// X-Cart defaults every default_* flag to false and price/amount to 0, so a variant created with
+// only a SKU sells at 0 with no stock: send price (or default_price: true) and amount.
 export const variantInput = z.strictObject({
-  sku: z.string().max(32).optional(),
+  sku: z.string().min(1).max(32).nullable().optional(),
   price: decimalInput.refine((n) => n >= 0, 'price must be ≥ 0').optional(),
   amount: z.number().int().min(0).optional(),
   weight: decimalInput.refine((n) => n >= 0, 'weight must be ≥ 0').optional(),
   default_price: z.boolean().optional(),
   default_amount: z.boolean().optional(),
   default_weight: z.boolean().optional(),
+  default_variant: z.boolean().optional(),
+  attribute_select_values: z.array(z.number().int()).optional(),
 });
 
 export const profileSchema = z.looseObject({
@@ -244,19 +253,26 @@ export const profileSchema = z.looseObject({
 export type XcartProfile = z.output<typeof profileSchema>;
 
 export const profileInput = z.strictObject({
-  login: z.email(),
-  password: z.string().min(1).optional(),
-  access_level: z.number().int().min(0).optional(),
+  login: z.email().min(5).max(128),
+  password: z.string().min(8).max(128).nullable().optional(),
+  /** 0 customer, 100 administrator. */
+  access_level: z.union([z.literal(0), z.literal(100)]).optional(),
   status: z.enum(['E', 'D']).optional(),
-  language: z.string().length(2).optional(),
-  membership_id: z.number().int().nullable().optional(),
+  status_comment: z.string().optional(),
+  referer: z.string().optional(),
+  language: z.string().max(2).optional(),
+  membership_id: z.number().int().positive().nullable().optional(),
+  pending_membership_id: z.number().int().positive().nullable().optional(),
+  force_change_password: z.boolean().optional(),
   role_ids: z.array(z.number().int()).optional(),
 });
 
 export const addressInput = z.strictObject({
   is_billing: z.boolean().optional(),
   is_shipping: z.boolean().optional(),
-  type: z.enum(['r', 'c']).optional(),
+  is_work: z.boolean().optional(),
+  /** R residential, C commercial. */
+  type: z.enum(['R', 'C']).optional(),
   title: z.string().optional(),
   firstname: z.string().min(1).max(255),
   lastname: z.string().min(1).max(255),
@@ -265,7 +281,7 @@ export const addressInput = z.strictObject({
   zipcode: z.string().max(32).optional(),
   city: z.string().min(1).max(255),
   country_code: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. "US"'),
-  state: z.number().int().nullable().optional(),
+  state: z.number().int().min(0).nullable().optional(),
   state_name: z.string().optional(),
 });
 export type XcartAddress = z.output<typeof addressSchema>;

@@ -57,7 +57,7 @@ export interface Address {
   street: string;
   zipcode: string;
   city: string;
-  country_code: string;
+  country_code: string | null;
   state: number | null;
   state_name: string;
   custom_fields: Array<{ name: string; value: string }>;

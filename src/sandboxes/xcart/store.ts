@@ -8,13 +8,15 @@ import type { Address, Order, TrackingNumber } from './model.js';
 
 export interface Variant {
   id: number;
-  sku: string;
+  sku: string | null;
   price: Decimal;
   amount: number;
   weight: Decimal;
   default_price: boolean;
   default_amount: boolean;
   default_weight: boolean;
+  default_variant: boolean;
+  attribute_select_values: number[];
   /** e.g. { Colour: 'Black' } — shown for humans; not part of the XC55 output. */
   attributes: Record<string, string>;
 }
@@ -31,6 +33,7 @@ export interface Product {
   price: Decimal;
   enabled: boolean;
   weight: Decimal;
+  separate_box: boolean;
   width: Decimal;
   length: Decimal;
   height: Decimal;
@@ -39,9 +42,10 @@ export interface Product {
   arrival_date: number;
   inventory_traceable: boolean;
   amount: number;
+  /** Names, as the input DTO takes them. */
   product_class: string | null;
   tax_class: string | null;
-  memberships: number[];
+  memberships: string[];
   clean_url: string;
   create_date: number;
   update_date: number;
@@ -58,8 +62,12 @@ export interface Profile {
   first_login_date: number;
   last_login_date: number;
   status: 'E' | 'D';
+  status_comment: string;
+  referer: string;
   language: string;
   membership_id: number | null;
+  pending_membership_id: number | null;
+  force_change_password: boolean;
   role_ids: number[];
   addresses: Address[];
   /** Anonymous profile created for a guest checkout (X-Cart keeps one per order). */
@@ -178,7 +186,7 @@ export class XcartStore {
         created: now - 86_400 * 90,
         addresses: [
           {
-            id: 0, is_billing: true, is_shipping: true, type: 'r', title: '', firstname: c.firstName, lastname: c.lastName, phone: c.phone,
+            id: 0, is_billing: true, is_shipping: true, type: 'R', title: '', firstname: c.firstName, lastname: c.lastName, phone: c.phone,
             street: c.address.street2 ? `${c.address.street}\n${c.address.street2}` : c.address.street,
             zipcode: c.address.zip, city: c.address.city, country_code: c.address.country, state: null, state_name: c.address.state, custom_fields: [],
           },
@@ -207,6 +215,7 @@ export class XcartStore {
         price: new Decimal(first.price),
         enabled: true,
         weight: new Decimal(first.weightLb),
+        separate_box: false,
         width: new Decimal(0),
         length: new Decimal(0),
         height: new Decimal(0),
@@ -215,8 +224,8 @@ export class XcartStore {
         arrival_date: now - 86_400 * 120,
         inventory_traceable: true,
         amount: items.length === 1 ? stockOf(first) : 0,
-        product_class: null,
-        tax_class: null,
+        product_class: first.category === 'Electronics' ? 'Electronics' : first.category === 'Apparel' || first.category === 'Footwear' ? 'Apparel' : 'Gear',
+        tax_class: 'Default',
         memberships: [],
         clean_url: style.toLowerCase(),
         create_date: now - 86_400 * 120,
@@ -235,6 +244,8 @@ export class XcartStore {
             default_price: true,
             default_amount: false,
             default_weight: true,
+            default_variant: p.variants.length === 0,
+            attribute_select_values: [],
             attributes: { Colour: i.description.split(' ').pop()! },
           });
         }
@@ -251,7 +262,7 @@ export class XcartStore {
     this.products.set(p.id, p);
     this.productsBySku.set(p.sku, p);
     if (p.variants.length === 0) this.sellableBySku.set(p.sku, { product: p, variant: null });
-    for (const v of p.variants) this.sellableBySku.set(v.sku, { product: p, variant: v });
+    for (const v of p.variants) if (v.sku) this.sellableBySku.set(v.sku, { product: p, variant: v });
   }
 
   unindexProduct(p: Product): void {
@@ -271,8 +282,12 @@ export class XcartStore {
       first_login_date: spec.anonymous ? 0 : (spec.created ?? now),
       last_login_date: spec.anonymous ? 0 : (spec.created ?? now),
       status: 'E',
+      status_comment: '',
+      referer: '',
       language: 'en',
       membership_id: null,
+      pending_membership_id: null,
+      force_change_password: false,
       role_ids: spec.access_level >= 100 ? [1] : [],
       addresses: spec.addresses.map((a) => ({ ...a, id: this.next('address') })),
       anonymous: spec.anonymous,

@@ -231,7 +231,7 @@ export class Storefront {
   private randomAddress(): Address {
     const c = this.random.pick(this.store.catalog.customers);
     return {
-      id: 0, is_billing: true, is_shipping: true, type: 'r', title: '', firstname: c.firstName, lastname: c.lastName, phone: c.phone,
+      id: 0, is_billing: true, is_shipping: true, type: 'R', title: '', firstname: c.firstName, lastname: c.lastName, phone: c.phone,
       street: c.address.street, zipcode: c.address.zip, city: c.address.city, country_code: c.address.country, state: null, state_name: c.address.state, custom_fields: [],
     };
   }

@@ -41,7 +41,9 @@ export const listSkus = xcartOperation({
         }
         const base = { productId: p.id, inventoryTraceable: p.inventory_traceable, enabled: p.enabled, updatedAt: p.update_date ? epochSeconds(p.update_date) : null };
         out.push({ ...base, sku: p.sku, variantId: null, hasVariants: variants.length > 0, amount: p.amount, price: p.price });
+        // A variant without its own SKU cannot be told apart from its siblings by SKU: skipped.
         for (const v of variants) {
+          if (!v.sku) continue;
           out.push({ ...base, sku: v.sku, variantId: v.id, hasVariants: false, amount: v.default_amount ? p.amount : v.amount, price: v.default_price ? p.price : v.price });
         }
       }

@@ -8,40 +8,55 @@ import type { Product, Variant, XcartStore } from '../store.js';
 import { ApiError, jsonBody, pageParams, sendCollection, sendItem, type Format } from '../http.js';
 import { readInput, throwIfViolations, validate, type FieldRule } from '../input.js';
 
+// From XC55 `XLite\API\Endpoint\Product\DTO\Input` and XC/ProductVariants `ProductVariantInput`.
 const PRODUCT_RULES: Record<string, FieldRule> = {
-  sku: { type: 'string', notBlank: true, max: 32 },
-  name: { type: 'string', notBlank: true, max: 255 },
+  sku: { type: 'string', notBlank: true, min: 1, max: 32 },
+  name: { type: 'string', notBlank: true, min: 1, max: 255 },
   description: { type: 'string' },
   brief_description: { type: 'string' },
   meta_tags: { type: 'string' },
+  meta_description_type: { type: 'string', choice: ['A', 'C'] },
   meta_description: { type: 'string' },
   meta_title: { type: 'string' },
   price: { type: 'float', positiveOrZero: true },
   enabled: { type: 'bool' },
   weight: { type: 'float', positiveOrZero: true },
+  separate_box: { type: 'bool' },
   width: { type: 'float', positiveOrZero: true },
   length: { type: 'float', positiveOrZero: true },
   height: { type: 'float', positiveOrZero: true },
   free_shipping: { type: 'bool' },
   taxable: { type: 'bool' },
-  arrival_date: { type: 'date' },
+  arrival_date: { type: 'nullable-string', date: true },
   inventory_traceable: { type: 'bool' },
   amount: { type: 'int', positiveOrZero: true },
   product_class: { type: 'nullable-string' },
   tax_class: { type: 'nullable-string' },
-  memberships: { type: 'int[]' },
-  clean_url: { type: 'string', max: 255 },
+  memberships: { type: 'string[]' },
+  clean_url: { type: 'string' },
 };
 
 const VARIANT_RULES: Record<string, FieldRule> = {
-  sku: { type: 'string', max: 32 },
-  price: { type: 'float', positiveOrZero: true },
-  amount: { type: 'int', positiveOrZero: true },
-  weight: { type: 'float', positiveOrZero: true },
+  price: { type: 'float' },
   default_price: { type: 'bool' },
+  amount: { type: 'int' },
   default_amount: { type: 'bool' },
+  weight: { type: 'float', positiveOrZero: true },
   default_weight: { type: 'bool' },
+  default_variant: { type: 'bool' },
+  sku: { type: 'nullable-string' },
+  attribute_checkbox_values: { type: 'int[]' },
+  attribute_select_values: { type: 'int[]' },
 };
+
+/** Classifiers the seeded store knows; the @ProductClass/@TaxClass/@Memberships constraints check names against them. */
+export const PRODUCT_CLASSES = ['Apparel', 'Gear', 'Electronics'];
+export const TAX_CLASSES = ['Default', 'Reduced', 'Exempt'];
+export const MEMBERSHIPS = ['Wholesaler', 'VIP'];
+const named = (list: string[], name: string | null) => (name === null ? null : { id: list.indexOf(name) + 1, name });
+
+/** Product dates are strings built by the output transformer; DateTime::ATOM assumed [I]. */
+const atom = (unix: number) => `${new Date(unix * 1000).toISOString().slice(0, 19)}+00:00`;
 
 export function productOutput(p: Product) {
   return {
@@ -56,20 +71,21 @@ export function productOutput(p: Product) {
     price: money(p.price),
     enabled: p.enabled,
     weight: money(p.weight),
+    separate_box: p.separate_box,
     width: money(p.width),
     length: money(p.length),
     height: money(p.height),
     free_shipping: p.free_shipping,
     taxable: p.taxable,
-    arrival_date: isoDate(p.arrival_date),
+    create_date: atom(p.create_date),
+    update_date: atom(p.update_date),
+    arrival_date: atom(p.arrival_date),
     inventory_traceable: p.inventory_traceable,
     amount: p.amount,
-    product_class: p.product_class,
-    tax_class: p.tax_class,
-    memberships: p.memberships,
+    product_class: named(PRODUCT_CLASSES, p.product_class),
+    tax_class: named(TAX_CLASSES, p.tax_class),
+    memberships: p.memberships.map((m) => named(MEMBERSHIPS, m)),
     clean_url: p.clean_url,
-    create_date: isoDate(p.create_date),
-    update_date: isoDate(p.update_date),
     images: p.images,
   };
 }
@@ -78,13 +94,28 @@ export function variantOutput(v: Variant) {
   return {
     id: v.id,
     price: money(v.price),
-    amount: v.amount,
-    weight: money(v.weight),
-    sku: v.sku,
     default_price: v.default_price,
+    amount: v.amount,
     default_amount: v.default_amount,
+    weight: money(v.weight),
     default_weight: v.default_weight,
+    default_variant: v.default_variant,
+    sku: v.sku,
+    image: null,
+    attribute_checkbox_values: [],
+    attribute_select_values: v.attribute_select_values,
   };
+}
+
+/** The constraints that check names against the store's own lists. */
+function classifierViolations(dto: Record<string, unknown>): Array<{ propertyPath: string; message: string }> {
+  const out: Array<{ propertyPath: string; message: string }> = [];
+  if (typeof dto.product_class === 'string' && dto.product_class !== '' && !PRODUCT_CLASSES.includes(dto.product_class)) out.push({ propertyPath: 'product_class', message: `Product class "${dto.product_class}" not found` });
+  if (typeof dto.tax_class === 'string' && dto.tax_class !== '' && !TAX_CLASSES.includes(dto.tax_class)) out.push({ propertyPath: 'tax_class', message: `Tax class "${dto.tax_class}" not found` });
+  for (const m of Array.isArray(dto.memberships) ? (dto.memberships as string[]) : []) {
+    if (!MEMBERSHIPS.includes(m)) out.push({ propertyPath: 'memberships', message: `Membership "${m}" not found` });
+  }
+  return out;
 }
 
 /** SKUs are unique across products and variants; the transformer says so with a 400. */
@@ -103,7 +134,9 @@ function applyProduct(p: Product, v: Record<string, unknown>, now: number): void
         (p as unknown as Record<string, Decimal>)[k] = dec(val);
         break;
       case 'arrival_date':
-        p.arrival_date = Math.floor(Date.parse(String(val).replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) / 1000);
+        p.arrival_date = val === null || val === '' ? now : Math.floor(Date.parse(String(val).replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) / 1000);
+        break;
+      case 'meta_description_type':
         break;
       default:
         (p as unknown as Record<string, unknown>)[k] = val;
@@ -151,14 +184,14 @@ export function registerCatalogRoutes(app: FastifyInstance, store: XcartStore, f
     const { values } = readInput(jsonBody(req), PRODUCT_RULES);
     // Input defaults of the DTO: amount 1000, enabled, taxable, traceable (specs §1.3).
     const dto = { sku: '', name: '', price: 0, amount: 1000, enabled: true, taxable: true, inventory_traceable: true, ...values };
-    throwIfViolations(validate(dto, PRODUCT_RULES));
+    throwIfViolations([...validate(dto, PRODUCT_RULES), ...classifierViolations(dto)]);
     assertSkuFree(store, String(dto.sku), null);
     const now = store.clock.now();
     const p: Product = {
       id: store.next('product'), sku: '', name: '', description: '', brief_description: '', meta_tags: '', meta_description: '', meta_title: '',
       price: new Decimal(0), enabled: true, weight: new Decimal(0), width: new Decimal(0), length: new Decimal(0), height: new Decimal(0),
       free_shipping: false, taxable: true, arrival_date: now, inventory_traceable: true, amount: 1000, product_class: null, tax_class: null,
-      memberships: [], clean_url: '', create_date: now, update_date: now, images: [], variants: [],
+      memberships: [], clean_url: '', create_date: now, update_date: now, images: [], variants: [], separate_box: false,
     };
     applyProduct(p, dto, now);
     if (!p.clean_url) p.clean_url = p.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -171,8 +204,8 @@ export function registerCatalogRoutes(app: FastifyInstance, store: XcartStore, f
     const p = find(req.params.id);
     const { values } = readInput(jsonBody(req), PRODUCT_RULES);
     // PUT pre-fills the DTO from the entity, so omitted fields keep their values (specs §1.3).
-    const dto = { ...productOutput(p), ...values } as Record<string, unknown>;
-    throwIfViolations(validate(dto, PRODUCT_RULES));
+    const dto = { ...productOutput(p), product_class: p.product_class, tax_class: p.tax_class, memberships: p.memberships, ...values } as Record<string, unknown>;
+    throwIfViolations([...validate(dto, PRODUCT_RULES), ...classifierViolations(dto)]);
     if (values.sku !== undefined && values.sku !== p.sku) assertSkuFree(store, String(values.sku), p);
     store.unindexProduct(p);
     applyProduct(p, values, store.clock.now());
@@ -199,7 +232,7 @@ export function registerCatalogRoutes(app: FastifyInstance, store: XcartStore, f
   const applyVariant = (v: Variant, values: Record<string, unknown>) => {
     for (const [k, val] of Object.entries(values)) {
       if (k === 'price' || k === 'weight') v[k] = new Decimal(val as number);
-      else (v as unknown as Record<string, unknown>)[k] = val;
+      else if (k !== 'attribute_checkbox_values') (v as unknown as Record<string, unknown>)[k] = val;
     }
   };
 
@@ -220,10 +253,11 @@ export function registerCatalogRoutes(app: FastifyInstance, store: XcartStore, f
   app.post<{ Params: { id: string } }>('/api/products/:id/variants', async (req, reply) => {
     const p = find(req.params.id);
     const { values } = readInput(jsonBody(req), VARIANT_RULES);
-    const dto = { sku: '', price: 0, amount: 0, weight: 0, default_price: true, default_amount: true, default_weight: true, ...values };
+    // ProductVariantInput defaults: every default_* false, sku null (specs: XC/ProductVariants DTO).
+    const dto = { sku: null, price: 0, amount: 0, weight: 0, default_price: false, default_amount: false, default_weight: false, default_variant: false, ...values };
     throwIfViolations(validate(dto, VARIANT_RULES));
-    if (dto.sku) assertSkuFree(store, String(dto.sku), null);
-    const v: Variant = { id: store.next('variant'), sku: '', price: new Decimal(0), amount: 0, weight: new Decimal(0), default_price: true, default_amount: true, default_weight: true, attributes: {} };
+    if (typeof dto.sku === 'string' && dto.sku !== '') assertSkuFree(store, dto.sku, null);
+    const v: Variant = { id: store.next('variant'), sku: null, price: new Decimal(0), amount: 0, weight: new Decimal(0), default_price: false, default_amount: false, default_weight: false, default_variant: false, attribute_select_values: [], attributes: {} };
     applyVariant(v, dto);
     store.unindexProduct(p);
     p.variants.push(v);
@@ -237,7 +271,7 @@ export function registerCatalogRoutes(app: FastifyInstance, store: XcartStore, f
     const v = findVariant(p, req.params.vid);
     const { values } = readInput(jsonBody(req), VARIANT_RULES);
     throwIfViolations(validate({ ...variantOutput(v), ...values }, VARIANT_RULES));
-    if (values.sku !== undefined && values.sku !== v.sku && values.sku !== '') assertSkuFree(store, String(values.sku), v);
+    if (typeof values.sku === 'string' && values.sku !== v.sku && values.sku !== '') assertSkuFree(store, values.sku, v);
     store.unindexProduct(p);
     applyVariant(v, values);
     p.update_date = store.clock.now();

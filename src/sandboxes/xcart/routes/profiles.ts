@@ -7,43 +7,56 @@ import type { Profile, XcartStore } from '../store.js';
 import { ApiError, jsonBody, pageParams, parseFilterDate, sendCollection, sendItem, type Format } from '../http.js';
 import { readInput, throwIfViolations, validate, type FieldRule } from '../input.js';
 
+// From XC55 `XLite\API\Endpoint\Profile\DTO\ProfileInput` and `ProfileAddress\DTO\ProfileAddressInput`.
 const PROFILE_RULES: Record<string, FieldRule> = {
-  login: { type: 'string', notBlank: true, email: true, max: 128 },
-  password: { type: 'string' },
-  access_level: { type: 'int' },
-  status: { type: 'string', choice: ['E', 'D'] },
+  login: { type: 'string', notBlank: true, email: true, min: 5, max: 128 },
+  password: { type: 'nullable-string', min: 8, max: 128 },
+  access_level: { type: 'int', choice: [0, 100] },
+  status: { type: 'string', notBlank: true, min: 1, max: 1, choice: ['E', 'D'] },
+  status_comment: { type: 'string' },
+  referer: { type: 'string' },
   language: { type: 'string', max: 2 },
-  membership_id: { type: 'nullable-int' },
+  membership_id: { type: 'nullable-int', positive: true },
+  pending_membership_id: { type: 'nullable-int', positive: true },
+  force_change_password: { type: 'bool' },
   role_ids: { type: 'int[]' },
 };
 
 const ADDRESS_RULES: Record<string, FieldRule> = {
   is_billing: { type: 'bool' },
   is_shipping: { type: 'bool' },
-  type: { type: 'string', choice: ['r', 'c'] },
+  is_work: { type: 'bool' },
+  type: { type: 'string', choice: ['R', 'C'] },
   title: { type: 'string' },
-  firstname: { type: 'string', notBlank: true, max: 255 },
-  lastname: { type: 'string', notBlank: true, max: 255 },
-  phone: { type: 'string', max: 32 },
-  street: { type: 'string', notBlank: true, max: 255 },
+  firstname: { type: 'string' },
+  lastname: { type: 'string' },
+  phone: { type: 'string' },
+  street: { type: 'string' },
   zipcode: { type: 'string', max: 32 },
-  city: { type: 'string', notBlank: true, max: 255 },
-  country_code: { type: 'string', notBlank: true },
-  state: { type: 'nullable-int' },
+  city: { type: 'string' },
+  country_code: { type: 'nullable-string', min: 2, max: 2 },
+  state: { type: 'nullable-int', positiveOrZero: true },
   state_name: { type: 'string' },
 };
+
+/** Profile dates: DateTime::ATOM per the ProfileOutput normalization context. */
+const atom = (unix: number) => `${new Date(unix * 1000).toISOString().slice(0, 19)}+00:00`;
 
 export function profileOutput(p: Profile) {
   return {
     id: p.id,
     login: p.login,
     access_level: p.access_level,
-    create_date: isoDate(p.create_date),
-    first_login_date: p.first_login_date ? isoDate(p.first_login_date) : null,
-    last_login_date: p.last_login_date ? isoDate(p.last_login_date) : null,
+    create_date: atom(p.create_date),
+    first_login_date: p.first_login_date ? atom(p.first_login_date) : null,
+    last_login_date: p.last_login_date ? atom(p.last_login_date) : null,
     status: p.status,
+    status_comment: p.status_comment,
+    referer: p.referer,
     language: p.language,
     membership_id: p.membership_id,
+    pending_membership_id: p.pending_membership_id,
+    force_change_password: p.force_change_password,
     role_ids: p.role_ids,
   };
 }
@@ -88,14 +101,13 @@ export function registerProfileRoutes(app: FastifyInstance, store: XcartStore, f
 
   app.post('/api/profiles', async (req, reply) => {
     const { values } = readInput(jsonBody(req), PROFILE_RULES);
-    const dto = { login: '', access_level: 0, status: 'E', language: 'en', membership_id: null, role_ids: [], ...values };
+    const dto = { login: '', password: null, access_level: 0, status: 'E', status_comment: '', referer: '', language: '', membership_id: null, pending_membership_id: null, force_change_password: false, role_ids: [], ...values };
     throwIfViolations(validate(dto, PROFILE_RULES));
     assertLoginFree(String(dto.login), null);
     const p = store.addProfile({ login: String(dto.login), access_level: Number(dto.access_level), addresses: [], anonymous: false });
-    p.status = dto.status as 'E' | 'D';
-    p.language = String(dto.language);
-    p.membership_id = dto.membership_id as number | null;
-    p.role_ids = dto.role_ids as number[];
+    for (const k of ['status', 'status_comment', 'referer', 'language', 'membership_id', 'pending_membership_id', 'force_change_password', 'role_ids'] as const) {
+      (p as unknown as Record<string, unknown>)[k] = dto[k];
+    }
     p.first_login_date = 0;
     p.last_login_date = 0;
     return one(reply, req, p, 201);
@@ -111,7 +123,7 @@ export function registerProfileRoutes(app: FastifyInstance, store: XcartStore, f
       p.login = values.login;
       if (!p.anonymous) store.profilesByLogin.set(p.login.toLowerCase(), p);
     }
-    for (const k of ['access_level', 'status', 'language', 'membership_id', 'role_ids'] as const) {
+    for (const k of ['access_level', 'status', 'status_comment', 'referer', 'language', 'membership_id', 'pending_membership_id', 'force_change_password', 'role_ids'] as const) {
       if (k in values) (p as unknown as Record<string, unknown>)[k] = values[k];
     }
     return one(reply, req, p);
@@ -133,9 +145,10 @@ export function registerProfileRoutes(app: FastifyInstance, store: XcartStore, f
   };
   const aOne = (reply: FastifyReply, req: unknown, p: Profile, a: Address, status = 200) =>
     sendItem(reply, fmt(req), JSON.stringify(a), airi(p.id, a.id), 'Address', '/api/contexts/Address', status);
-  const checkCountry = (dto: Record<string, unknown>) => {
+  const check = (dto: Record<string, unknown>) => {
     const v = validate(dto, ADDRESS_RULES);
-    if (typeof dto.country_code === 'string' && dto.country_code !== '' && !/^[A-Z]{2}$/.test(dto.country_code)) {
+    // Length(2,2) passes any two letters; an unknown country fails when X-Cart looks it up [I].
+    if (typeof dto.country_code === 'string' && dto.country_code.length === 2 && !/^[A-Z]{2}$/.test(dto.country_code)) {
       v.push({ propertyPath: 'country_code', message: 'This value is not a valid country.' });
     }
     throwIfViolations(v);
@@ -166,9 +179,10 @@ export function registerProfileRoutes(app: FastifyInstance, store: XcartStore, f
   app.post<{ Params: { id: string } }>('/api/profiles/:id/addresses', async (req, reply) => {
     const p = find(req.params.id);
     const { values } = readInput(jsonBody(req), ADDRESS_RULES);
-    const dto = { is_billing: p.addresses.length === 0, is_shipping: p.addresses.length === 0, type: 'r', title: '', firstname: '', lastname: '', phone: '', street: '', zipcode: '', city: '', country_code: '', state: null, state_name: '', ...values };
-    checkCountry(dto);
-    const a: Address = { id: store.next('address'), ...(dto as Omit<Address, 'id' | 'custom_fields'>), custom_fields: [] };
+    const dto = { is_billing: false, is_shipping: false, is_work: false, type: 'R', title: '', firstname: '', lastname: '', phone: '', street: '', zipcode: '', city: '', country_code: null, state: 0, state_name: '', ...values };
+    check(dto);
+    const { is_work: _work, ...fields } = dto;
+    const a: Address = { id: store.next('address'), ...(fields as Omit<Address, 'id' | 'custom_fields'>), custom_fields: [] };
     p.addresses.push(a);
     exclusive(p, a);
     return aOne(reply, req, p, a, 201);
@@ -177,8 +191,9 @@ export function registerProfileRoutes(app: FastifyInstance, store: XcartStore, f
     const p = find(req.params.id);
     const a = findAddress(p, req.params.aid);
     const { values } = readInput(jsonBody(req), ADDRESS_RULES);
-    checkCountry({ ...a, ...values });
-    Object.assign(a, values);
+    check({ ...a, ...values });
+    const { is_work: _work, ...fields } = values;
+    Object.assign(a, fields);
     exclusive(p, a);
     return aOne(reply, req, p, a);
   });
