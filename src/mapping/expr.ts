@@ -484,6 +484,46 @@ function compilePath(n: Node): Evaluator {
   if (fns.length === 0) throw new Unsupported('empty path');
   const firstIsName = steps[0]!.type === 'name';
 
+  // Fast shapes for the paths that make up most of a mapping (`price`, `shipping_address.city`,
+  // `$options.location`): plain property reads when every value on the way is a single object;
+  // anything else (an array on the way) takes the general loop below.
+  const plainNames = steps.every((st) => st.type === 'name' && !st.stages?.length && !st.predicate);
+  if (plainNames && steps.length <= 3) {
+    const keys = steps.map((st) => String(st.value));
+    const general = generalPath(fns, steps, firstIsName);
+    const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (keys.length === 1) {
+      const [k0] = keys as [string];
+      return (ctx, s) => (isObj(ctx) ? (Array.isArray(ctx[k0]) ? ctx[k0] : ctx[k0]) : general(ctx, s));
+    }
+    if (keys.length === 2) {
+      const [k0, k1] = keys as [string, string];
+      return (ctx, s) => {
+        if (isObj(ctx)) {
+          const a = ctx[k0];
+          if (a === undefined || a === null || typeof a !== 'object') return undefined;
+          if (!Array.isArray(a)) return (a as Record<string, unknown>)[k1];
+        }
+        return general(ctx, s);
+      };
+    }
+  }
+  const varThenNames = steps[0]!.type === 'variable' && !steps[0]!.predicate && steps.slice(1).every((st) => st.type === 'name' && !st.stages?.length && !st.predicate);
+  if (varThenNames && steps.length === 2 && String(steps[0]!.value) !== '' && String(steps[0]!.value) !== '$') {
+    const v = String(steps[0]!.value);
+    const k1 = String(steps[1]!.value);
+    const general = generalPath(fns, steps, firstIsName);
+    return (ctx, s) => {
+      const a = s.vars[v];
+      if (a !== null && typeof a === 'object' && !Array.isArray(a)) return (a as Record<string, unknown>)[k1];
+      return general(ctx, s);
+    };
+  }
+  return generalPath(fns, steps, firstIsName);
+}
+
+function generalPath(fns: Array<{ fn: StepFn; filters: Filter[] }>, steps: Node[], firstIsName: boolean): Evaluator {
+
   return (ctx, s) => {
     // The first step runs against the context; a context that is an array is mapped over (jsonata).
     let cur: unknown;

@@ -47,6 +47,14 @@ export function toFixedPoint(v: unknown): Fixed | undefined {
   let t: string;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return undefined;
+    // The fewest decimals s with round(v·10^s)/10^s === v is the decimal the JSON source wrote
+    // (shortest round-trip, as String(v) would give), found without building a string.
+    if (Math.abs(v) < 1e9) {
+      for (let s = 0; s <= 6; s++) {
+        const n = Math.round(v * POW10[s]!);
+        if (n / POW10[s]! === v) return { n, s };
+      }
+    }
     // String(v) is the shortest text that round-trips, i.e. what the JSON source said.
     t = String(v);
   } else if (typeof v === 'string') t = v.trim();
