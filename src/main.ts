@@ -9,6 +9,7 @@ import { openStore, storeOptionsFromUrl, type Store } from './core/db/database.j
 import { Engine, type BoundFlow } from './core/engine.js';
 import { userError } from './core/errors.js';
 import { MemoryRateLimiter, type RateLimiter } from './core/rate-limit.js';
+import { PgRateLimiter } from './core/rate-limit-pg.js';
 import { SecretBox } from './core/secrets.js';
 import { ApiTokenStore } from './core/tokens.js';
 import { flowTemplates } from './flows/index.js';
@@ -48,7 +49,8 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
   const secretBox = SecretBox.load(dataDir);
   const connections = new ConnectionStore(store.db, secretBox);
   const tokens = new ApiTokenStore(store.db);
-  const rateLimiter = opts.rateLimiter ?? new MemoryRateLimiter();
+  // On PostgreSQL every worker process of the deployment draws from the same buckets.
+  const rateLimiter = opts.rateLimiter ?? (store.dialect === 'postgres' ? new PgRateLimiter(store.db) : new MemoryRateLimiter());
 
   // Connections from the file are stored (secrets sealed), then every client is built from the store.
   for (const c of config.connections) {

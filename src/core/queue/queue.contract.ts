@@ -148,6 +148,27 @@ export function queueContract(name: string, openStore: () => Promise<Store>, cle
       expect(await queue.get(limited!)).toBeUndefined();
     });
 
+    it('graceful stop drains in-flight jobs and commits their acks; nothing new is claimed', async () => {
+      let started = 0;
+      let finished = 0;
+      const worker = new Worker(queue, store.db, {
+        slow: async () => {
+          started++;
+          await sleep(300);
+          finished++;
+        },
+      }, { concurrency: 2, pollMs: 5 });
+      await queue.enqueue(Array.from({ length: 6 }, (_, n) => ({ queue: 'slow', payload: n })));
+      worker.start();
+      while (started < 2) await sleep(5);
+      await worker.stop();
+      expect(finished).toBe(started);
+      expect(started).toBe(2);
+      const left = await queue.list({});
+      expect(left).toHaveLength(4);
+      expect(left.every((j) => j.state === 'queued')).toBe(true);
+    });
+
     it('property: for any interleaving of keys, a key never runs concurrently and runs in enqueue order; keys run in parallel up to the limit', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(fc.constantFrom('k1', 'k2', 'k3', 'k4', 'k5', 'k6'), { minLength: 20, maxLength: 60 }), fc.integer({ min: 2, max: 6 }), async (keys, concurrency) => {
