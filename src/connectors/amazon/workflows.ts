@@ -13,7 +13,7 @@ import { getReport } from './operations/getReport.js';
 import { getReports } from './operations/getReports.js';
 import { getReportDocument } from './operations/getReportDocument.js';
 import type { AmazonFeed, AmazonReport } from './schemas.js';
-import { documentLines, parseSettlement, readDocumentText, type SettlementReader } from './documents.js';
+import { documentLineBatches, parseSettlement, readDocumentText, type SettlementReader } from './documents.js';
 
 export interface WaitOptions {
   /** Give up (AMAZON_PROCESSING_TIMEOUT, transient) after this long. */
@@ -122,18 +122,27 @@ export async function waitForReport(client: SpApiClient, reportId: string, opts:
   }
 }
 
-/** Streams a report document's lines; a URL that expired before the download is fetched afresh once. */
-export async function* reportLines(client: SpApiClient, reportDocumentId: string): AsyncGenerator<string> {
+/** Streams a report document's lines in batches; a URL that expired before the download is fetched afresh once. */
+export async function* reportLineBatches(client: SpApiClient, reportDocumentId: string): AsyncGenerator<string[]> {
   for (let attempt = 1; ; attempt++) {
     const doc = await getReportDocument.call(client, { reportDocumentId });
+    let started = false;
     try {
-      yield* documentLines(client, doc);
+      for await (const batch of documentLineBatches(client, doc)) {
+        started = true;
+        yield batch;
+      }
       return;
     } catch (e) {
-      if (attempt === 1 && e instanceof SynclineError && e.code === 'AMAZON_DOCUMENT_EXPIRED') continue;
+      if (attempt === 1 && !started && e instanceof SynclineError && e.code === 'AMAZON_DOCUMENT_EXPIRED') continue;
       throw e;
     }
   }
+}
+
+/** Streams a report document's lines. */
+export async function* reportLines(client: SpApiClient, reportDocumentId: string): AsyncGenerator<string> {
+  for await (const batch of reportLineBatches(client, reportDocumentId)) yield* batch;
 }
 
 export async function requestReport(client: SpApiClient, spec: { reportType: string; dataStartTime?: string; dataEndTime?: string; marketplaceIds?: string[] }, opts: WaitOptions = {}): Promise<AmazonReport> {
@@ -157,5 +166,5 @@ export async function listSettlementReports(client: SpApiClient, createdSince?: 
 
 /** Opens a settlement report for streaming: summary first, then lines, checked against the total at the end. */
 export async function streamSettlementReport(client: SpApiClient, reportDocumentId: string): Promise<SettlementReader> {
-  return parseSettlement(reportLines(client, reportDocumentId));
+  return parseSettlement(reportLineBatches(client, reportDocumentId));
 }
