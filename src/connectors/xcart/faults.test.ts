@@ -91,4 +91,25 @@ describe('X-Cart connector under faults', () => {
       expect(worst, `${op}: busiest second`).toBeLessThanOrEqual(LIMIT.burst + LIMIT.ratePerSec);
     }
   });
+
+  it('dropped connections and latency: reads retry through them, a create whose connection dropped says its outcome is unknown', async () => {
+    const local = await start({ seed: 32, faults: { seed: 3, rules: [{ route: '/api/', drop: 0.2, latencyMs: { min: 0, max: 20 } }] } });
+    try {
+      local.storefront.placeOrders(20);
+      const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.writeToken, timeoutMs: 1_000 }, { connection: 'xcart-drops' });
+      const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => (i % 5 === 4 ? createProfile.call(c, { login: `drop${i}@example.net` }) : getOrder.call(c, { id: 1 + (i % 20) }))));
+      const errors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as SynclineError);
+      expect(local.faults.injected.drop).toBeGreaterThan(10);
+      expect(errors.every((e) => e instanceof SynclineError && e.kind === 'transient')).toBe(true);
+      // Reads (idempotent) mostly get through on retry; a dropped create is not repeated blindly.
+      const reads = results.filter((_, i) => i % 5 !== 4);
+      expect(reads.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(70);
+      for (const e of errors.filter((e) => e.details.operation === 'createProfile')) {
+        expect(e.code).toBe('HTTP_UNAVAILABLE');
+        expect(e.details.outcomeUnknown).toBe(true);
+      }
+    } finally {
+      await local.close();
+    }
+  });
 });
