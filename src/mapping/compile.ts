@@ -4,7 +4,7 @@
 // all-compiled synchronous path (no promise per field) and specs that need jsonata's evaluator.
 import { bugError, userError } from '../core/errors.js';
 import { compileExpr, type CompiledExpr, type ExprLocation, type Scope, truthy } from './expr.js';
-import type { Runtime } from './functions.js';
+import { builtins, type Runtime } from './functions.js';
 import type { RateTable } from './transforms/currency.js';
 import type { CompiledMapping, FieldObject, FieldSpec, LookupTables, MappingContext, MappingResult, MappingSpec } from './types.js';
 import { type TargetField, type TargetSchema, unknownTargetField, validateTarget } from './validate.js';
@@ -132,6 +132,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
 
   const lets: Array<[string, CompiledExpr]> = Object.entries(spec.let ?? {}).map(([k, v]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || ['root', 'options', 'index', 'source', 'output'].includes(k)) bad(`let.${k}`, `"${k}" cannot be a variable name`);
+    if (k in builtins) bad(`let.${k}`, `"${k}" is the name of a built-in function ($${k}); choose another name`);
     return [k, expr(v, `let.${k}`)];
   });
   const root = objectNode(spec.fields, 'fields', source.target?.root, undefined, false);
