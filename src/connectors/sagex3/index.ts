@@ -35,3 +35,4 @@ export { SageX3Client } from './client.js';
 export type { SageX3Config } from './client.js';
 export { createSalesOrderOnce, findSalesOrderByReference } from './lookup.js';
 export * from './triggers.js';
+export * from './views.js';

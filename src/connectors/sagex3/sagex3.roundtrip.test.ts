@@ -12,6 +12,7 @@ import { modify } from './operations/modify.js';
 import { query } from './operations/query.js';
 import { read } from './operations/read.js';
 import { save } from './operations/save.js';
+import { asCustomer, asInvoice, asItem, asJournalEntry, asSalesOrder } from './views.js';
 
 let sb: SageX3Sandbox;
 let n = 0;
@@ -283,6 +284,40 @@ describe('configurable publications and discovery', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('typed views', () => {
+  it('order to cash: statuses, lines and the invoice read as typed objects', async () => {
+    const client = clientFor();
+    const so = asSalesOrder(await save.call(client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00009', CUSORDREF: 'VIEW-1', lines: [{ ITMREF: item1, QTY: '1', GROPRI: '12.00' }] } }));
+    expect(so.status).toEqual({ order: 'open', allocation: 'complete', delivery: 'none', invoice: 'none' });
+    expect(so.lines).toEqual([{ line: '1000', item: item1, quantity: '1', grossPrice: '12', netPrice: '12', allocated: '1', delivered: '0', invoiced: '0' }]);
+    // The warehouse ships and invoices it in X3 (the sandbox's back office).
+    sb.state.deliverOrder(so.number);
+    const invNum = String(sb.state.invoiceOrder(so.number).fields.NUM);
+    const after = asSalesOrder(await read.call(client, { object: 'SOH', key: so.number }));
+    expect(after.status).toEqual({ order: 'closed', allocation: 'none', delivery: 'complete', invoice: 'complete' });
+    const inv = asInvoice(await read.call(client, { object: 'SIH', key: invNum }));
+    expect(inv.lines).toEqual([{ item: item1, quantity: '1', netPrice: '12', order: so.number, orderLine: '1000' }]);
+    expect(inv.totalExclTax).toBe('12.00');
+    expect(asItem(await read.call(client, { object: 'ITM', key: item1 })).status).toBe('active');
+    const cust = asCustomer(await read.call(client, { object: 'BPC', key: 'C00009' }));
+    expect(cust.addresses.filter((a) => a.isDefault)).toHaveLength(1);
+    const je = asJournalEntry(await save.call(client, { object: 'GAS', data: { TYP: 'ODP', FCY: 'US011', JOU: 'OD', lines: [{ ACC: '512000', SNS: 1, AMTCUR: '3.00' }, { ACC: '707000', SNS: -1, AMTCUR: '3.00' }] } }));
+    expect(je.lines.map((l) => [l.account, l.side, l.amount])).toEqual([['512000', 'debit', '3.00'], ['707000', 'credit', '3.00']]);
+  });
+
+  it('a record without the fields a view relies on → X3_LAYOUT naming them', () => {
+    let err: unknown;
+    try {
+      asSalesOrder({ SOHNUM: 'X', ORDSTA: '7', lines: [] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SynclineError);
+    expect((err as SynclineError).code).toBe('X3_LAYOUT');
+    expect((err as SynclineError).message).toMatch(/ORDSTA: local menu value 7/);
   });
 });
 
