@@ -80,6 +80,12 @@ describe('ConnectionStore', () => {
     expect(problems.some((p) => p.startsWith('system '))).toBe(true);
     expect(problems.some((p) => p.includes('password'))).toBe(true);
     expect(await conns.list()).toEqual([]);
+    const nested = (await conns.upsert({ id: 'x3', system: 'sagex3', config: { baseUrl: 'http://x3', auth: { user: 'ADMIN', password: 'p' }, legacyKey: 'k' } }).catch((e: unknown) => e)) as SynclineError;
+    expect(nested.code).toBe('CONNECTION_INVALID');
+    expect(nested.message).toContain('auth.password');
+    expect(nested.message).toContain('legacyKey');
+    // Names that merely mention a token or key are settings, not secrets.
+    await conns.upsert({ id: 'amz', system: 'amazon', config: { lwaUrl: 'https://api.amazon.com/auth/o2/token', tokenUrl: 'https://t', keyField: 'sku', sellerId: 'A1' } });
   });
 
   it('deletes, and the cache forgets a deleted connection', async () => {

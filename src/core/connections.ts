@@ -136,11 +136,25 @@ function validate(input: ConnectionInput): string[] {
   if (input.config !== undefined && !isPlainObject(input.config)) problems.push('config must be an object');
   if (input.secrets !== undefined && !isPlainObject(input.secrets)) problems.push('secrets must be an object');
   if (isPlainObject(input.config)) {
-    // A secret typed into config would be stored in clear and shown to everyone: refuse it.
-    const leaked = Object.keys(input.config).filter((k) => /pass(word)?|secret|token|api_?key|private_?key|credential/i.test(k));
+    // A secret typed into config would be stored in clear and shown to everyone: refuse it, also
+    // nested (an `auth: {user, password}` block).
+    const leaked = secretLookingPaths(input.config, '');
     if (leaked.length) problems.push(`config holds what looks like a secret (${leaked.join(', ')}): put it under secrets`);
   }
   return problems;
+}
+
+/** Names that hold a secret: anywhere "password", "secret", "credential"; at the end "token", "key", "pass". */
+const SECRET_NAME = /(password|passwd|secret|credential)|(token|key|pass)$/i;
+
+function secretLookingPaths(obj: Record<string, unknown>, prefix: string): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    if (SECRET_NAME.test(k) && v !== null && v !== '' && typeof v !== 'boolean') out.push(p);
+    else if (isPlainObject(v)) out.push(...secretLookingPaths(v, p));
+  }
+  return out;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

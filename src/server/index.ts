@@ -105,6 +105,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.register(adminRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens });
   app.register(webhookRoutes, {
     engine,
+    connections: options.connections,
     webhookSecrets: options.webhookSecrets,
     ...(options.mapWebhook ? { mapWebhook: options.mapWebhook } : {}),
     bodyLimitBytes: bodyLimit,

@@ -249,6 +249,14 @@ describe('webhook intake', () => {
     expect((await postWebhook(body, { signature: `t=${t},v1=${oldSig}` })).status).toBe(401);
   });
 
+  it("a connection's events must be of its own system", async () => {
+    const res = await postWebhook(JSON.stringify([event('sys-1', '0001'), { ...event('sys-2', '0001'), system: 'amazon' }]));
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe('WEBHOOK_INVALID_EVENT');
+    expect(res.json.details.issues).toEqual([{ path: '1.system', message: '"amazon" is not this connection\'s system "shop"' }]);
+    expect(await store.db.selectFrom('events').select('id').where('record_id', 'in', ['sys-1', 'sys-2']).execute()).toEqual([]);
+  });
+
   it('oversized body → 413 with a clear message', async () => {
     const big = JSON.stringify(event('big', '0001', { blob: 'x'.repeat(70 * 1024) }));
     const res = await postWebhook(big);

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
+import type { ConnectionStore } from '../core/connections.js';
 import type { Engine } from '../core/engine.js';
 import { SynclineError, transientError, userError } from '../core/errors.js';
 import type { IncomingEvent } from '../core/triggers.js';
@@ -17,6 +18,7 @@ export type WebhookMapper = (connection: string, body: unknown, headers: Incomin
 
 export interface WebhookOptions {
   engine: Engine<any>;
+  connections: ConnectionStore;
   webhookSecrets: (connectionId: string) => string | undefined | Promise<string | undefined>;
   mapWebhook?: WebhookMapper;
   bodyLimitBytes: number;
@@ -117,6 +119,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
         throw withStatus(userError('REQUEST_MALFORMED_JSON', raw.length === 0 ? 'the body is empty; expected a JSON event' : `the body is not valid JSON: ${(e as Error).message}`), 400);
       }
       const events = await mapper(connection, body, req.headers);
+      await checkSystem(opts.connections, connection, events);
       let result;
       try {
         result = await batcher.intake(events, connection);
@@ -129,4 +132,24 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
       return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates, jobs: result.jobs });
     },
   );
+}
+
+/**
+ * A connection speaks for one system: its secret must not let it inject events of another (an
+ * X-Cart store's leaked webhook secret must not create Amazon orders). Checked when the connection
+ * is in the store; a deployment that resolves secrets elsewhere keeps its own rules.
+ */
+async function checkSystem(connections: ConnectionStore, connection: string, events: IncomingEvent[]): Promise<void> {
+  let system: string | undefined;
+  try {
+    system = (await connections.get(connection))?.system;
+  } catch {
+    return; // secrets unreadable: the secret came from elsewhere, the system cannot be checked here
+  }
+  if (!system) return;
+  const foreign = events.map((e, i) => ({ i, system: e.system })).filter((e) => e.system !== system);
+  if (foreign.length) {
+    const issues = foreign.map((f) => ({ path: events.length > 1 ? `${f.i}.system` : 'system', message: `"${f.system}" is not this connection's system "${system}"` }));
+    throw withStatus(userError('WEBHOOK_INVALID_EVENT', `connection "${connection}" delivers ${system} events only: ${issues.map((x) => `${x.path}: ${x.message}`).join('; ')}`, { details: { issues } }), 400);
+  }
 }
