@@ -44,19 +44,21 @@ export function fieldTypes(schema: Schema): Map<string, FieldType> {
   return m;
 }
 
-const defaultCache = new WeakMap<Schema, { proto: Row; arrays: string[] }>();
+const defaultCache = new WeakMap<Schema, () => Row>();
 
-/** A fresh record with every property at its default (collections are new arrays each time). */
+/**
+ * A fresh record with every property at its default. Built by a generated object literal: copying
+ * an 80-property prototype with spread was a fifth of an order create's time.
+ */
 export function defaults(schema: Schema): Row {
-  let cached = defaultCache.get(schema);
-  if (!cached) {
+  let make = defaultCache.get(schema);
+  if (!make) {
     const proto = buildDefaults(schema);
-    cached = { proto, arrays: Object.keys(proto).filter((k) => Array.isArray(proto[k])) };
-    defaultCache.set(schema, cached);
+    const body = Object.entries(proto).map(([k, v]) => `${JSON.stringify(k)}: ${Array.isArray(v) ? '[]' : JSON.stringify(v)}`).join(',');
+    make = new Function(`return {${body}};`) as () => Row;
+    defaultCache.set(schema, make);
   }
-  const row = { ...cached.proto };
-  for (const k of cached.arrays) row[k] = [];
-  return row;
+  return make();
 }
 
 function buildDefaults(schema: Schema): Row {
