@@ -12,8 +12,10 @@ import { layouts, menuLabel, stockSubprogram, type ObjectCode } from './layouts.
 import { NoChannelsError, Pool, PoolBusyError, type PoolConfig } from './pool.js';
 import { faultEnvelope, parseRequest, resultEnvelope, SoapFault, type SoapCall } from './soap.js';
 import { X3Error, X3State, type Rec, type X3Message } from './state.js';
+import { renderWsdl } from './wsdl.js';
 
 export const SOAP_PATH = '/soap-generic/syracuse/collaboration/syracuse/CAdxWebServiceXmlCC';
+export const WSDL_PATH = '/soap-wsdl/syracuse/collaboration/syracuse/CAdxWebServiceXmlCC';
 
 /** What each X3 site names its publications (GESAWE); ours default to Sage's sample names. */
 export interface Publications {
@@ -225,6 +227,11 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     const fields: Row = { I_PAT_STOFCY: s('I_PAT_STOFCY'), I_PAT_ITM: s('I_PAT_ITM'), I_PAT_LOT: s('I_PAT_LOT'), I_PAT_STA: s('I_PAT_STA'), O_NBLIG: String(out.length) };
     return { status: 1, messages, resultXml: renderRecord(stockSubprogram.output, fields, { GRP2: out }, [], { json, menuLabel }) };
   }
+
+  app.get(WSDL_PATH, async (req, reply) => {
+    if (!authorize(req.headers.authorization)) return reply.code(401).header('www-authenticate', 'Basic realm="Syracuse"').send('Authentication failed');
+    return reply.header('content-type', 'text/xml; charset=utf-8').send(renderWsdl(`${req.protocol}://${req.headers.host}${SOAP_PATH}`));
+  });
 
   registerApi1(app, state, creds.endpoint, authorize);
 

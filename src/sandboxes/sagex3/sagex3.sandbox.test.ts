@@ -3,7 +3,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalog } from '../shared/catalog.js';
-import { SOAP_PATH, start, type SageX3Sandbox } from './index.js';
+import { SOAP_PATH, start, WSDL_PATH, type SageX3Sandbox } from './index.js';
 
 let sb: SageX3Sandbox;
 const auth = `Basic ${Buffer.from('SYNCLINE:x3-sandbox').toString('base64')}`;
@@ -128,6 +128,31 @@ describe('SOAP envelope and faults', () => {
     expect(JSON.parse(trimmed.resultXml!).SOH0_1.BPCNAM).toBeUndefined();
     const badOpt = result((await soap(envelope('read', pub('WSSOH') + keys, 'adxwss.optreturn=JSON&adxwss.optjson={nolabels'))).doc!, 'read');
     expect([badOpt.status, badOpt.messages[0]!.message]).toEqual([0, expect.stringMatching(/optjson/)]);
+  });
+});
+
+describe('WSDL', () => {
+  it('serves the RPC/encoded WSDL with X3\'s parameter order and this server as the address', async () => {
+    const res = await fetch(`${sb.url}${WSDL_PATH}?wsdl`, { headers: { authorization: auth } });
+    expect(res.status).toBe(200);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, isArray: (n) => ['operation', 'message', 'part', 'complexType'].includes(n) }).parse(await res.text()) as Record<string, any>;
+    const defs = doc.definitions;
+    const ops = Object.fromEntries(defs.portType.operation.map((o: any) => [o['@_name'], o['@_parameterOrder']]));
+    expect(ops).toMatchObject({
+      save: 'callContext publicName objectXml',
+      read: 'callContext publicName objectKeys',
+      query: 'callContext publicName objectKeys listSize',
+      modify: 'callContext publicName objectKeys objectXml',
+      delete: 'callContext publicName objectKeys',
+      run: 'callContext publicName inputXml',
+      getDescription: 'callContext publicName',
+    });
+    expect(defs.binding.binding['@_style']).toBe('rpc');
+    expect(defs.service['@_name']).toBe('CAdxWebServiceXmlCCService');
+    expect(defs.service.port.address['@_location']).toBe(`${sb.url}${SOAP_PATH}`);
+    const types = defs.types.schema.complexType.map((t: any) => t['@_name']);
+    expect(types).toEqual(expect.arrayContaining(['CAdxCallContext', 'CAdxResultXml', 'CAdxMessage', 'CAdxTechnicalInfos', 'CAdxParamKeyValue', 'ArrayOfCAdxParamKeyValue']));
+    expect((await fetch(`${sb.url}${WSDL_PATH}?wsdl`)).status).toBe(401);
   });
 });
 
