@@ -51,6 +51,7 @@ export function makeErrorHandler(limitBytes: number) {
         ? { code: err.code, message: `internal error (request ${req.id}); the server log has the cause`, details: {} }
         : { code: err.code, message: err.message, details: err.details };
     if (status >= 500) {
+      reply.header('x-request-id', String(req.id));
       // Logs carry the cause but never personal data from payloads.
       req.log.error({ err: { ...err.toJSON(), details: redact(err.details) }, stack: err.kind === 'bug' ? (err.cause as Error | undefined)?.stack ?? err.stack : undefined }, 'request failed');
     } else {

@@ -62,7 +62,7 @@ afterAll(async () => {
 async function post(bodyValue: unknown) {
   const body = JSON.stringify(bodyValue);
   const res = await request(`${base}/webhooks/shop-main`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-syncline-signature': signWebhook(secret, body) } });
-  return { status: res.statusCode, json: (await res.body.json()) as any };
+  return { status: res.statusCode, requestId: res.headers['x-request-id'], json: (await res.body.json()) as any };
 }
 
 const ev = (id: string) => ({ system: 'shop', entity: 'order', id, version: '0001', payload: { sku: 'A', email: 'jane@example.com' } });
@@ -96,6 +96,7 @@ describe('leaks', () => {
     expect(res.json.code).toBe('UNEXPECTED');
     expect(JSON.stringify(res.json)).not.toContain('jane.doe');
     expect(res.json.message).toMatch(/internal error \(request .+\)/);
+    expect(res.json.message).toContain(`(request ${res.requestId})`);
     expect(logText).toContain('request failed');
     expect(logText).toContain('j***[redacted]');
     expect(logText).not.toContain('"email":"jane.doe@example.com"');
