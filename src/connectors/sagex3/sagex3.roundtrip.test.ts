@@ -213,7 +213,7 @@ describe('errors from X3 become classified errors', () => {
 
   it('concurrent modifies of one record: one wins, the other sees the lock', async () => {
     const alias = 'SLOW';
-    await fetch(`${sb.url}/__sandbox/pool`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alias, channels: 4, execMs: 150, queueTimeoutMs: 5_000 }) });
+    await fetch(`${sb.url}/__sandbox/pool`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alias, channels: 4, execMs: 500, queueTimeoutMs: 5_000 }) });
     const client = clientFor({ poolAlias: alias });
     const so = await save.call(client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00002', lines: [{ ITMREF: item1, QTY: '1' }] } });
     const results = await Promise.allSettled([1, 2].map((i) => modify.call(client, { object: 'SOH', key: String(so.SOHNUM), data: { CUSORDREF: `c${i}` } })));
@@ -382,7 +382,8 @@ describe('lookup before create (CUSORDREF)', () => {
     const e = await failure(slowSave);
     expect(e.code).toBe('HTTP_TIMEOUT');
     expect(e.details.outcomeUnknown).toBe(true);
-    await new Promise((r) => setTimeout(r, 400));
+    // X3 carries on with the save after the client gave up; wait until it has.
+    for (let i = 0; i < 100 && ![...sb.state.stores.SOH.values()].some((o) => o.fields.CUSORDREF === order.CUSORDREF); i++) await new Promise((r) => setTimeout(r, 50));
     const again = await createSalesOrderOnce(fast, order);
     expect(again.created).toBe(false);
     expect((await query.call(fast, { object: 'SOH', criteria: { CUSORDREF: order.CUSORDREF } })).length).toBe(1);
