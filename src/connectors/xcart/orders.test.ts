@@ -172,12 +172,15 @@ describe('order poller', () => {
     }
   });
 
-  it('under concurrent creates and updates during polls, misses nothing and emits no state twice', async () => {
+  it.each([
+    ['re-reading the newest second', null],
+    ['closing seconds by the server Date at once', 0],
+  ] as const)('under concurrent creates and updates during polls, misses nothing and emits no state twice (%s)', async (_, skew) => {
     const local = await start({ seed: 9 });
     try {
       const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.readToken, itemsPerPage: 7 }, { connection: 'xcart-poller-2' });
       local.storefront.placeOrders(50, { paid: false });
-      const poller = createOrderPoller(c, { id: 'xc:orders', maxPagesPerPoll: 3 });
+      const poller = createOrderPoller(c, { id: 'xc:orders', maxPagesPerPoll: 3, serverDateSkewS: skew });
       const events: IncomingEvent[] = [];
       let cursor: string | null = null;
       let stop = false;
@@ -193,7 +196,7 @@ describe('order poller', () => {
             const o = all[(i * 7919) % all.length]!;
             local.storefront.setAdminNotes(o.id, `note ${i}`);
           }
-          if (i % 17 === 0) local.storefront.advanceClock(1);
+          if (i % 17 === 0) local.storefront.advanceClock(skew === 0 ? 2 : 1);
           mutations++;
           await new Promise((r) => setTimeout(r, 1));
         }
@@ -225,6 +228,34 @@ describe('order poller', () => {
         const current = await getOrder.call(c, { id: Number(id) });
         expect(e.payload).toEqual(current);
       }
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('closes a second once the server clock has moved past it, and still finds later changes', async () => {
+    const local = await start({ seed: 17, timeScale: 0 }); // frozen clock: only advanceClock moves it
+    try {
+      const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.readToken, itemsPerPage: 10 }, { connection: 'xcart-poller-4' });
+      local.storefront.placeOrders(35, { paid: false }); // one second, 4 pages
+      const top = local.storefront.now();
+      const poller = createOrderPoller(c, { id: 'xc:orders', serverDateSkewS: 1 });
+      let r = await poller.poll(null);
+      expect(r.events).toHaveLength(35);
+      expect(JSON.parse(r.cursor!).w).toBe(top); // the server is still in that second
+      local.storefront.advanceClock(2); // now = top + 2: not yet past top + 1 + skew
+      r = await poller.poll(r.cursor);
+      expect(JSON.parse(r.cursor!).w).toBe(top);
+      local.storefront.advanceClock(1); // now = top + 3: second `top` is closed
+      r = await poller.poll(r.cursor);
+      expect(r.events).toEqual([]);
+      const closed = JSON.parse(r.cursor!);
+      expect([closed.w, closed.b]).toEqual([top + 1, {}]);
+      // A change now lands after the closed second and is found.
+      local.storefront.pay(local.store.orderList[3]!.id);
+      r = await poller.poll(r.cursor);
+      expect(r.events.map((e) => e.id)).toEqual([String(local.store.orderList[3]!.id)]);
+      expect(r.events[0]!.version).toBe(`${String(top + 3).padStart(12, '0')}.0000`);
     } finally {
       await local.close();
     }

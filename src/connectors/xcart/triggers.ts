@@ -10,6 +10,9 @@
 //     a lastRenewDate ≥ that top, so the next sweep finds it even if the page shift hid it now.
 //     Orders at exactly second `w` are remembered with a content fingerprint, so a second change
 //     within the same second is emitted (with a higher revision) and an unchanged one is not.
+//     Once the server's clock (HTTP Date, less a skew allowance) is past that second, no change
+//     can land in it any more, and the watermark moves to the next second: a quiet store costs one
+//     page per sweep, and a bulk of orders stamped in one second is not re-read poll after poll.
 // B only emits orders A has already passed; A emits each order once. So an order placed while a
 // poll runs is either emitted by A in this poll or found by A in the next, never lost, never twice.
 //
@@ -30,6 +33,13 @@ export interface OrderPollerOptions {
   maxPagesPerPoll?: number;
   /** Page size; defaults to the client's (max 100). */
   itemsPerPage?: number;
+  /**
+   * How far the HTTP `Date` header may be ahead of the clock PHP stamps `lastRenewDate` with
+   * (a proxy or CDN in front of the store). Once the server's time is past the newest
+   * `lastRenewDate` by more than this, that second is closed and the next sweep starts after it
+   * instead of re-reading it. `null` never trusts the header (always re-read the newest second).
+   */
+  serverDateSkewS?: number | null;
 }
 
 interface Cursor {
@@ -55,10 +65,12 @@ interface RawOrder {
  * One page of raw orders. Only the ids and dates are read here; the full schema is applied to the
  * orders actually emitted, so a sweep that reads past the watermark pays for JSON.parse only.
  */
-async function listRaw(client: XcartClient, query: Record<string, string | number | undefined>): Promise<RawOrder[]> {
+async function listRaw(client: XcartClient, query: Record<string, string | number | undefined>): Promise<{ orders: RawOrder[]; serverNow: number | null }> {
   const res = await client.http.request({ operation: 'listOrders', method: 'GET', path: 'api/orders', query, headers: { accept: 'application/json' } });
   if (!Array.isArray(res.body)) throw bugError('XCART_UNEXPECTED_RESPONSE', 'listOrders: X-Cart did not answer with a JSON array', { details: { operation: 'listOrders' } });
-  return res.body.map((o: unknown) => {
+  const date = Date.parse(String(res.headers.date ?? ''));
+  const serverNow = Number.isNaN(date) ? null : Math.floor(date / 1000);
+  const orders = res.body.map((o: unknown) => {
     const r = o as Record<string, unknown>;
     const created = typeof r?.create_date === 'string' ? normalizeDate(r.create_date) : null;
     const renew = typeof r?.update_date === 'string' ? normalizeDate(r.update_date) : null;
@@ -67,6 +79,7 @@ async function listRaw(client: XcartClient, query: Record<string, string | numbe
     }
     return { id: r.id as number, created: Date.parse(created) / 1000, renew: Date.parse(renew) / 1000, raw: r };
   });
+  return { orders, serverNow };
 }
 
 const isoOf = (seconds: number) => dateInput.parse(seconds);
@@ -92,6 +105,13 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
   const maxPages = options.maxPagesPerPoll ?? 20;
   const perPage = options.itemsPerPage ?? client.itemsPerPage;
   const since = options.since ?? 0;
+  const skew = options.serverDateSkewS === undefined ? 5 : options.serverDateSkewS;
+  /**
+   * The watermark after a sweep whose newest change is at second `top`. A change not yet seen gets
+   * a lastRenewDate no earlier than the query ran; the response's Date (`now`) is no earlier than
+   * that, so when now − 1 − skew is past `top`, second `top` can receive no more changes.
+   */
+  const nextWatermark = (top: number, now: number | null) => (skew !== null && now !== null && now - 1 - skew >= top + 1 ? top + 1 : top);
 
   return {
     id: options.id,
@@ -102,7 +122,7 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
         // matter from the top lastRenewDate as it stands now, read before pass A reads anything.
         // (With `since` > 0, orders created earlier but changed since are pass B's from `since` on.)
         const head = await listRaw(client, { 'order[lastRenewDate]': 'desc', page: 1, itemsPerPage: 1 });
-        if (head.length) c.w = head[0]!.renew;
+        if (head.orders.length) c.w = nextWatermark(head.orders[0]!.renew, head.serverNow);
       }
       const events: IncomingEvent[] = [];
       /** What this poll emitted: id → [renew second, fingerprint, revision]. */
@@ -124,7 +144,7 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
           break;
         }
         const dAtQuery = d;
-        const orders = await listRaw(client, { 'date[after]': isoOf(d), 'order[date]': 'asc', page, itemsPerPage: perPage });
+        const { orders } = await listRaw(client, { 'date[after]': isoOf(d), 'order[date]': 'asc', page, itemsPerPage: perPage });
         const mayHaveMore = orders.length === perPage;
         for (const o of orders) {
           const created = o.created;
@@ -145,10 +165,14 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
 
       // Pass B: sweep lastRenewDate from the top down to the watermark.
       let top: number | null = null;
+      let serverNow: number | null = null;
       const changed = new Map<number, RawOrder>();
       for (let p = 1; ; p++) {
-        const orders = await listRaw(client, { 'order[lastRenewDate]': 'desc', page: p, itemsPerPage: perPage });
-        if (p === 1) top = orders.length ? orders[0]!.renew : null;
+        const { orders, serverNow: now } = await listRaw(client, { 'order[lastRenewDate]': 'desc', page: p, itemsPerPage: perPage });
+        if (p === 1) {
+          top = orders.length ? orders[0]!.renew : null;
+          serverNow = now;
+        }
         let reached = false;
         for (const o of orders) {
           if (o.renew < c.w) {
@@ -172,7 +196,7 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
       }
 
       // Next watermark and the orders remembered at it.
-      const w = Math.max(c.w, top ?? c.w);
+      const w = Math.max(c.w, top === null ? c.w : nextWatermark(top, serverNow));
       const b: Record<string, [string, number]> = {};
       if (w === c.w) {
         // Keep only orders still sitting at the watermark; the others moved up and can't match again.

@@ -90,6 +90,9 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
   const traffic: XcartSandbox['traffic'] = { record: false, log: [] };
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.url.startsWith('/api/')) return;
+    // The server's Date follows the store clock (PHP stamps dates with the same host clock), also
+    // when tests move that clock forward.
+    reply.header('date', new Date(store.clock.now() * 1000).toUTCString());
     const format = negotiate(req);
     (req as unknown as { xcFormat: Format }).xcFormat = format ?? 'json';
     // Symfony firewall (security.yaml): token authenticator first; no header falls to the JWT entry point.
