@@ -221,7 +221,15 @@ function plainPath(n: Node): string | undefined {
 type Seq = unknown[];
 const seq = (): Seq => [];
 
+// AST properties the compiler understands. Any other (grouping `{}`, `@` focus, `#` index, parent
+// `%`, sort `^`, tuples…) sends the expression to jsonata rather than being silently ignored.
+const KNOWN_KEYS = new Set(['type', 'value', 'position', 'steps', 'stages', 'predicate', 'expr', 'lhs', 'rhs', 'expression', 'expressions', 'arguments', 'procedure', 'condition', 'then', 'else', 'consarray']);
+
 function compileNode(n: Node): Evaluator {
+  for (const k of Object.keys(n)) {
+    const v = n[k];
+    if (!KNOWN_KEYS.has(k) && v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)) throw new Unsupported(`jsonata feature "${k}"`);
+  }
   if (Array.isArray(n.predicate) && n.predicate.length && n.type !== 'path') {
     // `$lines[0]`, `(expr)[cond]`: filters over the node's whole result.
     const base = compileNode({ ...n, predicate: undefined });
@@ -465,6 +473,10 @@ function compilePath(n: Node): Evaluator {
   const fns: Array<{ fn: StepFn; filters: Array<{ index?: number; pred?: Evaluator }> }> = [];
   for (const [i, st] of steps.entries()) {
     if (st.tuple || st.focus || st.index || st.group || st.keepArray) throw new Unsupported('#, @, grouping or [] in a path');
+    for (const k of Object.keys(st)) {
+      const v = st[k];
+      if (!KNOWN_KEYS.has(k) && v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)) throw new Unsupported(`jsonata feature "${k}" in a path step`);
+    }
     let fn: StepFn;
     if (st.type === 'name') {
       const key = String(st.value);
