@@ -197,6 +197,36 @@ describe('seed and back office', () => {
   });
 });
 
+describe('object rules (in-process)', () => {
+  const payload = (fields: Record<string, string>, tables: Record<string, Array<Record<string, string>>> = {}) => ({
+    fields,
+    groupOf: {},
+    tables: Object.fromEntries(Object.entries(tables).map(([k, rows]) => [k, rows.map((row) => ({ row }))])),
+  });
+  it('changing the ship-to address code brings that address onto the order', () => {
+    const st = sb.state;
+    st.modify('BPC', 'C00011', { fields: {}, groupOf: {}, tables: { BPAC_1: [{ row: { CODADR: 'WH2', BPACRY: 'US', ADDLIG1: '9 Dock Road', POSCOD: '89501', CTY: 'Reno', SAT: 'NV' } }] } }, 'T', 'ENG');
+    const item = [...st.stores.ITM.keys()][0]!;
+    const so = st.save('SOH', payload({ SALFCY: 'US011', BPCORD: 'C00011' }, { SOH4_1: [{ ITMREF: item, QTY: '1' }] }), 'T');
+    const after = st.modify('SOH', String(so.fields.SOHNUM), payload({ BPAADD: 'WH2' }), 'T', 'ENG');
+    expect([after.fields.BPAADD, after.fields.BPDADDLIG1, after.fields.BPDCTY, after.fields.BPDSAT]).toEqual(['WH2', '9 Dock Road', 'Reno', 'NV']);
+  });
+  it('an invoice line added by modify counts as invoiced on its order line', () => {
+    const st = sb.state;
+    const item = [...st.stores.ITM.keys()][1]!;
+    const so = st.save('SOH', payload({ SALFCY: 'US011', BPCORD: 'C00012' }, { SOH4_1: [{ ITMREF: item, QTY: '3' }] }), 'T');
+    const sohnum = String(so.fields.SOHNUM);
+    const inv = st.save('SIH', payload({ SALFCY: 'US011', SIVTYP: 'INV', BPCINV: 'C00012' }, { SIH4_1: [{ ITMREF: item, QTY: '1', SOHNUM: sohnum, SOPLIN: '1000' }] }), 'T');
+    expect(st.get('SOH', sohnum).fields.INVSTA).toBe('2');
+    st.modify('SIH', String(inv.fields.NUM), payload({}, { SIH4_1: [{ ITMREF: item, QTY: '2', SOHNUM: sohnum, SOPLIN: '1000' }] }), 'T', 'ENG');
+    expect(st.get('SOH', sohnum).tables.SOH4_1![0]!.INVQTY).toBe('3');
+    expect(st.get('SOH', sohnum).fields.INVSTA).toBe('3');
+    expect(() => st.modify('SIH', String(inv.fields.NUM), payload({}, { SIH4_1: [{ ITMREF: item, QTY: '1', SOHNUM: sohnum, SOPLIN: '1000' }] }), 'T', 'ENG')).toThrow(/quantity left to invoice/);
+    st.delete('SIH', String(inv.fields.NUM), 'ENG');
+    expect(st.get('SOH', sohnum).fields.INVSTA).toBe('1');
+  });
+});
+
 describe('api1', () => {
   const get = (path: string, headers: Record<string, string> = { authorization: auth }) => fetch(path.startsWith('http') ? path : `${sb.url}${path}`, { headers }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 

@@ -416,8 +416,11 @@ export class X3State {
     for (const d of ['DEMDLVDAT', 'SHIDAT', 'ORDDAT']) checkDate(d, str(next[d]));
     if (!SITES[str(next.STOFCY)]?.stock) fail(`STOFCY ${next.STOFCY} : Not a stock site`);
     if (p.fields.BPAADD !== undefined && str(p.fields.BPAADD) !== rec.fields.BPAADD) {
+      // A new ship-to address code brings that address along, unless the caller sent its own lines.
       const a = this.shipTo(this.get('BPC', str(rec.fields.BPCORD)), str(p.fields.BPAADD));
       next.BPAADD = str(a.CODADR);
+      const from: Record<string, string> = { BPDADDLIG1: 'ADDLIG1', BPDADDLIG2: 'ADDLIG2', BPDPOSCOD: 'POSCOD', BPDCTY: 'CTY', BPDSAT: 'SAT', BPDCRY: 'BPACRY' };
+      for (const [k, src] of Object.entries(from)) if (p.fields[k] === undefined) next[k] = str(a[src]);
     }
     const lines = rec.tables.SOH4_1!.map((l) => ({ ...l }));
     for (const { num, row } of p.tables.SOH4_1 ?? []) {
@@ -660,8 +663,11 @@ export class X3State {
       if (l.SOHNUM) fail(`Line ${num} : Line comes from order ${l.SOHNUM}, modification not allowed`);
       lines[num - 1] = this.invoiceLine({ ...l, ...row, ITMREF: l.ITMREF! }, num, str(rec.fields.SIVTYP));
     }
+    // Order lines count what this invoice bills: take the old lines off, put the new ones on.
+    this.unlinkInvoice(rec);
     rec.fields = next;
     rec.tables.SIH4_1 = lines;
+    this.linkInvoice(rec);
     this.invoiceTotals(rec);
   }
 
