@@ -209,8 +209,9 @@ export const builtins: Record<string, BuiltinFn> = {
     const fb = fa ? toFixedPoint(b) : undefined;
     const d = fa && fb ? fixedAdd(fa, { n: -fb.n, s: fb.s }) : undefined;
     if (d) return d.n > 0 ? 1 : d.n < 0 ? -1 : 0;
-    const x = toDecimal(a);
-    const y = toDecimal(b);
+    // A value that is there but not a number is reported, so a filter on it never drops a line silently.
+    const x = isBlank(a) ? undefined : dec(rt, site, a, 0, '$dcmp');
+    const y = isBlank(b) ? undefined : dec(rt, site, b, 1, '$dcmp');
     return x && y ? x.cmp(y) : undefined;
   },
   /** A decimal string as a JSON number, for targets whose wire format is numeric (Sage 300). */
