@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
 import { ConnectionStore } from '../../src/core/connections.js';
 import { openStore } from '../../src/core/db/database.js';
 import { Engine } from '../../src/core/engine.js';
@@ -30,6 +31,42 @@ interface LoadResult {
   max: number;
 }
 
+function runLoad(args: Record<string, unknown>): Promise<LoadResult> {
+  return new Promise<LoadResult>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(here, 'webhook-load.mjs'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(kill);
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/**
+ * The same load against a bare Fastify route answering 202 at once: what HTTP alone gives on this
+ * machine right now. On a shared 2-core box it moves a lot; read the intake figures against it.
+ */
+async function httpCeiling(total: number, concurrency: number): Promise<LoadResult> {
+  const bare = Fastify({ logger: false });
+  bare.removeAllContentTypeParsers();
+  bare.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  bare.post('/webhooks/:connection', async (_req, reply) => reply.code(202).send({ accepted: 1, duplicates: 0, jobs: 1 }));
+  const url = await bare.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    return await runLoad({ url, secret: 'unused', connection: 'bare', total, concurrency, warmup: 1000, maxMs: 10_000, runId: 'bare' });
+  } finally {
+    await bare.close();
+  }
+}
+
 export default async function webhookBench(): Promise<Figure[]> {
   const total = Number(process.env.BENCH_WEBHOOK_REQUESTS ?? 30_000);
   const concurrency = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 16);
@@ -45,28 +82,14 @@ export default async function webhookBench(): Promise<Figure[]> {
   try {
     const args = { url, secret, connection: 'bench-shop', total, concurrency, warmup: 1000, maxMs: 20_000, runId: randomBytes(4).toString('hex') };
     const cpu0 = process.cpuUsage();
-    const load = await new Promise<LoadResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(here, 'webhook-load.mjs'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('error', reject);
-      child.on('exit', (code) => {
-        clearTimeout(kill);
-        if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-        try {
-          resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
+    const load = await runLoad(args);
     const cpu = process.cpuUsage(cpu0);
     if (load.failed > 0) throw new Error(`webhook bench: ${load.failed} requests were not accepted: ${JSON.stringify(load.statuses)}`);
     // Each 202 must be a stored event with its job: check, so a fast but lossy server cannot pass.
     const events = Number((await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const jobs = Number((await store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     if (events !== load.ok + args.warmup || jobs !== events) throw new Error(`webhook bench: ${load.ok + args.warmup} accepted but ${events} events and ${jobs} jobs stored`);
+    const ceiling = await httpCeiling(total, concurrency);
     return [
       { name: `webhook intake, durable 202 (SQLite, ${concurrency} in flight)`, value: Math.round(load.rps), unit: 'req/s', target: '>= 3000' },
       { name: 'webhook intake latency p50', value: Number(load.p50.toFixed(2)), unit: 'ms' },
@@ -74,6 +97,8 @@ export default async function webhookBench(): Promise<Figure[]> {
       // CPU the server process spent per request (warm-up included): a figure other processes on a
       // busy machine cannot distort; 1e6 / it is the rate one free core could sustain.
       { name: 'webhook intake server CPU per request', value: Math.round((cpu.user + cpu.system) / (load.sent + args.warmup)), unit: 'µs' },
+      { name: 'HTTP ceiling now: bare Fastify 202, same load', value: Math.round(ceiling.rps), unit: 'req/s' },
+      { name: 'HTTP ceiling now: bare Fastify 202 latency p99', value: Number(ceiling.p99.toFixed(2)), unit: 'ms' },
     ];
   } finally {
     await app.close();
