@@ -71,7 +71,7 @@ describe('order operations', () => {
   it('filters: creation date bounds, status codes, sort by lastRenewDate', async () => {
     sb.storefront.advanceClock(100);
     const t0 = sb.storefront.now();
-    const a = sb.storefront.placeOrder({ paid: false });
+    const a = sb.storefront.placeOrder({ paid: false, guestEmail: 'filter.me@example.org' });
     sb.storefront.advanceClock(10);
     const b = sb.storefront.placeOrder({ paid: true });
     const after = await listOrders.call(client, { createdAfter: t0, sort: 'date' });
@@ -82,6 +82,8 @@ describe('order operations', () => {
     expect(before.orders.map((o) => o.id)).toEqual([a.id]);
     const queued = await listOrders.call(client, { createdAfter: t0, paymentStatus: 'Q' });
     expect(queued.orders.map((o) => o.id)).toEqual([a.id]);
+    const byLogin = await listOrders.call(client, { login: 'filter.me@' });
+    expect(byLogin.orders.map((o) => o.id)).toEqual([a.id]);
     const either = await listOrders.call(client, { createdAfter: t0, paymentStatus: ['Q', 'P'] });
     expect(either.orders.map((o) => o.id).sort()).toEqual([a.id, b.id].sort());
     sb.storefront.advanceClock(5);
