@@ -148,7 +148,7 @@ describe('Sage 300 connector: fulfilment', () => {
     expect(unknownAccount.code).toBe('SAGE300_FIELD_INVALID');
 
     const input = { Description: 'Payouts 2024-05-31', JournalHeaders: [{ DocumentDate: today, Description: 'card payout', JournalDetails: [
-      { AccountNumber: '1000', Amount: '970.87' }, { AccountNumber: '6100', Amount: '29.13' }, { AccountNumber: '1020', Amount: '-1000.00' },
+      { AccountNumber: '1000', Amount: '970.87' }, { AccountNumber: '6100', Amount: '29.13', SourceCurrencyAmount: '39.85', SourceCurrencyCode: 'CAD', ConversionRate: '0.7310' }, { AccountNumber: '1020', Amount: '-1000.00' },
     ] }] };
     const first = await createJournalBatch.call(client, input);
     expect(first).toMatchObject({ created: true, batch: { Debits: '1000', Credits: '1000', Status: 'Open' } });
@@ -159,12 +159,13 @@ describe('Sage 300 connector: fulfilment', () => {
   });
 
   it('creates AR receipt and refund batches and posts them', async () => {
-    const receipts = await createReceiptBatch.call(client, { Description: 'Web receipts 1', BatchDate: today, BankCode: 'SEATAC', receipts: [{ CustomerNumber: 'C00010', ReceiptDateAdjustmentDate: today, Amount: '59.90', EntryReference: 'XC-1' }] });
+    const batch = { Description: 'Web receipts 1', BatchDate: today, BankCode: 'SEATAC', ReceiptsAdjustments: [{ CustomerNumber: 'C00010', ReceiptDateAdjustmentDate: today, BankReceiptAmount: '59.90', EntryReference: 'XC-1', PaymentCode: 'CCARD' }] };
+    const receipts = await createReceiptBatch.call(client, batch);
     expect(receipts).toMatchObject({ created: true, batch: { BatchTotal: '59.9' } });
-    expect((await createReceiptBatch.call(client, { Description: 'Web receipts 1', BatchDate: today, BankCode: 'SEATAC', receipts: [{ CustomerNumber: 'C00010', ReceiptDateAdjustmentDate: today, Amount: '59.90' }] })).created).toBe(false);
+    expect((await createReceiptBatch.call(client, batch)).created).toBe(false);
     await postBatch.call(client, { ledger: 'arReceipts', batchNumber: receipts.batch.BatchNumber });
     expect(sb.company.resources.get('AR/ARReceiptAndAdjustmentBatches')!.table.get(`CA\u0001${receipts.batch.BatchNumber}`)!.BatchStatus).toBe('Posted');
-    const badBank = await failure(createReceiptBatch.call(client, { Description: 'x', BatchDate: today, BankCode: 'NOPE', receipts: [{ CustomerNumber: 'C00010', ReceiptDateAdjustmentDate: today, Amount: 1 }] }));
+    const badBank = await failure(createReceiptBatch.call(client, { Description: 'x', BatchDate: today, BankCode: 'NOPE', ReceiptsAdjustments: [{ CustomerNumber: 'C00010', ReceiptDateAdjustmentDate: today, BankReceiptAmount: 1 }] }));
     expect(badBank.code).toBe('SAGE300_FIELD_INVALID');
     const refunds = await createRefundBatch.call(client, { Description: 'Web refunds 1', BatchDate: today, BankCode: 'SEATAC', refunds: [{ CustomerNumber: 'C00010', DocumentDate: today, Amount: '12.00', Reference: 'RMA-77' }] });
     expect(refunds.created).toBe(true);

@@ -25,6 +25,7 @@ export const optionalFieldIn = z.strictObject({ OptionalField: str(12).min(1), V
 
 export const itemLineIn = z.strictObject({
   LineType: z.literal('Item'),
+  LineNumber: z.number().int().positive().optional(),
   /** Formatted (A1-1002-BLK) or unformatted (A11002BLK) item number. */
   Item: str(24).min(1),
   Location: str(6).optional(),
@@ -40,6 +41,7 @@ export const itemLineIn = z.strictObject({
 });
 export const miscLineIn = z.strictObject({
   LineType: z.literal('Miscellaneous'),
+  LineNumber: z.number().int().positive().optional(),
   MiscellaneousChargesCode: str(6).min(1),
   Description: str(60).optional(),
   ExtendedAmount: decimalIn,

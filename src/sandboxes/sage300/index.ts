@@ -28,7 +28,10 @@ export async function start(options: SandboxOptions = {}): Promise<Sage300Sandbo
     password: options.credentials?.password ?? 'WEBAPI',
     company: (options.credentials?.company ?? 'SAMLTD').toUpperCase(),
   };
-  const company = new Company(credentials.company);
+  // --time-scale runs the company clock faster (audit stamps, order and invoice dates), e.g. for demos.
+  const t0 = Date.now();
+  const scale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
+  const company = new Company(credentials.company, scale === 1 ? () => new Date() : () => new Date(t0 + (Date.now() - t0) * scale));
   seedCompany(company, options.seed ?? 1);
   const { app, faults } = createSandboxApp({ faults: options.faults ?? { rules: [], seed: options.seed ?? 42 }, renderError: (status) => renderSageError(status) });
   installApi(app, { company, user: credentials.user, password: credentials.password, faults });

@@ -66,6 +66,7 @@ export const glAccount = model('GL', 'Account', {
 
 export const journalDetail = model('GL', 'JournalDetail', {
   BatchNumber: S(6), EntryNumber: S(5), TransactionNumber: S(10), AccountNumber: S(45), Amount: N, SourceCurrencyAmount: N, SourceCurrency: S(3),
+  SourceCurrencyCode: S(3), ConversionRate: N,
   Description: S(60), Reference: S(60), Comment: S(250), TransactionDate: D,
 });
 export const journalHeader = model('GL', 'JournalHeader', {

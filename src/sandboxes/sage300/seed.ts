@@ -20,7 +20,7 @@ export function seedCompany(co: Company, seed: number): void {
   // (a merchant creates them in O/E Optional Fields during setup; see docs/connectors/sage300.md).
   for (const f of ['UPSZONE', 'SOURCE', 'WEBORDER', 'CHANNEL', 'SRCCURR', 'FXRATE', 'SRCTOTAL']) co.optionalFields.order.add(f);
   for (const f of ['QUANTITY', 'WEBLINE']) co.optionalFields.orderDetail.add(f);
-  for (const f of ['WEBSITE', 'LOYALTY']) co.optionalFields.customer.add(f);
+  for (const f of ['WEBSITE', 'LOYALTY', 'XCPROFILE']) co.optionalFields.customer.add(f);
   for (const b of ['SEATAC', 'CCARD', 'WEBPAY']) co.banks.add(b);
 
   const generic: Array<[string, string, string, string[], string?]> = [
@@ -46,7 +46,12 @@ export function seedCompany(co: Company, seed: number): void {
   for (const [code, d] of [['RTL', 'Retail'], ['WHS', 'Wholesale'], ['USA', 'US Price List']]) put('IC/ICPriceListCodes', { PriceListCodeKey: code, Description: d });
   for (const [code, d] of [['A1', 'Apparel'], ['B2', 'Bags'], ['C3', 'Camping'], ['D4', 'Drinkware'], ['E5', 'Electronics'], ['F6', 'Footwear']]) put('IC/ICCategories', { CategoryCode: code, Description: d });
   put('IC/ICAccountSets', { AccountSetCode: 'AVG', Description: 'Moving average', CostingMethod: 'MovingAverage' });
-  for (const [code, name] of [['CCT', 'Cross-Country Trucking Lines'], ['UPS', 'UPS'], ['FEDEX', 'FedEx'], ['USPS', 'US Postal Service'], ['DHL', 'DHL Express']]) put('OE/OEShipViaCodes', { Code: code, Name: name });
+  // The ship-via codes of mappings/lookups/xcart-ship-via.yaml, so mapped orders name codes that exist.
+  for (const [code, name] of [['CCT', 'Cross-Country Trucking Lines'], ['UPS', 'UPS'], ['FEDEX', 'FedEx'], ['USPS', 'US Postal Service'], ['DHL', 'DHL Express'],
+    ['GROUND', 'Ground'], ['EXPRES', 'Express'], ['UPSGRD', 'UPS Ground'], ['UPS2D', 'UPS 2nd Day Air'], ['UPSNDA', 'UPS Next Day Air'], ['FDXGRD', 'FedEx Ground'],
+    ['FDX2D', 'FedEx 2Day'], ['USPSPM', 'USPS Priority Mail'], ['USPSFC', 'USPS First-Class Package'], ['CPEXP', 'Canada Post Expedited'], ['PICKUP', 'Local pickup'], ['FREE', 'Free shipping']]) {
+    put('OE/OEShipViaCodes', { Code: code, Name: name });
+  }
   // TAX: sales tax the web store already charged, carried as a charge line to its liability account.
   for (const [code, d, amt, account] of [['HC', 'Handling charges', 20.25, '4200'], ['FRT', 'Freight', 0, '4200'], ['DISC', 'Discount', 0, '4200'], ['GIFT', 'Gift wrapping', 5, '4200'], ['TAX', 'Sales tax (web store)', 0, '2300']] as const) {
     put('OE/OEMiscellaneousCharges', { Currency: 'USD', MiscellaneousChargeCode: code, Description: d, MiscellaneousChargeRevenueAccount: account, Amount: amt });

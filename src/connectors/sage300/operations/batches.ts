@@ -39,7 +39,16 @@ export const createJournalBatch = sage300Operation({
       SourceType: z.string().length(2).default('JE'),
       Description: z.string().max(60).optional(),
       DocumentDate: date,
-      JournalDetails: z.array(z.strictObject({ AccountNumber: z.string().min(1).max(45), Amount: decimalIn, Description: z.string().max(60).optional(), Reference: z.string().max(60).optional() })).min(2),
+      JournalDetails: z.array(z.strictObject({
+        TransactionNumber: z.string().regex(/^\d{10}$/).optional(),
+        AccountNumber: z.string().min(1).max(45),
+        Amount: decimalIn,
+        SourceCurrencyAmount: decimalIn.optional(),
+        SourceCurrencyCode: z.string().length(3).optional(),
+        ConversionRate: decimalIn.optional(),
+        Description: z.string().max(60).optional(),
+        Reference: z.string().max(60).optional(),
+      })).min(2),
     })).min(1),
   }),
   output: z.object({ created: z.boolean(), batch: journalBatchOut }),
@@ -52,7 +61,15 @@ export const createJournalBatch = sage300Operation({
       Description: input.Description,
       JournalHeaders: input.JournalHeaders.map((h, i) => ({
         ...h,
-        JournalDetails: h.JournalDetails.map((d, j) => ({ ...d, Amount: wireNumber(d.Amount, `JournalHeaders[${i}].JournalDetails[${j}].Amount`, 'createJournalBatch') })),
+        JournalDetails: h.JournalDetails.map((d, j) => {
+          const at = `JournalHeaders[${i}].JournalDetails[${j}]`;
+          return {
+            ...d,
+            Amount: wireNumber(d.Amount, `${at}.Amount`, 'createJournalBatch'),
+            ...(d.SourceCurrencyAmount !== undefined ? { SourceCurrencyAmount: wireNumber(d.SourceCurrencyAmount, `${at}.SourceCurrencyAmount`, 'createJournalBatch') } : {}),
+            ...(d.ConversionRate !== undefined ? { ConversionRate: wireNumber(d.ConversionRate, `${at}.ConversionRate`, 'createJournalBatch') } : {}),
+          };
+        }),
       })),
     };
     return createOnce(
@@ -64,29 +81,36 @@ export const createJournalBatch = sage300Operation({
 export const createReceiptBatch = sage300Operation({
   id: 'createReceiptBatch',
   docs: `${WEBAPI_DOCS} (ARReceiptAndAdjustmentBatches POST, BatchRecordType CA); sample ${SAMPLES}/AR/ARReceiptAndAdjustmentBatches_Prepayment.txt`,
+  // Sage's own shape (mappings/targets/sage300/ar-receipt-batch.yaml produces it); Description is the idempotency key.
   input: z.strictObject({
+    BatchRecordType: z.literal('CA').default('CA'),
     Description: z.string().min(1).max(60),
     BatchDate: date,
     BankCode: z.string().min(1).max(8),
-    receipts: z.array(z.strictObject({
+    ReceiptsAdjustments: z.array(z.strictObject({
+      BatchType: z.literal('CA').default('CA'),
       CustomerNumber: z.string().min(1).max(12),
       ReceiptDateAdjustmentDate: date,
-      Amount: decimalIn,
       EntryReference: z.string().max(60).default(''),
       EntryDescription: z.string().max(60).optional(),
-      ReceiptTransactionType: z.enum(['Receipt', 'Prepayment', 'UnappliedCash']).default('Prepayment'),
+      PaymentCode: z.string().max(12).optional(),
+      CheckReceiptNo: z.string().max(24).optional(),
+      BankReceiptAmount: decimalIn,
+      CustomerReceiptAmount: decimalIn.optional(),
+      ReceiptTransactionType: z.enum(['Receipt', 'Prepayment', 'UnappliedCash', 'ApplyDocument', 'MiscellaneousReceipt']).default('Prepayment'),
     })).min(1),
   }),
   output: z.object({ created: z.boolean(), batch: arBatchOut }),
   run: async (client, input) => {
     const body = {
-      BatchRecordType: 'CA', BatchDate: input.BatchDate, Description: input.Description, BankCode: input.BankCode,
-      ReceiptsAdjustments: input.receipts.map((r, i) => {
-        const amount = wireNumber(r.Amount, `receipts[${i}].Amount`, 'createReceiptBatch');
+      ...input,
+      ReceiptsAdjustments: input.ReceiptsAdjustments.map((r, i) => {
+        const bank = wireNumber(r.BankReceiptAmount, `ReceiptsAdjustments[${i}].BankReceiptAmount`, 'createReceiptBatch');
+        const customer = r.CustomerReceiptAmount === undefined ? bank : wireNumber(r.CustomerReceiptAmount, `ReceiptsAdjustments[${i}].CustomerReceiptAmount`, 'createReceiptBatch');
         return {
-          BatchType: 'CA', CustomerNumber: r.CustomerNumber, ReceiptDateAdjustmentDate: r.ReceiptDateAdjustmentDate, EntryReference: r.EntryReference,
-          ...(r.EntryDescription ? { EntryDescription: r.EntryDescription } : {}), BankReceiptAmount: amount, CustomerReceiptAmount: amount, ReceiptTransactionType: r.ReceiptTransactionType,
-          AppliedReceiptsAdjustments: [{ LineNumber: 20, CustomerNumber: r.CustomerNumber, PaymentNumber: 1, CustomerReceiptAmount: amount }],
+          ...r, BankReceiptAmount: bank, CustomerReceiptAmount: customer,
+          // A prepayment is applied as payment 1 of the customer (as in Sage's prepayment sample).
+          ...(r.ReceiptTransactionType === 'Prepayment' ? { AppliedReceiptsAdjustments: [{ LineNumber: 20, CustomerNumber: r.CustomerNumber, PaymentNumber: 1, CustomerReceiptAmount: customer }] } : {}),
         };
       }),
     };

@@ -31,6 +31,7 @@ export const createCreditNote = sage300Operation({
     Reference: z.string().min(1).max(60),
     Description: z.string().max(60).optional(),
     CreditDebitNoteDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    CreditDebitNoteType: z.literal('CreditNote').optional(),
     InvoiceNumber: z.string().max(22).optional(),
     CreditDebitDetails: z.array(z.discriminatedUnion('LineType', [itemLine, miscLine])).min(1),
   }),

@@ -16,6 +16,8 @@ export const customerIn = z.strictObject({
   TaxGroup: s(12), Terms: s(6), CurrencyCode: s(3), CustomerPriceList: s(6), ShipViaCode: s(6), InventoryLocation: s(6),
   AccountSet: s(6), BillingCycle: s(6), Status: z.enum(['Active', 'Inactive']).optional(), OnHold: z.enum(['No', 'Yes']).optional(),
   CheckForDuplicatePOs: z.enum(['None', 'Warning', 'Error']).optional(),
+  AccountType: z.enum(['OpenItem', 'BalanceForward']).optional(),
+  InterestProfile: s(6),
   CreditLimitCustomerCurrency: decimalIn.optional(),
   CustomerOptionalFieldValues: z.array(z.strictObject({ OptionalField: z.string().min(1).max(12), Value: z.string().max(60) })).optional(),
 });
