@@ -72,7 +72,9 @@ export function normalizeStreet(input: string, casing: Casing = 'keep'): string 
   if (!s) return s;
   const words = s.split(' ');
   const up = words.map((w) => w.toUpperCase());
-  let unitAt = up.findIndex((w, i) => i > 0 && (UNIT.has(w) || w === '#' || (w.startsWith('#') && w.length > 1)));
+  // A unit designator after the street, or opening a line of its own ("Suite 1200" as address line 2,
+  // recognised only when a number follows, so "Front Street" stays a street).
+  let unitAt = up.findIndex((w, i) => (i > 0 || (words.length > 1 && words.length <= 3 && /\d/.test(words[1]!))) && (UNIT.has(w) || w === '#' || (w.startsWith('#') && w.length > 1)));
   if (unitAt < 0) unitAt = words.length;
   const out = [...words];
   const styled = (abbr: string) => (casing === 'upper' ? abbr : title(abbr));
