@@ -50,6 +50,8 @@ describe('Sage 300 connector: fulfilment', () => {
     expect(partial.LastInvoiceNumber).toMatch(/^IN\d{12}$/);
     const s1 = sb.backOffice.stock(a, '1');
     expect([s0.onHand - s1.onHand, s0.committed - s1.committed]).toEqual([3, 3]);
+    // The remaining unit is now a backorder: the shipment-to-shop mapping reads this as "partially shipped".
+    expect(partial.OrderDetails![0]).toMatchObject({ QuantityShippedToDate: '3', QuantityBackordered: '1', QuantityCommitted: '1' });
     const invoices = await listInvoices.call(client, { orderNumber: order.OrderNumber });
     expect(invoices).toHaveLength(1);
     // The first invoice carries 3 units at the list price plus the freight charge.

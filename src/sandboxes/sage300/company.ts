@@ -467,6 +467,7 @@ export class Company {
     const uniq = Number(order.OrderUniquifier);
     const lines = order.OrderDetails as Row[];
     const shipLines: Row[] = [];
+    const shipsNow = [...ship.values()].some((q) => q > 0);
     for (const l of lines) {
       const q = ship.get(Number(l.LineNumber)) ?? 0;
       if (q > 0) {
@@ -481,7 +482,9 @@ export class Company {
         const outstanding = Number(l.QuantityOrdered) - Number(l.QuantityShippedToDate);
         const active = order.OrderType === 'Active';
         l.QuantityCommitted = active ? outstanding : 0;
-        l.QuantityBackordered = 0;
+        // Once the order has shipped, what is left on a line is a backorder (the integration's
+        // "partially shipped" signal); before the first shipment nothing is backordered yet.
+        l.QuantityBackordered = shipsNow || Number(order.NumberOfShipments) > 0 ? outstanding : 0;
         l.CompletedLine = outstanding === 0 ? 'Yes' : 'No';
       }
     }
