@@ -117,6 +117,7 @@ export default async function bench(): Promise<Figure[]> {
       { name: 'sagex3 SOAP save per CPU-second (client+sandbox)', value: Math.round(raw.perCpuSecond), unit: 'calls/cpu-s', target: '>= 1000' },
       { name: 'sagex3 SOAP save latency p50 (32 in flight)', value: Number(raw.p50.toFixed(1)), unit: `ms (p99 ${raw.p99.toFixed(1)})` },
       { name: 'sagex3 SOAP save through the connector', value: Math.round(viaConnector.perSecond), unit: 'calls/s' },
+      { name: 'sagex3 SOAP save through the connector per CPU-second', value: Math.round(viaConnector.perCpuSecond), unit: 'calls/cpu-s' },
     ];
   } finally {
     await agent.close();

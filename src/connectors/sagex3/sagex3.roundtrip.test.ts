@@ -257,6 +257,13 @@ describe('errors from X3 become classified errors', () => {
     expect(e.message).toMatch(/ITM9_9/);
   });
 
+  it('a payload in the wrong JSON grammar (sent raw) → X3_PAYLOAD_REJECTED with X3\'s reason', async () => {
+    const client = clientFor();
+    const e = await failure(client.call('save', { publicName: 'WSSOH', payload: '{"SOH0_1": "US011", "SOH4_1": {"ITMREF": {}}}' }));
+    expect([e.code, e.kind]).toEqual(['X3_PAYLOAD_REJECTED', 'user']);
+    expect(e.message).toMatch(/Invalid JSON/);
+  });
+
   it('a SOAP Fault (X3 could not read the envelope) → X3_SOAP_FAULT with the faultstring', async () => {
     const client = clientFor();
     const e = await failure(client.http.request({ operation: 'soap.save', method: 'POST', path: client.config.soapPath, headers: { 'content-type': 'text/xml' }, body: '<soapenv:Envelope><soapenv:Body>', responseType: 'text', idempotent: false }));
