@@ -39,7 +39,10 @@ beforeAll(async () => {
     engine,
     connections,
     tokens,
-    webhookSecrets: (id) => (id === 'shop-main' ? secret : undefined),
+    webhookSecrets: (id) => {
+      if (id === 'locked') throw new Error('SECRET_UNREADABLE: master key differs');
+      return id === 'shop-main' ? secret : undefined;
+    },
     logger: pino({ level: 'info' }, sink),
     mapWebhook: (connection, body, headers) => {
       const b = body as { kind?: string; email?: string };
@@ -90,6 +93,17 @@ describe('group commit', () => {
 });
 
 describe('leaks', () => {
+  it('a secret that cannot be read is 503 + Retry-After for the sender, the reason only in the log', async () => {
+    const res = await request(`${base}/webhooks/locked`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-syncline-signature': signWebhook('x', '{}') } });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('30');
+    const text = await res.body.text();
+    expect(JSON.parse(text).code).toBe('WEBHOOK_INTAKE_UNAVAILABLE');
+    expect(text).not.toContain('master key');
+    expect(logText).toContain('webhook secret cannot be read');
+  });
+
+
   it('a bug is a 500 naming the request, without its message; the log has it with PII masked', async () => {
     const res = await post({ kind: 'explode', email: 'jane.doe@example.com' });
     expect(res.status).toBe(500);

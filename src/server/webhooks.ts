@@ -101,7 +101,15 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
       },
       // Before the body is read: nothing is buffered for a caller that cannot be authentic.
       onRequest: async (req: WebhookRequest) => {
-        const secret = await opts.webhookSecrets(req.params.connection);
+        let secret: string | undefined;
+        try {
+          secret = await opts.webhookSecrets(req.params.connection);
+        } catch (e) {
+          // Our side (e.g. SECRET_UNREADABLE after a master-key change): the sender can do nothing
+          // but retry later, and must not learn why; the operator finds the cause in the log.
+          req.log.error({ connection: req.params.connection, err: e instanceof SynclineError ? e.toJSON() : String(e) }, 'webhook secret cannot be read');
+          throw transientError('WEBHOOK_INTAKE_UNAVAILABLE', 'this connection cannot take webhooks right now; nothing was accepted, retry later', { retryAfterMs: 30_000 });
+        }
         if (!secret) throw withStatus(userError('WEBHOOK_UNKNOWN_CONNECTION', `no connection "${req.params.connection}" accepts webhooks`), 404);
         req.syncline = { secret };
         req.syncline.signature = parseSignatureHeader(req.headers[SIGNATURE_HEADER]);
