@@ -280,7 +280,7 @@ export const builtins: Record<string, BuiltinFn> = {
     const x = dec(rt, site, amount, 0, '$convert');
     if (!x) return undefined;
     const r = findRate(rt, site, from, to, date);
-    return r ? convertAmount(x, r.rate, String(to)) : undefined;
+    return r ? convertAmount(x, r, String(to)) : undefined;
   },
   minor(rt, site, currency) {
     if (!isCurrency(currency)) {

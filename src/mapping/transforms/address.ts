@@ -47,6 +47,8 @@ const DIRECTIONS: Record<string, string> = {
   N: 'N', S: 'S', E: 'E', W: 'W', NE: 'NE', NW: 'NW', SE: 'SE', SW: 'SW',
 };
 
+const ABBR_DIR = new Set(['N', 'S', 'E', 'W', 'NE', 'NW', 'SE', 'SW']);
+
 function index(groups: Array<[string, string[]]>): Map<string, string> {
   const m = new Map<string, string>();
   for (const [abbr, variants] of groups) {
@@ -91,7 +93,8 @@ export function normalizeStreet(input: string, casing: Casing = 'keep'): string 
   if (unitAt < words.length && UNIT.has(up[unitAt]!)) out[unitAt] = styled(UNIT.get(up[unitAt]!)!);
   s = out.join(' ');
   if (casing === 'upper') return s.toUpperCase();
-  if (casing === 'title') return s.split(' ').map((w, i) => (out[i] !== words[i] || /\d/.test(w) ? w : title(w))).join(' ');
+  // Directional abbreviations stay upper case (NE, not Ne), so a second pass changes nothing.
+  if (casing === 'title') return s.split(' ').map((w, i) => (ABBR_DIR.has(w.toUpperCase()) ? w.toUpperCase() : out[i] !== words[i] || /\d/.test(w) ? w : title(w))).join(' ');
   return s;
 }
 

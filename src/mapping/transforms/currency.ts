@@ -38,10 +38,13 @@ export interface RateTableSpec {
 }
 
 export interface ResolvedRate {
+  /** The rate shown and recorded (for an inverted quote, 1/rate to 10 significant digits). */
   rate: Dec;
   effective: string;
   from: string;
   to: string;
+  /** Set when only the opposite pair is quoted: convert by dividing by it, exactly. */
+  divideBy?: Dec;
 }
 
 export interface RateTable {
@@ -77,13 +80,15 @@ export function createRateTable(spec: RateTableSpec): RateTable {
       if (direct) return { rate: direct.rate, effective: direct.effective, from, to };
       // Only the opposite pair is quoted: use its inverse, kept to 10 significant digits like a bank.
       const inverse = pick(`${to}>${from}`, date);
-      if (inverse) return { rate: new D(1).div(inverse.rate).toSignificantDigits(10), effective: inverse.effective, from, to };
+      // The displayed rate is rounded; the conversion itself divides by the quoted rate, so a large
+      // amount does not inherit the rounding of the displayed rate.
+      if (inverse) return { rate: new D(1).div(inverse.rate).toSignificantDigits(10), effective: inverse.effective, from, to, divideBy: inverse.rate };
       return undefined;
     },
   };
 }
 
-/** amount × rate, rounded once to the target currency's minor units. */
-export function convertAmount(amount: Dec, rate: Dec, to: string): string {
-  return decString(amount.mul(rate), minorUnits(to));
+/** amount × rate (or ÷ the quoted opposite rate), rounded once to the target currency's minor units. */
+export function convertAmount(amount: Dec, rate: ResolvedRate, to: string): string {
+  return decString(rate.divideBy ? amount.div(rate.divideBy) : amount.mul(rate.rate), minorUnits(to));
 }
