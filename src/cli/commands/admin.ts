@@ -79,7 +79,9 @@ export function registerAdmin(program: Command): void {
       });
     });
   withDb(runs.command('show').description('one run, step by step').argument('<id>'))
-    .action(async (id: string, o: DbOptions) => {
+    .action(async (id: string, _o: DbOptions, cmd: Command) => {
+      // `runs` has the same options: commander may have given --db to the parent.
+      const o = cmd.optsWithGlobals() as DbOptions;
       await using(o, async (store) => {
         const run = await new RunStore(store.db).get(Number(id));
         if (!run) {
