@@ -6,6 +6,9 @@
 //   peak RSS measured there.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Pool } from 'undici';
@@ -16,8 +19,8 @@ import { getOrderItems } from '../../src/connectors/amazon/operations/getOrderIt
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-function runNode(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void): { done: Promise<string>; child: ReturnType<typeof spawn> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function runNode(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void, viaTsx = true): { done: Promise<string>; child: ReturnType<typeof spawn> } {
+  const child = spawn(process.execPath, [...(viaTsx ? ['--import', 'tsx'] : []), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -113,8 +116,15 @@ async function settlementStream(lines: number): Promise<Figure[]> {
   const sb = await start({ historicalOrders: 0, seed: 19 });
   try {
     const r = sb.sandbox.publishSyntheticSettlement(lines);
-    const { done } = runNode(['src/connectors/amazon/settlement-stream.child.ts', JSON.stringify({ url: sb.url, credentials: sb.credentials }), r.reportDocumentId]);
-    const out = JSON.parse((await done).trim().split('\n').pop()!) as { lines: number; sum: string; total: string; peakRssMb: number; ms: number };
+    // The child runs the connector as plain bundled JS, as a deployment would (not through tsx).
+    const bundle = path.join(tmpdir(), `syncline-amazon-settlement-${process.pid}.mjs`);
+    await build({
+      entryPoints: [path.join(root, 'src/connectors/amazon/settlement-stream.child.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'error',
+      banner: { js: "import { createRequire as __syncline_cr } from 'node:module'; const require = __syncline_cr(import.meta.url);" },
+    });
+    const { done } = runNode([bundle, JSON.stringify({ url: sb.url, credentials: sb.credentials }), r.reportDocumentId], undefined, false);
+    const outText = await done.finally(() => rm(bundle, { force: true }));
+    const out = JSON.parse(outText.trim().split('\n').pop()!) as { lines: number; sum: string; total: string; peakRssMb: number; ms: number };
     if (out.lines !== lines || out.sum !== r.total) throw new Error(`settlement stream mismatch: ${JSON.stringify(out)} vs total ${r.total}`);
     return [
       { name: `amazon settlement ${lines.toLocaleString('en')} lines streamed: peak RSS (child)`, value: out.peakRssMb, unit: 'MB', target: '< 256' },

@@ -122,6 +122,8 @@ export interface SettlementLine {
  * (`1.234,56`, `-12,34`). The separator printed last with 1–2 digits after it is the decimal mark.
  */
 export function parseSettlementAmount(raw: string): string | undefined {
+  // Fast path, the form of nearly every line: no work, no garbage.
+  if (PLAIN_AMOUNT.test(raw)) return raw;
   const s = raw.trim().replace(/\s/g, '');
   if (!/^[-+]?[\d.,]+$/.test(s) || !/\d/.test(s)) return undefined;
   const lastDot = s.lastIndexOf('.');
@@ -137,6 +139,8 @@ export function parseSettlementAmount(raw: string): string | undefined {
     return undefined;
   }
 }
+
+const PLAIN_AMOUNT = /^-?\d+(\.\d{1,2})?$/;
 
 /** Settlement dates: `2026-11-22 14:03:11 UTC`, ISO 8601 with offset, or `DD.MM.YYYY[ HH:MM:SS UTC]`. */
 export function parseSettlementDate(raw: string): string | undefined {
@@ -161,17 +165,28 @@ export interface SettlementReader {
   summary: SettlementSummary;
   /** Transaction lines in file order. Ends by checking that they add up to `summary.totalAmount`. */
   lines: AsyncIterable<SettlementLine>;
+  /** The same lines in batches (one await per batch, for million-line files). Use either, not both. */
+  batches: AsyncIterable<SettlementLine[]>;
   /** After `lines` is drained: how many lines, and their sum. */
   result(): { lineCount: number; sum: string };
 }
 
 /** Reads a V2 settlement flat file from its lines (see `streamSettlementReport` for the download). */
 export async function parseSettlement(input: AsyncIterable<string | string[]>): Promise<SettlementReader> {
-  const it = flatten(input);
+  const src = input[Symbol.asyncIterator]();
+  let pending: string[] = [];
+  const take = async (): Promise<string | undefined> => {
+    while (!pending.length) {
+      const r = await src.next();
+      if (r.done) return undefined;
+      pending = typeof r.value === 'string' ? [r.value] : r.value.slice();
+    }
+    return pending.shift();
+  };
   const malformed = (message: string, lineNo: number, extra: Record<string, unknown> = {}) => userError('AMAZON_SETTLEMENT_MALFORMED', `settlement file, line ${lineNo}: ${message}`, { details: { lineNo, ...extra } });
-  const head = await it.next();
-  if (head.done) throw malformed('the file is empty', 1);
-  const header = head.value.replace(/^\uFEFF/, '').split('\t').map((h) => h.trim().toLowerCase());
+  const head = await take();
+  if (head === undefined) throw malformed('the file is empty', 1);
+  const header = head.replace(/^\uFEFF/, '').split('\t').map((h) => h.trim().toLowerCase());
   const missing = REQUIRED.filter((c) => !header.includes(c));
   if (missing.length) throw malformed(`not a V2 settlement file: missing columns ${missing.join(', ')}`, 1, { header });
   const col = Object.fromEntries(header.map((h, i) => [h, i])) as Record<string, number>;
@@ -180,40 +195,57 @@ export async function parseSettlement(input: AsyncIterable<string | string[]>): 
     const v = i === undefined ? undefined : cells[i]?.trim();
     return v === '' ? undefined : v;
   };
-  const sumRow = await it.next();
-  if (sumRow.done) throw malformed('the summary row (row 2) is missing', 2);
-  const sc = sumRow.value.split('\t');
+  const sumRow = await take();
+  if (sumRow === undefined) throw malformed('the summary row (row 2) is missing', 2);
+  const sc = sumRow.split('\t');
   const total = parseSettlementAmount(get(sc, 'total-amount') ?? '');
   const settlementId = get(sc, 'settlement-id');
   const startDate = parseSettlementDate(get(sc, 'settlement-start-date') ?? '');
   const endDate = parseSettlementDate(get(sc, 'settlement-end-date') ?? '');
   const currency = get(sc, 'currency');
   if (!settlementId || total === undefined || !startDate || !endDate || !currency || get(sc, 'transaction-type')) {
-    throw malformed('row 2 is not a settlement summary (settlement-id, dates, total-amount and currency filled; no transaction-type)', 2, { row: sumRow.value.slice(0, 300) });
+    throw malformed('row 2 is not a settlement summary (settlement-id, dates, total-amount and currency filled; no transaction-type)', 2, { row: sumRow.slice(0, 300) });
   }
   const depositRaw = get(sc, 'deposit-date');
   const summary: SettlementSummary = { settlementId, startDate, endDate, ...(depositRaw ? { depositDate: parseSettlementDate(depositRaw) } : {}), totalAmount: total, currency };
   let lineCount = 0;
-  let sum = new Decimal(0);
+  // Amounts with at most 2 decimals are summed as integer cents (exact below 2^53, i.e. ±90 trillion);
+  // anything else goes through Decimal. A million Decimal objects per file is garbage we can avoid.
+  let cents = 0;
+  let rest = new Decimal(0);
+  const total0 = () => rest.plus(new Decimal(cents).div(100));
+  let lastPostedRaw: string | undefined;
+  let lastPosted: string | undefined;
   let drained = false;
-  async function* lines(): AsyncGenerator<SettlementLine> {
-    let lineNo = 2;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) break;
+  let lineNo = 2;
+  const parse = (raw: string[]): SettlementLine[] => {
+    const out: SettlementLine[] = [];
+    for (const text of raw) {
       lineNo++;
-      if (r.value.trim() === '') continue;
-      const c = r.value.split('\t');
+      if (text.trim() === '') continue;
+      const c = text.split('\t');
       const rawAmount = get(c, 'amount');
       const amount = rawAmount === undefined ? undefined : parseSettlementAmount(rawAmount);
       const transactionType = get(c, 'transaction-type');
       if (!transactionType || amount === undefined) throw malformed(`a transaction line needs transaction-type and a readable amount (got ${JSON.stringify(rawAmount ?? '')})`, lineNo);
       const rawPosted = get(c, 'posted-date-time') ?? get(c, 'posted-date');
-      const postedAt = rawPosted === undefined ? undefined : parseSettlementDate(rawPosted);
+      // Lines of one posting share a timestamp: parse each distinct one once.
+      if (rawPosted !== lastPostedRaw) {
+        lastPostedRaw = rawPosted;
+        lastPosted = rawPosted === undefined ? undefined : parseSettlementDate(rawPosted);
+      }
+      const postedAt = lastPosted;
       if (rawPosted !== undefined && postedAt === undefined) throw malformed(`unreadable posted date ${JSON.stringify(rawPosted)}`, lineNo);
       const qty = get(c, 'quantity-purchased');
       if (qty !== undefined && !/^-?\d+$/.test(qty)) throw malformed(`unreadable quantity-purchased ${JSON.stringify(qty)}`, lineNo);
-      sum = sum.plus(amount);
+      if (PLAIN_AMOUNT.test(amount)) {
+        const dot = amount.indexOf('.');
+        const whole = dot < 0 ? amount : amount.slice(0, dot);
+        const frac = dot < 0 ? '' : amount.slice(dot + 1);
+        const neg = whole.startsWith('-');
+        const c100 = Math.abs(Number(whole)) * 100 + Number((frac + '00').slice(0, 2));
+        cents += neg ? -c100 : c100;
+      } else rest = rest.plus(amount);
       lineCount++;
       const line: SettlementLine = { lineNo, transactionType, amountType: get(c, 'amount-type') ?? '', amountDescription: get(c, 'amount-description') ?? '', amount };
       for (const [k, name] of OPTIONAL_COLUMNS) {
@@ -222,40 +254,38 @@ export async function parseSettlement(input: AsyncIterable<string | string[]>): 
       }
       if (postedAt) line.postedAt = postedAt;
       if (qty !== undefined) line.quantityPurchased = Number(qty);
-      yield line;
+      out.push(line);
+    }
+    return out;
+  };
+  async function* batches(): AsyncGenerator<SettlementLine[]> {
+    if (pending.length) yield parse(pending);
+    pending = [];
+    for (;;) {
+      const r = await src.next();
+      if (r.done) break;
+      const parsed = parse(typeof r.value === 'string' ? [r.value] : r.value);
+      if (parsed.length) yield parsed;
     }
     drained = true;
+    const sum = total0();
     if (!sum.equals(total!)) {
       throw userError('AMAZON_SETTLEMENT_TOTAL_MISMATCH', `settlement ${settlementId}: the ${lineCount} lines add up to ${sum.toFixed(2)}, but total-amount says ${total}`, {
         details: { settlementId, lineCount, sum: sum.toFixed(2), totalAmount: total },
       });
     }
   }
+  const batchIterable = batches();
+  async function* lines(): AsyncGenerator<SettlementLine> {
+    for await (const b of batchIterable) yield* b;
+  }
   return {
     summary,
+    batches: batchIterable,
     lines: lines(),
     result() {
       if (!drained) throw new Error('settlement lines not drained yet');
-      return { lineCount, sum: sum.toFixed(2) };
-    },
-  };
-}
-
-/** One line at a time out of lines or batches of lines, without an await per line. */
-function flatten(input: AsyncIterable<string | string[]>): { next(): Promise<IteratorResult<string>> } {
-  const src = input[Symbol.asyncIterator]();
-  let batch: string[] = [];
-  let i = 0;
-  const done = { done: true, value: undefined } as IteratorResult<string>;
-  return {
-    async next() {
-      while (i >= batch.length) {
-        const r = await src.next();
-        if (r.done) return done;
-        batch = typeof r.value === 'string' ? [r.value] : r.value;
-        i = 0;
-      }
-      return { done: false, value: batch[i++]! };
+      return { lineCount, sum: total0().toFixed(2) };
     },
   };
 }

@@ -174,7 +174,8 @@ describe('amazon connector: reports and settlements', () => {
     expect(parseSettlementAmount('-1.234,56')).toBe('-1234.56');
     expect(parseSettlementAmount('1,234.56')).toBe('1234.56');
     expect(parseSettlementAmount('-12,34')).toBe('-12.34');
-    expect(parseSettlementAmount('0.10')).toBe('0.1');
+    expect(parseSettlementAmount('0.10')).toBe('0.10');
+    expect(parseSettlementAmount('-0.5')).toBe('-0.5');
     expect(parseSettlementAmount('abc')).toBeUndefined();
     expect(parseSettlementDate('2026-11-22 14:03:11 UTC')).toBe('2026-11-22T14:03:11.000Z');
     expect(parseSettlementDate('2003-10-03T16:00:00-07:00')).toBe('2003-10-03T23:00:00.000Z');
