@@ -90,7 +90,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     {
       schema: {
         tags: ['runs'],
-        summary: 'List runs, newest first',
+        operationId: 'listRuns', summary: 'List runs, newest first',
         querystring: { type: 'object', additionalProperties: false, properties: { flow: { type: 'string' }, status: { type: 'string', enum: ['succeeded', 'skipped', 'retrying', 'dead'] }, ...paging } },
         response: { 200: { type: 'object', properties: { runs: { type: 'array', items: run } } }, ...errors },
       },
@@ -100,7 +100,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
 
   app.get<{ Params: { id: number } }>(
     '/runs/:id',
-    { schema: { tags: ['runs'], summary: 'One run with its steps (input, output, error, duration)', params: idParam, response: { 200: { ...run, properties: { ...run.properties, steps: { type: 'array', items: step } } }, ...errors } } },
+    { schema: { tags: ['runs'], operationId: 'getRun', summary: 'One run with its steps (input, output, error, duration)', params: idParam, response: { 200: { ...run, properties: { ...run.properties, steps: { type: 'array', items: step } } }, ...errors } } },
     async (req) => (await engine.runs.get(req.params.id)) ?? Promise.reject(notFound(`run ${req.params.id} does not exist (runs are kept for the retention period)`)),
   );
 
@@ -117,7 +117,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     {
       schema: {
         tags: ['dead letters'],
-        summary: 'List dead letters, oldest first',
+        operationId: 'listDeadLetters', summary: 'List dead letters, oldest first',
         querystring: { type: 'object', additionalProperties: false, properties: { flow: { type: 'string' }, ...paging } },
         response: { 200: { type: 'object', properties: { deadLetters: { type: 'array', items: deadLetterSummary } } }, ...errors },
       },
@@ -133,7 +133,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     {
       schema: {
         tags: ['dead letters'],
-        summary: 'One dead letter: its error, inputs (the job payload), attempt history and runs',
+        operationId: 'getDeadLetter', summary: 'One dead letter: its error, inputs (the job payload), attempt history and runs',
         params: idParam,
         response: {
           200: { ...deadLetterSummary, properties: { ...deadLetterSummary.properties, inputs: anyJson, history: { type: 'array', items: attempt }, runs: { type: 'array', items: run } } },
@@ -153,7 +153,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     {
       schema: {
         tags: ['dead letters'],
-        summary: 'Replace the payload of one dead letter and replay it',
+        operationId: 'editDeadLetterPayload', summary: 'Replace the payload of one dead letter and replay it',
         description: 'The body is `{payload}` with the new job payload, in the shape `inputs` is shown in. The record it belongs to (system, entity, id, version) cannot change: fix the data, not the identity.',
         params: idParam,
         body: { type: 'object', required: ['payload'], additionalProperties: false, properties: { payload: anyJson } },
@@ -172,7 +172,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     {
       schema: {
         tags: ['dead letters'],
-        summary: 'Replay dead letters: the given ids, or all (of one flow)',
+        operationId: 'replayDeadLetters', summary: 'Replay dead letters: the given ids, or all (of one flow)',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -203,7 +203,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
 
   app.delete<{ Params: { id: number } }>(
     '/dead-letters/:id',
-    { schema: { tags: ['dead letters'], summary: 'Discard one dead letter (it will not be delivered)', params: idParam, response: { 204: { type: 'null', description: 'discarded' }, ...errors } } },
+    { schema: { tags: ['dead letters'], operationId: 'discardDeadLetter', summary: 'Discard one dead letter (it will not be delivered)', params: idParam, response: { 204: { type: 'null', description: 'discarded' }, ...errors } } },
     async (req, reply) => {
       await deadLetter(req.params.id);
       if ((await engine.queue.discard([req.params.id])) === 0) throw notFound(`dead letter ${req.params.id} was replayed or discarded meanwhile`);
@@ -212,13 +212,13 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   );
 
   // ---- connections
-  app.get('/connections', { schema: { tags: ['connections'], summary: 'List connections (secret values never shown)', response: { 200: { type: 'object', properties: { connections: { type: 'array', items: connectionView } } }, ...errors } } }, async () => ({
+  app.get('/connections', { schema: { tags: ['connections'], operationId: 'listConnections', summary: 'List connections (secret values never shown)', response: { 200: { type: 'object', properties: { connections: { type: 'array', items: connectionView } } }, ...errors } } }, async () => ({
     connections: await connections.list(),
   }));
 
   app.get<{ Params: { id: string } }>(
     '/connections/:id',
-    { schema: { tags: ['connections'], summary: 'One connection (secret values never shown)', params: connParam, response: { 200: connectionView, ...errors } } },
+    { schema: { tags: ['connections'], operationId: 'getConnection', summary: 'One connection (secret values never shown)', params: connParam, response: { 200: connectionView, ...errors } } },
     async (req) => (await connections.describe(req.params.id)) ?? Promise.reject(notFound(`connection "${req.params.id}" does not exist`)),
   );
 
@@ -227,7 +227,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     {
       schema: {
         tags: ['connections'],
-        summary: 'Create or replace a connection',
+        operationId: 'putConnection', summary: 'Create or replace a connection',
         description: 'Secrets go in and are sealed with AES-256-GCM; they never come out. Omit `secrets` to keep the stored ones while changing `config`.',
         params: connParam,
         body: {
@@ -244,7 +244,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
 
   app.delete<{ Params: { id: string } }>(
     '/connections/:id',
-    { schema: { tags: ['connections'], summary: 'Delete a connection', params: connParam, response: { 204: { type: 'null', description: 'deleted' }, ...errors } } },
+    { schema: { tags: ['connections'], operationId: 'deleteConnection', summary: 'Delete a connection', params: connParam, response: { 204: { type: 'null', description: 'deleted' }, ...errors } } },
     async (req, reply) => {
       if (!(await connections.delete(req.params.id))) throw notFound(`connection "${req.params.id}" does not exist`);
       return reply.code(204).send();
@@ -253,7 +253,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
 
   // ---- API tokens (for a console or automation; the first token comes from the CLI)
   const tokenView = { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, createdAt: { type: 'integer' }, lastUsedAt: { type: ['integer', 'null'] } } } as const;
-  app.get('/tokens', { schema: { tags: ['tokens'], summary: 'List API tokens (names and use, never the tokens)', response: { 200: { type: 'object', properties: { tokens: { type: 'array', items: tokenView } } }, ...errors } } }, async () => ({
+  app.get('/tokens', { schema: { tags: ['tokens'], operationId: 'listTokens', summary: 'List API tokens (names and use, never the tokens)', response: { 200: { type: 'object', properties: { tokens: { type: 'array', items: tokenView } } }, ...errors } } }, async () => ({
     tokens: await tokens.list(),
   }));
   app.post<{ Body: { name: string } }>(
@@ -261,7 +261,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     {
       schema: {
         tags: ['tokens'],
-        summary: 'Create an API token; the answer is the only time it is shown',
+        operationId: 'createToken', summary: 'Create an API token; the answer is the only time it is shown',
         body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } },
         response: { 201: { ...tokenView, properties: { ...tokenView.properties, token: { type: 'string' } } }, ...errors },
       },
@@ -270,7 +270,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   );
   app.delete<{ Params: { id: number } }>(
     '/tokens/:id',
-    { schema: { tags: ['tokens'], summary: 'Revoke an API token (it stops working at once)', params: idParam, response: { 204: { type: 'null', description: 'revoked' }, ...errors } } },
+    { schema: { tags: ['tokens'], operationId: 'revokeToken', summary: 'Revoke an API token (it stops working at once)', params: idParam, response: { 204: { type: 'null', description: 'revoked' }, ...errors } } },
     async (req, reply) => {
       if (!(await tokens.revoke(req.params.id))) throw notFound(`API token ${req.params.id} does not exist`);
       return reply.code(204).send();
@@ -283,7 +283,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     {
       schema: {
         tags: ['queue'],
-        summary: 'Jobs by flow and state, with totals',
+        operationId: 'getQueue', summary: 'Jobs by flow and state, with totals',
         response: {
           200: {
             type: 'object',
@@ -310,7 +310,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     {
       schema: {
         tags: ['flows'],
-        summary: 'The flows this engine runs',
+        operationId: 'listFlows', summary: 'The flows this engine runs',
         response: {
           200: {
             type: 'object',

@@ -72,11 +72,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.register(async (scope) => {
     // Probes and scrapes arrive every few seconds: logging each would drown the log.
     const ops = { logLevel: 'warn' as const, schema: { tags: ['operations'], security: [] as never[] } };
-    scope.get('/healthz', { logLevel: ops.logLevel, schema: { ...ops.schema, summary: 'The process is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+    scope.get('/healthz', { logLevel: ops.logLevel, schema: { ...ops.schema, operationId: 'healthz', summary: 'The process is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
     scope.get(
       '/readyz',
-      { logLevel: ops.logLevel, schema: { ...ops.schema, summary: 'The database answers (503 otherwise)', response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: problemSchema } } },
+      { logLevel: ops.logLevel, schema: { ...ops.schema, operationId: 'readyz', summary: 'The database answers (503 otherwise)', response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: problemSchema } } },
       async () => {
         const timeout = options.readyTimeoutMs ?? 2000;
         let timer: NodeJS.Timeout | undefined;
@@ -94,7 +94,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       },
     );
 
-    scope.get('/metrics', { logLevel: ops.logLevel, schema: { ...ops.schema, summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
+    scope.get('/metrics', { logLevel: ops.logLevel, schema: { ...ops.schema, operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
       // Depth is read from the database on each scrape, so it is right even with many processes.
       engine.metrics.setQueueDepth(await engine.queue.counts());
       const registry = engine.metrics.registry;

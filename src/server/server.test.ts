@@ -151,6 +151,9 @@ describe('admin API authentication and documentation', () => {
     for (const p of ['/api/runs', '/api/runs/{id}', '/api/dead-letters', '/api/dead-letters/{id}', '/api/dead-letters/{id}/payload', '/api/dead-letters/replay', '/api/connections', '/api/connections/{id}', '/api/queue', '/api/flows', '/api/tokens', '/api/tokens/{id}', '/webhooks/{connection}', '/healthz', '/readyz', '/metrics']) {
       expect(paths, p).toContain(p);
     }
+    const operationIds = Object.values(res.json.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    expect(operationIds.every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(operationIds).size).toBe(operationIds.length);
     expect(res.json.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(Object.keys(res.json.paths['/api/dead-letters/{id}'])).toEqual(expect.arrayContaining(['get', 'delete']));
   });

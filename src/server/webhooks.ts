@@ -81,7 +81,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
       logLevel: 'warn',
       schema: {
         tags: ['webhooks'],
-        summary: 'Receive events pushed by a source system',
+        operationId: 'receiveWebhook', summary: 'Receive events pushed by a source system',
         description:
           'Body: `{system, entity, id, version, payload}` or an array of them (or whatever the connection\'s mapper reads). Header `X-Syncline-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` under the connection\'s `webhookSecret`. Answers 202 only once the events are durably in the inbox; a repeated delivery is counted as a duplicate and never processed twice.',
         security: [],
