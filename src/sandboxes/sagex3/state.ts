@@ -906,21 +906,32 @@ function decimalField(field: string, v: FieldValue | undefined, o: { positive?: 
 }
 
 /** A field sent in a group it does not belong to, or not on the screen at all, is refused. */
+const placement = new Map<ObjectCode, { grpOf: Map<string, string>; groups: Set<string>; tables: Map<string, { dim: number; fields: Set<string> }> }>();
+function placementOf(code: ObjectCode) {
+  let p = placement.get(code);
+  if (!p) {
+    const blocks = layouts[code].blocks;
+    p = {
+      grpOf: new Map(blocks.filter((b) => b.kind === 'GRP').flatMap((b) => b.fields.map((f) => [f.name, b.id] as const))),
+      groups: new Set(blocks.filter((b) => b.kind === 'GRP').map((b) => b.id)),
+      tables: new Map(blocks.filter((b) => b.kind === 'TAB').map((b) => [b.id, { dim: b.dim ?? 1, fields: new Set(b.fields.map((f) => f.name)) }] as const)),
+    };
+    placement.set(code, p);
+  }
+  return p;
+}
+
 function checkPlacement(code: ObjectCode, p: Payload): void {
   const layout = layouts[code];
-  const grpOf = new Map<string, string>();
-  const known = new Set(layout.blocks.map((b) => b.id));
-  for (const b of layout.blocks) if (b.kind === 'GRP') for (const f of b.fields) grpOf.set(f.name, b.id);
+  const { grpOf, groups, tables } = placementOf(code);
   for (const [name, g] of Object.entries(p.groupOf)) {
-    if (!known.has(g) || layout.blocks.find((b) => b.id === g)?.kind !== 'GRP') fail(`${g} : Unknown group`);
+    if (!groups.has(g)) fail(`${g} : Unknown group`);
     if (grpOf.get(name) !== g) fail(`${g}.${name} : Unknown field`);
   }
   for (const [id, rows] of Object.entries(p.tables)) {
-    const b = layout.blocks.find((x) => x.id === id);
-    if (!b || b.kind !== 'TAB') fail(`${id} : Unknown table`);
-    if (rows.length > (b!.dim ?? 1)) fail(`${id} : Too many lines (${b!.dim} max)`);
-    const names = new Set(b!.fields.map((f) => f.name));
-    for (const { row } of rows) for (const k of Object.keys(row)) if (!names.has(k)) fail(`${id}.${k} : Unknown field`);
+    const t = tables.get(id) ?? fail(`${id} : Unknown table`);
+    if (rows.length > t.dim) fail(`${id} : Too many lines (${t.dim} max)`);
+    for (const { row } of rows) for (const k of Object.keys(row)) if (!t.fields.has(k)) fail(`${id}.${k} : Unknown field`);
   }
   // Read-only fields sent by a client that round-trips a read are ignored, not refused.
   for (const k of layout.readOnly) delete p.fields[k];
