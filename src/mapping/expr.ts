@@ -127,15 +127,13 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** jsonata's $string: numbers to 15 significant digits, objects as JSON. */
+/** jsonata's $string: non-integers to 15 significant digits (integers as they are), objects as JSON. */
+const numFix = (val: number) => (Number.isInteger(val) ? val : Number(val.toPrecision(15)));
 export function jstring(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new ExprError(`Attempting to invoke string function on Infinity or NaN`);
-    return String(Number(v.toPrecision(15)));
-  }
-  return JSON.stringify(v, (_k, val) => (typeof val === 'number' && Number.isFinite(val) ? Number(val.toPrecision(15)) : val));
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new ExprError(`Attempting to invoke string function on Infinity or NaN`);
+  return JSON.stringify(v, (_k, val) => (typeof val === 'number' && Number.isFinite(val) ? numFix(val) : val));
 }
 
 const NUMBER_TEXT = /^-?(0|([1-9][0-9]*))(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/;
@@ -553,6 +551,12 @@ function generalPath(fns: Array<{ fn: StepFn; filters: Filter[] }>, steps: Node[
           isSeq = true;
         }
         cur = v;
+      } else if (inputs.length === 1) {
+        // jsonata hands back a one-item mapping's result as it is (an empty array stays []).
+        let v = fn(inputs[0], s);
+        if (filters.length) v = applyFilters(v, filters, s);
+        cur = v;
+        isSeq = filters.length > 0;
       } else {
         const out = seq();
         for (const item of inputs) {
