@@ -60,13 +60,11 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     await connections.upsert({ id: c.id, system: c.system, config: plain, secrets });
   }
   const clients: Record<string, unknown> = {};
-  const webhookSecrets = new Map<string, string>();
   for (const c of config.connections) {
     const stored = (await connections.get(c.id))!;
     const connector = connectors[c.system];
     if (!connector) throw userError('CONFIG_INVALID', `connection ${c.id}: no connector for system "${c.system}" is wired yet`);
-    const { webhookSecret, ...secrets } = stored.secrets;
-    if (typeof webhookSecret === 'string') webhookSecrets.set(c.id, webhookSecret);
+    const { webhookSecret: _webhookSecret, ...secrets } = stored.secrets;
     clients[c.id] = connector.createClient({ ...stored.config, ...secrets }, { connection: c.id, rateLimiter });
     for (const [op, limit] of Object.entries(c.rateLimits ?? {})) await rateLimiter.setLimit(`${c.id}:${op}`, limit);
   }
@@ -102,7 +100,8 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     engine,
     connections,
     tokens,
-    webhookSecrets: (id) => webhookSecrets.get(id),
+    // Read from the store on each request (cached briefly), so a connection added over the API takes webhooks at once.
+    webhookSecrets: (id) => connections.webhookSecret(id),
     bodyLimitBytes: config.server.bodyLimitBytes,
     logger: logger.child({ component: 'server' }),
   });

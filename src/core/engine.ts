@@ -88,7 +88,12 @@ export class Engine<Deps = unknown> {
   async intake(events: IncomingEvent[], opts: { connection?: string; trx?: Kysely<Database> } = {}): Promise<IntakeResult> {
     const result: IntakeResult = { accepted: 0, duplicates: 0, jobs: 0 };
     if (events.length === 0) return result;
+    // Counted once the writes are done, so a transaction that is rolled back and retried counts once.
+    const received: Array<Record<string, string>> = [];
+    const deduplicated: Array<Record<string, string>> = [];
     const work = async (trx: Kysely<Database>) => {
+      received.length = 0;
+      deduplicated.length = 0;
       const now = Date.now();
       for (const e of events) {
         const dedupeKey = `${e.system}|${e.entity}|${e.id}|${e.version}`;
@@ -102,11 +107,11 @@ export class Engine<Deps = unknown> {
         if (!inserted) {
           await trx.updateTable('events').set((eb) => ({ duplicates: eb('duplicates', '+', 1) })).where('dedupe_key', '=', dedupeKey).execute();
           result.duplicates++;
-          this.metrics.eventsDeduplicated.inc(labels);
+          deduplicated.push(labels);
           continue;
         }
         result.accepted++;
-        this.metrics.eventsReceived.inc(labels);
+        received.push(labels);
         const eventId = Number(inserted.id);
         const flows = this.flowsBySource.get(`${e.system}|${e.entity}`) ?? [];
         const payload: InboxEvent = { eventId, system: e.system, entity: e.entity, id: e.id, version: e.version, payload: e.payload };
@@ -119,6 +124,8 @@ export class Engine<Deps = unknown> {
     };
     if (opts.trx) await work(opts.trx);
     else await this.store.db.transaction().execute(work);
+    for (const l of received) this.metrics.eventsReceived.inc(l);
+    for (const l of deduplicated) this.metrics.eventsDeduplicated.inc(l);
     return result;
   }
 
