@@ -169,7 +169,14 @@ export class Sage300Client {
       seen += rows.length;
       yield rows;
       if (opts.limit !== undefined && seen >= opts.limit) break;
-      next = body['@odata.nextLink'] ? this.sameOrigin(body['@odata.nextLink']) : undefined;
+      const link = body['@odata.nextLink'] ? this.sameOrigin(body['@odata.nextLink']) : undefined;
+      if (link !== undefined && link === next) {
+        throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300 returned the same @odata.nextLink twice; stopping instead of looping`, { details: { operation, link } });
+      }
+      if (rows.length === 0 && link !== undefined) {
+        throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300 returned an empty page with a nextLink`, { details: { operation, link } });
+      }
+      next = link;
     }
   }
 

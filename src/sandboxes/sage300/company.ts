@@ -78,6 +78,10 @@ export class Company {
     this.customers = this.define('AR', 'ARCustomers', M.customer, ['CustomerNumber'], {
       create: (b) => this.createCustomer(b),
       update: (row, b, mode) => this.touch(this.mergeMaster(M.customer, row, b, mode), 'date'),
+      remove: (row) => {
+        if (this.orders.table.byIndex('CustomerNumber', row.CustomerNumber)!.length) throw general(`Customer ${String(row.CustomerNumber)} has transactions and cannot be deleted.`);
+        this.customers.table.delete(this.customers.table.keyOf(row));
+      },
     });
     this.shipTos = this.define('AR', 'ARShipToLocations', M.shipTo, ['CustomerNumber', 'ShipToLocationKey'], {
       create: (b) => {
@@ -87,7 +91,20 @@ export class Company {
     });
     this.items = this.define('IC', 'ICItems', M.item, ['UnformattedItemNumber'], {
       create: (b) => this.createItem(b),
-      update: (row, b, mode) => this.touch(this.mergeMaster(M.item, row, b, mode), 'date'),
+      update: (row, b, mode) => {
+        for (const f of ['ItemNumber', 'StructureCode'] as const) {
+          if (b[f] !== undefined && b[f] !== row[f]) throw fieldInvalid(`${f} cannot be changed on an existing item.`);
+        }
+        const next = this.touch({ ...this.mergeMaster(M.item, row, b, mode), ItemNumber: row.ItemNumber, StructureCode: row.StructureCode }, 'date');
+        this.itemByFormatted.set(String(next.ItemNumber), next);
+        return next;
+      },
+      remove: (row) => {
+        const onHand = this.locationDetails.table.byIndex('ItemNumber', row.ItemNumber)!.some((r) => Number(r.QuantityOnHand) !== 0 || Number(r.QuantityCommitted) !== 0);
+        if (onHand) throw general(`Item ${String(row.ItemNumber)} has quantities on hand or committed and cannot be deleted.`);
+        this.items.table.delete(this.items.table.keyOf(row));
+        this.itemByFormatted.delete(String(row.ItemNumber));
+      },
     });
     this.locations = this.define('IC', 'ICLocations', M.location, ['LocationKey'], {});
     this.locationDetails = this.define('IC', 'ICLocationDetails', M.locationDetail, ['UnformattedItemNumber', 'Location'], {}, ['GET'],

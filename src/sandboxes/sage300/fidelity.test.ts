@@ -146,6 +146,21 @@ describe('Sage 300 sandbox: transport rules', () => {
     expect([dupCustomer.status, (dupCustomer.body as { error: { code: string } }).error.code]).toEqual([409, 'RecordDuplicate']);
   });
 
+  it('refuses to delete a customer with orders or an item with stock, and to re-key an item', async () => {
+    expect((await call(sb, 'POST', 'OE/OEOrders', JSON.stringify({ CustomerNumber: 'C00004', OrderDetails: [{ LineType: 'Item', Item: 'A1-105/0', QuantityOrdered: 1 }] }))).status).toBe(201);
+    const cust = await call(sb, 'DELETE', "AR/ARCustomers('C00004')");
+    expect([cust.status, (cust.body as { error: { code: string } }).error.code]).toEqual([409, 'General']);
+    const item = await call(sb, 'DELETE', "IC/ICItems('A11050')");
+    expect([item.status, (item.body as { error: { code: string } }).error.code]).toEqual([409, 'General']);
+    const rekey = await call(sb, 'PATCH', "IC/ICItems('A11050')", JSON.stringify({ ItemNumber: 'A1-999/9' }));
+    expect([rekey.status, (rekey.body as { error: { code: string } }).error.code]).toEqual([409, 'FieldInvalid']);
+    const renamed = await call(sb, 'PATCH', "IC/ICItems('A11050')", JSON.stringify({ Description: 'Desk lamp, fluorescent' }));
+    expect(renamed.body).toMatchObject({ ItemNumber: 'A1-105/0', Description: 'Desk lamp, fluorescent' });
+    // A customer without transactions can go.
+    expect((await call(sb, 'DELETE', "AR/ARCustomers('C00099')")).status).toBe(204);
+    expect((await call(sb, 'GET', "AR/ARCustomers('C00099')")).status).toBe(404);
+  });
+
   it('answers a record in use with 409 General when the lock fault fires', async () => {
     await fetch(`${sb.url}/__sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ route: 'PATCH *', custom: { lock: 1 } }] }) });
     try {

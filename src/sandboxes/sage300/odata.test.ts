@@ -55,6 +55,10 @@ describe('$filter grammar', () => {
     for (const bad of ["Name eq 'x", 'Name eq', 'eq 5', "Name eq 'a' and", '(Qty gt 1', 'Qty gt 1)', 'Nope eq 1', "foo(Name) eq 'x'", "Name eq 5", "Qty eq 'five'", "When ge datetime'yesterday'", 'Lines eq 1', 'Qty', "Name eq 'a' Qty eq 1", '', 'Qty gt 1 && Qty lt 3', "startswith(Name)"]) {
       expect(code(bad), bad).toBe('InvalidParameters');
     }
+    // Hostile nesting is refused with the same error, not a stack overflow.
+    expect(code(`${'('.repeat(5_000)}Qty gt 1${')'.repeat(5_000)}`)).toBe('InvalidParameters');
+    expect(code(`${'not '.repeat(5_000)}Active`)).toBe('InvalidParameters');
+    expect(names(`${'('.repeat(20)}Qty gt 10${')'.repeat(20)}`)).toEqual(['Smith']);
   });
 });
 

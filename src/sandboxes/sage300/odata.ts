@@ -64,8 +64,12 @@ function tokenize(text: string): Tok[] {
 const COMPARISON = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 const FUNCTIONS: Record<string, number> = { substringof: 2, startswith: 2, endswith: 2, contains: 2, length: 1, tolower: 1, toupper: 1, trim: 1 };
 
+/** Nesting beyond this is refused rather than risking the stack on a hostile filter. */
+const MAX_DEPTH = 64;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly text: string, private readonly toks: Tok[], private readonly fields: ReadonlyMap<string, FieldType>, private readonly typeName: string) {}
 
   parse(): Node {
@@ -87,7 +91,13 @@ class Parser {
     return l;
   }
   private unary(): Node {
-    if (this.isWord('not')) { this.i++; return { k: 'not', e: this.unary() }; }
+    if (this.isWord('not')) {
+      this.i++;
+      if (++this.depth > MAX_DEPTH) throw invalidParameters(`The query specified in the URI is not valid. The $filter expression is nested more than ${MAX_DEPTH} levels deep.`);
+      const e = this.unary();
+      this.depth--;
+      return { k: 'not', e };
+    }
     const l = this.primary();
     const t = this.peek();
     if (t?.t === 'id' && COMPARISON.has(t.v)) {
@@ -103,7 +113,9 @@ class Parser {
     if (!t) syntax(this.text, this.text.length);
     this.i++;
     if (t.t === 'punct' && t.v === '(') {
+      if (++this.depth > MAX_DEPTH) throw invalidParameters(`The query specified in the URI is not valid. The $filter expression is nested more than ${MAX_DEPTH} levels deep.`);
       const e = this.or();
+      this.depth--;
       const close = this.peek();
       if (!close || close.v !== ')') syntax(this.text, close?.pos ?? this.text.length);
       this.i++;
