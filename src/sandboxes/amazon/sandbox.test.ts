@@ -101,16 +101,17 @@ describe('amazon sandbox: PII, buckets and the scaled clock', () => {
 
   it('token buckets refill on the scaled clock: burst, 429 QuotaExceeded, then the scaled rate', async () => {
     const path = '/fba/inventory/v1/summaries?granularityType=Marketplace&granularityId=ATVPDKIKX0DER&marketplaceIds=ATVPDKIKX0DER';
-    sb.sandbox.buckets.reset();
+    // 0.1/s × 10 = one token per real second: wide enough margins for a loaded machine.
+    sb.sandbox.buckets.override('getInventorySummaries', { rate: 0.1, burst: 2 });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await get(path)).status);
     expect(statuses.slice(0, 2)).toEqual([200, 200]);
     const throttled = await get(path);
     expect(throttled.status).toBe(429);
     expect(throttled.body.errors[0].code).toBe('QuotaExceeded');
-    // 2/s × 10 = one token every 50 real ms.
-    await new Promise((r) => setTimeout(r, 120));
+    await new Promise((r) => setTimeout(r, 1_100));
     expect((await get(path)).status).toBe(200);
+    sb.sandbox.buckets.override('getInventorySummaries', { rate: 2, burst: 2 });
   });
 
   it('publishes a settlement by itself every 14 (scaled) days', async () => {
