@@ -11,7 +11,7 @@ import { generateCatalog } from '../../src/sandboxes/shared/catalog.js';
 const spec = path.resolve(import.meta.dirname, '../../mappings/xcart-sage300/order-to-oe-order.yaml');
 const { items, customers } = generateCatalog(1);
 
-function makeOrders(n: number): unknown[] {
+export function makeOrders(n: number): unknown[] {
   const out: unknown[] = [];
   for (let k = 0; k < n; k++) {
     const lines = [0, 1, 2, 3, 4].map((j) => items[(k * 7 + j * 13) % items.length]!);

@@ -83,8 +83,13 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     return c;
   };
 
+  let exprWritesStructure = false;
   const field = (f: FieldSpec, where: string, target: TargetField | undefined): Node => {
-    if (typeof f === 'string') return { kind: 'value', expr: expr(f, where), required: false };
+    const structured = !target || target.type === 'object' || target.type === 'array' || target.type === 'any';
+    if (typeof f === 'string') {
+      if (structured) exprWritesStructure = true;
+      return { kind: 'value', expr: expr(f, where), required: false };
+    }
     if (typeof f === 'number' || typeof f === 'boolean' || f === null) return { kind: 'value', const: f, required: false };
     if (typeof f !== 'object' || Array.isArray(f)) return bad(where, 'a field is an expression (text) or an object with expr/const/fields/each/concat');
     for (const k of Object.keys(f)) if (!FIELD_KEYS.has(k)) bad(`${where}.${k}`, `unknown key "${k}" (expected one of ${[...FIELD_KEYS].join(', ')})`);
@@ -105,6 +110,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     if (f.each !== undefined) {
       const each = expr(f.each, `${where}.each`);
       const itemTarget = target?.items;
+      if (f.fields === undefined && (!itemTarget || itemTarget.type === 'object' || itemTarget.type === 'array')) exprWritesStructure = true;
       const body: Node = f.fields !== undefined ? objectNode(f.fields, `${where}.fields`, itemTarget, undefined, false) : f.expr !== undefined ? { kind: 'value', expr: expr(f.expr, `${where}.expr`), required: false } : bad(where, 'each needs fields or expr');
       // On an `each`, `when` filters lines: it is evaluated with each line as its context.
       if (when) (body as ObjectNode | ValueNode).when = when;
@@ -112,7 +118,10 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     }
     if (f.fields !== undefined) return objectNode(f.fields, `${where}.fields`, target, when, required);
     const node: ValueNode = { kind: 'value', required };
-    if ('expr' in f) node.expr = expr(f.expr, `${where}.expr`);
+    if ('expr' in f) {
+      node.expr = expr(f.expr, `${where}.expr`);
+      if (structured) exprWritesStructure = true;
+    }
     if ('const' in f) node.const = f.const;
     if ('default' in f) node.default = f.default;
     if (when) node.when = when;
@@ -139,6 +148,9 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
   const checks = (spec.checks ?? []).map((c, i) => ({ assert: expr(c.assert, `checks[${i}].assert`), message: String(c.message ?? `check ${i} failed`), path: c.path ?? '' }));
   const sync = stats.interpreted === 0;
   const target = source.target;
+  // When no expression writes an object or a list into a target field, every object key in the
+  // output came from the spec's `fields`, already checked against the target at load.
+  const keysChecked = !exprWritesStructure;
 
   function* evalE(e: CompiledExpr, ctx: unknown, scope: Scope): Gen<unknown> {
     try {
@@ -239,7 +251,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
       vars[name] = yield* evalE(e, input, scope);
     }
     const output = yield* evalNode(root, input, scope, '');
-    if (target) validateTarget(output, target.root, '', rt.errors);
+    if (target) validateTarget(output, target.root, '', rt.errors, undefined, keysChecked);
     if (checks.length) {
       vars.source = input;
       vars.output = output;
@@ -354,7 +366,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
       vars[name] = evalES(e, input, scope);
     }
     const output = evalNodeS(root, input, scope, '');
-    if (target) validateTarget(output, target.root, '', rt.errors);
+    if (target) validateTarget(output, target.root, '', rt.errors, undefined, keysChecked);
     if (checks.length) {
       vars.source = input;
       vars.output = output;

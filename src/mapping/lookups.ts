@@ -51,12 +51,8 @@ function compileRules(rules: NormalizeRule[], table: string): (s: string) => str
     else if (r === 'lower') steps.push((s) => s.toLowerCase());
     else if (r === 'collapseWhitespace') steps.push((s) => s.replace(WS, ' '));
     else if (typeof r === 'object' && r && 'remove' in r && typeof r.remove === 'string') {
-      const chars = new Set([...r.remove]);
-      steps.push((s) => {
-        let out = '';
-        for (const ch of s) if (!chars.has(ch)) out += ch;
-        return out;
-      });
+      const re = new RegExp(`[${[...r.remove].map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('')}]`, 'gu');
+      steps.push((s) => s.replace(re, ''));
     } else if (typeof r === 'object' && r && 'stripPrefix' in r && Array.isArray(r.stripPrefix)) {
       // Longest first, so "AMZ-FBA-" wins over "AMZ-".
       const prefixes = [...r.stripPrefix].sort((a, b) => b.length - a.length);

@@ -44,8 +44,8 @@ describe('currency conversion', () => {
 
   it('round-trips within one minor unit when the target unit is worth no more than the source unit', () => {
     fc.assert(
-      fc.property(fc.constantFrom(['EUR', 'USD'], ['GBP', 'USD'], ['USD', 'JPY'], ['USD', 'EUR'], ['USD', 'KWD'].reverse() as [string, string]).chain(([a, b]) => fc.tuple(fc.constant(a), fc.constant(b), amountIn(a))), ([a, b, amount]) => {
-        // ['KWD','USD'] is reversed above on purpose: a fils (0.001 KWD) is worth more than a cent.
+      fc.property(fc.constantFrom(['EUR', 'USD'], ['GBP', 'USD'], ['USD', 'JPY'], ['USD', 'KWD']).chain(([a, b]) => fc.tuple(fc.constant(a), fc.constant(b), amountIn(a))), ([a, b, amount]) => {
+        // Not KWD→USD: a cent is worth about three fils, so one rounding in USD can exceed a fils.
         const r = rt();
         const there = convert(r, amount, a, b);
         const back = convert(r, there, b, a);
@@ -57,7 +57,7 @@ describe('currency conversion', () => {
 
   it('in general errs by no more than half a unit each way', () => {
     fc.assert(
-      fc.property(fc.constantFrom(['EUR', 'GBP'], ['GBP', 'EUR'], ['JPY', 'USD'], ['KWD', 'USD']).chain(([a, b]) => fc.tuple(fc.constant(a), fc.constant(b), amountIn(a))), ([a, b, amount]) => {
+      fc.property(fc.constantFrom(['EUR', 'GBP'], ['GBP', 'EUR'], ['JPY', 'USD'], ['KWD', 'USD'], ['USD', 'EUR']).chain(([a, b]) => fc.tuple(fc.constant(a), fc.constant(b), amountIn(a))), ([a, b, amount]) => {
         const r = rt();
         const there = convert(r, amount, a, b);
         const back = convert(r, there, b, a);

@@ -62,12 +62,17 @@ const YMD = /^\d{8}$/;
 const blank = (v: unknown) => v === undefined || v === null || v === '';
 const show = (v: unknown) => (typeof v === 'string' ? `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'` : JSON.stringify(v));
 
-type Check = (value: unknown, path: string, errors: MappingIssue[], parent: Record<string, unknown> | undefined) => void;
+type Check = (value: unknown, path: string, errors: MappingIssue[], parent: Record<string, unknown> | undefined, keysChecked: boolean) => void;
 const compiled = new WeakMap<TargetField, Check>();
 
-/** Validates `value` against the field; checkers are compiled once per schema node and cached. */
-export function validateTarget(value: unknown, f: TargetField, path: string, errors: MappingIssue[], parent?: Record<string, unknown>): void {
-  checker(f)(value, path, errors, parent);
+/**
+ * Validates `value` against the field; checkers are compiled once per schema node and cached.
+ * `keysChecked`: every object key was already checked against this schema when the spec was loaded
+ * (the engine built the objects from the spec's `fields`), so the per-record scan for unknown keys
+ * is skipped.
+ */
+export function validateTarget(value: unknown, f: TargetField, path: string, errors: MappingIssue[], parent?: Record<string, unknown>, keysChecked = false): void {
+  checker(f)(value, path, errors, parent, keysChecked);
 }
 
 function checker(f: TargetField): Check {
@@ -100,7 +105,7 @@ function compileCheck(f: TargetField): Check {
   const names = f.fields ? new Set(Object.keys(f.fields)) : undefined;
   const closed = f.closed !== false && !!f.fields;
   const enumSet = f.enum;
-  return (value, path, errors, parent) => {
+  return (value, path, errors, parent, keysChecked) => {
     if (value === undefined || value === null || value === '') {
       if (required) errors.push({ path: path || '(record)', message: 'required' });
       else if (requiredIf !== undefined && parent !== undefined) {
@@ -159,14 +164,14 @@ function compileCheck(f: TargetField): Check {
         if (!Array.isArray(value)) return bad(errors, path, `must be a list, got ${show(value)}`);
         if (minItems !== undefined && value.length < minItems) bad(errors, path, `needs at least ${minItems} item(s), got ${value.length}`);
         if (maxItems !== undefined && value.length > maxItems) bad(errors, path, `allows at most ${maxItems} item(s), got ${value.length}`);
-        if (itemCheck) for (let i = 0; i < value.length; i++) itemCheck(value[i], `${path}[${i}]`, errors, undefined);
+        if (itemCheck) for (let i = 0; i < value.length; i++) itemCheck(value[i], `${path}[${i}]`, errors, undefined, keysChecked);
         break;
       }
       case 'object': {
         if (typeof value !== 'object' || Array.isArray(value)) return bad(errors, path, `must be an object, got ${show(value)}`);
         const o = value as Record<string, unknown>;
-        if (fields) for (const { k, c } of fields) c(o[k], path ? `${path}.${k}` : k, errors, o);
-        if (closed) {
+        if (fields) for (const { k, c } of fields) c(o[k], path ? `${path}.${k}` : k, errors, o, keysChecked);
+        if (closed && !keysChecked) {
           for (const k in o) {
             if (!names!.has(k)) {
               const near = closestWord(k, [...names!]);
