@@ -84,7 +84,7 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
   });
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     if (req.url.startsWith('/__sandbox') || req.url.startsWith('/admin.php')) return done(null, body);
-    done(Object.assign(new ApiError(415, `The content-type "${String(req.headers['content-type'])}" is not supported. Supported MIME types are "application/ld+json", "application/json".`), {}), undefined);
+    done(new ApiError(415, `The content-type "${String(req.headers['content-type'])}" is not supported. Supported MIME types are "application/ld+json", "application/json".`), undefined);
   });
 
   const traffic: XcartSandbox['traffic'] = { record: false, log: [] };
@@ -124,6 +124,7 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
 
   const webhooks = new WebhookPusher(faults, () => store.clock.now());
   storefront.onChange = (o, event) => webhooks.enabled && webhooks.push(event === 'created' ? 'order.created' : 'order.updated', JSON.parse(orderJson(store, o)));
+  // `--credentials '{"webhookUrl": …, "webhookSecret": …}'` turns the push extension on at start.
   if (options.credentials?.webhookUrl && options.credentials.webhookSecret) {
     webhooks.configure({ url: options.credentials.webhookUrl, secret: options.credentials.webhookSecret });
   }
