@@ -1,4 +1,4 @@
-// Fault tests: with 10 % 5xx, 5 % 429 (Retry-After) and 2 % timeouts injected, 1,000 connector calls
+// Fault tests: with 10 % 5xx, 5 % 429 (Retry-After), 2 % timeouts and 1 % dropped connections injected, 1,000 connector calls
 // each end in success or a classified error, none hangs, no order is created twice, and no
 // operation ever goes faster than its rate limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const CREATES = 200;
 
 let sb: Sage300Sandbox;
 beforeAll(async () => {
-  sb = await start({ seed: 5, faults: { seed: 99, rules: [{ route: '/Sage300WebApi', error5xx: 0.1, status5xx: 503, rate429: 0.05, retryAfterS: 1, timeout: 0.02 }] } });
+  sb = await start({ seed: 5, faults: { seed: 99, rules: [{ route: '/Sage300WebApi', error5xx: 0.1, status5xx: 503, rate429: 0.05, retryAfterS: 1, timeout: 0.02, drop: 0.01 }] } });
 });
 afterAll(async () => sb?.close());
 
@@ -65,6 +65,7 @@ describe('Sage 300 connector under injected faults', () => {
     expect(injected['5xx']).toBeGreaterThan(50);
     expect(injected['429']).toBeGreaterThan(20);
     expect(injected.timeout).toBeGreaterThan(5);
+    expect(injected.drop).toBeGreaterThan(2);
     expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(CALLS * 0.9);
     expect(errors.every((e) => e.kind === 'transient')).toBe(true);
 
