@@ -163,8 +163,11 @@ export interface Order {
 
 /** PHP DateTime::ISO8601: `Y-m-d\TH:i:sO`, in UTC as the sandbox's server timezone. */
 export function isoDate(unixSeconds: number): string {
-  return `${new Date(unixSeconds * 1000).toISOString().slice(0, 19)}+0000`;
+  // An order's dates mostly fall in one second: remember the last one rather than format it again.
+  if (unixSeconds !== lastIso.unix) lastIso = { unix: unixSeconds, text: `${new Date(unixSeconds * 1000).toISOString().slice(0, 19)}+0000` };
+  return lastIso.text;
 }
+let lastIso = { unix: NaN, text: '' };
 
 /** PHP floats: decimals are serialized as JSON numbers (the real API does the same). */
 export const money = (d: Decimal): number => Number(d.toFixed(2));
