@@ -120,7 +120,11 @@ export class Sage300Client {
   }
 
   path(module: string, resource: string, key?: Key): string {
-    return `${module}/${resource}${key === undefined ? '' : encodeURI(keySegment(key)).replace(/#/g, '%23').replace(/\?/g, '%3F')}`;
+    if (key === undefined) return `${module}/${resource}`;
+    // Values are percent-encoded one by one, so a key holding "/", "#" or "?" stays one path segment.
+    const lit = (v: string | number) => (typeof v === 'number' ? String(v) : `'${encodeURIComponent(v.replace(/'/g, "''"))}'`);
+    const inner = typeof key === 'object' ? Object.entries(key).map(([k, v]) => `${k}=${lit(v)}`).join(',') : lit(key);
+    return `${module}/${resource}(${inner})`;
   }
 
   async request<T = unknown>(req: { operation: string; method?: HttpMethod; path: string; query?: Query; body?: unknown; idempotent?: boolean; acceptStatus?: number[] }): Promise<HttpResponse<T>> {

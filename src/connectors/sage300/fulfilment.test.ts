@@ -122,6 +122,10 @@ describe('Sage 300 connector: fulfilment', () => {
   });
 
   it('creates customers once, patches them, and manages their ship-to locations', async () => {
+    // Keys with characters that mean something in a URL still address one record.
+    const odd = await createCustomer.call(client, { CustomerNumber: "12/A#1 O'B", ShortName: 'Odd', GroupCode: 'WEB' });
+    expect(odd.created).toBe(true);
+    expect((await updateCustomer.call(client, { customerNumber: "12/A#1 O'B", changes: { City: 'Paris' } })).City).toBe('Paris');
     const input = { CustomerNumber: 'WEB000123', ShortName: 'Lovelace', GroupCode: 'WEB', CustomerName: 'Ada Lovelace', Email: 'ada@example.com', AddressLine1: '1 Analytical Way', City: 'Portland', StateProvince: 'OR', ZipPostalCode: '97205', Country: 'US', CreditLimitCustomerCurrency: '2500.00' };
     expect((await createCustomer.call(client, input)).created).toBe(true);
     expect((await createCustomer.call(client, input)).created).toBe(false);
