@@ -11,6 +11,7 @@ export const AMAZON_RATE_LIMITS: Record<string, RateLimit> = {
   getOrderItems: plan(0.5, 30),
   getOrderAddress: plan(0.5, 30),
   getOrderBuyerInfo: plan(0.5, 30),
+  confirmShipment: plan(2, 10),
   createRestrictedDataToken: plan(1, 10),
   createFeedDocument: plan(0.5, 15),
   createFeed: plan(0.0083, 15),

@@ -9,6 +9,7 @@ import { getOrderItems } from './operations/getOrderItems.js';
 import { getOrderAddress } from './operations/getOrderAddress.js';
 import { getOrderBuyerInfo } from './operations/getOrderBuyerInfo.js';
 import { allOrders } from './paging.js';
+import { confirmShipment } from './operations/confirmShipment.js';
 import { SynclineError } from '../../core/errors.js';
 
 let sb: RunningAmazonSandbox;
@@ -133,6 +134,26 @@ describe('amazon connector: orders', () => {
     expect(pii.ShippingAddress?.Name).toBe(o.address.name);
     expect(client.stats.lwaRefreshes).toBe(2);
     expect(client.stats.rdtIssued).toBe(2);
+  });
+
+  it('confirms merchant-fulfilled packages: partial, then complete; over-shipping and AFN orders are refused', async () => {
+    const client = clientFor(sb);
+    const sku = [...sb.sandbox.market.listings.values()].find((l) => l.channel === 'MFN')!.sku;
+    const o = sb.sandbox.market.placeOrder({ channel: 'MFN', lines: [{ sku, quantity: 3 }], purchaseDate: sb.sandbox.clock.now() - DAY });
+    const item = o.items[0]!.orderItemId;
+    const pkg = { orderId: o.id, carrierCode: 'UPS', trackingNumber: '1Z999AA10123456784', shipDate: iso(sb.sandbox.clock.now() - 60_000) };
+    await confirmShipment.call(client, { ...pkg, packageReferenceId: '1', items: [{ orderItemId: item, quantity: 1 }] });
+    expect((await getOrder.call(client, { orderId: o.id })).OrderStatus).toBe('PartiallyShipped');
+    const over = (await confirmShipment.call(client, { ...pkg, packageReferenceId: '2', items: [{ orderItemId: item, quantity: 3 }] }).catch((e: unknown) => e)) as SynclineError;
+    expect(over.code).toBe('AMAZON_INVALID_INPUT');
+    expect(over.message).toContain('exceeds');
+    await confirmShipment.call(client, { ...pkg, packageReferenceId: '2', items: [{ orderItemId: item, quantity: 2 }] });
+    const shipped = await getOrder.call(client, { orderId: o.id });
+    expect(shipped.OrderStatus).toBe('Shipped');
+    expect(shipped.NumberOfItemsShipped).toBe(3);
+    const afn = sb.sandbox.market.placeOrder({ channel: 'AFN', purchaseDate: sb.sandbox.clock.now() - DAY });
+    const e = (await confirmShipment.call(client, { ...pkg, orderId: afn.id, packageReferenceId: '1', items: [{ orderItemId: afn.items[0]!.orderItemId, quantity: 1 }] }).catch((x: unknown) => x)) as SynclineError;
+    expect(e.message).toContain('fulfilled by Amazon');
   });
 
   it('wrong app credentials are a classified LWA error, not a crash', async () => {

@@ -63,6 +63,8 @@ describe('amazon sandbox fidelity against the official models', () => {
     await allOrderItems(client, placed.id);
     await ops.getOrderAddress.call(client, { orderId: placed.id });
     await ops.getOrderBuyerInfo.call(client, { orderId: placed.id });
+    await ops.confirmShipment.call(client, { orderId: placed.id, packageReferenceId: '1', carrierCode: 'USPS', trackingNumber: '9400100000000000000000', shipDate: iso(now() - 60_000), items: placed.items.map((i) => ({ orderItemId: i.orderItemId, quantity: i.qty })) });
+    await expectError(ops.confirmShipment.call(client, { orderId: placed.id, packageReferenceId: '2', carrierCode: 'USPS', trackingNumber: '9400100000000000000001', shipDate: iso(now() - 60_000), items: [{ orderItemId: placed.items[0]!.orderItemId, quantity: 1 }] }), 'AMAZON_INVALID_INPUT');
     await expectError(ops.getOrder.call(client, { orderId: '111-0000000-0000000' }), 'AMAZON_NOT_FOUND');
     await ops.createRestrictedDataToken.call(client, { restrictedResources: [{ method: 'GET', path: '/orders/v0/orders/{orderId}/address' }] });
     await expectError(ops.createRestrictedDataToken.call(client, { restrictedResources: [{ method: 'GET', path: '/orders/v0/orders', dataElements: ['creditCard'] }] }), 'AMAZON_INVALID_INPUT');
@@ -167,7 +169,7 @@ describe('amazon sandbox fidelity against the official models', () => {
 
   it('every recorded answer matches its operation\'s response schema, with the documented headers', () => {
     const ops = new Set(exchanges.map((x) => x.operation));
-    expect(ops.size).toBeGreaterThanOrEqual(35);
+    expect(ops.size).toBeGreaterThanOrEqual(36);
     const statuses = new Set(exchanges.map((x) => x.status));
     for (const s of [200, 201, 202, 400, 403, 404, 429]) expect(statuses.has(s), `status ${s} exercised`).toBe(true);
     const problems = exchanges.flatMap((x) => models.checkResponse(x.operation, x.status, x.body, x.headers));

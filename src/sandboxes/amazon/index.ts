@@ -27,6 +27,8 @@ export interface AmazonSandboxOptions extends SandboxOptions {
   historicalOrders?: number;
   /** Token buckets on (default) or off (benchmarks of raw throughput). */
   rateLimits?: boolean;
+  /** Buyers order by themselves at this many orders per sandbox hour (demo); default none. */
+  ordersPerHour?: number;
 }
 
 export interface RunningAmazonSandbox extends RunningSandbox {
@@ -43,6 +45,7 @@ export async function start(options: AmazonSandboxOptions = {}): Promise<Running
     credentials: creds ? { ...creds, ...(creds.tokenTtlS ? { tokenTtlS: Number(creds.tokenTtlS) } : {}) } as Partial<AmazonCredentials> : undefined,
   });
   if (options.rateLimits === false) sb.buckets.enabled = false;
+  if (options.ordersPerHour) sb.market.simulate({ ordersPerHour: options.ordersPerHour });
   const { app, faults } = createSandboxApp({
     faults: options.faults,
     // Event-group ids, document ids and SKUs in paths are longer than Fastify's default 100.

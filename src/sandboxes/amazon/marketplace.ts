@@ -327,7 +327,7 @@ export class Marketplace {
     const target = opts.status;
     if (target === 'Shipped') this.shipOrder(order.id, purchaseDate + 6 * HOUR);
     else if (target === 'Canceled') this.cancelOrder(order.id, purchaseDate + HOUR);
-    else if (channel === 'AFN' && purchaseDate >= now - 1000) {
+    else if (channel === 'AFN') {
       // Amazon ships FBA orders by itself, a few (sandbox) hours after purchase.
       this.at(purchaseDate + 4 * HOUR, () => {
         if (order.status === 'Unshipped') this.shipOrder(order.id);
@@ -366,6 +366,62 @@ export class Marketplace {
     }
     this.touch(order, 'Shipped', at);
     return order;
+  }
+
+  /**
+   * The seller confirms a merchant-fulfilled package (confirmShipment): the listed units ship; the
+   * order is Shipped when every unit has, PartiallyShipped before.
+   */
+  confirmPackage(orderId: string, lines: Array<{ orderItemId: string; quantity: number }>, at = this.clock.now()): Order {
+    const order = this.mustOrder(orderId);
+    if (order.channel !== 'MFN') throw new RangeError(`order ${orderId} is fulfilled by Amazon; only merchant-fulfilled orders take shipment confirmations`);
+    if (order.status !== 'Unshipped' && order.status !== 'PartiallyShipped') throw new RangeError(`order ${orderId} is ${order.status} and cannot take a shipment confirmation`);
+    for (const l of lines) {
+      const it = order.items.find((i) => i.orderItemId === l.orderItemId);
+      if (!it) throw new RangeError(`order ${orderId} has no item ${l.orderItemId}`);
+      if (!Number.isInteger(l.quantity) || l.quantity < 1 || it.qtyShipped + l.quantity > it.qty) throw new RangeError(`quantity ${l.quantity} for item ${l.orderItemId} exceeds the ${it.qty - it.qtyShipped} unshipped`);
+    }
+    const shipmentId = `${this.rnd.pick(['D', 'T', 'G'])}${this.digits(3)}${hashCode(`${orderId}:${at}:ship`, ALNUM, 6)}`;
+    for (const l of lines) {
+      const it = order.items.find((i) => i.orderItemId === l.orderItemId)!;
+      it.qtyShipped += l.quantity;
+      if (it.qtyShipped === it.qty) this.postSale(order, it, shipmentId, at);
+    }
+    const done = order.items.every((i) => i.qtyShipped === i.qty);
+    if (done) order.shippedAt = at;
+    this.touch(order, done ? 'Shipped' : 'PartiallyShipped', at);
+    return order;
+  }
+
+  private simulation?: { ordersPerHour: number; returnRate: number };
+
+  /**
+   * Buyers keep ordering: `ordersPerHour` (sandbox time) AFN and MFN orders, and a share of shipped
+   * orders come back. 0 stops it.
+   */
+  simulate(opts: { ordersPerHour: number; returnRate?: number }): void {
+    const active = this.simulation !== undefined;
+    this.simulation = opts.ordersPerHour > 0 ? { ordersPerHour: opts.ordersPerHour, returnRate: opts.returnRate ?? 0.05 } : undefined;
+    if (!this.simulation || active) return;
+    // Each buyer arrives at its own scheduled time, so a clock jump (advance) replays every arrival.
+    const step = (at: number) => {
+      const sim = this.simulation;
+      if (!sim) return;
+      this.placeOrder({ purchaseDate: at });
+      if (this.rnd.chance(sim.returnRate)) {
+        const shipped = this.orders.filter((o) => o.status === 'Shipped' && o.items.some((i) => i.refundedQty < i.qty));
+        if (shipped.length) {
+          const o = this.rnd.pick(shipped);
+          const it = o.items.find((i) => i.refundedQty < i.qty)!;
+          this.returnItems(o.id, it.sku, 1, at);
+        }
+      }
+      // Exponential gaps: a Poisson stream of buyers.
+      const next = at + (-Math.log(1 - this.rnd.next()) * 3_600_000) / sim.ordersPerHour;
+      this.at(next, () => step(next));
+    };
+    const first = this.clock.now() + 3_600_000 / this.simulation.ordersPerHour;
+    this.at(first, () => step(first));
   }
 
   cancelOrder(orderId: string, at = this.clock.now()): Order {

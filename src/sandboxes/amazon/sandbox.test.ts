@@ -122,6 +122,19 @@ describe('amazon sandbox: PII, buckets and the scaled clock', () => {
     expect(after).toBeGreaterThan(before);
   });
 
+  it('buyers keep ordering by themselves when the simulation runs', async () => {
+    const before = sb.sandbox.market.orders.length;
+    const r = await fetch(`${sb.url}/__sandbox/simulation`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ordersPerHour: 30 }) });
+    expect(r.status).toBe(200);
+    sb.sandbox.clock.advance(4 * 3_600_000);
+    sb.sandbox.market.tick();
+    const placed = sb.sandbox.market.orders.length - before;
+    // Poisson with mean 120: far outside [60, 200] would mean a broken generator.
+    expect(placed).toBeGreaterThan(60);
+    expect(placed).toBeLessThan(200);
+    await fetch(`${sb.url}/__sandbox/simulation`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ordersPerHour: 0 }) });
+  });
+
   it('simulation over HTTP: place, ship, return, settle', async () => {
     const post = async (p: string, body: object = {}) => {
       const r = await fetch(`${sb.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

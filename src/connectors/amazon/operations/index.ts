@@ -30,3 +30,4 @@ export { putListingsItem } from './putListingsItem.js';
 export { patchListingsItem } from './patchListingsItem.js';
 export { deleteListingsItem } from './deleteListingsItem.js';
 export { createDestination, getDestinations, createSubscription, getSubscription, deleteSubscriptionById } from './notifications.js';
+export { confirmShipment } from './confirmShipment.js';

@@ -89,6 +89,16 @@ export function registerAdmin(app: FastifyInstance, sb: AmazonSandbox): void {
       return { now: new Date(sb.clock.now()).toISOString() };
     }),
   );
+  app.put('/__sandbox/simulation', async (req, reply) =>
+    attempt(reply, () => {
+      const b = (req.body ?? {}) as Body;
+      const perHour = Number(b.ordersPerHour ?? 0);
+      const returnRate = b.returnRate === undefined ? undefined : Number(b.returnRate);
+      if (!(perHour >= 0) || (returnRate !== undefined && !(returnRate >= 0 && returnRate <= 1))) throw new RangeError('ordersPerHour must be ≥ 0 and returnRate within [0, 1]');
+      m.simulate({ ordersPerHour: perHour, returnRate });
+      return { ordersPerHour: perHour };
+    }),
+  );
   app.post('/__sandbox/tokens/expire', async () => ({ expired: sb.expireTokens() }));
   app.put('/__sandbox/rate-limits', async (req, reply) =>
     attempt(reply, () => {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AmazonSandbox, AccessToken } from '../context.js';
 import { isoSeconds } from '../clock.js';
 import { CURRENCY, DAY, HOUR, MARKETPLACE_NAME, money2, type Order, type OrderItem } from '../marketplace.js';
-import { SpApiError, invalidInput, list, rdtAllows, spRoute } from '../http.js';
+import { SpApiError, invalidInput, list, parseBody, rdtAllows, spRoute } from '../http.js';
 
 const GENERIC = 'The input you have submitted is not valid. Please check your input and try again.';
 const TOO_RECENT =
@@ -253,6 +253,25 @@ export function registerOrders(app: FastifyInstance, sb: AmazonSandbox): void {
     const o = mustOrder(params.orderId!);
     const full = token.kind === 'rdt';
     return { payload: { AmazonOrderId: o.id, ...(o.buyerCompany && full ? { BuyerCompanyName: o.buyerCompany } : {}), ShippingAddress: renderAddress(o, full) } };
+  });
+
+  spRoute(app, sb, 'POST', '/orders/v0/orders/:orderId/shipmentConfirmation', 'confirmShipment', ({ params, req, reply }) => {
+    const o = mustOrder(params.orderId!);
+    const b = parseBody(req);
+    const p = b.packageDetail;
+    if (typeof b.marketplaceId !== 'string' || !b.marketplaceId) throw invalidInput('marketplaceId is required.');
+    if (typeof p !== 'object' || p === null) throw invalidInput('packageDetail is required.');
+    for (const f of ['packageReferenceId', 'carrierCode', 'trackingNumber', 'shipDate']) if (typeof p[f] !== 'string' || !p[f]) throw invalidInput(`packageDetail.${f} is required.`);
+    if (Number.isNaN(Date.parse(p.shipDate))) throw invalidInput(`Invalid packageDetail.shipDate: ${p.shipDate}`);
+    if (!Array.isArray(p.orderItems) || p.orderItems.length === 0) throw invalidInput('packageDetail.orderItems must list at least one item.');
+    try {
+      sb.market.confirmPackage(o.id, (p.orderItems as Array<{ orderItemId: string; quantity: number }>).map((i) => ({ orderItemId: String(i?.orderItemId), quantity: Number(i?.quantity) })), Math.min(Date.parse(p.shipDate), sb.clock.now()));
+    } catch (e) {
+      if (e instanceof RangeError) throw invalidInput(e.message);
+      throw e;
+    }
+    reply.code(204);
+    return undefined;
   });
 
   spRoute(app, sb, 'GET', '/orders/v0/orders/:orderId/buyerInfo', 'getOrderBuyerInfo', ({ params, token }) => {
