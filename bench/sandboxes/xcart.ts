@@ -10,6 +10,7 @@ import { Pool } from 'undici';
 import type { Figure } from '../run.js';
 import { median } from '../support/stats.js';
 import { createOrderPoller, xcartConnector } from '../../src/connectors/xcart/index.js';
+import { start as startInProcess } from '../../src/sandboxes/xcart/index.js';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 2_000);
 const CONCURRENCY = 64;
@@ -63,7 +64,21 @@ async function measure(pool: Pool, pid: number, durationMs: number, make: (i: nu
   return { wall: Math.round(done / secs), perCpu: cpu > 0 ? Math.round(done / cpu) : 0, done };
 }
 
+/** Order placement without HTTP: what the storefront simulation itself costs. */
+async function placementsPerSecond(): Promise<number> {
+  const local = await startInProcess({ seed: 2 });
+  try {
+    local.storefront.placeOrders(5_000, { paid: true }); // warm-up
+    const t0 = performance.now();
+    local.storefront.placeOrders(20_000, { paid: true });
+    return Math.round(20_000 / ((performance.now() - t0) / 1000));
+  } finally {
+    await local.close();
+  }
+}
+
 export default async function bench(): Promise<Figure[]> {
+  const inProcess = await placementsPerSecond();
   const sb = await startChild();
   const pool = new Pool(sb.url, { connections: 16, pipelining: 4 });
   const post = async (p: string, body: unknown) => {
@@ -109,6 +124,7 @@ export default async function bench(): Promise<Figure[]> {
       { name: 'xcart: simple GETs per sandbox CPU-second', value: gets.perCpu, unit: 'req/cpu-s' },
       { name: 'xcart: order creates (storefront, HTTP)', value: creates.wall, unit: 'req/s', target: '>= 2000' },
       { name: 'xcart: order creates per sandbox CPU-second', value: creates.perCpu, unit: 'req/cpu-s' },
+      { name: 'xcart: order placements in process (no HTTP)', value: inProcess, unit: 'orders/s' },
       { name: `xcart: poller finds ${CHANGED} changed of ${ORDERS} orders (median of 5)`, value: Math.round(median(times)), unit: 'ms', target: '< 1000' },
       { name: `xcart: poller, first round (cold JIT)`, value: Math.round(times[0]!), unit: 'ms' },
     ];
