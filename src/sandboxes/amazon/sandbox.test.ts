@@ -1,5 +1,7 @@
 // The Amazon sandbox on its own, over raw HTTP: what a client that does things wrong gets back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { start, type RunningAmazonSandbox } from './index.js';
 
 let sb: RunningAmazonSandbox;
@@ -149,5 +151,22 @@ describe('amazon sandbox: PII, buckets and the scaled clock', () => {
     expect((await post('/__sandbox/orders/111-0000000-0000000/ship')).status).toBe(400);
     const settled = await post('/__sandbox/settlements');
     expect(settled.body.reportDocumentId).toBeTruthy();
+  });
+});
+
+describe('amazon sandbox: independence', () => {
+  it('never imports the connector (both are written from the API docs alone)', () => {
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) files.push(p);
+      }
+    };
+    walk(import.meta.dirname);
+    expect(files.length).toBeGreaterThan(10);
+    const offenders = files.filter((f) => /from\s+['"][^'"]*connectors\//.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
