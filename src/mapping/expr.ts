@@ -401,9 +401,26 @@ function compileCall(n: Node, prefix: Node[]): Evaluator {
   const custom = builtins[name];
   if (custom) {
     const site: CallSite = { argPaths: argNodes.map(plainPath) };
-    if (args.length === 2) {
-      const [a0, a1] = args as [Evaluator, Evaluator];
-      return (ctx, s) => custom(s.rt, site, a0(ctx, s), a1(ctx, s));
+    // Fixed-arity closures: no argument array and no spread call per evaluation.
+    switch (args.length) {
+      case 0:
+        return (_ctx, s) => custom(s.rt, site);
+      case 1: {
+        const [a0] = args as [Evaluator];
+        return (ctx, s) => custom(s.rt, site, a0(ctx, s));
+      }
+      case 2: {
+        const [a0, a1] = args as [Evaluator, Evaluator];
+        return (ctx, s) => custom(s.rt, site, a0(ctx, s), a1(ctx, s));
+      }
+      case 3: {
+        const [a0, a1, a2] = args as [Evaluator, Evaluator, Evaluator];
+        return (ctx, s) => custom(s.rt, site, a0(ctx, s), a1(ctx, s), a2(ctx, s));
+      }
+      case 4: {
+        const [a0, a1, a2, a3] = args as [Evaluator, Evaluator, Evaluator, Evaluator];
+        return (ctx, s) => custom(s.rt, site, a0(ctx, s), a1(ctx, s), a2(ctx, s), a3(ctx, s));
+      }
     }
     return (ctx, s) => {
       const vals = new Array(args.length);
@@ -418,6 +435,14 @@ function compileCall(n: Node, prefix: Node[]): Evaluator {
   if (args.length === 1) {
     const a0 = args[0]!;
     return (ctx, s) => f(a0(ctx, s));
+  }
+  if (args.length === 2) {
+    const [a0, a1] = args as [Evaluator, Evaluator];
+    return (ctx, s) => f(a0(ctx, s), a1(ctx, s));
+  }
+  if (args.length === 3) {
+    const [a0, a1, a2] = args as [Evaluator, Evaluator, Evaluator];
+    return (ctx, s) => f(a0(ctx, s), a1(ctx, s), a2(ctx, s));
   }
   return (ctx, s) => f(...args.map((a) => a(ctx, s)));
 }

@@ -62,7 +62,16 @@ const YMD = /^\d{8}$/;
 const blank = (v: unknown) => v === undefined || v === null || v === '';
 const show = (v: unknown) => (typeof v === 'string' ? `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'` : JSON.stringify(v));
 
-type Check = (value: unknown, path: string, errors: MappingIssue[], parent: Record<string, unknown> | undefined, keysChecked: boolean) => void;
+// The field's path is passed as its parent's path and its own key, and joined only when a problem
+// is reported (or a container is entered): most values are fine, and building every path string
+// was a measurable share of validating a record.
+type Check = (value: unknown, base: string, key: string | number | undefined, errors: MappingIssue[], parent: Record<string, unknown> | undefined, keysChecked: boolean) => void;
+
+function full(base: string, key: string | number | undefined): string {
+  if (key === undefined) return base;
+  if (typeof key === 'number') return `${base}[${key}]`;
+  return base ? `${base}.${key}` : key;
+}
 const compiled = new WeakMap<TargetField, Check>();
 
 /**
@@ -72,7 +81,7 @@ const compiled = new WeakMap<TargetField, Check>();
  * is skipped.
  */
 export function validateTarget(value: unknown, f: TargetField, path: string, errors: MappingIssue[], parent?: Record<string, unknown>, keysChecked = false): void {
-  checker(f)(value, path, errors, parent, keysChecked);
+  checker(f)(value, path, undefined, errors, parent, keysChecked);
 }
 
 function checker(f: TargetField): Check {
@@ -105,13 +114,13 @@ function compileCheck(f: TargetField): Check {
   const names = f.fields ? new Set(Object.keys(f.fields)) : undefined;
   const closed = f.closed !== false && !!f.fields;
   const enumSet = f.enum;
-  return (value, path, errors, parent, keysChecked) => {
+  return (value, base, key, errors, parent, keysChecked) => {
     if (value === undefined || value === null || value === '') {
-      if (required) errors.push({ path: path || '(record)', message: 'required' });
+      if (required) errors.push({ path: full(base, key) || '(record)', message: 'required' });
       else if (requiredIf !== undefined && parent !== undefined) {
         let all = true;
         for (const [k, v] of requiredIf) if (parent[k] !== v) all = false;
-        if (all) errors.push({ path: path || '(record)', message: requiredMsg });
+        if (all) errors.push({ path: full(base, key) || '(record)', message: requiredMsg });
       }
       return;
     }
@@ -121,21 +130,21 @@ function compileCheck(f: TargetField): Check {
       case 'string':
       case 'date':
       case 'yyyymmdd': {
-        if (typeof value !== 'string') return bad(errors, path, `must be text, got ${show(value)}`);
-        if (type === 'date' && (!DATE.test(value) || Number.isNaN(Date.parse(value)))) return bad(errors, path, `must be a date YYYY-MM-DD, got ${show(value)}`);
-        if (type === 'yyyymmdd' && !YMD.test(value)) return bad(errors, path, `must be a date YYYYMMDD, got ${show(value)}`);
-        if (maxLength !== undefined && value.length > maxLength) bad(errors, path, `longer than ${maxLength} characters (${value.length}): ${show(value)}`);
-        if (minLength !== undefined && value.length < minLength) bad(errors, path, `shorter than ${minLength} characters: ${show(value)}`);
-        if (re && !re.test(value)) bad(errors, path, `does not match ${pattern}: ${show(value)}`);
+        if (typeof value !== 'string') return bad(errors, full(base, key), `must be text, got ${show(value)}`);
+        if (type === 'date' && (!DATE.test(value) || Number.isNaN(Date.parse(value)))) return bad(errors, full(base, key), `must be a date YYYY-MM-DD, got ${show(value)}`);
+        if (type === 'yyyymmdd' && !YMD.test(value)) return bad(errors, full(base, key), `must be a date YYYYMMDD, got ${show(value)}`);
+        if (maxLength !== undefined && value.length > maxLength) bad(errors, full(base, key), `longer than ${maxLength} characters (${value.length}): ${show(value)}`);
+        if (minLength !== undefined && value.length < minLength) bad(errors, full(base, key), `shorter than ${minLength} characters: ${show(value)}`);
+        if (re && !re.test(value)) bad(errors, full(base, key), `does not match ${pattern}: ${show(value)}`);
         break;
       }
       case 'integer':
-        if (typeof value !== 'number' || !Number.isInteger(value)) return bad(errors, path, `must be a whole number, got ${show(value)}`);
-        if (hasRange) rangeCheck(value, f, errors, path);
+        if (typeof value !== 'number' || !Number.isInteger(value)) return bad(errors, full(base, key), `must be a whole number, got ${show(value)}`);
+        if (hasRange) rangeCheck(value, f, errors, full(base, key));
         break;
       case 'number':
-        if (typeof value !== 'number' || !Number.isFinite(value)) return bad(errors, path, `must be a number, got ${show(value)}`);
-        if (hasRange) rangeCheck(value, f, errors, path);
+        if (typeof value !== 'number' || !Number.isFinite(value)) return bad(errors, full(base, key), `must be a number, got ${show(value)}`);
+        if (hasRange) rangeCheck(value, f, errors, full(base, key));
         break;
       case 'decimal': {
         const fx = toFixedPoint(value);
@@ -147,35 +156,39 @@ function compileCheck(f: TargetField): Check {
             n /= 10;
             sc--;
           }
-          if (scale !== undefined && sc > scale) bad(errors, path, `has more than ${scale} decimal places: ${show(value)}`);
-          if (hasRange) rangeCheck(n / 10 ** sc, f, errors, path);
+          if (scale !== undefined && sc > scale) bad(errors, full(base, key), `has more than ${scale} decimal places: ${show(value)}`);
+          if (hasRange) rangeCheck(n / 10 ** sc, f, errors, full(base, key));
           break;
         }
         const d = toDecimal(value);
-        if (!d) return bad(errors, path, `must be a decimal number, got ${show(value)}`);
-        if (scale !== undefined && d.decimalPlaces() > scale) bad(errors, path, `has more than ${scale} decimal places: ${show(value)}`);
-        if (hasRange) rangeCheck(d.toNumber(), f, errors, path);
+        if (!d) return bad(errors, full(base, key), `must be a decimal number, got ${show(value)}`);
+        if (scale !== undefined && d.decimalPlaces() > scale) bad(errors, full(base, key), `has more than ${scale} decimal places: ${show(value)}`);
+        if (hasRange) rangeCheck(d.toNumber(), f, errors, full(base, key));
         break;
       }
       case 'boolean':
-        if (typeof value !== 'boolean') return bad(errors, path, `must be true or false, got ${show(value)}`);
+        if (typeof value !== 'boolean') return bad(errors, full(base, key), `must be true or false, got ${show(value)}`);
         break;
       case 'array': {
-        if (!Array.isArray(value)) return bad(errors, path, `must be a list, got ${show(value)}`);
-        if (minItems !== undefined && value.length < minItems) bad(errors, path, `needs at least ${minItems} item(s), got ${value.length}`);
-        if (maxItems !== undefined && value.length > maxItems) bad(errors, path, `allows at most ${maxItems} item(s), got ${value.length}`);
-        if (itemCheck) for (let i = 0; i < value.length; i++) itemCheck(value[i], `${path}[${i}]`, errors, undefined, keysChecked);
+        if (!Array.isArray(value)) return bad(errors, full(base, key), `must be a list, got ${show(value)}`);
+        if (minItems !== undefined && value.length < minItems) bad(errors, full(base, key), `needs at least ${minItems} item(s), got ${value.length}`);
+        if (maxItems !== undefined && value.length > maxItems) bad(errors, full(base, key), `allows at most ${maxItems} item(s), got ${value.length}`);
+        if (itemCheck) {
+          const here = full(base, key);
+          for (let i = 0; i < value.length; i++) itemCheck(value[i], here, i, errors, undefined, keysChecked);
+        }
         break;
       }
       case 'object': {
-        if (typeof value !== 'object' || Array.isArray(value)) return bad(errors, path, `must be an object, got ${show(value)}`);
+        if (typeof value !== 'object' || Array.isArray(value)) return bad(errors, full(base, key), `must be an object, got ${show(value)}`);
         const o = value as Record<string, unknown>;
-        if (fields) for (const { k, c } of fields) c(o[k], path ? `${path}.${k}` : k, errors, o, keysChecked);
+        const here = full(base, key);
+        if (fields) for (const { k, c } of fields) c(o[k], here, k, errors, o, keysChecked);
         if (closed && !keysChecked) {
           for (const k in o) {
             if (!names!.has(k)) {
               const near = closestWord(k, [...names!]);
-              errors.push({ path: path ? `${path}.${k}` : k, message: `not a field of this record${near && distance(k, near) <= 3 ? ` (did you mean ${near}?)` : ''}`, ...(near ? { suggestions: [near] } : {}) });
+              errors.push({ path: here ? `${here}.${k}` : k, message: `not a field of this record${near && distance(k, near) <= 3 ? ` (did you mean ${near}?)` : ''}`, ...(near ? { suggestions: [near] } : {}) });
             }
           }
         }
@@ -185,7 +198,7 @@ function compileCheck(f: TargetField): Check {
     if (enumSet && !enumSet.some((e) => e === value)) {
       const opts = enumSet.map(String);
       const near = typeof value === 'string' ? opts.filter((o) => distance(o.toLowerCase(), value.toLowerCase()) <= 2) : [];
-      bad(errors, path, `${show(value)} is not one of ${opts.join(', ')}`, near);
+      bad(errors, full(base, key), `${show(value)} is not one of ${opts.join(', ')}`, near);
     }
   };
 }
