@@ -61,7 +61,29 @@ export function orderTotal(o: Order): string {
   return money2(o.items.reduce((s, i) => s.plus(i.itemPrice).plus(i.itemTax).plus(i.shippingPrice).plus(i.shippingTax).minus(i.promotionDiscount), new Decimal(0)));
 }
 
+const rendered = new WeakMap<Order, { key: string; views: Map<string, Record<string, unknown>> }>();
+
+/**
+ * Renders are cached per order state (every change moves LastUpdateDate): a GET of an unchanged
+ * order costs a map lookup, not decimal sums and date formatting.
+ */
 export function renderOrder(o: Order, pii: { address: boolean; buyer: boolean }): Record<string, unknown> {
+  const key = `${o.lastUpdate}|${o.status}`;
+  let entry = rendered.get(o);
+  if (!entry || entry.key !== key) {
+    entry = { key, views: new Map() };
+    rendered.set(o, entry);
+  }
+  const view = `${pii.address ? 1 : 0}${pii.buyer ? 1 : 0}`;
+  let out = entry.views.get(view);
+  if (!out) {
+    out = renderOrderNow(o, pii);
+    entry.views.set(view, out);
+  }
+  return out;
+}
+
+function renderOrderNow(o: Order, pii: { address: boolean; buyer: boolean }): Record<string, unknown> {
   const shipped = o.items.reduce((s, i) => s + i.qtyShipped, 0);
   const total = o.items.reduce((s, i) => s + i.qty, 0);
   const shipBy = o.purchaseDate + (o.channel === 'AFN' ? 1 : 2) * DAY;
