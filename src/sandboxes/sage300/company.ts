@@ -30,6 +30,8 @@ export interface ProcessDef {
   run(body: Row): Row;
 }
 
+/** Quantities carry at most 4 decimals (ICILOC): plain numbers rounded to 4 places stay exact. */
+const q4 = (n: number) => Math.round(n * 10_000) / 10_000;
 const money = (d: Decimal.Value) => new Decimal(d).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toNumber();
 const pad = (prefix: string, n: number, width = 12) => `${prefix}${String(n).padStart(width, '0')}`;
 
@@ -301,12 +303,11 @@ export class Company {
 
   adjustStock(unformatted: string, loc: string, delta: { onHand?: number; committed?: number; onSalesOrder?: number; onPurchaseOrder?: number }): Row {
     const r = this.stock(unformatted, loc);
-    const add = (f: string, d = 0) => { if (d) r[f] = new Decimal(r[f] as number).plus(d).toNumber(); };
-    add('QuantityOnHand', delta.onHand);
-    add('QuantityCommitted', delta.committed);
-    add('QuantityOnSalesOrder', delta.onSalesOrder);
-    add('QuantityOnPurchaseOrder', delta.onPurchaseOrder);
-    r.QuantityAvailable = new Decimal(r.QuantityOnHand as number).minus(r.QuantityCommitted as number).toNumber();
+    if (delta.onHand) r.QuantityOnHand = q4((r.QuantityOnHand as number) + delta.onHand);
+    if (delta.committed) r.QuantityCommitted = q4((r.QuantityCommitted as number) + delta.committed);
+    if (delta.onSalesOrder) r.QuantityOnSalesOrder = q4((r.QuantityOnSalesOrder as number) + delta.onSalesOrder);
+    if (delta.onPurchaseOrder) r.QuantityOnPurchaseOrder = q4((r.QuantityOnPurchaseOrder as number) + delta.onPurchaseOrder);
+    r.QuantityAvailable = q4((r.QuantityOnHand as number) - (r.QuantityCommitted as number));
     return this.touch(r, 'time');
   }
 
@@ -488,7 +489,7 @@ export class Company {
     for (const l of lines) {
       const q = ship.get(Number(l.LineNumber)) ?? 0;
       if (q > 0) {
-        l.QuantityShippedToDate = new Decimal(l.QuantityShippedToDate as number).plus(q).toNumber();
+        l.QuantityShippedToDate = q4((l.QuantityShippedToDate as number) + q);
         shipLines.push({ ...l, QuantityShipped: q });
         const it = this.findItem(String(l.Item))!;
         if (it.StockItem) this.adjustStock(String(it.UnformattedItemNumber), String(l.Location), { onHand: -q });

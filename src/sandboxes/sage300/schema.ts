@@ -109,8 +109,11 @@ export function readPayload(schema: Schema, body: unknown, path = ''): Row {
   return out;
 }
 
+function bad(v: unknown, type: string, at: string): never {
+  throw invalidPayload(`Error converting value ${JSON.stringify(v)} to type '${type}'. Path '${at}'.`);
+}
+
 function readValue(spec: FieldSpec, v: unknown, at: string): unknown {
-  const bad = (type: string): never => { throw invalidPayload(`Error converting value ${JSON.stringify(v)} to type '${type}'. Path '${at}'.`); };
   switch (spec.t) {
     case 'string':
       if (typeof v === 'string') {
@@ -118,18 +121,18 @@ function readValue(spec: FieldSpec, v: unknown, at: string): unknown {
         return v;
       }
       if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-      return bad('System.String');
+      return bad(v, 'System.String', at);
     case 'number':
       if (typeof v === 'number' && Number.isFinite(v)) return v;
       if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v);
-      return bad('System.Decimal');
+      return bad(v, 'System.Decimal', at);
     case 'boolean':
       if (typeof v === 'boolean') return v;
       if (v === 'true' || v === 'false') return v === 'true';
-      return bad('System.Boolean');
+      return bad(v, 'System.Boolean', at);
     case 'date': {
       const d = typeof v === 'string' ? normDate(v) : undefined;
-      return d ?? bad('System.DateTime');
+      return d ?? bad(v, 'System.DateTime', at);
     }
     case 'enum': {
       if (typeof v === 'string') {
@@ -137,10 +140,16 @@ function readValue(spec: FieldSpec, v: unknown, at: string): unknown {
         if (hit) return hit;
       }
       if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < spec.values.length) return spec.values[v];
-      return bad(`enum (${spec.values.join(', ')})`);
+      return bad(v, `enum (${spec.values.join(', ')})`, at);
     }
     case 'collection':
-      if (!Array.isArray(v)) return bad(`System.Collections.Generic.IList<${spec.of.type}>`);
-      return v.map((x, i) => readPayload(spec.of, x, `${at}[${i}]`));
+      if (!Array.isArray(v)) return bad(v, `System.Collections.Generic.IList<${spec.of.type}>`, at);
+      return readList(spec.of, v, at);
   }
+}
+
+function readList(of: Schema, items: unknown[], at: string): Row[] {
+  const out: Row[] = [];
+  for (let i = 0; i < items.length; i++) out.push(readPayload(of, items[i], `${at}[${i}]`));
+  return out;
 }
