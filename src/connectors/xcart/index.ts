@@ -38,13 +38,14 @@ import { deleteAddress } from './operations/deleteAddress.js';
 import { addTrackingNumber } from './operations/addTrackingNumber.js';
 import { updateTrackingNumber } from './operations/updateTrackingNumber.js';
 import { deleteTrackingNumber } from './operations/deleteTrackingNumber.js';
+import { checkAccess } from './operations/checkAccess.js';
 
 export { XcartClient, type XcartConfig, type Page } from './client.js';
 export { createOrderPoller, orderVersion, type OrderPollerOptions } from './triggers.js';
 export { verifyWebhook, signWebhook, type XcartWebhookEvent } from './webhooks.js';
 export type { SkuEntry } from './operations/listSkus.js';
 export * from './schemas.js';
-export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber };
+export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess };
 
 export const xcartConfigSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }),
@@ -56,7 +57,7 @@ export const xcartConfigSchema = z.strictObject({
 
 /** The operations, by id (also their rate-limit bucket names). */
 export const xcartOperations = {
-  listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber,
+  listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess,
 } as const;
 
 // X-Cart publishes no API rate limit; it is PHP on the merchant's own host. These defaults keep an
@@ -72,7 +73,7 @@ export const xcartConnector: ConnectorDefinition<XcartConfig, XcartClient> = {
   configSchema: xcartConfigSchema,
   rateLimits: Object.fromEntries(
     // Composite operations (listSkus, setStock) spend their inner calls' buckets, not their own.
-    Object.keys(xcartOperations).filter((id) => id !== 'listSkus' && id !== 'setStock').map((id) => [id, /^(list|get)/.test(id) ? READ : WRITE]),
+    Object.keys(xcartOperations).filter((id) => id !== 'listSkus' && id !== 'setStock').map((id) => [id, /^(list|get|check)/.test(id) ? READ : WRITE]),
   ),
   createClient(config, deps) {
     const parsed = xcartConfigSchema.safeParse(config);

@@ -31,6 +31,14 @@ describe('connection', () => {
     expect([e.code, e.kind]).toEqual(['XCART_AUTH_FAILED', 'user']);
   });
 
+  it('checkAccess tells a read-only token from a read/write one without writing', async () => {
+    const before = JSON.stringify([...sb.store.orders.values()].map((o) => [o.payment_status, o.lastRenewDate]));
+    expect(await xc.checkAccess.call(ro, {})).toEqual({ read: true, write: false });
+    expect(await xc.checkAccess.call(rw, {})).toEqual({ read: true, write: true });
+    expect(JSON.stringify([...sb.store.orders.values()].map((o) => [o.payment_status, o.lastRenewDate]))).toBe(before);
+    expect((await failure(xc.checkAccess.call(client('bad'), {}))).code).toBe('XCART_AUTH_FAILED');
+  });
+
   it('invalid settings are refused at construction with the field named', () => {
     expect(() => xc.xcartConnector.createClient({ baseUrl: 'not a url', token: '' }, { connection: 'x' })).toThrowError(/baseUrl.*token|token.*baseUrl/s);
     try {
