@@ -24,6 +24,12 @@ export const amazonConfigSchema = z.strictObject({
   refreshToken: z.string().min(1, 'the refresh token from the seller\'s authorisation is required'),
   sellerId: z.string().min(1, 'the selling partner id (merchant token) is required'),
   marketplaceIds: z.array(z.string().min(1)).min(1).default(['ATVPDKIKX0DER']),
+  /**
+   * Where report and feed documents are fetched and uploaded. Amazon answers pre-signed S3 URLs; set
+   * this to send them through another origin (an egress proxy, the on-premise agent, a sandbox) —
+   * the path and signature query are kept, only scheme, host and port change.
+   */
+  documentsBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** SQS queue URL of the notification destination (optional: polling works without it). */
   sqsQueueUrl: z.url({ protocol: /^https?$/ }).optional(),
   timeoutMs: z.number().int().positive().default(30_000),
@@ -206,15 +212,24 @@ export class SpApiClient {
     return this.http.request<T>(http);
   }
 
+  /** A pre-signed document URL, moved to `documentsBaseUrl` when one is configured. */
+  documentUrl(url: string): string {
+    if (!this.config.documentsBaseUrl) return url;
+    const from = new URL(url);
+    const to = new URL(this.config.documentsBaseUrl);
+    const basePath = to.pathname.replace(/\/$/, '');
+    return `${to.origin}${basePath}${from.pathname}${from.search}`;
+  }
+
   /** Streams a pre-signed document (report, processing report). The caller decompresses. */
   async download(url: string, operation = 'downloadDocument'): Promise<Readable> {
-    const res = await this.http.request<Readable>({ operation, method: 'GET', path: url, responseType: 'stream', headers: { accept: '*/*' }, timeoutMs: Math.max(this.config.timeoutMs, 300_000) });
+    const res = await this.http.request<Readable>({ operation, method: 'GET', path: this.documentUrl(url), responseType: 'stream', headers: { accept: '*/*' }, timeoutMs: Math.max(this.config.timeoutMs, 300_000) });
     return res.body;
   }
 
   /** Uploads a feed document to its pre-signed URL with the exact content type it was created with. */
   async upload(url: string, contentType: string, content: string | Buffer): Promise<void> {
-    await this.http.request({ operation: 'uploadDocument', method: 'PUT', path: url, headers: { 'content-type': contentType, accept: '*/*' }, body: content, responseType: 'text' });
+    await this.http.request({ operation: 'uploadDocument', method: 'PUT', path: this.documentUrl(url), headers: { 'content-type': contentType, accept: '*/*' }, body: content, responseType: 'text' });
   }
 
   private classify(res: HttpResponse, req: HttpRequest): SynclineError | undefined {

@@ -183,6 +183,30 @@ describe('amazon connector: reports and settlements', () => {
     expect(parseSettlementDate('yesterday')).toBeUndefined();
   });
 
+  it('documents can be fetched through another origin (documentsBaseUrl), path and signature kept', async () => {
+    const { createServer } = await import('node:http');
+    let proxied = 0;
+    // A minimal forwarding proxy standing in for an egress proxy or the on-premise agent.
+    const proxy = createServer(async (req, res) => {
+      proxied++;
+      const upstream = await fetch(`${sb.url}${req.url}`);
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      const client = clientFor(sb, { documentsBaseUrl: `http://127.0.0.1:${port}` });
+      const r = await requestReport(client, { reportType: 'GET_MERCHANT_LISTINGS_ALL_DATA' }, wait);
+      let n = 0;
+      for await (const _ of reportLines(client, r.reportDocumentId!)) n++;
+      expect(n).toBeGreaterThan(1);
+      expect(proxied).toBe(1);
+    } finally {
+      proxy.close();
+    }
+  });
+
   it('an expired document URL is a classified transient error; reportLines fetches a fresh URL', async () => {
     const client = clientFor(sb);
     const r = await requestReport(client, { reportType: 'GET_MERCHANT_LISTINGS_ALL_DATA' }, wait);
