@@ -4,7 +4,7 @@
 // all-compiled synchronous path (no promise per field) and specs that need jsonata's evaluator.
 import { bugError, userError } from '../core/errors.js';
 import { compileExpr, type CompiledExpr, type ExprLocation, type Scope, truthy } from './expr.js';
-import { builtins, type Runtime } from './functions.js';
+import { builtins, joinPath, RuntimeState, type Runtime } from './functions.js';
 import type { RateTable } from './transforms/currency.js';
 import type { CompiledMapping, FieldObject, FieldSpec, LookupTables, MappingContext, MappingResult, MappingSpec } from './types.js';
 import { type TargetField, type TargetSchema, unknownTargetField, validateTarget } from './validate.js';
@@ -282,54 +282,62 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
   }
 
 
-  function evalNodeS(n: Node, ctx: unknown, scope: Scope, path: string): unknown {
-    const rt = scope.rt;
+  // Target paths are passed as (parent path, own key) and joined only where needed (a problem, or
+  // entering an object or list): most fields of most records have nothing to report.
+  function evalNodeS(n: Node, ctx: unknown, scope: Scope, base: string, key: string | number | undefined): unknown {
+    const rt = scope.rt as RuntimeState;
     if (n.when) {
-      rt.path = path;
+      rt.pathBase = base;
+      rt.pathKey = key;
       if (!truthy(evalES(n.when, ctx, scope))) return undefined;
     }
     switch (n.kind) {
       case 'value': {
-        rt.path = path;
+        rt.pathBase = base;
+        rt.pathKey = key;
         let v = n.expr ? evalES(n.expr, ctx, scope) : n.const;
         if (blank(v) && n.default !== undefined) v = n.default;
         if (blank(v) && n.required) {
-          rt.errors.push({ path, message: `required${n.expr ? `: \`${n.expr.text}\` gave nothing` : ''}`, ...(n.expr?.path && rt.srcBase !== undefined ? { source: rt.srcBase ? `${rt.srcBase}.${n.expr.path}` : n.expr.path } : {}) });
+          const src = rt.srcBase;
+          rt.errors.push({ path: joinPath(base, key), message: `required${n.expr ? `: \`${n.expr.text}\` gave nothing` : ''}`, ...(n.expr?.path && src !== undefined ? { source: src ? `${src}.${n.expr.path}` : n.expr.path } : {}) });
         }
         return v;
       }
       case 'object': {
+        const here = joinPath(base, key);
         const o: Record<string, unknown> = {};
         for (const [k, f] of n.fields) {
-          const v = evalNodeS(f, ctx, scope, path ? `${path}.${k}` : k);
+          const v = evalNodeS(f, ctx, scope, here, k);
           if (v !== undefined) o[k] = v;
         }
         return o;
       }
       case 'each': {
+        const here = joinPath(base, key);
         const out: unknown[] = [];
-        evalEachS(n, ctx, scope, path, out);
-        if (out.length === 0 && n.required) rt.errors.push({ path, message: `required: \`${n.each.text}\` gave no lines` });
+        evalEachS(n, ctx, scope, here, out);
+        if (out.length === 0 && n.required) rt.errors.push({ path: here, message: `required: \`${n.each.text}\` gave no lines` });
         return out;
       }
       case 'concat': {
+        const here = joinPath(base, key);
         const out: unknown[] = [];
         for (const p of n.parts) {
-          if (p.kind === 'each') evalEachS(p, ctx, scope, path, out);
+          if (p.kind === 'each') evalEachS(p, ctx, scope, here, out);
           else {
-            const v = evalNodeS(p, ctx, scope, `${path}[${out.length}]`);
+            const v = evalNodeS(p, ctx, scope, here, out.length);
             if (v !== undefined) out.push(v);
           }
         }
-        if (out.length === 0 && n.required) rt.errors.push({ path, message: 'required: no lines' });
+        if (out.length === 0 && n.required) rt.errors.push({ path: here, message: 'required: no lines' });
         return out;
       }
     }
   }
 
-  function evalEachS(n: EachNode, ctx: unknown, scope: Scope, path: string, out: unknown[]): void {
-    const rt = scope.rt;
-    rt.path = path;
+  function evalEachS(n: EachNode, ctx: unknown, scope: Scope, here: string, out: unknown[]): void {
+    const rt = scope.rt as RuntimeState;
+    rt.path = here;
     const listV = evalES(n.each, ctx, scope);
     if (listV === undefined || listV === null) return;
     const items = Array.isArray(listV) ? listV : [listV];
@@ -337,10 +345,11 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     const savedIndex = scope.vars.index;
     const base = n.each.path && savedBase !== undefined ? (savedBase ? `${savedBase}.${n.each.path}` : n.each.path) : undefined;
     for (let i = 0; i < items.length; i++) {
-      rt.srcBase = base ? `${base}[${i}]` : undefined;
+      rt.srcRoot = base;
+      rt.srcIndex = base === undefined ? undefined : i;
       scope.vars.index = i;
       // The line's own `when` is checked inside evalNode with the line as context.
-      const v = evalNodeS(n.body, items[i], scope, `${path}[${out.length}]`);
+      const v = evalNodeS(n.body, items[i], scope, here, out.length);
       if (v !== undefined) out.push(v);
     }
     rt.srcBase = savedBase;
@@ -348,24 +357,19 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
   }
 
   function runS(input: unknown, ctx: MappingContext): MappingResult {
-    const rt: Runtime = {
-      lookups: ctx.lookups ? { ...source.lookups, ...ctx.lookups } : (source.lookups ?? {}),
-      rates: ctx.rates ?? source.rates,
-      now: ctx.now ?? new Date(),
-      options: ctx.options ? { ...spec.options, ...ctx.options } : (spec.options ?? {}),
-      warnings: [],
-      errors: [],
-      applied: [],
-      path: '',
-      srcBase: '',
-    };
+    const rt = new RuntimeState(
+      ctx.lookups ? { ...source.lookups, ...ctx.lookups } : (source.lookups ?? {}),
+      ctx.rates ?? source.rates,
+      ctx.now ?? new Date(),
+      ctx.options ? { ...spec.options, ...ctx.options } : (spec.options ?? {}),
+    );
     const vars: Record<string, unknown> = { root: input, options: rt.options };
     const scope: Scope = { root: input, vars, rt };
     for (const [name, e] of lets) {
       rt.path = `$${name}`;
       vars[name] = evalES(e, input, scope);
     }
-    const output = evalNodeS(root, input, scope, '');
+    const output = evalNodeS(root, input, scope, '', undefined);
     if (target) validateTarget(output, target.root, '', rt.errors, undefined, keysChecked);
     if (checks.length) {
       vars.source = input;

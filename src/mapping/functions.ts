@@ -26,6 +26,46 @@ export interface Runtime {
   srcBase: string | undefined;
 }
 
+export function joinPath(base: string, key: string | number | undefined): string {
+  if (key === undefined) return base;
+  if (typeof key === 'number') return `${base}[${key}]`;
+  return base ? `${base}.${key}` : key;
+}
+
+/**
+ * The Runtime of one run. Paths are kept in parts (parent path + key, source root + index) and joined
+ * only when an issue is recorded, so a record with nothing to report builds no path strings.
+ */
+export class RuntimeState implements Runtime {
+  warnings: MappingIssue[] = [];
+  errors: MappingIssue[] = [];
+  applied: AppliedRate[] = [];
+  pathBase = '';
+  pathKey: string | number | undefined = undefined;
+  srcRoot: string | undefined = '';
+  srcIndex: number | undefined = undefined;
+  constructor(
+    public lookups: LookupTables,
+    public rates: RateTable | undefined,
+    public now: Date,
+    public options: Record<string, unknown>,
+  ) {}
+  get path(): string {
+    return joinPath(this.pathBase, this.pathKey);
+  }
+  set path(v: string) {
+    this.pathBase = v;
+    this.pathKey = undefined;
+  }
+  get srcBase(): string | undefined {
+    return this.srcRoot === undefined || this.srcIndex === undefined ? this.srcRoot : `${this.srcRoot}[${this.srcIndex}]`;
+  }
+  set srcBase(v: string | undefined) {
+    this.srcRoot = v;
+    this.srcIndex = undefined;
+  }
+}
+
 /** Static facts about one call site, known when the expression is compiled. */
 export interface CallSite {
   /** Source text of each argument when it is a plain path (for messages: "at items[2].sku"). */
