@@ -116,6 +116,22 @@ export async function listPage<S extends z.ZodType>(
   return { items, page, itemsPerPage, mayHaveMore: items.length === itemsPerPage && itemsPerPage > 0 };
 }
 
+/**
+ * Every item of a list operation, page by page (X-Cart pages by offset: a record created while
+ * this runs may shift the pages; the order poller handles that, plain listings accept it).
+ */
+export async function* allPages<I extends { page?: number }, T>(
+  op: { call(client: XcartClient, input: I): Promise<Page<T>> },
+  client: XcartClient,
+  input: I,
+): AsyncGenerator<T> {
+  for (let page = input.page ?? 1; ; page++) {
+    const res = await op.call(client, { ...input, page });
+    yield* res.items;
+    if (!res.mayHaveMore) return;
+  }
+}
+
 export function parseResponse<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {

@@ -40,7 +40,7 @@ import { updateTrackingNumber } from './operations/updateTrackingNumber.js';
 import { deleteTrackingNumber } from './operations/deleteTrackingNumber.js';
 import { checkAccess } from './operations/checkAccess.js';
 
-export { XcartClient, type XcartConfig, type Page } from './client.js';
+export { XcartClient, allPages, type XcartConfig, type Page } from './client.js';
 export { createOrderPoller, orderVersion, type OrderPollerOptions } from './triggers.js';
 export { verifyWebhook, signWebhook, type XcartWebhookEvent } from './webhooks.js';
 export type { SkuEntry } from './operations/listSkus.js';

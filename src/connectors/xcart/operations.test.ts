@@ -196,11 +196,7 @@ describe('profiles and addresses', () => {
   it('pages over more than 1,000 profiles', async () => {
     for (let i = 0; i < 1_010; i++) await xc.createProfile.call(rw, { login: `bulk${i}@example.org` });
     const ids: number[] = [];
-    for (let page = 1; ; page++) {
-      const res = await xc.listProfiles.call(ro, { login: '@example.org', page, itemsPerPage: 100 });
-      ids.push(...res.items.map((p) => p.id));
-      if (!res.mayHaveMore) break;
-    }
+    for await (const p of xc.allPages(xc.listProfiles, ro, { login: '@example.org', itemsPerPage: 100 })) ids.push(p.id);
     expect(ids.length).toBe(1_010);
     expect(new Set(ids).size).toBe(1_010);
   });

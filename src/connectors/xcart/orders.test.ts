@@ -75,21 +75,21 @@ describe('order operations', () => {
     sb.storefront.advanceClock(10);
     const b = sb.storefront.placeOrder({ paid: true });
     const after = await listOrders.call(client, { createdAfter: t0, sort: 'date' });
-    expect(after.orders.map((o) => o.id)).toEqual([a.id, b.id]);
+    expect(after.items.map((o) => o.id)).toEqual([a.id, b.id]);
     const strictly = await listOrders.call(client, { createdStrictlyAfter: t0, sort: 'date' });
-    expect(strictly.orders.map((o) => o.id)).toEqual([b.id]);
+    expect(strictly.items.map((o) => o.id)).toEqual([b.id]);
     const before = await listOrders.call(client, { createdAfter: t0, createdBefore: new Date(t0 * 1000), sort: 'date' });
-    expect(before.orders.map((o) => o.id)).toEqual([a.id]);
+    expect(before.items.map((o) => o.id)).toEqual([a.id]);
     const queued = await listOrders.call(client, { createdAfter: t0, paymentStatus: 'Q' });
-    expect(queued.orders.map((o) => o.id)).toEqual([a.id]);
+    expect(queued.items.map((o) => o.id)).toEqual([a.id]);
     const byLogin = await listOrders.call(client, { login: 'filter.me@' });
-    expect(byLogin.orders.map((o) => o.id)).toEqual([a.id]);
+    expect(byLogin.items.map((o) => o.id)).toEqual([a.id]);
     const either = await listOrders.call(client, { createdAfter: t0, paymentStatus: ['Q', 'P'] });
-    expect(either.orders.map((o) => o.id).sort()).toEqual([a.id, b.id].sort());
+    expect(either.items.map((o) => o.id).sort()).toEqual([a.id, b.id].sort());
     sb.storefront.advanceClock(5);
     sb.storefront.setAdminNotes(a.id, 'call customer');
     const renew = await listOrders.call(client, { sort: 'lastRenewDate', direction: 'desc', itemsPerPage: 2 });
-    expect(renew.orders[0]!.id).toBe(a.id);
+    expect(renew.items[0]!.id).toBe(a.id);
   });
 
   it('pages through more than 1,000 orders without gaps or repeats', async () => {
@@ -99,7 +99,7 @@ describe('order operations', () => {
     const seen: number[] = [];
     for (let page = 1; ; page++) {
       const res = await listOrders.call(client, { createdAfter: t0, sort: 'date', page, itemsPerPage: 100 });
-      seen.push(...res.orders.map((o) => o.id));
+      seen.push(...res.items.map((o) => o.id));
       if (!res.mayHaveMore) break;
     }
     expect(seen.length).toBe(1_234);

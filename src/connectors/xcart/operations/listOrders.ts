@@ -23,7 +23,7 @@ export const listOrdersInput = z.strictObject({
 });
 
 export const listOrdersOutput = z.object({
-  orders: z.array(orderSchema),
+  items: z.array(orderSchema),
   page: z.number().int(),
   itemsPerPage: z.number().int(),
   /** A full page came back, so the next one may hold more. */
@@ -56,7 +56,7 @@ export const listOrders = xcartOperation({
     // HttpClient joins arrays with commas; API Platform wants repeated `name[]=` parameters.
     let path = 'api/orders';
     if (multi.length) path += '?' + multi.flatMap(([k, vs]) => vs.map((v) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)).join('&');
-    const orders = await client.call({ operation: 'listOrders', path, query }, z.array(orderSchema));
-    return { orders, page: input.page, itemsPerPage: perPage, mayHaveMore: orders.length === perPage && perPage > 0 };
+    const items = await client.call({ operation: 'listOrders', path, query }, z.array(orderSchema));
+    return { items, page: input.page, itemsPerPage: perPage, mayHaveMore: items.length === perPage && perPage > 0 };
   },
 });
