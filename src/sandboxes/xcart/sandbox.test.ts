@@ -101,6 +101,8 @@ describe('order filters and shapes', () => {
     expect(await ids(`date[strictly_after]=${encodeURIComponent(iso)}`)).toEqual([]);
     expect(await ids(`date[strictly_before]=${encodeURIComponent(iso)}&order[date]=desc`)).not.toContain(a.id);
     expect((await ids('date[after]=not-a-date')).length).toBe(100);
+    // XC55 has no lastRenewDate filter: the parameter is ignored like any unknown one.
+    expect((await ids(`lastRenewDate[after]=${encodeURIComponent(iso)}`)).length).toBe(100);
   });
 
   it('status filters, by_number, sort by lastRenewDate', async () => {
