@@ -39,13 +39,15 @@ import { addTrackingNumber } from './operations/addTrackingNumber.js';
 import { updateTrackingNumber } from './operations/updateTrackingNumber.js';
 import { deleteTrackingNumber } from './operations/deleteTrackingNumber.js';
 import { checkAccess } from './operations/checkAccess.js';
+import { getPaymentStatus } from './operations/getPaymentStatus.js';
+import { getShippingStatus } from './operations/getShippingStatus.js';
 
 export { XcartClient, allPages, type XcartConfig, type Page } from './client.js';
 export { createOrderPoller, orderVersion, type OrderPollerOptions } from './triggers.js';
 export { verifyWebhook, signWebhook, type XcartWebhookEvent } from './webhooks.js';
 export type { SkuEntry } from './operations/listSkus.js';
 export * from './schemas.js';
-export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess };
+export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getPaymentStatus, getShippingStatus };
 
 export const xcartConfigSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }),
@@ -57,7 +59,7 @@ export const xcartConfigSchema = z.strictObject({
 
 /** The operations, by id (also their rate-limit bucket names). */
 export const xcartOperations = {
-  listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess,
+  listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getPaymentStatus, getShippingStatus,
 } as const;
 
 // X-Cart publishes no API rate limit; it is PHP on the merchant's own host. These defaults keep an

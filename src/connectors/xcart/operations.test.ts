@@ -59,6 +59,8 @@ describe('order statuses and sub-resources', () => {
     expect((await xc.updateShippingStatus.call(rw, { orderId: o.id, code: 'S' })).code).toBe('S');
     const order = await xc.getOrder.call(ro, { id: o.id });
     expect([order.payment_status?.code, order.shipping_status?.code]).toEqual(['P', 'S']);
+    expect(await xc.getPaymentStatus.call(ro, { orderId: o.id })).toMatchObject({ code: 'P', name: 'Paid' });
+    expect(await xc.getShippingStatus.call(ro, { orderId: o.id })).toMatchObject({ code: 'S', name: 'Shipped' });
     // Paid → Queued is not a legal move; an unknown code is refused by X-Cart; WFA is system-only.
     const illegal = await failure(xc.updatePaymentStatus.call(rw, { orderId: o.id, code: 'Q' }));
     expect([illegal.code, illegal.kind]).toEqual(['XCART_REJECTED', 'user']);
