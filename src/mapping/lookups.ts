@@ -110,6 +110,7 @@ export function createLookupTable(spec: LookupTableSpec): LookupTable {
   }
   const hasDefault = Object.prototype.hasOwnProperty.call(spec, 'default');
   let keyList: string[] | undefined;
+  const seen = new Map<string, string>();
   return {
     name: spec.name,
     label: spec.label ?? spec.name,
@@ -120,7 +121,15 @@ export function createLookupTable(spec: LookupTableSpec): LookupTable {
     get(key) {
       const s = keyString(key);
       if (s === undefined) return hasDefault ? spec.default : undefined;
-      const v = index.get(norm(s));
+      // Normalisation runs once per distinct probe text; the memo is bounded, so memory does not
+      // grow with the catalog or the traffic.
+      let k = seen.get(s);
+      if (k === undefined) {
+        k = norm(s);
+        if (seen.size >= 10_000) seen.clear();
+        seen.set(s, k);
+      }
+      const v = index.get(k);
       return v === undefined && hasDefault ? spec.default : v;
     },
     closest(key, n = 3) {

@@ -69,6 +69,32 @@ describe('currency conversion', () => {
   });
 });
 
+describe('decimal fast path', () => {
+  it('gives exactly what decimal.js gives, for numbers and decimal strings', () => {
+    const decimalText = fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 18n }), fc.integer({ min: 0, max: 8 })).map(([neg, n, sc]) => {
+      const d = new D(n.toString()).div(new D(10).pow(sc));
+      return (neg ? d.neg() : d).toFixed(sc);
+    });
+    const value = fc.oneof(decimalText, decimalText.map(Number), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }));
+    fc.assert(
+      fc.property(value, value, fc.constantFrom('USD', 'JPY', 'KWD'), (a, b, cur) => {
+        const r = rt();
+        const da = new D(String(a));
+        const db = new D(String(b));
+        expect(builtins.dadd!(r, undefined, a, b)).toBe(da.add(db).toFixed());
+        expect(builtins.dmul!(r, undefined, a, b)).toBe(da.mul(db).toFixed());
+        expect(builtins.dsub!(r, undefined, a, b)).toBe(da.sub(db).toFixed());
+        expect(builtins.dcmp!(r, undefined, a, b)).toBe(da.cmp(db));
+        const places = MINOR[cur]!;
+        const rounded = da.toDecimalPlaces(places, D.ROUND_HALF_UP).toFixed(places);
+        expect(builtins.money!(r, undefined, a, cur)).toBe(/^-0(\.0*)?$/.test(rounded) ? rounded.slice(1) : rounded);
+        expect(r.errors).toEqual([]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 describe('X-Cart order → Sage 300 OE order', () => {
   it('lines + charges − discount equal the source total to the cent, for any consistent order', async () => {
     const m = await loadMapping(path.join(root, 'xcart-sage300/order-to-oe-order.yaml'));

@@ -57,8 +57,35 @@ export function toFixedPoint(v: unknown): Fixed | undefined {
     }
     // String(v) is the shortest text that round-trips, i.e. what the JSON source said.
     t = String(v);
-  } else if (typeof v === 'string') t = v.trim();
-  else return undefined;
+  } else if (typeof v === 'string') {
+    // Hand-rolled for the common "-123.45" form (no regex, no substring); anything unusual — spaces,
+    // exponent, more than 15 digits — goes through the regex below.
+    let i = 0;
+    let neg = false;
+    const len = v.length;
+    if (len > 0 && v.charCodeAt(0) === 45) {
+      neg = true;
+      i = 1;
+    }
+    let n = 0;
+    let digits = 0;
+    let scale = -1;
+    let ok = i < len;
+    for (; i < len; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        n = n * 10 + (c - 48);
+        digits++;
+        if (scale >= 0) scale++;
+      } else if (c === 46 && scale < 0 && digits > 0) scale = 0;
+      else {
+        ok = false;
+        break;
+      }
+    }
+    if (ok && digits > 0 && digits <= 15 && scale !== 0) return { n: neg ? -n : n, s: scale < 0 ? 0 : scale };
+    t = v.trim();
+  } else return undefined;
   const m = FIXED_TEXT.exec(t);
   if (!m) return undefined;
   const frac = m[3] ?? '';
