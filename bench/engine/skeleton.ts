@@ -1,7 +1,11 @@
 // The walking skeleton end to end: orders placed in the X-Cart sandbox, polled, mapped, validated and
 // created in the Sage 300 sandbox (both at zero latency, faults off), on the embedded SQLite store.
 // Also: peak RSS of `syncline demo --orders 10000 --exit`.
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { request } from 'undici';
+import { parseConfig } from '../../src/config.js';
+import { startSyncline } from '../../src/main.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,7 +31,7 @@ async function once(): Promise<{ perSec: number; p50: number; p99: number; cpuMs
     for (;;) {
       const p = await demoProgress(demo.runtime);
       if (p.delivered + p.deadLettered >= ORDERS) break;
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
@@ -36,6 +40,60 @@ async function once(): Promise<{ perSec: number; p50: number; p99: number; cpuMs
     return { perSec: ORDERS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMsPerOrder: (cpu.user + cpu.system) / 1000 / ORDERS };
   } finally {
     await demo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A sandbox in its own process (`syncline sandbox NAME --port 0 --json`), as the real systems are. */
+async function sandboxProcess(name: string): Promise<{ child: ChildProcess; url: string; credentials: Record<string, string> }> {
+  const child = spawn(process.execPath, ['bin/syncline.js', 'sandbox', name, '--port', '0', '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`sandbox ${name} exited (${code})`)));
+  });
+  const { url, credentials } = JSON.parse(line) as { url: string; credentials: Record<string, string> };
+  return { child, url, credentials };
+}
+
+/** The engine alone in this process; X-Cart and Sage 300 sandboxes each in their own. */
+export async function separateProcesses(): Promise<{ perSec: number; p50: number; p99: number; cpuMsPerOrder: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'syncline-bench-sep-'));
+  const [xcart, sage] = await Promise.all([sandboxProcess('xcart'), sandboxProcess('sage300')]);
+  const unlimited = { ratePerSec: 100_000, burst: 100_000 };
+  const runtime = await startSyncline(
+    parseConfig({
+      dataDir: dir,
+      server: { port: 0 },
+      worker: { concurrency: 32, pollMs: 5 },
+      connections: [
+        { id: 'xcart-main', system: 'xcart', config: { baseUrl: xcart.url, token: xcart.credentials.readToken }, rateLimits: { listOrders: unlimited } },
+        { id: 'sage300-main', system: 'sage300', config: { baseUrl: sage.url, ...sage.credentials }, rateLimits: { createOrder: unlimited, findOrdersByReference: unlimited } },
+      ],
+      flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 100 }],
+    }),
+    { listen: false },
+  );
+  try {
+    const cpu0 = process.cpuUsage();
+    const wall0 = Date.now();
+    const t0 = performance.now();
+    const res = await request(`${xcart.url}/__sandbox/storefront/orders/bulk`, { method: 'POST', body: JSON.stringify({ count: ORDERS }), headers: { 'content-type': 'application/json' } });
+    await res.body.json();
+    for (;;) {
+      const p = await demoProgress(runtime);
+      if (p.delivered + p.deadLettered >= ORDERS) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const runs = await runtime.store.db.selectFrom('runs').select(['finished_at']).where('status', '=', 'succeeded').execute();
+    // All orders are placed at wall0 (one bulk call), so latency = delivery time − wall0.
+    const latencies = runs.map((r) => Number(r.finished_at) - wall0);
+    return { perSec: ORDERS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMsPerOrder: (cpu.user + cpu.system) / 1000 / ORDERS };
+  } finally {
+    await runtime.stop();
+    xcart.child.kill('SIGTERM');
+    sage.child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -55,12 +113,18 @@ async function demoPeakRssMb(orders: number): Promise<number> {
 export default async function (): Promise<Figure[]> {
   const results = [];
   for (let i = 0; i < RUNS; i++) results.push(await once());
+  const separate = [];
+  for (let i = 0; i < RUNS; i++) separate.push(await separateProcesses());
   const rss = await demoPeakRssMb(10_000);
   return [
     { name: `skeleton X-Cart → Sage 300, ${ORDERS} orders (median of ${RUNS})`, value: median(results.map((r) => r.perSec)), unit: 'orders/s', target: '>= 1000' },
     { name: 'skeleton latency order placed → Sage 300 order, p50', value: median(results.map((r) => r.p50)), unit: 'ms' },
     { name: 'skeleton latency order placed → Sage 300 order, p99', value: median(results.map((r) => r.p99)), unit: 'ms' },
     { name: 'skeleton CPU per order (engine + both sandboxes, one process)', value: median(results.map((r) => r.cpuMsPerOrder)), unit: 'ms' },
+    { name: `skeleton, sandboxes in their own processes, ${ORDERS} orders (median of ${RUNS})`, value: median(separate.map((r) => r.perSec)), unit: 'orders/s', target: '>= 1000' },
+    { name: 'skeleton (own processes) latency, backlog placed at once, p50', value: median(separate.map((r) => r.p50)), unit: 'ms' },
+    { name: 'skeleton (own processes) latency, backlog placed at once, p99', value: median(separate.map((r) => r.p99)), unit: 'ms' },
+    { name: 'skeleton (own processes) engine CPU per order', value: median(separate.map((r) => r.cpuMsPerOrder)), unit: 'ms' },
     { name: 'demo --orders 10000 --exit, peak RSS', value: rss, unit: 'MB', target: '< 400' },
   ];
 }

@@ -11,12 +11,25 @@ const NOT_PII = /(product|item|sku|itm|file|host|queue|flow|step|carrier|emailte
 /** Containers whose plain `name` is a product's, not a person's (order lines, catalog items). */
 const PRODUCT_CONTAINER = /(item|product|line|detail|sku|variant|catalog)/;
 
+// Payloads repeat the same few hundred field names: decide each (parent, key) pair once.
+const decided = new Map<string, boolean>();
+
 export const isPiiKey = (key: string, parent = ''): boolean => {
+  const id = `${parent}\u0000${key}`;
+  let pii = decided.get(id);
+  if (pii === undefined) {
+    pii = decide(key, parent);
+    if (decided.size < 10_000) decided.set(id, pii);
+  }
+  return pii;
+};
+
+function decide(key: string, parent: string): boolean {
   const k = key.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (NOT_PII.test(k)) return false;
   if (k === 'name' && PRODUCT_CONTAINER.test(parent.toLowerCase())) return false;
   return PII_EXACT.has(k) || PII_PARTS.some((p) => k.includes(p));
-};
+}
 
 export interface RedactionPolicy {
   enabled: boolean;
