@@ -16,7 +16,8 @@ export interface DocumentRef {
 export async function openDocument(client: SpApiClient, doc: DocumentRef): Promise<Readable> {
   const raw = await client.download(doc.url);
   if (doc.compressionAlgorithm !== 'GZIP') return raw;
-  const gunzip = createGunzip();
+  // Small buffers on both sides: zlib inflates a whole input chunk at once, so bound what it may queue.
+  const gunzip = createGunzip({ chunkSize: 16 * 1024, readableHighWaterMark: 16 * 1024, writableHighWaterMark: 16 * 1024 } as never);
   raw.on('error', (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);
 }
@@ -32,13 +33,28 @@ function unreadable(e: unknown): SynclineError {
  */
 export async function* readLineBatches(stream: Readable): AsyncGenerator<string[]> {
   stream.setEncoding('utf8');
+  // A stream may hand over a large chunk at once (zlib inflates a whole input chunk); cutting it in
+  // windows keeps each batch — and everything a consumer builds from it — small.
+  const WINDOW = 64 * 1024;
+  const split = (text: string): string[] => {
+    const parts = text.split('\n');
+    for (let i = 0; i < parts.length; i++) if (parts[i]!.endsWith('\r')) parts[i] = parts[i]!.slice(0, -1);
+    return parts;
+  };
   let rest = '';
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
-      const parts = (rest + chunk).split('\n');
-      rest = parts.pop()!;
-      for (let i = 0; i < parts.length; i++) if (parts[i]!.endsWith('\r')) parts[i] = parts[i]!.slice(0, -1);
-      if (parts.length) yield parts;
+      const buf = rest + chunk;
+      let start = 0;
+      for (;;) {
+        const limit = start + WINDOW;
+        let cut = buf.length - start > WINDOW ? buf.lastIndexOf('\n', limit) : buf.lastIndexOf('\n');
+        if (cut < start) cut = buf.indexOf('\n', limit);
+        if (cut < start) break;
+        yield split(buf.slice(start, cut));
+        start = cut + 1;
+      }
+      rest = buf.slice(start);
     }
   } catch (e) {
     throw unreadable(e);
