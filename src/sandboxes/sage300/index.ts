@@ -33,7 +33,12 @@ export async function start(options: SandboxOptions = {}): Promise<Sage300Sandbo
   const scale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
   const company = new Company(credentials.company, scale === 1 ? () => new Date() : () => new Date(t0 + (Date.now() - t0) * scale));
   seedCompany(company, options.seed ?? 1);
-  const { app, faults } = createSandboxApp({ faults: options.faults ?? { rules: [], seed: options.seed ?? 42 }, renderError: (status) => renderSageError(status) });
+  const { app, faults } = createSandboxApp({
+    faults: options.faults ?? { rules: [], seed: options.seed ?? 42 },
+    renderError: (status) => renderSageError(status),
+    // Requests held open by the timeout fault must not keep close() waiting.
+    fastify: { forceCloseConnections: true },
+  });
   installApi(app, { company, user: credentials.user, password: credentials.password, faults });
   const backOffice = new BackOffice(company);
   backOffice.install(app);
