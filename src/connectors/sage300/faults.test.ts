@@ -30,7 +30,7 @@ describe('Sage 300 connector under injected faults', () => {
     })();
     const ops = ['getItem', 'createOrder', 'findOrdersByReference'];
     const client = new Sage300Client(
-      { baseUrl: sb.url, company: sb.credentials.company, user: sb.credentials.user, password: sb.credentials.password, timeoutMs: 400 },
+      { baseUrl: sb.url, company: sb.credentials.company, user: sb.credentials.user, password: sb.credentials.password, timeoutMs: 1_000 },
       { connection: 'sage300-faults', rateLimiter: limiter, rateLimits: Object.fromEntries(ops.map((o) => [o, LIMIT])) },
     );
     const items = sb.company.items.table.rows().map((r) => String(r.ItemNumber));
@@ -44,8 +44,8 @@ describe('Sage 300 connector under injected faults', () => {
         const call = i % (CALLS / CREATES) === 0
           ? createOrder.call(client, { order: { CustomerNumber: 'C00003', PurchaseOrderNumber: `FAULT-${i}`, OrderDetails: [{ LineType: 'Item', Item: items[i % items.length]!, QuantityOrdered: 1 }] } })
           : getItem.call(client, { itemNumber: items[i % items.length]! });
-        // A call that has not settled 15 s after it started has hung (timeouts are 400 ms, waits ≤ 5 s).
-        const r = await Promise.race([call.then(() => 'ok' as const, (e: unknown) => e), new Promise((res) => setTimeout(() => res(HANG), 15_000))]);
+        // A call that has not settled 20 s after it started has hung (timeouts are 1 s, waits ≤ 5 s).
+        const r = await Promise.race([call.then(() => 'ok' as const, (e: unknown) => e), new Promise((res) => setTimeout(() => res(HANG), 20_000))]);
         if (r === HANG) throw new Error(`call ${i} hung`);
         outcomes.push(r as 'ok' | SynclineError);
       }
@@ -84,8 +84,8 @@ describe('Sage 300 connector under injected faults', () => {
     };
     const opOf = (r: { method: string; url: string }) => (r.url.includes('/IC/ICItems') ? 'getItem' : r.method === 'POST' ? 'createOrder' : 'findOrdersByReference');
     for (const op of ops) {
-      // As sent: never more than burst + rate in any one second.
-      expect(worstSecond(granted.filter((g) => g.key === `sage300-faults:${op}`).map((g) => g.at)), op).toBeLessThanOrEqual(LIMIT.ratePerSec + LIMIT.burst);
+      // As sent: never more than burst + rate in any one second (5 % for timer wake-ups bunched by a busy event loop).
+      expect(worstSecond(granted.filter((g) => g.key === `sage300-faults:${op}`).map((g) => g.at)), op).toBeLessThanOrEqual((LIMIT.ratePerSec + LIMIT.burst) * 1.05);
       // As the server saw it: the same, give or take loopback jitter in a shared event loop.
       expect(worstSecond(recorder.requests.filter((r) => opOf(r) === op).map((r) => r.at)), op).toBeLessThanOrEqual((LIMIT.ratePerSec + LIMIT.burst) * 1.15);
     }
