@@ -67,7 +67,7 @@ async function rate(m: CompiledMapping, orders: unknown[], ms: number, sync: boo
 
 /** Best of `reps` runs: on a shared machine the best run is the one least disturbed by neighbours. */
 async function best(m: CompiledMapping, orders: unknown[], reps: number, ms: number, sync: boolean): Promise<number> {
-  await rate(m, orders, 300, sync); // JIT warm-up
+  await rate(m, orders, 1500, sync); // JIT warm-up: V8 needs a while to optimise the closures under load
   let top = 0;
   for (let i = 0; i < reps; i++) top = Math.max(top, await rate(m, orders, ms, sync));
   return top;
