@@ -252,6 +252,12 @@ describe('Sage 300 connector: fulfilment', () => {
     }
     expect(total).toBe(sb.company.customers.table.size);
     expect((await drain(customers, cc)).events).toEqual([]);
+    // A poller told to start now ignores the history and sees only what changes from here on.
+    const fromNow = createCustomerPoller(client, { connection: 'c', minIntervalMs: 0, now: () => clock++, startAt: `${new Date().toISOString().slice(0, 10)}T00:00:00Z` });
+    const fresh = await drain(fromNow, null);
+    expect(fresh.events.length).toBe(sb.company.customers.table.size); // everything was stamped today…
+    const tomorrow = createCustomerPoller(client, { connection: 'c', minIntervalMs: 0, now: () => clock++, startAt: new Date(Date.now() + 86_400_000).toISOString() });
+    expect((await drain(tomorrow, null)).events).toEqual([]); // …and nothing after today.
     sb.backOffice.editCustomer('C00005', { PhoneNumber: '+1 503 555 0199' });
     sb.backOffice.editCustomer('C00005', { PhoneNumber: '+1 503 555 0198' });
     const edited = await drain(customers, cc);

@@ -21,6 +21,11 @@ export interface PollerOptions {
   /** Records read per poll at most (pages of the server's page size); `more` says to come back at once. */
   maxPerPoll?: number;
   now?: () => number;
+  /**
+   * Where a poller without a cursor starts: omitted = from the beginning (an initial full sync, e.g. to
+   * seed the shop's stock); an ISO instant = only changes stamped from then on.
+   */
+  startAt?: string;
 }
 
 const DEFAULT_INTERVAL = 15_000;
@@ -100,7 +105,8 @@ function stampPoller<S extends z.ZodType>(client: Sage300Client, opts: PollerOpt
     id: `${opts.connection}:${spec.name}`,
     async poll(raw: string | null): Promise<PollResult> {
       if (!gate.ready()) return { events: [], cursor: raw };
-      const cur: StampCursor = raw ? (JSON.parse(raw) as StampCursor) : { since: '1900-01-01T00:00:00Z', skip: 0, newest: '1900-01-01T00:00:00Z', seen: {}, lastVersion: '' };
+      const origin = opts.startAt ?? '1900-01-01T00:00:00Z';
+      const cur: StampCursor = raw ? (JSON.parse(raw) as StampCursor) : { since: origin, skip: 0, newest: origin, seen: {}, lastVersion: '' };
       const max = opts.maxPerPoll ?? DEFAULT_MAX;
       const filter = `${spec.stampField} ge datetime'${cur.since.replace(/Z$/, '').replace(/\.\d+$/, '')}'`;
       // $skip continues a pass that stopped at maxPerPoll; rows entering mid-pass are caught by the window.
