@@ -392,6 +392,8 @@ export class Company {
     if (order.ExpectedShipDate) this.checkFiscalDate('Expected Ship Date', String(order.ExpectedShipDate));
     this.checkShipTo(order);
     if (order.DefaultLocationCode) this.requireLocation(String(order.DefaultLocationCode));
+    const shipVia = String(order.ShipViaCode ?? '');
+    if (shipVia && !this.resources.get('OE/OEShipViaCodes')?.table.get(shipVia)) throw fieldInvalid(`Ship-Via code ${shipVia} does not exist.`);
     for (const f of (order.OrderOptionalFields as Row[] | undefined) ?? []) {
       if (!this.optionalFields.order.has(String(f.OptionalField))) throw fieldInvalid(`Optional field ${String(f.OptionalField)} does not exist in O/E optional field setup.`);
     }

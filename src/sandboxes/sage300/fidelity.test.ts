@@ -121,6 +121,7 @@ describe('Sage 300 sandbox: transport rules', () => {
       [{ CustomerNumber: '1400', OrderDetails: [{ LineType: 'Miscellaneous', MiscellaneousChargesCode: 'ZZ', ExtendedAmount: 1 }] }, 409, 'FieldInvalid'],
       [{ CustomerNumber: '1400', OrderDetails: [{ ...line, Location: '99' }] }, 409, 'FieldInvalid'],
       [{ CustomerNumber: '1400', OrderDetails: [{ ...line, QuantityShipped: 3 }] }, 409, 'FieldInvalid'],
+      [{ CustomerNumber: '1400', ShipViaCode: 'NOSUCH', OrderDetails: [line] }, 409, 'FieldInvalid'],
     ];
     for (const [body, status, code] of cases) {
       const res = await call(sb, 'POST', 'OE/OEOrders', JSON.stringify(body));
