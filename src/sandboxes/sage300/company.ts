@@ -153,6 +153,8 @@ export class Company {
       }, ['GET', 'POST', 'PATCH', 'DELETE'], undefined, ['BatchNumber']);
     }
     this.miscCharges = this.defineGeneric('OE', 'OEMiscellaneousCharges', 'MiscellaneousCharge', ['MiscellaneousChargeCode']);
+    // AR invoice batches as the sample sends them; posted by AR/ARPostInvoices('$process') like the other batches.
+    this.defineGeneric('AR', 'ARInvoiceBatches', 'InvoiceBatch', ['BatchNumber'], 'BatchNumber');
     this.defineProcesses();
   }
 
@@ -787,6 +789,7 @@ export class Company {
     this.processes.set('GL/GLPostJournal', { module: 'GL', name: 'GLPostJournal', run: post(this.glBatches, 'Status') });
     this.processes.set('AR/ARPostReceiptsAndAdjustments', { module: 'AR', name: 'ARPostReceiptsAndAdjustments', run: post(ar('ARReceiptAndAdjustmentBatches'), 'BatchStatus') });
     this.processes.set('AR/ARPostRefunds', { module: 'AR', name: 'ARPostRefunds', run: post(ar('ARRefundBatches'), 'BatchStatus') });
+    this.processes.set('AR/ARPostInvoices', { module: 'AR', name: 'ARPostInvoices', run: post(ar('ARInvoiceBatches'), 'BatchStatus') });
     this.processes.set('AR/ARCreateGLBatch', { module: 'AR', name: 'ARCreateGLBatch', run: (b) => ({ ...b }) });
     this.processes.set('IC/ICDayEndProcessing', { module: 'IC', name: 'ICDayEndProcessing', run: (b) => ({ ...b }) });
   }

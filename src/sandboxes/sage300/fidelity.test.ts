@@ -186,6 +186,22 @@ describe('Sage 300 sandbox: transport rules', () => {
     }
   });
 
+  it("posts batches through ('$process'): only batches ready to post, as the SDK's ARPostInvoices example sends", async () => {
+    const sample = await readFile(path.join(SAMPLES, 'AR', 'ARInvoiceBatches.txt'), 'utf8');
+    const created = await call(sb, 'POST', 'AR/ARInvoiceBatches', sample);
+    const n = created.body!.BatchNumber as number;
+    const none = await call(sb, 'POST', "AR/ARPostInvoices('$process')", JSON.stringify({ PostAllBatches: 'Postallbatches' }));
+    expect([none.status, none.body!.NumberOfBatchesPosted]).toEqual([200, 0]);
+    expect((await call(sb, 'PATCH', `AR/ARInvoiceBatches(${n})`, JSON.stringify({ BatchStatus: 'ReadyToPost' }))).status).toBe(200);
+    const posted = await call(sb, 'POST', "AR/ARPostInvoices('$process')", JSON.stringify({ PostAllBatches: 'Postallbatches' }));
+    expect(posted.body!.NumberOfBatchesPosted).toBe(1);
+    expect((await call(sb, 'GET', `AR/ARInvoiceBatches(${n})`)).body!.BatchStatus).toBe('Posted');
+    const unknown = await call(sb, 'POST', "AR/ARNoSuchProcess('$process')", '{}');
+    expect([unknown.status, (unknown.body as { error: { code: string } }).error.code]).toEqual([404, 'ResourceNotFound']);
+    const get = await call(sb, 'GET', "GL/GLPostJournal('$process')");
+    expect(get.status).toBe(405);
+  });
+
   it('serves $metadata as EDMX with the models and their keys', async () => {
     const res = await fetch(`${sb.url}/Sage300WebApi/v1.0/-/SAMLTD/OE/$metadata`, { headers: { authorization: auth, 'content-type': 'application/json' } });
     const xml = await res.text();

@@ -28,7 +28,6 @@ export function seedCompany(co: Company, seed: number): void {
     ['AR', 'ARSalespersons', 'Salesperson', ['SalespersonKey']], ['AR', 'ARCustomerGroups', 'CustomerGroup', ['GroupCode']],
     ['AR', 'ARNationalAccounts', 'NationalAccount', ['NationalAccountNumber']], ['AR', 'ARItems', 'ARItem', ['ItemNumber']],
     ['AR', 'ARRecurringCharges', 'RecurringCharge', ['CustomerNumber', 'RecurringChargeCode']],
-    ['AR', 'ARInvoiceBatches', 'InvoiceBatch', ['BatchNumber'], 'BatchNumber'],
     ['IC', 'ICCategories', 'Category', ['CategoryCode']], ['IC', 'ICAccountSets', 'AccountSet', ['AccountSetCode']],
     ['IC', 'ICPriceListCodes', 'PriceListCode', ['PriceListCodeKey']],
     ['IC', 'ICReceipts', 'Receipt', ['SequenceNumber'], 'SequenceNumber'], ['IC', 'ICAdjustments', 'Adjustment', ['SequenceNumber'], 'SequenceNumber'],
