@@ -51,6 +51,15 @@ interface ConcatNode {
 }
 type Node = ValueNode | ObjectNode | EachNode | ConcatNode;
 
+/**
+ * Every node gets every property (undefined when unused), in one order, so all nodes share one
+ * hidden class and the walk's property reads stay monomorphic.
+ */
+function shape<T extends Node>(n: T): T {
+  const a = n as unknown as Record<string, unknown>;
+  return { kind: a.kind, expr: a.expr, const: a.const, default: a.default, when: a.when, required: a.required, fields: a.fields, each: a.each, body: a.body, parts: a.parts } as unknown as T;
+}
+
 const FIELD_KEYS = new Set(['expr', 'const', 'default', 'when', 'required', 'fields', 'each', 'concat', 'description']);
 const SPEC_KEYS = new Set(['id', 'version', 'description', 'source', 'target', 'lookups', 'rates', 'options', 'let', 'fields', 'checks', '$schema', 'docs']);
 
@@ -88,9 +97,9 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     const structured = !target || target.type === 'object' || target.type === 'array' || target.type === 'any';
     if (typeof f === 'string') {
       if (structured) exprWritesStructure = true;
-      return { kind: 'value', expr: expr(f, where), required: false };
+      return shape({ kind: 'value', expr: expr(f, where), required: false });
     }
-    if (typeof f === 'number' || typeof f === 'boolean' || f === null) return { kind: 'value', const: f, required: false };
+    if (typeof f === 'number' || typeof f === 'boolean' || f === null) return shape({ kind: 'value', const: f, required: false });
     if (typeof f !== 'object' || Array.isArray(f)) return bad(where, 'a field is an expression (text) or an object with expr/const/fields/each/concat');
     for (const k of Object.keys(f)) if (!FIELD_KEYS.has(k)) bad(`${where}.${k}`, `unknown key "${k}" (expected one of ${[...FIELD_KEYS].join(', ')})`);
     const required = f.required === true;
@@ -105,19 +114,19 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
         if (n.kind === 'concat') bad(`${where}.concat[${i}]`, 'concat parts cannot nest concat');
         return n as EachNode | ObjectNode | ValueNode;
       });
-      return { kind: 'concat', parts, required, ...(when ? { when } : {}) };
+      return shape({ kind: 'concat', parts, required, ...(when ? { when } : {}) });
     }
     if (f.each !== undefined) {
       const each = expr(f.each, `${where}.each`);
       const itemTarget = target?.items;
       if (f.fields === undefined && (!itemTarget || itemTarget.type === 'object' || itemTarget.type === 'array')) exprWritesStructure = true;
-      const body: Node = f.fields !== undefined ? objectNode(f.fields, `${where}.fields`, itemTarget, undefined, false) : f.expr !== undefined ? { kind: 'value', expr: expr(f.expr, `${where}.expr`), required: false } : bad(where, 'each needs fields or expr');
+      const body: Node = f.fields !== undefined ? objectNode(f.fields, `${where}.fields`, itemTarget, undefined, false) : f.expr !== undefined ? shape({ kind: 'value', expr: expr(f.expr, `${where}.expr`), required: false }) : bad(where, 'each needs fields or expr');
       // On an `each`, `when` filters lines: it is evaluated with each line as its context.
       if (when) (body as ObjectNode | ValueNode).when = when;
-      return { kind: 'each', each, body, required };
+      return shape({ kind: 'each', each, body, required });
     }
     if (f.fields !== undefined) return objectNode(f.fields, `${where}.fields`, target, when, required);
-    const node: ValueNode = { kind: 'value', required };
+    const node = shape<ValueNode>({ kind: 'value', required });
     if ('expr' in f) {
       node.expr = expr(f.expr, `${where}.expr`);
       if (structured) exprWritesStructure = true;
@@ -136,7 +145,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
       if (problem) bad(`${where}.${k}`, problem);
       out.push([k, field(f, `${where}.${k}`, target?.fields?.[k])]);
     }
-    return { kind: 'object', fields: out, required, ...(when ? { when } : {}) };
+    return shape({ kind: 'object', fields: out, required, ...(when ? { when } : {}) });
   };
 
   const lets: Array<[string, CompiledExpr]> = Object.entries(spec.let ?? {}).map(([k, v]) => {
