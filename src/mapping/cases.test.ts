@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatCaseReport, runCaseFile } from './cases.js';
+import { caseFailure, formatCaseReport, runCaseFile } from './cases.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -26,7 +26,7 @@ describe('mapping cases', () => {
   for (const file of files) {
     it(path.relative(root, file), async () => {
       const r = await runCaseFile(file);
-      expect(r.ok, formatCaseReport(r, root)).toBe(true);
+      if (!r.ok) throw caseFailure(r, root);
       expect(r.cases.length).toBeGreaterThanOrEqual(1);
     });
   }
@@ -45,5 +45,10 @@ describe('mapping cases', () => {
     const report = formatCaseReport(r, root);
     expect(report).toMatch(/^FAIL src\/mapping\/testdata\/failing\.cases\.yaml/);
     expect(report).toContain('✗ price typed wrong in the expectation');
+    const err = caseFailure(r, root);
+    expect(err.code).toBe('MAPPING_CASE_FAILED');
+    expect(err.kind).toBe('user');
+    expect(err.message).toContain('output.OrderDetails[0].PricingUnitPrice: expected "89.96", got "89.95"');
+    expect(err.details.failed).toHaveLength(2);
   });
 });

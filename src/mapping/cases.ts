@@ -14,7 +14,7 @@
 //         rates: [{from, to, rate, effective}]
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { userError } from '../core/errors.js';
+import { type SynclineError, userError } from '../core/errors.js';
 import { loadMapping, parseWithPositions } from './load.js';
 import type { CompiledMapping, MappingIssue, MappingResult } from './types.js';
 
@@ -178,4 +178,12 @@ export function formatCaseReport(r: CaseFileResult, cwd = process.cwd()): string
     for (const d of c.diff) lines.push(`      ${d}`);
   }
   return lines.join('\n');
+}
+
+/** A failed case file as one user error (MAPPING_CASE_FAILED) carrying the readable diff. */
+export function caseFailure(r: CaseFileResult, cwd = process.cwd()): SynclineError {
+  const failed = r.cases.filter((c) => !c.ok);
+  return userError('MAPPING_CASE_FAILED', formatCaseReport(r, cwd), {
+    details: { file: r.file, failed: failed.map((c) => ({ name: c.name, diff: c.diff })) },
+  });
 }
