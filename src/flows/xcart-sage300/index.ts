@@ -2,7 +2,7 @@
 // The flows themselves (one file each) hold only references and pure functions.
 import path from 'node:path';
 import type { Sage300Client } from '../../connectors/sage300/index.js';
-import { createOrder, findOrdersByReference } from '../../connectors/sage300/index.js';
+import { createOrder, findOrdersByReference, updateOrder } from '../../connectors/sage300/index.js';
 import { createOrderPoller, type XcartClient } from '../../connectors/xcart/index.js';
 import { bindFlow } from '../../core/engine.js';
 import { loadMapping } from '../../mapping/index.js';
@@ -23,11 +23,13 @@ export function sage300OeOrders(client: Sage300Client): OeOrderTarget {
       return { orderNumber: res.order.OrderNumber };
     },
     async update(orderNumber, order) {
-      // Header fields only, by PATCH: a PUT would purge every detail line not resent (specs §2.3).
+      // PATCH, never PUT (a PUT purges every detail line not resent). A newer shop version changes
+      // what an order desk may still change: description, comment, ship-via; lines stay as entered.
       const [existing] = await findOrdersByReference.call(client, { purchaseOrderNumber: String(order.PurchaseOrderNumber) });
       if (!existing || existing.OrderNumber !== orderNumber) return;
-      const header = Object.fromEntries(Object.entries(order).filter(([k, v]) => k !== 'OrderDetails' && k !== 'OrderOptionalFields' && typeof v !== 'object'));
-      await client.request({ operation: 'updateOrder', method: 'PATCH', path: client.path('OE', 'OEOrders', existing.OrderUniquifier), body: header });
+      const header: Record<string, unknown> = {};
+      for (const k of ['OrderDescription', 'OrderComment', 'ShipViaCode'] as const) if (typeof order[k] === 'string') header[k] = order[k];
+      await updateOrder.call(client, { orderUniquifier: existing.OrderUniquifier, header });
     },
   };
 }
