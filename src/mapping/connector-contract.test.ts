@@ -1,0 +1,39 @@
+// Contract between the Sage 300 templates and the Sage 300 connector: the output of every case that
+// maps cleanly must be accepted by the connector operation that delivers it (its zod input schema),
+// so a field name or shape the connector does not know is caught here, not in a dead letter.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { orderIn } from '../connectors/sage300/schemas.js';
+import { createCustomer } from '../connectors/sage300/operations/createCustomer.js';
+import { createCreditNote } from '../connectors/sage300/operations/createCreditNote.js';
+import { createJournalBatch, createReceiptBatch } from '../connectors/sage300/operations/batches.js';
+import { loadMapping } from './index.js';
+
+const root = path.resolve(import.meta.dirname, '../../mappings');
+const pairs: Array<[string, z.ZodType]> = [
+  ['xcart-sage300/order-to-oe-order', orderIn],
+  ['xcart-sage300/profile-to-ar-customer', createCustomer.input],
+  ['xcart-sage300/refund-to-credit-note', createCreditNote.input],
+  ['xcart-sage300/payment-to-gl-journal', createJournalBatch.input],
+  ['xcart-sage300/payment-to-ar-receipt', createReceiptBatch.input],
+];
+
+describe.each(pairs)('%s → Sage 300 connector input', (spec, schema) => {
+  it('every clean case output is accepted by the connector', async () => {
+    const m = await loadMapping(path.join(root, `${spec}.yaml`));
+    const cases = parse(await readFile(path.join(root, `${spec}.cases.yaml`), 'utf8'), { merge: true }) as { now?: string; cases: Array<{ name: string; input?: unknown }> };
+    let checked = 0;
+    for (const c of cases.cases) {
+      if (c.input === undefined) continue;
+      const r = await m.run(c.input, { now: new Date(cases.now ?? '2026-11-22T12:00:00Z') });
+      if (r.errors.length) continue;
+      const parsed = schema.safeParse(r.output);
+      expect(parsed.success, `${c.name}: ${parsed.success ? '' : JSON.stringify(parsed.error.issues)}`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
