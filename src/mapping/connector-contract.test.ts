@@ -1,4 +1,4 @@
-// Contract between the Sage 300 templates and the Sage 300 connector: the output of every case that
+// Contract between the templates and the connectors that deliver them: the output of every case that
 // maps cleanly must be accepted by the connector operation that delivers it (its zod input schema),
 // so a field name or shape the connector does not know is caught here, not in a dead letter.
 import { readFile } from 'node:fs/promises';
@@ -10,6 +10,8 @@ import { orderIn } from '../connectors/sage300/schemas.js';
 import { createCustomer } from '../connectors/sage300/operations/createCustomer.js';
 import { createCreditNote } from '../connectors/sage300/operations/createCreditNote.js';
 import { createJournalBatch, createReceiptBatch } from '../connectors/sage300/operations/batches.js';
+import { createFulfillmentOrder } from '../connectors/amazon/operations/createFulfillmentOrder.js';
+import { putListingsItem } from '../connectors/amazon/operations/putListingsItem.js';
 import { loadMapping } from './index.js';
 
 const root = path.resolve(import.meta.dirname, '../../mappings');
@@ -19,9 +21,11 @@ const pairs: Array<[string, z.ZodType]> = [
   ['xcart-sage300/refund-to-credit-note', createCreditNote.input],
   ['xcart-sage300/payment-to-gl-journal', createJournalBatch.input],
   ['xcart-sage300/payment-to-ar-receipt', createReceiptBatch.input],
+  ['sagex3-amazon/order-to-mcf', createFulfillmentOrder.input],
+  ['sagex3-amazon/item-to-listing', putListingsItem.input],
 ];
 
-describe.each(pairs)('%s → Sage 300 connector input', (spec, schema) => {
+describe.each(pairs)('%s → connector input', (spec, schema) => {
   it('every clean case output is accepted by the connector', async () => {
     const m = await loadMapping(path.join(root, `${spec}.yaml`));
     const cases = parse(await readFile(path.join(root, `${spec}.cases.yaml`), 'utf8'), { merge: true }) as { now?: string; cases: Array<{ name: string; input?: unknown }> };
