@@ -12,6 +12,7 @@ import { createCreditNote } from '../connectors/sage300/operations/createCreditN
 import { createJournalBatch, createReceiptBatch } from '../connectors/sage300/operations/batches.js';
 import { createFulfillmentOrder } from '../connectors/amazon/operations/createFulfillmentOrder.js';
 import { putListingsItem } from '../connectors/amazon/operations/putListingsItem.js';
+import { createSchemas } from '../connectors/sagex3/schemas.js';
 import { loadMapping } from './index.js';
 
 const root = path.resolve(import.meta.dirname, '../../mappings');
@@ -23,6 +24,10 @@ const pairs: Array<[string, z.ZodType]> = [
   ['xcart-sage300/payment-to-ar-receipt', createReceiptBatch.input],
   ['sagex3-amazon/order-to-mcf', createFulfillmentOrder.input],
   ['sagex3-amazon/item-to-listing', putListingsItem.input],
+  ['amazon-sagex3/order-to-soh', createSchemas.SOH],
+  ['amazon-sagex3/buyer-to-bpc', createSchemas.BPC],
+  ['amazon-sagex3/settlement-to-sih', createSchemas.SIH],
+  ['amazon-sagex3/settlement-to-journal', createSchemas.GAS],
 ];
 
 describe.each(pairs)('%s → connector input', (spec, schema) => {
