@@ -56,7 +56,11 @@ async function sandboxProcess(name: string): Promise<{ child: ChildProcess; url:
 }
 
 /** The engine alone in this process; X-Cart and Sage 300 sandboxes each in their own. */
-export async function separateProcesses(): Promise<{ perSec: number; p50: number; p99: number; cpuMsPerOrder: number }> {
+/**
+ * With `rate`, orders arrive at that steady rate (a bulk of rate/10 every 100 ms) instead of as one
+ * backlog, so latency is the pipeline's own, not the time spent queueing behind the backlog.
+ */
+export async function separateProcesses(rate?: number): Promise<{ perSec: number; p50: number; p99: number; cpuMsPerOrder: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'syncline-bench-sep-'));
   const [xcart, sage] = await Promise.all([sandboxProcess('xcart'), sandboxProcess('sage300')]);
   const unlimited = { ratePerSec: 100_000, burst: 100_000 };
@@ -77,8 +81,23 @@ export async function separateProcesses(): Promise<{ perSec: number; p50: number
     const cpu0 = process.cpuUsage();
     const wall0 = Date.now();
     const t0 = performance.now();
-    const res = await request(`${xcart.url}/__sandbox/storefront/orders/bulk`, { method: 'POST', body: JSON.stringify({ count: ORDERS }), headers: { 'content-type': 'application/json' } });
-    await res.body.json();
+    // Order id → when it was placed (ids are consecutive within one bulk call).
+    const placedAt: Array<[number, number, number]> = [];
+    const bulk = async (count: number) => {
+      const at = Date.now();
+      const res = await request(`${xcart.url}/__sandbox/storefront/orders/bulk`, { method: 'POST', body: JSON.stringify({ count }), headers: { 'content-type': 'application/json' } });
+      const { firstId, lastId } = (await res.body.json()) as { firstId: number; lastId: number };
+      placedAt.push([firstId, lastId, at]);
+    };
+    if (rate === undefined) await bulk(ORDERS);
+    else {
+      const perTick = Math.max(1, Math.round(rate / 10));
+      for (let placed = 0; placed < ORDERS; placed += perTick) {
+        const tick = Date.now();
+        await bulk(Math.min(perTick, ORDERS - placed));
+        await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
+      }
+    }
     for (;;) {
       const p = await demoProgress(runtime);
       if (p.delivered + p.deadLettered >= ORDERS) break;
@@ -86,9 +105,9 @@ export async function separateProcesses(): Promise<{ perSec: number; p50: number
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const runs = await runtime.store.db.selectFrom('runs').select(['finished_at']).where('status', '=', 'succeeded').execute();
-    // All orders are placed at wall0 (one bulk call), so latency = delivery time − wall0.
-    const latencies = runs.map((r) => Number(r.finished_at) - wall0);
+    const runs = await runtime.store.db.selectFrom('runs').select(['record_key', 'finished_at']).where('status', '=', 'succeeded').execute();
+    const placed = (id: number) => placedAt.find(([a, b]) => id >= a && id <= b)?.[2] ?? wall0;
+    const latencies = runs.map((r) => Number(r.finished_at) - placed(Number(r.record_key.split(':')[2])));
     return { perSec: ORDERS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMsPerOrder: (cpu.user + cpu.system) / 1000 / ORDERS };
   } finally {
     await runtime.stop();
@@ -115,6 +134,9 @@ export default async function (): Promise<Figure[]> {
   for (let i = 0; i < RUNS; i++) results.push(await once());
   const separate = [];
   for (let i = 0; i < RUNS; i++) separate.push(await separateProcesses());
+  const STEADY = Number(process.env.BENCH_SKELETON_RATE ?? 200);
+  const steady = [];
+  for (let i = 0; i < RUNS; i++) steady.push(await separateProcesses(STEADY));
   const rss = await demoPeakRssMb(10_000);
   return [
     { name: `skeleton X-Cart → Sage 300, ${ORDERS} orders (median of ${RUNS})`, value: median(results.map((r) => r.perSec)), unit: 'orders/s', target: '>= 1000' },
@@ -124,6 +146,8 @@ export default async function (): Promise<Figure[]> {
     { name: `skeleton, sandboxes in their own processes, ${ORDERS} orders (median of ${RUNS})`, value: median(separate.map((r) => r.perSec)), unit: 'orders/s', target: '>= 1000' },
     { name: 'skeleton (own processes) latency, backlog placed at once, p50', value: median(separate.map((r) => r.p50)), unit: 'ms' },
     { name: 'skeleton (own processes) latency, backlog placed at once, p99', value: median(separate.map((r) => r.p99)), unit: 'ms' },
+    { name: `skeleton (own processes) at a steady ${STEADY} orders/s: latency p50`, value: median(steady.map((r) => r.p50)), unit: 'ms' },
+    { name: `skeleton (own processes) at a steady ${STEADY} orders/s: latency p99`, value: median(steady.map((r) => r.p99)), unit: 'ms' },
     { name: 'skeleton (own processes) engine CPU per order', value: median(separate.map((r) => r.cpuMsPerOrder)), unit: 'ms' },
     { name: 'demo --orders 10000 --exit, peak RSS', value: rss, unit: 'MB', target: '< 400' },
   ];
