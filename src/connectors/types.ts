@@ -15,14 +15,38 @@ export interface Operation<I, O, C = HttpClient> {
   run(client: C, input: I): Promise<O>;
 }
 
-/** Declares an operation; `call` validates input and output so a connector never passes garbage on. */
-export function defineOperation<I, O, C = HttpClient>(op: Operation<I, O, C>): Operation<I, O, C> & { call(client: C, input: I): Promise<O> } {
-  return {
-    ...op,
-    async call(client: C, input: I): Promise<O> {
-      return op.run(client, op.input.parse(input));
-    },
+/** An operation with `call`: input checked (in its schema's input form) before anything is sent. */
+export interface DefinedOperation<IS extends z.ZodType, OS extends z.ZodType, C> extends Operation<z.output<IS>, z.output<OS>, C> {
+  call(client: C, input: z.input<IS>): Promise<z.output<OS>>;
+}
+
+/**
+ * Each connector declares its operations through one of these, naming the `user` error a bad input
+ * becomes (e.g. SAGE300_INVALID_INPUT) — never a raw ZodError, which the engine would take for a bug.
+ */
+export function operationDefiner<C>(invalidInput: (operation: string, error: z.ZodError) => Error) {
+  return function define<IS extends z.ZodType, OS extends z.ZodType>(op: {
+    id: string;
+    docs: string;
+    input: IS;
+    output: OS;
+    run(client: C, input: z.output<IS>): Promise<z.output<OS>>;
+  }): DefinedOperation<IS, OS, C> {
+    return {
+      // zod's generic ZodType<I> is not inferred from a concrete schema type; the shapes are the same.
+      ...(op as unknown as Operation<z.output<IS>, z.output<OS>, C>),
+      async call(client: C, input: z.input<IS>): Promise<z.output<OS>> {
+        const parsed = op.input.safeParse(input);
+        if (!parsed.success) throw invalidInput(op.id, parsed.error);
+        return op.run(client, parsed.data as z.output<IS>);
+      },
+    };
   };
+}
+
+/** Formats zod issues the same way for every connector's input error. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
 export interface ConnectorDeps {

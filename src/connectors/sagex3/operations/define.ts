@@ -2,7 +2,7 @@
 // the engine would take for a bug), and typed objects go to and from the wire through the layout.
 import { z } from 'zod';
 import { userError } from '../../../core/errors.js';
-import { defineOperation, type Operation } from '../../types.js';
+import { operationDefiner, type Operation } from '../../types.js';
 import type { SageX3Client } from '../client.js';
 import { LINE_TABLES, type X3Object } from '../layouts.js';
 import { decodeRecord, encodePayload, toBlocks, type FieldValue, type FlatRow } from '../payload.js';
@@ -12,18 +12,12 @@ export const X3_OBJECTS = ['SOH', 'ITM', 'BPC', 'SIH', 'GAS'] as const;
 export const objectSchema = z.enum(X3_OBJECTS);
 export const keySchema = z.union([z.string().min(1), z.record(z.string(), z.string().min(1))]);
 
+const define = operationDefiner<SageX3Client>((operation, error) =>
+  userError('X3_INPUT_INVALID', `${operation}: ${error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`, { details: { operation, issues: error.issues } }),
+);
+
 export function defineX3Operation<I, O>(op: Operation<I, O, SageX3Client>) {
-  const base = defineOperation<I, O, SageX3Client>(op);
-  return {
-    ...base,
-    async call(client: SageX3Client, input: I): Promise<O> {
-      const parsed = op.input.safeParse(input);
-      if (!parsed.success) {
-        throw userError('X3_INPUT_INVALID', `${op.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`, { details: { operation: op.id, issues: parsed.error.issues } });
-      }
-      return op.run(client, parsed.data);
-    },
-  };
+  return define<z.ZodType<I>, z.ZodType<O>>(op);
 }
 
 const LINE_NUMBER_COLUMN: Partial<Record<X3Object, string>> = { SOH: 'NUMLIG', GAS: 'LIN' };
