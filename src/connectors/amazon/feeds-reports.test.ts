@@ -7,6 +7,7 @@ import * as ops from './operations/index.js';
 import { feedResult, inventoryMessages, listSettlementReports, reportLines, requestReport, sendListingsFeed, streamSettlementReport, submitFeed, waitForFeed } from './workflows.js';
 import { documentLines, parseSettlement, parseSettlementAmount, parseSettlementDate, SETTLEMENT_V2_COLUMNS } from './documents.js';
 import { SynclineError } from '../../core/errors.js';
+import { failure } from '../../../test/support/failure.js';
 
 let sb: RunningAmazonSandbox;
 const wait = { pollMs: 20, timeoutMs: 20_000 };
@@ -17,11 +18,6 @@ beforeAll(async () => {
 });
 afterAll(async () => sb?.close());
 
-async function failure(p: Promise<unknown>): Promise<SynclineError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(SynclineError);
-  return e as SynclineError;
-}
 
 const mfnSkus = () => [...sb.sandbox.market.listings.values()].filter((l) => l.channel === 'MFN').map((l) => l.sku);
 const afnSku = () => [...sb.sandbox.market.listings.values()].find((l) => l.channel === 'AFN')!.sku;

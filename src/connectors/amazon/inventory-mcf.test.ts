@@ -6,6 +6,7 @@ import { clientFor } from './testing.js';
 import * as ops from './operations/index.js';
 import { createInventoryPoller } from './triggers.js';
 import { SynclineError } from '../../core/errors.js';
+import { failure } from '../../../test/support/failure.js';
 
 let sb: RunningAmazonSandbox;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -15,11 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => sb?.close());
 
-async function failure(p: Promise<unknown>): Promise<SynclineError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(SynclineError);
-  return e as SynclineError;
-}
 const afn = () => [...sb.sandbox.market.listings.values()].filter((l) => l.channel === 'AFN');
 
 describe('amazon connector: FBA inventory', () => {

@@ -8,6 +8,7 @@ import {
   createShipToLocation, createShipmentPoller, createStockPoller, getOrder, getStock, listGLAccounts, listInvoices, listLocations, listShipToLocations,
   postBatch, sage300Connector, shipOrder, updateCustomer, updateOrder, type Sage300Client,
 } from './index.js';
+import { failure } from '../../../test/support/failure.js';
 
 let sb: Sage300Sandbox;
 let client: Sage300Client;
@@ -19,15 +20,6 @@ beforeAll(async () => {
 });
 afterAll(async () => sb?.close());
 
-async function failure(p: Promise<unknown>): Promise<SynclineError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SynclineError);
-    return e as SynclineError;
-  }
-  throw new Error('expected a failure');
-}
 
 const stockedItems = () => sb.company.items.table.rows().filter((r) => r.StructureCode === 'CSC' && Number(sb.company.stock(String(r.UnformattedItemNumber), '1').QuantityOnHand) >= 10);
 

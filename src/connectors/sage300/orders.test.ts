@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SynclineError } from '../../core/errors.js';
 import { start, type Sage300Sandbox } from '../../sandboxes/sage300/index.js';
 import { createOrder, findCustomerByEmail, findOrdersByReference, getItem, getOrder, listItems, sage300Connector, type Sage300Client } from './index.js';
+import { failure } from '../../../test/support/failure.js';
 
 let sb: Sage300Sandbox;
 let client: Sage300Client;
@@ -15,15 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => sb?.close());
 
-async function failure(p: Promise<unknown>): Promise<SynclineError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SynclineError);
-    return e as SynclineError;
-  }
-  throw new Error('expected a failure');
-}
 
 const firstItem = () => sb.company.items.table.rows().find((r) => r.StructureCode === 'CSC')!;
 

@@ -13,6 +13,7 @@ import { query } from './operations/query.js';
 import { read } from './operations/read.js';
 import { save } from './operations/save.js';
 import { asCustomer, asInvoice, asItem, asJournalEntry, asSalesOrder } from './views.js';
+import { failure } from '../../../test/support/failure.js';
 
 let sb: SageX3Sandbox;
 let n = 0;
@@ -27,15 +28,6 @@ const clientFor = (over: Partial<SageX3Config> = {}) =>
     { connection: `x3-test-${++n}`, breaker: false },
   );
 
-async function failure(p: Promise<unknown>): Promise<SynclineError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SynclineError);
-    return e as SynclineError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 let item1: string;
 let item2: string;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, type XcartSandbox } from '../../sandboxes/xcart/index.js';
 import { SynclineError } from '../../core/errors.js';
 import * as xc from './index.js';
+import { failure } from '../../../test/support/failure.js';
 
 let sb: XcartSandbox;
 let rw: xc.XcartClient;
@@ -17,11 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => sb.close());
 
-async function failure(p: Promise<unknown>): Promise<SynclineError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SynclineError);
-  return err as SynclineError;
-}
 
 describe('connection', () => {
   it('testConnection passes with either token and fails with a classified error otherwise', async () => {
