@@ -14,27 +14,23 @@ export interface Ref {
 export class XrefStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** The id linked to `from` in `to`'s system and entity, whichever side of the link `from` was stored on. */
   async find(from: Ref, to: { system: string; entity: string }, db: Kysely<Database> = this.db): Promise<string | undefined> {
+    return (await this.lookup(db, 'a', from, to)) ?? (await this.lookup(db, 'b', from, to));
+  }
+
+  private async lookup(db: Kysely<Database>, side: 'a' | 'b', from: Ref, to: { system: string; entity: string }): Promise<string | undefined> {
+    const other = side === 'a' ? 'b' : 'a';
     const row = await db
       .selectFrom('xref')
-      .select('b_id')
-      .where('a_system', '=', from.system)
-      .where('a_entity', '=', from.entity)
-      .where('a_id', '=', from.id)
-      .where('b_system', '=', to.system)
-      .where('b_entity', '=', to.entity)
+      .select(`${other}_id as id`)
+      .where(`${side}_system`, '=', from.system)
+      .where(`${side}_entity`, '=', from.entity)
+      .where(`${side}_id`, '=', from.id)
+      .where(`${other}_system`, '=', to.system)
+      .where(`${other}_entity`, '=', to.entity)
       .executeTakeFirst();
-    if (row) return row.b_id;
-    const reverse = await db
-      .selectFrom('xref')
-      .select('a_id')
-      .where('b_system', '=', from.system)
-      .where('b_entity', '=', from.entity)
-      .where('b_id', '=', from.id)
-      .where('a_system', '=', to.system)
-      .where('a_entity', '=', to.entity)
-      .executeTakeFirst();
-    return reverse?.a_id;
+    return row?.id;
   }
 
   /** Links a → b; linking the same pair again is a no-op. */
