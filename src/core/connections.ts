@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { userError } from './errors.js';
 import type { SecretBox } from './secrets.js';
+import { TOKEN_PREFIX } from './tokens.js';
 
 export type Settings = Record<string, unknown>;
 
@@ -135,6 +136,12 @@ function validate(input: ConnectionInput): string[] {
   if (typeof input.system !== 'string' || !SYSTEM.test(input.system)) problems.push('system must be a lower-case name such as "xcart", "sage300", "amazon" or "sagex3"');
   if (input.config !== undefined && !isPlainObject(input.config)) problems.push('config must be an object');
   if (input.secrets !== undefined && !isPlainObject(input.secrets)) problems.push('secrets must be an object');
+  // The webhook secret is the connection's webhook-only credential (decision 0006): it must never
+  // double as an admin API token, so a string shaped like one is refused.
+  const hook = isPlainObject(input.secrets) ? input.secrets.webhookSecret : undefined;
+  if (hook !== undefined && (typeof hook !== 'string' || hook.length < 16 || hook.startsWith(TOKEN_PREFIX))) {
+    problems.push(`secrets.webhookSecret must be a string of at least 16 characters that is not an API token (does not start with "${TOKEN_PREFIX}")`);
+  }
   if (isPlainObject(input.config)) {
     // A secret typed into config would be stored in clear and shown to everyone: refuse it, also
     // nested (an `auth: {user, password}` block).

@@ -6,6 +6,7 @@ export const coreErrorCodes = defineErrorCodes({
   SECRET_UNREADABLE: { kind: 'user', description: 'A stored connection secret cannot be decrypted: the master key is not the one it was sealed with. Restore the original key, or re-enter the credentials.' },
   CONNECTION_INVALID: { kind: 'user', description: 'A connection could not be saved: its id, system, config or secrets are malformed, or config holds what looks like a secret. `details.problems` lists each.' },
   TOKEN_NAME_INVALID: { kind: 'user', description: 'An API token needs a name of 1-100 characters saying who or what uses it.' },
+  TOKEN_ROLE_INVALID: { kind: 'user', description: 'An API token\'s role must be `viewer` (read, PII masked), `operator` (also replay, edit and discard dead letters) or `admin` (also connections, tokens).' },
   CONFIG_INVALID: { kind: 'user', description: 'The configuration file is missing, does not parse, or fails validation; the message lists every problem with its path.' },
   UNEXPECTED: { kind: 'bug', description: 'An exception nobody classified. The stack is in the log; report it.' },
 });

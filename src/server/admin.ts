@@ -1,12 +1,14 @@
-// The admin API under /api/: runs, dead letters, connections, queue and flows. Every route needs
-// `Authorization: Bearer <token>` (ApiTokenStore). Schemas below validate input (400 with the
-// reason) and document the API (OpenAPI at /api/docs/json); they do not filter output.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// The admin API under /api/: runs, dead letters, connections, queue and flows. Every route declares
+// the least role it needs (`config.role`), checked by src/server/auth.ts before anything else runs.
+// Schemas below validate input (400 with the reason) and document the API (OpenAPI at
+// /api/docs/json); they do not filter output.
+import type { FastifyInstance } from 'fastify';
 import type { ConnectionStore } from '../core/connections.js';
 import type { Engine } from '../core/engine.js';
 import { userError } from '../core/errors.js';
 import type { InboxEvent } from '../core/flow.js';
 import type { JobView } from '../core/queue/port.js';
+import { ROLES, type Role } from '../core/roles.js';
 import type { ApiTokenStore } from '../core/tokens.js';
 import { problemSchema, withStatus } from './problem.js';
 
@@ -76,18 +78,11 @@ const notFound = (what: string) => withStatus(userError('API_NOT_FOUND', what), 
 export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Promise<void> {
   const { engine, connections, tokens } = opts;
 
-  app.addHook('onRequest', async (req: FastifyRequest) => {
-    const header = req.headers.authorization;
-    const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) throw withStatus(userError('API_UNAUTHORIZED', 'send Authorization: Bearer <token> (create one with `syncline token create NAME`)'), 401);
-    const id = await tokens.verify(m[1]);
-    if (id === undefined) throw withStatus(userError('API_UNAUTHORIZED', 'the API token is unknown or revoked'), 401);
-  });
-
   // ---- runs
   app.get<{ Querystring: { flow?: string; status?: string; limit: number; offset: number } }>(
     '/runs',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['runs'],
         operationId: 'listRuns', summary: 'List runs, newest first',
@@ -100,7 +95,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
 
   app.get<{ Params: { id: number } }>(
     '/runs/:id',
-    { schema: { tags: ['runs'], operationId: 'getRun', summary: 'One run with its steps (input, output, error, duration)', params: idParam, response: { 200: { ...run, properties: { ...run.properties, steps: { type: 'array', items: step } } }, ...errors } } },
+    { config: { role: 'viewer' }, schema: { tags: ['runs'], operationId: 'getRun', summary: 'One run with its steps (input, output, error, duration)', params: idParam, response: { 200: { ...run, properties: { ...run.properties, steps: { type: 'array', items: step } } }, ...errors } } },
     async (req) => (await engine.runs.get(req.params.id)) ?? Promise.reject(notFound(`run ${req.params.id} does not exist (runs are kept for the retention period)`)),
   );
 
@@ -115,6 +110,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   app.get<{ Querystring: { flow?: string; limit: number; offset: number } }>(
     '/dead-letters',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['dead letters'],
         operationId: 'listDeadLetters', summary: 'List dead letters, oldest first',
@@ -131,6 +127,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   app.get<{ Params: { id: number } }>(
     '/dead-letters/:id',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['dead letters'],
         operationId: 'getDeadLetter', summary: 'One dead letter: its error, inputs (the job payload), attempt history and runs',
@@ -151,6 +148,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   app.put<{ Params: { id: number }; Body: { payload: unknown } }>(
     '/dead-letters/:id/payload',
     {
+      config: { role: 'operator' },
       schema: {
         tags: ['dead letters'],
         operationId: 'editDeadLetterPayload', summary: 'Replace the payload of one dead letter and replay it',
@@ -170,6 +168,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   app.post<{ Body: { ids?: number[]; all?: boolean; flow?: string } }>(
     '/dead-letters/replay',
     {
+      config: { role: 'operator' },
       schema: {
         tags: ['dead letters'],
         operationId: 'replayDeadLetters', summary: 'Replay dead letters: the given ids, or all (of one flow)',
@@ -203,7 +202,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
 
   app.delete<{ Params: { id: number } }>(
     '/dead-letters/:id',
-    { schema: { tags: ['dead letters'], operationId: 'discardDeadLetter', summary: 'Discard one dead letter (it will not be delivered)', params: idParam, response: { 204: { type: 'null', description: 'discarded' }, ...errors } } },
+    { config: { role: 'operator' }, schema: { tags: ['dead letters'], operationId: 'discardDeadLetter', summary: 'Discard one dead letter (it will not be delivered)', params: idParam, response: { 204: { type: 'null', description: 'discarded' }, ...errors } } },
     async (req, reply) => {
       await deadLetter(req.params.id);
       if ((await engine.queue.discard([req.params.id])) === 0) throw notFound(`dead letter ${req.params.id} was replayed or discarded meanwhile`);
@@ -212,19 +211,20 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   );
 
   // ---- connections
-  app.get('/connections', { schema: { tags: ['connections'], operationId: 'listConnections', summary: 'List connections (secret values never shown)', response: { 200: { type: 'object', properties: { connections: { type: 'array', items: connectionView } } }, ...errors } } }, async () => ({
+  app.get('/connections', { config: { role: 'viewer' }, schema: { tags: ['connections'], operationId: 'listConnections', summary: 'List connections (secret values never shown)', response: { 200: { type: 'object', properties: { connections: { type: 'array', items: connectionView } } }, ...errors } } }, async () => ({
     connections: await connections.list(),
   }));
 
   app.get<{ Params: { id: string } }>(
     '/connections/:id',
-    { schema: { tags: ['connections'], operationId: 'getConnection', summary: 'One connection (secret values never shown)', params: connParam, response: { 200: connectionView, ...errors } } },
+    { config: { role: 'viewer' }, schema: { tags: ['connections'], operationId: 'getConnection', summary: 'One connection (secret values never shown)', params: connParam, response: { 200: connectionView, ...errors } } },
     async (req) => (await connections.describe(req.params.id)) ?? Promise.reject(notFound(`connection "${req.params.id}" does not exist`)),
   );
 
   app.put<{ Params: { id: string }; Body: { system: string; config?: Record<string, unknown>; secrets?: Record<string, unknown> } }>(
     '/connections/:id',
     {
+      config: { role: 'admin' },
       schema: {
         tags: ['connections'],
         operationId: 'putConnection', summary: 'Create or replace a connection',
@@ -244,7 +244,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
 
   app.delete<{ Params: { id: string } }>(
     '/connections/:id',
-    { schema: { tags: ['connections'], operationId: 'deleteConnection', summary: 'Delete a connection', params: connParam, response: { 204: { type: 'null', description: 'deleted' }, ...errors } } },
+    { config: { role: 'admin' }, schema: { tags: ['connections'], operationId: 'deleteConnection', summary: 'Delete a connection', params: connParam, response: { 204: { type: 'null', description: 'deleted' }, ...errors } } },
     async (req, reply) => {
       if (!(await connections.delete(req.params.id))) throw notFound(`connection "${req.params.id}" does not exist`);
       return reply.code(204).send();
@@ -252,25 +252,27 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   );
 
   // ---- API tokens (for a console or automation; the first token comes from the CLI)
-  const tokenView = { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, createdAt: { type: 'integer' }, lastUsedAt: { type: ['integer', 'null'] } } } as const;
-  app.get('/tokens', { schema: { tags: ['tokens'], operationId: 'listTokens', summary: 'List API tokens (names and use, never the tokens)', response: { 200: { type: 'object', properties: { tokens: { type: 'array', items: tokenView } } }, ...errors } } }, async () => ({
+  const tokenView = { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, role: { type: 'string', enum: [...ROLES] }, createdAt: { type: 'integer' }, lastUsedAt: { type: ['integer', 'null'] } } } as const;
+  app.get('/tokens', { config: { role: 'admin' }, schema: { tags: ['tokens'], operationId: 'listTokens', summary: 'List API tokens (names and use, never the tokens)', response: { 200: { type: 'object', properties: { tokens: { type: 'array', items: tokenView } } }, ...errors } } }, async () => ({
     tokens: await tokens.list(),
   }));
-  app.post<{ Body: { name: string } }>(
+  app.post<{ Body: { name: string; role?: Role } }>(
     '/tokens',
     {
+      config: { role: 'admin' },
       schema: {
         tags: ['tokens'],
         operationId: 'createToken', summary: 'Create an API token; the answer is the only time it is shown',
-        body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } },
+        description: 'A new token is a `viewer` unless `role` says otherwise (least privilege).',
+        body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, role: { type: 'string', enum: [...ROLES], default: 'viewer' } } },
         response: { 201: { ...tokenView, properties: { ...tokenView.properties, token: { type: 'string' } } }, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await tokens.create(req.body.name)),
+    async (req, reply) => reply.code(201).send(await tokens.create(req.body.name, req.body.role ?? 'viewer')),
   );
   app.delete<{ Params: { id: number } }>(
     '/tokens/:id',
-    { schema: { tags: ['tokens'], operationId: 'revokeToken', summary: 'Revoke an API token (it stops working at once)', params: idParam, response: { 204: { type: 'null', description: 'revoked' }, ...errors } } },
+    { config: { role: 'admin' }, schema: { tags: ['tokens'], operationId: 'revokeToken', summary: 'Revoke an API token (it stops working at once)', params: idParam, response: { 204: { type: 'null', description: 'revoked' }, ...errors } } },
     async (req, reply) => {
       if (!(await tokens.revoke(req.params.id))) throw notFound(`API token ${req.params.id} does not exist`);
       return reply.code(204).send();
@@ -281,6 +283,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   app.get(
     '/queue',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['queue'],
         operationId: 'getQueue', summary: 'Jobs by flow and state, with totals',
@@ -308,6 +311,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   app.get(
     '/flows',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['flows'],
         operationId: 'listFlows', summary: 'The flows this engine runs',

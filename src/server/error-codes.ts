@@ -2,6 +2,7 @@ import { defineErrorCodes } from '../core/errors.js';
 
 export const serverErrorCodes = defineErrorCodes({
   API_UNAUTHORIZED: { kind: 'user', description: 'The admin API needs `Authorization: Bearer <token>` with a token created by `syncline token create`; the token was missing, malformed or revoked (401).' },
+  API_FORBIDDEN: { kind: 'user', description: 'The caller is authenticated but its role is below what the route needs (403): viewers read, operators also replay, edit and discard dead letters, admins also change connections and tokens. `details.required` and `details.held` name both roles.' },
   API_INVALID_REQUEST: { kind: 'user', description: 'A parameter or body of an admin API call failed validation (400); the message and `details.issues` say which and why.' },
   API_NOT_FOUND: { kind: 'user', description: 'The run, dead letter, connection or route does not exist (404). A dead letter that was replayed or discarded is no longer one.' },
   REQUEST_TOO_LARGE: { kind: 'user', description: 'The request body is larger than the server accepts (413); `details.limitBytes` is the cap (`server.bodyLimitBytes`).' },

@@ -9,17 +9,24 @@ import type { Engine } from '../core/engine.js';
 import { transientError, userError } from '../core/errors.js';
 import type { ApiTokenStore } from '../core/tokens.js';
 import { adminRoutes } from './admin.js';
+import { bearerTokenResolver, installAuthorization, resolvePrincipal, type PrincipalResolver } from './auth.js';
 import { serverMetrics } from './metrics.js';
 import { makeErrorHandler, problemSchema, withStatus } from './problem.js';
 import { webhookRoutes, type WebhookMapper } from './webhooks.js';
 
 export { signWebhook, SIGNATURE_HEADER } from './signature.js';
 export { defaultWebhookMapper, type WebhookMapper } from './webhooks.js';
+export { requireRole, mayRevealPii, type Principal, type PrincipalResolver } from './auth.js';
 
 export interface ServerOptions {
   engine: Engine<any>;
   connections: ConnectionStore;
   tokens: ApiTokenStore;
+  /**
+   * More ways to know who is calling, tried after the bearer API token (e.g. the console's session
+   * cookie): each returns the principal, undefined when its credential is absent, or throws 401.
+   */
+  principalResolvers?: PrincipalResolver[];
   /** The signing secret of a connection's webhooks; undefined: the connection takes none (404). */
   webhookSecrets: (connectionId: string) => string | undefined | Promise<string | undefined>;
   /** Largest request body accepted, webhooks and API alike (default 1 MiB); larger gets 413. */
@@ -52,6 +59,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   const metrics = serverMetrics(engine.metrics.registry);
+  // Before any route: every /api route must declare its role, and every call to one is checked.
+  installAuthorization(app, resolvePrincipal([bearerTokenResolver(options.tokens), ...(options.principalResolvers ?? [])]));
 
   app.register(swagger, {
     openapi: {
@@ -61,12 +70,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         version: '1',
         description: 'Runs, dead letters, connections, queue and flows of a Syncline engine, plus webhook intake. Errors are `{code, message, details}`; codes are listed in docs/errors.md.',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token (`syncline token create NAME`), stored hashed.' } } },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token (`syncline token create NAME --role viewer|operator|admin`), stored hashed. Each operation names the least role it needs in `x-syncline-role`; too little right is 403 API_FORBIDDEN.' } } },
       security: [{ bearerAuth: [] }],
     },
   });
 
-  app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/docs/json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   // Inside a plugin so they are registered after swagger and appear in the OpenAPI document.
   app.register(async (scope) => {

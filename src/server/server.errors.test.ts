@@ -33,7 +33,7 @@ beforeAll(async () => {
   const engine = new Engine({ store, flows: [flow], deps: {} });
   const connections = new ConnectionStore(store.db, SecretBox.fromKey(randomBytes(32).toString('hex')));
   const tokens = new ApiTokenStore(store.db);
-  token = (await tokens.create('test')).token;
+  token = (await tokens.create('test', 'admin')).token;
   const sink = new Writable({ write: (chunk, _enc, cb) => ((logText += chunk.toString()), cb()) });
   app = buildServer({
     engine,

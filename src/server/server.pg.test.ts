@@ -36,7 +36,7 @@ beforeAll(async () => {
   const connections = new ConnectionStore(store.db, SecretBox.fromKey(key), 0);
   const tokens = new ApiTokenStore(store.db);
   await connections.upsert({ id: 'shop-main', system: 'shop', secrets: { webhookSecret: secret, apiToken: 'tok-123' } });
-  token = (await tokens.create('pg-test')).token;
+  token = (await tokens.create('pg-test', 'admin')).token;
   app = buildServer({ engine, connections, tokens, webhookSecrets: (id) => connections.webhookSecret(id) });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });

@@ -50,7 +50,7 @@ beforeAll(async () => {
   const connections = new ConnectionStore(store.db, SecretBox.fromKey(randomBytes(32).toString('hex')));
   const tokens = new ApiTokenStore(store.db);
   await connections.upsert({ id: 'shop-main', system: 'shop', config: { baseUrl: 'http://shop' }, secrets: { apiToken: 'shop-api-token-123', webhookSecret: secret } });
-  token = (await tokens.create('test')).token;
+  token = (await tokens.create('test', 'admin')).token;
   app = buildServer({ engine, connections, tokens, webhookSecrets: (id) => connections.webhookSecret(id), bodyLimitBytes: 64 * 1024 });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });

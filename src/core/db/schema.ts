@@ -103,6 +103,8 @@ export interface ApiTokensTable {
   name: string;
   /** SHA-256 of the token; the token itself is shown once and never stored. */
   token_hash: string;
+  /** viewer | operator | admin (src/core/roles.ts); migration 0003. */
+  role: Generated<string>;
   created_at: number;
   last_used_at: number | null;
 }
