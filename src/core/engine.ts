@@ -12,6 +12,7 @@ import type { LeasedJob } from './queue/port.js';
 import { redact, type RedactionPolicy } from './redact.js';
 import { RunStore, writeRun, type StepRecord } from './runs.js';
 import type { IncomingEvent, Poller } from './triggers.js';
+import type { PollerLease } from './poller-lease.js';
 import { Worker, type HandlerResult, type WorkerOptions } from './worker.js';
 import { XrefStore, type Ref } from './xref.js';
 
@@ -146,19 +147,22 @@ export class Engine<Deps = unknown> {
   }
 
   /** Polls every `intervalMs` (at once again while the source says there is more). */
-  startPoller(poller: Poller, intervalMs: number, connection?: string): void {
+  startPoller(poller: Poller, intervalMs: number, connection?: string, lease?: PollerLease): void {
     let running = true;
     let wake: (() => void) | undefined;
     const loop = (async () => {
       while (running) {
         let more = false;
+        let waitMs = intervalMs;
         try {
-          more = (await this.pollOnce(poller, connection)).more;
+          // Scale-out: poll only while this process owns the poller (src/core/poller-lease.ts).
+          if (lease && !(await lease.acquire(poller.id))) waitMs = lease.retryMs;
+          else more = (await this.pollOnce(poller, connection)).more;
         } catch (e) {
           const err = toSynclineError(e);
           this.options.logger?.warn({ poller: poller.id, err: err.toJSON() }, 'poll failed; will try again');
         }
-        if (!more && running) await new Promise<void>((r) => ((wake = r), setTimeout(r, intervalMs)));
+        if (!more && running) await new Promise<void>((r) => ((wake = r), setTimeout(r, waitMs)));
       }
     })();
     this.pollers.push({
@@ -166,6 +170,7 @@ export class Engine<Deps = unknown> {
         running = false;
         wake?.();
         await loop;
+        await lease?.release(poller.id).catch(() => {});
       },
     });
   }
