@@ -9,6 +9,7 @@ import { openStore, storeOptionsFromUrl, type Store } from './core/db/database.j
 import { Engine, type BoundFlow } from './core/engine.js';
 import { userError } from './core/errors.js';
 import { MemoryRateLimiter, type RateLimiter } from './core/rate-limit.js';
+import { PollerLease } from './core/poller-lease.js';
 import { PgRateLimiter } from './core/rate-limit-pg.js';
 import { SecretBox } from './core/secrets.js';
 import { ApiTokenStore } from './core/tokens.js';
@@ -41,7 +42,15 @@ export function createLogger(): Logger {
   });
 }
 
-export async function startSyncline(config: SynclineConfig, opts: { logger?: Logger; listen?: boolean; rateLimiter?: RateLimiter } = {}): Promise<Runtime> {
+/**
+ * What this process does (`syncline start --role`): `intake` serves webhooks and the admin API and
+ * runs no jobs; `worker` runs jobs and pollers and serves nothing; `all` (default) does both.
+ * Many intake and worker processes may share one PostgreSQL store.
+ */
+export type Role = 'intake' | 'worker' | 'all';
+
+export async function startSyncline(config: SynclineConfig, opts: { logger?: Logger; listen?: boolean; rateLimiter?: RateLimiter; role?: Role } = {}): Promise<Runtime> {
+  const role = opts.role ?? 'all';
   const logger = opts.logger ?? createLogger();
   const dataDir = path.resolve(config.dataDir);
   const storeOptions = storeOptionsFromUrl(config.database ?? `sqlite:${path.join(dataDir, 'syncline.db')}`);
@@ -105,10 +114,16 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     bodyLimitBytes: config.server.bodyLimitBytes,
     logger: logger.child({ component: 'server' }),
   });
-  engine.start();
-  for (const p of pollers) engine.startPoller(p.poller, p.intervalMs, p.connection);
+  if (role !== 'all' && store.dialect !== 'postgres') throw userError('CONFIG_INVALID', `--role ${role} needs the store on PostgreSQL: SQLite is one process`);
+  // On PostgreSQL several workers may run the same pollers: each poller polls only in the process
+  // holding its lease (src/core/poller-lease.ts). SQLite is one process: no lease needed.
+  const pollerLease = store.dialect === 'postgres' ? new PollerLease({ db: store.db, dialect: store.dialect }) : undefined;
+  if (role !== 'intake') {
+    engine.start();
+    for (const p of pollers) engine.startPoller(p.poller, p.intervalMs, p.connection, pollerLease);
+  }
   let url = '';
-  if (opts.listen !== false) {
+  if (opts.listen !== false && role !== 'worker') {
     await server.listen({ host: config.server.host, port: config.server.port });
     const address = server.server.address();
     url = `http://${config.server.host}:${typeof address === 'object' && address ? address.port : config.server.port}`;
@@ -130,6 +145,7 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
       stopped = true;
       await server.close();
       await engine.stop();
+      await pollerLease?.stop();
       await store.close();
     },
   };

@@ -37,6 +37,12 @@ export interface WorkerOptions {
   hooks?: WorkerHooks;
   /** Acks are committed in batches; this is the longest an ack waits for companions. */
   ackFlushMs?: number;
+  /**
+   * Connection health (src/core/connection-health.ts): queues not to claim while a connection they
+   * use is paused, and failures that hold a job (it waits `ms`, the attempt is not counted, it is
+   * never dead-lettered for it) instead of failing it — refused credentials, which retrying cannot fix.
+   */
+  pause?: { pausedQueues(): Set<string>; allQueues(): string[]; hold(queue: string, err: SynclineError): number | undefined };
 }
 
 interface PendingAck {
@@ -114,15 +120,26 @@ export class Worker {
         continue;
       }
       let jobs: LeasedJob[] = [];
+      let queues = this.options.queues;
+      const paused = this.options.pause?.pausedQueues();
+      if (paused?.size) {
+        queues = (queues ?? this.options.pause!.allQueues()).filter((q) => !paused.has(q));
+        if (queues.length === 0) {
+          await this.idle(Math.max(this.pollMs, 500));
+          continue;
+        }
+      }
       try {
-        jobs = await this.queue.claim({ workerId: this.id, limit: free, leaseMs: this.leaseMs, queues: this.options.queues });
+        jobs = await this.queue.claim({ workerId: this.id, limit: free, leaseMs: this.leaseMs, queues });
       } catch (e) {
         this.options.hooks?.onInternalError?.(e);
         await this.idle(Math.max(this.pollMs, 500));
         continue;
       }
       for (const job of jobs) this.execute(job);
-      if (jobs.length === 0) await this.idle(this.pollMs);
+      // With LISTEN/NOTIFY every enqueue (and every freed ordering key) wakes us: the idle poll is
+      // only a safety net and the clock for retries coming due, so once a second is enough.
+      if (jobs.length === 0) await this.idle(this.queue.wakesAcrossProcesses ? Math.max(this.pollMs, IDLE_POLL_WITH_NOTIFY_MS) : this.pollMs);
     }
   }
 
@@ -161,6 +178,16 @@ export class Worker {
   }
 
   private async fail(job: LeasedJob, err: SynclineError): Promise<void> {
+    const holdMs = this.options.pause?.hold(job.queue, err);
+    if (holdMs !== undefined) {
+      await this.db.transaction().execute(async (trx) => {
+        if (!(await this.queue.retry({ id: job.id, attempt: job.attempt }, Date.now() + holdMs, err.toJSON(), trx))) return;
+        // A held attempt is not counted: the job keeps its whole retry budget for when it can run.
+        await trx.updateTable('jobs').set((eb) => ({ attempts: eb('attempts', '-', 1) })).where('id', '=', job.id).where('state', '=', 'queued').where('attempts', '>', 0).execute();
+        await this.options.hooks?.onFailureCommit?.(job, err, 'retry', trx);
+      });
+      return;
+    }
     const delay = nextRetryDelay(err, job.attempt, job.maxAttempts, this.options.backoff ?? DEFAULT_BACKOFF);
     const token = { id: job.id, attempt: job.attempt };
     const outcome = delay === null ? 'dead' : 'retry';
@@ -226,5 +253,7 @@ export class Worker {
     }
   }
 }
+
+const IDLE_POLL_WITH_NOTIFY_MS = 1_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,6 +1,6 @@
 // Operator commands straight on the store: runs, dead letters, API tokens, and `start`.
 // They need no running server: `--db` (or SYNCLINE_DATABASE_URL, or --config) names the store.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../config.js';
@@ -8,7 +8,7 @@ import { openStore, storeOptionsFromUrl, type Store } from '../../core/db/databa
 import { createQueue } from '../../core/queue/sql-queue.js';
 import { RunStore } from '../../core/runs.js';
 import { ApiTokenStore } from '../../core/tokens.js';
-import { startSyncline } from '../../main.js';
+import { startSyncline, type Role } from '../../main.js';
 
 interface DbOptions {
   db?: string;
@@ -54,9 +54,10 @@ export function registerAdmin(program: Command): void {
     .command('start')
     .description('run the engine, pollers and server from a configuration file')
     .requiredOption('--config <file>', 'YAML or JSON configuration (see docs/configuration.md)')
-    .action(async (o: { config: string }) => {
-      const runtime = await startSyncline(await loadConfig(o.config));
-      runtime.logger.info({ url: runtime.url, flows: runtime.engine.flows.map((f) => f.id) }, 'syncline started');
+    .addOption(new Option('--role <role>', 'intake: webhooks + admin API; worker: jobs + pollers; all: both (intake/worker need PostgreSQL)').choices(['intake', 'worker', 'all']).default('all'))
+    .action(async (o: { config: string; role: Role }) => {
+      const runtime = await startSyncline(await loadConfig(o.config), { role: o.role });
+      runtime.logger.info({ url: runtime.url, role: o.role, flows: runtime.engine.flows.map((f) => f.id) }, 'syncline started');
       const stop = async (signal: string) => {
         runtime.logger.info({ signal }, 'draining in-flight jobs');
         await runtime.stop();

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0005 from './migrations/0005_agents_and_leases.js';
 import * as m0003 from './migrations/0003_security.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -44,6 +45,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 const migrations: Array<{ name: string; up: (db: Kysely<any>, dialect: Dialect) => Promise<void> }> = [
   { name: '0001_initial', up: m0001.up },
+  { name: '0005_agents_and_leases', up: m0005.up },
   { name: '0003_security', up: m0003.up },
 ];
 

@@ -117,6 +117,62 @@ export interface RateBucketsTable {
   updated_at: number;
 }
 
+/** Which worker owns a poller until when (migration 0005, src/core/poller-lease.ts). */
+export interface PollerLeasesTable {
+  poller_id: string;
+  owner: string;
+  lease_until: number;
+  epoch: number;
+  updated_at: number;
+}
+
+/** Agents enrolled with the hub (migration 0005, src/agent/). */
+export interface AgentsTable {
+  id: string;
+  agent_group: string;
+  /** SHA-256 of the agent certificate (DER), hex, upper case with colons as node:crypto prints it. */
+  fingerprint: string;
+  serial: string;
+  enrolled_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+}
+
+/** One-time agent enrolment tokens, stored as SHA-256 (migration 0005). */
+export interface AgentEnrolmentsTable {
+  token_hash: string;
+  agent_group: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  agent_id: string | null;
+}
+
+/** Amazon settlements posted to Sage X3 (migration 0006, src/settlement). */
+export interface SettlementsTable {
+  settlement_id: string;
+  currency: string;
+  /** held | posting | posted | failed */
+  status: string;
+  total_amount: string;
+  revision: number;
+  journal_hash: string | null;
+  /** JSON */
+  entries: string;
+  /** JSON */
+  problems: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Which version of a configuration-file entry was last written to the store (migration 0008). */
+export interface ConfigSeedsTable {
+  key: string;
+  hash: string;
+  applied_at: number;
+}
+
 export interface Database {
   events: EventsTable;
   jobs: JobsTable;
@@ -128,6 +184,9 @@ export interface Database {
   connections: ConnectionsTable;
   api_tokens: ApiTokensTable;
   rate_buckets: RateBucketsTable;
+  poller_leases: PollerLeasesTable;
+  agents: AgentsTable;
+  agent_enrolments: AgentEnrolmentsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -82,6 +82,8 @@ export interface QueuePort {
   get(id: number): Promise<JobView | undefined>;
   list(opts: { state?: 'queued' | 'running' | 'dead'; queue?: string; limit?: number; offset?: number }): Promise<JobView[]>;
   counts(): Promise<Array<{ queue: string; state: string; count: number }>>;
-  /** Wakes local waiters when work is enqueued in this process. */
+  /** Wakes local waiters when work is enqueued in this process (and, on PostgreSQL, in any process: LISTEN/NOTIFY). */
   onEnqueue(listener: () => void): () => void;
+  /** True while enqueues in other processes wake this one's workers, so idle polling can be rare. */
+  readonly wakesAcrossProcesses?: boolean;
 }

@@ -3,6 +3,7 @@
 // Why not pg-boss or graphile-worker: docs/decisions/0002-job-queue.md.
 import { EventEmitter } from 'node:events';
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import type { Database, JobRow } from '../db/schema.js';
 import type { Store } from '../db/database.js';
 import type { SerializedError } from '../errors.js';
@@ -44,10 +45,27 @@ export abstract class SqlQueue implements QueuePort {
       const inserted = await (trx ?? this.db).insertInto('jobs').values(rows.slice(i, i + 500)).returning('id').execute();
       ids.push(...inserted.map((r) => Number(r.id)));
     }
+    // Other processes' workers: on PostgreSQL a NOTIFY that is delivered when the transaction commits.
+    await this.notify(trx ?? this.db);
     // Wake local workers; when inside a caller's transaction they may look before it commits and
     // find nothing, and the next poll finds it.
     queueMicrotask(() => this.emitter.emit('enqueue'));
     return ids;
+  }
+
+  /** Tells workers in other processes that jobs may be ready; nothing to do for one SQLite process. */
+  protected async notify(_db: Executor): Promise<void> {}
+
+  /** True while workers in other processes wake this one (then idle polling can be rare). */
+  get wakesAcrossProcesses(): boolean {
+    return false;
+  }
+
+  /** Closes what the queue opened itself (the LISTEN connection on PostgreSQL). */
+  async close(): Promise<void> {}
+
+  protected emitEnqueue(): void {
+    this.emitter.emit('enqueue');
   }
 
   abstract claim(opts: { workerId: string; limit: number; leaseMs: number; queues?: string[] }): Promise<LeasedJob[]>;
@@ -80,6 +98,8 @@ export abstract class SqlQueue implements QueuePort {
         .where('attempts', '=', token.attempt)
         .where('state', '=', 'running')
         .executeTakeFirst();
+      // A dead letter no longer holds its ordering key: the next job of the key may run now.
+      if (set.state === 'dead' && Number(res.numUpdatedRows) === 1) await this.notify(db);
       return Number(res.numUpdatedRows) === 1;
     };
     return trx ? run(trx) : this.db.transaction().execute(run);
@@ -119,7 +139,10 @@ export abstract class SqlQueue implements QueuePort {
         .executeTakeFirst();
       n += Number(res.numUpdatedRows);
     }
-    if (n > 0) this.emitter.emit('enqueue');
+    if (n > 0) {
+      this.emitter.emit('enqueue');
+      await this.notify(this.db);
+    }
     return n;
   }
 
@@ -141,6 +164,7 @@ export abstract class SqlQueue implements QueuePort {
           .executeTakeFirst();
         n += Number(res.numUpdatedRows);
       }
+      if (n > 0) await this.notify(trx);
     });
     if (n > 0) this.emitter.emit('enqueue');
     return n;
@@ -204,7 +228,86 @@ export class SqliteQueue extends SqlQueue {
   }
 }
 
+/** Channel of the NOTIFY that wakes idle workers; the payload is the schema, so deployments sharing a database do not wake each other. */
+export const JOBS_CHANNEL = 'syncline_jobs';
+
 export class PostgresQueue extends SqlQueue {
+  private listener?: pg.Client;
+  private listening = false;
+  private closed = false;
+  private reconnectTimer?: NodeJS.Timeout;
+
+  protected override async notify(db: Executor): Promise<void> {
+    // NOTIFY inside a transaction is delivered when it commits, never for a rolled-back enqueue;
+    // identical notifications of one transaction are folded into one.
+    await sql`select pg_notify(${JOBS_CHANNEL}, current_schema())`.execute(db);
+  }
+
+  override get wakesAcrossProcesses(): boolean {
+    return this.listening;
+  }
+
+  private subscribers = 0;
+
+  override onEnqueue(listener: () => void): () => void {
+    this.subscribers++;
+    void this.listen();
+    const off = super.onEnqueue(listener);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      off();
+      // The last worker of this queue stopped: close the connection so the process can exit.
+      if (--this.subscribers === 0) void this.unlisten();
+    };
+  }
+
+  private async unlisten(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    this.listening = false;
+    const client = this.listener;
+    this.listener = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  /** A dedicated connection (not the pool's: LISTEN belongs to one session) that stays open. */
+  private async listen(): Promise<void> {
+    if (this.listener || this.closed || this.subscribers === 0 || !this.store.pool) return;
+    const client = new pg.Client(this.store.pool.options);
+    this.listener = client;
+    const lost = () => {
+      if (this.listener !== client) return;
+      this.listening = false;
+      this.listener = undefined;
+      client.end().catch(() => {});
+      // Until it is back, workers poll at their short interval again; try again in a second.
+      if (!this.closed && this.subscribers > 0) this.reconnectTimer = setTimeout(() => void this.listen(), 1_000);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ schema: string }>('select current_schema() as schema');
+      const schema = rows[0]?.schema;
+      client.on('notification', (n) => {
+        if (n.channel === JOBS_CHANNEL && n.payload === schema) this.emitEnqueue();
+      });
+      await client.query(`listen ${JOBS_CHANNEL}`);
+      if (this.listener !== client) return void (await client.end());
+      this.listening = true;
+      // Anything enqueued while we were not listening is found by this look.
+      this.emitEnqueue();
+    } catch {
+      lost();
+    }
+  }
+
+  override async close(): Promise<void> {
+    this.closed = true;
+    await this.unlisten();
+  }
+
   async claim(opts: { workerId: string; limit: number; leaseMs: number; queues?: string[] }): Promise<LeasedJob[]> {
     const now = Date.now();
     const queues = opts.queues?.length ? sql`and j.queue = any(${opts.queues})` : sql``;
@@ -233,10 +336,19 @@ export class PostgresQueue extends SqlQueue {
     if (tokens.length === 0) return 0;
     const ids = tokens.map((t) => t.id);
     const attempts = tokens.map((t) => t.attempt);
-    const res = await sql`
-      delete from jobs j using unnest(${ids}::bigint[], ${attempts}::int[]) as t(id, attempt)
-      where j.id = t.id and j.attempts = t.attempt and j.state = 'running'`.execute(trx ?? this.db);
-    return Number(res.numAffectedRows ?? 0);
+    // One statement also wakes other processes' workers when an acked job had a queued follower of
+    // its ordering key (that follower became claimable); no extra round trip when none waits.
+    const { rows } = await sql<{ n: number }>`
+      with d as (
+        delete from jobs j using unnest(${ids}::bigint[], ${attempts}::int[]) as t(id, attempt)
+        where j.id = t.id and j.attempts = t.attempt and j.state = 'running'
+        returning j.ordering_key),
+      w as (
+        select pg_notify(${JOBS_CHANNEL}, current_schema()) from jobs k
+        where k.state = 'queued' and k.ordering_key in (select ordering_key from d where ordering_key is not null)
+        limit 1)
+      select (select count(*) from d)::int as n, (select count(*) from w)::int as woke`.execute(trx ?? this.db);
+    return Number(rows[0]?.n ?? 0);
   }
 }
 
