@@ -8,6 +8,7 @@ import { parseRetryAfter } from '../../core/policies.js';
 import type { RateLimit } from '../../core/rate-limit.js';
 import { HttpClient, type HttpMethod, type HttpRequest, type HttpResponse, type Query } from '../../http/client.js';
 import type { ConnectorDeps } from '../types.js';
+import type { IclocSqlConfig } from './stock-sql.js';
 
 export interface Sage300Config {
   /** Server root, e.g. https://erp.example.com (the API lives under /Sage300WebApi/v1.0/-/). */
@@ -19,6 +20,22 @@ export interface Sage300Config {
   /** Empty when Sage 300 security is off. */
   password: string;
   timeoutMs?: number;
+  /**
+   * What this server allows, when known in advance; anything left out is found by the connection
+   * test (a harmless probe), so a declared value only saves that probe.
+   */
+  capabilities?: Partial<Sage300Capabilities>;
+  /** Where the stock poller reads (index.ts, stock-sql.ts); default the Web API extension. */
+  stockSource?: { source: 'webapi' } | { source: 'sql'; sql: IclocSqlConfig };
+}
+
+/**
+ * What a Sage 300 Web API takes beyond the Aug 2022 Endpoint Reference. That reference lists
+ * "OEOrders OE0520 OEORDH x x – – –" (GET and POST only); a later release or a partner endpoint may
+ * take PATCH on OE orders, and only then can an existing order be changed or shipped over the API.
+ */
+export interface Sage300Capabilities {
+  oeOrderPatch: boolean;
 }
 
 interface SageErrorBody {
@@ -58,9 +75,10 @@ export function classifySage300(res: HttpResponse, req: HttpRequest): SynclineEr
       return userError('SAGE300_DUPLICATE', say('the record exists already in Sage 300'), { details });
     case 'InvalidPayload':
       return userError('SAGE300_INVALID_PAYLOAD', say('Sage 300 could not read the request'), { details });
+    case 'MethodNotAllowed':
+      return userError('SAGE300_NOT_SUPPORTED', say(`this Sage 300 Web API does not take ${req.method} on ${req.path.split('(')[0]}${res.headers.allow ? ` (it allows ${String(res.headers.allow)})` : ''}`), { details: { ...details, allow: res.headers.allow } });
     case 'InvalidParameters':
     case 'InvalidEntityKey':
-    case 'MethodNotAllowed':
     case 'InvalidAction':
       return userError('SAGE300_INVALID_QUERY', say(`Sage 300 rejected the request (${code})`), { details });
     case 'General':
@@ -101,10 +119,14 @@ export interface ListOptions {
 export class Sage300Client {
   readonly http: HttpClient;
   readonly config: Sage300Config;
+  /** What the server was found (or declared) to allow; filled by the connection test or on first need. */
+  readonly capabilities: Partial<Sage300Capabilities>;
+  private probing: Promise<Sage300Capabilities> | undefined;
   private readonly root: string;
 
   constructor(config: Sage300Config, deps: ConnectorDeps & { rateLimits?: Record<string, RateLimit> }) {
     this.config = config;
+    this.capabilities = { ...config.capabilities };
     const base = config.baseUrl.replace(/\/+$/, '');
     this.root = `${base}/Sage300WebApi/v1.0/-/${encodeURIComponent(config.company)}/`;
     const authHeader = `Basic ${Buffer.from(`${config.user}:${config.password}`, 'utf8').toString('base64')}`;
@@ -117,6 +139,35 @@ export class Sage300Client {
       auth: { apply: (_req, headers) => void (headers.authorization = authHeader) },
       classify: classifySage300,
     });
+  }
+
+  /**
+   * Finds what the server allows. OE orders: `PATCH OEOrders(0)` with an empty body — uniquifiers
+   * start at 1, so nothing can change. A server without PATCH answers 405 MethodNotAllowed (before
+   * it looks for the record); one with PATCH answers 404 RecordNotFound. Anything else proves
+   * nothing, so the capability stays off (never assume a server takes a write it did not show).
+   */
+  async probeCapabilities(): Promise<Sage300Capabilities> {
+    if (this.capabilities.oeOrderPatch !== undefined) return { oeOrderPatch: this.capabilities.oeOrderPatch };
+    this.probing ??= (async () => {
+      try {
+        const res = await this.request({ operation: 'testConnection', method: 'PATCH', path: this.path('OE', 'OEOrders', 0), body: {}, idempotent: true, acceptStatus: [400, 404, 405] });
+        const code = (res.body as SageErrorBody | undefined)?.error?.code;
+        const oeOrderPatch = res.status === 404 ? code === 'RecordNotFound' || code === undefined : res.status < 300;
+        this.capabilities.oeOrderPatch = oeOrderPatch;
+        return { oeOrderPatch };
+      } finally {
+        this.probing = undefined;
+      }
+    })();
+    return this.probing;
+  }
+
+  /** True when the server takes this (probed once, on first need, if the connection test did not). */
+  async supports(capability: keyof Sage300Capabilities): Promise<boolean> {
+    const known = this.capabilities[capability];
+    if (known !== undefined) return known;
+    return (await this.probeCapabilities())[capability];
   }
 
   path(module: string, resource: string, key?: Key): string {
@@ -184,6 +235,17 @@ export class Sage300Client {
     }
   }
 
+  /**
+   * How many records match (`$count=true`, no rows). The Developer Reference prints the answer as
+   * `"odata.count":"625"` (a string, no @); OData v4 servers say `"@odata.count":625`. Both are read.
+   */
+  async count(operation: string, module: string, resource: string, filter?: string): Promise<number> {
+    const res = await this.request({ operation, path: this.path(module, resource), query: { ...(filter ? { $filter: filter } : {}), $count: 'true', $top: 0 } });
+    const n = readODataCount(res.body);
+    if (n === undefined) throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300 answered $count=true without a count`, { details: { operation, sample: JSON.stringify(res.body).slice(0, 200) } });
+    return n;
+  }
+
   async list<S extends z.ZodType>(operation: string, module: string, resource: string, schema: S, opts: ListOptions = {}): Promise<Array<z.output<S>>> {
     const out: Array<z.output<S>> = [];
     for await (const page of this.pages(operation, module, resource, schema, opts)) out.push(...page);
@@ -197,6 +259,16 @@ export class Sage300Client {
     if (url.origin === root.origin) return url.href;
     return new URL(`${url.pathname}${url.search}`, root.origin).href;
   }
+}
+
+/** `"odata.count":"625"` (as documented) or `"@odata.count":625` (OData v4) → 625. */
+export function readODataCount(body: unknown): number | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  const raw = b['@odata.count'] ?? b['odata.count'];
+  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) return raw;
+  if (typeof raw === 'string' && /^\d+$/.test(raw)) return Number(raw);
+  return undefined;
 }
 
 export function parseResponse<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> {

@@ -15,7 +15,9 @@ let client: Sage300Client;
 const today = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  sb = await start({ seed: 11 });
+  // A Sage 300 release whose OEOrders takes PATCH (the 2022 Endpoint Reference lists GET and POST
+  // only; capabilities.test.ts covers that default). Existing orders can be changed and shipped here.
+  sb = await start({ seed: 11, features: { oeOrderPatch: true } });
   client = sage300Connector.createClient({ baseUrl: sb.url, company: sb.credentials.company, user: sb.credentials.user, password: sb.credentials.password }, { connection: 'sage300-fulfilment' });
 });
 afterAll(async () => sb?.close());
@@ -66,7 +68,7 @@ describe('Sage 300 connector: fulfilment', () => {
     expect(e.kind).toBe('user');
   });
 
-  it('PATCH with UpdateOperation keeps lines it does not mention; a PUT purges them', async () => {
+  it('PATCH with UpdateOperation keeps lines it does not mention; PUT is refused', async () => {
     const { order, a, b } = await newOrder('EDIT-1', 2);
     const [l1, l2] = order.OrderDetails!;
     const committedB = sb.backOffice.stock(b, '1').committed;
@@ -80,9 +82,9 @@ describe('Sage 300 connector: fulfilment', () => {
     expect(deleted.OrderDetails!.some((l) => l.LineNumber === l2!.LineNumber)).toBe(false);
     expect(sb.backOffice.stock(b, '1').committed).toBe(committedB - 1);
 
-    // What a PUT does (the connector never sends one): every detail line not resent is purged.
-    const res = await client.request<{ OrderDetails: Array<{ LineNumber: number }> }>({ operation: 'raw', method: 'PUT', path: client.path('OE', 'OEOrders', order.OrderUniquifier), body: { OrderDetails: [{ LineNumber: l1!.LineNumber, QuantityOrdered: 5 }] } });
-    expect(res.body.OrderDetails.map((l) => l.LineNumber)).toEqual([l1!.LineNumber]);
+    // PUT (which would purge every detail line not resent) is not taken on OE orders even here.
+    const put = await failure(client.request({ operation: 'raw', method: 'PUT', path: client.path('OE', 'OEOrders', order.OrderUniquifier), body: { OrderDetails: [{ LineNumber: l1!.LineNumber, QuantityOrdered: 5 }] } }));
+    expect([put.code, put.details.allow]).toEqual(['SAGE300_NOT_SUPPORTED', 'GET, POST, PATCH']);
   });
 
   it('creates a credit note once, returning stock to the location', async () => {
@@ -173,7 +175,7 @@ describe('Sage 300 connector: fulfilment', () => {
 
   it('polls shipments and invoices by uniquifier without gaps or repeats, throttled between polls', async () => {
     let clock = 1_000_000;
-    const ships = createShipmentPoller(client, { connection: 'c', minIntervalMs: 5_000, maxPerPoll: 2, now: () => clock });
+    const ships = createShipmentPoller(client, { connection: 'c', minIntervalMs: 5_000, maxPerPoll: 2, now: () => clock, source: 'extension' });
     const invoices = createInvoicePoller(client, { connection: 'c', minIntervalMs: 5_000, now: () => clock });
     let cursor: string | null = null;
     const seen: string[] = [];

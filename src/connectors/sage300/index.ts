@@ -22,10 +22,12 @@ import { createShipToLocation, listShipToLocations } from './operations/shipToLo
 import { listGLAccounts } from './operations/listGLAccounts.js';
 import { createJournalBatch, createReceiptBatch, createRefundBatch, postBatch } from './operations/batches.js';
 import { WEBAPI_DOCS } from './operations/define.js';
+import { iclocSqlConfigSchema } from './stock-sql.js';
 
-export { Sage300Client, classifySage300, literal, type Sage300Config } from './client.js';
+export { Sage300Client, classifySage300, literal, readODataCount, type Sage300Capabilities, type Sage300Config } from './client.js';
 export * from './schemas.js';
-export { createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, type PollerOptions } from './triggers.js';
+export { iclocChangesQuery, iclocSource, mssqlDialect, mssqlIclocSource, stockRow, toAuditStamp, fromAuditStamp, iclocSqlConfigSchema, type IclocSource, type IclocTables, type IclocSqlConfig } from './stock-sql.js';
+export { createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, orderShipment, type PollerOptions } from './triggers.js';
 export {
   createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote,
   getStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
@@ -38,6 +40,16 @@ export const sage300ConfigSchema = z.strictObject({
   user: z.string().min(1, 'user is required (a Sage 300 user allowed to use the Web API)').max(8),
   password: z.string().max(64),
   timeoutMs: z.number().int().positive().optional(),
+  /**
+   * Where stock comes from (the Web API has no item-quantity resource): `webapi` = the
+   * IC/ICLocationDetails extension (sandbox, partner endpoint); `sql` = read-only SQL on ICILOC.
+   */
+  stockSource: z.discriminatedUnion('source', [
+    z.strictObject({ source: z.literal('webapi') }),
+    z.strictObject({ source: z.literal('sql'), sql: iclocSqlConfigSchema }),
+  ]).optional(),
+  /** Declared server capabilities (skip the probe); see Sage300Capabilities. */
+  capabilities: z.strictObject({ oeOrderPatch: z.boolean().optional() }).optional(),
 });
 
 /** The operations, by id (also their rate-limit bucket names). */
@@ -73,6 +85,9 @@ export const sage300Connector: ConnectorDefinition<Sage300Config, Sage300Client>
   async testConnection(client) {
     // Cheapest authenticated read: one customer number proves URL, user, password and company.
     await client.list('testConnection', 'AR', 'ARCustomers', z.looseObject({ CustomerNumber: z.string() }), { select: ['CustomerNumber'], limit: 1 });
+    // Then what the server allows, recorded on the client (client.capabilities): updateOrder and
+    // shipOrder refuse up front, with SAGE300_NOT_SUPPORTED, what this server cannot take.
+    await client.probeCapabilities();
   },
 };
 

@@ -105,7 +105,7 @@ describe('Sage 300 connector: orders', () => {
     const key = await failure(client.request({ operation: 'raw', path: `${client.path('AR', 'ARCustomers')}(Nope='1')` }));
     expect(key.code).toBe('SAGE300_INVALID_QUERY');
     const method = await failure(client.request({ operation: 'raw', method: 'POST', path: client.path('OE', 'OEInvoices'), body: {} }));
-    expect([method.code, method.kind]).toEqual(['SAGE300_INVALID_QUERY', 'user']);
+    expect([method.code, method.kind, method.details.allow]).toEqual(['SAGE300_NOT_SUPPORTED', 'user', 'GET']);
     const resource = await failure(client.request({ operation: 'raw', path: client.path('OE', 'OENothing') }));
     expect(resource.code).toBe('SAGE300_NOT_FOUND');
     const missing = await failure(client.request({ operation: 'raw', path: client.path('AR', 'ARCustomers', 'NOBODY') }));

@@ -87,6 +87,8 @@ export const orderIn = z.strictObject({
   ShipToEmail: str(50).optional(),
   ShipToLocationCode: str(6).optional(),
   ShipViaCode: str(6).optional(),
+  /** Goes onto the shipment made at creation (QuantityShipped + InvoiceWillBeProduced). */
+  ShipmentTrackingNumber: str(36).optional(),
   DefaultLocationCode: str(6).optional(),
   Salesperson1: str(8).optional(),
   OnHold: z.boolean().optional(),

@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
 import type { Sage300Client } from './client.js';
-import { customerOut, invoiceOut, itemOut, shipmentOut, stockOut } from './schemas.js';
+import { customerOut, invoiceOut, itemOut, orderOut, shipmentOut, stockOut, type CustomerOut, type ItemOut, type OrderOut, type StockOut } from './schemas.js';
+import { mssqlIclocSource, type IclocSource } from './stock-sql.js';
 
 export interface PollerOptions {
   /** Prefix of the poller id, usually the connection id ("sage300-main"). */
@@ -94,11 +95,42 @@ function stableHash(row: unknown): string {
   return createHash('sha1').update(JSON.stringify(row, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : v))).digest('base64url').slice(0, 16);
 }
 
-function stampPoller<S extends z.ZodType>(client: Sage300Client, opts: PollerOptions, spec: {
-  name: string; module: string; resource: string; stampField: string; entity: string; schema: S; id: (row: z.output<S>) => string;
+/** Where a stamp poller reads: rows stamped at or after `since`, from `skip` on, at most `limit` (+ whether there are more). */
+export type StampSource<R> = (since: string, skip: number, limit: number) => Promise<{ rows: R[]; more: boolean }>;
+
+export interface StampSpec<R> {
+  name: string;
+  entity: string;
+  id: (row: R) => string;
+  /** The row's audit stamp as an ISO instant. */
+  stamp: (row: R) => string;
+  /** What the event carries (default: the row); the change hash is taken over it. */
+  payload?: (row: R) => unknown;
+  /** What counts as a change (default: the whole payload); e.g. stock: the quantities, not the stamp. */
+  changeOf?: (row: R) => unknown;
   /** How far behind the newest stamp each pass re-reads: one day for date-only stamps. */
   windowMs: number;
-}): Poller {
+  source: StampSource<R>;
+}
+
+/** An OData collection filtered by `stampField ge datetime'…'`, paged with $skip. */
+export function odataStampSource<S extends z.ZodType>(client: Sage300Client, spec: { name: string; module: string; resource: string; stampField: string; schema: S }): StampSource<z.output<S>> {
+  return async (since, skip, limit) => {
+    const filter = `${spec.stampField} ge datetime'${since.replace(/Z$/, '').replace(/\.\d+$/, '')}'`;
+    const rows: Array<z.output<S>> = [];
+    let more = false;
+    for await (const page of client.pages(`poll:${spec.name}`, spec.module, spec.resource, spec.schema, { filter, skip, limit: limit + 1 })) {
+      for (const row of page) {
+        if (rows.length < limit) rows.push(row);
+        else more = true;
+      }
+      if (more) break;
+    }
+    return { rows, more };
+  };
+}
+
+export function stampPoller<R>(opts: PollerOptions, spec: StampSpec<R>): Poller {
   const gate = throttle(opts);
   const now = opts.now ?? Date.now;
   return {
@@ -108,32 +140,22 @@ function stampPoller<S extends z.ZodType>(client: Sage300Client, opts: PollerOpt
       const origin = opts.startAt ?? '1900-01-01T00:00:00Z';
       const cur: StampCursor = raw ? (JSON.parse(raw) as StampCursor) : { since: origin, skip: 0, newest: origin, seen: {}, lastVersion: '' };
       const max = opts.maxPerPoll ?? DEFAULT_MAX;
-      const filter = `${spec.stampField} ge datetime'${cur.since.replace(/Z$/, '').replace(/\.\d+$/, '')}'`;
-      // $skip continues a pass that stopped at maxPerPoll; rows entering mid-pass are caught by the window.
-      const rows: Array<z.output<S>> = [];
-      let more = false;
-      const query = { filter, skip: cur.skip, limit: max + 1 };
-      for await (const page of client.pages(`poll:${spec.name}`, spec.module, spec.resource, spec.schema, query)) {
-        for (const row of page) {
-          if (rows.length < max) rows.push(row);
-          else more = true;
-        }
-        if (more) break;
-      }
+      // The skip continues a pass that stopped at maxPerPoll; rows entering mid-pass are caught by the window.
+      const { rows, more } = await spec.source(cur.since, cur.skip, max);
       const events: IncomingEvent[] = [];
       let newest = cur.newest;
       let version = cur.lastVersion;
       const observed = new Date(now()).toISOString();
       for (const row of rows) {
-        const r = row as Record<string, unknown>;
-        const stamp = String(r[spec.stampField] ?? '');
+        const stamp = spec.stamp(row);
         if (stamp > newest) newest = stamp;
         const id = spec.id(row);
-        const hash = stableHash(row);
+        const payload = spec.payload ? spec.payload(row) : row;
+        const hash = stableHash(spec.changeOf ? spec.changeOf(row) : payload);
         if (cur.seen[id]?.[0] === hash) continue;
         cur.seen[id] = [hash, stamp];
         version = observed > version ? observed : bump(version);
-        events.push({ system: 'sage300', entity: spec.entity, id, version, payload: row });
+        events.push({ system: 'sage300', entity: spec.entity, id, version, payload });
       }
       let next: StampCursor;
       if (more) next = { ...cur, skip: cur.skip + rows.length, newest, lastVersion: version };
@@ -149,9 +171,42 @@ function stampPoller<S extends z.ZodType>(client: Sage300Client, opts: PollerOpt
   };
 }
 
-/** OE shipments (extension resource OE/OEShipments, see docs): carrier and tracking go back to the shop. */
-export function createShipmentPoller(client: Sage300Client, opts: PollerOptions): Poller {
-  return sequencePoller(client, opts, { name: 'shipments', module: 'OE', resource: 'OEShipments', keyField: 'ShipmentUniquifier', entity: 'shipment', schema: shipmentOut, id: (r) => r.ShipmentNumber });
+const stampOf = (field: string) => (row: unknown) => String((row as Record<string, unknown>)[field] ?? '');
+
+/**
+ * Shipments, from one of two sources:
+ *  • `orders` (default; the official Web API): OE orders whose LastShipmentDate is in the window.
+ *    Each event is the order's last shipment (LastShipmentNumber) with carrier, tracking and the
+ *    lines' quantities shipped to date. LastShipmentDate is a date, so the window is a day; two
+ *    shipments of one order between polls show as the later one (quantities are cumulative).
+ *  • `extension`: OE/OEShipments by ShipmentUniquifier (OE0692 OESHIH). Not in the 2022 Endpoint
+ *    Reference: the sandbox serves it as a labelled extension; a real site needs a partner endpoint.
+ */
+export function createShipmentPoller(client: Sage300Client, opts: PollerOptions & { source?: 'orders' | 'extension' }): Poller {
+  if (opts.source === 'extension') {
+    return sequencePoller(client, opts, { name: 'shipments', module: 'OE', resource: 'OEShipments', keyField: 'ShipmentUniquifier', entity: 'shipment', schema: shipmentOut, id: (r) => r.ShipmentNumber });
+  }
+  return stampPoller<OrderOut>(opts, {
+    name: 'shipments', entity: 'shipment', windowMs: 24 * 3_600_000,
+    source: odataStampSource(client, { name: 'shipments', module: 'OE', resource: 'OEOrders', stampField: 'LastShipmentDate', schema: orderOut }),
+    stamp: stampOf('LastShipmentDate'),
+    id: (o) => String(o.LastShipmentNumber),
+    payload: orderShipment,
+  });
+}
+
+/** An order's last shipment in the shape of an OE shipment (what the extension serves), from the order alone. */
+export function orderShipment(o: OrderOut): Record<string, unknown> {
+  const r = o as Record<string, unknown>;
+  return {
+    ShipmentNumber: o.LastShipmentNumber, OrderNumber: o.OrderNumber, OrderUniquifier: o.OrderUniquifier, CustomerNumber: o.CustomerNumber,
+    PurchaseOrderNumber: o.PurchaseOrderNumber ?? '', OrderReference: o.OrderReference ?? '', ShipmentDate: r.LastShipmentDate ?? null,
+    ShipViaCode: o.ShipViaCode ?? '', ShipmentTrackingNumber: o.ShipmentTrackingNumber ?? '', NumberOfShipments: r.NumberOfShipments ?? null,
+    InvoiceNumber: o.LastInvoiceNumber ?? '', OrderCompleted: o.OrderCompleted ?? '',
+    OrderDetails: (o.OrderDetails ?? []).filter((l) => l.LineType === 'Item').map((l) => ({
+      LineNumber: l.LineNumber, Item: l.Item, Location: l.Location, QuantityOrdered: l.QuantityOrdered, QuantityShippedToDate: l.QuantityShippedToDate, QuantityBackordered: l.QuantityBackordered,
+    })),
+  };
 }
 
 /** OE invoices, in the order Sage produced them. */
@@ -159,17 +214,40 @@ export function createInvoicePoller(client: Sage300Client, opts: PollerOptions):
   return sequencePoller(client, opts, { name: 'invoices', module: 'OE', resource: 'OEInvoices', keyField: 'InvoiceUniquifier', entity: 'invoice', schema: invoiceOut, id: (r) => r.InvoiceNumber });
 }
 
-/** Item quantities per location (ICILOC extension, stamp to the millisecond). */
-export function createStockPoller(client: Sage300Client, opts: PollerOptions & { windowMs?: number }): Poller {
-  return stampPoller(client, opts, { name: 'stock', module: 'IC', resource: 'ICLocationDetails', stampField: 'DateLastMaintained', entity: 'stock', schema: stockOut, id: (r) => `${r.ItemNumber}@${r.Location}`, windowMs: opts.windowMs ?? 10 * 60_000 });
+/**
+ * Item quantities per location (ICILOC). The Web API has none; where they come from is configuration:
+ *  • `webapi` (default): the IC/ICLocationDetails extension (the sandbox; a partner endpoint), stamp to the millisecond;
+ *  • `sql`: read-only SQL on the company database's ICILOC (stock-sql.ts), through a Kysely instance
+ *    (SQL Server via tedious, run beside the database — through the on-premise agent once it exists).
+ * Both emit the same events (entity `stock`, id `ITEM@LOCATION`, payload in the extension's shape).
+ */
+export function createStockPoller(client: Sage300Client, opts: PollerOptions & { windowMs?: number; sql?: IclocSource }): Poller {
+  // A re-stamped row whose quantities did not move is no news for the shop.
+  const common = { name: 'stock', entity: 'stock', windowMs: opts.windowMs ?? 10 * 60_000, changeOf: (r: StockOut) => [r.QuantityOnHand, r.QuantityCommitted, r.QuantityAvailable] };
+  const configured = client.config.stockSource;
+  const sql = opts.sql ?? (configured?.source === 'sql' ? mssqlIclocSource(configured.sql) : undefined);
+  if (sql) {
+    return stampPoller<StockOut>(opts, { ...common, source: (since, skip, limit) => sql.read(since, skip, limit), stamp: stampOf('DateLastMaintained'), id: (r) => `${r.ItemNumber}@${r.Location}`, payload: (r) => r });
+  }
+  return stampPoller<StockOut>(opts, {
+    ...common,
+    source: odataStampSource(client, { name: 'stock', module: 'IC', resource: 'ICLocationDetails', stampField: 'DateLastMaintained', schema: stockOut }),
+    stamp: stampOf('DateLastMaintained'), id: (r) => `${r.ItemNumber}@${r.Location}`,
+  });
 }
 
 /** Customers (ARCUS DateLastMaintained is a date: the window is a day). */
 export function createCustomerPoller(client: Sage300Client, opts: PollerOptions): Poller {
-  return stampPoller(client, opts, { name: 'customers', module: 'AR', resource: 'ARCustomers', stampField: 'DateLastMaintained', entity: 'customer', schema: customerOut, id: (r) => r.CustomerNumber, windowMs: 24 * 3_600_000 });
+  return stampPoller<CustomerOut>(opts, {
+    name: 'customers', entity: 'customer', windowMs: 24 * 3_600_000, stamp: stampOf('DateLastMaintained'), id: (r) => r.CustomerNumber,
+    source: odataStampSource(client, { name: 'customers', module: 'AR', resource: 'ARCustomers', stampField: 'DateLastMaintained', schema: customerOut }),
+  });
 }
 
 /** Items (ICITEM DateLastMaintained is a date: the window is a day). */
 export function createItemPoller(client: Sage300Client, opts: PollerOptions): Poller {
-  return stampPoller(client, opts, { name: 'items', module: 'IC', resource: 'ICItems', stampField: 'DateLastMaintained', entity: 'item', schema: itemOut, id: (r) => r.ItemNumber, windowMs: 24 * 3_600_000 });
+  return stampPoller<ItemOut>(opts, {
+    name: 'items', entity: 'item', windowMs: 24 * 3_600_000, stamp: stampOf('DateLastMaintained'), id: (r) => r.ItemNumber,
+    source: odataStampSource(client, { name: 'items', module: 'IC', resource: 'ICItems', stampField: 'DateLastMaintained', schema: itemOut }),
+  });
 }

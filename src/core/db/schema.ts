@@ -173,7 +173,32 @@ export interface ConfigSeedsTable {
   applied_at: number;
 }
 
+/** Amazon settlements posted to Sage X3 (migration 0006, src/settlement). */
+export interface SettlementsTable {
+  settlement_id: string;
+  currency: string;
+  /** held | posting | posted | failed */
+  status: string;
+  total_amount: string;
+  revision: number;
+  journal_hash: string | null;
+  /** JSON */
+  entries: string;
+  /** JSON */
+  problems: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Which version of a configuration-file entry was last written to the store (migration 0008). */
+export interface ConfigSeedsTable {
+  key: string;
+  hash: string;
+  applied_at: number;
+}
+
 export interface Database {
+  settlements: SettlementsTable;
   events: EventsTable;
   jobs: JobsTable;
   runs: RunsTable;

@@ -6,9 +6,10 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
+import { specsFolder } from '../shared/specs.testkit.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
-export const MODELS_DIR = process.env.SYNCLINE_AMAZON_MODELS ?? path.resolve(import.meta.dirname, '../../../../shared/specs/amazon-models');
+export const MODELS_DIR = process.env.SYNCLINE_AMAZON_MODELS ?? specsFolder('amazon-models').dir;
 
 const OPERATION_FILES = [
   'ordersV0.json', 'tokens_2021-03-01.json', 'feeds_2021-06-30.json', 'reports_2021-06-30.json', 'fbaInventory.json',
@@ -64,7 +65,7 @@ export class Models {
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor(dir = MODELS_DIR) {
-    if (!existsSync(dir)) throw new Error(`Amazon models not found at ${dir} (set SYNCLINE_AMAZON_MODELS)`);
+    if (!existsSync(dir)) throw new Error(`Amazon models not found at ${dir} (set SYNCLINE_SPECS_DIR)`);
     for (const file of OPERATION_FILES) {
       const doc = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
       this.ajv.addSchema({ $id: file, definitions: rewriteRefs(doc.definitions, file) });

@@ -7,6 +7,7 @@ import type { Company, Method, Resource } from './company.js';
 import { SageApiError, errorBody, invalidParameters, notFound } from './errors.js';
 import { parseQueryOptions, project, type Row } from './odata.js';
 import { defaults } from './schema.js';
+import type { Sage300Features } from './features.js';
 
 export const PREFIX = '/Sage300WebApi/v1.0/-';
 export const PAGE_SIZE = 100;
@@ -16,6 +17,18 @@ export interface ApiOptions {
   user: string;
   password: string;
   faults: FaultInjector;
+  /** Read on every request, so PUT /__sandbox/features applies at once. */
+  features: () => Sage300Features;
+}
+
+/** Resource name → the extension switch that serves it (off: the resource does not exist, as on a real server). */
+const EXTENSION_SWITCH: Record<string, keyof Sage300Features['extensions']> = { 'IC/ICLocationDetails': 'stock', 'OE/OEShipments': 'shipments' };
+
+/** `'$process'` as Sage's samples write it, or `$process` as the Endpoint Reference does: both are taken. */
+function special(keyText: string | undefined): '$process' | '$template' | undefined {
+  if (keyText === undefined) return undefined;
+  const bare = keyText.trim().replace(/^'(.*)'$/s, '$1');
+  return bare === '$process' || bare === '$template' ? bare : undefined;
 }
 
 export function renderSageError(status: number): unknown {
@@ -85,8 +98,10 @@ export function installApi(app: FastifyInstance, opts: ApiOptions): void {
     const name = m[1]!;
     const keyText = m[2];
     const mod = module.toUpperCase();
-    if (name === '$metadata' && method === 'GET') return reply.type('application/xml').send(metadata(company, mod));
-    if (keyText === "'$process'") {
+    const features = opts.features();
+    if (name === '$metadata' && method === 'GET') return reply.type('application/xml').send(metadata(company, mod, features));
+    const action = special(keyText);
+    if (action === '$process') {
       const proc = company.processes.get(`${mod}/${name}`);
       if (!proc) throw new SageApiError(404, 'ResourceNotFound', `No process ${mod}/${name} exists.`);
       if (method !== 'POST') throw new SageApiError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
@@ -94,12 +109,17 @@ export function installApi(app: FastifyInstance, opts: ApiOptions): void {
       return proc.run(readObject(req.body));
     }
     const res = company.resources.get(`${mod}/${name}`);
-    if (!res) throw new SageApiError(404, 'ResourceNotFound', `No resource was found that matches the request URI '${req.url}'.`);
-    if (!res.methods.has(method)) throw new SageApiError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
-    if (keyText === "'$template'") return defaults(res.schema);
+    if (!res || !served(res, features)) throw new SageApiError(404, 'ResourceNotFound', `No resource was found that matches the request URI '${req.url}'.`);
+    if (res.extension) reply.header('x-sandbox-extension', `${res.module}/${res.name}: not in the Sage 300 Web API (${res.extension})`);
+    const allowed = methodsOf(res, features);
+    if (!allowed.has(method)) {
+      reply.header('allow', [...allowed].join(', '));
+      throw new SageApiError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
+    }
+    if (action === '$template') return defaults(res.schema);
     const base = `${req.protocol}://${req.headers.host}${PREFIX}/${co}/${module}`;
     if (keyText === undefined) {
-      if (method === 'GET') return list(res, req, base);
+      if (method === 'GET') return list(res, req, base, features.countFormat);
       if (method !== 'POST') throw new SageApiError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}' without a key.`);
       lock(req);
       const created = res.create(company.readBody(res, req.body));
@@ -110,7 +130,8 @@ export function installApi(app: FastifyInstance, opts: ApiOptions): void {
       const opts = parseQueryOptions(rawQuery(req.url), res.fields, res.schema.type);
       return project(row, opts.select);
     }
-    if (method === 'POST') throw new SageApiError(405, 'MethodNotAllowed', 'POST creates a record: send it to the collection without a key.');
+    // A POST to a key other than '$template' / '$process' is an action the API does not know.
+    if (method === 'POST') throw new SageApiError(400, 'InvalidAction', `The action (${keyText}) is not valid for ${res.name}. POST creates a record when sent to the collection; actions are '$template' and '$process'.`);
     lock(req);
     if (method === 'DELETE') {
       res.remove(row);
@@ -147,7 +168,7 @@ function rawQuery(url: string): string {
   return q < 0 ? '' : url.slice(q + 1);
 }
 
-function list(res: Resource, req: FastifyRequest, base: string): Row {
+function list(res: Resource, req: FastifyRequest, base: string, countFormat: Sage300Features['countFormat']): Row {
   const opts = parseQueryOptions(rawQuery(req.url), res.fields, res.schema.type);
   let rows = res.table.rows();
   for (const [field, value] of opts.eq) {
@@ -172,7 +193,11 @@ function list(res: Resource, req: FastifyRequest, base: string): Row {
     }
   }
   const out: Row = { '@odata.context': `${base}/$metadata#${res.name}` };
-  if (opts.count) out['@odata.count'] = matched;
+  // The Developer Reference prints the count as "odata.count":"625" (a string, no @).
+  if (opts.count) {
+    if (countFormat === 'v4') out['@odata.count'] = matched;
+    else out['odata.count'] = String(matched);
+  }
   out.value = page;
   if (more) {
     const params: string[] = [];
@@ -235,17 +260,29 @@ function keyLiteral(res: Resource, row: Row): string {
   return res.table.keys.length === 1 ? lit(res.table.keys[0]!) : res.table.keys.map((k) => `${k}=${lit(k)}`).join(',');
 }
 
-function metadata(company: Company, mod: string): string {
+function served(res: Resource, features: Sage300Features): boolean {
+  const sw = EXTENSION_SWITCH[`${res.module}/${res.name}`];
+  return sw === undefined || features.extensions[sw];
+}
+
+function methodsOf(res: Resource, features: Sage300Features): ReadonlySet<Method> {
+  if (res.module === 'OE' && res.name === 'OEOrders' && features.oeOrderPatch) return new Set([...res.methods, 'PATCH']);
+  return res.methods;
+}
+
+function metadata(company: Company, mod: string, features: Sage300Features): string {
   const ns = `Sage.CA.SBS.ERP.Sage300.${mod}.WebApi.Models`;
   const edm = { string: 'Edm.String', number: 'Edm.Decimal', boolean: 'Edm.Boolean', date: 'Edm.DateTimeOffset', enum: 'Edm.String' } as const;
   const types: string[] = [];
   const sets: string[] = [];
   for (const res of company.resources.values()) {
-    if (res.module !== mod) continue;
+    if (res.module !== mod || !served(res, features)) continue;
     const typeName = res.schema.type.split('.').pop()!;
     const props = Object.entries(res.schema.fields).map(([k, f]) => (f.t === 'collection' ? `<Property Name="${k}" Type="Collection(${f.of.type})"/>` : `<Property Name="${k}" Type="${edm[f.t]}"/>`));
     types.push(`<EntityType Name="${typeName}"${res.schema.open ? ' OpenType="true"' : ''}><Key>${res.table.keys.map((k) => `<PropertyRef Name="${k}"/>`).join('')}</Key>${props.join('')}</EntityType>`);
-    sets.push(`<EntitySet Name="${res.name}" EntityType="${ns}.${typeName}"/>`);
+    // Extensions say so in the document itself (an OData annotation a client may read).
+    const label = res.extension ? `<Annotation Term="Org.OData.Core.V1.Description" String="EXTENSION (not in the Sage 300 Web API): ${res.extension.replace(/[<&"]/g, '')}"/>` : '';
+    sets.push(`<EntitySet Name="${res.name}" EntityType="${ns}.${typeName}">${label}</EntitySet>`);
   }
   if (!sets.length) throw invalidParameters(`Module ${mod} is not available.`);
   return `<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="${ns}" xmlns="http://docs.oasis-open.org/odata/ns/edm">${types.join('')}<EntityContainer Name="Container">${sets.join('')}</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`;

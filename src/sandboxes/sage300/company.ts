@@ -131,7 +131,9 @@ export class Company {
       create: (b) => this.createOrder(b),
       update: (row, b, mode) => this.updateOrder(row, b, mode),
       remove: (row) => this.deleteOrder(row),
-    }, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], undefined, ['OrderUniquifier']);
+      // Endpoint Reference (Aug 2022): "OEOrders OE0520 OEORDH x x – – –", GET and POST only. A newer
+      // release may take PATCH: the sandbox feature `oeOrderPatch` adds it (app.ts).
+    }, ['GET', 'POST'], undefined, ['OrderUniquifier']);
     this.customers.table.addIndex('Email');
     this.items.table.addIndex('ItemNumber');
     this.locationDetails.table.addIndex('ItemNumber');

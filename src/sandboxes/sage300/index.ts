@@ -5,15 +5,20 @@ import { installApi, renderSageError } from './app.js';
 import { BackOffice } from './backoffice.js';
 import { Company } from './company.js';
 import { seedCompany, WEB_CUSTOMER } from './seed.js';
+import { SandboxFeatures } from '../shared/features.js';
+import { sage300FeaturesSchema, type Sage300Features } from './features.js';
 
 export { BackOffice, type ShipResult, type StockLevel } from './backoffice.js';
 export { WEB_CUSTOMER } from './seed.js';
+export { sage300FeaturesSchema, type Sage300Features } from './features.js';
 
 export interface Sage300Sandbox extends RunningSandbox {
   credentials: { user: string; password: string; company: string };
   backOffice: BackOffice;
   /** The simulated company, for tests that need to look behind the API. */
   company: Company;
+  /** Which Sage 300 it plays (features.ts); `set` applies at once, as PUT /__sandbox/features does. */
+  features: { readonly current: Sage300Features; set(raw: unknown): Sage300Features };
   /** The house customer guest orders use. */
   webCustomer: string;
   /** Counts of injected faults by kind (5xx, 429, timeout, drop, lock). */
@@ -39,7 +44,9 @@ export async function start(options: SandboxOptions = {}): Promise<Sage300Sandbo
     // Requests held open by the timeout fault must not keep close() waiting.
     fastify: { forceCloseConnections: true },
   });
-  installApi(app, { company, user: credentials.user, password: credentials.password, faults });
+  const features = new SandboxFeatures(sage300FeaturesSchema, options.features);
+  features.install(app);
+  installApi(app, { company, user: credentials.user, password: credentials.password, faults, features: () => features.current });
   const backOffice = new BackOffice(company);
   backOffice.install(app);
   let recording: Array<{ at: number; method: string; url: string }> | null = null;
@@ -54,6 +61,7 @@ export async function start(options: SandboxOptions = {}): Promise<Sage300Sandbo
     credentials,
     backOffice,
     company,
+    features,
     webCustomer: WEB_CUSTOMER,
     faultsInjected: () => ({ ...faults.injected }),
     recordRequests: () => {

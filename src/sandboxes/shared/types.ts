@@ -10,6 +10,11 @@ export interface SandboxOptions {
   seed?: number;
   /** Sandbox clock runs this many times faster than real time (buckets, timestamps, schedules). */
   timeScale?: number;
+  /**
+   * Which real server the sandbox plays (version, capabilities, optional modules), checked by the
+   * sandbox's own schema; omitted = the stock system as the public record shows it (features.ts).
+   */
+  features?: Record<string, unknown>;
 }
 
 export interface RunningSandbox {

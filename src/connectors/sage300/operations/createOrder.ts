@@ -49,9 +49,21 @@ export const createOrder = sage300Operation({
     order: orderIn,
     /** Look the order up by PurchaseOrderNumber/OrderReference before creating (default true). */
     lookupFirst: z.boolean().default(true),
+    /**
+     * Ship every item line in full and produce the invoice in the same POST, as Sage's own sample
+     * (OEOrders_WithShipmentsandInvoice) does: QuantityShipped = QuantityOrdered on each item line
+     * that does not say otherwise, and InvoiceWillBeProduced. The one way the 2022 Web API ships an
+     * order (OEOrders takes GET and POST only). Lines may also carry their own QuantityShipped.
+     */
+    shipAndInvoice: z.boolean().default(false),
   }),
   output: z.object({ created: z.boolean(), order: orderOut }),
-  run: async (client, { order, lookupFirst }) => {
+  run: async (client, { order: given, lookupFirst, shipAndInvoice }) => {
+    const order = shipAndInvoice ? {
+      ...given,
+      InvoiceWillBeProduced: given.InvoiceWillBeProduced ?? true,
+      OrderDetails: given.OrderDetails.map((l) => (l.LineType === 'Item' && l.QuantityShipped === undefined && l.QuantityOrdered !== undefined ? { ...l, QuantityShipped: l.QuantityOrdered } : l)),
+    } : given;
     const body = toWire(order, 'createOrder');
     if (lookupFirst) {
       const found = await existing(client, order);

@@ -2,11 +2,14 @@
 // creates the shipment (LastShipmentNumber) and the invoice (LastInvoiceNumber) when the order is
 // saved. PATCH, not PUT: a PUT would purge every detail line the payload does not resend. Shipping
 // is not idempotent, so this is never retried inside the call; the engine looks at the order first.
+// Only where OE orders take PATCH (not in the Aug 2022 Endpoint Reference, which lists GET and POST):
+// elsewhere SAGE300_NOT_SUPPORTED up front, and the real API's way is createOrder with shipAndInvoice
+// (ship and invoice when the order is entered, as Sage's own sample does).
 import { z } from 'zod';
 import { userError } from '../../../core/errors.js';
 import { wireNumber } from '../client.js';
 import { decimalIn, orderOut } from '../schemas.js';
-import { sage300Operation, WEBAPI_DOCS } from './define.js';
+import { patchRefused, requireOrderPatch, sage300Operation, WEBAPI_DOCS } from './define.js';
 
 export const shipOrder = sage300Operation({
   id: 'shipOrder',
@@ -21,6 +24,8 @@ export const shipOrder = sage300Operation({
   }),
   output: orderOut,
   run: async (client, input) => {
+    const details = { orderUniquifier: input.orderUniquifier };
+    await requireOrderPatch(client, 'shipOrder', 'ship an existing order', details);
     let lines = input.lines;
     if (!lines) {
       const order = await client.get('shipOrder', 'OE', 'OEOrders', input.orderUniquifier, orderOut);
@@ -36,7 +41,8 @@ export const shipOrder = sage300Operation({
     if (input.trackingNumber) body.ShipmentTrackingNumber = input.trackingNumber;
     body.InvoiceWillBeProduced = input.invoice;
     body.OrderDetails = lines.map((l, i) => ({ LineNumber: l.lineNumber, QuantityShipped: wireNumber(l.quantity, `lines[${i}].quantity`, 'shipOrder'), UpdateOperation: 'Update' }));
-    const res = await client.request({ operation: 'shipOrder', method: 'PATCH', path: client.path('OE', 'OEOrders', input.orderUniquifier), body, idempotent: false });
+    const res = await client.request({ operation: 'shipOrder', method: 'PATCH', path: client.path('OE', 'OEOrders', input.orderUniquifier), body, idempotent: false })
+      .catch((e: unknown) => { throw patchRefused(client, e, 'shipOrder', 'ship an existing order', details); });
     if (res.body && typeof res.body === 'object') return orderOut.parse(res.body);
     const after = await client.get('shipOrder', 'OE', 'OEOrders', input.orderUniquifier, orderOut);
     return orderOut.parse(after);

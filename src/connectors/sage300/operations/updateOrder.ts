@@ -1,10 +1,12 @@
 // PATCH OE/OEOrders(OrderUniquifier): header fields sent are changed, each detail line by its
 // UpdateOperation (Insert, Update, Delete, Unspecified = upsert by LineNumber); lines not sent stay.
-// Never PUT: Sage purges the detail lines a PUT does not resend.
+// Never PUT: Sage purges the detail lines a PUT does not resend. Only on a server that takes PATCH on
+// OE orders (the Aug 2022 Endpoint Reference lists GET and POST only): elsewhere SAGE300_NOT_SUPPORTED,
+// before anything is sent (the connection test, or the first call, finds out which server it is).
 import { z } from 'zod';
 import { wireNumber } from '../client.js';
 import { decimalIn, optionalFieldIn, orderOut } from '../schemas.js';
-import { sage300Operation, WEBAPI_DOCS } from './define.js';
+import { patchRefused, requireOrderPatch, sage300Operation, WEBAPI_DOCS } from './define.js';
 
 const line = z.strictObject({
   UpdateOperation: z.enum(['Insert', 'Update', 'Delete', 'Unspecified']),
@@ -36,12 +38,15 @@ export const updateOrder = sage300Operation({
   }),
   output: orderOut,
   run: async (client, input) => {
+    const details = { orderUniquifier: input.orderUniquifier };
+    await requireOrderPatch(client, 'updateOrder', 'change an existing order', details);
     const body: Record<string, unknown> = { ...input.header };
     if (input.lines.length) {
       body.OrderDetails = input.lines.map((l, i) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)
         .map(([k, v]) => [k, NUMERIC.has(k) ? wireNumber(v as string | number, `lines[${i}].${k}`, 'updateOrder') : v])));
     }
-    const res = await client.request({ operation: 'updateOrder', method: 'PATCH', path: client.path('OE', 'OEOrders', input.orderUniquifier), body, idempotent: false });
+    const res = await client.request({ operation: 'updateOrder', method: 'PATCH', path: client.path('OE', 'OEOrders', input.orderUniquifier), body, idempotent: false })
+      .catch((e: unknown) => { throw patchRefused(client, e, 'updateOrder', 'change an existing order', details); });
     if (res.body && typeof res.body === 'object') return orderOut.parse(res.body);
     return orderOut.parse(await client.get('updateOrder', 'OE', 'OEOrders', input.orderUniquifier, orderOut));
   },
