@@ -4,7 +4,8 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { connectors } from './connectors/index.js';
-import { ConnectionStore } from './core/connections.js';
+import { secretLogPaths, systemSettings } from './connectors/settings.js';
+import { ConnectionStore, joinSecrets } from './core/connections.js';
 import { openStore, storeOptionsFromUrl, type Store } from './core/db/database.js';
 import { Engine, type BoundFlow } from './core/engine.js';
 import { userError } from './core/errors.js';
@@ -31,14 +32,11 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-/** Settings whose names say they are credentials are sealed at rest; the rest stays readable. */
-const SECRET_KEY = /(password|secret|token|key)$/i;
-
 export function createLogger(): Logger {
   return pino({
     level: process.env.SYNCLINE_LOG_LEVEL ?? 'info',
     // Belt and braces: credentials never reach a log line even if someone logs a config object.
-    redact: { paths: ['*.password', '*.token', '*.secret', '*.secrets', '*.authorization', '*.headers.authorization', 'config.password', 'config.token'], censor: '[redacted]' },
+    redact: { paths: ['*.password', '*.token', '*.secret', '*.secrets', '*.authorization', '*.headers.authorization', 'config.password', 'config.token', ...secretLogPaths()], censor: '[redacted]' },
   });
 }
 
@@ -57,16 +55,15 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
   const store = await openStore(storeOptions.dialect === 'sqlite' ? { ...storeOptions, synchronous: config.sqliteSynchronous } : storeOptions);
   const secretBox = SecretBox.load(dataDir);
   const connections = new ConnectionStore(store.db, secretBox);
+  connections.systems = systemSettings;
   const tokens = new ApiTokenStore(store.db);
   // On PostgreSQL every worker process of the deployment draws from the same buckets.
   const rateLimiter = opts.rateLimiter ?? (store.dialect === 'postgres' ? new PgRateLimiter(store.db) : new MemoryRateLimiter());
 
   // Connections from the file are stored (secrets sealed), then every client is built from the store.
   for (const c of config.connections) {
-    const secrets = Object.fromEntries(Object.entries(c.config).filter(([k]) => SECRET_KEY.test(k)));
-    const plain = Object.fromEntries(Object.entries(c.config).filter(([k]) => !SECRET_KEY.test(k)));
-    if (c.webhookSecret) secrets.webhookSecret = c.webhookSecret;
-    await connections.upsert({ id: c.id, system: c.system, config: plain, secrets });
+    // The store splits by the connector's schema (what it marks secret is sealed): decision 0006.
+    await connections.upsert({ id: c.id, system: c.system, config: c.config, secrets: c.webhookSecret ? { webhookSecret: c.webhookSecret } : {} });
   }
   const clients: Record<string, unknown> = {};
   for (const c of config.connections) {
@@ -74,7 +71,7 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     const connector = connectors[c.system];
     if (!connector) throw userError('CONFIG_INVALID', `connection ${c.id}: no connector for system "${c.system}" is wired yet`);
     const { webhookSecret: _webhookSecret, ...secrets } = stored.secrets;
-    clients[c.id] = connector.createClient({ ...stored.config, ...secrets }, { connection: c.id, rateLimiter });
+    clients[c.id] = connector.createClient(joinSecrets(stored.config, secrets), { connection: c.id, rateLimiter });
     for (const [op, limit] of Object.entries(c.rateLimits ?? {})) await rateLimiter.setLimit(`${c.id}:${op}`, limit);
   }
 

@@ -61,10 +61,10 @@ describe('ConnectionStore', () => {
 
   it('keeps stored secrets when an update omits them, replaces them when given', async () => {
     const conns = new ConnectionStore(store.db, box, 0);
-    await conns.upsert({ id: 'x', system: 'xcart', config: { baseUrl: 'http://a' }, secrets: { token: 't1', webhookSecret: 'w1' } });
+    await conns.upsert({ id: 'x', system: 'xcart', config: { baseUrl: 'http://a' }, secrets: { token: 't1', webhookSecret: 'whsec-w1-0123456789' } });
     await conns.upsert({ id: 'x', system: 'xcart', config: { baseUrl: 'http://b' } });
-    expect(await conns.get('x')).toMatchObject({ config: { baseUrl: 'http://b' }, secrets: { token: 't1', webhookSecret: 'w1' } });
-    expect(await conns.webhookSecret('x')).toBe('w1');
+    expect(await conns.get('x')).toMatchObject({ config: { baseUrl: 'http://b' }, secrets: { token: 't1', webhookSecret: 'whsec-w1-0123456789' } });
+    expect(await conns.webhookSecret('x')).toBe('whsec-w1-0123456789');
     await conns.upsert({ id: 'x', system: 'xcart', secrets: { token: 't2' } });
     expect((await conns.get('x'))?.secrets).toEqual({ token: 't2' });
     expect(await conns.webhookSecret('x')).toBeUndefined();
@@ -90,8 +90,8 @@ describe('ConnectionStore', () => {
 
   it('deletes, and the cache forgets a deleted connection', async () => {
     const conns = new ConnectionStore(store.db, box);
-    await conns.upsert({ id: 'x', system: 'xcart', secrets: { webhookSecret: 'w' } });
-    expect(await conns.webhookSecret('x')).toBe('w');
+    await conns.upsert({ id: 'x', system: 'xcart', secrets: { webhookSecret: 'whsec-w-0123456789' } });
+    expect(await conns.webhookSecret('x')).toBe('whsec-w-0123456789');
     expect(await conns.delete('x')).toBe(true);
     expect(await conns.delete('x')).toBe(false);
     expect(await conns.get('x')).toBeUndefined();

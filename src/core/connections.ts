@@ -65,8 +65,16 @@ export class ConnectionStore {
     private readonly cacheTtlMs = 5_000,
   ) {}
 
+  /**
+   * The settings schema of each system (main.ts gives the connectors'): with it, what is a secret is
+   * decided by the schema, unknown keys are refused, and config and secrets are checked together.
+   * Without it (tests of the store alone) secrets are what the caller puts under `secrets`.
+   */
+  systems?: (system: string) => SystemSettings | undefined;
+
   async upsert(input: ConnectionInput): Promise<ConnectionView> {
-    const problems = validate(input);
+    const problems = validate(input, this.systems !== undefined);
+    if (problems.length === 0 && this.systems) input = await this.bySchema(input, problems);
     if (problems.length) throw userError('CONNECTION_INVALID', `connection "${String(input.id)}" is invalid: ${problems.join('; ')}`, { details: { problems } });
     const now = Date.now();
     const config = JSON.stringify(input.config ?? {});
@@ -119,6 +127,25 @@ export class ConnectionStore {
     return typeof s === 'string' && s.length > 0 ? s : undefined;
   }
 
+  /**
+   * Config and secrets are one set of settings to the connector: joined (with the stored secrets
+   * when the caller sent none), checked against the system's strict schema, then split again by
+   * what the schema marks secret, wherever the caller had put each value.
+   */
+  private async bySchema(input: ConnectionInput, problems: string[]): Promise<ConnectionInput> {
+    const system = this.systems!(input.system);
+    if (!system) {
+      problems.push(`no connector for system "${input.system}"`);
+      return input;
+    }
+    const stored = input.secrets === undefined ? (await this.get(input.id))?.secrets : undefined;
+    const { webhookSecret, ...secrets } = input.secrets ?? stored ?? {};
+    const settings = joinSecrets(input.config ?? {}, secrets);
+    problems.push(...system.check(settings));
+    const split = splitSecrets(settings, system.secretPaths);
+    return { ...input, config: split.config, secrets: { ...split.secrets, ...(webhookSecret === undefined ? {} : { webhookSecret }) } };
+  }
+
   private sealSecrets(secrets: Record<string, unknown>): string {
     const stored: StoredSecrets = { keys: Object.keys(secrets).sort(), sealed: this.box.seal(secrets) };
     return JSON.stringify(stored);
@@ -130,7 +157,47 @@ export class ConnectionStore {
   }
 }
 
-function validate(input: ConnectionInput): string[] {
+/** What the store needs to know of a system's settings (from its connector's config schema). */
+export interface SystemSettings {
+  /** Dotted paths of the fields that are credentials. */
+  secretPaths: string[];
+  /** Every problem with the whole settings (config and secrets joined), as "path: message". */
+  check(settings: Settings): string[];
+}
+
+/** Moves the values at `paths` out of `settings`: secrets keyed by their dotted path. */
+export function splitSecrets(settings: Settings, paths: string[]): { config: Settings; secrets: Record<string, unknown> } {
+  const config = structuredClone(settings);
+  const secrets: Record<string, unknown> = {};
+  for (const p of paths) {
+    const keys = p.split('.');
+    let parent: unknown = config;
+    for (const k of keys.slice(0, -1)) parent = isPlainObject(parent) ? parent[k] : undefined;
+    const last = keys[keys.length - 1]!;
+    if (isPlainObject(parent) && parent[last] !== undefined) {
+      secrets[p] = parent[last];
+      delete parent[last];
+    }
+  }
+  return { config, secrets };
+}
+
+/** The connector's settings again: each secret put back at its dotted path (plain keys as they are). */
+export function joinSecrets(config: Settings, secrets: Record<string, unknown>): Settings {
+  const out = structuredClone(config);
+  for (const [p, v] of Object.entries(secrets)) {
+    const keys = p.split('.');
+    let parent: Record<string, unknown> = out;
+    for (const k of keys.slice(0, -1)) {
+      if (!isPlainObject(parent[k])) parent[k] = {};
+      parent = parent[k] as Record<string, unknown>;
+    }
+    parent[keys[keys.length - 1]!] = v;
+  }
+  return out;
+}
+
+function validate(input: ConnectionInput, bySchema = false): string[] {
   const problems: string[] = [];
   if (typeof input.id !== 'string' || !ID.test(input.id)) problems.push('id must be 1-64 lower-case letters, digits, "-" or "_", starting with a letter or digit');
   if (typeof input.system !== 'string' || !SYSTEM.test(input.system)) problems.push('system must be a lower-case name such as "xcart", "sage300", "amazon" or "sagex3"');
@@ -142,7 +209,7 @@ function validate(input: ConnectionInput): string[] {
   if (hook !== undefined && (typeof hook !== 'string' || hook.length < 16 || hook.startsWith(TOKEN_PREFIX))) {
     problems.push(`secrets.webhookSecret must be a string of at least 16 characters that is not an API token (does not start with "${TOKEN_PREFIX}")`);
   }
-  if (isPlainObject(input.config)) {
+  if (isPlainObject(input.config) && !bySchema) {
     // A secret typed into config would be stored in clear and shown to everyone: refuse it, also
     // nested (an `auth: {user, password}` block).
     const leaked = secretLookingPaths(input.config, '');

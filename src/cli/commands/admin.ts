@@ -8,6 +8,8 @@ import { openStore, storeOptionsFromUrl, type Store } from '../../core/db/databa
 import { createQueue } from '../../core/queue/sql-queue.js';
 import { RunStore } from '../../core/runs.js';
 import { ApiTokenStore } from '../../core/tokens.js';
+import { isRole, ROLES } from '../../core/roles.js';
+import { userError } from '../../core/errors.js';
 import { startSyncline, type Role } from '../../main.js';
 
 interface DbOptions {
@@ -156,9 +158,13 @@ export function registerAdmin(program: Command): void {
   });
 
   const token = program.command('token').description('admin API tokens');
-  withDb(token.command('create').description('create a token (shown once; stored only as a hash)').argument('<name>')).action(async (name: string, o: DbOptions) => {
+  withDb(token.command('create').description('create a token (shown once; stored only as a hash)').argument('<name>'))
+    .option('--role <role>', `what the token may do: ${ROLES.join(' | ')} (least privilege: viewer unless asked)`, 'viewer')
+    .action(async (name: string, o: DbOptions & { role: string }) => {
+    if (!isRole(o.role)) throw userError('TOKEN_ROLE_INVALID', `"${o.role}" is not a role; use one of ${ROLES.join(', ')}`);
+    const role = o.role;
     await using(o, async (store) => {
-      const created = await new ApiTokenStore(store.db).create(name);
+      const created = await new ApiTokenStore(store.db).create(name, role);
       if (o.json) console.log(JSON.stringify(created));
       else console.log(created.token);
     });

@@ -63,7 +63,7 @@ export async function startDemo(opts: { port: number; dataDir: string; sandboxPo
     flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 100 }],
   });
   const runtime = await startSyncline(config, { listen: true });
-  const adminToken = (await runtime.tokens.create('demo')).token;
+  const adminToken = (await runtime.tokens.create('demo', 'admin')).token;
   return {
     runtime,
     xcart,

@@ -7,6 +7,7 @@
 // - Amazon's `{"errors":[…]}` bodies read into classified errors.
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { secret } from '../secret-fields.js';
 import { HttpClient, type HttpMethod, type HttpRequest, type HttpResponse, type Query } from '../../http/client.js';
 import { MemoryRateLimiter, type RateLimit, type RateLimiter } from '../../core/rate-limit.js';
 import { SynclineError, transientError, userError } from '../../core/errors.js';
@@ -20,8 +21,8 @@ export const amazonConfigSchema = z.strictObject({
   /** Login with Amazon token endpoint. */
   lwaUrl: z.url({ protocol: /^https?$/ }).default('https://api.amazon.com/auth/o2/token'),
   clientId: z.string().min(1, 'the LWA client id of the SP-API app is required'),
-  clientSecret: z.string().min(1, 'the LWA client secret of the SP-API app is required'),
-  refreshToken: z.string().min(1, 'the refresh token from the seller\'s authorisation is required'),
+  clientSecret: secret(z.string().min(1, 'the LWA client secret of the SP-API app is required')),
+  refreshToken: secret(z.string().min(1, 'the refresh token from the seller\'s authorisation is required')),
   sellerId: z.string().min(1, 'the selling partner id (merchant token) is required'),
   marketplaceIds: z.array(z.string().min(1)).min(1).default(['ATVPDKIKX0DER']),
   /**

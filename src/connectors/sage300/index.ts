@@ -1,6 +1,7 @@
 // The Sage 300 connector: the Sage 300 Web API (v1.0, OData over IIS, Basic auth), one operation
 // per file in ./operations, change pollers in ./triggers.ts. See docs/connectors/sage300.md.
 import { z } from 'zod';
+import { secret } from '../secret-fields.js';
 import { userError } from '../../core/errors.js';
 import type { ConnectorDefinition } from '../types.js';
 import { Sage300Client, type Sage300Config } from './client.js';
@@ -38,7 +39,7 @@ export const sage300ConfigSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be the server root, e.g. https://erp.example.com' }),
   company: z.string().regex(/^[A-Za-z0-9]{1,6}$/, 'company is the Sage 300 company (org) id, e.g. SAMLTD'),
   user: z.string().min(1, 'user is required (a Sage 300 user allowed to use the Web API)').max(8),
-  password: z.string().max(64),
+  password: secret(z.string().max(64)),
   timeoutMs: z.number().int().positive().optional(),
   /**
    * Where stock comes from (the Web API has no item-quantity resource): `webapi` = the

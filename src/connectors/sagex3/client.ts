@@ -5,6 +5,7 @@
 // Docs: https://online-help.sageerpx3.com/erp/12/wp-static-content/static-pages/en_US/V7DEV/api-guide_soap-web-services.html
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
+import { secret } from '../secret-fields.js';
 import { SynclineError, bugError, transientError, userError } from '../../core/errors.js';
 import type { RateLimiter } from '../../core/rate-limit.js';
 import { HttpClient, type AuthProvider, type HttpResponse } from '../../http/client.js';
@@ -18,12 +19,13 @@ const ENC = 'http://schemas.xmlsoap.org/soap/encoding/';
 
 const layoutSchema = z.object({ keys: z.array(z.string()), groups: z.record(z.string(), z.string()), tables: z.record(z.string(), z.array(z.string())) });
 
-export const sagex3ConfigSchema = z.object({
+// Strict: a key the schema does not know (a credential under a made-up name) is refused, not dropped.
+export const sagex3ConfigSchema = z.strictObject({
   /** Syracuse server, e.g. https://x3.example.com:8124 */
   baseUrl: z.string().url(),
   auth: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('basic'), user: z.string().min(1), password: z.string() }),
-    z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
+    z.strictObject({ type: z.literal('basic'), user: z.string().min(1), password: secret(z.string()) }),
+    z.strictObject({ type: z.literal('bearer'), token: secret(z.string().min(1)) }),
   ]),
   /** Classic web-service pool alias; case-sensitive. */
   poolAlias: z.string().min(1),

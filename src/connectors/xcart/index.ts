@@ -2,6 +2,7 @@
 // plus the 5.4 legacy REST API for the one thing 5.5 cannot write (tracking numbers).
 // Operations live one per file in ./operations; the order trigger in ./triggers.ts.
 import { z } from 'zod';
+import { secret } from '../secret-fields.js';
 import { userError } from '../../core/errors.js';
 import type { ConnectorDefinition } from '../types.js';
 import { XcartClient, type XcartConfig } from './client.js';
@@ -51,10 +52,10 @@ export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShip
 
 export const xcartConfigSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }),
-  token: z.string().min(1, 'the X-Cart API token is required (Admin → Settings → API)'),
+  token: secret(z.string().min(1, 'the X-Cart API token is required (Admin → Settings → API)')),
   itemsPerPage: z.number().int().min(1).max(100).optional(),
   timeoutMs: z.number().int().positive().optional(),
-  legacyKey: z.string().min(1).optional(),
+  legacyKey: secret(z.string().min(1)).optional(),
 });
 
 /** The operations, by id (also their rate-limit bucket names). */
