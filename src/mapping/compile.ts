@@ -3,6 +3,7 @@
 // field tree is walked per record. The walk is a generator so one implementation serves both the
 // all-compiled synchronous path (no promise per field) and specs that need jsonata's evaluator.
 import { bugError, userError } from '../core/errors.js';
+import { asBudgetExceeded, Budget, budgetError, budgetLimits, type BudgetLimits, UncheckedBudget } from './budget.js';
 import { compileExpr, type CompiledExpr, type ExprLocation, type Scope, truthy } from './expr.js';
 import { builtins, joinPath, RuntimeState, type Runtime } from './functions.js';
 import type { RateTable } from './transforms/currency.js';
@@ -18,6 +19,10 @@ export interface CompileSource {
   target?: TargetSchema;
   /** Evaluate every expression with jsonata-js (the baseline the benchmark compares against). */
   interpretOnly?: boolean;
+  /** Limits per record (budget.ts); default DEFAULT_BUDGET. */
+  budget?: Partial<BudgetLimits>;
+  /** Compiled code's time/size checks do nothing (only for the benchmark, which measures their cost). */
+  unbudgeted?: boolean;
 }
 
 type Gen<T> = Generator<Promise<unknown>, T, unknown>;
@@ -77,12 +82,13 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
   if (!Number.isInteger(spec.version) || spec.version < 1) bad('version', 'version must be a whole number ≥ 1');
   if (!spec.fields || typeof spec.fields !== 'object') bad('fields', 'a mapping needs fields');
 
+  const limits = budgetLimits(source.budget);
   const stats = { compiled: 0, interpreted: 0 };
   const fallbacks: Array<{ where: string; expression: string; reason: string }> = [];
   const expr = (text: unknown, where: string): CompiledExpr => {
     if (typeof text !== 'string' || !text.trim()) bad(where, 'expected a JSONata expression (text)');
     const loc: ExprLocation = { where, ...(file ? { file } : {}), ...(source.locate ? { locate: (o: number) => source.locate!(where, o) } : {}) };
-    const c0 = compileExpr(text as string, loc);
+    const c0 = compileExpr(text as string, loc, limits);
     const c = source.interpretOnly && c0.fast ? { ...c0, fast: undefined, fallbackReason: 'interpretOnly' } : c0;
     if (c.fast) stats.compiled++;
     else {
@@ -166,6 +172,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
       if (e.fast) return e.fast(ctx, scope);
       return yield e.slow(ctx, scope);
     } catch (err) {
+      overBudget(err, e, scope);
       // A runtime failure names the field and the expression; the record goes on being mapped so
       // every problem is reported at once.
       const msg = err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : String(err);
@@ -175,6 +182,15 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
   }
 
   const blank = (v: unknown) => v === undefined || v === null || v === '';
+
+  /** Over budget: the whole record stops with MAPPING_BUDGET_EXCEEDED naming the field and expression. */
+  function overBudget(err: unknown, e: CompiledExpr, scope: Scope): void {
+    const over = asBudgetExceeded(err);
+    if (!over) return;
+    const field = scope.rt.path || '(record)';
+    throw budgetError(over, { what: `mapping ${spec.id} v${spec.version}`, field, expression: e.text, details: { mapping: spec.id, version: spec.version } }, limits);
+  }
+  const newBudget = (): Budget => (source.unbudgeted ? new UncheckedBudget(limits) : new Budget(limits));
 
   function* evalNode(n: Node, ctx: unknown, scope: Scope, path: string): Gen<unknown> {
     const rt = scope.rt;
@@ -230,6 +246,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     const savedBase = rt.srcBase;
     const savedIndex = scope.vars.index;
     const base = n.each.path && savedBase !== undefined ? (savedBase ? `${savedBase}.${n.each.path}` : n.each.path) : undefined;
+    rt.budget.tick(items.length);
     for (let i = 0; i < items.length; i++) {
       rt.srcBase = base ? `${base}[${i}]` : undefined;
       scope.vars.index = i;
@@ -252,6 +269,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
       applied: [],
       path: '',
       srcBase: '',
+      budget: newBudget(),
     };
     const vars: Record<string, unknown> = { root: input, options: rt.options };
     const scope: Scope = { root: input, vars, rt };
@@ -282,6 +300,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     try {
       return e.fast(ctx, scope);
     } catch (err) {
+      overBudget(err, e, scope);
       // A runtime failure names the field and the expression; the record goes on being mapped so
       // every problem is reported at once.
       const msg = err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : String(err);
@@ -353,6 +372,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     const savedBase = rt.srcBase;
     const savedIndex = scope.vars.index;
     const base = n.each.path && savedBase !== undefined ? (savedBase ? `${savedBase}.${n.each.path}` : n.each.path) : undefined;
+    rt.budget.tick(items.length);
     for (let i = 0; i < items.length; i++) {
       rt.srcRoot = base;
       rt.srcIndex = base === undefined ? undefined : i;
@@ -371,6 +391,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
       ctx.rates ?? source.rates,
       ctx.now ?? new Date(),
       ctx.options ? { ...spec.options, ...ctx.options } : (spec.options ?? {}),
+      newBudget(),
     );
     const vars: Record<string, unknown> = { root: input, options: rt.options };
     const scope: Scope = { root: input, vars, rt };
@@ -401,13 +422,22 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     fallbacks,
     sync,
     run(input, ctx = {}) {
-      return sync ? Promise.resolve(runS(input, ctx)) : Promise.resolve(drive(runGen(input, ctx)));
+      try {
+        return sync ? Promise.resolve(runS(input, ctx)) : Promise.resolve(drive(runGen(input, ctx)));
+      } catch (e) {
+        // Over budget (or a bug) in the synchronous part: a rejected promise, like the async part.
+        return Promise.reject(e);
+      }
     },
     runSync(input, ctx = {}) {
       return runS(input, ctx);
     },
     runGeneric(input, ctx = {}) {
-      return Promise.resolve(drive(runGen(input, ctx)));
+      try {
+        return Promise.resolve(drive(runGen(input, ctx)));
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
   };
 }

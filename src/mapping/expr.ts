@@ -6,6 +6,7 @@
 // expressions both ways on its cases and on random input, and requires identical results.
 import jsonata from 'jsonata';
 import { userError } from '../core/errors.js';
+import { BUDGET_BINDING, type BudgetLimits, DEFAULT_BUDGET, guardJsonata, jsonataOptions, re2Problem } from './budget.js';
 import { builtins, type CallSite, type Runtime } from './functions.js';
 
 export interface Scope {
@@ -61,19 +62,38 @@ export interface ExprLocation {
   file?: string;
 }
 
-export function compileExpr(text: string, loc: ExprLocation): CompiledExpr {
+/** Binding name of the run's Runtime for the built-ins registered on jsonata (unwritable: a space). */
+const RUNTIME_BINDING = 'syncline runtime';
+
+export function compileExpr(text: string, loc: ExprLocation, limits: BudgetLimits = DEFAULT_BUDGET): CompiledExpr {
   let expr: jsonata.Expression;
+  const syntaxError = (message: string, position: number | undefined) => {
+    const pos = typeof position === 'number' ? loc.locate?.(Math.max(0, position - 1)) : undefined;
+    const at = loc.file ? `${loc.file}${pos ? `:${pos.line}:${pos.column}` : ''}: ` : '';
+    return userError('MAPPING_SYNTAX', `${at}${loc.where}: ${message} in \`${text}\``, {
+      details: { file: loc.file, line: pos?.line, column: pos?.column, field: loc.where, expression: text, position },
+    });
+  };
   try {
-    expr = jsonata(text);
+    expr = jsonata(text, jsonataOptions(limits));
   } catch (e) {
     const err = e as { message?: string; position?: number; token?: string };
-    const pos = typeof err.position === 'number' ? loc.locate?.(Math.max(0, err.position - 1)) : undefined;
-    const at = loc.file ? `${loc.file}${pos ? `:${pos.line}:${pos.column}` : ''}: ` : '';
-    throw userError('MAPPING_SYNTAX', `${at}${loc.where}: JSONata syntax error: ${err.message ?? String(e)} in \`${text}\``, {
-      details: { file: loc.file, line: pos?.line, column: pos?.column, field: loc.where, expression: text, position: err.position },
-    });
+    throw syntaxError(`JSONata syntax error: ${err.message ?? String(e)}`, err.position);
   }
   const ast = expr.ast() as unknown as Node;
+  // Every regex is a literal in the AST: refuse, at load, any that RE2 cannot run in linear time.
+  for (const r of regexLiterals(ast)) {
+    const problem = re2Problem(r.value);
+    if (problem) throw syntaxError(`regular expression ${problem}`, r.position);
+  }
+  guardJsonata(expr);
+  // The built-ins are registered once per expression and find the run's state through a binding,
+  // instead of a fresh closure per built-in on every call.
+  for (const [name, fn] of Object.entries(builtins)) {
+    expr.registerFunction(name, function (this: { environment: { lookup(n: string): unknown } }, ...args: unknown[]) {
+      return fn(this.environment.lookup(RUNTIME_BINDING) as Runtime, undefined, ...args);
+    });
+  }
   let fast: Evaluator | undefined;
   let fallbackReason: string | undefined;
   try {
@@ -84,14 +104,26 @@ export function compileExpr(text: string, loc: ExprLocation): CompiledExpr {
   }
   const slow = async (ctx: unknown, scope: Scope): Promise<unknown> => {
     const bindings: Record<string, unknown> = { ...scope.vars };
-    for (const [name, fn] of Object.entries(builtins)) bindings[name] = (...args: unknown[]) => fn(scope.rt, undefined, ...args);
     // `$$` must be the record, not the line being mapped: jsonata binds it to the input, so the
     // fallback evaluates against the line and passes the root explicitly.
     bindings.root = scope.root;
+    bindings[RUNTIME_BINDING] = scope.rt;
+    bindings[BUDGET_BINDING] = scope.rt.budget;
     return expr.evaluate(ctx, bindings);
   };
   const path = plainPath(ast);
   return { text, fast, slow, ...(fallbackReason !== undefined ? { fallbackReason } : {}), ...(path ? { path } : {}) };
+}
+
+/** Every regex literal of an expression, wherever it sits in the AST. */
+function regexLiterals(n: unknown, out: Array<{ value: RegExp; position: number | undefined }> = []): Array<{ value: RegExp; position: number | undefined }> {
+  if (Array.isArray(n)) for (const x of n) regexLiterals(x, out);
+  else if (n && typeof n === 'object') {
+    const node = n as Node;
+    if (node.type === 'regex' && node.value instanceof RegExp) out.push({ value: node.value, position: node.position });
+    for (const [k, v] of Object.entries(node)) if (k !== 'value' && v && typeof v === 'object') regexLiterals(v, out);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- JSONata semantics we reproduce
@@ -307,6 +339,7 @@ function compileUnary(n: Node): Evaluator {
         if (!nested && Array.isArray(v)) for (const x of v) out.push(x);
         else out.push(v);
       }
+      s.rt.budget.tick(out.length);
       return out;
     };
   }
@@ -374,7 +407,11 @@ function compileBinary(n: Node): Evaluator {
         return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
       };
     case '&':
-      return (ctx, s) => (jstring(l(ctx, s)) ?? '') + (jstring(r(ctx, s)) ?? '');
+      return (ctx, s) => {
+        const v = (jstring(l(ctx, s)) ?? '') + (jstring(r(ctx, s)) ?? '');
+        s.rt.budget.string(v);
+        return v;
+      };
     case 'and':
       return (ctx, s) => truthy(l(ctx, s)) && truthy(r(ctx, s));
     case 'or':
@@ -472,6 +509,9 @@ function applyFilters(v: unknown, filters: Filter[], s: Scope): Seq {
       cur = i >= 0 && i < cur.length ? [cur[i]] : [];
     } else {
       const out: unknown[] = [];
+      // Nested filters over the record (`items[sku in $root.items[…].sku]`) grow with the square of
+      // the data: every predicate evaluation counts against the time budget.
+      s.rt.budget.tick(cur.length);
       for (const item of cur) {
         const p = f.pred!(item, s);
         // A predicate that computes a number is an index in jsonata; we only compile literal indexes.
@@ -584,6 +624,7 @@ function generalPath(fns: Array<{ fn: StepFn; filters: Filter[] }>, steps: Node[
         isSeq = filters.length > 0;
       } else {
         const out = seq();
+        s.rt.budget.tick(inputs.length);
         for (const item of inputs) {
           let v = fn(item, s);
           if (filters.length) v = applyFilters(v, filters, s);

@@ -3,6 +3,7 @@
 // A function that meets bad data never throws: it records an issue at the current target field and
 // returns undefined, so one run reports every problem of a record at once.
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { Budget } from './budget.js';
 import type { AppliedRate, LookupTables, MappingIssue } from './types.js';
 import type { RateTable } from './transforms/currency.js';
 import { convertAmount, isCurrency, minorUnits } from './transforms/currency.js';
@@ -24,6 +25,8 @@ export interface Runtime {
   /** Source path of the current context, e.g. `items[2]` inside an `each: items`; '' at the root,
    *  undefined inside a filtered list whose positions do not match the source's. */
   srcBase: string | undefined;
+  /** Time and memory this evaluation may still use (budget.ts). */
+  budget: Budget;
 }
 
 export function joinPath(base: string, key: string | number | undefined): string {
@@ -49,6 +52,7 @@ export class RuntimeState implements Runtime {
     public rates: RateTable | undefined,
     public now: Date,
     public options: Record<string, unknown>,
+    public budget: Budget,
   ) {}
   get path(): string {
     return joinPath(this.pathBase, this.pathKey);

@@ -6,6 +6,10 @@ import { userError, type SynclineError } from '../core/errors.js';
 import type { CompiledMapping, MappingIssue, MappingResult } from './types.js';
 
 export { compileMapping } from './compile.js';
+export { compileExpression } from './expression.js';
+export type { Expression, ExpressionOptions } from './expression.js';
+export { DEFAULT_BUDGET } from './budget.js';
+export type { BudgetLimits } from './budget.js';
 export { loadMapping, loadLookupTable, loadTargetSchema, findSpecFiles, clearMappingCaches, MappingRegistry } from './load.js';
 export { createLookupTable } from './lookups.js';
 export type { LookupTable, LookupTableSpec } from './lookups.js';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateCatalog } from '../sandboxes/shared/catalog.js';
+import { Budget, DEFAULT_BUDGET } from './budget.js';
 import { builtins, type Runtime } from './functions.js';
 import { loadLookupTable, loadMapping } from './index.js';
 import { formatPostal, normalizeStreet, stateCode } from './transforms/address.js';
@@ -23,7 +24,7 @@ const rates = createRateTable({
     { from: 'USD', to: 'KWD', rate: '0.3071', effective: '2026-01-01' },
   ],
 });
-const rt = (): Runtime => ({ lookups: {}, rates, now: new Date('2026-06-01T00:00:00Z'), options: {}, warnings: [], errors: [], applied: [], path: 'x', srcBase: '' });
+const rt = (): Runtime => ({ lookups: {}, rates, now: new Date('2026-06-01T00:00:00Z'), options: {}, warnings: [], errors: [], applied: [], path: 'x', srcBase: '', budget: new Budget(DEFAULT_BUDGET) });
 const convert = (r: Runtime, amount: string, from: string, to: string) => builtins.convert!(r, undefined, amount, from, to, '2026-06-01') as string;
 const MINOR: Record<string, number> = { USD: 2, EUR: 2, GBP: 2, JPY: 0, KWD: 3 };
 const amountIn = (cur: string) => fc.bigInt({ min: 0n, max: 10n ** 11n }).map((n) => new D(n.toString()).div(new D(10).pow(MINOR[cur]!)).toFixed(MINOR[cur]!));
