@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Database } from './db/schema.js';
 import type { Store } from './db/database.js';
 import { toSynclineError, type SerializedError, type SynclineError } from './errors.js';
-import type { FlowDefinition, InboxEvent, StepContext } from './flow.js';
+import { FlowStop, type FlowDefinition, type InboxEvent, type StepContext } from './flow.js';
 import { Metrics } from './metrics.js';
 import { createQueue, type SqlQueue } from './queue/sql-queue.js';
 import type { LeasedJob } from './queue/port.js';
@@ -15,6 +15,7 @@ import type { IncomingEvent, Poller } from './triggers.js';
 import type { PollerLease } from './poller-lease.js';
 import { Worker, type HandlerResult, type WorkerOptions } from './worker.js';
 import { XrefStore, type Ref } from './xref.js';
+import { checkVersion } from './versions.js';
 
 /** A flow with its own dependencies (connection clients, mappings), as main.ts wires it. */
 export interface BoundFlow<D = any> {
@@ -45,6 +46,8 @@ export interface IntakeResult {
   accepted: number;
   duplicates: number;
   jobs: number;
+  /** Events no flow takes: not stored, so what an intake keeps is bounded by what flows use (decision 0006). */
+  ignored?: number;
 }
 
 export class Engine<Deps = unknown> {
@@ -55,12 +58,16 @@ export class Engine<Deps = unknown> {
   readonly store: Store;
   private readonly flowsBySource = new Map<string, FlowDefinition<Deps>[]>();
   private readonly flowsById = new Map<string, FlowDefinition<Deps>>();
+  /** Every loaded version of each flow, so jobs queued before an edit run the version they were queued for. */
+  private readonly flowVersions = new Map<string, Map<number, FlowDefinition<Deps>>>();
+  /** Flows that take no new events (disabled in the designer or the API). */
+  private readonly disabled = new Set<string>();
   private readonly depsById = new Map<string, unknown>();
   private worker?: Worker;
   private readonly pollers: Array<{ stop: () => Promise<void> }> = [];
   private retentionTimer?: NodeJS.Timeout;
   /** Steps of a failing attempt, kept until the failure is committed with its run. */
-  private readonly failedSteps = new Map<string, StepRecord[]>();
+  private readonly failedSteps = new Map<string, { steps: StepRecord[]; checkpoint?: unknown }>();
 
   constructor(private readonly options: EngineOptions<Deps>) {
     this.store = options.store;
@@ -71,11 +78,50 @@ export class Engine<Deps = unknown> {
     for (const entry of options.flows) {
       const flow = ('flow' in entry ? entry.flow : entry) as FlowDefinition<Deps>;
       if (this.flowsById.has(flow.id)) throw new TypeError(`two flows share the id ${flow.id}`);
-      this.flowsById.set(flow.id, flow);
       this.depsById.set(flow.id, 'flow' in entry ? entry.deps : options.deps);
-      const key = `${flow.source.system}|${flow.source.entity}`;
-      this.flowsBySource.set(key, [...(this.flowsBySource.get(key) ?? []), flow]);
+      this.addFlowVersion(flow);
     }
+  }
+
+  /** Routing key: a bound flow takes its connection's events only (least privilege); an unbound one, its system's. */
+  private static sourceKey(flow: FlowDefinition<unknown>): string {
+    return flow.binding ? `conn:${flow.binding.connection}|${flow.binding.entity}` : `${flow.source.system}|${flow.source.entity}`;
+  }
+
+  /**
+   * Makes `flow` the current version of its id: new events run it, jobs queued earlier keep the
+   * version they were queued for. Used at start and when the designer or the API deploys an edit.
+   */
+  addFlowVersion(flow: FlowDefinition<Deps>): void {
+    const previous = this.flowsById.get(flow.id);
+    if (previous) {
+      const key = Engine.sourceKey(previous);
+      this.flowsBySource.set(key, (this.flowsBySource.get(key) ?? []).filter((f) => f.id !== flow.id));
+    }
+    this.flowsById.set(flow.id, flow);
+    const versions = this.flowVersions.get(flow.id) ?? new Map<number, FlowDefinition<Deps>>();
+    versions.set(flow.version ?? 0, flow);
+    this.flowVersions.set(flow.id, versions);
+    const key = Engine.sourceKey(flow);
+    this.flowsBySource.set(key, [...(this.flowsBySource.get(key) ?? []), flow]);
+  }
+
+  /** A disabled flow takes no new events (they stay in the inbox, unqueued); queued jobs still run. */
+  setEnabled(flowId: string, enabled: boolean): void {
+    if (enabled) this.disabled.delete(flowId);
+    else this.disabled.add(flowId);
+  }
+
+  isEnabled(flowId: string): boolean {
+    return !this.disabled.has(flowId);
+  }
+
+  /** The flows an event goes to: those bound to its connection and entity, and unbound ones of its system. */
+  private routes(e: IncomingEvent, connection: string | undefined): FlowDefinition<Deps>[] {
+    const bound = connection ? this.flowsBySource.get(`conn:${connection}|${e.entity}`) : undefined;
+    const unbound = this.flowsBySource.get(`${e.system}|${e.entity}`);
+    const all = bound && unbound ? [...bound, ...unbound] : (bound ?? unbound ?? []);
+    return this.disabled.size ? all.filter((f) => !this.disabled.has(f.id)) : all;
   }
 
   get flows(): FlowDefinition<Deps>[] {
@@ -92,11 +138,21 @@ export class Engine<Deps = unknown> {
     // Counted once the writes are done, so a transaction that is rolled back and retried counts once.
     const received: Array<Record<string, string>> = [];
     const deduplicated: Array<Record<string, string>> = [];
+    const unrouted: string[] = [];
     const work = async (trx: Kysely<Database>) => {
       received.length = 0;
       deduplicated.length = 0;
+      unrouted.length = 0;
+      result.ignored = undefined;
       const now = Date.now();
       for (const e of events) {
+        checkVersion(e);
+        // No flow takes it: counted, not stored, so what intake keeps is bounded by what flows use.
+        if (this.routes(e, opts.connection).length === 0) {
+          unrouted.push(opts.connection ?? e.system);
+          result.ignored = (result.ignored ?? 0) + 1;
+          continue;
+        }
         const dedupeKey = `${e.system}|${e.entity}|${e.id}|${e.version}`;
         const inserted = await trx
           .insertInto('events')
@@ -114,10 +170,16 @@ export class Engine<Deps = unknown> {
         result.accepted++;
         received.push(labels);
         const eventId = Number(inserted.id);
-        const flows = this.flowsBySource.get(`${e.system}|${e.entity}`) ?? [];
-        const payload: InboxEvent = { eventId, system: e.system, entity: e.entity, id: e.id, version: e.version, payload: e.payload };
+        const flows = this.routes(e, opts.connection);
+        const payload: InboxEvent = { eventId, system: e.system, entity: e.entity, id: e.id, version: e.version, payload: e.payload, ...(opts.connection ? { connection: opts.connection } : {}) };
         await this.queue.enqueue(
-          flows.map((f) => ({ queue: f.id, payload, eventId, orderingKey: f.orderingKey?.(payload) ?? `${e.system}:${e.entity}:${e.id}`, maxAttempts: f.maxAttempts })),
+          flows.map((f) => ({
+            queue: f.id,
+            payload: f.version === undefined ? payload : { ...payload, flowVersion: f.version },
+            eventId,
+            orderingKey: f.orderingKey?.(payload) ?? `${e.system}:${e.entity}:${e.id}`,
+            maxAttempts: f.maxAttempts,
+          })),
           trx,
         );
         result.jobs += flows.length;
@@ -127,6 +189,7 @@ export class Engine<Deps = unknown> {
     else await this.store.db.transaction().execute(work);
     for (const l of received) this.metrics.eventsReceived.inc(l);
     for (const l of deduplicated) this.metrics.eventsDeduplicated.inc(l);
+    for (const connection of unrouted) this.metrics.eventsUnrouted.inc({ connection });
     return result;
   }
 
@@ -176,7 +239,10 @@ export class Engine<Deps = unknown> {
   }
 
   start(): void {
-    const handlers = Object.fromEntries(this.flows.map((f) => [f.id, (job: LeasedJob) => this.handle(f, job)]));
+    // One handler per flow id; the job's own version is resolved when it runs (flows may be edited live).
+    const handlers = new Proxy({} as Record<string, (job: LeasedJob, signal: AbortSignal) => Promise<HandlerResult>>, {
+      get: (_t, id: string) => (this.flowsById.has(id) ? (job: LeasedJob, signal: AbortSignal) => this.handle(this.versionOf(id, job), job, signal) : undefined),
+    });
     const log = this.options.logger;
     this.worker = new Worker(this.queue, this.store.db, handlers, {
       ...this.options.worker,
@@ -184,7 +250,7 @@ export class Engine<Deps = unknown> {
         onSuccess: (job) => this.metrics.jobsSucceeded.inc(this.labels(job.queue)),
         onRetry: (job, err, delayMs) => {
           this.metrics.jobsRetried.inc({ ...this.labels(job.queue), code: err.code });
-          log?.info({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, delayMs }, 'attempt failed; retrying');
+          log?.debug({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, delayMs }, 'attempt failed; retrying');
         },
         onDead: (job, err) => {
           this.metrics.jobsDeadLettered.inc({ ...this.labels(job.queue), code: err.code });
@@ -218,13 +284,19 @@ export class Engine<Deps = unknown> {
     return `${flow.id}|${e.system}|${e.entity}|${e.id}`;
   }
 
-  private async handle(flow: FlowDefinition<Deps>, job: LeasedJob): Promise<HandlerResult> {
+  /** The version a job was queued for, or the current one when that version is no longer loaded. */
+  private versionOf(flowId: string, job: LeasedJob): FlowDefinition<Deps> {
+    const wanted = (job.payload as InboxEvent).flowVersion;
+    return (wanted !== undefined ? this.flowVersions.get(flowId)?.get(wanted) : undefined) ?? this.flowsById.get(flowId)!;
+  }
+
+  private async handle(flow: FlowDefinition<Deps>, job: LeasedJob, signal?: AbortSignal): Promise<HandlerResult> {
     const event = job.payload as InboxEvent;
     const started = Date.now();
     const recordKey = `${event.system}:${event.entity}:${event.id}`;
     const appliedKey = this.appliedKey(flow, event);
     const applied = await this.store.db.selectFrom('applied_versions').select('version').where('key', '=', appliedKey).executeTakeFirst();
-    const base = { eventId: job.eventId, jobId: job.id, flow: flow.id, recordKey, attempt: job.attempt, startedAt: started };
+    const base = { eventId: job.eventId, jobId: job.id, flow: flow.id, recordKey, attempt: job.attempt, startedAt: started, flowVersion: flow.version ?? null };
     if (applied && applied.version >= event.version) {
       // Out of order: a newer version of this record was already delivered. Applying this one would
       // overwrite newer data with older, so it is skipped — and recorded, so nobody wonders where it went.
@@ -235,6 +307,10 @@ export class Engine<Deps = unknown> {
 
     const writes: Array<(trx: Kysely<Database>) => Promise<void>> = [];
     const links: Array<[Ref, Ref]> = [];
+    const emitted: IncomingEvent[] = [];
+    const notes: string[] = [];
+    // A retry resumes at the step that failed: the outputs of the steps before it were saved with the retry.
+    const saved = job.previousAttempts > 0 ? await this.loadCheckpoint(job.id) : undefined;
     const ctx: StepContext<Deps> = {
       event,
       deps: this.depsById.get(flow.id) as Deps,
@@ -243,31 +319,51 @@ export class Engine<Deps = unknown> {
       attempt: job.attempt,
       commitWith: (w) => writes.push(w),
       link: (a, b) => links.push([a, b]),
+      outputs: {},
+      checkpoint: saved?.data ?? {},
+      emit: (events) => emitted.push(...events),
+      note: (text) => notes.push(text),
+      ...(signal ? { signal } : {}),
     };
     const steps: StepRecord[] = [];
     const keepAll = (this.options.recordPayloads ?? 'all') === 'all';
     let input: unknown = event.payload;
+    let stopped: string | undefined;
     for (const step of flow.steps) {
       const t0 = performance.now();
       const at = Date.now();
+      if (saved && Object.hasOwn(saved.outputs, step.name)) {
+        input = ctx.outputs[step.name] = saved.outputs[step.name];
+        steps.push({ step: step.name, status: 'skipped', input: null, output: { resumed: 'from the checkpoint of an earlier attempt' }, error: null, startedAt: at, durationMs: 0 });
+        continue;
+      }
       try {
         const output = await step.run(input, ctx);
         const ms = performance.now() - t0;
         this.metrics.stepDuration.observe({ ...this.labels(flow.id), step: step.name }, ms / 1000);
         steps.push({ step: step.name, status: 'ok', input: keepAll ? this.redact(input) : null, output: keepAll ? this.redact(output) : null, error: null, startedAt: at, durationMs: ms });
-        input = output;
+        input = ctx.outputs[step.name] = output;
       } catch (raw) {
+        if (raw instanceof FlowStop) {
+          stopped = raw.reason;
+          steps.push({ step: step.name, status: 'skipped', input: keepAll ? this.redact(input) : null, output: { stopped: raw.reason }, error: null, startedAt: at, durationMs: performance.now() - t0 });
+          break;
+        }
         const err = toSynclineError(raw);
         steps.push({ step: step.name, status: 'error', input: this.redact(input), output: null, error: err.toJSON(), startedAt: at, durationMs: performance.now() - t0 });
-        this.failedSteps.set(`${job.id}:${job.attempt}`, steps);
+        this.failedSteps.set(`${job.id}:${job.attempt}`, { steps, checkpoint: { outputs: ctx.outputs, data: ctx.checkpoint } });
         throw err;
       }
     }
+    if (stopped !== undefined) this.metrics.jobsSkipped.inc(this.labels(flow.id));
+    const note = [stopped, ...notes].filter((n) => n !== undefined).join('; ') || null;
     return {
       commit: async (trx) => {
-        await writeRun(trx, { ...base, status: 'succeeded', error: null, finishedAt: Date.now(), steps });
+        await writeRun(trx, { ...base, status: stopped !== undefined ? 'skipped' : 'succeeded', error: null, finishedAt: Date.now(), steps, note });
         for (const [a, b] of links) await this.xref.link(a, b, trx);
         for (const w of writes) await w(trx);
+        if (emitted.length) await this.intake(emitted, { connection: event.connection, trx });
+        if (saved) await trx.deleteFrom('step_checkpoints').where('job_id', '=', job.id).execute();
         await trx
           .insertInto('applied_versions')
           .values({ key: appliedKey, version: event.version, updated_at: Date.now() })
@@ -279,9 +375,19 @@ export class Engine<Deps = unknown> {
 
   private async commitFailure(job: LeasedJob, err: SynclineError, outcome: 'retry' | 'dead', trx: Kysely<Database>): Promise<void> {
     const key = `${job.id}:${job.attempt}`;
-    const steps = this.failedSteps.get(key) ?? [];
+    const failed = this.failedSteps.get(key);
+    const steps = failed?.steps ?? [];
     this.failedSteps.delete(key);
     const event = job.payload as InboxEvent;
+    // A retry resumes from here; a dead letter starts afresh when replayed (its payload may be edited).
+    if (outcome === 'retry' && failed?.checkpoint) {
+      const data = JSON.stringify(failed.checkpoint);
+      await trx
+        .insertInto('step_checkpoints')
+        .values({ job_id: job.id, data, updated_at: Date.now() })
+        .onConflict((oc) => oc.column('job_id').doUpdateSet({ data, updated_at: Date.now() }))
+        .execute();
+    } else if (outcome === 'dead') await trx.deleteFrom('step_checkpoints').where('job_id', '=', job.id).execute();
     await writeRun(trx, {
       eventId: job.eventId,
       jobId: job.id,
@@ -293,7 +399,15 @@ export class Engine<Deps = unknown> {
       startedAt: steps[0]?.startedAt ?? Date.now(),
       finishedAt: Date.now(),
       steps,
+      flowVersion: event.flowVersion ?? null,
     });
+  }
+
+  private async loadCheckpoint(jobId: number): Promise<{ outputs: Record<string, unknown>; data: Record<string, unknown> } | undefined> {
+    const row = await this.store.db.selectFrom('step_checkpoints').select('data').where('job_id', '=', jobId).executeTakeFirst();
+    if (!row) return undefined;
+    const parsed = JSON.parse(row.data) as { outputs?: Record<string, unknown>; data?: Record<string, unknown> };
+    return { outputs: parsed.outputs ?? {}, data: parsed.data ?? {} };
   }
 
   private redact(v: unknown): unknown {

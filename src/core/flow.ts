@@ -3,6 +3,7 @@
 // retries, dead-letters — so the console can draw a flow from its declaration.
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
+import type { IncomingEvent } from './triggers.js';
 import type { Ref, XrefStore } from './xref.js';
 
 export interface InboxEvent {
@@ -12,6 +13,10 @@ export interface InboxEvent {
   id: string;
   version: string;
   payload: unknown;
+  /** Connection the event came from (webhook, poller, emit); flows bound to it take it. */
+  connection?: string;
+  /** The flow version current when the event arrived: the job runs that version (decision 0005). */
+  flowVersion?: number;
 }
 
 export interface StepContext<Deps> {
@@ -26,6 +31,24 @@ export interface StepContext<Deps> {
   commitWith(write: (trx: Kysely<Database>) => Promise<void>): void;
   /** Records an xref link, committed with the ack. */
   link(a: Ref, b: Ref): void;
+  /** Outputs of the steps that ran so far in this run, by step name (the run scope). */
+  outputs: Record<string, unknown>;
+  /** Kept across retries with the step outputs (e.g. `each` items done, when an outcome became unknown). */
+  checkpoint: Record<string, unknown>;
+  /** Follow-up events, written to the inbox with the ack (same connection unless given). */
+  emit(events: IncomingEvent[]): void;
+  /** Something the run could not do or chose not to do, shown with the run (e.g. "tracking not written"). */
+  note(text: string): void;
+  /** Aborted when the worker gives the job up (shutdown timeout). */
+  signal?: AbortSignal;
+}
+
+/** Thrown by a step to end the run early as `skipped`, with the reason recorded (e.g. a `when` that is false). */
+export class FlowStop extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'FlowStop';
+  }
 }
 
 export interface FlowStep<Deps> {
@@ -36,6 +59,13 @@ export interface FlowStep<Deps> {
 
 export interface FlowDefinition<Deps = unknown> {
   id: string;
+  /** The stored version this definition was compiled from (flow documents); runs record it. */
+  version?: number;
+  /**
+   * Which events the flow takes: those of this connection and entity. Without it (tests, benches),
+   * events of `source.system` and `source.entity` from any connection.
+   */
+  binding?: { connection: string; entity: string };
   description: string;
   source: { system: string; entity: string };
   target: { system: string; entity: string };

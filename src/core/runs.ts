@@ -1,6 +1,6 @@
 // Runs: each event's history through its flow, step by step. Written in the same transaction as the
 // job's ack (success) or its retry / dead letter (failure), so history and queue never disagree.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunsTable } from './db/schema.js';
 import type { SerializedError } from './errors.js';
 
@@ -25,6 +25,12 @@ export interface RunRecord {
   startedAt: number;
   finishedAt: number;
   steps: StepRecord[];
+  /** The flow version the run used. */
+  flowVersion?: number | null;
+  /** Why a run was skipped, or what it could not do (shown beside the status). */
+  note?: string | null;
+  /** OpenTelemetry trace id of the attempt (src/telemetry: `withRunSpan` gives it), when tracing is on. */
+  traceId?: string | null;
 }
 
 export interface RunView extends Omit<RunRecord, 'steps'> {
@@ -48,6 +54,9 @@ export async function writeRun(db: Kysely<Database>, run: RunRecord): Promise<nu
       error: json(run.error),
       started_at: run.startedAt,
       finished_at: run.finishedAt,
+      flow_version: run.flowVersion ?? null,
+      note: run.note ?? null,
+      trace_id: run.traceId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -76,9 +85,23 @@ export async function writeRun(db: Kysely<Database>, run: RunRecord): Promise<nu
 export class RunStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async list(opts: { flow?: string; status?: string; eventId?: number; jobId?: number; limit?: number; offset?: number } = {}): Promise<RunView[]> {
+  async list(opts: { flow?: string; status?: string; eventId?: number; jobId?: number; q?: string; since?: number; until?: number; limit?: number; offset?: number } = {}): Promise<RunView[]> {
     let q = this.db.selectFrom('runs').selectAll();
     if (opts.flow) q = q.where('flow', '=', opts.flow);
+    if (opts.since !== undefined) q = q.where('finished_at', '>=', opts.since);
+    if (opts.until !== undefined) q = q.where('finished_at', '<', opts.until);
+    if (opts.q) {
+      // A business key (order number, Amazon order id, SKU, settlement id): in the record key, or in a
+      // step's recorded input or output (where a SKU or a target's number appears). A scan: fine for
+      // a console search over the retention window, not a hot path.
+      const like = `%${opts.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      q = q.where((eb) =>
+        eb.or([
+          sql<boolean>`${eb.ref('record_key')} like ${like} escape '\\'`,
+          eb('id', 'in', eb.selectFrom('run_steps').select('run_id').where((s) => s.or([sql<boolean>`${s.ref('input')} like ${like} escape '\\'`, sql<boolean>`${s.ref('output')} like ${like} escape '\\'`]))),
+        ]),
+      );
+    }
     if (opts.status) q = q.where('status', '=', opts.status as RunRecord['status']);
     if (opts.eventId !== undefined) q = q.where('event_id', '=', opts.eventId);
     if (opts.jobId !== undefined) q = q.where('job_id', '=', opts.jobId);
@@ -132,5 +155,8 @@ function toRunView(r: Selectable<RunsTable>): RunView {
     error: parse(r.error),
     startedAt: Number(r.started_at),
     finishedAt: Number(r.finished_at),
+    flowVersion: r.flow_version === null || r.flow_version === undefined ? null : Number(r.flow_version),
+    note: r.note ?? null,
+    traceId: r.trace_id ?? null,
   };
 }

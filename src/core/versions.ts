@@ -1,0 +1,37 @@
+// Version schemes: one per source entity, declared by the connector that produces its events, so
+// versions from a poller and from a webhook of the same record compare correctly by construction.
+// An event whose version does not parse under its entity's scheme is refused at intake, with a
+// reason (issue 10: an ISO webhook version once outranked every later poller version as a string).
+import { userError } from './errors.js';
+import type { IncomingEvent } from './triggers.js';
+
+export interface VersionScheme {
+  /** Human name shown in the refusal, e.g. "X-Cart order: <12-digit seconds>.<4-digit revision>". */
+  describe: string;
+  /** Versions of this scheme compare correctly as strings once they match this. */
+  pattern: RegExp;
+}
+
+const schemes = new Map<string, VersionScheme>();
+
+/** Declares the version scheme of `system`'s `entity` events (connectors call this when loaded). */
+export function declareVersionScheme(system: string, entity: string, scheme: VersionScheme): void {
+  schemes.set(`${system}|${entity}`, scheme);
+}
+
+export function versionScheme(system: string, entity: string): VersionScheme | undefined {
+  return schemes.get(`${system}|${entity}`);
+}
+
+/** Throws EVENT_VERSION_INVALID when the event's version does not parse under its entity's scheme. */
+export function checkVersion(e: IncomingEvent): void {
+  const scheme = schemes.get(`${e.system}|${e.entity}`);
+  if (typeof e.version !== 'string' || e.version.length === 0 || e.version.length > 100) {
+    throw userError('EVENT_VERSION_INVALID', `${e.system} ${e.entity} ${e.id}: the version must be a non-empty string of at most 100 characters`);
+  }
+  if (scheme && !scheme.pattern.test(e.version)) {
+    throw userError('EVENT_VERSION_INVALID', `${e.system} ${e.entity} ${e.id}: version "${e.version.slice(0, 40)}" does not follow ${scheme.describe}`, {
+      details: { system: e.system, entity: e.entity, id: e.id, version: e.version.slice(0, 100), scheme: scheme.describe },
+    });
+  }
+}

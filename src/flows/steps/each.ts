@@ -1,0 +1,48 @@
+// each: nested steps per item (e.g. one X-Cart stock update per changed SKU). Items done are
+// checkpointed by key, so a retry after item 500 of 1,000 failed starts at item 500.
+import { SynclineError } from '../../core/errors.js';
+import type { EachStep } from '../document.js';
+import { plain } from '../expr.js';
+import type { StepKind } from './kind.js';
+
+export const eachStep: StepKind<EachStep> = {
+  kind: 'each',
+  retry: 'transient',
+  compile(step, env) {
+    const items = env.expr(step.items, 'items');
+    const key = env.expr(step.key, 'key');
+    const nested = env.compileSteps(step.steps, `${step.id}.steps`);
+    return async (scope, ctx) => {
+      const list = plain(await items(scope));
+      const arr = list === null ? [] : Array.isArray(list) ? list : [list];
+      const doneKey = `each:${step.id}`;
+      const done = new Set((ctx.checkpoint[doneKey] as string[] | undefined) ?? []);
+      const results: Array<{ key: string; outputs: Record<string, unknown> }> = [];
+      let skipped = 0;
+      for (const item of arr) {
+        const k = String(plain(await key({ ...scope, item })));
+        if (done.has(k)) {
+          skipped++;
+          continue;
+        }
+        const inner: Record<string, unknown> = {};
+        const s = { ...scope, item, key: k, steps: { ...scope.steps } };
+        for (const n of nested) {
+          try {
+            const out = await n.run({ ...s, steps: { ...s.steps, ...inner } }, ctx);
+            inner[n.id] = out;
+          } catch (e) {
+            // The items before this one stay done; the retry starts here.
+            ctx.checkpoint[doneKey] = [...done];
+            if (e instanceof SynclineError) e.details.item = k;
+            throw e;
+          }
+        }
+        done.add(k);
+        results.push({ key: k, outputs: inner });
+      }
+      ctx.checkpoint[doneKey] = [...done];
+      return { count: results.length, resumedPast: skipped, items: results.length > 50 ? results.slice(0, 50) : results };
+    };
+  },
+};
