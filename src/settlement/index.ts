@@ -52,7 +52,7 @@ export interface SettlementReport {
   lines: number;
   byType: Record<string, string>;
   unmapped: Array<{ description: string; amount: string; lines: number; firstLine: number }>;
-  journal: { balanced: boolean; lines: JournalLine[]; entries: Array<{ REF: string; ACCDAT: string; month: string; net: string; lines: JournalLine[] }> };
+  journal: { balanced: boolean; lines: JournalLine[]; entries: Array<{ REF: string; ACCDAT: string; CUR: string; month: string; net: string; lines: JournalLine[] }> };
   /** Journal net − total-amount (when held: minus the unmapped amounts the journal would miss). */
   difference: string;
   drillDown: DrillDown;
@@ -115,7 +115,7 @@ export async function importSettlement(source: AsyncIterable<string | string[]>,
     byType: byTypeStrings(t),
     unmapped,
     journal: journal
-      ? { balanced: journal.balanced, lines: journal.entries.flatMap((e) => e.lines), entries: journal.entries.map((e) => ({ REF: e.REF, ACCDAT: e.ACCDAT, month: e.month, net: e.net, lines: e.lines })) }
+      ? { balanced: journal.balanced, lines: journal.entries.flatMap((e) => e.lines), entries: journal.entries.map((e) => ({ REF: e.REF, ACCDAT: e.ACCDAT, CUR: e.CUR, month: e.month, net: e.net, lines: e.lines })) }
       : { balanced: false, lines: [], entries: [] },
     difference: journal ? journal.difference : missing.neg().toFixed(2),
     drillDown: drillDown(t),

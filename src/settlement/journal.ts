@@ -102,13 +102,17 @@ export async function buildJournal(t: SettlementTotals, mapping: CompiledMapping
     }
     const last = i === months.length - 1;
     const summary = last ? { ...t.summary, totalAmount: sumString(partSum) } : { ...t.summary, totalAmount: sumString(partSum), depositDate: lastDayOf(month), endDate: lastDayOf(month) };
-    const lines = buckets.map((b: TypeSum) => ({ transactionType: b.transactionType, amountType: b.amountType, amountDescription: b.amountDescription, amount: sumString(b) }));
-    const r = await mapping.run({ summary, lines }, { options, lookups: { [SETTLEMENT_TABLE]: table } });
+    const summed = buckets.map((b: TypeSum) => ({ transactionType: b.transactionType, amountType: b.amountType, amountDescription: b.amountDescription, amount: sumString(b) }));
+    // Owed or paid out is decided for the whole settlement, so a split one uses one account for its net.
+    const owed = new Decimal(t.summary.totalAmount).isNegative();
+    const r = await mapping.run({ summary, lines: summed }, { options: { ...options, owed }, lookups: { [SETTLEMENT_TABLE]: table } });
     if (r.errors.length) {
       throw userError('SETTLEMENT_INVALID', `settlement ${t.summary.settlementId}: the journal mapping reported ${r.errors.map(formatIssue).join('; ')}`, { details: { settlementId: t.summary.settlementId, month, errors: r.errors } });
     }
     const out = r.output as Omit<JournalEntry, 'month' | 'net' | 'REF'> & { REF?: string };
-    entries.push({ ...out, REF: entryRef(t.summary.settlementId, months.length, i + 1, rev), month, net: sumString(partSum) });
+    // An option set to null (e.g. no clearing partner) leaves the field out rather than sending null.
+    const lines = out.lines.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== null && v !== undefined && v !== '')) as unknown as JournalLine);
+    entries.push({ ...out, lines, REF: entryRef(t.summary.settlementId, months.length, i + 1, rev), month, net: sumString(partSum) });
   }
   const clearing = new Set([options.clearingAccount, options.owedAccount].filter(Boolean).map(String));
   let net = new Decimal(0);

@@ -51,7 +51,8 @@ async function postOnce(ledger: Ledger, p: PlannedEntry, o: Required<Pick<PostOp
   let last: unknown;
   for (let attempt = 1; attempt <= o.attempts; attempt++) {
     const found = await ledger.find(p.ref);
-    if (found) return { ...found, created: false };
+    // Found after one of our own saves failed: that save went through, this call created it.
+    if (found) return { ...found, created: attempt > 1 };
     try {
       return { ...(await ledger.save({ ...p.entry, REF: p.ref })), created: true };
     } catch (e) {

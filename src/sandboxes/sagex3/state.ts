@@ -82,9 +82,25 @@ export const ACCOUNTS: Record<string, { des: string; collective?: boolean }> = {
   '708500': { des: 'Shipping income' },
   '709000': { des: 'Discounts granted' },
   '758000': { des: 'Miscellaneous income (reimbursements)' },
+  // What a site that adopted the shipped settlement-accounts table (mappings/lookups) has set up,
+  // with the AMZ journal and entry type of the settlement template.
+  '164000': { des: 'Loans (Amazon Lending)' },
+  '467100': { des: 'Amazon reserved balance' },
+  '467200': { des: 'Amounts owed to Amazon' },
+  '622600': { des: 'Amazon referral fees' },
+  '622650': { des: 'Amazon digital services fees' },
+  '622700': { des: 'Amazon subscription' },
+  '623100': { des: 'Amazon advertising' },
+  '623200': { des: 'Coupon redemption fees' },
+  '624100': { des: 'FBA fulfilment fees' },
+  '624150': { des: 'Shipping chargebacks' },
+  '624200': { des: 'FBA storage fees' },
+  '701000': { des: 'Sales of goods - Amazon' },
+  '708600': { des: 'Gift wrap income' },
+  '709100': { des: 'Refunds granted' },
 };
-const JOURNALS = new Set(['OD', 'VEN', 'BQ1']);
-const ENTRY_TYPES = new Set(['ODP', 'GEN', 'SAL']);
+const JOURNALS = new Set(['OD', 'VEN', 'BQ1', 'AMZ']);
+const ENTRY_TYPES = new Set(['ODP', 'GEN', 'SAL', 'AMZ']);
 const INVOICE_TYPES = new Set(['INV', 'CRN']);
 
 const LOCK_TEXT: Record<string, string> = {

@@ -1,0 +1,204 @@
+// Settlements posted to the Sage X3 sandbox over SOAP, recorded in a real SQLite store: every report
+// the Amazon sandbox generates reconciles to the cent and posts one balanced GACCENTRY; a re-import
+// posts nothing; a held settlement posts once the table knows its line; a mapping change reverses
+// and reposts; a truncated file posts nothing; a save whose answer is lost posts exactly one entry.
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from 'decimal.js';
+import YAML from 'yaml';
+import { listSettlementReports, reportLineBatches, type SpApiClient } from '../connectors/amazon/index.js';
+import { clientFor as amazonClientFor } from '../connectors/amazon/testing.js';
+import { SageX3Client } from '../connectors/sagex3/index.js';
+import { openStore, type Store } from '../core/db/database.js';
+import { SynclineError } from '../core/errors.js';
+import { createLookupTable } from '../mapping/index.js';
+import { start as startAmazon, type RunningAmazonSandbox } from '../sandboxes/amazon/index.js';
+import { start as startX3, type SageX3Sandbox } from '../sandboxes/sagex3/index.js';
+import { DEFAULT_TABLE, importSettlement, settlementRow, x3Ledger, type Ledger } from './index.js';
+import { linesOf, total, US, usRows, v2File } from './settlement.testkit.js';
+
+let amazon: RunningAmazonSandbox;
+let x3: SageX3Sandbox;
+let store: Store;
+let spapi: SpApiClient;
+let n = 0;
+const x3Client = (timeoutMs = 10_000) =>
+  new SageX3Client({ baseUrl: x3.url, auth: { type: 'basic', user: 'SYNCLINE', password: 'x3-sandbox' }, poolAlias: 'SYNCLINE', timeoutMs }, { connection: `x3-settlement-${++n}` });
+const OPTIONS = { site: 'US011', clearingPartner: null };
+
+beforeAll(async () => {
+  amazon = await startAmazon({ seed: 9, timeScale: 50, historicalOrders: 0 });
+  x3 = await startX3({ seed: 9 });
+  spapi = amazonClientFor(amazon);
+  store = await openStore({ dialect: 'sqlite', file: path.join(mkdtempSync(path.join(tmpdir(), 'syncline-settlement-')), 'store.db') });
+}, 60_000);
+afterAll(async () => {
+  await store?.close();
+  await x3?.close();
+  await amazon?.close();
+});
+
+/** GACCENTRY records in the X3 sandbox whose REF starts with `prefix`. */
+const entries = (prefix: string) => [...x3.state.stores.GAS.values()].filter((r) => String(r.fields.REF).startsWith(prefix));
+const accountNet = (prefix: string, acc: string) =>
+  entries(prefix)
+    .flatMap((r) => r.tables.HAE1_1!)
+    .filter((l) => l.ACC === acc)
+    .reduce((a, l) => a.plus(new Decimal(String(l.AMTCUR)).times(Number(l.SNS))), new Decimal(0))
+    .toFixed(2);
+
+describe('every settlement the Amazon sandbox generates', () => {
+  it('reconciles to the cent and posts one balanced GACCENTRY; a re-import posts nothing', async () => {
+    const market = amazon.sandbox.market;
+    const now = amazon.sandbox.clock.now();
+    const fba: Record<string, string> = {};
+    for (const l of market.listings.values()) fba[l.sku] = new Decimal('3.22').plus(new Decimal('0.38').times(Math.max(1, Math.ceil(Number(l.weightLb))) - 1)).toFixed(2);
+    const fees = { referral: { rate: '0.15' }, fba: { bySku: fba } };
+    // Three periods: sales, returns and a reimbursement; the later ones release the earlier reserve.
+    for (let period = 0; period < 3; period++) {
+      const placed = Array.from({ length: 12 }, (_, i) => market.placeOrder({ channel: i % 3 ? 'AFN' : 'MFN', purchaseDate: now - 3_600_000 * (i + 1), status: 'Shipped', promotion: i % 4 === 0 }));
+      market.returnItems(placed[1]!.id);
+      const afn = [...market.listings.values()].find((l) => l.channel === 'AFN' && l.fba.fulfillable > 2);
+      if (afn) market.reimburse(afn.sku, 1);
+      market.closeSettlement();
+    }
+    const reports = await listSettlementReports(spapi);
+    expect(reports.length).toBeGreaterThanOrEqual(3);
+    const ledger = x3Ledger(x3Client());
+    for (const rep of reports) {
+      const r = await importSettlement(reportLineBatches(spapi, rep.reportDocumentId!), { options: OPTIONS, fees, post: { db: store.db, ledger } });
+      expect(r.unmapped, `${rep.reportId}: ${JSON.stringify(r.unmapped)}`).toEqual([]);
+      expect([r.status, r.difference, r.journal.balanced, r.drillDown.sumsBack]).toEqual(['posted', '0.00', true, true]);
+      expect(r.fees.drifted, JSON.stringify(r.fees.items.slice(0, 3))).toBe(0);
+      expect(r.fees.checked).toBeGreaterThan(0);
+      const posted = entries(r.settlementId);
+      expect(posted).toHaveLength(1);
+      expect(posted[0]!.fields.TOTDEB).toBe(posted[0]!.fields.TOTCDT);
+      expect(accountNet(r.settlementId, '512100')).toBe(r.totalAmount);
+      expect((await settlementRow(store.db, r.settlementId, 'USD'))?.status).toBe('posted');
+      // The same report again: recognised, nothing posted.
+      const again = await importSettlement(reportLineBatches(spapi, rep.reportDocumentId!), { options: OPTIONS, post: { db: store.db, ledger } });
+      expect([again.status, again.posted?.created]).toEqual(['already-posted', []]);
+      expect(entries(r.settlementId)).toHaveLength(1);
+    }
+  }, 120_000);
+});
+
+describe('hand-made settlements posted to X3', () => {
+  const file = (id: string, rows = usRows()) => v2File({ ...US, id, total: total(rows) }, rows);
+
+  it('held while a line is unmapped (nothing posted), posted once the table knows it', async () => {
+    const id = '31000000001';
+    const rows = [...usRows(), { type: 'other-transaction', amountType: 'other-transaction', description: 'Mystery Adjustment', amount: '-4.44', posted: '2026-11-11 10:00:00 UTC' }];
+    const ledger = x3Ledger(x3Client());
+    const held = await importSettlement(linesOf(file(id, rows)), { options: OPTIONS, post: { db: store.db, ledger } });
+    expect([held.status, held.unmapped.map((u) => [u.description, u.amount])]).toEqual(['held', [['other-transaction/other-transaction/Mystery Adjustment', '-4.44']]]);
+    expect(entries(id)).toHaveLength(0);
+    expect(JSON.parse((await settlementRow(store.db, id, 'USD'))!.problems)[0]).toMatchObject({ amount: '-4.44' });
+    const table = createLookupTable({ name: 'settlement-accounts', normalize: ['trim', 'lower', 'collapseWhitespace'], entries: { ...shipped, 'other-transaction/other-transaction/Mystery Adjustment': '471000' } });
+    const replay = await importSettlement(linesOf(file(id, rows)), { options: OPTIONS, table, post: { db: store.db, ledger } });
+    expect([replay.status, replay.difference]).toEqual(['posted', '0.00']);
+    expect(entries(id)).toHaveLength(1);
+    expect(accountNet(id, '471000')).toBe('4.44');
+  }, 60_000);
+
+  it('a mapping changed after posting reverses the entry and reposts; the old one is never edited', async () => {
+    const id = '31000000002';
+    const ledger = x3Ledger(x3Client());
+    const first = await importSettlement(linesOf(file(id)), { options: OPTIONS, post: { db: store.db, ledger } });
+    expect(first.status).toBe('posted');
+    const original = structuredClone(entries(id)[0]!.tables.HAE1_1);
+    // Storage fees move from 624200 to the fulfilment fees account.
+    const table = createLookupTable({ name: 'settlement-accounts', normalize: ['trim', 'lower', 'collapseWhitespace'], entries: { ...shipped, 'other-transaction/other-transaction/Storage Fee': '624100' } });
+    const second = await importSettlement(linesOf(file(id)), { options: OPTIONS, table, post: { db: store.db, ledger } });
+    expect(second.status).toBe('reposted');
+    expect(second.posted?.created).toEqual([`${id}:R1.1`, `${id}:2.1`]);
+    expect(entries(id).map((r) => r.fields.REF).sort()).toEqual([id, `${id}:2.1`, `${id}:R1.1`]);
+    expect(entries(id).find((r) => r.fields.REF === id)!.tables.HAE1_1).toEqual(original);
+    // Net effect in the ledger: the new mapping only, the payout once.
+    expect(accountNet(id, '624200')).toBe('0.00');
+    expect(accountNet(id, '512100')).toBe(total(usRows()));
+    const third = await importSettlement(linesOf(file(id)), { options: OPTIONS, table, post: { db: store.db, ledger } });
+    expect(third.status).toBe('already-posted');
+    expect(entries(id)).toHaveLength(3);
+  }, 60_000);
+
+  it('a truncated file posts nothing and leaves no row', async () => {
+    const id = '31000000003';
+    const text = file(id);
+    const e = await importSettlement(linesOf(text.slice(0, text.length - 40)), { options: OPTIONS, post: { db: store.db, ledger: x3Ledger(x3Client()) } }).catch((x: unknown) => x as SynclineError);
+    expect((e as SynclineError).code).toBe('SETTLEMENT_TRUNCATED');
+    expect(entries(id)).toHaveLength(0);
+    expect(await settlementRow(store.db, id, 'USD')).toBeUndefined();
+  });
+
+  it('a month-end split posts both parts, and a re-import finds both', async () => {
+    const id = '31000000004';
+    const rows = [...usRows('2026-11-29').slice(0, 12), ...usRows('2026-12-01').slice(12)];
+    const text = v2File({ ...US, id, end: '2026-12-05 00:00:00 UTC', deposit: '2026-12-07 00:00:00 UTC', total: total(rows) }, rows);
+    const ledger = x3Ledger(x3Client());
+    const r = await importSettlement(linesOf(text), { options: OPTIONS, post: { db: store.db, ledger } });
+    expect(r.posted?.created).toEqual([`${id}.1`, `${id}.2`]);
+    expect(entries(id).map((e) => [e.fields.REF, e.fields.ACCDAT])).toEqual([[`${id}.1`, '20261130'], [`${id}.2`, '20261207']]);
+    expect(accountNet(id, '512100')).toBe(total(rows));
+    expect((await importSettlement(linesOf(text), { options: OPTIONS, post: { db: store.db, ledger } })).status).toBe('already-posted');
+  }, 60_000);
+
+  it('a save whose answer is lost (X3 saved it after the client gave up) posts exactly one GACCENTRY', async () => {
+    const id = '31000000005';
+    const real = x3Ledger(x3Client(400));
+    let lost = 0;
+    // The real X3 ledger; during its first save X3 takes 900 ms, past the client's 400 ms timeout,
+    // and saves the entry after the client gave up (the pool's execution time, not a dropped request).
+    const pool = (execMs: number) => fetch(`${x3.url}/__sandbox/pool`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ execMs }) });
+    const ledger: Ledger = {
+      find: (ref) => real.find(ref),
+      async save(entry) {
+        if (lost++ > 0) return real.save(entry);
+        await pool(900);
+        try {
+          return await real.save(entry);
+        } finally {
+          await pool(0);
+        }
+      },
+    };
+    const r = await importSettlement(linesOf(file(id)), { options: OPTIONS, post: { db: store.db, ledger, settleMs: 1_500 } });
+    expect(lost).toBe(1);
+    // Found by its REF after the unknown outcome: saved once, reported as this import's posting.
+    expect([r.status, r.posted?.created, r.posted?.found]).toEqual(['posted', [id], []]);
+    expect(entries(id)).toHaveLength(1);
+    expect((await settlementRow(store.db, id, 'USD'))?.status).toBe('posted');
+  }, 60_000);
+
+  it('a dropped connection before X3 saw the save: looked up, then saved once', async () => {
+    const id = '31000000006';
+    const real = x3Ledger(x3Client(2_000));
+    let drops = 0;
+    const ledger: Ledger = {
+      find: (ref) => real.find(ref),
+      async save(entry) {
+        if (drops++ > 0) return real.save(entry);
+        x3.faults.set({ rules: [{ route: 'POST /soap-generic/*', drop: 1 }] });
+        try {
+          return await real.save(entry);
+        } finally {
+          x3.faults.set({ rules: [] });
+        }
+      },
+    };
+    const r = await importSettlement(linesOf(file(id)), { options: OPTIONS, post: { db: store.db, ledger, settleMs: 200 } });
+    expect([r.status, r.posted?.created]).toEqual(['posted', [id]]);
+    expect(x3.faults.injected.drop).toBeGreaterThanOrEqual(1);
+    expect(entries(id)).toHaveLength(1);
+  }, 60_000);
+});
+
+/** The shipped settlement-accounts entries, to build a changed table from. */
+let shipped: Record<string, unknown> = {};
+beforeAll(async () => {
+  shipped = (YAML.parse(await readFile(DEFAULT_TABLE, 'utf8')) as { entries: Record<string, unknown> }).entries;
+});
