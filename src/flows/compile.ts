@@ -90,10 +90,16 @@ export async function compileFlow(dep: FlowDeployment): Promise<FlowDefinition> 
     const where = `${doc.id} ${at} (${s.id})`;
     const run = kind.compile(s, { ...env, expr: (text, field) => compileFlowExpr(text, `${where}.${field}`) });
     const cond = s.if ? compileFlowExpr(s.if, `${where}.if`) : undefined;
+    const note = s.note ? compileFlowExpr(s.note, `${where}.note`) : undefined;
     return async (scope, ctx) => {
       if (cond && !truthy(await cond(scope))) return null;
       try {
-        return await run(scope, ctx);
+        const output = await run(scope, ctx);
+        if (note) {
+          const text = await note({ ...scope, output });
+          if (typeof text === 'string' && text.trim()) ctx.note(`${s.id}: ${text.trim()}`);
+        }
+        return output;
       } catch (e) {
         const err = toSynclineError(e);
         // A pure kind's error is final: retrying the same input gives the same answer.

@@ -23,6 +23,8 @@ interface StepBase {
   id: string;
   title?: string;
   if?: string;
+  /** After the step, over the scope plus `output`: a non-empty text is recorded with the run. */
+  note?: string;
 }
 export interface FetchStep extends StepBase { kind: 'fetch'; operation: string; input?: string }
 export interface LookupStep extends StepBase {
