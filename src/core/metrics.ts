@@ -5,6 +5,8 @@ export class Metrics {
   readonly registry = new Registry();
   readonly eventsReceived = new Counter({ name: 'syncline_events_received_total', help: 'Events written to the inbox', labelNames: ['system', 'entity', 'connection'], registers: [this.registry] });
   readonly eventsDeduplicated = new Counter({ name: 'syncline_events_deduplicated_total', help: 'Duplicate deliveries absorbed by the inbox', labelNames: ['system', 'entity', 'connection'], registers: [this.registry] });
+  // Labelled by connection only: the entity of an event nobody takes is whatever the sender wrote.
+  readonly eventsUnrouted = new Counter({ name: 'syncline_events_unrouted_total', help: 'Events no flow takes, counted and not stored (decision 0006)', labelNames: ['connection'], registers: [this.registry] });
   readonly jobsSucceeded = new Counter({ name: 'syncline_jobs_succeeded_total', help: 'Jobs completed', labelNames: ['flow', 'connection'], registers: [this.registry] });
   readonly jobsSkipped = new Counter({ name: 'syncline_jobs_stale_skipped_total', help: 'Jobs skipped because a newer version of the record was already applied', labelNames: ['flow', 'connection'], registers: [this.registry] });
   readonly jobsRetried = new Counter({ name: 'syncline_jobs_retried_total', help: 'Job attempts that failed and were scheduled again', labelNames: ['flow', 'connection', 'code'], registers: [this.registry] });

@@ -8,6 +8,8 @@ export const serverErrorCodes = defineErrorCodes({
   REQUEST_TOO_LARGE: { kind: 'user', description: 'The request body is larger than the server accepts (413); `details.limitBytes` is the cap (`server.bodyLimitBytes`).' },
   REQUEST_UNSUPPORTED_MEDIA_TYPE: { kind: 'user', description: 'The admin API reads JSON only (415): send `Content-Type: application/json`.' },
   REQUEST_MALFORMED_JSON: { kind: 'user', description: 'The body is not valid JSON (400); the message carries the parser\'s reason and position.' },
+  REQUEST_INVALID_UTF8: { kind: 'user', description: 'A webhook body is not valid UTF-8 (400). Syncline stores exactly the bytes that were signed, so it refuses bytes it would have to alter; send JSON encoded as UTF-8.' },
+  REQUEST_TOO_DEEP: { kind: 'user', description: 'A webhook body nests arrays and objects deeper than 64 levels (400); `details.atByte` is where. Real records nest far less; nothing was stored.' },
   SERVER_NOT_READY: { kind: 'transient', description: '/readyz: the database did not answer a trivial query in time (503). Check that the SQLite file is writable or PostgreSQL is reachable.' },
   WEBHOOK_UNKNOWN_CONNECTION: { kind: 'user', description: 'No connection with this id accepts webhooks (404): it does not exist or has no `webhookSecret` secret. Check the URL configured in the sending system.' },
   WEBHOOK_SIGNATURE_MISSING: { kind: 'user', description: 'The webhook has no usable `X-Syncline-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` header (401). Nothing was stored.' },

@@ -90,7 +90,12 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
         response: {
           202: {
             type: 'object',
-            properties: { accepted: { type: 'integer', description: 'new events stored' }, duplicates: { type: 'integer', description: 'events already in the inbox, absorbed' }, jobs: { type: 'integer', description: 'flow jobs enqueued' } },
+            properties: {
+              accepted: { type: 'integer', description: 'new events stored' },
+              duplicates: { type: 'integer', description: 'events already in the inbox, absorbed' },
+              jobs: { type: 'integer', description: 'flow jobs enqueued' },
+              ignored: { type: 'integer', description: 'events no flow of this connection takes: not stored, counted in syncline_events_unrouted_total' },
+            },
           },
           400: problemSchema,
           401: problemSchema,
@@ -120,6 +125,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
       const connection = req.params.connection;
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       verifySignature(req.syncline!.secret, raw, req.syncline!.signature!, opts.signatureToleranceSec);
+      checkIntakeBody(raw);
       let body: unknown;
       try {
         body = JSON.parse(raw.toString('utf8'));
@@ -137,9 +143,42 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
         throw transientError('WEBHOOK_INTAKE_UNAVAILABLE', 'the events could not be stored; nothing was accepted, retry later', { retryAfterMs: 1000, cause: e });
       }
       opts.metrics.webhookDuration.observe({ connection }, (performance.now() - started) / 1000);
-      return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates, jobs: result.jobs });
+      return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates, jobs: result.jobs, ...(result.ignored ? { ignored: result.ignored } : {}) });
     },
   );
+}
+
+/** Deepest nesting of arrays and objects a webhook body may have; real orders are under 10. */
+export const MAX_JSON_DEPTH = 64;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Refuses, with 400 and the reason, what would otherwise be stored differently from what was signed
+ * or break something later: bytes that are not UTF-8 (decoding would put U+FFFD where the sender's
+ * bytes were, so the stored event would differ from the signed one), and nesting deeper than
+ * MAX_JSON_DEPTH (a 5,000-deep payload used to exhaust the stack further on and answer 503, which a
+ * sender retries forever). One pass over the bytes, before JSON.parse; decision 0006.
+ */
+export function checkIntakeBody(raw: Buffer): void {
+  try {
+    utf8.decode(raw);
+  } catch {
+    throw withStatus(userError('REQUEST_INVALID_UTF8', 'the body is not valid UTF-8; send JSON encoded as UTF-8 (nothing was stored)'), 400);
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw withStatus(userError('REQUEST_TOO_DEEP', `the body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (at byte ${i}); nothing was stored`, { details: { maxDepth: MAX_JSON_DEPTH, atByte: i } }), 400);
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
 }
 
 /**
