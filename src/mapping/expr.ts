@@ -109,6 +109,7 @@ export function compileExpr(text: string, loc: ExprLocation, limits: BudgetLimit
     bindings.root = scope.root;
     bindings[RUNTIME_BINDING] = scope.rt;
     bindings[BUDGET_BINDING] = scope.rt.budget;
+    scope.rt.budget.startClock();
     return expr.evaluate(ctx, bindings);
   };
   const path = plainPath(ast);

@@ -282,6 +282,12 @@ export const builtins: Record<string, BuiltinFn> = {
       addError(rt, `missing ${t.label}${at ? ` at ${at}` : ''}`, { source: at });
       return undefined;
     }
+    if (t.pii) {
+      // Personal data: neither this record's key (the log and run history would hold it) nor other
+      // people's keys as "closest". Which table and which field is what the operator needs.
+      addError(rt, `unknown ${t.label}${at ? ` at ${at}` : ''} (not in lookup table "${t.name}")`, { source: at });
+      return undefined;
+    }
     const k = typeof key === 'string' || typeof key === 'number' ? String(key) : JSON.stringify(key);
     const suggestions = typeof key === 'string' ? t.closest(key) : [];
     addError(rt, `unknown ${t.label} '${k}'${at ? ` at ${at}` : ''}${suggestions.length ? ` (closest: ${suggestions.join(', ')})` : ''}`, {
@@ -303,7 +309,7 @@ export const builtins: Record<string, BuiltinFn> = {
       return undefined;
     }
     const v = t.get(key);
-    if (v === undefined && !isBlank(key)) addWarning(rt, `no ${t.label} for '${String(key)}' in table "${t.name}"; left out`, srcOf(rt, site, 1));
+    if (v === undefined && !isBlank(key)) addWarning(rt, `no ${t.label} for ${t.pii ? 'this record' : `'${String(key)}'`} in table "${t.name}"; left out`, srcOf(rt, site, 1));
     return v;
   },
 

@@ -26,6 +26,11 @@ export interface LookupTableSpec {
   aliases?: Record<string, string>;
   /** Value for a key that is not in the table; without it a miss is a validation error. */
   default?: unknown;
+  /**
+   * The keys are personal data (e-mails, phones, names): a miss never quotes the key nor suggests
+   * other keys, which would be other people's data in a log line. Default: guessed (piiTable).
+   */
+  pii?: boolean;
 }
 
 export interface LookupTable {
@@ -34,6 +39,8 @@ export interface LookupTable {
   readonly size: number;
   readonly hasDefault: boolean;
   readonly default: unknown;
+  /** Keys are personal data: errors name the table and the field, never a key. */
+  readonly pii: boolean;
   /** undefined when the key does not resolve (and the table has no default). */
   get(key: unknown): unknown;
   normalize(key: string): string;
@@ -77,6 +84,24 @@ function compileRules(rules: NormalizeRule[], table: string): (s: string) => str
   };
 }
 
+// What a table of people looks like: its name or label says so, or its keys are e-mail addresses or
+// phone numbers. Codes, SKUs, accounts and statuses match none of these.
+const PII_NAME = /customer|e-?mail|phone|mobile|buyer|person|people|contact|recipient|address|(^|[^a-z])(first|last|full|user)?names?([^a-z]|$)/i;
+const EMAIL_KEY = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE_KEY = /^\+?[\d\s().-]{10,}$/;
+
+/** Whether a table's keys are personal data, when its spec does not say (`pii: true|false`). */
+export function piiTable(spec: Pick<LookupTableSpec, 'name' | 'label' | 'entries' | 'pii'>): boolean {
+  if (typeof spec.pii === 'boolean') return spec.pii;
+  if (PII_NAME.test(spec.name) || (spec.label !== undefined && PII_NAME.test(spec.label))) return true;
+  let n = 0;
+  for (const k of Object.keys(spec.entries)) {
+    if (EMAIL_KEY.test(k) || (PHONE_KEY.test(k) && (k.match(/\d/g)?.length ?? 0) >= 10)) return true;
+    if (++n >= 200) break; // a sample is enough: a table of people has such keys throughout
+  }
+  return false;
+}
+
 function keyString(key: unknown): string | undefined {
   if (typeof key === 'string') return key;
   if (typeof key === 'number' && Number.isFinite(key)) return String(key);
@@ -109,6 +134,8 @@ export function createLookupTable(spec: LookupTableSpec): LookupTable {
     add(alias, index.get(t));
   }
   const hasDefault = Object.prototype.hasOwnProperty.call(spec, 'default');
+  if (spec.pii !== undefined && typeof spec.pii !== 'boolean') throw userError('MAPPING_SYNTAX', `lookup table "${spec.name}": pii must be true or false`, { details: { table: spec.name } });
+  const pii = piiTable(spec);
   let keyList: string[] | undefined;
   const seen = new Map<string, string>();
   return {
@@ -117,6 +144,7 @@ export function createLookupTable(spec: LookupTableSpec): LookupTable {
     size: index.size,
     hasDefault,
     default: spec.default,
+    pii,
     normalize: norm,
     get(key) {
       const s = keyString(key);
@@ -133,6 +161,7 @@ export function createLookupTable(spec: LookupTableSpec): LookupTable {
       return v === undefined && hasDefault ? spec.default : v;
     },
     closest(key, n = 3) {
+      if (pii) return [];
       keyList ??= [...origin.keys()];
       const probe = norm(key);
       const scored = keyList.map((k) => [distance(probe, k), k] as const);
