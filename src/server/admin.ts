@@ -79,14 +79,25 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   const { engine, connections, tokens } = opts;
 
   // ---- runs
-  app.get<{ Querystring: { flow?: string; status?: string; limit: number; offset: number } }>(
+  app.get<{ Querystring: { flow?: string; status?: string; q?: string; since?: number; until?: number; limit: number; offset: number } }>(
     '/runs',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['runs'],
         operationId: 'listRuns', summary: 'List runs, newest first',
-        querystring: { type: 'object', additionalProperties: false, properties: { flow: { type: 'string' }, status: { type: 'string', enum: ['succeeded', 'skipped', 'retrying', 'dead'] }, ...paging } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            flow: { type: 'string' },
+            status: { type: 'string', enum: ['succeeded', 'skipped', 'retrying', 'dead'] },
+            q: { type: 'string', minLength: 1, maxLength: 200, description: 'business key: X-Cart order number, Amazon order id, SKU, settlement id… (in the record key or a step\'s input or output)' },
+            since: { type: 'integer', description: 'finished at or after (epoch ms)' },
+            until: { type: 'integer', description: 'finished before (epoch ms)' },
+            ...paging,
+          },
+        },
         response: { 200: { type: 'object', properties: { runs: { type: 'array', items: run } } }, ...errors },
       },
     },
@@ -160,6 +171,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     },
     async (req) => {
       const job = await deadLetter(req.params.id);
+      req.auditBefore = job.payload;
       checkSameRecord(job.payload, req.body.payload);
       return { replayed: await engine.queue.replay([job.id], { payload: req.body.payload }) };
     },
@@ -200,11 +212,20 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     },
   );
 
-  app.delete<{ Params: { id: number } }>(
+  app.delete<{ Params: { id: number }; Querystring: { reason?: string } }>(
     '/dead-letters/:id',
-    { config: { role: 'operator' }, schema: { tags: ['dead letters'], operationId: 'discardDeadLetter', summary: 'Discard one dead letter (it will not be delivered)', params: idParam, response: { 204: { type: 'null', description: 'discarded' }, ...errors } } },
+    {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['dead letters'], operationId: 'discardDeadLetter', summary: 'Discard one dead letter (it will not be delivered)',
+        description: 'The `reason` is kept in the audit log with the discarded payload.',
+        params: idParam,
+        querystring: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 500 } } },
+        response: { 204: { type: 'null', description: 'discarded' }, ...errors },
+      },
+    },
     async (req, reply) => {
-      await deadLetter(req.params.id);
+      req.auditBefore = await deadLetter(req.params.id);
       if ((await engine.queue.discard([req.params.id])) === 0) throw notFound(`dead letter ${req.params.id} was replayed or discarded meanwhile`);
       return reply.code(204).send();
     },

@@ -2,6 +2,7 @@
 // intake. It returns the Fastify instance without listening; the CLI decides host and port.
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import cookie from '@fastify/cookie';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { ConnectionStore } from '../core/connections.js';
@@ -9,6 +10,9 @@ import type { Engine } from '../core/engine.js';
 import { transientError, userError } from '../core/errors.js';
 import type { ApiTokenStore } from '../core/tokens.js';
 import { adminRoutes } from './admin.js';
+import { consoleApiRoutes, consoleStatic } from './console/routes.js';
+import { UserStore } from './console/users.js';
+import { installAudit, sessionResolver } from './console/session-auth.js';
 import { bearerTokenResolver, installAuthorization, resolvePrincipal, type PrincipalResolver } from './auth.js';
 import { serverMetrics } from './metrics.js';
 import { makeErrorHandler, problemSchema, withStatus } from './problem.js';
@@ -60,7 +64,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   const metrics = serverMetrics(engine.metrics.registry);
   // Before any route: every /api route must declare its role, and every call to one is checked.
-  installAuthorization(app, resolvePrincipal([bearerTokenResolver(options.tokens), ...(options.principalResolvers ?? [])]));
+  // Console users sign in with a session cookie (src/server/console), after tokens and any given resolver.
+  const users = new UserStore(engine.store.db);
+  app.register(cookie);
+  installAuthorization(app, resolvePrincipal([bearerTokenResolver(options.tokens), ...(options.principalResolvers ?? []), sessionResolver(users)]));
+  installAudit(app, engine.store.db);
 
   app.register(swagger, {
     openapi: {
@@ -112,6 +120,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.register(adminRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens });
+  app.register(consoleApiRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, users });
+  app.register(consoleStatic);
   app.register(webhookRoutes, {
     engine,
     connections: options.connections,

@@ -12,6 +12,7 @@ import { startSyncline, type Runtime } from '../../main.js';
 import { start as startXcart, type XcartSandbox } from '../../sandboxes/xcart/index.js';
 import { start as startSage300, type Sage300Sandbox } from '../../sandboxes/sage300/index.js';
 import type { Sage300Client } from '../../connectors/sage300/index.js';
+import { consoleSigninUrl } from '../../server/console/users.js';
 
 export interface DemoOptions {
   orders: number;
@@ -104,6 +105,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary | undefine
   if (!opts.exit) {
     if (!opts.quiet) {
       console.log(`Syncline demo running (data in ${dataDir})`);
+      console.log(`console ${await consoleSigninUrl(runtime.store.db, runtime.url)}  (opens the web console signed in as admin; the link works once)`);
       console.log(`  admin API     ${runtime.url}/api/  (Authorization: Bearer ${demo.adminToken})`);
       console.log(`  OpenAPI       ${runtime.url}/api/docs/json`);
       console.log(`  metrics       ${runtime.url}/metrics`);

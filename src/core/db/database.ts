@@ -9,6 +9,7 @@ import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0005 from './migrations/0005_agents_and_leases.js';
 import * as m0003 from './migrations/0003_security.js';
+import * as m0004 from './migrations/0004_console.js';
 import * as m0006 from './migrations/0006_settlements.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -48,6 +49,7 @@ const migrations: Array<{ name: string; up: (db: Kysely<any>, dialect: Dialect) 
   { name: '0001_initial', up: m0001.up },
   { name: '0005_agents_and_leases', up: m0005.up },
   { name: '0003_security', up: m0003.up },
+  { name: '0004_console', up: m0004.up },
   { name: '0006_settlements', up: m0006.up },
 ];
 

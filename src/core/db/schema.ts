@@ -197,6 +197,77 @@ export interface ConfigSeedsTable {
   applied_at: number;
 }
 
+/** Console users (migration 0004); roles as for tokens (src/core/roles.ts). */
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  role: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session cookie's value. */
+  token_hash: string;
+  user_id: number;
+  /** Sent back in X-CSRF-Token on every write (synchronizer token). */
+  csrf: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface SigninLinksTable {
+  /** SHA-256 of a one-time sign-in token; the row is deleted when used. */
+  token_hash: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  /** "user:NAME" or "token:NAME". */
+  actor: string;
+  /** e.g. "PUT /api/connections/:id". */
+  action: string;
+  target: string;
+  /** JSON, secrets removed. */
+  before: string | null;
+  after: string | null;
+  status: number;
+}
+
+export interface AlertRulesTable {
+  id: Generated<number>;
+  name: string;
+  /** dead-letters | connection-down | reconciliation | anomaly */
+  kind: string;
+  threshold: number;
+  window_minutes: number;
+  /** A flow or connection id the rule watches; null: all. */
+  subject: string | null;
+  /** webhook | email */
+  channel: string;
+  /** URL or e-mail address. */
+  target: string;
+  enabled: number;
+  firing: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AlertHistoryTable {
+  id: Generated<number>;
+  rule_id: number;
+  at: number;
+  /** firing | resolved */
+  state: string;
+  message: string;
+  delivered: number;
+  error: string | null;
+}
+
 export interface Database {
   settlements: SettlementsTable;
   events: EventsTable;
@@ -212,6 +283,12 @@ export interface Database {
   poller_leases: PollerLeasesTable;
   agents: AgentsTable;
   agent_enrolments: AgentEnrolmentsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  signin_links: SigninLinksTable;
+  audit_log: AuditLogTable;
+  alert_rules: AlertRulesTable;
+  alert_history: AlertHistoryTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

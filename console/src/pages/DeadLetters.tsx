@@ -1,0 +1,215 @@
+import { useMemo, useState } from 'react';
+import { api, ApiError, fmtTime, qs, roleAllows, type DeadLetter, type DeadLetterDetail as Detail, type DlGroup, type Role } from '../api';
+import { useApi } from '../hooks';
+import { ErrorBox, ErrorText, Loading, Page, Status } from '../components/common';
+import { JsonEditor } from '../components/JsonEditor';
+import { Link, navigate, useLocation } from '../router';
+
+/** Replays ids in chunks so a big selection shows progress and one failure does not hide the rest. */
+async function replayInChunks(ids: number[], progress: (done: number, replayed: number) => void): Promise<number> {
+  let replayed = 0;
+  for (let i = 0; i < ids.length; i += 25) {
+    const chunk = ids.slice(i, i + 25);
+    const r = await api<{ replayed: number }>('POST', '/dead-letters/replay', { ids: chunk });
+    replayed += r.replayed;
+    progress(Math.min(ids.length, i + chunk.length), replayed);
+  }
+  return replayed;
+}
+
+export function DeadLetters({ role }: { role: Role }) {
+  const { query } = useLocation();
+  const code = query.get('code') ?? '';
+  const flow = query.get('flow') ?? '';
+  const groups = useApi<{ groups: DlGroup[] }>(`/dead-letters/groups${qs({ flow })}`);
+  const list = useApi<{ deadLetters: DeadLetter[] }>(`/dead-letters${qs({ flow, limit: 500 })}`);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [job, setJob] = useState<{ total: number; done: number; replayed: number; finished: boolean; error?: ApiError }>();
+  const canAct = roleAllows(role, 'operator');
+  const shown = useMemo(() => (list.data?.deadLetters ?? []).filter((d) => !code || d.error?.code === code), [list.data, code]);
+
+  const replay = async (ids: number[]) => {
+    setJob({ total: ids.length, done: 0, replayed: 0, finished: false });
+    try {
+      await replayInChunks(ids, (done, replayed) => setJob({ total: ids.length, done, replayed, finished: false }));
+      setJob((j) => j && { ...j, finished: true });
+    } catch (e) {
+      setJob((j) => j && { ...j, finished: true, error: e as ApiError });
+    }
+    setSelected(new Set());
+    groups.reload();
+    list.reload();
+  };
+  const toggle = (id: number) => setSelected((s) => {
+    const n = new Set(s);
+    if (n.has(id)) n.delete(id);
+    else n.add(id);
+    return n;
+  });
+
+  return (
+    <Page title="Dead letters">
+      <section aria-labelledby="h-groups">
+        <h2 id="h-groups">By error class</h2>
+        <ErrorBox error={groups.error} />
+        {groups.data && groups.data.groups.length === 0 ? <p>No dead letters. Everything was delivered.</p> : null}
+        {groups.data && groups.data.groups.length > 0 ? (
+          <table>
+            <thead><tr><th scope="col">flow</th><th scope="col">kind</th><th scope="col">code</th><th scope="col">example</th><th scope="col" className="num">count</th><th scope="col">newest</th>{canAct ? <th scope="col"><span className="sr-only">actions</span></th> : null}</tr></thead>
+            <tbody>
+              {groups.data.groups.map((g) => (
+                <tr key={g.flow + g.code} className={g.code === code ? 'selected' : undefined}>
+                  <td>{g.flow}</td>
+                  <td>{g.kind}</td>
+                  <td><Link href={`/dead-letters${qs({ flow, code: g.code })}`}><code>{g.code}</code></Link></td>
+                  <td className="example">{g.example}</td>
+                  <td className="num">{g.count}</td>
+                  <td>{fmtTime(g.newest)}</td>
+                  {canAct ? <td><button type="button" disabled={Boolean(job && !job.finished)} onClick={() => replay(g.ids)}>Replay {g.count}</button></td> : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+      {job ? (
+        <div className="progress-box" role="status" aria-live="polite">
+          <label>Replaying {job.total} dead letter{job.total === 1 ? '' : 's'}: {job.done} / {job.total} sent, {job.replayed} back in the queue
+            <progress max={job.total} value={job.done} />
+          </label>
+          {job.finished && !job.error ? <span> Done.</span> : null}
+          <ErrorBox error={job.error} />
+        </div>
+      ) : null}
+      <section aria-labelledby="h-list">
+        <div className="section-head">
+          <h2 id="h-list">{code ? <>Dead letters with <code>{code}</code> · <Link href={`/dead-letters${qs({ flow })}`}>show all</Link></> : 'All dead letters'}</h2>
+          {canAct && shown.length ? (
+            <div className="actions">
+              <button type="button" disabled={!selected.size || Boolean(job && !job.finished)} onClick={() => replay([...selected])}>Replay selected ({selected.size})</button>
+              <button type="button" disabled={Boolean(job && !job.finished)} onClick={() => replay(shown.map((d) => d.id))}>Replay all shown ({shown.length})</button>
+            </div>
+          ) : null}
+        </div>
+        <ErrorBox error={list.error} />
+        {list.loading && !list.data ? <Loading /> : null}
+        {shown.length ? (
+          <table>
+            <thead><tr>{canAct ? <th scope="col"><input type="checkbox" aria-label="Select all shown" checked={selected.size === shown.length && shown.length > 0} onChange={(e) => setSelected(e.target.checked ? new Set(shown.map((d) => d.id)) : new Set())} /></th> : null}<th scope="col">job</th><th scope="col">record</th><th scope="col">flow</th><th scope="col">error</th><th scope="col" className="num">attempts</th><th scope="col">since</th></tr></thead>
+            <tbody>
+              {shown.map((d) => (
+                <tr key={d.id}>
+                  {canAct ? <td><input type="checkbox" aria-label={`Select dead letter ${d.id}`} checked={selected.has(d.id)} onChange={() => toggle(d.id)} /></td> : null}
+                  <td><Link href={`/dead-letters/${d.id}`}>#{d.id}</Link></td>
+                  <td><code>{d.recordKey ?? '—'}</code></td>
+                  <td>{d.flow}</td>
+                  <td className="err-cell"><code>{d.error?.code}</code> {d.error?.message}</td>
+                  <td className="num">{d.attempts}</td>
+                  <td>{fmtTime(d.updatedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : list.data ? <p className="muted">None.</p> : null}
+      </section>
+    </Page>
+  );
+}
+
+const IDENTITY = ['system', 'entity', 'id', 'version'] as const;
+
+export function DeadLetterDetail({ id, role }: { id: number; role: Role }) {
+  const { data, error, reload } = useApi<Detail>(`/dead-letters/${id}`);
+  const [text, setText] = useState<string>();
+  const [problems, setProblems] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<ApiError>();
+  const [reason, setReason] = useState('');
+  const [done, setDone] = useState<string>();
+  const canAct = roleAllows(role, 'operator');
+  const original = useMemo(() => (data ? JSON.stringify(data.inputs, null, 2) : ''), [data]);
+  const check = (v: unknown): string[] => {
+    const before = data?.inputs as Record<string, unknown> | null;
+    if (!before || typeof before !== 'object') return [];
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return ['the payload must stay an object with system, entity, id, version and payload'];
+    const after = v as Record<string, unknown>;
+    return IDENTITY.filter((k) => typeof before[k] === 'string' && after[k] !== before[k]).map((k) => `"${k}" must stay ${JSON.stringify(before[k])}: fix the data under "payload", not the record's identity`);
+  };
+
+  if (error) return <Page title={`Dead letter #${id}`}><ErrorBox error={error} />{error.status === 404 ? <p><Link href="/dead-letters">All dead letters</Link></p> : null}</Page>;
+  if (done) return <Page title={`Dead letter #${id}`}><p role="status">{done}</p><p><Link href="/dead-letters">Back to the dead letters</Link> · <Link href={`/runs${qs({ q: data?.recordKey ?? undefined })}`}>runs of this record</Link></p></Page>;
+  if (!data) return <Page title={`Dead letter #${id}`}><Loading /></Page>;
+  const edited = text !== undefined && text !== original;
+
+  const replay = async () => {
+    setBusy(true);
+    setActionError(undefined);
+    try {
+      if (edited) await api('PUT', `/dead-letters/${id}/payload`, { payload: JSON.parse(text!) });
+      else await api('POST', '/dead-letters/replay', { ids: [id] });
+      setDone(`Dead letter #${id} is back in the queue${edited ? ' with the edited payload' : ''}; its next run will show in the run history.`);
+    } catch (e) {
+      setActionError(e as ApiError);
+      reload();
+    } finally {
+      setBusy(false);
+    }
+  };
+  const discard = async () => {
+    setBusy(true);
+    setActionError(undefined);
+    try {
+      await api('DELETE', `/dead-letters/${id}${qs({ reason: reason.trim() })}`);
+      setDone(`Dead letter #${id} was discarded: it will not be delivered. The reason is in the audit log.`);
+    } catch (e) {
+      setActionError(e as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page title={`Dead letter #${id}`}>
+      <dl className="facts">
+        <div><dt>record</dt><dd><code>{data.recordKey ?? '—'}</code>{data.recordKey ? <> · <Link href={`/runs${qs({ q: data.recordKey })}`}>runs of this record</Link></> : null}</dd></div>
+        <div><dt>flow</dt><dd><Link href={`/flows/${encodeURIComponent(data.flow)}`}>{data.flow}</Link></dd></div>
+        <div><dt>error</dt><dd><ErrorText error={data.error} /></dd></div>
+        <div><dt>attempts</dt><dd>{data.attempts}</dd></div>
+        <div><dt>dead since</dt><dd>{fmtTime(data.updatedAt)}</dd></div>
+      </dl>
+      {data.error?.details && Object.keys(data.error.details).length ? (
+        <details open><summary>Error details</summary><pre className="json">{JSON.stringify(data.error.details, null, 2)}</pre></details>
+      ) : null}
+      <section aria-labelledby="h-payload">
+        <h2 id="h-payload">Payload</h2>
+        <p className="muted small">{canAct ? 'Edit the data under "payload" and replay; the record\'s system, entity, id and version cannot change. Checked as you type.' : 'Read only: replaying and editing need the operator role.'}</p>
+        <JsonEditor label="Dead letter payload (JSON)" value={original} readOnly={!canAct} check={check} onChange={(t, p) => { setText(t); setProblems(p); }} />
+        {problems.length ? (
+          <ul className="problems" aria-live="polite" aria-label="Problems in the payload">{problems.map((p, i) => <li key={i}>{p}</li>)}</ul>
+        ) : <p className="ok small" aria-live="polite">{edited ? 'Valid JSON; changed.' : 'Valid JSON.'}</p>}
+        <ErrorBox error={actionError} />
+        {canAct ? (
+          <div className="actions">
+            <button type="button" className="primary" disabled={busy || problems.length > 0} onClick={replay}>{edited ? 'Save and replay' : 'Replay'}</button>
+            <label className="inline">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why it should not be delivered" /></label>
+            <button type="button" className="danger" disabled={busy || !reason.trim()} onClick={discard}>Discard</button>
+          </div>
+        ) : null}
+      </section>
+      <section aria-labelledby="h-hist">
+        <h2 id="h-hist">Attempts</h2>
+        <ol className="attempts">
+          {data.history.map((h, i) => (
+            <li key={i}>attempt {h.attempt} at {fmtTime(h.at)}{h.outcome ? ` · ${h.outcome}` : ''} · <ErrorText error={h.error} /></li>
+          ))}
+        </ol>
+        <h3>Runs</h3>
+        <ul>
+          {data.runs.map((r) => <li key={r.id}><Link href={`/runs/${r.id}`}>run #{r.id}</Link> attempt {r.attempt} · <Status value={r.status} /> {r.error ? <code>{r.error.code}</code> : null}</li>)}
+        </ul>
+      </section>
+    </Page>
+  );
+}
+
+export { navigate };

@@ -1,0 +1,198 @@
+// The web console in a real browser (Debian's Chromium through playwright-core) against a running
+// demo: sandboxes, engine and server in this process, the console built by `npm run build:console`.
+// With SYNCLINE_SCREENSHOTS=1 (`npm run screenshots`) it also writes docs/screenshots/*.png.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { countSage300Orders, startDemo, type Demo } from '../../src/cli/commands/demo.js';
+import type { Sage300Client } from '../../src/connectors/sage300/index.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const shots = process.env.SYNCLINE_SCREENSHOTS === '1' ? path.join(root, 'docs/screenshots') : undefined;
+const ready = existsSync(CHROMIUM) && existsSync(path.join(root, 'console/dist/index.html'));
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!ready)('web console', () => {
+  let demo: Demo;
+  let dataDir: string;
+  let browser: Browser;
+  let base: string;
+  let adminToken: string;
+  const contexts: BrowserContext[] = [];
+
+  const api = async (method: string, p: string, body?: unknown, token = adminToken) => {
+    const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: res.status, body: res.status === 204 ? undefined : ((await res.json()) as any) };
+  };
+  /** A browser signed in as a new user with `role`, through a one-time link like the demo prints. */
+  const signedIn = async (name: string, role: string, viewport = { width: 1366, height: 768 }): Promise<Page> => {
+    const created = await api('POST', '/api/users', { name, role });
+    expect(created.status).toBe(201);
+    const ctx = await browser.newContext({ viewport });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await page.goto(`${base}/#signin=${created.body.signinToken}`);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // The token left the address bar at once.
+    expect(page.url()).toBe(`${base}/`);
+    return page;
+  };
+  const shot = async (page: Page, name: string) => {
+    if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'syncline-console-'));
+    demo = await startDemo({ port: 0, dataDir, sandboxPorts: { xcart: 0, sage300: 0 } });
+    base = demo.runtime.url;
+    adminToken = (await demo.runtime.tokens.create('console-e2e', 'admin')).token;
+    demo.xcart.storefront.placeOrders(12);
+    if (shots) mkdirSync(shots, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await demo?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers 401 on every console data route without a session or token', async () => {
+    for (const [method, p] of [['GET', '/api/session'], ['GET', '/api/dashboard'], ['GET', '/api/stream'], ['GET', '/api/users'], ['POST', '/api/users'], ['GET', '/api/audit'], ['GET', '/api/dead-letters/groups'], ['GET', '/api/runs'], ['GET', '/api/connections'], ['GET', '/api/flows']] as const) {
+      const res = await fetch(base + p, { method, headers: { cookie: 'syncline_session=ses_forged', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) }, ...(method === 'POST' ? { body: '{"name":"x"}' } : {}) });
+      expect([p, res.status]).toEqual([p, 401]);
+    }
+    // A sign-in link works once.
+    const link = await api('POST', '/api/users', { name: 'once', role: 'viewer' });
+    const first = await fetch(base + '/api/session/signin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link.body.signinToken }) });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+    const again = await fetch(base + '/api/session/signin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link.body.signinToken }) });
+    expect(again.status).toBe(401);
+    // A write with the cookie but without the CSRF token (what a forged cross-site form would send) is refused.
+    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    const forged = await fetch(base + '/api/dead-letters/replay', { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{"all":true}' });
+    expect(forged.status).toBe(403);
+  });
+
+  it('admin: dashboard (live), runs, run timeline, connections, flows, users and audit load with real data', async () => {
+    const page = await signedIn('ada', 'admin');
+    await until('12 orders delivered', async () => (await api('GET', '/api/runs?status=succeeded&limit=50')).body.runs.length >= 12);
+    await page.getByRole('heading', { name: 'Connections' }).waitFor();
+    await page.getByText('xcart-main').first().waitFor();
+    await page.locator('.live.live').waitFor();
+    await page.locator('canvas').first().waitFor();
+    await shot(page, 'dashboard');
+
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await page.locator('table.runs tbody tr').first().waitFor();
+    expect(await page.locator('table.runs tbody tr').count()).toBeGreaterThanOrEqual(12);
+    await shot(page, 'runs');
+    const firstKey = (await page.locator('table.runs tbody tr td code').first().textContent())!;
+    await page.getByLabel('Business key').fill(firstKey.split(':').pop()!);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/runs\?q=/);
+    await page.locator('table.runs tbody tr').first().locator('a').click();
+    await page.waitForURL(/\/runs\/\d+$/);
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    expect(await page.locator('.timeline .step').count()).toBeGreaterThanOrEqual(2);
+    await page.locator('.timeline details summary').first().click();
+    await shot(page, 'run');
+
+    await page.getByRole('link', { name: 'Connections', exact: true }).click();
+    await page.getByRole('link', { name: 'sage300-main' }).click();
+    await page.getByRole('button', { name: 'Test the connection' }).click();
+    await page.getByText(/works \(\d+ ms\)|failed \(/).waitFor();
+    await shot(page, 'connection');
+
+    await page.getByRole('link', { name: 'Flows', exact: true }).click();
+    await page.locator('table tbody tr a').first().click();
+    await page.locator('.react-flow__node').first().waitFor();
+    await shot(page, 'flow');
+
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('cell', { name: 'ada' }).waitFor();
+    await shot(page, 'users');
+  });
+
+  it('an unknown-SKU dead letter is fixed in the JSON editor by an operator and replayed: exactly one Sage 300 order', async () => {
+    const sage = demo.runtime.clients['sage300-main'] as Sage300Client;
+    await until('the first orders delivered', async () => (await api('GET', '/api/queue')).body.totals.queued === 0 && (await countSage300Orders(sage)) >= 12);
+    const before = await countSage300Orders(sage);
+    // A product the shop sells but Sage 300 does not know: the order cannot be mapped.
+    const created = await fetch(`${demo.xcart.url}/api/products`, { method: 'POST', headers: { 'x-auth-token': demo.xcart.credentials.writeToken, 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'ZZ-NEW-1', name: 'Brand new thing', price: 10, amount: 50 }) });
+    expect(created.status).toBeLessThan(300);
+    demo.xcart.storefront.placeOrder({ lines: [{ sku: 'ZZ-NEW-1', qty: 1 }], paid: true });
+    const dl = await until('the dead letter', async () => (await api('GET', '/api/dead-letters')).body.deadLetters[0]);
+    expect(dl.error.code).toBe('MAPPING_INVALID');
+
+    const page = await signedIn('olga', 'operator');
+    await page.getByRole('link', { name: 'Dead letters', exact: true }).click();
+    await page.getByRole('link', { name: 'MAPPING_INVALID' }).first().waitFor();
+    await shot(page, 'dead-letters');
+    await page.getByRole('link', { name: `#${dl.id}` }).click();
+    await page.waitForURL(new RegExp(`/dead-letters/${dl.id}$`));
+    const editor = page.locator('.cm-content');
+    await editor.waitFor();
+    const inputs = (await api('GET', `/api/dead-letters/${dl.id}`)).body.inputs;
+    expect(JSON.stringify(inputs)).toContain('ZZ-NEW-1');
+    // Validates as you type: broken JSON disables replay.
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText(',');
+    await page.getByText(/JSON syntax/).waitFor();
+    expect(await page.getByRole('button', { name: 'Save and replay' }).isDisabled()).toBe(true);
+    await shot(page, 'dead-letter');
+    const known = demo.xcart.store.catalog.items.find((i) => i.itemNo !== 'ZZ-NEW-1')!.itemNo;
+    const fixed = JSON.stringify(inputs, null, 2).replaceAll('ZZ-NEW-1', known);
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText(fixed);
+    await page.getByText('Valid JSON; changed.').waitFor();
+    await page.getByRole('button', { name: 'Save and replay' }).click();
+    await page.getByText(/is back in the queue with the edited payload/).waitFor();
+    await until('the fixed order in Sage 300', async () => (await countSage300Orders(sage)) === before + 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await countSage300Orders(sage)).toBe(before + 1);
+    expect((await api('GET', '/api/dead-letters')).body.deadLetters).toHaveLength(0);
+
+    // The change is audited with who did it, and an operator cannot edit connections.
+    const audit = (await api('GET', '/api/audit')).body.entries as Array<{ actor: string; action: string; before: unknown }>;
+    expect(audit.find((e) => e.action === 'PUT /api/dead-letters/:id/payload')).toMatchObject({ actor: 'user:olga' });
+    await page.goto(`${base}/connections/sage300-main`);
+    await page.getByText('Only admins change connections.').waitFor();
+    const put = await page.evaluate(async () => (await fetch('/api/connections/sage300-main', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"system":"sage300"}' })).status);
+    expect(put).toBe(403);
+  });
+
+  it('a viewer reads with personal data masked and cannot act; the dashboard fits a phone', async () => {
+    const page = await signedIn('vic', 'viewer', { width: 390, height: 844 });
+    await page.locator('.live.live').waitFor();
+    await shot(page, 'dashboard-phone');
+    const runs = (await api('GET', '/api/runs?limit=1')).body.runs;
+    await page.goto(`${base}/runs/${runs[0].id}`);
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    const raw = (await api('GET', `/api/runs/${runs[0].id}`)).body;
+    const json = JSON.stringify(raw);
+    // Personal data reaches the viewer masked (the run's stored payload is redacted).
+    expect(json).not.toMatch(/"email":"[^"*]+@[^"]+"/);
+    expect(json).toMatch(/redacted|\*\*\*/);
+    await page.goto(`${base}/dead-letters`);
+    await page.getByRole('heading', { name: 'By error class' }).waitFor();
+    expect(await page.getByRole('button', { name: /Replay/ }).count()).toBe(0);
+    const users = await page.evaluate(async () => (await fetch('/api/users')).status);
+    expect(users).toBe(403);
+  });
+});
