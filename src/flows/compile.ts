@@ -28,6 +28,8 @@ export interface FlowDeployment {
   /** Mapping id → file, where a deployment brings its own mapping. */
   mappingFiles?: Record<string, string>;
   db: Kysely<Database>;
+  /** Replaces real operation calls (flow test cases stub them; the operation's input schema still checks the input). */
+  call?: (ref: string, input: unknown, system: string) => Promise<unknown>;
 }
 
 /** How long a target may still work on a request after the client gave up (its own request limit, with margin). */
@@ -74,6 +76,7 @@ export async function compileFlow(dep: FlowDeployment): Promise<FlowDefinition> 
     async call(ref, input) {
       const [role, opId] = ref.split('.') as [string, string];
       const b = dep.bindings[role]!;
+      if (dep.call) return dep.call(ref, input, b.system);
       const op = connectorOperations[b.system]![opId]!;
       return op.call(b.client, input);
     },
