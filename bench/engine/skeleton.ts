@@ -30,7 +30,7 @@ async function once(): Promise<{ perSec: number; p50: number; p99: number; cpuMs
     for (const o of demo.xcart.storefront.placeOrders(ORDERS)) placedAt.set(String(o.id), Date.now());
     for (;;) {
       const p = await demoProgress(demo.runtime);
-      if (p.delivered + p.deadLettered >= ORDERS) break;
+      if (p.linked + p.deadLettered >= ORDERS) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -100,7 +100,7 @@ export async function separateProcesses(rate?: number): Promise<{ perSec: number
     }
     for (;;) {
       const p = await demoProgress(runtime);
-      if (p.delivered + p.deadLettered >= ORDERS) break;
+      if (p.linked + p.deadLettered >= ORDERS) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - t0) / 1000;

@@ -1,25 +1,65 @@
-// The `syncline` command. Each sub-command lives in commands/<name>.ts and registers itself here.
+// The `syncline` command. Commands are loaded on demand: the table below names each top-level
+// command, its one-line description and the module that registers it, and only the module of the
+// command being run is imported (`syncline --help` imports none), so a call does not pay for the
+// connectors, the server and the sandboxes it does not use. A command file registers itself with
+// `register(program)`; add a row here for a new one.
 import { Command } from 'commander';
-import { registerSandbox } from './commands/sandbox.js';
-import { registerDemo } from './commands/demo.js';
-import { registerAdmin } from './commands/admin.js';
-import { registerMapping } from './commands/mapping.js';
+
+interface CommandEntry {
+  description: string;
+  load: () => Promise<(program: Command) => void>;
+}
+
+const commands: Record<string, CommandEntry> = {
+  start: { description: 'run the engine, pollers and server from a configuration file', load: async () => (await import('./commands/admin.js')).registerStart },
+  demo: { description: 'run the X-Cart and Sage 300 sandboxes, the engine and the server in one process (SQLite)', load: async () => (await import('./commands/demo.js')).registerDemo },
+  sandbox: { description: 'start one simulated system: xcart, sage300, amazon, sagex3', load: async () => (await import('./commands/sandbox.js')).registerSandbox },
+  runs: { description: "list recent runs (each event's history through its flow); `runs show ID`", load: async () => (await import('./commands/admin.js')).registerRuns },
+  dlq: { description: 'dead letters: list, show, edit, replay, discard', load: async () => (await import('./commands/admin.js')).registerDlq },
+  token: { description: 'admin API tokens', load: async () => (await import('./commands/admin.js')).registerToken },
+  config: { description: 'check a configuration file (every problem at once)', load: async () => (await import('./commands/config.js')).registerConfig },
+  connection: { description: 'test a connection with its current settings', load: async () => (await import('./commands/connection.js')).registerConnection },
+  flow: { description: 'flow documents: list, show, validate, test their cases', load: async () => (await import('./commands/flow.js')).registerFlow },
+  mapping: { description: 'test and preview mapping specs (mappings/**.yaml)', load: async () => (await import('./commands/mapping.js')).registerMapping },
+};
+
+const argv = process.argv.slice(2);
+
+// `--log-format json|pretty|auto` anywhere on the line: read here so every command's logger sees it.
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i]!;
+  const value = a === '--log-format' ? argv[i + 1] : a.startsWith('--log-format=') ? a.slice('--log-format='.length) : undefined;
+  if (value === undefined) continue;
+  if (!['json', 'pretty', 'auto'].includes(value)) {
+    console.error(`--log-format must be json, pretty or auto, got "${value}"`);
+    process.exit(2);
+  }
+  process.env.SYNCLINE_LOG_FORMAT = value;
+}
 
 const program = new Command('syncline')
   .description('Syncline: keep e-commerce channels and ERPs in step, exactly once in effect.')
+  .option('--log-format <format>', 'log lines: pretty (coloured, on a terminal), json (piped), or auto', 'auto')
   .showHelpAfterError()
   .exitOverride((err) => {
     process.exit(err.exitCode);
   });
 
-registerSandbox(program);
-registerDemo(program);
-registerAdmin(program);
-registerMapping(program);
+const table = commands;
+// The command word: the first argument that is not an option (or the value of --log-format).
+const word = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--log-format');
+const entry = word ? table[word] : undefined;
+
+if (entry) (await entry.load())(program);
+else {
+  // Help, a version question or a typo: describe every command without loading any of them.
+  for (const [name, e] of Object.entries(table)) program.command(name).description(e.description).allowUnknownOption().helpOption(false);
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  console.error(e instanceof Error ? e.message : e);
+  const err = e as { code?: string; message?: string };
+  console.error(err?.code && /^[A-Z0-9_]+$/.test(err.code) ? `${err.code}: ${err.message}` : e instanceof Error ? e.message : e);
   process.exit(1);
 }

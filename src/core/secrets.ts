@@ -18,9 +18,10 @@ export class SecretBox {
   }
 
   /** The key from the environment, else from `<dataDir>/master.key`, created (0600) if missing. */
-  static load(dataDir: string, env: NodeJS.ProcessEnv = process.env): SecretBox {
+  static load(dataDir: string, env: NodeJS.ProcessEnv = process.env, keyFile?: string): SecretBox {
     if (env.SYNCLINE_MASTER_KEY) return SecretBox.fromKey(env.SYNCLINE_MASTER_KEY);
-    const file = path.join(dataDir, 'master.key');
+    // `masterKeyFile` in the configuration (resolved against the file), else <dataDir>/master.key.
+    const file = keyFile ?? path.join(dataDir, 'master.key');
     try {
       const mode = statSync(file).mode & 0o777;
       if (mode & 0o077) throw userError('SECRET_KEY_INVALID', `${file} is readable by others (mode ${mode.toString(8)}); run chmod 600 ${file}`);
@@ -28,7 +29,7 @@ export class SecretBox {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const key = randomBytes(32);
     // 'wx': never overwrite a key another process wrote a moment ago (that would orphan its secrets).
     try {

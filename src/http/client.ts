@@ -3,6 +3,8 @@
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { ConsecutiveBreaker, BrokenCircuitError, CircuitState, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import { SynclineError, transientError, userError, toSynclineError } from '../core/errors.js';
+import { authFailing, connectionSignals, isAuthFailure, type CircuitStateName } from '../core/connection-health.js';
+import { withClientSpan } from '../telemetry/index.js';
 import { backoffDelay, parseRetryAfter } from '../core/policies.js';
 import type { RateLimit, RateLimiter } from '../core/rate-limit.js';
 
@@ -67,33 +69,65 @@ export interface HttpClientOptions {
 }
 
 const sharedAgent = new Agent({ connections: 128, keepAliveTimeout: 30_000, pipelining: 1 });
-const breakers = new Map<string, CircuitBreakerPolicy>();
 
-/** Circuit breakers are per connection, shared by every client of that connection in this process. */
-export function breakerFor(connection: string, opts: { consecutiveFailures: number; halfOpenAfterMs: number }): CircuitBreakerPolicy {
-  let b = breakers.get(connection);
-  if (!b) {
-    b = circuitBreaker(
-      // A record lock says nothing about the system's health: connectors mark such errors `recordLevel`.
-      handleWhen((e) => e instanceof SynclineError && e.kind === 'transient' && e.code !== 'HTTP_RATE_LIMITED' && e.code !== 'HTTP_CONFLICT' && e.details.recordLevel !== true),
-      { halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.consecutiveFailures) },
-    );
-    breakers.set(connection, b);
-  }
-  return b;
+/**
+ * A connection's circuit is two breakers, one for reads and one for writes. With one breaker, the
+ * successful look-up before each create reset the count, so an ERP refusing every write but
+ * answering reads never opened the circuit. Each kind now counts its own consecutive failures; the
+ * connection's circuit is open while either is.
+ */
+interface CircuitPair {
+  read: CircuitBreakerPolicy;
+  write: CircuitBreakerPolicy;
+  reported: CircuitStateName;
+}
+const breakers = new Map<string, CircuitPair>();
+
+const STATE_NAME = { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' } as const;
+
+function combined(pair: Pick<CircuitPair, 'read' | 'write'>): CircuitStateName {
+  const states = [STATE_NAME[pair.read.state], STATE_NAME[pair.write.state]];
+  for (const s of ['isolated', 'open', 'half-open'] as const) if (states.includes(s)) return s;
+  return 'closed';
 }
 
-export function circuitState(connection: string): 'closed' | 'open' | 'half-open' | 'isolated' | 'unknown' {
-  const b = breakers.get(connection);
-  if (!b) return 'unknown';
-  return ({ [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' } as const)[b.state];
+/** Circuit breakers are per connection, shared by every client of that connection in this process. */
+export function breakerFor(connection: string, opts: { consecutiveFailures: number; halfOpenAfterMs: number }): CircuitPair {
+  let pair = breakers.get(connection);
+  if (!pair) {
+    const make = () =>
+      circuitBreaker(
+        // A record lock says nothing about the system's health: connectors mark such errors `recordLevel`.
+        handleWhen((e) => e instanceof SynclineError && e.kind === 'transient' && e.code !== 'HTTP_RATE_LIMITED' && e.code !== 'HTTP_CONFLICT' && e.details.recordLevel !== true),
+        { halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.consecutiveFailures) },
+      );
+    const created: CircuitPair = { read: make(), write: make(), reported: 'closed' };
+    // Report changes of the combined state only: a warn line when the circuit opens and when it closes.
+    const report = () => {
+      const state = combined(created);
+      if (state === created.reported) return;
+      created.reported = state;
+      connectionSignals.emit('circuit', { connection, state });
+    };
+    for (const b of [created.read, created.write]) {
+      b.onStateChange(() => queueMicrotask(report));
+    }
+    breakers.set(connection, created);
+    pair = created;
+  }
+  return pair;
+}
+
+export function circuitState(connection: string): CircuitStateName {
+  const pair = breakers.get(connection);
+  return pair ? combined(pair) : 'unknown';
 }
 
 export class HttpClient {
   readonly connection: string;
   private readonly base: URL;
   private readonly opts: HttpClientOptions;
-  private readonly breaker?: CircuitBreakerPolicy;
+  private readonly breaker?: CircuitPair;
   private readonly halfOpenAfterMs: number;
 
   constructor(opts: HttpClientOptions) {
@@ -118,13 +152,60 @@ export class HttpClient {
   }
 
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+  /** One connector call: a child span of the active step (when tracing is on), with every attempt inside it. */
     const maxAttempts = this.opts.maxAttempts ?? 3;
+    const url = this.urlOf(req);
+    return withClientSpan(
+      `${req.method} ${req.operation}`,
+      {
+        'http.request.method': req.method,
+        'url.full': `${url.origin}${url.pathname}`,
+        'server.address': url.hostname,
+        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        'syncline.connection': this.connection,
+        'syncline.operation': req.operation,
+      },
+      async (span) => {
+        const stats = { rateLimitWaitMs: 0, attempts: 0, status: undefined as number | undefined };
+        try {
+          const res = await this.requestWithRetries<T>(req, stats);
+          if (authFailing.has(this.connection)) {
+            authFailing.delete(this.connection);
+            connectionSignals.emit('recovered', { connection: this.connection });
+          }
+          return res;
+        } catch (e) {
+          const err = toSynclineError(e);
+          if (isAuthFailure(err)) {
+            // Say which connection refused: the worker holds the job and the connection is paused.
+            err.details.connection ??= this.connection;
+            connectionSignals.emit('auth', { connection: this.connection, error: err });
+          }
+          if (span) span.setAttribute('error.type', typeof err.details.status === 'number' ? String(err.details.status) : err.code);
+          throw err;
+        } finally {
+          if (span) {
+            span.setAttribute('syncline.rate_limit.wait_ms', Math.round(stats.rateLimitWaitMs * 10) / 10);
+            if (stats.attempts > 1) span.setAttribute('http.request.resend_count', stats.attempts - 1);
+            if (stats.status !== undefined) span.setAttribute('http.response.status_code', stats.status);
+          }
+        }
+      },
+    );
+  }
+
+  private urlOf(req: HttpRequest): URL {
+    return /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(req.path.replace(/^\//, ''), this.base);
+  }
+
+  private async requestWithRetries<T>(req: HttpRequest, stats: { rateLimitWaitMs: number; attempts: number; status?: number }): Promise<HttpResponse<T>> {
     const maxInlineWaitMs = this.opts.maxInlineWaitMs ?? 5_000;
     const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
     let authRetried = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once<T>(req);
+        stats.attempts++;
+        return await this.once<T>(req, stats);
       } catch (raw) {
         const err = toSynclineError(raw);
         if (err.code === 'HTTP_AUTH_FAILED' && this.opts.auth?.invalidate && !authRetried) {
@@ -145,10 +226,18 @@ export class HttpClient {
     }
   }
 
-  private async once<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+  private async once<T>(req: HttpRequest, stats: { rateLimitWaitMs: number; status?: number }): Promise<HttpResponse<T>> {
     if (this.breaker) {
       try {
-        return await this.breaker.execute(() => this.send<T>(req));
+      const write = req.method !== 'GET';
+      // A write waits while either breaker is open (the system is down); a read only for reads.
+      if (write && this.breaker.read.state === CircuitState.Open && this.breaker.write.state !== CircuitState.Open) {
+        throw transientError('CIRCUIT_OPEN', `${this.connection} is failing repeatedly; calls are paused and resume by themselves`, {
+          retryAfterMs: this.halfOpenAfterMs,
+          details: { connection: this.connection, operation: req.operation },
+        });
+      }
+        return await (write ? this.breaker.write : this.breaker.read).execute(() => this.send<T>(req, stats));
       } catch (e) {
         if (e instanceof BrokenCircuitError) {
           throw transientError('CIRCUIT_OPEN', `${this.connection} is failing repeatedly; calls are paused and resume by themselves`, {
@@ -159,12 +248,16 @@ export class HttpClient {
         throw e;
       }
     }
-    return this.send<T>(req);
+    return this.send<T>(req, stats);
   }
 
-  private async send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
-    await this.opts.rateLimiter?.acquire(this.bucketKey(req.operation));
-    const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(req.path.replace(/^\//, ''), this.base);
+  private async send<T>(req: HttpRequest, stats: { rateLimitWaitMs: number; status?: number }): Promise<HttpResponse<T>> {
+    if (this.opts.rateLimiter) {
+      const t0 = performance.now();
+      await this.opts.rateLimiter.acquire(this.bucketKey(req.operation));
+      stats.rateLimitWaitMs += performance.now() - t0;
+    }
+    const url = this.urlOf(req);
     for (const [k, v] of Object.entries(req.query ?? {})) {
       if (v === undefined || v === null) continue;
       if (Array.isArray(v)) url.searchParams.set(k, v.join(','));
@@ -202,6 +295,7 @@ export class HttpClient {
       if (ok && req.responseType === 'stream') res.body = raw.body;
       else res.body = await readBody(raw, ok && req.responseType !== 'stream' ? (req.responseType ?? 'json') : 'auto');
     } catch (e) {
+    stats.status = raw.statusCode;
       if (e instanceof SynclineError) throw e;
       throw networkError(e, req, this.connection, idempotent);
     }

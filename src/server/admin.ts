@@ -4,6 +4,7 @@
 // /api/docs/json); they do not filter output.
 import type { FastifyInstance } from 'fastify';
 import type { ConnectionStore } from '../core/connections.js';
+import type { ConnectionOps } from '../core/connection-health.js';
 import type { Engine } from '../core/engine.js';
 import { userError } from '../core/errors.js';
 import type { InboxEvent } from '../core/flow.js';
@@ -16,6 +17,8 @@ export interface AdminOptions {
   engine: Engine<any>;
   connections: ConnectionStore;
   tokens: ApiTokenStore;
+  /** Tests, live reloads and in-use checks of connections (absent: edits apply at the next start). */
+  connectionOps?: ConnectionOps;
 }
 
 const idParam = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
@@ -260,14 +263,59 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
         response: { 200: connectionView, ...errors },
       },
     },
-    async (req) => connections.upsert({ id: req.params.id, system: req.body.system, ...(req.body.config ? { config: req.body.config } : {}), ...(req.body.secrets ? { secrets: req.body.secrets } : {}) }),
+    async (req) => {
+      const ops = opts.connectionOps;
+      const before = ops ? await connections.describe(req.params.id) : undefined;
+      req.auditBefore = before ?? (await connections.describe(req.params.id));
+      const users = ops?.usedBy(req.params.id) ?? [];
+      if (before && users.length && before.system !== req.body.system) {
+        throw withStatus(userError('CONNECTION_IN_USE', `connection "${req.params.id}" is used by ${users.join(', ')}: its system cannot change`, { details: { flows: users } }), 409);
+      }
+      const saved = await connections.upsert({ id: req.params.id, system: req.body.system, ...(req.body.config ? { config: req.body.config } : {}), ...(req.body.secrets ? { secrets: req.body.secrets } : {}) });
+      // Applies live: the client is rebuilt and tested (a paused connection resumes when the new credentials work).
+      if (ops) {
+        try {
+          await ops.changed(req.params.id);
+        } catch (e) {
+          req.log.warn({ connection: req.params.id, err: (e as Error).message }, 'connection saved, but its client could not be rebuilt');
+        }
+      }
+      return saved;
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/connections/:id/test',
+    {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['connections'],
+        operationId: 'testConnection',
+        summary: "Test a connection with the connector's cheapest authenticated call",
+        description: 'Answers 200 whatever the outcome: `ok`, the time taken, the connection state after the test, and the error when it failed. A passing test resumes a paused connection.',
+        params: connParam,
+        response: {
+          200: { type: 'object', properties: { connection: { type: 'string' }, ok: { type: 'boolean' }, ms: { type: 'integer' }, state: { type: 'string' }, error: { type: 'object', additionalProperties: true } } },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      if (!opts.connectionOps) throw notFound('connection tests need a running engine');
+      if (!(await connections.describe(req.params.id))) throw notFound(`connection "${req.params.id}" does not exist`);
+      // A connection stored over the API since the start has no client yet: build it first.
+      return (await opts.connectionOps.changed(req.params.id)) ?? Promise.reject(notFound(`connection "${req.params.id}" does not exist`));
+    },
   );
 
   app.delete<{ Params: { id: string } }>(
     '/connections/:id',
     { config: { role: 'admin' }, schema: { tags: ['connections'], operationId: 'deleteConnection', summary: 'Delete a connection', params: connParam, response: { 204: { type: 'null', description: 'deleted' }, ...errors } } },
     async (req, reply) => {
+      const users = opts.connectionOps?.usedBy(req.params.id) ?? [];
+      if (users.length) throw withStatus(userError('CONNECTION_IN_USE', `connection "${req.params.id}" is used by ${users.join(', ')}; remove or rebind those flows first`, { details: { flows: users } }), 409);
       if (!(await connections.delete(req.params.id))) throw notFound(`connection "${req.params.id}" does not exist`);
+      await opts.connectionOps?.changed(req.params.id).catch(() => undefined);
       return reply.code(204).send();
     },
   );

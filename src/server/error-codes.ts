@@ -10,7 +10,7 @@ export const serverErrorCodes = defineErrorCodes({
   REQUEST_MALFORMED_JSON: { kind: 'user', description: 'The body is not valid JSON (400); the message carries the parser\'s reason and position.' },
   REQUEST_INVALID_UTF8: { kind: 'user', description: 'A webhook body is not valid UTF-8 (400). Syncline stores exactly the bytes that were signed, so it refuses bytes it would have to alter; send JSON encoded as UTF-8.' },
   REQUEST_TOO_DEEP: { kind: 'user', description: 'A webhook body nests arrays and objects deeper than 64 levels (400); `details.atByte` is where. Real records nest far less; nothing was stored.' },
-  SERVER_NOT_READY: { kind: 'transient', description: '/readyz: the database did not answer a trivial query in time (503). Check that the SQLite file is writable or PostgreSQL is reachable.' },
+  SERVER_NOT_READY: { kind: 'transient', description: '/readyz: the database did not answer a trivial query in time (503), or, with `?strict=true`, a connection is degraded or paused (`details.connections` says why). Check that the SQLite file is writable or PostgreSQL is reachable; see the connection\'s reason.' },
   WEBHOOK_UNKNOWN_CONNECTION: { kind: 'user', description: 'No connection with this id accepts webhooks (404): it does not exist or has no `webhookSecret` secret. Check the URL configured in the sending system.' },
   WEBHOOK_SIGNATURE_MISSING: { kind: 'user', description: 'The webhook has no usable `X-Syncline-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` header (401). Nothing was stored.' },
   WEBHOOK_SIGNATURE_INVALID: { kind: 'user', description: 'The signature does not match the body under the connection\'s webhook secret (401): wrong secret, or the body was altered after signing. Nothing was stored.' },

@@ -6,6 +6,7 @@ import cookie from '@fastify/cookie';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { ConnectionStore } from '../core/connections.js';
+import type { ConnectionOps } from '../core/connection-health.js';
 import type { Engine } from '../core/engine.js';
 import { transientError, userError } from '../core/errors.js';
 import type { ApiTokenStore } from '../core/tokens.js';
@@ -43,6 +44,8 @@ export interface ServerOptions {
   /** How long /readyz waits for the database (default 2 s). */
   readyTimeoutMs?: number;
 }
+  /** Connection tests, live reloads after an API edit, in-use checks and health (main.ts wires them). */
+  connectionOps?: ConnectionOps;
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const bodyLimit = options.bodyLimitBytes ?? 1024 * 1024;
@@ -91,10 +94,22 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const ops = { logLevel: 'warn' as const, schema: { tags: ['operations'], security: [] as never[] } };
     scope.get('/healthz', { logLevel: ops.logLevel, schema: { ...ops.schema, operationId: 'healthz', summary: 'The process is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
-    scope.get(
+    scope.get<{ Querystring: { strict?: boolean } }>(
       '/readyz',
-      { logLevel: ops.logLevel, schema: { ...ops.schema, operationId: 'readyz', summary: 'The database answers (503 otherwise)', response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: problemSchema } } },
-      async () => {
+      {
+        logLevel: ops.logLevel,
+        schema: {
+          ...ops.schema,
+          operationId: 'readyz',
+          summary: 'Ready: the database answers (503 otherwise). `status` is `degraded` while a connection is degraded or paused, with the reason; `?strict=true` answers 503 then too.',
+          querystring: { type: 'object', properties: { strict: { type: 'boolean', default: false } } },
+          response: {
+            200: { type: 'object', properties: { status: { type: 'string', enum: ['ready', 'degraded'] }, connections: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
+            503: problemSchema,
+          },
+        },
+      },
+      async (req) => {
         const timeout = options.readyTimeoutMs ?? 2000;
         let timer: NodeJS.Timeout | undefined;
         try {
@@ -107,7 +122,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         } finally {
           clearTimeout(timer);
         }
-        return { status: 'ready' };
+        // The process can take and store work while an ERP is down, so a degraded connection does not
+        // make it unready (a load balancer would only stop webhooks); it says so, with the reason.
+        const connections = options.connectionOps?.health.list() ?? [];
+        const bad = connections.filter((c) => c.state === 'degraded' || c.state === 'paused');
+        if (bad.length && req.query.strict) {
+          throw transientError('SERVER_NOT_READY', `degraded: ${bad.map((c) => `${c.connection} ${c.state}${c.reason ? ` (${c.reason})` : ''}`).join('; ')}`, { details: { connections: bad } });
+        }
+        return { status: bad.length ? 'degraded' : 'ready', connections };
       },
     );
 
@@ -119,7 +141,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
   });
 
-  app.register(adminRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens });
+  app.register(adminRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, ...(options.connectionOps ? { connectionOps: options.connectionOps } : {}) });
   app.register(consoleApiRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, users });
   app.register(consoleStatic);
   app.register(webhookRoutes, {

@@ -1,16 +1,18 @@
 // Opens the store: SQLite (embedded default, one process) or PostgreSQL (scale-out, many processes).
 // One Kysely schema and one migration set serve both.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
+import { userError } from '../errors.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0005 from './migrations/0005_agents_and_leases.js';
 import * as m0003 from './migrations/0003_security.js';
 import * as m0004 from './migrations/0004_console.js';
 import * as m0006 from './migrations/0006_settlements.js';
+import * as m0008 from './migrations/0008_operations.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -24,6 +26,8 @@ export type StoreOptions =
        * transactions may be lost on power failure. 'full': fsync every commit, survives power loss.
        */
       synchronous?: 'normal' | 'full';
+      /** Read commands: the file must exist; nothing is created, migrated or written. */
+      readonly?: boolean;
     }
   | {
       dialect: 'postgres';
@@ -31,6 +35,8 @@ export type StoreOptions =
       /** Schema to use (created if missing); lets tests and tenants share one database. */
       schema?: string;
       poolSize?: number;
+      /** Read commands: no schema creation, no migrations, read-only transactions. */
+      readonly?: boolean;
     };
 
 export interface Store {
@@ -51,10 +57,23 @@ const migrations: Array<{ name: string; up: (db: Kysely<any>, dialect: Dialect) 
   { name: '0003_security', up: m0003.up },
   { name: '0004_console', up: m0004.up },
   { name: '0006_settlements', up: m0006.up },
+  { name: '0008_operations', up: m0008.up },
 ];
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   let store: Store;
+  if (options.dialect === 'sqlite' && options.readonly) {
+    if (options.file === ':memory:' || !existsSync(options.file)) throw userError('STORE_MISSING', `no store at ${path.resolve(options.file)}: check --db or --config (nothing was created)`);
+    const handle = new SqliteDatabase(options.file, { readonly: true, fileMustExist: true });
+    handle.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+    return { db, dialect: 'sqlite', sqlite: handle, close: () => db.destroy() };
+  }
+  if (options.dialect === 'postgres' && options.readonly) {
+    const pool = new pg.Pool({ connectionString: options.url, max: 2, options: `-c default_transaction_read_only=on${options.schema ? ` -c search_path=${options.schema}` : ''}` });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  }
   if (options.dialect === 'sqlite') {
     if (options.file !== ':memory:') mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
     const handle = new SqliteDatabase(options.file);

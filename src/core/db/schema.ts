@@ -48,6 +48,8 @@ export interface RunsTable {
   error: string | null;
   started_at: number;
   finished_at: number;
+  /** OpenTelemetry trace id of the attempt, when tracing is on (migration 0008). */
+  trace_id: string | null;
 }
 
 export interface RunStepsTable {
@@ -190,13 +192,6 @@ export interface SettlementsTable {
   updated_at: number;
 }
 
-/** Which version of a configuration-file entry was last written to the store (migration 0008). */
-export interface ConfigSeedsTable {
-  key: string;
-  hash: string;
-  applied_at: number;
-}
-
 /** Console users (migration 0004); roles as for tokens (src/core/roles.ts). */
 export interface UsersTable {
   id: Generated<number>;
@@ -269,6 +264,7 @@ export interface AlertHistoryTable {
 }
 
 export interface Database {
+  config_seeds: ConfigSeedsTable;
   settlements: SettlementsTable;
   events: EventsTable;
   jobs: JobsTable;
