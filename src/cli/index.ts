@@ -21,6 +21,7 @@ const commands: Record<string, CommandEntry> = {
   connection: { description: 'test a connection with its current settings', load: async () => (await import('./commands/connection.js')).registerConnection },
   flow: { description: 'flow documents: list, show, validate, test their cases', load: async () => (await import('./commands/flow.js')).registerFlow },
   mapping: { description: 'test and preview mapping specs (mappings/**.yaml)', load: async () => (await import('./commands/mapping.js')).registerMapping },
+  settlement: { description: 'Amazon settlement file → reconciled Sage X3 journal entries (`settlement import FILE`)', load: async () => (await import('./commands/settlement.js')).registerSettlement },
 };
 
 const argv = process.argv.slice(2);
