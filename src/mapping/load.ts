@@ -5,6 +5,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, Scalar } from 'yaml';
 import { SynclineError, userError } from '../core/errors.js';
+import type { BudgetLimits } from './budget.js';
 import { compileMapping } from './compile.js';
 import { createLookupTable, type LookupTableSpec } from './lookups.js';
 import { createRateTable, type RateTable, type RateTableSpec } from './transforms/currency.js';
@@ -162,6 +163,10 @@ export interface LoadOptions {
   interpretOnly?: boolean;
   /** Replace named lookup tables (e.g. a bigger catalog in the benchmark). */
   lookups?: LookupTables;
+  /** Limits per record (default DEFAULT_BUDGET in budget.ts). */
+  budget?: Partial<BudgetLimits>;
+  /** The benchmark's variant whose compiled budget checks do nothing. */
+  unbudgeted?: boolean;
 }
 
 /** Reads, checks and compiles one spec file. A syntax error names the file, line and column. */
@@ -211,6 +216,8 @@ export async function loadMapping(file: string, opts: LoadOptions = {}): Promise
     ...(rates ? { rates } : {}),
     ...(target ? { target } : {}),
     ...(opts.interpretOnly ? { interpretOnly: true } : {}),
+    ...(opts.budget ? { budget: opts.budget } : {}),
+    ...(opts.unbudgeted ? { unbudgeted: true } : {}),
   });
 }
 
