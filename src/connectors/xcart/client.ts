@@ -17,6 +17,12 @@ export interface XcartConfig {
   timeoutMs?: number;
   /** Legacy REST API key (5.4 add-on), only for tracking numbers; see docs/connectors/xcart.md. */
   legacyKey?: string;
+  /**
+   * The module this store has for writing tracking numbers. X-Cart 5.5 has no API for it: 'none'
+   * (the default) makes addTrackingNumber & co. refuse with XCART_NO_TRACKING_API; 'legacy-rest' is
+   * the 5.4 REST API module (XC\RESTAPI, admin.php?target=RESTAPI) with `legacyKey`.
+   */
+  trackingModule?: 'none' | 'legacy-rest';
 }
 
 interface ProblemBody {
@@ -52,6 +58,9 @@ export function classifyXcart(res: HttpResponse, req: HttpRequest): SynclineErro
       return userError('XCART_VALIDATION', `X-Cart rejected ${req.operation}: ${list || detail}`, { details: { ...details, violations } });
     }
     case 400:
+      // The status sub-resources answer a missing order with InvalidArgumentException → 400.
+      if (/^Order with ID \d+ not found$/.test(detail)) return userError('XCART_NOT_FOUND', `${req.operation}: ${detail}`, { details });
+      return userError('XCART_REJECTED', `X-Cart rejected ${req.operation} (${res.status}): ${detail}`, { details });
     case 405:
     case 406:
     case 415:

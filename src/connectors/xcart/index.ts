@@ -56,6 +56,8 @@ export const xcartConfigSchema = z.strictObject({
   itemsPerPage: z.number().int().min(1).max(100).optional(),
   timeoutMs: z.number().int().positive().optional(),
   legacyKey: secret(z.string().min(1)).optional(),
+  /** X-Cart 5.5 has no API that writes tracking numbers: 'legacy-rest' only where the store runs the 5.4 REST API module. */
+  trackingModule: z.enum(['none', 'legacy-rest']).default('none'),
 });
 
 /** The operations, by id (also their rate-limit bucket names). */

@@ -12,8 +12,10 @@ let n = 0;
 const client = (token: string, extra: Record<string, unknown> = {}) => xc.xcartConnector.createClient({ baseUrl: sb.url, token, ...extra }, { connection: `xcart-ops-${++n}` });
 
 beforeAll(async () => {
-  sb = await start({ seed: 11 });
-  rw = client(sb.credentials.writeToken, { legacyKey: sb.credentials.legacyKey });
+  // A store that runs the 5.4 legacy REST API module (a stock 5.5 store has none: see the
+  // "stock X-Cart 5.5" tests below, and the sandbox's default).
+  sb = await start({ seed: 11, features: { trackingModule: 'legacy-rest' } });
+  rw = client(sb.credentials.writeToken, { legacyKey: sb.credentials.legacyKey, trackingModule: 'legacy-rest' });
   ro = client(sb.credentials.readToken);
 });
 afterAll(() => sb.close());
@@ -47,7 +49,7 @@ describe('connection', () => {
 });
 
 describe('order statuses and sub-resources', () => {
-  it('updatePaymentStatus / updateShippingStatus follow the legal transitions', async () => {
+  it('updatePaymentStatus / updateShippingStatus set any known code (X-Cart checks no transitions)', async () => {
     const o = sb.storefront.placeOrder({ paid: false });
     expect((await xc.updatePaymentStatus.call(rw, { orderId: o.id, code: 'A' })).code).toBe('A');
     expect((await xc.updatePaymentStatus.call(rw, { orderId: o.id, code: 'P' })).code).toBe('P');
@@ -57,13 +59,15 @@ describe('order statuses and sub-resources', () => {
     expect([order.payment_status?.code, order.shipping_status?.code]).toEqual(['P', 'S']);
     expect(await xc.getPaymentStatus.call(ro, { orderId: o.id })).toMatchObject({ code: 'P', name: 'Paid' });
     expect(await xc.getShippingStatus.call(ro, { orderId: o.id })).toMatchObject({ code: 'S', name: 'Shipped' });
-    // Paid → Queued is not a legal move; an unknown code is refused by X-Cart; WFA is system-only.
-    const illegal = await failure(xc.updatePaymentStatus.call(rw, { orderId: o.id, code: 'Q' }));
-    expect([illegal.code, illegal.kind]).toEqual(['XCART_REJECTED', 'user']);
+    // No transition check: Paid → Queued and the system codes are taken as they are.
+    expect((await xc.updatePaymentStatus.call(rw, { orderId: o.id, code: 'Q' })).code).toBe('Q');
+    expect((await xc.updateShippingStatus.call(rw, { orderId: o.id, code: 'WFA' })).code).toBe('WFA');
+    // Unknown codes: the payment transformer says "is invalid", the shipping one "is wrong".
     const unknown = await failure(xc.updatePaymentStatus.call(rw, { orderId: o.id, code: 'ZZ' }));
-    expect(unknown.message).toMatch(/Status code 'ZZ' is wrong/);
-    const system = await failure(xc.updateShippingStatus.call(rw, { orderId: o.id, code: 'WFA' }));
-    expect(system.code).toBe('XCART_REJECTED');
+    expect([unknown.code, unknown.message]).toEqual(['XCART_REJECTED', expect.stringMatching(/Status code 'ZZ' is invalid/)]);
+    expect((await failure(xc.updateShippingStatus.call(rw, { orderId: o.id, code: 'ZZ' }))).message).toMatch(/Status code 'ZZ' is wrong/);
+    // A number would be taken as a status id: the connector refuses it before sending.
+    expect((await failure(xc.updatePaymentStatus.call(rw, { orderId: o.id, code: '4' }))).code).toBe('XCART_VALIDATION');
     // The read-only token cannot write.
     const ro403 = await failure(xc.updateShippingStatus.call(ro, { orderId: o.id, code: 'D' }));
     expect([ro403.code, ro403.kind]).toEqual(['XCART_FORBIDDEN', 'user']);
@@ -221,11 +225,63 @@ describe('tracking numbers (legacy REST API)', () => {
     const noOrder = await failure(xc.addTrackingNumber.call(rw, { orderId: 99_999_999, value: 'X' }));
     expect([noOrder.code, noOrder.kind]).toEqual(['XCART_LEGACY_API_ERROR', 'user']);
     expect(noOrder.details.restError).toMatch(/Order with ID 99999999 not found/);
-    const readKey = client(sb.credentials.writeToken, { legacyKey: sb.credentials.legacyReadKey });
+    const readKey = client(sb.credentials.writeToken, { legacyKey: sb.credentials.legacyReadKey, trackingModule: 'legacy-rest' });
     const o = sb.storefront.placeOrder({ paid: true });
     expect((await failure(xc.addTrackingNumber.call(readKey, { orderId: o.id, value: 'X' }))).code).toBe('XCART_AUTH_FAILED');
-    const none = await failure(xc.addTrackingNumber.call(ro, { orderId: o.id, value: 'X' }));
+    const none = await failure(xc.addTrackingNumber.call(client(sb.credentials.writeToken, { trackingModule: 'legacy-rest' }), { orderId: o.id, value: 'X' }));
     expect(none.code).toBe('XCART_LEGACY_API_ERROR');
     expect(none.message).toMatch(/legacyKey/);
+  });
+});
+
+describe('tracking numbers on a stock X-Cart 5.5 (no tracking API)', () => {
+  it('a connection without a tracking module refuses with XCART_NO_TRACKING_API and sends nothing', async () => {
+    const o = sb.storefront.placeOrder({ paid: true });
+    const plain = client(sb.credentials.writeToken, { legacyKey: sb.credentials.legacyKey });
+    sb.traffic.log = [];
+    sb.traffic.record = true;
+    try {
+      for (const call of [
+        () => xc.addTrackingNumber.call(plain, { orderId: o.id, value: '1Z1' }),
+        () => xc.updateTrackingNumber.call(plain, { trackingId: 1, value: '1Z2' }),
+        () => xc.deleteTrackingNumber.call(plain, { trackingId: 1 }),
+      ]) {
+        const e = await failure(call());
+        expect([e.code, e.kind]).toEqual(['XCART_NO_TRACKING_API', 'user']);
+        expect(e.message).toMatch(/no tracking API.*tracking number not written/);
+      }
+      expect(sb.traffic.log).toEqual([]);
+    } finally {
+      sb.traffic.record = false;
+    }
+    // The shipping status, which 5.5 does take, still goes through.
+    expect((await xc.updateShippingStatus.call(plain, { orderId: o.id, code: 'S' })).code).toBe('S');
+  });
+
+  it('a connection that declares the module against a store without it gets the 404 as a clear error', async () => {
+    const stock = await start({ seed: 12 });
+    try {
+      const declared = xc.xcartConnector.createClient({ baseUrl: stock.url, token: stock.credentials.writeToken, legacyKey: stock.credentials.legacyKey, trackingModule: 'legacy-rest' }, { connection: 'xc-stock' });
+      const o = stock.storefront.placeOrder({ paid: true });
+      const e = await failure(xc.addTrackingNumber.call(declared, { orderId: o.id, value: '1Z1' }));
+      expect([e.code, e.details.status]).toEqual(['XCART_LEGACY_API_ERROR', 404]);
+    } finally {
+      await stock.close();
+    }
+  });
+});
+
+describe('orders whose addresses and statuses are null (XC55 types them nullable)', () => {
+  it('getOrder, listOrders and the poller read them without failing; a missing order on a status endpoint is XCART_NOT_FOUND', async () => {
+    const o = sb.storefront.placeOrder({ paid: false, nullFields: ['billing_address', 'shipping_address', 'payment_status', 'shipping_status'] });
+    const order = await xc.getOrder.call(ro, { id: o.id });
+    expect([order.billing_address, order.shipping_address, order.payment_status, order.shipping_status]).toEqual([null, null, null, null]);
+    const page = await xc.listOrders.call(ro, { itemsPerPage: 100, sort: 'lastRenewDate', direction: 'desc' });
+    expect(page.items.some((x) => x.id === o.id)).toBe(true);
+    const poller = xc.createOrderPoller(ro, { id: 'nulls' });
+    const r = await poller.poll(null);
+    expect(r.events.length).toBeGreaterThan(0);
+    const missing = await failure(xc.getPaymentStatus.call(ro, { orderId: 99_999_999 }));
+    expect([missing.code, missing.message]).toEqual(['XCART_NOT_FOUND', expect.stringMatching(/Order with ID 99999999 not found/)]);
   });
 });

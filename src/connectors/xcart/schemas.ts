@@ -43,6 +43,12 @@ export const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) 
 
 export const statusSchema = z.looseObject({ id: z.number().int().nullish(), code: z.string(), name: z.string().nullish(), customer_name: z.string().nullish() });
 
+/**
+ * A status code to PUT. X-Cart checks no transitions and takes a numeric code as a status *id*
+ * (XLite\Model\Order::setPaymentStatus), so a digit string would silently pick some status: refused here.
+ */
+export const statusCodeInput = z.string().min(1).max(4).refine((c) => !/^\d+$/.test(c), 'a status code such as "P" or "S", not a number (X-Cart would take a number as a status id)');
+
 export const surchargeSchema = z.looseObject({
   id: z.number().int(),
   type: z.string(),
@@ -52,12 +58,16 @@ export const surchargeSchema = z.looseObject({
   available: z.boolean().nullish(),
   value: money,
   name: z.string().nullish(),
+  /** Sort weight of the modifier (XC55 OrderSurchargeOutput). */
+  weight: z.number().nullish(),
 });
 
+// XC55 AddressOutput: `country_code` is '' (not null) when unset; read either, as older modules differ.
 export const addressSchema = z.looseObject({
   id: z.number().int(),
   is_billing: z.boolean().nullish(),
   is_shipping: z.boolean().nullish(),
+  is_work: z.boolean().nullish(),
   type: z.string().nullish(),
   title: z.string().nullish(),
   firstname: z.string().nullish(),

@@ -15,6 +15,10 @@ import { registerProfileRoutes } from './routes/profiles.js';
 import { registerLegacyRoutes } from './routes/legacy.js';
 import { WebhookPusher, webhookConfigSchema, type WebhookConfig } from './webhooks.js';
 import type { Order } from './model.js';
+import { SandboxFeatures } from '../shared/features.js';
+import { xcartFeaturesSchema, type XcartFeatures } from './features.js';
+
+export { xcartFeaturesSchema, type XcartFeatures } from './features.js';
 
 export interface XcartSandbox extends RunningSandbox {
   /** 5.5 API tokens, plus the legacy REST API keys (tracking numbers only). */
@@ -24,6 +28,8 @@ export interface XcartSandbox extends RunningSandbox {
   webhooks: { configure(config: WebhookConfig | null): void; flush(): Promise<void>; stats: WebhookPusher['stats'] };
   storefront: XcartStorefrontHandle;
   faults: FaultInjector;
+  /** Which store it plays (features.ts): e.g. `trackingModule: 'legacy-rest'`; `set` applies at once. */
+  features: { readonly current: XcartFeatures; set(raw: unknown): XcartFeatures };
   /** Set `record` to log every request that reaches the API (tests check rate limits with it). */
   traffic: { record: boolean; log: Array<{ t: number; method: string; url: string }> };
 }
@@ -69,7 +75,15 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
   };
   const store = new XcartStore(options.seed ?? 1, options.timeScale ?? 1);
   const storefront = new Storefront(store, options.seed ?? 1);
-  const { app, faults } = createSandboxApp({ faults: options.faults, renderError: (status, reply) => renderFault(status, reply) });
+  const features = new SandboxFeatures(xcartFeaturesSchema, options.features);
+  const { app, faults } = createSandboxApp({
+    faults: options.faults,
+    renderError: (status, reply) => renderFault(status, reply),
+    // API Platform also routes every resource as `.{_format}` (/api/orders.json, /api/orders/5.jsonld):
+    // the suffix picks the format over Accept.
+    fastify: { rewriteUrl: (req) => formatSuffix(req) },
+  });
+  features.install(app);
 
   // Bodies are read as text so malformed JSON gets X-Cart's own 400, not Fastify's.
   app.removeAllContentTypeParsers();
@@ -132,7 +146,7 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
   registerOrderRoutes(app, store, storefront, formatOf);
   registerCatalogRoutes(app, store, formatOf, (p) => webhooks.enabled && webhooks.push('product.updated', productOutput(p)));
   registerProfileRoutes(app, store, formatOf);
-  registerLegacyRoutes(app, store, storefront, credentials);
+  registerLegacyRoutes(app, store, storefront, credentials, () => features.current.trackingModule === 'legacy-rest');
   registerStorefrontRoutes(app, store, storefront);
   app.get('/__sandbox/webhooks', async () => ({ config: webhooks.current, stats: webhooks.stats }));
   app.put('/__sandbox/webhooks', async (req) => {
@@ -171,6 +185,7 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
     store,
     storefront: handle,
     faults,
+    features,
     traffic,
     webhooks: { configure: (c) => webhooks.configure(c), flush: () => webhooks.flush(), stats: webhooks.stats },
     close: async () => {
@@ -180,6 +195,17 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
       await closing;
     },
   };
+}
+
+const SUFFIX_FORMATS: Record<string, string> = { json: 'application/json', jsonld: 'application/ld+json' };
+
+/** `/api/orders.json?x` → `/api/orders?x` with the format's media type as Accept. */
+function formatSuffix(req: import('node:http').IncomingMessage): string {
+  const url = req.url ?? '/';
+  const m = /^(\/api\/[^?]*?)\.(json|jsonld)(\?.*)?$/.exec(url);
+  if (!m) return url;
+  req.headers.accept = SUFFIX_FORMATS[m[2]!]!;
+  return `${m[1]}${m[3] ?? ''}`;
 }
 
 /** The storefront simulation over HTTP: /__sandbox/storefront/... (no auth; a test harness, not X-Cart). */

@@ -12,31 +12,8 @@ export const SHIPPING_STATUSES: Record<string, string> = {
   WFA: 'Awaiting approval', NBA: 'New / Back-ordered',
 };
 
-// Transitions the sandbox accepts through PUT .../payment_status and .../shipping_status. The core
-// handlers (§1.4) define what the storefront does; an admin moving a status by hand is limited to
-// moves that make business sense. Assumed [I]: the real transformer may accept more; we could not
-// confirm whether XC55 validates transitions at all. Same-code PUTs are no-ops.
-export const PAYMENT_TRANSITIONS: Record<string, string[]> = {
-  Q: ['A', 'PP', 'P', 'D', 'C'],
-  A: ['PP', 'P', 'D', 'C'],
-  PP: ['P', 'R', 'C'],
-  P: ['R'],
-  D: ['Q', 'C'],
-  C: [],
-  R: [],
-};
-export const SHIPPING_TRANSITIONS: Record<string, string[]> = {
-  N: ['P', 'S', 'WND'],
-  P: ['N', 'S', 'WND'],
-  S: ['D', 'R'],
-  D: ['R'],
-  WND: ['N', 'P'],
-  R: [],
-  WFA: ['N', 'P', 'WND'],
-  NBA: ['N', 'P', 'WND'],
-};
-/** Set by the system only (5.3+): an admin cannot choose them. */
-export const SHIPPING_SYSTEM_ONLY = new Set(['WFA', 'NBA']);
+// PUT …/payment_status and …/shipping_status check no transitions in XC55 (the InputTransformer
+// sets any known code; a numeric one is a status id): see storefront.ts setPaymentStatus.
 
 export interface StatusRef {
   id: number;
@@ -49,6 +26,8 @@ export interface Address {
   id: number;
   is_billing: boolean;
   is_shipping: boolean;
+  /** XC55 AddressOutput has it (a work address); absent internally = false. */
+  is_work?: boolean;
   type: string;
   title: string;
   firstname: string;
@@ -73,6 +52,8 @@ export interface Surcharge {
   available: boolean;
   value: Decimal;
   name: string;
+  /** Sort weight of the modifier (XC55 OrderSurchargeOutput has `weight`); absent = by type. */
+  weight?: number;
 }
 
 export interface OrderItem {
@@ -157,6 +138,11 @@ export interface Order {
   details: Array<{ id: number; name: string; value: string }>;
   history: HistoryEvent[];
   payment_transactions: PaymentTransaction[];
+  /**
+   * Fields the real API serialises as null for this order (XC55 OrderOutput types them nullable: an
+   * order made in the back office without addresses, or without a status yet).
+   */
+  nullFields?: Array<'billing_address' | 'shipping_address' | 'payment_status' | 'shipping_status'>;
   /** Cached JSON of the output; cleared on every change so reads stay cheap at 100,000 orders. */
   cachedJson?: string;
 }
@@ -180,8 +166,25 @@ export function statusRef(kind: 'payment' | 'shipping', code: string): StatusRef
   return { id: idx >= 0 ? idx + 1 : 100 + code.charCodeAt(0), code, name, customer_name: name };
 }
 
+// Modifier weights of the core order modifiers (shipping, then tax, then discounts) [I: values assumed].
+const SURCHARGE_WEIGHT: Record<string, number> = { shipping: 100, handling: 150, tax: 200, discount: 300 };
+
+/** A numeric code in PUT …/payment_status is taken as a status id (XLite\\Model\\Order::setPaymentStatus). */
+export function statusCodeById(kind: 'payment' | 'shipping', id: number): string | undefined {
+  const codes = Object.keys(kind === 'payment' ? PAYMENT_STATUSES : SHIPPING_STATUSES);
+  return codes[id - 1];
+}
+
 export function surchargeOutput(s: Surcharge) {
-  return { id: s.id, type: s.type, code: s.code, class: s.class, include: s.include, available: s.available, value: money(s.value), name: s.name };
+  return { id: s.id, type: s.type, code: s.code, class: s.class, include: s.include, available: s.available, value: money(s.value), name: s.name, weight: s.weight ?? SURCHARGE_WEIGHT[s.type] ?? 0 };
+}
+
+/** XC55 AddressOutput: `is_work` always there; `country_code` a string, '' when the address has none (never null). */
+export function addressOutput(a: Address) {
+  return {
+    id: a.id, is_billing: a.is_billing, is_shipping: a.is_shipping, is_work: a.is_work ?? false, type: a.type, title: a.title, firstname: a.firstname, lastname: a.lastname,
+    phone: a.phone, street: a.street, zipcode: a.zipcode, city: a.city, country_code: a.country_code ?? '', state: a.state, state_name: a.state_name, custom_fields: a.custom_fields,
+  };
 }
 
 export function orderOutput(o: Order, customStatusName?: (kind: 'payment' | 'shipping', code: string) => string | undefined) {
@@ -209,12 +212,12 @@ export function orderOutput(o: Order, customStatusName?: (kind: 'payment' | 'shi
       backordered_amount: i.backordered_amount,
       surcharges: i.surcharges.map(surchargeOutput),
     })),
-    billing_address: o.billing_address,
-    shipping_address: o.shipping_address,
+    billing_address: o.nullFields?.includes('billing_address') ? null : addressOutput(o.billing_address),
+    shipping_address: o.nullFields?.includes('shipping_address') ? null : addressOutput(o.shipping_address),
     create_date: isoDate(o.date),
     update_date: isoDate(o.lastRenewDate),
-    payment_status: ref('payment', o.payment_status),
-    shipping_status: ref('shipping', o.shipping_status),
+    payment_status: o.nullFields?.includes('payment_status') ? null : ref('payment', o.payment_status),
+    shipping_status: o.nullFields?.includes('shipping_status') ? null : ref('shipping', o.shipping_status),
     customer_id: o.customer_id,
     order_profile_id: o.order_profile_id,
     shipping_id: o.shipping_id,

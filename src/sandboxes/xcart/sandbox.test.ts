@@ -171,7 +171,10 @@ describe('storefront simulation', () => {
   });
 });
 
-describe('legacy REST API (tracking numbers)', () => {
+describe('legacy REST API (tracking numbers, with the 5.4 module enabled)', () => {
+  beforeAll(() => void sb.features.set({ trackingModule: 'legacy-rest' }));
+  afterAll(() => void sb.features.set({}));
+
   it('key checks, unknown entity, form input with _method override, X-Result-Count', async () => {
     const o = sb.store.orderList[5]!;
     const base = `${sb.url}/admin.php?target=RESTAPI`;
@@ -266,5 +269,86 @@ describe('CLI', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+});
+
+// Issue 16: how a stock X-Cart 5.5 answers where the public record (iidevv/xc55) says so; see
+// docs/connectors/xcart.md "Fidelity".
+describe('fidelity: a stock X-Cart 5.5 store, by default', () => {
+  const w = { 'x-auth-token': 'write-t', 'content-type': 'application/json' };
+  const put = (p: string, body: unknown) => fetch(`${sb.url}${p}`, { method: 'PUT', headers: w, body: JSON.stringify(body) });
+
+  it('has no tracking-number API: admin.php?target=RESTAPI is not there unless the legacy module is enabled', async () => {
+    const url = `${sb.url}/admin.php?target=RESTAPI&_key=${sb.credentials.legacyKey}&_path=ordertrackingnumber`;
+    const stock = await fetch(url);
+    expect(stock.status).toBe(404);
+    expect(stock.headers.get('content-type')).toMatch(/text\/html/);
+    sb.features.set({ trackingModule: 'legacy-rest' });
+    try {
+      const withModule = await fetch(url);
+      expect(withModule.status).toBe(200);
+      expect(withModule.headers.get('x-sandbox-extension')).toMatch(/legacy module/);
+    } finally {
+      sb.features.set({});
+    }
+  });
+
+  it('status endpoints: a missing order is 400 "Order with ID N not found" (GET and PUT, before the body is read)', async () => {
+    for (const kind of ['payment', 'shipping']) {
+      const get = await fetch(`${sb.url}/api/orders/99999999/${kind}_status`, { headers: w });
+      expect([get.status, ((await get.json()) as { detail: string }).detail]).toEqual([400, 'Order with ID 99999999 not found']);
+      const bad = await put(`/api/orders/99999999/${kind}_status`, { code: '' });
+      expect([bad.status, ((await bad.json()) as { detail: string }).detail]).toEqual([400, 'Order with ID 99999999 not found']);
+    }
+    expect((await fetch(`${sb.url}/api/orders/99999999`, { headers: w })).status).toBe(404);
+  });
+
+  it('status endpoints check no transitions: any known code is set, a numeric code is a status id; wording "is invalid" / "is wrong"', async () => {
+    const o = sb.storefront.placeOrder({ paid: true });
+    const set = async (kind: string, code: string) => {
+      const r = await put(`/api/orders/${o.id}/${kind}_status`, { code });
+      return [r.status, (await r.json()) as { code?: string; detail?: string }] as const;
+    };
+    expect((await set('payment', 'Q'))[1].code).toBe('Q'); // Paid → Awaiting payment
+    expect((await set('shipping', 'D'))[1].code).toBe('D'); // New → Delivered
+    expect((await set('shipping', 'WFA'))[1].code).toBe('WFA');
+    expect((await set('payment', '4'))[1].code).toBe('P'); // id 4 = the fourth payment status (Paid)
+    const p = await set('payment', 'ZZ');
+    expect([p[0], p[1].detail]).toEqual([400, "Status code 'ZZ' is invalid"]);
+    const sh = await set('shipping', 'ZZ');
+    expect([sh[0], sh[1].detail]).toEqual([400, "Status code 'ZZ' is wrong"]);
+  });
+
+  it('addresses carry is_work and a country_code that is never null; surcharges carry weight', async () => {
+    const o = sb.storefront.placeOrder({ paid: true });
+    const order = (await (await fetch(`${sb.url}/api/orders/${o.id}`, { headers: w })).json()) as Record<string, any>;
+    expect(Object.keys(order.billing_address)).toEqual(['id', 'is_billing', 'is_shipping', 'is_work', 'type', 'title', 'firstname', 'lastname', 'phone', 'street', 'zipcode', 'city', 'country_code', 'state', 'state_name', 'custom_fields']);
+    expect(order.billing_address.is_work).toBe(false);
+    expect(order.surcharges.length).toBeGreaterThan(0);
+    for (const s of order.surcharges) expect(s.weight).toEqual(expect.any(Number));
+    const profile = sb.store.profiles.values().next().value!;
+    const created = await fetch(`${sb.url}/api/profiles/${profile.id}/addresses`, { method: 'POST', headers: w, body: JSON.stringify({ firstname: 'No', lastname: 'Country', is_work: true }) });
+    const a = (await created.json()) as Record<string, unknown>;
+    expect([created.status, a.country_code, a.is_work]).toEqual([201, '', true]);
+  });
+
+  it('billing_address, shipping_address, payment_status and shipping_status can be null', async () => {
+    const o = sb.storefront.placeOrder({ paid: false, nullFields: ['billing_address', 'shipping_address', 'payment_status', 'shipping_status'] });
+    const order = (await (await fetch(`${sb.url}/api/orders/${o.id}`, { headers: w })).json()) as Record<string, unknown>;
+    expect([order.billing_address, order.shipping_address, order.payment_status, order.shipping_status]).toEqual([null, null, null, null]);
+    // Setting a status gives the order one.
+    expect((await put(`/api/orders/${o.id}/shipping_status`, { code: 'P' })).status).toBe(200);
+    expect(((await (await fetch(`${sb.url}/api/orders/${o.id}`, { headers: w })).json()) as { shipping_status: { code: string } }).shipping_status.code).toBe('P');
+  });
+
+  it('serves every route as .{_format} too (/api/orders.json, /api/orders/N.jsonld)', async () => {
+    const list = await fetch(`${sb.url}/api/orders.json?itemsPerPage=2`, { headers: { 'x-auth-token': 'read-t', accept: 'application/ld+json' } });
+    expect(list.status).toBe(200);
+    expect(list.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(((await list.json()) as unknown[]).length).toBe(2);
+    const id = sb.store.orderList[0]!.id;
+    const one = await fetch(`${sb.url}/api/orders/${id}.jsonld`, { headers: { 'x-auth-token': 'read-t' } });
+    expect(((await one.json()) as Record<string, unknown>)['@id']).toBe(`/api/orders/${id}`);
+    expect((await fetch(`${sb.url}/api/orders/${id}/payment_status.json`, { headers: { 'x-auth-token': 'read-t' } })).status).toBe(200);
   });
 });

@@ -5,7 +5,7 @@
 import { Decimal } from 'decimal.js';
 import { Random } from '../shared/random.js';
 import {
-  PAYMENT_STATUSES, PAYMENT_TRANSITIONS, SHIPPING_STATUSES, SHIPPING_SYSTEM_ONLY, SHIPPING_TRANSITIONS,
+  PAYMENT_STATUSES, SHIPPING_STATUSES, statusCodeById,
   type Address, type Order, type OrderItem, type PaymentTransaction, type Surcharge,
 } from './model.js';
 import type { Product, Variant, XcartStore } from './store.js';
@@ -47,6 +47,8 @@ export interface OrderSpec {
   paid?: boolean;
   notes?: string;
   address?: Partial<Pick<Address, 'firstname' | 'lastname' | 'street' | 'city' | 'zipcode' | 'state_name' | 'country_code' | 'phone'>>;
+  /** Serialise these as null, as XC55 does for an order without them (made in the back office, say). */
+  nullFields?: Order['nullFields'];
 }
 
 const round2 = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
@@ -165,6 +167,7 @@ export class Storefront {
       items,
       billing_address: addr,
       shipping_address: addr,
+      ...(spec.nullFields?.length ? { nullFields: [...spec.nullFields] } : {}),
       payment_status: 'Q',
       shipping_status: 'N',
       shipping_id: ship.id,
@@ -322,15 +325,17 @@ export class Storefront {
     this.onChange?.(o, 'updated');
   }
 
-  /** PUT /api/orders/{id}/payment_status: core codes follow the legal transitions; custom codes any. */
-  setPaymentStatus(o: Order, code: string): void {
+  /**
+   * PUT /api/orders/{id}/payment_status as XC55 does it (OrderPaymentStatus InputTransformer): any
+   * known code is set, with no transition check; a numeric code is taken as a status id; an unknown
+   * one is 400 "Status code 'X' is invalid". Side effects of the status itself (stock back on
+   * cancel/decline) still happen, as the model's setter does them.
+   */
+  setPaymentStatus(o: Order, raw: string): void {
+    const code = this.resolveStatus('payment', raw);
+    if (!code) throw new StorefrontError(400, `Status code '${raw}' is invalid`);
+    this.clearNull(o, 'payment_status');
     if (code === o.payment_status) return;
-    const known = code in PAYMENT_STATUSES || this.store.customStatuses.payment.has(code);
-    if (!known) throw new StorefrontError(400, `Status code '${code}' is wrong`);
-    const allowed = PAYMENT_TRANSITIONS[o.payment_status];
-    if (allowed && code in PAYMENT_STATUSES && !allowed.includes(code)) {
-      throw new StorefrontError(400, `Payment status cannot change from '${o.payment_status}' to '${code}'`);
-    }
     if ((code === 'C' || code === 'D') && ['Q', 'A'].includes(o.payment_status)) {
       for (const it of o.items) {
         const s = this.store.sellableBySku.get(it.sku);
@@ -340,20 +345,29 @@ export class Storefront {
     this.changePayment(o, code, 'Changed through the API');
   }
 
-  setShippingStatus(o: Order, code: string): void {
+  /** PUT /api/orders/{id}/shipping_status: the same, and the shipping transformer says "is wrong". */
+  setShippingStatus(o: Order, raw: string): void {
+    const code = this.resolveStatus('shipping', raw);
+    if (!code) throw new StorefrontError(400, `Status code '${raw}' is wrong`);
+    this.clearNull(o, 'shipping_status');
     if (code === o.shipping_status) return;
-    const known = code in SHIPPING_STATUSES || this.store.customStatuses.shipping.has(code);
-    if (!known) throw new StorefrontError(400, `Status code '${code}' is wrong`);
-    if (SHIPPING_SYSTEM_ONLY.has(code)) throw new StorefrontError(400, `Status code '${code}' cannot be set manually`);
-    const allowed = SHIPPING_TRANSITIONS[o.shipping_status];
-    if (allowed && code in SHIPPING_STATUSES && !allowed.includes(code)) {
-      throw new StorefrontError(400, `Shipping status cannot change from '${o.shipping_status}' to '${code}'`);
-    }
     const from = o.shipping_status;
     o.shipping_status = code;
     this.history(o, 'CHANGE SHIPPING STATUS ORDER', `Shipping status changed from ${from} to ${code}`);
     this.store.touchOrder(o);
     this.onChange?.(o, 'updated');
+  }
+
+  private resolveStatus(kind: 'payment' | 'shipping', raw: string): string | undefined {
+    const table = kind === 'payment' ? PAYMENT_STATUSES : SHIPPING_STATUSES;
+    if (raw in table || this.store.customStatuses[kind].has(raw)) return raw;
+    return /^\d+$/.test(raw) ? statusCodeById(kind, Number(raw)) : undefined;
+  }
+
+  private clearNull(o: Order, field: 'payment_status' | 'shipping_status'): void {
+    if (!o.nullFields?.includes(field)) return;
+    o.nullFields = o.nullFields.filter((f) => f !== field);
+    this.store.touchOrder(o);
   }
 
   /** Back office edits a note: a change that bumps lastRenewDate without any status move. */

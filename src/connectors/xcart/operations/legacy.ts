@@ -10,6 +10,13 @@ export async function legacyCall<S extends z.ZodType>(
   req: { operation: string; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; model?: Record<string, string> },
   schema: S,
 ): Promise<z.output<S>> {
+  if (client.config.trackingModule !== 'legacy-rest') {
+    // A stock 5.5 store cannot take a tracking number over any API: say so, send nothing. The flow
+    // reports "shipping status set, tracking not written" instead of failing the shipment.
+    throw userError('XCART_NO_TRACKING_API', `${req.operation}: this X-Cart store has no tracking API (X-Cart 5.5 has none; the connection declares no tracking module): tracking number not written`, {
+      details: { operation: req.operation, trackingModule: client.config.trackingModule ?? 'none', hint: "set trackingModule: 'legacy-rest' (with legacyKey) if the store runs the 5.4 REST API module" },
+    });
+  }
   const key = client.config.legacyKey;
   if (!key) {
     throw userError('XCART_LEGACY_API_ERROR', `${req.operation} needs the legacy REST API key (connection setting legacyKey): X-Cart 5.5's own API cannot write tracking numbers`, {

@@ -1,14 +1,15 @@
 // PUT /api/orders/{id}/payment_status with {"code": …} (≤ 4 characters; specs §1.3–1.4).
 // Codes are not restricted to the core set: XC/CustomOrderStatuses adds codes, and X-Cart itself
-// answers "Status code 'X' is wrong" (XCART_REJECTED) for one the store does not know.
+// answers "Status code 'X' is invalid" (payment) / "… is wrong" (shipping) (XCART_REJECTED) for one the
+// store does not know. X-Cart checks no transitions: any known code is set, so the flow decides what is legal.
 import { z } from 'zod';
-import { statusSchema } from '../schemas.js';
+import { statusCodeInput, statusSchema } from '../schemas.js';
 import { xcartOperation } from './define.js';
 
 export const updatePaymentStatus = xcartOperation({
   id: 'updatePaymentStatus',
   docs: 'https://developer.x-cart.com/5.5.1/api/intro',
-  input: z.strictObject({ orderId: z.number().int().positive(), code: z.string().min(1).max(4) }),
+  input: z.strictObject({ orderId: z.number().int().positive(), code: statusCodeInput }),
   output: statusSchema,
   run: (client, input) =>
     client.call({ operation: 'updatePaymentStatus', method: 'PUT', path: `api/orders/${input.orderId}/payment_status`, body: { code: input.code } }, statusSchema),

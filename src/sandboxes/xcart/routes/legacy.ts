@@ -57,7 +57,12 @@ function readModel(query: URLSearchParams, body: string | undefined, contentType
   return model;
 }
 
-export function registerLegacyRoutes(app: FastifyInstance, store: XcartStore, storefront: Storefront, keys: LegacyKeys): void {
+/**
+ * `enabled()` is the sandbox feature `trackingModule: 'legacy-rest'`: a stock 5.5 store ships no
+ * REST API module and no tracking-number resource, so by default admin.php answers as a store
+ * without the module does (404, no JSON). With it on, every answer says it is an extension.
+ */
+export function registerLegacyRoutes(app: FastifyInstance, store: XcartStore, storefront: Storefront, keys: LegacyKeys, enabled: () => boolean = () => true): void {
   const lookup = (id: number) => {
     const hit = store.trackingById.get(id);
     return hit && hit.order.tracking_numbers.includes(hit.t) ? hit : undefined;
@@ -72,6 +77,8 @@ export function registerLegacyRoutes(app: FastifyInstance, store: XcartStore, st
       if (count !== undefined) reply.header('x-result-count', String(count));
       return reply.send(body === undefined ? '' : JSON.stringify(body));
     };
+    if (!enabled()) return reply.code(404).header('content-type', 'text/html; charset=utf-8').send('<html><body><h1>Page not found</h1></body></html>');
+    reply.header('x-sandbox-extension', 'XC-RESTAPI legacy module (X-Cart 5.0-5.4): not part of a stock X-Cart 5.5 store');
     try {
       if (q.get('target') !== 'RESTAPI') throw new RestError(404, 'Unknown target');
       const key = q.get('_key') ?? '';

@@ -131,25 +131,38 @@ export function registerOrderRoutes(app: FastifyInstance, store: XcartStore, sto
     return sendItem(reply, fmt(req), orderJson(store, o), iri(o.id), 'Order', '/api/contexts/Order');
   });
 
+  // The status sub-resources have their own data providers (XC55 OrderPaymentStatus /
+  // OrderShippingStatus ItemDataProvider): a missing order is InvalidArgumentException → 400
+  // "Order with ID N not found", not the 404 of /api/orders/{id}.
+  const findForStatus = (raw: string): Order => {
+    if (!/^\d+$/.test(raw)) throw new ApiError(404, 'Not Found');
+    const o = store.orders.get(Number(raw));
+    if (!o) throw new ApiError(400, `Order with ID ${Number(raw)} not found`);
+    return o;
+  };
+
   for (const kind of ['payment', 'shipping'] as const) {
     const path = `/api/orders/:id/${kind}_status`;
     const type = kind === 'payment' ? 'OrderPaymentStatus' : 'OrderShippingStatus';
     const render = (o: Order) => {
+      // XC55's provider calls getId() on the order's status: an order without one is a PHP error.
+      if (o.nullFields?.includes(`${kind}_status`)) throw new Error(`Call to a member function getId() on null`);
       const code = kind === 'payment' ? o.payment_status : o.shipping_status;
       const ref = statusRef(kind, code);
       const custom = store.customStatuses[kind].get(code);
       return JSON.stringify(custom ? { ...ref, name: custom, customer_name: custom } : ref);
     };
     app.get<{ Params: { id: string } }>(path, async (req, reply) => {
-      const o = find(req.params.id);
+      const o = findForStatus(req.params.id);
       return sendItem(reply, fmt(req), render(o), `${iri(o.id)}/${kind}_status`, type, `/api/contexts/${type}`);
     });
     app.put<{ Params: { id: string } }>(path, async (req, reply) => {
+      // Read before the body, as API Platform's ReadListener runs before deserialisation.
+      const o = findForStatus(req.params.id);
       const body = jsonBody(req);
       const code = body.code;
       if (typeof code !== 'string' || code === '') throw new ApiError(422, 'code: This value should not be blank.', [{ propertyPath: 'code', message: 'This value should not be blank.' }]);
       if (code.length > 4) throw new ApiError(422, 'code: This value is too long. It should have 4 characters or less.', [{ propertyPath: 'code', message: 'This value is too long. It should have 4 characters or less.' }]);
-      const o = find(req.params.id);
       if (kind === 'payment') storefront.setPaymentStatus(o, code);
       else storefront.setShippingStatus(o, code);
       return sendItem(reply, fmt(req), render(o), `${iri(o.id)}/${kind}_status`, type, `/api/contexts/${type}`);

@@ -2,7 +2,7 @@
 // Filters: `login` (partial), `added[...]`, `first_login[...]`. Anonymous order profiles (one per
 // guest checkout) are not listed, as the admin customer list does not show them [I].
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { isoDate, type Address } from '../model.js';
+import { addressOutput, isoDate, type Address } from '../model.js';
 import type { Profile, XcartStore } from '../store.js';
 import { ApiError, jsonBody, pageParams, parseFilterDate, sendCollection, sendItem, type Format } from '../http.js';
 import { readInput, throwIfViolations, validate, type FieldRule } from '../input.js';
@@ -144,7 +144,7 @@ export function registerProfileRoutes(app: FastifyInstance, store: XcartStore, f
     return a;
   };
   const aOne = (reply: FastifyReply, req: unknown, p: Profile, a: Address, status = 200) =>
-    sendItem(reply, fmt(req), JSON.stringify(a), airi(p.id, a.id), 'Address', '/api/contexts/Address', status);
+    sendItem(reply, fmt(req), JSON.stringify(addressOutput(a)), airi(p.id, a.id), 'Address', '/api/contexts/Address', status);
   const check = (dto: Record<string, unknown>) => {
     const v = validate(dto, ADDRESS_RULES);
     // Length(2,2) passes any two letters; an unknown country fails when X-Cart looks it up [I].
@@ -169,7 +169,7 @@ export function registerProfileRoutes(app: FastifyInstance, store: XcartStore, f
     return sendCollection(reply, req, fmt(req), {
       iri: (id) => airi(p.id, id), type: 'Address', context: '/api/contexts/Address', page,
       hasNext: start + page.perPage < p.addresses.length, total: p.addresses.length,
-      items: p.addresses.slice(start, start + page.perPage).map((a) => ({ id: a.id, json: JSON.stringify(a) })),
+      items: p.addresses.slice(start, start + page.perPage).map((a) => ({ id: a.id, json: JSON.stringify(addressOutput(a)) })),
     });
   });
   app.get<{ Params: { id: string; aid: string } }>('/api/profiles/:id/addresses/:aid', async (req, reply) => {
@@ -181,8 +181,7 @@ export function registerProfileRoutes(app: FastifyInstance, store: XcartStore, f
     const { values } = readInput(jsonBody(req), ADDRESS_RULES);
     const dto = { is_billing: false, is_shipping: false, is_work: false, type: 'R', title: '', firstname: '', lastname: '', phone: '', street: '', zipcode: '', city: '', country_code: null, state: 0, state_name: '', ...values };
     check(dto);
-    const { is_work: _work, ...fields } = dto;
-    const a: Address = { id: store.next('address'), ...(fields as Omit<Address, 'id' | 'custom_fields'>), custom_fields: [] };
+    const a: Address = { id: store.next('address'), ...(dto as Omit<Address, 'id' | 'custom_fields'>), custom_fields: [] };
     p.addresses.push(a);
     exclusive(p, a);
     return aOne(reply, req, p, a, 201);
@@ -192,8 +191,7 @@ export function registerProfileRoutes(app: FastifyInstance, store: XcartStore, f
     const a = findAddress(p, req.params.aid);
     const { values } = readInput(jsonBody(req), ADDRESS_RULES);
     check({ ...a, ...values });
-    const { is_work: _work, ...fields } = values;
-    Object.assign(a, fields);
+    Object.assign(a, values);
     exclusive(p, a);
     return aOne(reply, req, p, a);
   });
