@@ -7,6 +7,7 @@ import { authFailing, connectionSignals, isAuthFailure, type CircuitStateName } 
 import { withClientSpan } from '../telemetry/index.js';
 import { backoffDelay, parseRetryAfter } from '../core/policies.js';
 import type { RateLimit, RateLimiter } from '../core/rate-limit.js';
+import { transportFor } from './transport.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Query = Record<string, string | number | boolean | undefined | null | Array<string | number>>;
@@ -276,17 +277,22 @@ export class HttpClient {
     const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
     const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
     let raw: Dispatcher.ResponseData;
+    // A connection routed through an on-premise agent group sends its calls over the agent tunnel (src/http/transport.ts).
+    const transport = transportFor(this.connection);
     try {
-      raw = await undiciRequest(url, {
-        method: req.method,
-        headers,
-        body,
-        dispatcher: this.opts.dispatcher ?? sharedAgent,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      raw = transport
+        ? ((await transport.request({ url, method: req.method, headers, body, timeoutMs, idempotent, operation: req.operation })) as unknown as Dispatcher.ResponseData)
+        : await undiciRequest(url, {
+            method: req.method,
+            headers,
+            body,
+            dispatcher: this.opts.dispatcher ?? sharedAgent,
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+            signal: AbortSignal.timeout(timeoutMs),
+          });
     } catch (e) {
+      if (transport && e instanceof SynclineError) throw e;
       throw networkError(e, req, this.connection, idempotent);
     }
     const res: HttpResponse<unknown> = { status: raw.statusCode, headers: raw.headers, body: undefined };
