@@ -13,6 +13,7 @@ import { MemoryRateLimiter, type RateLimiter } from './core/rate-limit.js';
 import { PollerLease } from './core/poller-lease.js';
 import { PgRateLimiter } from './core/rate-limit-pg.js';
 import { SecretBox } from './core/secrets.js';
+import { sealedCodec } from './core/payload-codec.js';
 import { ApiTokenStore } from './core/tokens.js';
 import { flowTemplates } from './flows/index.js';
 import { buildServer } from './server/index.js';
@@ -54,6 +55,8 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
   const storeOptions = storeOptionsFromUrl(config.database ?? `sqlite:${path.join(dataDir, 'syncline.db')}`);
   const store = await openStore(storeOptions.dialect === 'sqlite' ? { ...storeOptions, synchronous: config.sqliteSynchronous } : storeOptions);
   const secretBox = SecretBox.load(dataDir);
+  // Event and job payloads are whole orders with personal data: sealed at rest (decision 0006).
+  store.payloadCodec = sealedCodec(secretBox);
   const connections = new ConnectionStore(store.db, secretBox);
   connections.systems = systemSettings;
   const tokens = new ApiTokenStore(store.db);

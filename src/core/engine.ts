@@ -7,6 +7,7 @@ import type { Store } from './db/database.js';
 import { toSynclineError, type SerializedError, type SynclineError } from './errors.js';
 import { FlowStop, type FlowDefinition, type InboxEvent, type StepContext } from './flow.js';
 import { Metrics } from './metrics.js';
+import { payloadCodec } from './payload-codec.js';
 import { createQueue, type SqlQueue } from './queue/sql-queue.js';
 import type { LeasedJob } from './queue/port.js';
 import { redact, type RedactionPolicy } from './redact.js';
@@ -156,7 +157,7 @@ export class Engine<Deps = unknown> {
         const dedupeKey = `${e.system}|${e.entity}|${e.id}|${e.version}`;
         const inserted = await trx
           .insertInto('events')
-          .values({ dedupe_key: dedupeKey, system: e.system, entity: e.entity, record_id: e.id, version: e.version, payload: JSON.stringify(e.payload), received_at: now })
+          .values({ dedupe_key: dedupeKey, system: e.system, entity: e.entity, record_id: e.id, version: e.version, payload: payloadCodec(this.store).encode(e.payload), received_at: now })
           .onConflict((oc) => oc.column('dedupe_key').doNothing())
           .returning('id')
           .executeTakeFirst();

@@ -6,6 +6,8 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
+import type { PayloadCodec } from '../payload-codec.js';
+import { prepareSqliteFile, restrictSqliteFiles } from './file-modes.js';
 import { userError } from '../errors.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0005 from './migrations/0005_agents_and_leases.js';
@@ -45,6 +47,8 @@ export interface Store {
   /** The raw better-sqlite3 handle (sqlite only), for the few hot paths that batch statements. */
   sqlite?: SqliteDatabase.Database;
   pool?: pg.Pool;
+  /** How event and job payloads are written and read: sealed with the master key once main.ts sets it (src/core/payload-codec.ts). */
+  payloadCodec?: PayloadCodec;
   close(): Promise<void>;
 }
 
@@ -75,9 +79,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
   if (options.dialect === 'sqlite') {
-    if (options.file !== ':memory:') mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+    if (options.file !== ':memory:') prepareSqliteFile(options.file);
     const handle = new SqliteDatabase(options.file);
     handle.pragma('journal_mode = WAL');
+    if (options.file !== ':memory:') restrictSqliteFiles(options.file);
     handle.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     handle.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });

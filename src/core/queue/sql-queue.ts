@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { Database, JobRow } from '../db/schema.js';
+import { payloadCodec, type PayloadCodec } from '../payload-codec.js';
 import type { Store } from '../db/database.js';
 import type { SerializedError } from '../errors.js';
 import type { AttemptRecord, EnqueueInput, Executor, JobView, LeaseToken, LeasedJob, QueuePort } from './port.js';
@@ -31,7 +32,7 @@ export abstract class SqlQueue implements QueuePort {
     const rows = jobs.map((j) => ({
       queue: j.queue,
       ordering_key: j.orderingKey ?? null,
-      payload: JSON.stringify(j.payload ?? null),
+      payload: payloadCodec(this.store).encode(j.payload ?? null),
       state: 'queued' as const,
       max_attempts: j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       run_at: j.runAt ?? now,
@@ -158,7 +159,7 @@ export abstract class SqlQueue implements QueuePort {
         const res = await trx
           .updateTable('jobs')
           // attempts restart from 0 so the replay gets a full retry budget; history keeps the past.
-          .set({ state: 'queued', run_at: now, attempts: 0, history, updated_at: now, ...(edit ? { payload: JSON.stringify(edit.payload) } : {}) })
+          .set({ state: 'queued', run_at: now, attempts: 0, history, updated_at: now, ...(edit ? { payload: payloadCodec(this.store).encode(edit.payload) } : {}) })
           .where('id', '=', row.id)
           .where('state', '=', 'dead')
           .executeTakeFirst();
@@ -178,7 +179,7 @@ export abstract class SqlQueue implements QueuePort {
 
   async get(id: number): Promise<JobView | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toView(row) : undefined;
+    return row ? toView(row, payloadCodec(this.store)) : undefined;
   }
 
   async list(opts: { state?: 'queued' | 'running' | 'dead'; queue?: string; limit?: number; offset?: number }): Promise<JobView[]> {
@@ -186,7 +187,7 @@ export abstract class SqlQueue implements QueuePort {
     if (opts.state) q = q.where('state', '=', opts.state);
     if (opts.queue) q = q.where('queue', '=', opts.queue);
     const rows = await q.orderBy('id').limit(opts.limit ?? 100).offset(opts.offset ?? 0).execute();
-    return rows.map(toView);
+    return rows.map((r) => toView(r, payloadCodec(this.store)));
   }
 
   async counts(): Promise<Array<{ queue: string; state: string; count: number }>> {
@@ -211,7 +212,7 @@ export class SqliteQueue extends SqlQueue {
         order by j.run_at, j.id
         limit ${opts.limit})
       returning *`.execute(this.db);
-    return rows.map(toLeased).sort((a, b) => a.id - b.id);
+    return rows.map((r) => toLeased(r, payloadCodec(this.store))).sort((a, b) => a.id - b.id);
   }
 
   async ack(tokens: LeaseToken[], trx?: Executor): Promise<number> {
@@ -329,7 +330,7 @@ export class PostgresQueue extends SqlQueue {
         worker_id = ${opts.workerId}, updated_at = ${now}
       from next where jobs.id = next.id and jobs.state = 'queued'
       returning jobs.*`.execute(this.db);
-    return rows.map(toLeased).sort((a, b) => a.id - b.id);
+    return rows.map((r) => toLeased(r, payloadCodec(this.store))).sort((a, b) => a.id - b.id);
   }
 
   async ack(tokens: LeaseToken[], trx?: Executor): Promise<number> {
@@ -363,12 +364,12 @@ function appendHistory(json: string, record: AttemptRecord): string {
   return JSON.stringify(history.slice(-50));
 }
 
-function toLeased(row: JobRow): LeasedJob {
+function toLeased(row: JobRow, codec: PayloadCodec): LeasedJob {
   return {
     id: Number(row.id),
     queue: row.queue,
     orderingKey: row.ordering_key,
-    payload: JSON.parse(row.payload),
+    payload: codec.decode(row.payload),
     attempt: Number(row.attempts),
     maxAttempts: Number(row.max_attempts),
     eventId: row.event_id === null ? null : Number(row.event_id),
@@ -377,13 +378,13 @@ function toLeased(row: JobRow): LeasedJob {
   };
 }
 
-function toView(row: JobRow): JobView {
+function toView(row: JobRow, codec: PayloadCodec): JobView {
   return {
     id: Number(row.id),
     queue: row.queue,
     orderingKey: row.ordering_key,
     state: row.state,
-    payload: JSON.parse(row.payload),
+    payload: codec.decode(row.payload),
     attempts: Number(row.attempts),
     maxAttempts: Number(row.max_attempts),
     runAt: Number(row.run_at),
