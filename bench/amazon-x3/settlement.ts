@@ -30,7 +30,7 @@ async function generate(file: string, n: number): Promise<string> {
   let chunk = '';
   const out = createWriteStream(file);
   const flush = async () => {
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
     chunk = '';
   };
   const row = (type: string, order: string, item: string, at: string, ad: string, cents: number, posted: number, sku: string, qty: string, ful: string) => {

@@ -22,6 +22,7 @@ const commands: Record<string, CommandEntry> = {
   flow: { description: 'flow documents: list, show, validate, test their cases', load: async () => (await import('./commands/flow.js')).registerFlow },
   mapping: { description: 'test and preview mapping specs (mappings/**.yaml)', load: async () => (await import('./commands/mapping.js')).registerMapping },
   settlement: { description: 'Amazon settlement file → reconciled Sage X3 journal entries (`settlement import FILE`)', load: async () => (await import('./commands/settlement.js')).registerSettlement },
+  reconcile: { description: 'compare Amazon with Sage X3 over their APIs, every difference with its amount (`reconcile amazon-x3`)', load: async () => (await import('./commands/reconcile.js')).registerReconcile },
   agent: { description: 'on-premise agents: token create, list, revoke (hub); enrol, run (beside the ERP)', load: async () => (await import('./commands/agent.js')).registerAgent },
 };
 

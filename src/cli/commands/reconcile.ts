@@ -1,0 +1,63 @@
+// `syncline reconcile amazon-x3 --config FILE [--json]`: Amazon and Sage X3 compared over their APIs
+// (orders by CUSORDREF, settlements by journal REF and account), every difference with its amount
+// (src/settlement/reconcile.ts). Exit 0 whatever the differences (they are the report); 1 on failure.
+import type { Command } from 'commander';
+import { toSynclineError, userError } from '../../core/errors.js';
+
+interface ReconcileCliOptions {
+  config?: string;
+  amazon?: string;
+  x3?: string;
+  since?: string;
+  options?: string;
+  table?: string;
+  json?: boolean;
+}
+
+export function registerReconcile(program: Command): void {
+  const cmd = program.command('reconcile').description('compare two systems over their APIs and list every difference with its amount');
+  cmd
+    .command('amazon-x3')
+    .description('Amazon orders and settlements against Sage X3 sales orders and journal entries')
+    .requiredOption('--config <file>', 'configuration naming the Amazon and Sage X3 connections')
+    .option('--amazon <id>', 'the Amazon connection (default: the only one)')
+    .option('--x3 <id>', 'the Sage X3 connection (default: the only one)')
+    .option('--since <iso>', 'orders created and settlements published since (default 30 days ago)')
+    .option('--options <json>', 'journal template options, as for `settlement import`')
+    .option('--table <file>', 'settlement-accounts lookup table')
+    .option('--json', 'one JSON object')
+    .action(async (o: ReconcileCliOptions) => {
+      try {
+        const [{ loadConfig }, { SpApiClient }, { SageX3Client }, { reconcileAmazonX3 }] = await Promise.all([
+          import('../../config.js'),
+          import('../../connectors/amazon/index.js'),
+          import('../../connectors/sagex3/index.js'),
+          import('../../settlement/reconcile.js'),
+        ]);
+        const config = await loadConfig(o.config!);
+        const pick = (system: string, id?: string) => {
+          const c = config.connections.filter((x) => x.system === system && (!id || x.id === id));
+          if (c.length !== 1) throw userError('CONFIG_INVALID', `${o.config} has ${c.length} ${system} connections${id ? ` named "${id}"` : ''}; name one with --${system === 'amazon' ? 'amazon' : 'x3'}`);
+          return c[0]!;
+        };
+        const a = pick('amazon', o.amazon);
+        const x = pick('sagex3', o.x3);
+        const report = await reconcileAmazonX3(new SpApiClient(a.config as never, { connection: a.id }), new SageX3Client(x.config as never, { connection: x.id }), {
+          ...(o.since ? { since: o.since } : {}),
+          ...(o.options ? { options: JSON.parse(o.options) as Record<string, unknown> } : {}),
+          ...(o.table ? { table: o.table } : {}),
+        });
+        if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
+        else {
+          console.log(`since ${report.since}: ${report.orders.checked} orders (${report.orders.inX3} in X3), ${report.settlements.checked} settlements (${report.settlements.posted} posted)`);
+          for (const d of report.differences) console.log(`  ${d.kind.padEnd(22)} ${d.id.padEnd(22)} ${d.amount.padStart(12)} ${d.currency ?? ''}${d.account ? ` account ${d.account} expected ${d.expected} actual ${d.actual}` : ''}${d.detail ? `  ${d.detail}` : ''}`);
+          console.log(`${report.differences.length} difference${report.differences.length === 1 ? '' : 's'}`);
+        }
+      } catch (e) {
+        const err = toSynclineError(e);
+        if (o.json) console.log(JSON.stringify({ error: err.toJSON() }));
+        else console.error(`${err.code}: ${err.message}`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,105 @@
+// `syncline reconcile amazon-x3`: Amazon and Sage X3 compared over their APIs, every difference
+// listed with its amount (issue 9, item 9).
+//   - Orders: every Amazon order created since `since` that should be in X3 (not Pending, not
+//     Canceled) is looked up by CUSORDREF; a missing one is a difference of its OrderTotal.
+//   - Settlements: every settlement report is read and journalled as an import would; the X3 entries
+//     carrying its REFs (all revisions and reversals) are read back, and their net per account is
+//     compared with the journal's: a settlement not posted, posted with other amounts, or holding an
+//     unmapped line is a difference with its amount.
+// Stock is not compared yet (see decision 0010, limits).
+import { Decimal } from 'decimal.js';
+import { allOrders, listSettlementReports, reportLineBatches, type SpApiClient } from '../connectors/amazon/index.js';
+import type { SageX3Client } from '../connectors/sagex3/index.js';
+import { query } from '../connectors/sagex3/operations/query.js';
+import { read } from '../connectors/sagex3/operations/read.js';
+import { toSynclineError } from '../core/errors.js';
+import { readSettlement } from './parse.js';
+import { reconcile as journalOf, type ImportOptions } from './index.js';
+
+export interface Difference {
+  kind: 'order-missing-in-x3' | 'settlement-not-posted' | 'settlement-account' | 'settlement-unmapped' | 'settlement-unreadable';
+  /** Amazon order id or settlement id. */
+  id: string;
+  /** What the difference is worth, signed, in `currency`. */
+  amount: string;
+  currency?: string;
+  account?: string;
+  expected?: string;
+  actual?: string;
+  detail?: string;
+}
+
+export interface ReconcileReport {
+  since: string;
+  orders: { checked: number; inX3: number };
+  settlements: { checked: number; posted: number };
+  differences: Difference[];
+}
+
+export interface ReconcileOptions extends Pick<ImportOptions, 'options' | 'table' | 'template'> {
+  /** ISO instant: orders created and settlements published since then (default 30 days ago). */
+  since?: string;
+}
+
+const SKIP_STATUSES = new Set(['Pending', 'PendingAvailability', 'Canceled']);
+
+export async function reconcileAmazonX3(amazon: SpApiClient, x3: SageX3Client, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const since = opts.since ?? new Date(Date.now() - 30 * 86_400_000).toISOString();
+  const differences: Difference[] = [];
+  let ordersChecked = 0;
+  let inX3 = 0;
+  for await (const page of allOrders(amazon, { createdAfter: since })) {
+    for (const o of page) {
+      if (SKIP_STATUSES.has(o.OrderStatus)) continue;
+      ordersChecked++;
+      const rows = (await query.call(x3, { object: 'SOH', criteria: { CUSORDREF: o.AmazonOrderId }, listSize: 5 })).filter((r) => r.CUSORDREF === o.AmazonOrderId);
+      if (rows.length) inX3++;
+      else differences.push({ kind: 'order-missing-in-x3', id: o.AmazonOrderId, amount: o.OrderTotal?.Amount ?? '0.00', ...(o.OrderTotal?.CurrencyCode ? { currency: o.OrderTotal.CurrencyCode } : {}), detail: `${o.OrderStatus} ${o.FulfillmentChannel ?? ''}`.trim() });
+    }
+  }
+
+  let settlementsChecked = 0;
+  let posted = 0;
+  for (const rep of await listSettlementReports(amazon, since)) {
+    if (!rep.reportDocumentId) continue;
+    settlementsChecked++;
+    let t;
+    try {
+      t = await readSettlement(reportLineBatches(amazon, rep.reportDocumentId));
+    } catch (e) {
+      const err = toSynclineError(e);
+      differences.push({ kind: 'settlement-unreadable', id: rep.reportId, amount: '0.00', detail: `${err.code}: ${err.message}` });
+      continue;
+    }
+    const { summary } = t;
+    const { unmapped, journal, options } = await journalOf(t, opts);
+    for (const u of unmapped) differences.push({ kind: 'settlement-unmapped', id: summary.settlementId, amount: u.amount, currency: summary.currency, detail: u.description });
+    // What X3 holds for this settlement: every entry whose REF is the id or starts with it (parts,
+    // revisions, reversals), netted per account.
+    const refs = (await query.call(x3, { object: 'GAS', criteria: { REF: `${summary.settlementId}*` }, listSize: 100 })).filter((r) => {
+      const ref = String(r.REF);
+      return ref === summary.settlementId || ref.startsWith(`${summary.settlementId}.`) || ref.startsWith(`${summary.settlementId}:`);
+    });
+    const actual = new Map<string, Decimal>();
+    for (const r of refs) {
+      const entry = await read.call(x3, { object: 'GAS', key: { TYP: String(r.TYP), NUM: String(r.NUM) } });
+      for (const l of entry.lines ?? []) actual.set(String(l.ACC), (actual.get(String(l.ACC)) ?? new Decimal(0)).plus(new Decimal(String(l.AMTCUR)).times(Number(l.SNS))));
+    }
+    if (refs.length === 0) {
+      differences.push({ kind: 'settlement-not-posted', id: summary.settlementId, amount: summary.totalAmount, currency: summary.currency });
+      continue;
+    }
+    posted++;
+    if (!journal) continue;
+    const expected = new Map<string, Decimal>();
+    for (const e of journal.entries) for (const l of e.lines) expected.set(l.ACC, (expected.get(l.ACC) ?? new Decimal(0)).plus(new Decimal(l.AMTCUR).times(l.SNS)));
+    for (const acc of [...new Set([...expected.keys(), ...actual.keys()])].sort()) {
+      const want = expected.get(acc) ?? new Decimal(0);
+      const got = actual.get(acc) ?? new Decimal(0);
+      if (!want.equals(got)) {
+        differences.push({ kind: 'settlement-account', id: summary.settlementId, account: acc, amount: got.minus(want).toFixed(2), currency: summary.currency, expected: want.toFixed(2), actual: got.toFixed(2), ...(acc === String(options.clearingAccount) ? { detail: 'clearing account: the deposit' } : {}) });
+      }
+    }
+  }
+  return { since, orders: { checked: ordersChecked, inX3 }, settlements: { checked: settlementsChecked, posted }, differences };
+}
