@@ -21,6 +21,20 @@ const connectionSchema = z.strictObject({
   webhookSecret: z.string().min(16).optional(),
   /** Override the connector's published/default limits per operation, e.g. { createOrder: { ratePerSec: 50, burst: 100 } }. */
   rateLimits: z.record(z.string(), z.strictObject({ ratePerSec: z.number().positive(), burst: z.number().min(1) })).optional(),
+  /** Send this connection's calls through an on-premise agent of this group (needs `agentHub`; docs/decisions/0009). */
+  agentGroup: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'agent groups are 1-64 lower-case letters, digits, "-" or "_"').optional(),
+});
+
+/** The listener on-premise agents dial out to (mutual TLS; src/agent/hub.ts). */
+const agentHubSchema = z.strictObject({
+  host: z.string().default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(4443),
+  /** Names agents dial, written into the hub's certificate (DNS names or IP addresses). */
+  hostnames: z.array(z.string().min(1)).min(1).default(['localhost']),
+  /** How long a call waits for an agent of its group to connect. */
+  waitForAgentMs: z.number().int().min(0).default(10_000),
+  /** Ping interval; an agent silent for two intervals is dropped and its calls fail over. */
+  heartbeatMs: z.number().int().min(100).default(5_000),
 });
 
 /** `now`, or an ISO-8601 date or date-time: where a poller starts on its first run (see docs/configuration.md). */
@@ -95,6 +109,7 @@ export const configSchema = z.strictObject({
   log: logSchema,
   telemetry: telemetrySchema,
   health: healthSchema,
+  agentHub: agentHubSchema.optional(),
   connections: z.array(connectionSchema).default([]),
   flows: z.array(flowSchema).default([]),
 });

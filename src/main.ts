@@ -11,6 +11,8 @@ import { Engine, type BoundFlow } from './core/engine.js';
 import { userError } from './core/errors.js';
 import { MemoryRateLimiter, type RateLimiter } from './core/rate-limit.js';
 import { PollerLease } from './core/poller-lease.js';
+import { AgentHub } from './agent/hub.js';
+import { routeConnection } from './http/transport.js';
 import { PgRateLimiter } from './core/rate-limit-pg.js';
 import { SecretBox } from './core/secrets.js';
 import { sealedCodec } from './core/payload-codec.js';
@@ -30,6 +32,8 @@ export interface Runtime {
   /** Base URL of the server once listening. */
   url: string;
   logger: Logger;
+  /** The on-premise agents' hub, when `agentHub` is configured. */
+  agentHub?: AgentHub;
   stop(): Promise<void>;
 }
 
@@ -118,6 +122,15 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
   // On PostgreSQL several workers may run the same pollers: each poller polls only in the process
   // holding its lease (src/core/poller-lease.ts). SQLite is one process: no lease needed.
   const pollerLease = store.dialect === 'postgres' ? new PollerLease({ db: store.db, dialect: store.dialect }) : undefined;
+  // On-premise agents (src/agent/): the hub listens for agents dialling out; a connection configured
+  // "through agent group G" sends its calls over the tunnel to an agent of G.
+  const agentHub = config.agentHub && role !== 'intake' ? await AgentHub.start({ db: store.db, caDir: path.join(path.resolve(config.dataDir), 'agent-ca'), ...config.agentHub, logger: logger.child({ component: 'agent-hub' }) }) : undefined;
+  const routed = config.connections.filter((c) => c.agentGroup !== undefined);
+  for (const c of routed) {
+    if (role === 'intake') continue;
+    if (!agentHub) throw userError('CONFIG_INVALID', `connection ${c.id} goes through agent group "${c.agentGroup}", but the configuration has no agentHub`);
+    routeConnection(c.id, agentHub.transport(c.agentGroup!));
+  }
   if (role !== 'intake') {
     engine.start();
     for (const p of pollers) engine.startPoller(p.poller, p.intervalMs, p.connection, pollerLease);
@@ -140,12 +153,15 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     server,
     url,
     logger,
+    agentHub,
     async stop() {
       if (stopped) return;
       stopped = true;
       await server.close();
       await engine.stop();
       await pollerLease?.stop();
+      for (const c of routed) routeConnection(c.id, undefined);
+      await agentHub?.stop();
       await store.close();
     },
   };
