@@ -165,7 +165,7 @@ export function replacePayload(envelope: unknown, file: unknown): unknown {
     typeof v === 'object' && v !== null && !Array.isArray(v) && ['system', 'entity', 'id', 'version', 'payload'].every((k) => k in (v as object));
   if (isEnvelope(env) && isEnvelope(file)) {
     const changed = ['system', 'entity', 'id', 'version', 'connection', 'flowVersion'].filter((k) => k in file && JSON.stringify(file[k]) !== JSON.stringify(env[k]));
-    if (changed.length) throw userError('CONFIG_INVALID', `the file changes the job's envelope (${changed.join(', ')}); give only the business payload — the record id and version stay as received`);
+    if (changed.length) throw new Error(`the file changes the job's envelope (${changed.join(', ')}); give only the business payload — the record id and version stay as received`);
     return { ...env, payload: file.payload };
   }
   if (isEnvelope(env)) return { ...env, payload: file };
