@@ -14,6 +14,7 @@ import { adminRoutes } from './admin.js';
 import { consoleApiRoutes, consoleStatic } from './console/routes.js';
 import { UserStore } from './console/users.js';
 import { installAudit, sessionResolver } from './console/session-auth.js';
+import { consoleFlowRoutes, type FlowOps } from './console/flows.js';
 import { bearerTokenResolver, installAuthorization, resolvePrincipal, type PrincipalResolver } from './auth.js';
 import { serverMetrics } from './metrics.js';
 import { makeErrorHandler, problemSchema, withStatus } from './problem.js';
@@ -32,6 +33,8 @@ export interface ServerOptions {
    * cookie): each returns the principal, undefined when its credential is absent, or throws 401.
    */
   principalResolvers?: PrincipalResolver[];
+  /** Flow documents, versions and state for the console's flow designer (main.ts wires src/flows in). */
+  flowOps?: FlowOps;
   /** The signing secret of a connection's webhooks; undefined: the connection takes none (404). */
   webhookSecrets: (connectionId: string) => string | undefined | Promise<string | undefined>;
   /** Largest request body accepted, webhooks and API alike (default 1 MiB); larger gets 413. */
@@ -143,6 +146,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.register(adminRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, ...(options.connectionOps ? { connectionOps: options.connectionOps } : {}) });
   app.register(consoleApiRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, users });
+  if (options.flowOps) app.register(consoleFlowRoutes, { prefix: '/api', engine, flows: options.flowOps });
   app.register(consoleStatic);
   app.register(webhookRoutes, {
     engine,
