@@ -119,6 +119,13 @@ export function breakerFor(connection: string, opts: { consecutiveFailures: numb
   return pair;
 }
 
+/** Consecutive failures (of reads, or of writes) that open a circuit when a client does not say (config `health.circuitFailures`). */
+let defaultCircuitFailures = 5;
+export function setDefaultCircuitFailures(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`circuitFailures must be a whole number ≥ 1, got ${n}`);
+  defaultCircuitFailures = n;
+}
+
 export function circuitState(connection: string): CircuitStateName {
   const pair = breakers.get(connection);
   return pair ? combined(pair) : 'unknown';
@@ -136,7 +143,7 @@ export class HttpClient {
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
     this.connection = opts.connection;
     this.opts = opts;
-    const breakerOpts = opts.breaker === false ? undefined : (opts.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 5_000 });
+    const breakerOpts = opts.breaker === false ? undefined : (opts.breaker ?? { consecutiveFailures: defaultCircuitFailures, halfOpenAfterMs: 5_000 });
     this.halfOpenAfterMs = breakerOpts?.halfOpenAfterMs ?? 0;
     if (breakerOpts) this.breaker = breakerFor(opts.connection, breakerOpts);
     if (opts.rateLimiter) {
@@ -152,9 +159,8 @@ export class HttpClient {
     await this.opts.rateLimiter?.setLimit(this.bucketKey(operation), limit);
   }
 
-  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
   /** One connector call: a child span of the active step (when tracing is on), with every attempt inside it. */
-    const maxAttempts = this.opts.maxAttempts ?? 3;
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     const url = this.urlOf(req);
     return withClientSpan(
       `${req.method} ${req.operation}`,
@@ -200,6 +206,7 @@ export class HttpClient {
   }
 
   private async requestWithRetries<T>(req: HttpRequest, stats: { rateLimitWaitMs: number; attempts: number; status?: number }): Promise<HttpResponse<T>> {
+    const maxAttempts = this.opts.maxAttempts ?? 3;
     const maxInlineWaitMs = this.opts.maxInlineWaitMs ?? 5_000;
     const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
     let authRetried = false;
@@ -229,7 +236,6 @@ export class HttpClient {
 
   private async once<T>(req: HttpRequest, stats: { rateLimitWaitMs: number; status?: number }): Promise<HttpResponse<T>> {
     if (this.breaker) {
-      try {
       const write = req.method !== 'GET';
       // A write waits while either breaker is open (the system is down); a read only for reads.
       if (write && this.breaker.read.state === CircuitState.Open && this.breaker.write.state !== CircuitState.Open) {
@@ -238,6 +244,7 @@ export class HttpClient {
           details: { connection: this.connection, operation: req.operation },
         });
       }
+      try {
         return await (write ? this.breaker.write : this.breaker.read).execute(() => this.send<T>(req, stats));
       } catch (e) {
         if (e instanceof BrokenCircuitError) {
@@ -295,13 +302,13 @@ export class HttpClient {
       if (transport && e instanceof SynclineError) throw e;
       throw networkError(e, req, this.connection, idempotent);
     }
+    stats.status = raw.statusCode;
     const res: HttpResponse<unknown> = { status: raw.statusCode, headers: raw.headers, body: undefined };
     const ok = (raw.statusCode >= 200 && raw.statusCode < 300) || req.acceptStatus?.includes(raw.statusCode);
     try {
       if (ok && req.responseType === 'stream') res.body = raw.body;
       else res.body = await readBody(raw, ok && req.responseType !== 'stream' ? (req.responseType ?? 'json') : 'auto');
     } catch (e) {
-    stats.status = raw.statusCode;
       if (e instanceof SynclineError) throw e;
       throw networkError(e, req, this.connection, idempotent);
     }
