@@ -6,6 +6,8 @@ import { SandboxBuckets } from './limits.js';
 import { Marketplace, type EventGroup } from './marketplace.js';
 import { SqsQueue } from './queue.js';
 import type { FaultInjector } from '../shared/faults.js';
+import { SandboxFeatures } from '../shared/features.js';
+import { amazonFeaturesSchema } from './features.js';
 
 export interface AmazonCredentials {
   clientId: string;
@@ -111,6 +113,8 @@ export class AmazonSandbox {
   /** Sees every SP-API request and answer (fidelity tests). */
   recorder?: (x: import('./http.js').Exchange) => void;
   faults?: FaultInjector;
+  /** Which SP-API it plays (features.ts); set from `options.features` or PUT /__sandbox/features. */
+  readonly features = new SandboxFeatures(amazonFeaturesSchema);
   private idSeq = 50_000_000;
 
   constructor(opts: { seed?: number; timeScale?: number; credentials?: Partial<AmazonCredentials>; historicalOrders?: number } = {}) {

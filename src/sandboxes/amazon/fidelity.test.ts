@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { start, type RunningAmazonSandbox } from './index.js';
 import { Models, jsonSchemaValidator } from './models.testkit.js';
 import { describeWithSpecs, specsFolder } from '../shared/specs.testkit.js';
+import { RATE_HEADER_MISSING } from './features.js';
 import type { Exchange } from './http.js';
 import { clientFor } from '../../connectors/amazon/testing.js';
 import * as ops from '../../connectors/amazon/operations/index.js';
@@ -177,7 +178,12 @@ describeWithSpecs('amazon-models', 'amazon sandbox fidelity against the official
     const statuses = new Set(exchanges.map((x) => x.status));
     for (const s of [200, 201, 202, 400, 403, 404, 429]) expect(statuses.has(s), `status ${s} exercised`).toBe(true);
     const problems = exchanges.flatMap((x) => models.checkResponse(x.operation, x.status, x.body, x.headers));
-    expect(problems).toEqual([]);
+    // The one documented divergence, on purpose (issue 16): the models promise x-amzn-RateLimit-Limit
+    // on every 200/400/404, but sellers see it missing on these operations, so by default the sandbox
+    // leaves it out there (features.ts). Nothing else may differ.
+    const missingHeader = /^(\w+) \d+: x-amzn-RateLimit-Limit header missing$/;
+    expect(problems.filter((p) => !(missingHeader.test(p) && RATE_HEADER_MISSING.has(missingHeader.exec(p)![1]!)))).toEqual([]);
+    expect(new Set(problems.map((p) => missingHeader.exec(p)?.[1]))).toEqual(new Set(['getOrderItems', 'getOrderAddress', 'getOrderBuyerInfo']));
   });
 
   it('every request the connector sent matches its operation\'s parameters and body schema', () => {

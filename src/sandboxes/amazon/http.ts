@@ -1,9 +1,11 @@
 // What every SP-API route shares: the x-amz-access-token check with Amazon's 403 bodies, the token
 // bucket per (seller, operation) with 429 QuotaExceeded, x-amzn-RequestId on every answer and
-// x-amzn-RateLimit-Limit on 200/400/404 (as the models document), and `{"errors":[…]}` bodies.
+// x-amzn-RateLimit-Limit on 200/400/404 (as the models document; not on the operations sellers see
+// it missing on, features.ts), and `{"errors":[…]}` bodies.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AmazonSandbox, AccessToken, RestrictedResource } from './context.js';
+import { sendsRateHeader } from './features.js';
 
 export class SpApiError extends Error {
   constructor(
@@ -19,6 +21,11 @@ export class SpApiError extends Error {
 
 export const invalidInput = (message: string, details?: string) => new SpApiError(400, 'InvalidInput', message, details);
 export const notFound = (message: string) => new SpApiError(404, 'NotFound', message);
+
+/** A real 429: x-amzn-ErrorType TooManyRequestsException and an error without `details`. */
+export function throttledBody() {
+  return errorBody('QuotaExceeded', 'You exceeded your quota for the requested resource.');
+}
 
 export function errorBody(code: string, message: string, details?: string) {
   return { errors: [{ code, message, ...(details !== undefined ? { details } : {}) }] };
@@ -80,7 +87,7 @@ export function spRoute(app: FastifyInstance, sb: AmazonSandbox, method: 'GET' |
       const rateHeader = () => {
         // The rate in real requests per second: with --time-scale the sandbox grants `scale` times
         // the published rate, and a client that paces by this header stays exactly within it.
-        if (plan) reply.header('x-amzn-RateLimit-Limit', String(+(plan.rate * sb.clock.scale).toPrecision(6)));
+        if (plan && sendsRateHeader(sb.features.current, operation)) reply.header('x-amzn-RateLimit-Limit', String(+(plan.rate * sb.clock.scale).toPrecision(6)));
       };
       const raw = req.headers['x-amz-access-token'];
       const tokenValue = Array.isArray(raw) ? raw[0] : raw;
@@ -104,8 +111,8 @@ export function spRoute(app: FastifyInstance, sb: AmazonSandbox, method: 'GET' |
       }
       if (!sb.buckets.take(token.sellerId, operation)) {
         sb.stats.throttled++;
-        reply.code(429);
-        return record(errorBody('QuotaExceeded', 'You exceeded your quota for the requested resource.', ''));
+        reply.code(429).header('x-amzn-ErrorType', 'TooManyRequestsException');
+        return record(throttledBody());
       }
       sb.stats.calls[operation] = (sb.stats.calls[operation] ?? 0) + 1;
       sb.market.tick();

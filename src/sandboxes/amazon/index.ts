@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RunningSandbox, SandboxOptions } from '../shared/types.js';
 import { createSandboxApp, listen } from '../shared/server.js';
 import { AmazonSandbox, type AmazonCredentials } from './context.js';
-import { errorBody } from './http.js';
+import { errorBody, throttledBody } from './http.js';
 import { registerAuth } from './routes/auth.js';
 import { registerOrders } from './routes/orders.js';
 import { registerAdmin } from './routes/admin.js';
@@ -50,14 +50,16 @@ export async function start(options: AmazonSandboxOptions = {}): Promise<Running
     faults: options.faults,
     // Event-group ids, document ids and SKUs in paths are longer than Fastify's default 100.
     fastify: { routerOptions: { maxParamLength: 1_000 } },
-    renderError: (status) =>
+    renderError: (status, reply) =>
       status === 429
-        ? errorBody('QuotaExceeded', 'You exceeded your quota for the requested resource.', '')
+        ? (reply.header('x-amzn-ErrorType', 'TooManyRequestsException'), throttledBody())
         : status === 503
           ? errorBody('ServiceUnavailable', 'Service temporarily unavailable. Please try again.')
           : errorBody('InternalFailure', 'We encountered an internal error. Please try again.'),
   });
   sb.faults = faults;
+  sb.features.set(options.features ?? {});
+  sb.features.install(app);
   // LWA takes a form (JS SDK) or JSON (Java client).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
