@@ -143,6 +143,36 @@ describe('read commands on a missing store, bad options', () => {
   }, 120_000);
 });
 
+describe('a test at start', () => {
+  it('a system that is down: the start goes on, the connection is degraded with the reason, /readyz says so', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'syncline-down-'));
+    const xcart = await startXcart({ port: 0, seed: 1 });
+    let runtime: Runtime | undefined;
+    try {
+      const config = parseConfig({
+        dataDir: dir,
+        server: { port: 0 },
+        connections: [
+          { id: 'xcart-main', system: 'xcart', config: { baseUrl: xcart.url, token: xcart.credentials.readToken } },
+          // Nothing listens on port 9 of loopback: connection refused.
+          { id: 'sage300-main', system: 'sage300', config: { baseUrl: 'http://127.0.0.1:9', company: 'SAMLTD', user: 'WEBAPI', password: 'WEBAPI' } },
+        ],
+        flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, since: 'now' }],
+      });
+      runtime = await startSyncline(config, { listen: true });
+      expect(runtime.health.get('xcart-main')?.state).toBe('ok');
+      expect(runtime.health.get('sage300-main')).toMatchObject({ state: 'degraded', lastTest: { ok: false } });
+      const ready = (await (await request(`${runtime.url}/readyz`)).body.json()) as { status: string; connections: Array<{ connection: string; reason?: string }> };
+      expect(ready.status).toBe('degraded');
+      expect(ready.connections.find((c) => c.connection === 'sage300-main')?.reason).toMatch(/ECONNREFUSED|connect/i);
+    } finally {
+      await runtime?.stop();
+      await xcart.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('dlq replay --payload', () => {
   it('takes the business payload and keeps the envelope; a file that changes the version is refused', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'syncline-replay-'));
