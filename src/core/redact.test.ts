@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPiiKey, redact } from './redact.js';
+import { isPiiKey, looksPersonal, redact, redactText } from './redact.js';
 
 describe('redact', () => {
   const order = {
@@ -33,5 +33,28 @@ describe('redact', () => {
     expect(isPiiKey('name')).toBe(true);
     expect(isPiiKey('product_name')).toBe(false);
     expect(isPiiKey('ItemDescription')).toBe(false);
+  });
+});
+
+describe('free text (issue 10: "call me at +1 415 555 0131" passed redaction)', () => {
+  it('masks e-mail addresses and phone numbers inside text, keeps business numbers', () => {
+    const r = redact({ notes: 'call me at +1 415 555 0131 or mail olivia.smith@example.com; alt (503) 555-0100, DE +49 30 1234567', sku: '100-200-3000', version: '001796608962.0000', total: '12.50', ref: 'PO 479, qty 12' });
+    expect(r.notes).toBe('call me at [phone redacted] or mail [e-mail redacted]; alt [phone redacted], DE [phone redacted]');
+    expect(r).toMatchObject({ sku: '100-200-3000', version: '001796608962.0000', total: '12.50', ref: 'PO 479, qty 12' });
+  });
+
+  it('an error message is scrubbed like any text', () => {
+    expect(redactText("unknown customer e-mail 'jane.doe@example.com' at customer")).toBe("unknown customer e-mail '[e-mail redacted]' at customer");
+    expect(looksPersonal('jane.doe@example.com')).toBe(true);
+    expect(looksPersonal('A1-1002-BLK')).toBe(false);
+  });
+
+  it('stays fast on hostile text (a sender controls order notes)', () => {
+    for (const s of ['1 '.repeat(50_000), 'a'.repeat(100_000) + '@', 'a@' + 'a.'.repeat(50_000) + '1', '+1 415 555 0131 '.repeat(5_000)]) {
+      const t0 = performance.now();
+      redactText(s);
+      // Generous for a loaded 2-core machine; libphonenumber's own text scanner took > 10 s here.
+      expect(performance.now() - t0).toBeLessThan(2_000);
+    }
   });
 });

@@ -2,14 +2,16 @@
 // the least role it needs (`config.role`), checked by src/server/auth.ts before anything else runs.
 // Schemas below validate input (400 with the reason) and document the API (OpenAPI at
 // /api/docs/json); they do not filter output.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConnectionStore } from '../core/connections.js';
 import type { ConnectionOps } from '../core/connection-health.js';
 import type { Engine } from '../core/engine.js';
 import { userError } from '../core/errors.js';
 import type { InboxEvent } from '../core/flow.js';
 import type { JobView } from '../core/queue/port.js';
+import { redact } from '../core/redact.js';
 import { ROLES, type Role } from '../core/roles.js';
+import { mayRevealPii } from './auth.js';
 import type { ApiTokenStore } from '../core/tokens.js';
 import { problemSchema, withStatus } from './problem.js';
 
@@ -76,6 +78,13 @@ const connectionView = {
   },
 } as const;
 
+const revealParam = { reveal: { type: 'string', enum: ['pii'], description: 'operator or admin: personal data unmasked (default and for viewers: masked)' } } as const;
+
+/** Personal data masked (fields by name, e-mails and phone numbers in any text) unless the caller may and asks to see it. */
+function shown<T>(req: FastifyRequest, value: T): T {
+  return mayRevealPii(req, (req.query as { reveal?: string } | undefined)?.reveal === 'pii') ? value : redact(value);
+}
+
 const notFound = (what: string) => withStatus(userError('API_NOT_FOUND', what), 404);
 
 export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Promise<void> {
@@ -98,19 +107,20 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
             q: { type: 'string', minLength: 1, maxLength: 200, description: 'business key: X-Cart order number, Amazon order id, SKU, settlement id… (in the record key or a step\'s input or output)' },
             since: { type: 'integer', description: 'finished at or after (epoch ms)' },
             until: { type: 'integer', description: 'finished before (epoch ms)' },
+            ...revealParam,
             ...paging,
           },
         },
         response: { 200: { type: 'object', properties: { runs: { type: 'array', items: run } } }, ...errors },
       },
     },
-    async (req) => ({ runs: await engine.runs.list(req.query) }),
+    async (req) => ({ runs: shown(req, await engine.runs.list(req.query)) }),
   );
 
   app.get<{ Params: { id: number } }>(
     '/runs/:id',
-    { config: { role: 'viewer' }, schema: { tags: ['runs'], operationId: 'getRun', summary: 'One run with its steps (input, output, error, duration)', params: idParam, response: { 200: { ...run, properties: { ...run.properties, steps: { type: 'array', items: step } } }, ...errors } } },
-    async (req) => (await engine.runs.get(req.params.id)) ?? Promise.reject(notFound(`run ${req.params.id} does not exist (runs are kept for the retention period)`)),
+    { config: { role: 'viewer' }, schema: { tags: ['runs'], operationId: 'getRun', summary: 'One run with its steps (input, output, error, duration)', params: idParam, querystring: { type: 'object', additionalProperties: false, properties: revealParam }, response: { 200: { ...run, properties: { ...run.properties, steps: { type: 'array', items: step } } }, ...errors } } },
+    async (req) => shown(req, await engine.runs.get(req.params.id)) ?? Promise.reject(notFound(`run ${req.params.id} does not exist (runs are kept for the retention period)`)),
   );
 
   // ---- dead letters
@@ -128,13 +138,13 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
       schema: {
         tags: ['dead letters'],
         operationId: 'listDeadLetters', summary: 'List dead letters, oldest first',
-        querystring: { type: 'object', additionalProperties: false, properties: { flow: { type: 'string' }, ...paging } },
+        querystring: { type: 'object', additionalProperties: false, properties: { flow: { type: 'string' }, ...revealParam, ...paging } },
         response: { 200: { type: 'object', properties: { deadLetters: { type: 'array', items: deadLetterSummary } } }, ...errors },
       },
     },
     async (req) => {
       const jobs = await engine.queue.list({ state: 'dead', ...(req.query.flow ? { queue: req.query.flow } : {}), limit: req.query.limit, offset: req.query.offset });
-      return { deadLetters: jobs.map(summary) };
+      return { deadLetters: shown(req, jobs.map(summary)) };
     },
   );
 
@@ -145,7 +155,9 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
       schema: {
         tags: ['dead letters'],
         operationId: 'getDeadLetter', summary: 'One dead letter: its error, inputs (the job payload), attempt history and runs',
+        description: 'Personal data (names, addresses, e-mail addresses and phone numbers, also inside free text) is masked unless an operator or admin asks with `?reveal=pii` (e.g. to edit the payload).',
         params: idParam,
+        querystring: { type: 'object', additionalProperties: false, properties: revealParam },
         response: {
           200: { ...deadLetterSummary, properties: { ...deadLetterSummary.properties, inputs: anyJson, history: { type: 'array', items: attempt }, runs: { type: 'array', items: run } } },
           ...errors,
@@ -155,7 +167,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     async (req) => {
       const job = await deadLetter(req.params.id);
       const runs = await engine.runs.list({ jobId: job.id, limit: 100 });
-      return { ...summary(job), inputs: job.payload, history: job.history, runs };
+      return shown(req, { ...summary(job), inputs: job.payload, history: job.history, runs });
     },
   );
 

@@ -92,7 +92,10 @@ describe('least privilege on every /api route', () => {
     const selfService = new Set(['DELETE /api/session']);
     const weakWrites = ops.filter((o) => o.method !== 'GET' && o.role === 'viewer' && !selfService.has(`${o.method} ${o.path}`));
     expect(weakWrites.map((o) => `${o.method} ${o.path}`), 'writes a viewer may make').toEqual([]);
-    for (const o of ops.filter((x) => /^\/api\/(connections|tokens)/.test(x.path) && (x.method !== 'GET' || x.path.startsWith('/api/tokens')))) {
+    // Changing a connection (not testing it) and anything about tokens is for admins.
+    const adminOnly = (x: Op) => x.path.startsWith('/api/tokens') || (/^\/api\/connections(\/\{id\})?$/.test(x.path) && ['PUT', 'PATCH', 'POST', 'DELETE'].includes(x.method));
+    expect(ops.filter(adminOnly).length).toBeGreaterThanOrEqual(5);
+    for (const o of ops.filter(adminOnly)) {
       expect(o.role, `${o.method} ${o.path}`).toBe('admin');
     }
   });

@@ -11,6 +11,7 @@ import { openStore, storeOptionsFromUrl, type Store } from '../../core/db/databa
 import { userError } from '../../core/errors.js';
 import { createQueue } from '../../core/queue/sql-queue.js';
 import { withPayloadKey } from '../../core/payload-codec.js';
+import { redact } from '../../core/redact.js';
 import { RunStore, type RunView } from '../../core/runs.js';
 import { ApiTokenStore } from '../../core/tokens.js';
 import { ROLES, type Role } from '../../core/roles.js';
@@ -186,16 +187,20 @@ export function registerDlq(program: Command): void {
         if (list.length === 0) console.log('no dead letters');
       });
     });
-  withDb(dlq.command('show').description('one dead letter: error, inputs, attempt history').argument('<id>')).action(async (id: string, o: DbOptions) => {
+  withDb(dlq.command('show').description('one dead letter: error, inputs, attempt history (personal data masked)').argument('<id>'))
+    .option('--reveal-pii', 'show names, addresses, e-mail addresses and phone numbers unmasked')
+    .action(async (id: string, o: DbOptions & { revealPii?: boolean }) => {
     await using(o, 'read', async (store) => {
-      const job = await createQueue(store).get(positiveInt('dead-letter id', id));
+      const found = await createQueue(store).get(positiveInt('dead-letter id', id));
+      const job = found && !o.revealPii ? redact(found) : found;
       if (!job || job.state !== 'dead') {
         if (o.json) console.log(JSON.stringify({ error: { code: 'API_NOT_FOUND', message: `no dead letter ${id}` } }));
         else console.error(`no dead letter ${id}`);
         process.exitCode = 1;
         return;
       }
-      const runs = await new RunStore(store.db).list({ jobId: job.id, limit: 50 });
+      const listed = await new RunStore(store.db).list({ jobId: job.id, limit: 50 });
+      const runs = o.revealPii ? listed : redact(listed);
       if (o.json) return console.log(JSON.stringify({ ...job, runs }));
       console.log(`dead letter ${job.id} — flow ${job.queue}, key ${job.orderingKey}, ${job.attempts} attempt(s)`);
       console.log(colour.red(`error: ${job.lastError?.code} (${job.lastError?.kind}): ${job.lastError?.message}`));
