@@ -13,6 +13,7 @@ import { getOrders } from './operations/getOrders.js';
 import { getInventorySummaries } from './operations/getInventorySummaries.js';
 import { SqsClient } from './sqs.js';
 import { listSettlementReports } from './workflows.js';
+import { declareVersionScheme } from '../../core/versions.js';
 
 const SYSTEM = 'amazon';
 
@@ -178,3 +179,7 @@ export function createSettlementPoller(opts: { id: string; client: SpApiClient; 
     },
   };
 }
+
+// Amazon orders arrive by notification and by LastUpdatedAfter polling: both stamp the version as
+// an ISO-8601 UTC instant with milliseconds (Date#toISOString), which compares correctly as a string.
+declareVersionScheme('amazon', 'order', { describe: 'an ISO-8601 UTC instant with milliseconds (YYYY-MM-DDTHH:MM:SS.sssZ)', pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/ });

@@ -19,6 +19,7 @@
 // Event version: `<lastRenewDate, 12-digit zero-padded seconds>.<revision, 4 digits>` — sorts
 // correctly as a string; the revision orders several changes that fall in one second.
 import { createHash } from 'node:crypto';
+import { declareVersionScheme } from '../../core/versions.js';
 import { bugError, userError } from '../../core/errors.js';
 import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
 import { parseResponse, type XcartClient } from './client.js';
@@ -211,3 +212,7 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
     },
   };
 }
+
+// One version scheme per source entity (issue 10): poller and any other path must produce this, so
+// versions compare correctly as strings; anything else is refused at intake.
+declareVersionScheme('xcart', 'order', { describe: 'the X-Cart order scheme `<lastRenewDate: 12-digit zero-padded seconds>.<4-digit revision>`', pattern: /^\d{12}\.\d{4}$/ });
