@@ -16,6 +16,7 @@ import { updateOrder } from './operations/updateOrder.js';
 import { listInvoices } from './operations/listInvoices.js';
 import { createCreditNote } from './operations/createCreditNote.js';
 import { getStock } from './operations/getStock.js';
+import { listStock } from './operations/listStock.js';
 import { listLocations } from './operations/listLocations.js';
 import { createCustomer } from './operations/createCustomer.js';
 import { updateCustomer } from './operations/updateCustomer.js';
@@ -31,7 +32,7 @@ export { iclocChangesQuery, iclocSource, mssqlDialect, mssqlIclocSource, stockRo
 export { createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, orderShipment, type PollerOptions } from './triggers.js';
 export {
   createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote,
-  getStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
+  getStock, listStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
   createReceiptBatch, createRefundBatch, postBatch,
 };
 
@@ -56,7 +57,7 @@ export const sage300ConfigSchema = z.strictObject({
 /** The operations, by id (also their rate-limit bucket names). */
 export const sage300Operations = {
   createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote,
-  getStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
+  getStock, listStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
   createReceiptBatch, createRefundBatch, postBatch,
 } as const;
 

@@ -26,6 +26,8 @@ import { updateVariant } from './operations/updateVariant.js';
 import { deleteVariant } from './operations/deleteVariant.js';
 import { listSkus } from './operations/listSkus.js';
 import { setStock } from './operations/setStock.js';
+import { findSku } from './operations/findSku.js';
+import { getCapabilities } from './operations/getCapabilities.js';
 import { listProfiles } from './operations/listProfiles.js';
 import { getProfile } from './operations/getProfile.js';
 import { createProfile } from './operations/createProfile.js';
@@ -48,7 +50,7 @@ export { createOrderPoller, orderVersion, type OrderPollerOptions } from './trig
 export { verifyWebhook, signWebhook, type XcartWebhookEvent } from './webhooks.js';
 export type { SkuEntry } from './operations/listSkus.js';
 export * from './schemas.js';
-export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getPaymentStatus, getShippingStatus };
+export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, findSku, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getCapabilities, getPaymentStatus, getShippingStatus };
 
 export const xcartConfigSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }),
@@ -62,7 +64,7 @@ export const xcartConfigSchema = z.strictObject({
 
 /** The operations, by id (also their rate-limit bucket names). */
 export const xcartOperations = {
-  listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getPaymentStatus, getShippingStatus,
+  listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, findSku, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getCapabilities, getPaymentStatus, getShippingStatus,
 } as const;
 
 // X-Cart publishes no API rate limit; it is PHP on the merchant's own host. These defaults keep an
@@ -78,7 +80,7 @@ export const xcartConnector: ConnectorDefinition<XcartConfig, XcartClient> = {
   configSchema: xcartConfigSchema,
   rateLimits: Object.fromEntries(
     // Composite operations (listSkus, setStock) spend their inner calls' buckets, not their own.
-    Object.keys(xcartOperations).filter((id) => id !== 'listSkus' && id !== 'setStock').map((id) => [id, /^(list|get|check)/.test(id) ? READ : WRITE]),
+    Object.keys(xcartOperations).filter((id) => id !== 'listSkus' && id !== 'findSku' && id !== 'getCapabilities' && id !== 'setStock').map((id) => [id, /^(list|get|check)/.test(id) ? READ : WRITE]),
   ),
   createClient(config, deps) {
     const parsed = xcartConfigSchema.safeParse(config);
