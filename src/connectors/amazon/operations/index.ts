@@ -15,6 +15,7 @@ export { getReport } from './getReport.js';
 export { cancelReport } from './cancelReport.js';
 export { getReports } from './getReports.js';
 export { getReportDocument } from './getReportDocument.js';
+export { getSettlementTotals } from './getSettlementTotals.js';
 export { getInventorySummaries } from './getInventorySummaries.js';
 export { createFulfillmentOrder } from './createFulfillmentOrder.js';
 export { getFulfillmentOrder } from './getFulfillmentOrder.js';
