@@ -49,7 +49,7 @@ describe('flow amazon-settlement-to-sagex3', () => {
   it('posts each settlement the marketplace closes as one balanced GACCENTRY equal to the deposit', async () => {
     const market = amazon.sandbox.market;
     const now = amazon.sandbox.clock.now();
-    const closed = [];
+    const closed: Array<ReturnType<typeof market.closeSettlement>> = [];
     for (let period = 0; period < 2; period++) {
       const placed = Array.from({ length: 6 }, (_, i) => market.placeOrder({ channel: i % 2 ? 'AFN' : 'MFN', purchaseDate: now - 3_600_000 * (i + 1), status: 'Shipped', promotion: i === 0 }));
       market.returnItems(placed[1]!.id);
