@@ -139,13 +139,15 @@ describe('walking skeleton: X-Cart order → Sage 300 OE order', () => {
 
   it('outage: Sage 300 answers 503 → the circuit opens (loudly: alert, /readyz, metrics), nothing is lost, everything arrives when it returns', async () => {
     const sageBefore = await countSage300Orders(sage);
+    const linkedBefore = (await demoProgress(demo.runtime)).linked;
     const alerts: Array<{ connection: string; state: string; reason?: string }> = [];
     const unsubscribe = demo.runtime.health.onAlert((a) => alerts.push(a));
     const faults = (rules: unknown[]) => request(`${demo.sage300.url}/__sandbox/faults`, { method: 'PUT', body: JSON.stringify({ rules }), headers: { 'content-type': 'application/json' } });
     expect((await faults([{ route: '/Sage300WebApi', error5xx: 1, status5xx: 503 }])).statusCode).toBe(200);
     const placed = new Set(demo.xcart.storefront.placeOrders(20).map((o) => String(o.order_number)));
     await until('circuit open', async () => circuitState('sage300-main'), (s) => s === 'open', 30_000);
-    expect((await targetCounts(sage, placed)).delivered).toBe(0);
+    // Sage 300 cannot be asked while it answers 503 (and the shared circuit is open): nothing was linked.
+    expect((await demoProgress(demo.runtime)).linked).toBe(linkedBefore);
     // Loud: an alert with the reason, /readyz says degraded (503 when strict), metrics show the open circuit.
     await until('degraded alert', async () => alerts, (l) => l.some((a) => a.connection === 'sage300-main' && a.state === 'degraded'));
     const ready = await request(`${demo.runtime.url}/readyz`);
@@ -158,7 +160,8 @@ describe('walking skeleton: X-Cart order → Sage 300 OE order', () => {
     expect(metrics).toContain('syncline_circuit_state{connection="sage300-main",state="open"} 1');
     expect(metrics).toContain('syncline_connection_health{connection="sage300-main",state="degraded"} 1');
     await faults([]);
-    await until('all 20 in Sage 300', () => targetCounts(sage, placed), (c) => c.delivered === 20, 120_000);
+    // Counted in Sage 300 over its API; while the circuit is still open the count is not available yet.
+    await until('all 20 in Sage 300', () => targetCounts(sage, placed).catch(() => ({ delivered: -1 })), (c) => c.delivered === 20, 120_000);
     expect(await countSage300Orders(sage)).toBe(sageBefore + 20);
     expect(circuitState('sage300-main')).toBe('closed');
     await until('ok alert', async () => alerts, (l) => l.some((a) => a.connection === 'sage300-main' && a.state === 'ok'));
