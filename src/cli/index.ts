@@ -17,6 +17,7 @@ const commands: Record<string, CommandEntry> = {
   runs: { description: "list recent runs (each event's history through its flow); `runs show ID`", load: async () => (await import('./commands/admin.js')).registerRuns },
   dlq: { description: 'dead letters: list, show, edit, replay, discard', load: async () => (await import('./commands/admin.js')).registerDlq },
   token: { description: 'admin API tokens', load: async () => (await import('./commands/admin.js')).registerToken },
+  privacy: { description: "personal data: erase one customer's (`privacy erase --email ADDRESS`)", load: async () => (await import('./commands/privacy.js')).registerPrivacy },
   config: { description: 'check a configuration file (every problem at once)', load: async () => (await import('./commands/config.js')).registerConfig },
   connection: { description: 'test a connection with its current settings', load: async () => (await import('./commands/connection.js')).registerConnection },
   flow: { description: 'flow documents: list, show, validate, test their cases', load: async () => (await import('./commands/flow.js')).registerFlow },

@@ -8,6 +8,7 @@ import { toSynclineError, type SerializedError, type SynclineError } from './err
 import { FlowStop, type FlowDefinition, type InboxEvent, type StepContext } from './flow.js';
 import { Metrics } from './metrics.js';
 import { payloadCodec } from './payload-codec.js';
+import { deleteEventsOlderThan } from './privacy.js';
 import { createQueue, type SqlQueue } from './queue/sql-queue.js';
 import type { LeasedJob } from './queue/port.js';
 import { redact, type RedactionPolicy } from './redact.js';
@@ -265,7 +266,11 @@ export class Engine<Deps = unknown> {
     });
     this.worker.start();
     const retention = this.options.runRetentionMs ?? 30 * 24 * 3600_000;
-    this.retentionTimer = setInterval(() => void this.runs.deleteOlderThan(Date.now() - retention).catch(() => {}), 3600_000);
+    // Events are kept as long as runs (personal data is not kept longer than the history that explains it).
+    this.retentionTimer = setInterval(() => {
+      void this.runs.deleteOlderThan(Date.now() - retention).catch(() => {});
+      void deleteEventsOlderThan(this.store.db, Date.now() - retention).catch(() => {});
+    }, 3600_000);
     this.retentionTimer.unref();
   }
 

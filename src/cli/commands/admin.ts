@@ -41,13 +41,13 @@ async function storeFrom(o: DbOptions, mode: 'read' | 'write'): Promise<Store> {
   return withPayloadKey(await openStore(options), key);
 }
 
-const withDb = (cmd: Command) =>
+export const withDb = (cmd: Command) =>
   cmd
     .option('--db <url>', 'store URL: sqlite:PATH or postgres://… (wins over --config and $SYNCLINE_DATABASE_URL)')
     .option('--config <file>', "use the store this configuration names (wins over $SYNCLINE_DATABASE_URL)")
     .option('--json', 'machine-readable output: exactly one JSON document on stdout');
 
-async function using<T>(o: DbOptions, mode: 'read' | 'write', fn: (store: Store) => Promise<T>): Promise<T> {
+export async function using<T>(o: DbOptions, mode: 'read' | 'write', fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await storeFrom(o, mode);
   try {
     return await fn(store);
