@@ -12,6 +12,5 @@ export const coreErrorCodes = defineErrorCodes({
   CONFIG_INVALID: { kind: 'user', description: 'The configuration file is missing, does not parse, or fails validation; the message lists every problem with its path.' },
   STORE_MISSING: { kind: 'user', description: 'A read command (runs, dlq, token list…) found no store at the given place; nothing was created. Check --db or --config.' },
   CONNECTION_IN_USE: { kind: 'user', description: 'A connection a flow uses cannot be deleted; `details.flows` names them. Remove or rebind those flows first.' },
-  CONNECTION_TEST_FAILED: { kind: 'user', description: 'A connection test (`syncline connection test ID`, POST /api/connections/:id/test) failed; `details.cause` holds the connector\'s own error.' },
   UNEXPECTED: { kind: 'bug', description: 'An exception nobody classified. The stack is in the log; report it.' },
 });
