@@ -13,6 +13,9 @@ const code = (max: number) => z.string().min(1).max(max);
 const fieldValue = z.union([z.string(), z.array(z.string())]);
 // Site-specific fields (custom Y and Z fields); each must exist in the publication layout.
 const extra = z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an X3 field name'), fieldValue).optional();
+// Site tables the publication carries beyond the object's own lines (e.g. ITM3_2, the packaging units
+// of Sage's WSITM sample): rows of field values by TAB id; each must be in the connection's layout.
+const tables = z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an X3 table (TAB) id'), z.array(z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an X3 field name'), fieldValue))).optional();
 
 export const salesOrderLineInput = z.object({
   ITMREF: code(20),
@@ -48,6 +51,7 @@ export const salesOrderInput = z.object({
   BPTNUM: z.string().max(15).optional(),
   lines: z.array(salesOrderLineInput).min(1, 'a sales order needs at least one line').max(200),
   extra,
+  tables,
 });
 export const salesOrderPatch = salesOrderInput.omit({ SALFCY: true, BPCORD: true, SOHNUM: true, SOHTYP: true, CUR: true, lines: true }).partial().extend({
   /** `line` n updates line n; a line without `line` is added. */
@@ -70,6 +74,7 @@ export const itemInput = z.object({
   ACCCOD: z.string().max(10).optional(),
   VACITM: z.array(z.string()).max(3).optional(),
   extra,
+  tables,
 });
 export const itemPatch = itemInput.omit({ ITMREF: true }).partial();
 
@@ -105,6 +110,7 @@ export const customerInput = z.object({
   ACCCOD: z.string().max(10).optional(),
   addresses: z.array(addressInput).min(1).max(30),
   extra,
+  tables,
 });
 export const customerPatch = customerInput.omit({ BPCNUM: true, addresses: true }).partial().extend({
   /** Matched by CODADR: an existing code updates that address, a new code adds one. */

@@ -9,6 +9,11 @@ import type { RunningSandbox, SandboxOptions } from '../shared/types.js';
 import { registerApi1 } from './api1.js';
 import { decodePayload, GrammarError, renderDescription, renderRecord, renderRows, type RenderOptions, type Row } from './grammar.js';
 import { layouts, menuLabel, stockSubprogram, type ObjectCode } from './layouts.js';
+import { SandboxFeatures } from '../shared/features.js';
+import { sagex3FeaturesSchema, type SageX3Features } from './features.js';
+
+export { SAGE_TESTER_PUBLICATIONS, type PublicationDeclaration } from './publications.js';
+export { sagex3FeaturesSchema, type SageX3Features } from './features.js';
 import { NoChannelsError, Pool, PoolBusyError, type PoolConfig } from './pool.js';
 import { faultEnvelope, parseRequest, resultEnvelope, SoapFault, type SoapCall } from './soap.js';
 import { X3Error, X3State, type Rec, type X3Message } from './state.js';
@@ -40,6 +45,8 @@ export interface SageX3Sandbox extends RunningSandbox {
   pools: Map<string, Pool>;
   publications: Publications;
   faults: import('../shared/faults.js').FaultInjector;
+  /** What this site publishes beyond the stock screens (`publicationFields`); `set` republishes at once. */
+  features: { readonly current: SageX3Features; set(raw: unknown): SageX3Features };
 }
 
 const DEFAULT_POOL: PoolConfig = { channels: 4, queueTimeoutMs: 10_000, execMs: 0 };
@@ -74,6 +81,9 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
   const scale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
   const t0 = Date.now();
   const state = new X3State({ seed: options.seed ?? 1, now: () => new Date(t0 + (Date.now() - t0) * scale) });
+  // The site's own publication contents (custom fields and tables), declared like the faults.
+  const features = new SandboxFeatures(sagex3FeaturesSchema, options.features);
+  state.declare(features.current.publicationFields);
   const pools = new Map<string, Pool>();
   const poolConfigs: Record<string, Partial<PoolConfig>> = { ...(options.pools ?? { [creds.poolAlias]: {} }), ...(fromCli('pools') as Record<string, Partial<PoolConfig>> | undefined) };
   if (!poolConfigs[creds.poolAlias]) poolConfigs[creds.poolAlias] = {};
@@ -143,7 +153,7 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     try {
       if (call.operation === 'getDescription') {
         if (pub.kind === 'subprogram') return { status: 1, messages: [], resultXml: renderDescription(call.publicName, 'SUBPROG', [], [...stockSubprogram.input, ...stockSubprogram.output.filter((b) => b.id !== 'GRP1')], 'subprogram', json) };
-        const l = layouts[pub.code];
+        const l = state.site.layouts[pub.code];
         return { status: 1, messages: [], resultXml: renderDescription(call.publicName, pub.code, l.keys, l.blocks, 'object', json) };
       }
       if (pub.kind === 'subprogram') {
@@ -152,7 +162,7 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
         return runStock(call.payload, json);
       }
       const code = pub.code;
-      const l = layouts[code];
+      const l = state.site.layouts[code];
       const optjson = readOptJson(call.context?.requestConfig['adxwss.optjson']);
       if (typeof optjson === 'string') return err(optjson);
       const opts = { json, menuLabel, ...(optjson ? { optjson } : {}) };
@@ -299,6 +309,7 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     return pools.get(alias)!.stats();
   });
   app.get('/__sandbox/publications', async () => publications);
+  features.install(app, (f) => state.declare(f.publicationFields));
 
   const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
@@ -309,6 +320,14 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     pools,
     publications,
     faults,
+    features: {
+      get current() { return features.current; },
+      set(raw: unknown) {
+        const next = features.set(raw);
+        state.declare(next.publicationFields);
+        return next;
+      },
+    },
     close: async () => {
       // Requests held open by the timeout fault would keep close() waiting forever.
       const closing = app.close();

@@ -21,6 +21,8 @@ export interface ObjectLayout {
   leftList: FieldDef[];
   /** Fields the caller may not set (computed or assigned by X3). */
   readOnly: string[];
+  /** Declared display-only fields (publications.ts): ignored on input, in header and lines alike. */
+  display?: string[];
 }
 
 export const layouts: Record<ObjectCode, ObjectLayout> = {
@@ -35,7 +37,8 @@ export const layouts: Record<ObjectCode, ObjectLayout> = {
       { id: 'SOH2_2', kind: 'GRP', fields: [dt('DEMDLVDAT'), dt('SHIDAT')] },
       { id: 'SOH2_3', kind: 'GRP', fields: [c('BPTNUM', 15)] },
       {
-        id: 'SOH4_1', kind: 'TAB', dim: 200,
+        // DIM 1002 as Sage's own sample declares it (soap-tester WSSOH_WS_SAVE.XML).
+        id: 'SOH4_1', kind: 'TAB', dim: 1002,
         fields: [i('NUMLIG'), i('SOPLIN'), c('ITMREF'), c('ITMDES1', 30), c('DSTOFCY', 5), d('QTY'), c('SAU', 3), d('SAUSTUCOE'), d('GROPRI'), d('DISCRGVAL1'), d('NETPRI'), d('ALLQTY'), d('DLVQTY'), d('INVQTY')],
       },
       { id: 'SOH4_4', kind: 'GRP', fields: [d('ORDINVNOT'), d('ORDINVATI')] },

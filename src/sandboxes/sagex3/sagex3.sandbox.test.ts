@@ -3,7 +3,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalog } from '../shared/catalog.js';
-import { SOAP_PATH, start, WSDL_PATH, type SageX3Sandbox } from './index.js';
+import { SAGE_TESTER_PUBLICATIONS, SOAP_PATH, start, WSDL_PATH, type SageX3Sandbox } from './index.js';
 
 let sb: SageX3Sandbox;
 const auth = `Basic ${Buffer.from('SYNCLINE:x3-sandbox').toString('base64')}`;
@@ -263,5 +263,85 @@ describe('api1', () => {
     expect(bad.body.$diagnoses[0].$message).toMatch(/representation/);
     expect((await get(`/api1/x3/erp/SEED/SORDER?representation=SORDER.$query&where=${encodeURIComponent('SOHNUM eq')}`)).status).toBe(400);
     expect((await get('/api1/x3/erp/SEED/SORDER?representation=SORDER.$query', {})).status).toBe(401);
+  });
+});
+
+// Issue 16, point 7: Sage's own SOAP tester samples (Sage-ERP-X3/soap-tester-client,
+// SageX3WebServiceClient/bin/Debug/ParamFiles/Object/{WSITM,WSBPC,WSSOH_WS}/*_SAVE.XML) as the tester
+// sends them, rebuilt here from their groups, fields and values. A real site accepts them because its
+// publications carry those fields; the sandbox does once the site declares them.
+describe('fidelity: Sage tester samples with the publications declared per site', () => {
+  const fld = (name: string, value: string, type = 'Char', menu?: [string, number]) =>
+    `<FLD${menu ? ` MENULAB="${menu[0]}" MENULOCAL="${menu[1]}"` : ''} NAME="${name}" TYPE="${type}">${value}</FLD>`;
+  const lst = (name: string, items: string[]) => `<LST NAME="${name}" SIZE="${items.length}" TYPE="Char">${items.map((i) => `<ITM>${i}</ITM>`).join('')}</LST>`;
+  const grp = (id: string, ...f: string[]) => `<GRP ID="${id}">${f.join('')}</GRP>`;
+  const tab = (id: string, dim: number, rows: string[][]) => `<TAB DIM="${dim}" ID="${id}" SIZE="${rows.length}">${rows.map((r, i) => `<LIN NUM="${i + 1}">${r.join('')}</LIN>`).join('')}</TAB>`;
+  const param = (...blocks: string[]) => `<?xml version="1.0" encoding="UTF-8"?><PARAM>${blocks.join('')}</PARAM>`;
+  const no: [string, number] = ['No', 1];
+
+  const WSITM_SAVE = param(
+    grp('ITM0_1', fld('TCLCOD', 'TEST'), fld('ZTCLCOD', 'Test created by WS'), fld('ITMSTA', '1', 'Integer', ['Active', 246]), fld('ITMREF', 'WSITM'), fld('DES1AXX', 'Test product created by WS')),
+    grp('ITM5_1', fld('ACCCOD', 'FINPRODUCT'), fld('ZACCCOD', 'Fin Goods'), lst('VACITM', ['NT']), lst('ZVACITM', ['Sage Sales Tax'])),
+    grp('ITM1_1', fld('DES2AXX', 'Test product created by WS'), fld('DES3AXX', 'Test product created by WS')),
+    tab('ITM3_2', 4, [
+      [fld('PCU', 'PAC'), fld('ZPCU', 'Pac'), fld('PCUSTUCOE', '10', 'Decimal'), fld('DACPCUCOE', '1', 'Integer', no), fld('PCURUL', '1', 'Integer', ['Unpack', 2706])],
+      [fld('PCU', 'PAL'), fld('ZPCU', 'Pallet'), fld('PCUSTUCOE', '40', 'Decimal'), fld('DACPCUCOE', '1', 'Integer', no), fld('PCURUL', '1', 'Integer', ['Unpack', 2706])],
+    ]),
+  );
+  const address = (code: string, des: string, l1: string, l2: string, l3: string, pos: string, cty: string, dflt: boolean) => [
+    fld('CODADR', code), fld('BPADES', des), fld('BPACRY', 'US'), fld('CRYNAM', 'United States of America'), fld('ADDLIG1', l1), fld('ADDLIG2', l2), fld('ADDLIG3', l3),
+    fld('POSCOD', pos), fld('CTY', cty), fld('SAT', 'CA'), ...['TEL1', 'TEL2', 'TEL3', 'TEL4', 'TEL5', 'WEB1', 'WEB2', 'WEB3', 'WEB4', 'WEB5', 'FCYWEB', 'EXTNUM'].map((n) => fld(n, '')),
+    fld('BPAADDFLG', dflt ? '2' : '1', 'Integer', dflt ? ['Yes', 1] : no), fld('FLMOD', '0', 'Integer'), fld('ADRVAL', '1', 'Integer', no), fld('FLMODFONC', '0', 'Integer'),
+  ];
+  const WSBPC_SAVE = param(
+    grp('BPC0_1', fld('BCGCOD', 'US'), fld('ZBCGCOD', 'North American customers'), fld('BPCSTA', '2', 'Integer', ['Yes', 1]), fld('BPCNUM', 'WSBPC'), fld('BPCNAM', 'Customer created through WS')),
+    grp('BPRC_1', fld('BPRSHO', 'WSBPC'), fld('BPRLOG', 'WSBPC'), lst('BPRNAM', ['Customer created through WS', 'Company name created through WS']), fld('LEGETT', '1', 'Integer', no),
+      fld('CRY', 'US'), fld('ZCRY', 'United States of America'), fld('LAN', 'ENG'), fld('ZLAN', 'English - American'), fld('CRN', 'Site Tax ID no'), fld('NAF', 'SIC code'),
+      fld('CUR', 'USD'), fld('ZCUR', 'US Dollar'), fld('BPRFBDMAG', '1', 'Integer', no)),
+    grp('BPC3_2', fld('VACBPR', 'NT'), fld('ZVACBPR', 'Sage Sales Tax'), fld('VATEXN', '')),
+    tab('BPAC_1', 30, [
+      address('ALTE', 'Alternate address from WS', 'Alte Address 1', 'Alte Address 2', 'Alte Address 3', '94582', 'San Ramon', false),
+      address('MAIN', 'Main address created by WS', 'Main address 1 created by WS', 'Main address 2 created by WS', 'Main address 3 created by WS', '95402', 'Santa Rosa', true),
+    ]),
+  );
+  const save = async (publication: string, payload: string) => result((await soap(envelope('save', pub(publication) + cdata('objectXml', payload)))).doc!, 'save');
+
+  afterAll(() => void sb.features.set({}));
+
+  it('refuses WSITM_SAVE and WSBPC_SAVE while the site has not declared those fields (as a real site would)', async () => {
+    sb.features.set({});
+    const itm = await save('WSITM', WSITM_SAVE);
+    expect([itm.status, itm.messages[0]!.message]).toEqual([0, 'ITM0_1.ZTCLCOD : Unknown field']);
+    const bpc = await save('WSBPC', WSBPC_SAVE);
+    expect([bpc.status, bpc.messages[0]!.message]).toEqual([0, 'BPC0_1.ZBCGCOD : Unknown field']);
+  });
+
+  it('accepts both once the publications are declared, stores the custom fields and table ITM3_2, ignores the display labels', async () => {
+    sb.features.set({ publicationFields: SAGE_TESTER_PUBLICATIONS });
+    const itm = await save('WSITM', WSITM_SAVE);
+    expect(itm.messages).toEqual([]);
+    expect(itm.status).toBe(1);
+    const rec = sb.state.get('ITM', 'WSITM');
+    expect(rec.tables.ITM3_2!.map((r) => [r.PCU, r.PCUSTUCOE])).toEqual([['PAC', '10'], ['PAL', '40']]);
+    expect(rec.tables.ITM3_2![0]!.ZPCU).toBeUndefined();
+    expect(rec.fields.ZTCLCOD).toBeUndefined();
+    expect(itm.resultXml).toContain('ID="ITM3_2"');
+    const bpc = await save('WSBPC', WSBPC_SAVE);
+    expect([bpc.status, bpc.messages]).toEqual([1, []]);
+    const c = sb.state.get('BPC', 'WSBPC');
+    expect([c.fields.NAF, c.fields.LEGETT, c.tables.BPAC_1!.map((a) => a.CODADR)]).toEqual(['SIC code', '1', ['ALTE', 'MAIN']]);
+    // getDescription shows the declared fields, as a real site's publication does.
+    const desc = result((await soap(envelope('getDescription', pub('WSITM')))).doc!, 'getDescription');
+    expect(desc.resultXml).toMatch(/NAM="ITM3_2"/);
+    expect(desc.resultXml).toMatch(/NAM="ZTCLCOD"/);
+  });
+
+  it("SOH4_1 takes the sample's DIM (1002), as WSSOH_WS_SAVE.XML declares it", async () => {
+    const desc = result((await soap(envelope('getDescription', pub('WSSOH')))).doc!, 'getDescription');
+    expect(desc.resultXml).toMatch(/NAM="SOH4_1" TYP="TAB" DIM="1002"/);
+    const item = sb.state.stock.find((r) => r.STA === 'A')!;
+    const lines = Array.from({ length: 201 }, () => [fld('NUMLIG', '0', 'Integer'), fld('ITMREF', item.ITMREF), fld('DSTOFCY', item.STOFCY), fld('QTY', '1', 'Decimal')]);
+    const r = await save('WSSOH', param(grp('SOH0_1', fld('SALFCY', item.STOFCY), fld('SOHTYP', 'SON'), fld('CUSORDREF', 'DIM TEST'), fld('BPCORD', 'C00001')), grp('SOH2_1', fld('STOFCY', item.STOFCY)), tab('SOH4_1', 1002, lines)));
+    expect([r.status, r.messages]).toEqual([1, []]);
   });
 });

@@ -6,7 +6,8 @@ import { Decimal } from 'decimal.js';
 import countries from 'i18n-iso-countries';
 import { generateCatalog } from '../shared/catalog.js';
 import type { FieldValue, Payload, Row } from './grammar.js';
-import { layouts, menuValues, type ObjectCode } from './layouts.js';
+import { layouts, menuValues, type ObjectCode, type ObjectLayout } from './layouts.js';
+import { siteLayouts, type PublicationDeclaration, type SiteLayouts } from './publications.js';
 
 export interface X3Message {
   type: '1' | '2' | '3';
@@ -61,9 +62,10 @@ export const SITES: Record<string, { name: string; sales: boolean; stock: boolea
 export const SITE_OF_LOCATION: Record<string, string> = { '1': 'US011', '2': 'US012' };
 const CURRENCIES = new Set(['USD', 'CAD', 'EUR', 'GBP']);
 const UNITS = new Set(['UN', 'EA', 'KG', 'BOX', 'PK']);
-const TAX_RULES: Record<string, string> = { USA: '0', CAN: '0.05', EXO: '0', NOR: '0.20' };
-const CUSTOMER_CATEGORIES = new Set(['NAT', 'EXP', 'MKT']);
-const ITEM_CATEGORIES = new Set(['A1', 'B2', 'C3', 'D4', 'E5', 'F6', 'MISC']);
+// NT, US and TEST are codes of Sage's SEED folder that Sage's own tester samples use (WSITM, WSBPC).
+const TAX_RULES: Record<string, string> = { USA: '0', CAN: '0.05', EXO: '0', NOR: '0.20', NT: '0' };
+const CUSTOMER_CATEGORIES = new Set(['NAT', 'EXP', 'MKT', 'US']);
+const ITEM_CATEGORIES = new Set(['A1', 'B2', 'C3', 'D4', 'E5', 'F6', 'MISC', 'TEST']);
 const SOH_TYPES = new Set(['SON', 'SOI']);
 /** Chart of accounts (GACCOUNT). `collective` accounts need a business partner (BPR) on the line. */
 export const ACCOUNTS: Record<string, { des: string; collective?: boolean }> = {
@@ -130,6 +132,13 @@ export class X3State {
   private lastStamp = 0;
   private stockSeq = 0;
   readonly now: () => Date;
+  /** What this site publishes: the stock screens plus its declared fields and tables (publications.ts). */
+  site: SiteLayouts = siteLayouts();
+
+  /** Replaces the site's publication declaration (GESAWE after a screen change and a republish). */
+  declare(declaration: PublicationDeclaration): void {
+    this.site = siteLayouts(declaration);
+  }
 
   constructor(opts: StateOptions = {}) {
     this.now = opts.now ?? (() => new Date());
@@ -221,7 +230,13 @@ export class X3State {
   }
 
   save(code: ObjectCode, p: Payload, user: string): Rec {
-    checkPlacement(code, p);
+    checkPlacement(this.site.layouts[code], p);
+    const rec = this.saveObject(code, p, user);
+    this.applyExtras(code, rec, p);
+    return rec;
+  }
+
+  private saveObject(code: ObjectCode, p: Payload, user: string): Rec {
     switch (code) {
       case 'SOH': return this.saveOrder(p, user);
       case 'ITM': return this.saveItem(p, user);
@@ -231,8 +246,24 @@ export class X3State {
     }
   }
 
+  /** Declared fields and tables the object logic does not know: stored as sent (a table line by NUM). */
+  private applyExtras(code: ObjectCode, rec: Rec, p: Payload): void {
+    const ex = this.site.extras[code];
+    for (const name of ex.fields) if (p.fields[name] !== undefined) rec.fields[name] = p.fields[name]!;
+    for (const id of ex.tables) {
+      const sent = p.tables[id];
+      if (!sent) continue;
+      const rows = (rec.tables[id] ?? []).map((r) => ({ ...r }));
+      for (const { num, row } of sent) {
+        if (num !== undefined && num >= 1 && num <= rows.length) rows[num - 1] = { ...rows[num - 1], ...row };
+        else rows.push({ ...row });
+      }
+      rec.tables[id] = rows;
+    }
+  }
+
   modify(code: ObjectCode, key: string, p: Payload, user: string, lang: string): Rec {
-    checkPlacement(code, p);
+    checkPlacement(this.site.layouts[code], p);
     const rec = this.get(code, key);
     this.checkLock(code, key, lang);
     // Key fields cannot change through modify.
@@ -247,6 +278,7 @@ export class X3State {
       case 'SIH': this.modifyInvoice(rec, p); break;
       case 'GAS': this.modifyEntry(rec, p); break;
     }
+    this.applyExtras(code, rec, p);
     rec.updated = this.stamp();
     rec.modUser = user;
     return rec;
@@ -271,7 +303,7 @@ export class X3State {
 
   /** Left-list rows matching every criterion (equality; a trailing `*` matches a prefix). */
   query(code: ObjectCode, criteria: Record<string, string>, listSize: number): Row[] {
-    const layout = layouts[code];
+    const layout = this.site.layouts[code];
     const names = new Set(layout.leftList.map((f) => f.name));
     for (const k of Object.keys(criteria)) if (!names.has(k) && !layout.keys.some((x) => x.name === k)) fail(`${k} : Unknown field in the left list`);
     const out: Row[] = [];
@@ -922,24 +954,23 @@ function decimalField(field: string, v: FieldValue | undefined, o: { positive?: 
 }
 
 /** A field sent in a group it does not belong to, or not on the screen at all, is refused. */
-const placement = new Map<ObjectCode, { grpOf: Map<string, string>; groups: Set<string>; tables: Map<string, { dim: number; fields: Set<string> }> }>();
-function placementOf(code: ObjectCode) {
-  let p = placement.get(code);
+const placement = new WeakMap<ObjectLayout, { grpOf: Map<string, string>; groups: Set<string>; tables: Map<string, { dim: number; fields: Set<string> }> }>();
+function placementOf(layout: ObjectLayout) {
+  let p = placement.get(layout);
   if (!p) {
-    const blocks = layouts[code].blocks;
+    const blocks = layout.blocks;
     p = {
       grpOf: new Map(blocks.filter((b) => b.kind === 'GRP').flatMap((b) => b.fields.map((f) => [f.name, b.id] as const))),
       groups: new Set(blocks.filter((b) => b.kind === 'GRP').map((b) => b.id)),
       tables: new Map(blocks.filter((b) => b.kind === 'TAB').map((b) => [b.id, { dim: b.dim ?? 1, fields: new Set(b.fields.map((f) => f.name)) }] as const)),
     };
-    placement.set(code, p);
+    placement.set(layout, p);
   }
   return p;
 }
 
-function checkPlacement(code: ObjectCode, p: Payload): void {
-  const layout = layouts[code];
-  const { grpOf, groups, tables } = placementOf(code);
+function checkPlacement(layout: ObjectLayout, p: Payload): void {
+  const { grpOf, groups, tables } = placementOf(layout);
   for (const [name, g] of Object.entries(p.groupOf)) {
     if (!groups.has(g)) fail(`${g} : Unknown group`);
     if (grpOf.get(name) !== g) fail(`${g}.${name} : Unknown field`);
@@ -949,6 +980,10 @@ function checkPlacement(code: ObjectCode, p: Payload): void {
     if (rows.length > t.dim) fail(`${id} : Too many lines (${t.dim} max)`);
     for (const { row } of rows) for (const k of Object.keys(row)) if (!t.fields.has(k)) fail(`${id}.${k} : Unknown field`);
   }
-  // Read-only fields sent by a client that round-trips a read are ignored, not refused.
+  // Read-only and display fields sent by a client that round-trips a read are ignored, not refused.
   for (const k of layout.readOnly) delete p.fields[k];
+  for (const k of layout.display ?? []) {
+    delete p.fields[k];
+    for (const rows of Object.values(p.tables)) for (const { row } of rows) delete row[k];
+  }
 }

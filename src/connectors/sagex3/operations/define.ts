@@ -29,7 +29,7 @@ export function toPayload(client: SageX3Client, object: X3Object, data: Record<s
   const lt = LINE_TABLES[object];
   const fields: FlatRow = {};
   for (const [k, v] of Object.entries(data)) {
-    if (v === undefined || k === 'extra' || (lt && k === lt.as)) continue;
+    if (v === undefined || k === 'extra' || k === 'tables' || (lt && k === lt.as)) continue;
     fields[k] = wire(v);
   }
   for (const [k, v] of Object.entries((data.extra as Record<string, FieldValue> | undefined) ?? {})) fields[k] = v;
@@ -52,6 +52,11 @@ export function toPayload(client: SageX3Client, object: X3Object, data: Record<s
     });
     lineNumbers[lt.table] = rows.map((r) => (typeof r.line === 'number' ? r.line : undefined));
   }
+  // Declared site tables (the connection's layout must carry them, as the site's publication does).
+  for (const [tab, rows] of Object.entries((data.tables as Record<string, FlatRow[]> | undefined) ?? {})) {
+    if (lt && tab === lt.table) throw userError('X3_INPUT_INVALID', `${object}: give the ${tab} rows as \`${lt.as}\`, not under tables`, { details: { object, table: tab } });
+    tables[tab] = rows;
+  }
   const layout = client.layout(object);
   const blocks = toBlocks(layout, client.publication(object), fields, tables);
   return encodePayload(client.config.payloadFormat, blocks, lineNumbers);
@@ -63,6 +68,8 @@ export function fromResult(object: X3Object, resultXml: string): X3Record {
   const out: X3Record = { ...d.fields };
   const lt = LINE_TABLES[object];
   if (lt) out[lt.as] = d.tables[lt.table] ?? [];
+  // Any other table the site publishes (ITM3_2 …) comes back under its own id.
+  for (const [tab, rows] of Object.entries(d.tables)) if (tab !== lt?.table) out[tab] = rows;
   return out;
 }
 
