@@ -1,0 +1,175 @@
+// Scale-out where a real deployment meets it: ERP latency. The Sage 300 sandbox answers every call
+// in 100 ms (its latency fault); X-Cart → Sage 300 orders run through 1, 2 and 3 worker processes
+// (`syncline start --role worker`) on one PostgreSQL store; orders/s each. Runs are interleaved
+// (1, 2, 3, 1, 2, 3, …) so drifting machine load hits every count alike; medians are reported.
+// Every process — sandboxes, workers — is its own, as in a deployment; this one only places
+// orders and watches the store. Sage 300 is counted over its own API at the end of each run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { request } from 'undici';
+import { z } from 'zod';
+import { Sage300Client } from '../../src/connectors/sage300/client.js';
+import type { Figure } from '../run.js';
+import { median } from '../support/stats.js';
+
+const ORDERS = Number(process.env.BENCH_SCALE_ORDERS ?? 900);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_SCALE_CONCURRENCY ?? 8);
+const LATENCY_MS = 100;
+const PG_URL = process.env.SYNCLINE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface Sandbox {
+  child: ChildProcess;
+  url: string;
+  credentials: Record<string, string>;
+}
+
+async function sandboxProcess(name: string, faults?: unknown): Promise<Sandbox> {
+  const args = ['bin/syncline.js', 'sandbox', name, '--port', '0', '--json', ...(faults ? ['--faults', JSON.stringify(faults)] : [])];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`sandbox ${name} exited (${code})`)));
+  });
+  const { url, credentials } = JSON.parse(line) as { url: string; credentials: Record<string, string> };
+  return { child, url, credentials };
+}
+
+async function pgQuery<T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+interface RunResult {
+  workers: number;
+  perSec: number;
+  sage300Orders: number;
+  distinctReferences: number;
+  cpuMsPerOrder: number;
+}
+
+async function once(workers: number): Promise<RunResult> {
+  // Fresh sandboxes each run: the Sage 300 orders counted at the end are this run's alone.
+  const sandboxes = {
+    xcart: await sandboxProcess('xcart'),
+    // 100 ms on every Sage 300 call: the latency of an ERP on the merchant's own server, over a VPN.
+    sage: await sandboxProcess('sage300', { rules: [{ latencyMs: LATENCY_MS }] }),
+  };
+  const schema = `bench_scale_${randomBytes(4).toString('hex')}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'syncline-bench-scale-'));
+  const unlimited = { ratePerSec: 100_000, burst: 100_000 };
+  const configFile = path.join(dir, 'syncline.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      dataDir: dir,
+      database: `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`,
+      worker: { concurrency: CONCURRENCY },
+      connections: [
+        { id: 'xcart-main', system: 'xcart', config: { baseUrl: sandboxes.xcart.url, token: sandboxes.xcart.credentials.readToken }, rateLimits: { listOrders: unlimited } },
+        { id: 'sage300-main', system: 'sage300', config: { baseUrl: sandboxes.sage.url, ...sandboxes.sage.credentials }, rateLimits: { createOrder: unlimited, findOrdersByReference: unlimited } },
+      ],
+      flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 100 }],
+    }),
+  );
+  await pgQuery(`create schema ${schema}`);
+  const env = { ...process.env, SYNCLINE_LOG_LEVEL: 'info', SYNCLINE_LOG_FORMAT: 'json', SYNCLINE_MASTER_KEY: randomBytes(32).toString('hex') };
+  const procs: ChildProcess[] = [];
+  try {
+    // One at a time: the first migrates the schema. A worker is ready when it logs "syncline started"
+    // (flows, clients and pollers wired); then a second more for its pools and the JIT.
+    for (let i = 0; i < workers; i++) {
+      const child = spawn(process.execPath, ['bin/syncline.js', 'start', '--role', 'worker', '--config', configFile], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      procs.push(child);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`worker ${i + 1} did not start in 60 s`)), 60_000);
+        for (const stream of [child.stdout!, child.stderr!]) {
+          createInterface({ input: stream }).on('line', (line) => {
+            if (line.includes('syncline started')) (clearTimeout(timer), resolve());
+            else if (/"level":(50|60)|error/i.test(line)) console.error(`worker ${i + 1}: ${line.slice(0, 500)}`);
+          });
+        }
+        child.once('exit', (code, signal) => (clearTimeout(timer), reject(new Error(`worker ${i + 1} exited (${code ?? signal})`))));
+      });
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+    const cpuBefore = await workersCpuMs(procs);
+    const t0 = performance.now();
+    const res = await request(`${sandboxes.xcart.url}/__sandbox/storefront/orders/bulk`, { method: 'POST', body: JSON.stringify({ count: ORDERS }), headers: { 'content-type': 'application/json' } });
+    await res.body.dump();
+    for (;;) {
+      const [row] = await pgQuery<{ n: number }>(`select count(*)::int as n from ${schema}.runs where status in ('succeeded', 'dead')`);
+      if ((row?.n ?? 0) >= ORDERS) break;
+      if (performance.now() - t0 > 600_000) throw new Error(`only ${row?.n} of ${ORDERS} orders after 10 min`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuAfter = await workersCpuMs(procs);
+    const sage = new Sage300Client({ baseUrl: sandboxes.sage.url, company: sandboxes.sage.credentials.company!, user: sandboxes.sage.credentials.user!, password: sandboxes.sage.credentials.password! }, { connection: 'bench-count' });
+    const orders = await sage.list('countOrders', 'OE', 'OEOrders', z.looseObject({ OrderNumber: z.string(), PurchaseOrderNumber: z.string() }), { select: ['OrderNumber', 'PurchaseOrderNumber'] });
+    return {
+      workers,
+      perSec: ORDERS / seconds,
+      sage300Orders: orders.length,
+      distinctReferences: new Set(orders.map((o) => o.PurchaseOrderNumber)).size,
+      cpuMsPerOrder: (cpuAfter - cpuBefore) / ORDERS,
+    };
+  } finally {
+    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : (p.once('exit', r), p.kill('SIGTERM'))))));
+    await pgQuery(`drop schema if exists ${schema} cascade`);
+    rmSync(dir, { recursive: true, force: true });
+    sandboxes.xcart.child.kill('SIGTERM');
+    sandboxes.sage.child.kill('SIGTERM');
+  }
+}
+
+/** User + system CPU of the worker processes, from /proc (Linux), in ms. */
+async function workersCpuMs(procs: ChildProcess[]): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  let ticks = 0;
+  for (const p of procs) {
+    const stat = await readFile(`/proc/${p.pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0); // utime, stime (fields 14, 15 of stat)
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** One run with `workers` processes (for a quick look outside the suite). */
+export function onceForDebug(workers: number): Promise<RunResult> {
+  return once(workers);
+}
+
+export default async function (): Promise<Figure[]> {
+  const byWorkers: Record<number, RunResult[]> = { 1: [], 2: [], 3: [] };
+  {
+    for (let r = 0; r < RUNS; r++) {
+      for (const w of [1, 2, 3]) {
+        const result = await once(w);
+        byWorkers[w]!.push(result);
+        console.error(`scale run ${r + 1}/${RUNS}: ${w} worker(s) ${result.perSec.toFixed(1)} orders/s, Sage 300 holds ${result.sage300Orders} orders (${result.distinctReferences} distinct references), ${result.cpuMsPerOrder.toFixed(2)} ms worker CPU per order`);
+        if (result.sage300Orders !== ORDERS || result.distinctReferences !== ORDERS) throw new Error(`run with ${w} workers: ${result.sage300Orders} Sage 300 orders for ${ORDERS} placed`);
+      }
+    }
+  }
+  const m = (w: number) => median(byWorkers[w]!.map((r) => r.perSec));
+  return [
+    { name: `scale: 1 worker process, Sage 300 at ${LATENCY_MS} ms/call, ${ORDERS} orders (median of ${RUNS})`, value: m(1), unit: 'orders/s' },
+    { name: `scale: 2 worker processes`, value: m(2), unit: 'orders/s' },
+    { name: `scale: 3 worker processes`, value: m(3), unit: 'orders/s' },
+    { name: 'scale: 2 workers ÷ 1', value: m(2) / m(1), unit: '×' },
+    { name: 'scale: 3 workers ÷ 1', value: m(3) / m(1), unit: '×', target: '>= 2.8' },
+    { name: 'scale: worker CPU per order, 3 workers', value: median(byWorkers[3]!.map((r) => r.cpuMsPerOrder)), unit: 'ms' },
+  ];
+}
