@@ -23,8 +23,8 @@ const commands: Record<string, CommandEntry> = {
   flow: { description: 'flow documents: list, show, validate, test their cases', load: async () => (await import('./commands/flow.js')).registerFlow },
   mapping: { description: 'test and preview mapping specs (mappings/**.yaml)', load: async () => (await import('./commands/mapping.js')).registerMapping },
   settlement: { description: 'Amazon settlement file → reconciled Sage X3 journal entries (`settlement import FILE`)', load: async () => (await import('./commands/settlement.js')).registerSettlement },
-  reconcile: { description: 'compare Amazon with Sage X3 over their APIs, every difference with its amount (`reconcile amazon-x3`)', load: async () => (await import('./commands/reconcile.js')).registerReconcile },
   agent: { description: 'on-premise agents: token create, list, revoke (hub); enrol, run (beside the ERP)', load: async () => (await import('./commands/agent.js')).registerAgent },
+  reconcile: { description: 'compare Amazon with Sage X3 over their APIs, every difference with its amount (`reconcile amazon-x3`)', load: async () => (await import('./commands/reconcile.js')).registerReconcile },
 };
 
 const argv = process.argv.slice(2);
@@ -64,6 +64,9 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   const err = e as { code?: string; message?: string };
-  console.error(err?.code && /^[A-Z0-9_]+$/.test(err.code) ? `${err.code}: ${err.message}` : e instanceof Error ? e.message : e);
+  const coded = Boolean(err?.code && /^[A-Z0-9_]+$/.test(err.code));
+  console.error(coded ? `${err.code}: ${err.message}` : e instanceof Error ? e.message : e);
+  // Under --json, stdout is one JSON document even when the command fails.
+  if (argv.includes('--json')) console.log(JSON.stringify({ error: { code: coded ? err.code : 'CLI_ERROR', message: err?.message ?? String(e) } }));
   process.exit(1);
 }

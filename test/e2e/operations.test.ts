@@ -127,9 +127,11 @@ describe('read commands on a missing store, bad options', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'syncline-missing-'));
     try {
       const target = path.join(dir, 'nope', 'x.db');
-      const r = await cli(['runs', '--db', `sqlite:${target}`]);
+      const r = await cli(['runs', '--db', `sqlite:${target}`, '--json']);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('STORE_MISSING');
+      // Under --json stdout is one JSON document, failures included.
+      expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'STORE_MISSING' } });
       expect(existsSync(path.join(dir, 'nope'))).toBe(false);
       const d = await cli(['dlq', 'replay', '--all', '--db', `sqlite:${target}`]);
       expect(d.code).toBe(1);
