@@ -17,6 +17,45 @@ interface ReconcileCliOptions {
 export function registerReconcile(program: Command): void {
   const cmd = program.command('reconcile').description('compare two systems over their APIs and list every difference with its amount');
   cmd
+    .command('xcart-sage300')
+    .description('X-Cart orders, customers and stock against Sage 300 (exit 1 when there is a difference)')
+    .requiredOption('--config <file>', 'configuration naming the X-Cart and Sage 300 connections')
+    .option('--xcart <id>', 'the X-Cart connection (default: the only one)')
+    .option('--sage300 <id>', 'the Sage 300 connection (default: the only one)')
+    .option('--since <iso>', 'orders created since (default: every order)')
+    .option('--parts <list>', 'orders,customers,stock (default all)')
+    .option('--json', 'one JSON object')
+    .action(async (o: { config: string; xcart?: string; sage300?: string; since?: string; parts?: string; json?: boolean }) => {
+      try {
+        const [{ loadConfig }, { connectors }, { reconcileXcartSage300 }] = await Promise.all([import('../../config.js'), import('../../connectors/index.js'), import('../../reconcile/xcart-sage300.js')]);
+        const config = await loadConfig(o.config);
+        const pick = (system: string, id?: string) => {
+          const c = config.connections.filter((x) => x.system === system && (!id || x.id === id));
+          if (c.length !== 1) throw userError('CONFIG_INVALID', `${o.config} has ${c.length} ${system} connections${id ? ` named "${id}"` : ''}; name one with --${system}`);
+          return c[0]!;
+        };
+        const x = pick('xcart', o.xcart);
+        const s = pick('sage300', o.sage300);
+        const report = await reconcileXcartSage300(
+          connectors.xcart!.createClient(x.config, { connection: x.id }),
+          connectors.sage300!.createClient(s.config, { connection: s.id }),
+          { ...(o.since ? { since: o.since } : {}), ...(o.parts ? { parts: o.parts.split(',') as never } : {}) },
+        );
+        if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
+        else {
+          console.log(`orders: ${report.orders.xcart} in X-Cart, ${report.orders.inSage300} in Sage 300 · customers: ${report.customers.xcart} / ${report.customers.inSage300} · stock: ${report.stock.compared} SKUs compared`);
+          for (const d of report.differences) console.log(`  ${d.kind.padEnd(30)} ${d.key.padEnd(24)} ${d.amount.padStart(12)}  ${d.detail ?? ''}`);
+          console.log(`${report.differences.length} difference${report.differences.length === 1 ? '' : 's'}`);
+        }
+        if (report.differences.length) process.exitCode = 1;
+      } catch (e) {
+        const err = toSynclineError(e);
+        if (o.json) console.log(JSON.stringify({ error: err.toJSON() }));
+        else console.error(`${err.code}: ${err.message}`);
+        process.exitCode = 2;
+      }
+    });
+  cmd
     .command('amazon-x3')
     .description('Amazon orders and settlements against Sage X3 sales orders and journal entries')
     .requiredOption('--config <file>', 'configuration naming the Amazon and Sage X3 connections')
