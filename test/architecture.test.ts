@@ -33,6 +33,9 @@ const forbidden: Record<string, string[]> = {
   sandboxes: ['connectors', 'flows', 'server', 'cli', 'main', 'mapping'],
   flows: ['server', 'sandboxes', 'cli', 'main'],
   server: ['connectors', 'flows', 'sandboxes', 'cli', 'main'],
+  // Settlement reconciliation reads through the connectors and builds journals with the mapping layer;
+  // the CLI and flows call it, never the other way.
+  settlement: ['flows', 'server', 'sandboxes', 'cli', 'main'],
 };
 
 describe('import rules (DESIGN.md)', () => {
