@@ -11,7 +11,7 @@ import { payloadCodec } from './payload-codec.js';
 import { deleteEventsOlderThan } from './privacy.js';
 import { createQueue, type SqlQueue } from './queue/sql-queue.js';
 import type { LeasedJob } from './queue/port.js';
-import { redact, type RedactionPolicy } from './redact.js';
+import { redact, redactText, type RedactionPolicy } from './redact.js';
 import { RunStore, writeRun, type StepRecord } from './runs.js';
 import type { IncomingEvent, Poller } from './triggers.js';
 import type { PollerLease } from './poller-lease.js';
@@ -67,6 +67,8 @@ export class Engine<Deps = unknown> {
   private readonly depsById = new Map<string, unknown>();
   private worker?: Worker;
   private readonly pollers: Array<{ stop: () => Promise<void> }> = [];
+  /** Per connection: wakes its pollers at once (a store's push is a hint that something changed). */
+  private readonly pollerWakers = new Map<string, Array<() => void>>();
   private retentionTimer?: NodeJS.Timeout;
   /** Steps of a failing attempt, kept until the failure is committed with its run. */
   private readonly failedSteps = new Map<string, { steps: StepRecord[]; checkpoint?: unknown }>();
@@ -215,6 +217,7 @@ export class Engine<Deps = unknown> {
   startPoller(poller: Poller, intervalMs: number, connection?: string, lease?: PollerLease): void {
     let running = true;
     let wake: (() => void) | undefined;
+    let failing = 0;
     const loop = (async () => {
       while (running) {
         let more = false;
@@ -223,13 +226,17 @@ export class Engine<Deps = unknown> {
           // Scale-out: poll only while this process owns the poller (src/core/poller-lease.ts).
           if (lease && !(await lease.acquire(poller.id))) waitMs = lease.retryMs;
           else more = (await this.pollOnce(poller, connection)).more;
+          if (failing) this.options.logger?.warn({ poller: poller.id, failedPolls: failing }, 'poll works again');
+          failing = 0;
         } catch (e) {
           const err = toSynclineError(e);
-          this.options.logger?.warn({ poller: poller.id, err: err.toJSON() }, 'poll failed; will try again');
+          // One warn line per outage, not one per failed poll (the rest at debug).
+          this.options.logger?.[failing++ === 0 ? 'warn' : 'debug']({ poller: poller.id, err: err.toJSON() }, 'poll failed; will try again');
         }
         if (!more && running) await new Promise<void>((r) => ((wake = r), setTimeout(r, waitMs)));
       }
     })();
+    if (connection) this.pollerWakers.set(connection, [...(this.pollerWakers.get(connection) ?? []), () => wake?.()]);
     this.pollers.push({
       stop: async () => {
         running = false;
@@ -238,6 +245,13 @@ export class Engine<Deps = unknown> {
         await lease?.release(poller.id).catch(() => {});
       },
     });
+  }
+
+  /** Runs the connection's pollers now instead of at their next interval; false when it has none here. */
+  wakePollers(connection: string): boolean {
+    const wakers = this.pollerWakers.get(connection);
+    for (const w of wakers ?? []) w();
+    return (wakers?.length ?? 0) > 0;
   }
 
   start(): void {
@@ -257,7 +271,7 @@ export class Engine<Deps = unknown> {
         onDead: (job, err) => {
           this.metrics.jobsDeadLettered.inc({ ...this.labels(job.queue), code: err.code });
           const level = err.kind === 'bug' ? 'error' : 'warn';
-          log?.[level]({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, message: err.message }, 'dead-lettered');
+          log?.[level]({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, message: redactText(err.message) }, 'dead-lettered');
         },
         onInternalError: (e) => log?.error({ err: e }, 'worker internal error'),
         onFailureCommit: (job, err, outcome, trx) => this.commitFailure(job, err, outcome, trx),
@@ -356,7 +370,7 @@ export class Engine<Deps = unknown> {
           break;
         }
         const err = toSynclineError(raw);
-        steps.push({ step: step.name, status: 'error', input: this.redact(input), output: null, error: err.toJSON(), startedAt: at, durationMs: performance.now() - t0 });
+        steps.push({ step: step.name, status: 'error', input: this.redact(input), output: null, error: this.redact(err.toJSON()) as SerializedError, startedAt: at, durationMs: performance.now() - t0 });
         this.failedSteps.set(`${job.id}:${job.attempt}`, { steps, checkpoint: { outputs: ctx.outputs, data: ctx.checkpoint } });
         throw err;
       }
@@ -401,7 +415,7 @@ export class Engine<Deps = unknown> {
       recordKey: `${event.system}:${event.entity}:${event.id}`,
       status: outcome === 'dead' ? 'dead' : 'retrying',
       attempt: job.attempt,
-      error: err.toJSON() as SerializedError,
+      error: this.redact(err.toJSON()) as SerializedError,
       startedAt: steps[0]?.startedAt ?? Date.now(),
       finishedAt: Date.now(),
       steps,

@@ -94,6 +94,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
               accepted: { type: 'integer', description: 'new events stored' },
               duplicates: { type: 'integer', description: 'events already in the inbox, absorbed' },
               jobs: { type: 'integer', description: 'flow jobs enqueued' },
+              hint: { type: 'string', description: 'a store push (e.g. the X-Cart webhook extension) is a hint: the connection\'s pollers run now' },
               ignored: { type: 'integer', description: 'events no flow of this connection takes: not stored, counted in syncline_events_unrouted_total' },
             },
           },
@@ -131,6 +132,12 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookOptions):
         body = JSON.parse(raw.toString('utf8'));
       } catch (e) {
         throw withStatus(userError('REQUEST_MALFORMED_JSON', raw.length === 0 ? 'the body is empty; expected a JSON event' : `the body is not valid JSON: ${(e as Error).message}`), 400);
+      }
+      // A store's own push (X-Cart's webhook extension: {id, type, created_at, data: {id}}) is a hint,
+      // not an event: the poller alone assigns versions, so it is asked to run now (issue 8 §1).
+      if (isStorePush(body)) {
+        const woken = opts.engine.wakePollers(connection);
+        return reply.code(202).send({ accepted: 0, duplicates: 0, jobs: 0, hint: woken ? 'pollers of this connection run now' : 'no poller of this connection runs in this process' });
       }
       const events = await mapper(connection, body, req.headers);
       await checkSystem(opts.connections, connection, events);
@@ -199,4 +206,11 @@ async function checkSystem(connections: ConnectionStore, connection: string, eve
     const issues = foreign.map((f) => ({ path: events.length > 1 ? `${f.i}.system` : 'system', message: `"${f.system}" is not this connection's system "${system}"` }));
     throw withStatus(userError('WEBHOOK_INVALID_EVENT', `connection "${connection}" delivers ${system} events only: ${issues.map((x) => `${x.path}: ${x.message}`).join('; ')}`, { details: { issues } }), 400);
   }
+}
+
+/** The shape of an X-Cart webhook-extension push (src/connectors/xcart/webhooks.ts), as opposed to an event. */
+function isStorePush(body: unknown): boolean {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return false;
+  const b = body as Record<string, unknown>;
+  return typeof b.type === 'string' && typeof b.created_at === 'string' && !!b.data && typeof b.data === 'object' && !('payload' in b) && !('version' in b);
 }
