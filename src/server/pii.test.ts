@@ -83,6 +83,12 @@ describe('personal data in the admin API', () => {
     }
   });
 
+  it('the error stored with the dead letter (in clear, unlike the sealed payload) does not quote the e-mail or the phone', async () => {
+    const raw = await store.db.selectFrom('jobs').select(['last_error', 'history']).where('id', '=', deadId).executeTakeFirstOrThrow();
+    expect(raw.last_error).toContain('TEST_UNKNOWN_CUSTOMER');
+    for (const text of [raw.last_error!, raw.history]) for (const p of ['jane.doe@example.com', '415 555 0131']) expect(text).not.toContain(p);
+  });
+
   it('?reveal=pii shows it to an operator or admin, never to a viewer', async () => {
     expect(await get(`/api/dead-letters/${deadId}?reveal=pii`, 'viewer')).not.toContain('jane.doe@example.com');
     for (const role of ['operator', 'admin'] as const) {

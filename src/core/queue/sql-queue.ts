@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { Database, JobRow } from '../db/schema.js';
 import { payloadCodec, type PayloadCodec } from '../payload-codec.js';
+import { redact } from '../redact.js';
 import type { Store } from '../db/database.js';
 import type { SerializedError } from '../errors.js';
 import type { AttemptRecord, EnqueueInput, Executor, JobView, LeaseToken, LeasedJob, QueuePort } from './port.js';
@@ -87,7 +88,9 @@ export abstract class SqlQueue implements QueuePort {
     return this.finishAttempt(token, { state: 'dead' }, error, 'dead', trx);
   }
 
-  private async finishAttempt(token: LeaseToken, set: { state: 'queued' | 'dead'; run_at?: number }, error: SerializedError, outcome: string, trx?: Executor): Promise<boolean> {
+  private async finishAttempt(token: LeaseToken, set: { state: 'queued' | 'dead'; run_at?: number }, raw: SerializedError, outcome: string, trx?: Executor): Promise<boolean> {
+    // The error is stored in clear (the payload is sealed): personal data a message quotes is masked.
+    const error = redact(raw);
     const run = async (db: Executor) => {
       const row = await db.selectFrom('jobs').select(['history']).where('id', '=', token.id).where('attempts', '=', token.attempt).where('state', '=', 'running').executeTakeFirst();
       if (!row) return false;
