@@ -117,12 +117,15 @@ export function compileExpr(text: string, loc: ExprLocation, limits: BudgetLimit
 }
 
 /** Every regex literal of an expression, wherever it sits in the AST. */
-function regexLiterals(n: unknown, out: Array<{ value: RegExp; position: number | undefined }> = []): Array<{ value: RegExp; position: number | undefined }> {
-  if (Array.isArray(n)) for (const x of n) regexLiterals(x, out);
-  else if (n && typeof n === 'object') {
+function regexLiterals(n: unknown, out: Array<{ value: RegExp; position: number | undefined }> = [], seen = new Set<unknown>()): Array<{ value: RegExp; position: number | undefined }> {
+  // The AST can refer back to itself (parent slots of `%`): visit each object once.
+  if (!n || typeof n !== 'object' || seen.has(n)) return out;
+  seen.add(n);
+  if (Array.isArray(n)) for (const x of n) regexLiterals(x, out, seen);
+  else {
     const node = n as Node;
     if (node.type === 'regex' && node.value instanceof RegExp) out.push({ value: node.value, position: node.position });
-    for (const [k, v] of Object.entries(node)) if (k !== 'value' && v && typeof v === 'object') regexLiterals(v, out);
+    for (const [k, v] of Object.entries(node)) if (k !== 'value') regexLiterals(v, out, seen);
   }
   return out;
 }
