@@ -1,6 +1,7 @@
 // Idle workers on PostgreSQL wake on LISTEN/NOTIFY: a job enqueued by another process (here: another
 // pool, as a second process would have) runs at once although the worker's idle poll is 5 s, and a
-// job whose ordering key is freed by an ack in another process runs at once too.
+// job whose ordering key is freed by an ack in another process runs at once too. (Bounds are loose:
+// the machine may be loaded; the idle poll of 30 s is what they are measured against.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../db/database.js';
 import { Worker } from '../worker.js';
@@ -26,10 +27,10 @@ describe('PostgreSQL queue: LISTEN/NOTIFY wakes idle workers', () => {
     await dropSchema(other);
   });
 
-  it('an enqueue elsewhere wakes the worker within 300 ms, not after its 5 s poll; another schema does not wake it', async () => {
+  it('an enqueue elsewhere wakes the worker within 300 ms, not after its 30 s poll; another schema does not wake it', async () => {
     const done: Array<{ n: number; at: number }> = [];
     const queueA = createQueue(a);
-    const worker = new Worker(queueA, a.db, { q: async (job) => void done.push({ n: (job.payload as { n: number }).n, at: Date.now() }) }, { pollMs: 5_000 });
+    const worker = new Worker(queueA, a.db, { q: async (job) => void done.push({ n: (job.payload as { n: number }).n, at: Date.now() }) }, { pollMs: 30_000 });
     const claims: number[] = [];
     const claim = queueA.claim.bind(queueA);
     queueA.claim = async (o) => (claims.push(Date.now()), claim(o));
@@ -50,10 +51,10 @@ describe('PostgreSQL queue: LISTEN/NOTIFY wakes idle workers', () => {
         await new Promise((r) => setTimeout(r, 200)); // not before the commit
         expect(done).toEqual([]);
       });
-      for (let i = 0; i < 50 && done.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 300 && done.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
       expect(done.map((d) => d.n)).toEqual([1]);
       expect(done[0]!.at - t0).toBeGreaterThanOrEqual(200);
-      expect(done[0]!.at - t0).toBeLessThan(500);
+      expect(done[0]!.at - t0).toBeLessThan(2_000); // the idle poll is 30 s: only the NOTIFY explains this
 
       // Two jobs of one key: the second waits for the first; an ack in the other process frees it.
       const queueB = createQueue(b);
@@ -64,9 +65,9 @@ describe('PostgreSQL queue: LISTEN/NOTIFY wakes idle workers', () => {
       expect(done.map((d) => d.n)).toEqual([1]);
       const acked = Date.now();
       expect(await queueB.ack([{ id: head!.id, attempt: head!.attempt }])).toBe(1);
-      for (let i = 0; i < 50 && done.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 300 && done.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
       expect(done.map((d) => d.n)).toEqual([1, 2]);
-      expect(done[1]!.at - acked).toBeLessThan(300);
+      expect(done[1]!.at - acked).toBeLessThan(2_000);
     } finally {
       await worker.stop();
     }
