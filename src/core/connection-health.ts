@@ -114,7 +114,7 @@ export class ConnectionHealthRegistry {
       connectionSignals.on(name, fn);
       this.listeners.push([name, fn]);
     };
-    on('circuit', ({ connection, state }: { connection: string; state: CircuitStateName }) => this.circuit(connection, state));
+    on('circuit', ({ connection, state, reason }: { connection: string; state: CircuitStateName; reason?: string }) => this.circuit(connection, state, reason));
     on('auth', ({ connection, error }: { connection: string; error: SynclineError }) => this.authFailed(connection, error));
     on('recovered', ({ connection }: { connection: string }) => {
       const h = this.states.get(connection);
@@ -198,6 +198,7 @@ export class ConnectionHealthRegistry {
       authFailing.delete(connection);
       this.set(connection, h.circuit === 'open' ? 'degraded' : 'ok', h.circuit === 'open' ? h.reason : undefined, h.circuit === 'open' ? h.code : undefined);
     } else if (result.error && isAuthFailure(result.error)) this.authFailed(connection, result.error);
+    else if (result.error?.code === 'CIRCUIT_OPEN' && h.state === 'degraded') this.publish(connection);
     else this.set(connection, 'degraded', result.error?.message ?? 'connection test failed', result.error?.code);
   }
 
@@ -217,21 +218,23 @@ export class ConnectionHealthRegistry {
     this.set(connection, 'paused', `credentials refused: ${error.message}`, error.code);
   }
 
-  private circuit(connection: string, state: CircuitStateName): void {
+  private circuit(connection: string, state: CircuitStateName, cause?: string): void {
     const h = this.states.get(connection);
     if (!h || h.circuit === state) return;
     const previous = h.circuit;
     h.circuit = state;
     const log = this.opts.logger;
-    if (state === 'open') log?.warn({ connection, circuit: state }, `circuit of ${connection} opened: calls are paused after repeated failures`);
+    const reason = `circuit open after repeated failures${cause ? ` (last: ${cause})` : ''}`;
+    // The circuit's own two lines stand for the outage; the state change they cause is not logged again.
+    if (state === 'open') log?.warn({ connection, circuit: state, reason }, `circuit of ${connection} opened: calls are paused after repeated failures${cause ? `; last: ${cause}` : ''}`);
     else if (state === 'closed' && previous !== 'closed') log?.warn({ connection, circuit: state }, `circuit of ${connection} closed: calls go through again`);
     if (h.state === 'paused') return this.publish(connection);
-    if (state === 'open') this.set(connection, 'degraded', h.reason ?? 'circuit open after repeated failures', 'CIRCUIT_OPEN');
-    else if (state === 'closed') this.set(connection, 'ok', undefined, undefined);
+    if (state === 'open') this.set(connection, 'degraded', reason, 'CIRCUIT_OPEN', true);
+    else if (state === 'closed') this.set(connection, 'ok', undefined, undefined, true);
     else this.publish(connection);
   }
 
-  private set(connection: string, state: HealthState, reason: string | undefined, code: string | undefined): void {
+  private set(connection: string, state: HealthState, reason: string | undefined, code: string | undefined, quiet = false): void {
     const h = this.states.get(connection);
     if (!h) return;
     const previous = h.state;
@@ -242,7 +245,7 @@ export class ConnectionHealthRegistry {
     h.state = state;
     this.publish(connection);
     if (!changed) return;
-    const log = this.opts.logger;
+    const log = quiet ? undefined : this.opts.logger;
     // One line per change of state, never one per failed call.
     if (state === 'paused') log?.warn({ connection, code, reason }, `connection ${connection} paused: ${reason}; its jobs wait until a connection test succeeds`);
     else if (state === 'degraded') log?.warn({ connection, code, reason }, `connection ${connection} degraded: ${reason}`);

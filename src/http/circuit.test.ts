@@ -44,6 +44,8 @@ describe('circuit breaker and connection health', () => {
     expect(circuitState('erp-writes')).toBe('open');
     await expect(client.request({ operation: 'createOrder', method: 'POST', path: '/orders', body: {} })).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
     expect(health.get('erp-writes')).toMatchObject({ state: 'degraded', circuit: 'open', code: 'CIRCUIT_OPEN' });
+    // The reason says what failed, not only that something did.
+    expect(health.get('erp-writes')?.reason).toContain('createOrder failed with 503');
     expect(await registry.getSingleMetricAsString('syncline_circuit_state')).toContain('syncline_circuit_state{connection="erp-writes",state="open"} 1');
     expect(await registry.getSingleMetricAsString('syncline_connection_health')).toContain('syncline_connection_health{connection="erp-writes",state="degraded"} 1');
 
@@ -57,6 +59,7 @@ describe('circuit breaker and connection health', () => {
     const warns = lines.filter((l) => l.level === 40).map((l) => l.msg);
     expect(warns.filter((m) => m.includes('circuit of erp-writes opened'))).toHaveLength(1);
     expect(warns.filter((m) => m.includes('circuit of erp-writes closed'))).toHaveLength(1);
+    expect(warns).toHaveLength(2); // one outage, two lines: opened, closed
     expect(alerts.map((a) => a.state)).toEqual(['degraded', 'ok']);
     health.close();
   });

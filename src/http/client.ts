@@ -103,14 +103,20 @@ export function breakerFor(connection: string, opts: { consecutiveFailures: numb
         { halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.consecutiveFailures) },
       );
     const created: CircuitPair = { read: make(), write: make(), reported: 'closed' };
+    // The failure that opened it, so the warn line and /readyz say why (e.g. "createOrder failed with 503").
+    let lastFailure: string | undefined;
     // Report changes of the combined state only: a warn line when the circuit opens and when it closes.
     const report = () => {
       const state = combined(created);
       if (state === created.reported) return;
       created.reported = state;
-      connectionSignals.emit('circuit', { connection, state });
+      connectionSignals.emit('circuit', { connection, state, ...(state === 'open' && lastFailure ? { reason: lastFailure } : {}) });
     };
     for (const b of [created.read, created.write]) {
+      b.onBreak((r) => {
+        const error = 'error' in r ? r.error : undefined;
+        if (error instanceof Error) lastFailure = error.message;
+      });
       b.onStateChange(() => queueMicrotask(report));
     }
     breakers.set(connection, created);
