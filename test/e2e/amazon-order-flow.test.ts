@@ -39,7 +39,10 @@ beforeAll(async () => {
       { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId } },
       { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, auth: { type: 'basic', user: 'SYNCLINE', password: 'x3-sandbox' }, poolAlias: 'SYNCLINE' } },
     ],
-    flows: [{ use: 'amazon-order-to-sagex3', connections: { marketplace: 'amazon-main', erp: 'x3-main' }, pollIntervalMs: 200, mapping: path.join(mappings, 'amazon-sagex3/order-to-soh.yaml') }],
+    flows: [
+      { use: 'amazon-order-to-sagex3', connections: { marketplace: 'amazon-main', erp: 'x3-main' }, pollIntervalMs: 200, mapping: path.join(mappings, 'amazon-sagex3/order-to-soh.yaml') },
+      { use: 'amazon-shipment-to-sagex3', connections: { marketplace: 'amazon-main', erp: 'x3-main' }, pollIntervalMs: 200 },
+    ],
   });
   runtime = await startSyncline(config, { listen: false });
 }, 120_000);
@@ -66,5 +69,20 @@ describe('flow amazon-order-to-sagex3', () => {
     }
     const dead = await runtime.engine.queue.list({ state: 'dead', limit: 10 });
     expect(dead.map((d) => JSON.stringify(d).slice(0, 300))).toEqual([]);
+  }, 120_000);
+
+  it('flow amazon-shipment-to-sagex3: a shipped order puts its ship date (marketplace time) on the SOH', async () => {
+    const market = amazon.sandbox.market;
+    const target = sohs().slice(0, 2).map((r) => String(r.fields.CUSORDREF));
+    expect(target).toHaveLength(2);
+    const before = new Map(sohs().map((r) => [String(r.fields.CUSORDREF), r.updated]));
+    for (const id of target) market.shipOrder(id);
+    const la = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms)).replace(/-/g, '');
+    await until('the SOHs updated', sohs, (s) => target.every((id) => s.some((r) => r.fields.CUSORDREF === id && r.updated !== before.get(id))), 90_000, 200);
+    for (const id of target) {
+      const soh = sohs().find((r) => r.fields.CUSORDREF === id)!;
+      expect(soh.fields.SHIDAT).toBe(la(Math.floor(market.mustOrder(id).lastUpdate / 1000) * 1000));
+    }
+    expect(await runtime.engine.queue.list({ state: 'dead', limit: 10 })).toEqual([]);
   }, 120_000);
 });
