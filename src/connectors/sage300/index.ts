@@ -17,6 +17,7 @@ import { listInvoices } from './operations/listInvoices.js';
 import { createCreditNote } from './operations/createCreditNote.js';
 import { getStock } from './operations/getStock.js';
 import { listStock } from './operations/listStock.js';
+import { listCreditNotes } from './operations/listCreditNotes.js';
 import { listLocations } from './operations/listLocations.js';
 import { createCustomer } from './operations/createCustomer.js';
 import { updateCustomer } from './operations/updateCustomer.js';
@@ -31,7 +32,7 @@ export * from './schemas.js';
 export { iclocChangesQuery, iclocSource, mssqlDialect, mssqlIclocSource, stockRow, toAuditStamp, fromAuditStamp, iclocSqlConfigSchema, type IclocSource, type IclocTables, type IclocSqlConfig } from './stock-sql.js';
 export { createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, orderShipment, type PollerOptions } from './triggers.js';
 export {
-  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote,
+  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote, listCreditNotes,
   getStock, listStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
   createReceiptBatch, createRefundBatch, postBatch,
 };
@@ -56,7 +57,7 @@ export const sage300ConfigSchema = z.strictObject({
 
 /** The operations, by id (also their rate-limit bucket names). */
 export const sage300Operations = {
-  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote,
+  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote, listCreditNotes,
   getStock, listStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
   createReceiptBatch, createRefundBatch, postBatch,
 } as const;
