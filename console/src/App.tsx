@@ -7,6 +7,7 @@ import { DeadLetters, DeadLetterDetail } from './pages/DeadLetters';
 import { Connections, ConnectionDetail } from './pages/Connections';
 import { Flows, FlowDetail } from './pages/Flows';
 import { Users, Audit } from './pages/Admin';
+import { Alerts } from './pages/Alerts';
 import { ErrorBox } from './components/common';
 
 type Auth = { state: 'loading' } | { state: 'out'; error?: ApiError } | { state: 'in'; session: Session };
@@ -17,6 +18,7 @@ const NAV: Array<{ href: string; label: string; role: Role }> = [
   { href: '/dead-letters', label: 'Dead letters', role: 'viewer' },
   { href: '/connections', label: 'Connections', role: 'viewer' },
   { href: '/flows', label: 'Flows', role: 'viewer' },
+  { href: '/alerts', label: 'Alerts', role: 'viewer' },
   { href: '/users', label: 'Users', role: 'admin' },
   { href: '/audit', label: 'Audit log', role: 'admin' },
 ];
@@ -120,6 +122,7 @@ function Route({ path, role }: { path: string; role: Role }) {
   if ((m = match('/connections/:id', path))) return <ConnectionDetail id={m.id!} role={role} />;
   if (match('/flows', path)) return <Flows />;
   if ((m = match('/flows/:id', path))) return <FlowDetail id={m.id!} role={role} />;
+  if (match('/alerts', path)) return <Alerts role={role} />;
   if (match('/users', path)) return <Users />;
   if (match('/audit', path)) return <Audit />;
   return (

@@ -1,0 +1,250 @@
+// Alerts: rules over what the store already knows (dead letters per window, a connection down for
+// M minutes), evaluated every few seconds, delivered by webhook (JSON POST) and by e-mail over SMTP
+// (nodemailer) when a rule starts firing and when it resolves — within 60 s of the condition, not a
+// 15-minute digest. The firing flag flips with a conditional UPDATE, so with several processes on
+// one PostgreSQL store only the process that flipped it sends the notification.
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Kysely, Selectable } from 'kysely';
+import type { Logger } from 'pino';
+import type { AlertRulesTable, Database } from '../core/db/schema.js';
+import { userError } from '../core/errors.js';
+
+export const ALERT_KINDS = ['dead-letters', 'connection-down'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+export const ALERT_CHANNELS = ['webhook', 'email'] as const;
+export type AlertChannel = (typeof ALERT_CHANNELS)[number];
+
+export interface AlertRule {
+  id: number;
+  name: string;
+  kind: AlertKind;
+  /** dead-letters: more than this many in the window; connection-down: unused (0). */
+  threshold: number;
+  /** dead-letters: the window; connection-down: how long it must be down. */
+  windowMinutes: number;
+  /** A flow id (dead-letters) or connection id (connection-down); null: any. */
+  subject: string | null;
+  channel: AlertChannel;
+  /** Webhook URL or e-mail address. */
+  target: string;
+  enabled: boolean;
+  firing: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type AlertRuleInput = Pick<AlertRule, 'name' | 'kind' | 'threshold' | 'windowMinutes' | 'subject' | 'channel' | 'target' | 'enabled'>;
+
+export interface AlertEvent {
+  id: number;
+  ruleId: number;
+  at: number;
+  state: 'firing' | 'resolved' | 'test';
+  message: string;
+  delivered: boolean;
+  error: string | null;
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+function check(r: AlertRuleInput): void {
+  const problems: string[] = [];
+  if (typeof r.name !== 'string' || !r.name.trim() || r.name.length > 100) problems.push('name: 1-100 characters');
+  if (!(ALERT_KINDS as readonly string[]).includes(r.kind)) problems.push(`kind: one of ${ALERT_KINDS.join(', ')}`);
+  if (!(ALERT_CHANNELS as readonly string[]).includes(r.channel)) problems.push(`channel: one of ${ALERT_CHANNELS.join(', ')}`);
+  if (!Number.isInteger(r.threshold) || r.threshold < 0) problems.push('threshold: a whole number ≥ 0');
+  if (!Number.isInteger(r.windowMinutes) || r.windowMinutes < 1 || r.windowMinutes > 7 * 24 * 60) problems.push('windowMinutes: 1 to 10080');
+  if (r.channel === 'email' && !EMAIL.test(r.target)) problems.push('target: an e-mail address');
+  if (r.channel === 'webhook') {
+    try {
+      const u = new URL(r.target);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') problems.push('target: an http(s) URL');
+    } catch {
+      problems.push('target: an http(s) URL');
+    }
+  }
+  if (problems.length) throw userError('ALERT_RULE_INVALID', `the alert rule is not valid: ${problems.join('; ')}`, { details: { problems } });
+}
+
+const toRule = (r: Selectable<AlertRulesTable>): AlertRule => ({
+  id: Number(r.id),
+  name: r.name,
+  kind: r.kind as AlertKind,
+  threshold: Number(r.threshold),
+  windowMinutes: Number(r.window_minutes),
+  subject: r.subject ?? null,
+  channel: r.channel as AlertChannel,
+  target: r.target,
+  enabled: Number(r.enabled) === 1,
+  firing: Number(r.firing) === 1,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+export class AlertStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(): Promise<AlertRule[]> {
+    return (await this.db.selectFrom('alert_rules').selectAll().orderBy('id').execute()).map(toRule);
+  }
+
+  async get(id: number): Promise<AlertRule | undefined> {
+    const r = await this.db.selectFrom('alert_rules').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toRule(r) : undefined;
+  }
+
+  async create(input: AlertRuleInput): Promise<AlertRule> {
+    check(input);
+    const now = Date.now();
+    const row = await this.db
+      .insertInto('alert_rules')
+      .values({ name: input.name.trim(), kind: input.kind, threshold: input.threshold, window_minutes: input.windowMinutes, subject: input.subject || null, channel: input.channel, target: input.target, enabled: input.enabled ? 1 : 0, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return (await this.get(Number(row.id)))!;
+  }
+
+  async update(id: number, input: AlertRuleInput): Promise<AlertRule | undefined> {
+    check(input);
+    await this.db
+      .updateTable('alert_rules')
+      .set({ name: input.name.trim(), kind: input.kind, threshold: input.threshold, window_minutes: input.windowMinutes, subject: input.subject || null, channel: input.channel, target: input.target, enabled: input.enabled ? 1 : 0, firing: 0, updated_at: Date.now() })
+      .where('id', '=', id)
+      .execute();
+    return this.get(id);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const r = await this.db.deleteFrom('alert_rules').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** Flips the firing flag; true only for the caller that changed it (the one that notifies). */
+  async flip(id: number, firing: boolean): Promise<boolean> {
+    const r = await this.db.updateTable('alert_rules').set({ firing: firing ? 1 : 0 }).where('id', '=', id).where('firing', '=', firing ? 0 : 1).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async record(e: Omit<AlertEvent, 'id'>): Promise<void> {
+    await this.db.insertInto('alert_history').values({ rule_id: e.ruleId, at: e.at, state: e.state, message: e.message, delivered: e.delivered ? 1 : 0, error: e.error }).execute();
+  }
+
+  async history(opts: { ruleId?: number; limit?: number } = {}): Promise<AlertEvent[]> {
+    let q = this.db.selectFrom('alert_history').selectAll();
+    if (opts.ruleId !== undefined) q = q.where('rule_id', '=', opts.ruleId);
+    const rows = await q.orderBy('id', 'desc').limit(opts.limit ?? 100).execute();
+    return rows.map((r) => ({ id: Number(r.id), ruleId: Number(r.rule_id), at: Number(r.at), state: r.state as AlertEvent['state'], message: r.message, delivered: Number(r.delivered) === 1, error: r.error }));
+  }
+}
+
+export interface AlertSources {
+  /** Circuit state of a connection's client ('open' or 'isolated' counts as down). */
+  circuit(connectionId: string): string;
+  /** Every connection id (for rules without a subject). */
+  connections(): Promise<string[]>;
+}
+
+export interface AlertOptions {
+  db: Kysely<Database>;
+  sources: AlertSources;
+  logger?: Logger;
+  /** smtp://user:pass@host:port (default $SYNCLINE_SMTP_URL); without it, e-mail rules record an error. */
+  smtpUrl?: string;
+  from?: string;
+  /** How often rules are evaluated (default $SYNCLINE_ALERT_EVERY_MS or 10 s; well inside the 60 s promise). */
+  everyMs?: number;
+  /** Base URL of the console, for links in notifications. */
+  consoleUrl?: string;
+}
+
+export class AlertEvaluator {
+  readonly store: AlertStore;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  /** Since when each connection has been seen down (this process's observation). */
+  private readonly downSince = new Map<string, number>();
+  private transport: Transporter | undefined;
+
+  constructor(private readonly opts: AlertOptions) {
+    this.store = new AlertStore(opts.db);
+  }
+
+  start(): void {
+    const every = this.opts.everyMs ?? (Number(process.env.SYNCLINE_ALERT_EVERY_MS) || 10_000);
+    this.timer = setInterval(() => void this.tick(), every);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.transport?.close();
+  }
+
+  /** One evaluation of every enabled rule; notifications are sent before it returns. */
+  async tick(now = Date.now()): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (const id of await this.opts.sources.connections()) {
+        const c = this.opts.sources.circuit(id);
+        if (c === 'open' || c === 'isolated') {
+          if (!this.downSince.has(id)) this.downSince.set(id, now);
+        } else this.downSince.delete(id);
+      }
+      for (const rule of await this.store.list()) {
+        if (!rule.enabled) continue;
+        try {
+          const { firing, message } = await this.condition(rule, now);
+          if (firing !== rule.firing && (await this.store.flip(rule.id, firing))) await this.notify(rule, firing ? 'firing' : 'resolved', message, now);
+        } catch (e) {
+          this.opts.logger?.warn({ err: e, rule: rule.id }, 'alert rule evaluation failed');
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async condition(rule: AlertRule, now: number): Promise<{ firing: boolean; message: string }> {
+    if (rule.kind === 'dead-letters') {
+      let q = this.opts.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'dead').where('updated_at', '>=', now - rule.windowMinutes * 60_000);
+      if (rule.subject) q = q.where('queue', '=', rule.subject);
+      const n = Number((await q.executeTakeFirstOrThrow()).n);
+      return { firing: n > rule.threshold, message: `${n} dead letter${n === 1 ? '' : 's'} in the last ${rule.windowMinutes} min${rule.subject ? ` on ${rule.subject}` : ''} (threshold: more than ${rule.threshold})` };
+    }
+    const ids = rule.subject ? [rule.subject] : [...this.downSince.keys()];
+    const down = ids.filter((id) => (this.downSince.get(id) ?? Infinity) <= now - rule.windowMinutes * 60_000);
+    return { firing: down.length > 0, message: down.length ? `connection ${down.join(', ')} down (circuit open) for ${rule.windowMinutes} min or more` : `${rule.subject ?? 'every connection'} is up` };
+  }
+
+  /** Sends one notification and records it in the history, delivered or not. */
+  async notify(rule: AlertRule, state: AlertEvent['state'], message: string, now = Date.now()): Promise<AlertEvent> {
+    const title = `[Syncline] ${state === 'resolved' ? 'RESOLVED' : state === 'test' ? 'TEST' : 'FIRING'}: ${rule.name}`;
+    const link = this.opts.consoleUrl ? `${this.opts.consoleUrl}/alerts` : undefined;
+    let error: string | null = null;
+    try {
+      if (rule.channel === 'webhook') {
+        const res = await fetch(rule.target, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'syncline-alerts' },
+          body: JSON.stringify({ rule: { id: rule.id, name: rule.name, kind: rule.kind, subject: rule.subject }, state, message, at: new Date(now).toISOString(), ...(link ? { link } : {}) }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (!res.ok) error = `webhook answered ${res.status}`;
+      } else {
+        const url = this.opts.smtpUrl ?? process.env.SYNCLINE_SMTP_URL;
+        if (!url) error = 'no SMTP server configured (SYNCLINE_SMTP_URL)';
+        else {
+          this.transport ??= nodemailer.createTransport(url);
+          await this.transport.sendMail({ from: this.opts.from ?? process.env.SYNCLINE_ALERT_FROM ?? 'syncline@localhost', to: rule.target, subject: title, text: `${message}\n\nRule: ${rule.name} (${rule.kind})\nAt: ${new Date(now).toISOString()}${link ? `\nConsole: ${link}` : ''}\n` });
+        }
+      }
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    if (error) this.opts.logger?.warn({ rule: rule.id, channel: rule.channel, error }, 'alert not delivered');
+    const event = { ruleId: rule.id, at: now, state, message, delivered: error === null, error };
+    await this.store.record(event);
+    return { id: 0, ...event };
+  }
+}
