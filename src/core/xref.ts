@@ -16,21 +16,21 @@ export class XrefStore {
 
   /** The id linked to `from` in `to`'s system and entity, whichever side of the link `from` was stored on. */
   async find(from: Ref, to: { system: string; entity: string }, db: Kysely<Database> = this.db): Promise<string | undefined> {
-    return (await this.lookup(db, 'a', from, to)) ?? (await this.lookup(db, 'b', from, to));
+    // One statement for both directions (issue 12): each half uses its own index (xref's unique key, xref_b).
+    const row = await this.lookup(db, 'a', from, to).unionAll(this.lookup(db, 'b', from, to)).limit(1).executeTakeFirst();
+    return row?.id;
   }
 
-  private async lookup(db: Kysely<Database>, side: 'a' | 'b', from: Ref, to: { system: string; entity: string }): Promise<string | undefined> {
+  private lookup(db: Kysely<Database>, side: 'a' | 'b', from: Ref, to: { system: string; entity: string }) {
     const other = side === 'a' ? 'b' : 'a';
-    const row = await db
+    return db
       .selectFrom('xref')
       .select(`${other}_id as id`)
       .where(`${side}_system`, '=', from.system)
       .where(`${side}_entity`, '=', from.entity)
       .where(`${side}_id`, '=', from.id)
       .where(`${other}_system`, '=', to.system)
-      .where(`${other}_entity`, '=', to.entity)
-      .executeTakeFirst();
-    return row?.id;
+      .where(`${other}_entity`, '=', to.entity);
   }
 
   /** Links a → b; linking the same pair again is a no-op. */
