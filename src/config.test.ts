@@ -23,7 +23,7 @@ describe('checkConfig', () => {
         conections: [],
         flow: [],
         connections: [{ ...erp, config: { ...erp.config, baseUrl: 42 }, webhookSecret: 'short' }, { ...shop, sytem: 'xcart' }, shop],
-        flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'shop', erp: 'nope' }, since: 'yesterday' }],
+        flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'shop', erp: 'nope' }, since: 'yesterday' }, { use: 'xcart-order-to-sage30', connections: {} }],
       },
       { env: {} },
     );
@@ -36,6 +36,7 @@ describe('checkConfig', () => {
     expect(text).toContain('connections[2] (shop).id: two connections have the id "shop"');
     expect(text).toContain('flows[0] (xcart-order-to-sage300).connections.erp: names connection "nope", but no connection has that id');
     expect(text.some((t) => t.startsWith('flows[0] (xcart-order-to-sage300).since:'))).toBe(true);
+    expect(text.find((t) => t.startsWith('flows[1] (xcart-order-to-sage30).use:'))).toContain('(did you mean "xcart-order-to-sage300"?)');
   });
 
   it('${NAME} takes the environment; an unset one is a problem; $${ is a literal', async () => {

@@ -186,7 +186,7 @@ export function substituteEnv(input: unknown, env: NodeJS.ProcessEnv, problems: 
 }
 
 /** Every problem of a configuration, without throwing: schema, env references, cross references, connector settings. */
-export async function checkConfig(input: unknown, opts: { env?: NodeJS.ProcessEnv; connectors?: boolean } = {}): Promise<{ config?: SynclineConfig; problems: ConfigProblem[] }> {
+export async function checkConfig(input: unknown, opts: { env?: NodeJS.ProcessEnv; connectors?: boolean; baseDir?: string } = {}): Promise<{ config?: SynclineConfig; problems: ConfigProblem[] }> {
   const problems: ConfigProblem[] = [];
   const data = substituteEnv(input, opts.env ?? process.env, problems);
   const parsed = configSchema.safeParse(data ?? {});
@@ -213,14 +213,19 @@ export async function checkConfig(input: unknown, opts: { env?: NodeJS.ProcessEn
       if (!res.success) for (const issue of res.error.issues) problems.push({ path: describePath(['connections', i, 'config', ...issue.path], data), message: issue.message });
     });
   }
-  // The flow catalogue, when the flow layer offers one (role → system per flow id).
-  const flowTemplates = opts.connectors !== false ? ((await import('./flows/index.js')) as { flowTemplates?: Record<string, { roles: Record<string, string> }> }).flowTemplates : undefined;
+  // The flow catalogue (shipped flow documents, or a document's path): each flow's roles, role → system.
+  const catalog = opts.connectors !== false ? ((await import('./flows/index.js')) as { resolveFlow?: (use: string, baseDir?: string) => { doc: { roles: Record<string, string> } }; shippedFlows?: () => Map<string, string> }) : undefined;
   flows.forEach((f, i) => {
     if (!f || typeof f !== 'object') return;
-    const template = flowTemplates && typeof f.use === 'string' ? flowTemplates[f.use] : undefined;
-    if (flowTemplates && typeof f.use === 'string' && !template) {
-      const hint = closest(f.use, Object.keys(flowTemplates));
-      problems.push({ path: describePath(['flows', i, 'use'], data), message: `unknown flow "${f.use}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${Object.keys(flowTemplates).join(', ')}` });
+    let template: { roles: Record<string, string> } | undefined;
+    if (catalog?.resolveFlow && typeof f.use === 'string') {
+      try {
+        template = catalog.resolveFlow(f.use, opts.baseDir).doc;
+      } catch (e) {
+        const known = [...(catalog.shippedFlows?.().keys() ?? [])].sort();
+        const hint = /\.(ya?ml|json)$/i.test(f.use) ? undefined : closest(f.use, known);
+        problems.push({ path: describePath(['flows', i, 'use'], data), message: `${(e as Error).message}${hint && hint !== f.use ? ` (did you mean "${hint}"?)` : ''}` });
+      }
     }
     const roles = (f.connections && typeof f.connections === 'object' ? f.connections : {}) as Record<string, unknown>;
     for (const [role, id] of Object.entries(roles)) {
@@ -288,14 +293,15 @@ export function resolvePaths(config: SynclineConfig, baseDir: string): SynclineC
     database: database ?? `sqlite:${path.join(dataDir, 'syncline.db')}`,
     masterKeyFile: abs(config.masterKeyFile ?? path.join(dataDir, 'master.key')),
     ...(config.lookupsDir ? { lookupsDir: abs(config.lookupsDir) } : {}),
-    flows: config.flows.map((f) => (f.mapping ? { ...f, mapping: abs(f.mapping) } : f)),
+    // A flow named by a document path (flows/…/x.yaml) resolves against the file like the rest.
+    flows: config.flows.map((f) => ({ ...f, ...(f.mapping ? { mapping: abs(f.mapping) } : {}), ...(/\.(ya?ml|json)$/i.test(f.use) ? { use: abs(f.use) } : {}) })),
   };
 }
 
 /** Reads, substitutes, validates (every problem at once) and resolves paths. Writes nothing. */
 export async function loadConfig(file: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<SynclineConfig> {
   const source = path.resolve(file);
-  const { config, problems } = await checkConfig(await readConfigFile(source), opts);
+  const { config, problems } = await checkConfig(await readConfigFile(source), { ...opts, baseDir: path.dirname(source) });
   if (!config) throw invalid(file, problems);
   return { ...resolvePaths(config, path.dirname(source)), source };
 }

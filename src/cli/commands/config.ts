@@ -15,7 +15,7 @@ export function registerConfig(program: Command): void {
     .option('--json', 'one JSON document: {"ok", "problems", "store", "connections", "flows"}')
     .action(async (file: string, o: { json?: boolean }) => {
       const source = path.resolve(file);
-      const { config: parsed, problems } = await checkConfig(await readConfigFile(source));
+      const { config: parsed, problems } = await checkConfig(await readConfigFile(source), { baseDir: path.dirname(source) });
       const resolved = parsed ? resolvePaths(parsed, path.dirname(source)) : undefined;
       const summary = {
         ok: problems.length === 0,
