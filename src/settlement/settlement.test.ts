@@ -4,21 +4,11 @@
 // the X3 sandbox is in settlement.x3.test.ts.
 import { describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
-import { SynclineError } from '../core/errors.js';
+import { failure } from '../../test/support/failure.js';
 import { importSettlement, type SettlementReport } from './index.js';
 import { at, linesOf, total, US, usRows, v2File, type Row } from './settlement.testkit.js';
 
 const SANDBOX_OPTIONS = { site: 'US011', clearingPartner: null };
-
-const failure = async (p: Promise<unknown>): Promise<SynclineError> => {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SynclineError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-};
 
 const net = (r: SettlementReport, acc: string) =>
   r.journal.lines.filter((l) => l.ACC === acc).reduce((a, l) => a.plus(new Decimal(l.AMTCUR).times(l.SNS)), new Decimal(0)).toFixed(2);

@@ -2,63 +2,45 @@
 // orders placed on the marketplace become X3 sales orders once each (CUSORDREF = AmazonOrderId). The deployment brings its own copy of order-to-soh with a marketplaces table
 // naming the sandbox X3's site, order type and customer (`mapping:` in the configuration), as a
 // merchant adapts the shipped template to their X3.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { startSyncline, type Runtime } from '../../src/main.js';
-import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
-import { start as startX3, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
+import { startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-let amazon: RunningAmazonSandbox;
-let x3: SageX3Sandbox;
-let runtime: Runtime;
-const dir = mkdtempSync(path.join(tmpdir(), 'syncline-amazon-orders-'));
-
+let pair: AmazonX3;
 beforeAll(async () => {
-  amazon = await startAmazon({ seed: 1, timeScale: 50, historicalOrders: 0 });
-  x3 = await startX3({ seed: 1 });
-  // The merchant's mappings: the shipped ones, with the marketplace booked to this X3's site and customer.
-  const mappings = path.join(dir, 'mappings');
-  cpSync(path.join(root, 'mappings'), mappings, { recursive: true });
-  writeFileSync(path.join(mappings, 'lookups/marketplaces.yaml'), [
-    'name: marketplaces',
-    'normalize: [trim, upper]',
-    'entries:',
-    '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }',
-  ].join('\n'));
-  const c = amazon.credentials as Record<string, string>;
-  const config = parseConfig({
-    dataDir: dir,
-    server: { port: 0 },
-    worker: { concurrency: 4, pollMs: 5 },
-    connections: [
-      { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId } },
-      { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, auth: { type: 'basic', user: 'SYNCLINE', password: 'x3-sandbox' }, poolAlias: 'SYNCLINE' } },
-    ],
+  // Seed 1: the shipped SKU table is generated from the seed-1 catalog both sandboxes share.
+  pair = await startAmazonX3({
+    seed: 1,
+    // The merchant's mappings: the shipped ones, with the marketplace booked to this X3's site and customer.
+    prepare: (dir) => {
+      const mappings = path.join(dir, 'mappings');
+      cpSync(path.join(root, 'mappings'), mappings, { recursive: true });
+      writeFileSync(path.join(mappings, 'lookups/marketplaces.yaml'), [
+        'name: marketplaces',
+        'normalize: [trim, upper]',
+        'entries:',
+        '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }',
+      ].join('\n'));
+    },
     flows: [
-      { use: 'amazon-order-to-sagex3', connections: { marketplace: 'amazon-main', erp: 'x3-main' }, pollIntervalMs: 200, mapping: path.join(mappings, 'amazon-sagex3/order-to-soh.yaml') },
-      { use: 'amazon-shipment-to-sagex3', connections: { marketplace: 'amazon-main', erp: 'x3-main' }, pollIntervalMs: 200 },
+      { use: 'amazon-order-to-sagex3', pollIntervalMs: 200, mapping: 'mappings/amazon-sagex3/order-to-soh.yaml' },
+      { use: 'amazon-shipment-to-sagex3', pollIntervalMs: 200 },
     ],
   });
-  runtime = await startSyncline(config, { listen: false });
 }, 120_000);
 afterAll(async () => {
-  await runtime?.stop();
-  await x3?.close();
-  await amazon?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await pair?.stop();
 });
 
-const sohs = () => [...x3.state.stores.SOH.values()];
+const sohs = () => [...pair.x3.state.stores.SOH.values()];
 
 describe('flow amazon-order-to-sagex3', () => {
   it('each unshipped order becomes one X3 sales order with its lines (pending ones wait: see the flow cases)', async () => {
-    const market = amazon.sandbox.market;
-    const now = amazon.sandbox.clock.now();
+    const market = pair.amazon.sandbox.market;
+    const now = pair.amazon.sandbox.clock.now();
     const placed = Array.from({ length: 6 }, (_, i) => market.placeOrder({ channel: i % 2 ? 'AFN' : 'MFN', purchaseDate: now - 1_000 * i, status: 'Unshipped', promotion: i === 2 }));
     const ready = placed;
     const found = await until('the orders in X3', sohs, (s) => ready.every((o) => s.some((r) => r.fields.CUSORDREF === o.id)), 90_000, 200);
@@ -67,12 +49,12 @@ describe('flow amazon-order-to-sagex3', () => {
       expect(mine).toHaveLength(1);
       expect(mine[0]!.tables.SOH4_1!.map((l) => [l.ITMREF, l.QTY])).toEqual(o.items.map((it) => [it.sku, String(it.qty)]));
     }
-    const dead = await runtime.engine.queue.list({ state: 'dead', limit: 10 });
+    const dead = await pair.runtime.engine.queue.list({ state: 'dead', limit: 10 });
     expect(dead.map((d) => JSON.stringify(d).slice(0, 300))).toEqual([]);
   }, 120_000);
 
   it('flow amazon-shipment-to-sagex3: a shipped order puts its ship date (marketplace time) on the SOH', async () => {
-    const market = amazon.sandbox.market;
+    const market = pair.amazon.sandbox.market;
     const target = sohs().slice(0, 2).map((r) => String(r.fields.CUSORDREF));
     expect(target).toHaveLength(2);
     const before = new Map(sohs().map((r) => [String(r.fields.CUSORDREF), r.updated]));
@@ -83,6 +65,6 @@ describe('flow amazon-order-to-sagex3', () => {
       const soh = sohs().find((r) => r.fields.CUSORDREF === id)!;
       expect(soh.fields.SHIDAT).toBe(la(Math.floor(market.mustOrder(id).lastUpdate / 1000) * 1000));
     }
-    expect(await runtime.engine.queue.list({ state: 'dead', limit: 10 })).toEqual([]);
+    expect(await pair.runtime.engine.queue.list({ state: 'dead', limit: 10 })).toEqual([]);
   }, 120_000);
 });

@@ -1,0 +1,50 @@
+// Test support for the Amazon ↔ Sage X3 flow tests: both sandboxes over HTTP on loopback and
+// Syncline started from a configuration (startSyncline, as `syncline start` does) on a real SQLite
+// file, the flows under test bound to the two connections (roles marketplace and erp).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../../src/config.js';
+import type { FlowConfigEntry } from '../../src/flows/deploy.js';
+import { startSyncline, type Runtime } from '../../src/main.js';
+import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
+import { start as startX3, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
+
+export interface AmazonX3 {
+  amazon: RunningAmazonSandbox;
+  x3: SageX3Sandbox;
+  runtime: Runtime;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export const X3_SANDBOX_AUTH = { auth: { type: 'basic', user: 'SYNCLINE', password: 'x3-sandbox' }, poolAlias: 'SYNCLINE' } as const;
+
+/** `flows` get `connections: { marketplace: 'amazon-main', erp: 'x3-main' }` (a relative `mapping` is under `dir`); `prepare` runs before Syncline starts (e.g. to write a deployment's mappings into `dir`). */
+export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void }): Promise<AmazonX3> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'syncline-ax-'));
+  opts.prepare?.(dir);
+  const amazon = await startAmazon({ seed: opts.seed, timeScale: 50, historicalOrders: 0 });
+  const x3 = await startX3({ seed: opts.seed });
+  const c = amazon.credentials as Record<string, string>;
+  const config = parseConfig({
+    dataDir: dir,
+    server: { port: 0 },
+    worker: { concurrency: 4, pollMs: 5 },
+    connections: [
+      { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId } },
+      { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, ...X3_SANDBOX_AUTH } },
+    ],
+    flows: opts.flows.map((f) => ({ ...f, ...(f.mapping ? { mapping: path.resolve(dir, f.mapping) } : {}), connections: { marketplace: 'amazon-main', erp: 'x3-main' } })),
+  });
+  const runtime = await startSyncline(config, { listen: false });
+  return {
+    amazon, x3, runtime, dir,
+    async stop() {
+      await runtime.stop();
+      await x3.close();
+      await amazon.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
