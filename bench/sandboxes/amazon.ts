@@ -84,7 +84,10 @@ async function simpleGets(): Promise<Figure[]> {
 
 async function steadyRate(): Promise<Figure[]> {
   const SCALE = 20;
-  const sb = await start({ timeScale: SCALE, historicalOrders: 50, seed: 17 });
+  // A seller whose answers carry x-amzn-RateLimit-Limit (the sandbox leaves it out of getOrderItems by
+  // default, as sellers observe): the figure is how closely the connector follows a granted rate. Without
+  // the header it keeps the published plan, which on a time-scaled sandbox is 1/SCALE of the grant.
+  const sb = await start({ timeScale: SCALE, historicalOrders: 50, seed: 17, features: { rateLimitHeader: 'always' } });
   try {
     const client = clientFor(sb);
     const ids = sb.sandbox.market.orders.map((o) => o.id);
