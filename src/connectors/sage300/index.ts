@@ -18,6 +18,7 @@ import { createCreditNote } from './operations/createCreditNote.js';
 import { getStock } from './operations/getStock.js';
 import { listStock } from './operations/listStock.js';
 import { listCreditNotes } from './operations/listCreditNotes.js';
+import { getItemPrice } from './operations/getItemPrice.js';
 import { listLocations } from './operations/listLocations.js';
 import { createCustomer } from './operations/createCustomer.js';
 import { updateCustomer } from './operations/updateCustomer.js';
@@ -32,7 +33,7 @@ export * from './schemas.js';
 export { iclocChangesQuery, iclocSource, mssqlDialect, mssqlIclocSource, stockRow, toAuditStamp, fromAuditStamp, iclocSqlConfigSchema, type IclocSource, type IclocTables, type IclocSqlConfig } from './stock-sql.js';
 export { createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, orderShipment, type PollerOptions } from './triggers.js';
 export {
-  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote, listCreditNotes,
+  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote, listCreditNotes, getItemPrice,
   getStock, listStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
   createReceiptBatch, createRefundBatch, postBatch,
 };
@@ -57,7 +58,7 @@ export const sage300ConfigSchema = z.strictObject({
 
 /** The operations, by id (also their rate-limit bucket names). */
 export const sage300Operations = {
-  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote, listCreditNotes,
+  createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote, listCreditNotes, getItemPrice,
   getStock, listStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
   createReceiptBatch, createRefundBatch, postBatch,
 } as const;
