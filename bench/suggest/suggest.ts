@@ -1,0 +1,18 @@
+// Mapping suggester quality on the labelled set (src/intelligence/data/labelled.json), tuning and
+// held-out splits separately, and the time to suggest for a whole entity pair.
+import type { Figure } from '../run.ts';
+import { evaluate } from '../../src/intelligence/evaluate.ts';
+
+export default async function (): Promise<Figure[]> {
+  const r = evaluate();
+  const pct = (n: number, d: number): number => Math.round((1000 * n) / d) / 10;
+  const out: Figure[] = [];
+  for (const split of ['tuning', 'heldout'] as const) {
+    const s = r[split];
+    out.push({ name: `${split}: source fields`, value: s.n, unit: 'fields' });
+    out.push({ name: `${split}: top-1`, value: pct(s.top1, s.n), unit: '%', target: '>= 90' });
+    out.push({ name: `${split}: top-3`, value: pct(s.top3, s.n), unit: '%', target: '>= 98' });
+  }
+  out.push({ name: 'suggest one entity pair, median', value: r.msPerPair, unit: 'ms', target: '< 200' });
+  return out;
+}

@@ -1,0 +1,32 @@
+// Rebuilds src/intelligence/data/labelled.json from the shipped templates:
+// `npx tsx src/intelligence/build-dataset.ts`. The split is fixed here, by template.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemName } from './catalogue.js';
+import { dataFile, type Dataset } from './dataset.js';
+import { reverse, templateLabels } from './labels.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const split: Dataset['split'] = {
+  'xcart-sage300/order-to-oe-order': 'tuning',
+  'amazon-sagex3/order-to-soh': 'tuning',
+  'xcart-sage300/payment-to-gl-journal': 'tuning',
+  'sage300-xcart/item-to-product': 'tuning',
+  'sagex3-amazon/order-to-mcf': 'tuning',
+  'xcart-sage300/profile-to-ar-customer': 'heldout',
+  'amazon-sagex3/buyer-to-bpc': 'heldout',
+  'amazon-sagex3/settlement-to-journal': 'heldout',
+  'xcart-sage300/payment-to-ar-receipt': 'heldout',
+  'sage300-xcart/ar-customer-to-profile': 'heldout',
+  'sagex3-amazon/item-to-listing': 'heldout',
+};
+const pairs = [];
+for (const id of Object.keys(split)) {
+  const fwd = templateLabels(path.join(root, 'mappings', `${id}.yaml`));
+  fwd.source = systemName(fwd.source);
+  fwd.target = systemName(fwd.target);
+  pairs.push(fwd, reverse(fwd));
+}
+writeFileSync(dataFile, `${JSON.stringify({ split, pairs } satisfies Dataset, null, 1)}\n`);
+console.log(`${pairs.length} entity pairs, ${pairs.reduce((n, p) => n + Object.keys(p.labels).length, 0)} labelled source fields → ${path.relative(root, dataFile)}`);

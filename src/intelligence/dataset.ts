@@ -1,0 +1,44 @@
+// The labelled set and its split. Tuning split: templates the suggester may learn from (their pairs
+// are "accepted knowledge"); held-out split: templates it never learns from and that were not used to
+// tune weights. A template and its reverse are always in the same split.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { catalogue, leaves } from './catalogue.js';
+import { Knowledge, type AcceptedPair } from './knowledge.js';
+import type { LabelledPair } from './labels.js';
+import { profile, type Profile } from './suggest.js';
+
+export const dataFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data', 'labelled.json');
+
+export interface Dataset {
+  split: Record<string, 'tuning' | 'heldout'>;
+  pairs: LabelledPair[];
+}
+
+export function loadDataset(): Dataset {
+  return JSON.parse(readFileSync(dataFile, 'utf8')) as Dataset;
+}
+
+export const splitOf = (d: Dataset, p: LabelledPair): 'tuning' | 'heldout' => d.split[p.template.replace(/#reverse$/, '')];
+
+const cache = new Map<string, Map<string, Profile>>();
+export function profileOf(entity: string, p: string, side: 'source' | 'target'): Profile | undefined {
+  const k = `${side}:${entity}`;
+  let m = cache.get(k);
+  if (!m) {
+    m = new Map(leaves(catalogue(entity, side).fields).map((f) => [f.path, profile(f)]));
+    cache.set(k, m);
+  }
+  return m.get(p);
+}
+
+/** Knowledge from the tuning split's templates only: what the shipped templates count for. */
+export function tuningKnowledge(d: Dataset): Knowledge {
+  const accepted: AcceptedPair[] = [];
+  for (const p of d.pairs) {
+    if (splitOf(d, p) !== 'tuning') continue;
+    for (const [s, ts] of Object.entries(p.labels)) for (const t of ts) accepted.push({ source: p.source, sourcePath: s, target: p.target, targetPath: t });
+  }
+  return new Knowledge(accepted, profileOf);
+}

@@ -1,0 +1,58 @@
+// Scores the suggester against the labelled set: a hit at k when one of the first k candidates is a
+// target field the template's expression fed from that source field. Held-out pairs are suggested
+// with the tuning split's knowledge only.
+import { performance } from 'node:perf_hooks';
+import { loadDataset, splitOf, tuningKnowledge } from './dataset.js';
+import { suggest } from './suggest.js';
+
+export interface SplitScore {
+  n: number;
+  top1: number;
+  top3: number;
+  misses: Array<{ pair: string; source: string; want: string[]; got: string[] }>;
+}
+
+export function evaluate(): { tuning: SplitScore; heldout: SplitScore; msPerPair: number } {
+  const d = loadDataset();
+  const k = tuningKnowledge(d);
+  const res = { tuning: { n: 0, top1: 0, top3: 0, misses: [] } as SplitScore, heldout: { n: 0, top1: 0, top3: 0, misses: [] } as SplitScore };
+  const times: number[] = [];
+  for (const p of d.pairs) {
+    const split = splitOf(d, p);
+    // Tuning pairs are scored without their own template's pairs in the knowledge (leave one out),
+    // or the "accepted before" memory would make them trivially right.
+    const know = split === 'tuning' ? leaveOut(k, p.source, p.target) : k;
+    const t0 = performance.now();
+    const sug = suggest(p.source, p.target, { knowledge: know });
+    times.push(performance.now() - t0);
+    const bySource = new Map(sug.map((s) => [s.source, s.candidates.map((c) => c.target)]));
+    for (const [src, want] of Object.entries(p.labels)) {
+      const got = bySource.get(src) ?? [];
+      const r = res[split];
+      r.n++;
+      if (want.includes(got[0])) r.top1++;
+      if (got.slice(0, 3).some((g) => want.includes(g))) r.top3++;
+      else r.misses.push({ pair: p.template, source: src, want, got: got.slice(0, 3) });
+      if (!want.includes(got[0]) && got.slice(0, 3).some((g) => want.includes(g))) r.misses.push({ pair: `${p.template} (top-1 only)`, source: src, want, got: got.slice(0, 3) });
+    }
+  }
+  times.sort((a, b) => a - b);
+  return { ...res, msPerPair: Math.round(times[Math.floor(times.length / 2)] * 100) / 100 };
+}
+
+import { Knowledge } from './knowledge.js';
+import { profileOf } from './dataset.js';
+const key = (e: string): string => e.toLowerCase();
+function leaveOut(k: Knowledge, source: string, target: string): Knowledge {
+  const keep = k.pairs.filter((x) => !((key(x.source) === key(source) && key(x.target) === key(target)) || (key(x.source) === key(target) && key(x.target) === key(source))));
+  return new Knowledge(keep, profileOf);
+}
+
+if (process.argv[1]?.endsWith('evaluate.ts')) {
+  const r = evaluate();
+  for (const s of ['tuning', 'heldout'] as const) {
+    console.log(`${s}: n=${r[s].n} top1=${r[s].top1} top3=${r[s].top3}`);
+    if (process.argv.includes('--misses')) for (const m of r[s].misses) console.log(`   ${m.pair}: ${m.source} want ${m.want.join('|')} got ${m.got.join(', ')}`);
+  }
+  console.log('ms/pair', r.msPerPair);
+}

@@ -1,0 +1,238 @@
+// Mapping suggester: for each source field, target fields ranked by a confidence in [0, 1], from
+// names (tokenised, abbreviations expanded, folded to concepts), types, sample values, structure
+// (arrays ↔ detail tables, address blocks) and what accepted mappings taught it. Offline: no data
+// leaves the process.
+import { catalogue, leaves, type Field } from './catalogue.js';
+import { ABBREVIATIONS, CONCEPT, STOP, splitCode } from './vocabulary.js';
+import type { Knowledge } from './knowledge.js';
+
+export interface Candidate {
+  target: string;
+  confidence: number;
+  why: string;
+}
+export interface Suggestion {
+  source: string;
+  candidates: Candidate[];
+}
+
+export interface SuggestOptions {
+  knowledge?: Knowledge;
+  /** A source record: its values are profiled (dates, e-mails, currencies, postal codes …). */
+  sample?: unknown;
+  max?: number;
+}
+
+/** Words of one path segment: camelCase, snake_case, digits, X3 codes (BPCNAM → customer name). */
+export function words(segment: string): string[] {
+  const seg = segment.replace(/\[\]$/, '');
+  const out: string[] = [];
+  for (const part of seg.split(/[_\-\s.]+/).filter(Boolean)) {
+    if (/^[A-Z0-9]+$/.test(part) && part.length >= 3) {
+      const codes = splitCode(part);
+      if (codes) {
+        for (const c of codes) out.push(...ABBREVIATIONS[c]);
+        const digits = /(\d+)$/.exec(part);
+        if (digits) out.push(`#${Number(digits[1])}`);
+        continue;
+      }
+    }
+    for (const w of part.split(/(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])/)) {
+      if (/^\d+$/.test(w)) out.push(`#${Number(w)}`);
+      else out.push(w.toLowerCase());
+    }
+  }
+  return out;
+}
+
+const concept = (w: string): string => {
+  if (w.startsWith('#')) return w;
+  const c = CONCEPT.get(w) ?? CONCEPT.get(w.replace(/e?s$/, ''));
+  return c ?? w.replace(/s$/, '');
+};
+
+export interface Profile {
+  path: string;
+  field: Field;
+  leaf: Map<string, number>; // concept → weight from the last segment
+  all: Map<string, number>; // leaf and context (parent segments, at half weight)
+  role?: 'ship' | 'bill';
+  array: boolean;
+  kind: 'text' | 'number' | 'date' | 'bool' | 'other';
+  valueClass?: string;
+}
+
+function kindOf(f: Field): Profile['kind'] {
+  switch (f.type) {
+    case 'string':
+      return 'text';
+    case 'number':
+    case 'integer':
+    case 'decimal':
+      return 'number';
+    case 'date':
+      return 'date';
+    case 'boolean':
+      return 'bool';
+    default:
+      return (f.type as string) === 'yyyymmdd' ? 'date' : 'other';
+  }
+}
+
+export function profile(f: Field, sampleValue?: unknown): Profile {
+  const segs = f.path.split('.');
+  const leafSeg = segs[segs.length - 1];
+  const leaf = new Map<string, number>();
+  const all = new Map<string, number>();
+  let leafWords = words(leafSeg).filter((w) => !STOP.has(w));
+  // X-Cart's line `amount` is a count of units; a whole number named amount is a quantity.
+  if (f.type === 'integer') leafWords = leafWords.map((w) => (w === 'amount' ? 'quantity' : w));
+  // A money object's `Amount` / `CurrencyCode` take their meaning from the object (ItemPrice.Amount).
+  const parentWords = segs.slice(0, -1).flatMap((s) => words(s)).filter((w) => !STOP.has(w));
+  for (const w of leafWords) leaf.set(concept(w), 1);
+  for (const [c, v] of leaf) all.set(c, v);
+  const moneyLeaf = segs.length > 1 && /^(amount|value|currencycode)$/i.test(leafSeg);
+  for (const w of parentWords) {
+    const c = concept(w);
+    if (!all.has(c)) all.set(c, moneyLeaf && segs.indexOf(segs.find((s) => words(s).includes(w))!) === segs.length - 2 ? 0.9 : 0.5);
+  }
+  const has = (c: string): boolean => all.has(c);
+  const role = has('ship') && !has('bill') ? 'ship' : has('bill') && !has('ship') ? 'bill' : undefined;
+  const valueClass = sampleValue === undefined ? undefined : classify(sampleValue);
+  return { path: f.path, field: f, leaf, all, role, array: f.path.includes('[]'), kind: kindOf(f), valueClass };
+}
+
+const CURRENCIES = new Set(['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'MXN', 'BRL', 'INR', 'CNY', 'SGD', 'AED', 'SAR', 'TRY', 'NZD', 'CZK', 'HUF', 'ZAR']);
+/** What a sample value looks like. */
+export function classify(v: unknown): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? (v > 1e9 && v < 4e9 ? 'date' : 'integer') : 'amount';
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  if (/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(s)) return 'email';
+  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) || /^\d{8}$/.test(s) && /^(19|20)\d{2}(0[1-9]|1[0-2])/.test(s)) return 'date';
+  if (CURRENCIES.has(s)) return 'currency';
+  if (/^[A-Z]{2}$/.test(s)) return 'country';
+  if (/^-?\d+\.\d{1,4}$/.test(s)) return 'amount';
+  if (/^\+?[\d\s().-]{7,20}$/.test(s) && /\d{3}/.test(s) && (s.includes(' ') || s.includes('-') || s.startsWith('+') || s.length >= 10)) return 'phone';
+  if (/^\d{5}(-\d{4})?$/.test(s) || /^[A-Z]\d[A-Z] ?\d[A-Z]\d$/i.test(s) || /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/i.test(s)) return 'postal';
+  if (/^\d+$/.test(s)) return 'integer';
+  if (/^[A-Z0-9][A-Z0-9_.\-/]{2,39}$/i.test(s) && /\d/.test(s) && /[A-Z]/i.test(s) && !s.includes(' ')) return 'code';
+  return 'text';
+}
+
+/** The concept a value class stands for, when a target field names it. */
+const CLASS_CONCEPT: Record<string, string> = { email: 'email', date: 'date', currency: 'currency', country: 'country', postal: 'postal', phone: 'phone', amount: 'amount' };
+
+function cosine(a: Map<string, number>, b: Map<string, number>, idf: (c: string) => number): { sim: number; shared: string[] } {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  const shared: string[] = [];
+  for (const [c, w] of a) {
+    const i = idf(c);
+    na += (w * i) ** 2;
+    const v = b.get(c);
+    if (v !== undefined) (dot += w * v * i * i, shared.push(c));
+  }
+  for (const [c, w] of b) nb += (w * idf(c)) ** 2;
+  return { sim: na && nb ? dot / Math.sqrt(na * nb) : 0, shared };
+}
+
+function typeFit(s: Profile, t: Profile): number {
+  if (s.kind === t.kind) return 1;
+  if (s.kind === 'other' || t.kind === 'other') return 0.8;
+  if (s.kind === 'bool' || t.kind === 'bool') return 0.55;
+  if (t.kind === 'text') return 0.85; // anything can be written as text (X3 takes numbers as strings)
+  if (s.kind === 'text') return 0.75;
+  return 0.6; // number ↔ date
+}
+
+/** Values flowing to `t` must look like the sample (an e-mail to an e-mail field …). */
+function valueFit(s: Profile, t: Profile): number {
+  const c = s.valueClass ? CLASS_CONCEPT[s.valueClass] : undefined;
+  if (!c) return 0;
+  if (t.leaf.has(c)) return 1;
+  if (c === 'date' && t.kind === 'date') return 0.8;
+  if (c === 'amount' && t.kind === 'number') return 0.5;
+  // A typed value landing in a field named for another kind of value is unlikely.
+  const typed = Object.values(CLASS_CONCEPT).filter((x) => x !== c);
+  return typed.some((x) => t.leaf.has(x)) ? -0.6 : 0;
+}
+
+function valueAt(sample: unknown, p: string): unknown {
+  let cur: unknown[] = [sample];
+  for (const seg of p.split('.')) {
+    const arr = seg.endsWith('[]');
+    const k = arr ? seg.slice(0, -2) : seg;
+    cur = cur.flatMap((x) => (x && typeof x === 'object' ? [(x as Record<string, unknown>)[k]] : []));
+    if (arr) cur = cur.flatMap((x) => (Array.isArray(x) ? x : []));
+  }
+  return cur.find((x) => x !== undefined && x !== null);
+}
+
+export interface Prepared {
+  sourceEntity: string;
+  targetEntity: string;
+  sources: Profile[];
+  targets: Profile[];
+  idf: (c: string) => number;
+}
+
+export function prepare(sourceEntity: string, targetEntity: string, sample?: unknown): Prepared {
+  const src = leaves(catalogue(sourceEntity, 'source').fields);
+  const tgt = leaves(catalogue(targetEntity, 'target').fields);
+  const sources = src.map((f) => profile(f, sample === undefined ? undefined : valueAt(sample, f.path)));
+  const targets = tgt.map((f) => profile(f));
+  // Concepts in many target fields (order, id) tell fields apart less than rare ones (postal).
+  const df = new Map<string, number>();
+  for (const t of targets) for (const c of t.all.keys()) df.set(c, (df.get(c) ?? 0) + 1);
+  const n = targets.length;
+  const idf = (c: string): number => 0.4 + Math.log(1 + n / (1 + (df.get(c) ?? 0))) / Math.log(1 + n);
+  return { sourceEntity, targetEntity, sources, targets, idf };
+}
+
+export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { confidence: number; why: string } {
+  const whole = cosine(s.all, t.all, p.idf);
+  const leaf = cosine(s.leaf, t.leaf, p.idf);
+  let name = 0.6 * whole.sim + 0.4 * Math.max(leaf.sim, cosine(s.leaf, t.all, p.idf).sim);
+  const reasons: string[] = [];
+  if (whole.shared.length) reasons.push(`names share ${whole.shared.filter((c) => !c.startsWith('#')).join(', ') || whole.shared.join(', ')}`);
+  // Ship-to fields go to ship-to fields, bill-to to bill-to.
+  if (s.role && t.role && s.role !== t.role) (name *= 0.45, reasons.push(`${s.role} ≠ ${t.role}`));
+  // Line arrays go to detail tables; header fields to the header.
+  const structure = s.array === t.array ? 1 : 0.55;
+  if (s.array && t.array) reasons.push('both on lines');
+  const type = typeFit(s, t);
+  const value = valueFit(s, t);
+  if (value > 0) reasons.push(`sample looks like ${s.valueClass}`);
+  let learned = 0;
+  if (k) {
+    const l = k.strength(p.sourceEntity, s, p.targetEntity, t);
+    learned = l.value;
+    if (l.why) reasons.push(l.why);
+  }
+  const raw = (0.7 * name + 0.3 * Math.max(learned, name) + 0.15 * value) * structure * (0.6 + 0.4 * type) + 0.35 * learned * (k?.exact(p.sourceEntity, s.path, p.targetEntity, t.path) ? 1 : 0);
+  const confidence = Math.max(0, Math.min(1, raw));
+  return { confidence, why: reasons.join('; ') || 'weak name match' };
+}
+
+/** Ranked candidates for every source field of the entity pair (or only `only`). */
+export function suggest(sourceEntity: string, targetEntity: string, opts: SuggestOptions = {}, only?: string[]): Suggestion[] {
+  const p = prepare(sourceEntity, targetEntity, opts.sample);
+  const max = opts.max ?? 5;
+  const want = only ? new Set(only) : undefined;
+  const out: Suggestion[] = [];
+  for (const s of p.sources) {
+    if (want && !want.has(s.path)) continue;
+    const cands = p.targets
+      .map((t) => ({ target: t.path, ...score(p, s, t, opts.knowledge) }))
+      .filter((c) => c.confidence >= 0.05)
+      .sort((a, b) => b.confidence - a.confidence || a.target.localeCompare(b.target))
+      .slice(0, max)
+      .map((c) => ({ ...c, confidence: Math.round(c.confidence * 1000) / 1000 }));
+    out.push({ source: s.path, candidates: cands });
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+// Words of commerce and ERP field names: the abbreviations Sage X3 packs into its upper-case field
+// codes (ORDDAT = ORD + DAT, BPCNAM = BPC + NAM) and a thesaurus folding every word to a concept, so
+// `zipcode`, `PostalCode` and `POSCOD` all read as "postal".
+
+/** X3 (and Sage 300) abbreviations → words. Three letters mostly; a few two- and four-letter ones. */
+export const ABBREVIATIONS: Record<string, string[]> = {
+  ORD: ['order'], DAT: ['date'], BPC: ['customer'], BPD: ['ship', 'address'], BPA: ['address'], BPT: ['carrier'],
+  BPR: ['partner'], BPS: ['supplier'], NAM: ['name'], NUM: ['number'], ITM: ['item'], REF: ['reference'], CUS: ['customer'],
+  POS: ['postal'], COD: ['code'], CTY: ['city'], CRY: ['country'], SAT: ['state'], ADD: ['address'], LIG: ['line'],
+  QTY: ['quantity'], PRI: ['price'], GRO: ['gross'], NET: ['net'], CUR: ['currency'], DEM: ['requested'], DLV: ['delivery'],
+  FCY: ['site'], SAL: ['sales'], STO: ['stock'], TYP: ['type'], SOH: ['order'], SIH: ['invoice'], SIV: ['invoice'],
+  INV: ['invoice'], DTA: ['element'], AMT: ['amount'], DES: ['description'], TEL: ['phone'], WEB: ['email'],
+  ACC: ['account'], SNS: ['sign'], JOU: ['journal'], LAN: ['language'], BCG: ['group'], STA: ['status'], SHO: ['short'],
+  SHI: ['ship'], ORI: ['origin'], DIS: ['discount'], VAL: ['value'], VAC: ['tax'], EAN: ['ean'], BAS: ['base'],
+  WEI: ['weight'], TRACK: ['tracking'], FLG: ['flag'], SAU: ['unit'], DST: ['destination'], RGV: ['value'],
+  AXX: [], CRG: ['charge'], UOM: ['unit'], STU: ['unit'], TSI: ['family'], CPN: ['company'], CHK: ['check'],
+  YAMZ: ['amazon'], TRK: ['tracking'], LOC: ['location'], PTE: ['terms'], DUD: ['due'],
+};
+
+/** Word → concept. Words not listed are their own concept (after a light plural strip). */
+const GROUPS: Record<string, string[]> = {
+  postal: ['zip', 'zipcode', 'postal', 'postcode', 'poscod', 'postalcode'],
+  city: ['city', 'town'],
+  state: ['state', 'province', 'region', 'stateorregion', 'county'],
+  country: ['country', 'countrycode'],
+  street: ['street', 'addressline', 'addr'],
+  line: ['line'],
+  phone: ['phone', 'telephone', 'tel', 'mobile'],
+  email: ['email', 'mail', 'login', 'e-mail'],
+  name: ['name', 'firstname', 'lastname', 'fullname', 'contact'],
+  ship: ['ship', 'shipping', 'shipto', 'delivery', 'destination', 'deliver'],
+  bill: ['bill', 'billing', 'billto'],
+  item: ['item', 'sku', 'product', 'itemnumber', 'article', 'asin', 'listing'],
+  quantity: ['quantity', 'qty', 'qte'],
+  price: ['price', 'unitprice', 'rate'],
+  amount: ['amount', 'total', 'value', 'sum', 'subtotal'],
+  currency: ['currency', 'currencycode'],
+  status: ['status', 'enabled', 'active'],
+  comment: ['comment', 'comments', 'note', 'notes', 'remark', 'remarks', 'memo'],
+  description: ['description', 'title', 'desc', 'label'],
+  weight: ['weight'],
+  customer: ['customer', 'buyer', 'profile', 'client', 'partner'],
+  carrier: ['carrier', 'via', 'method', 'servicelevel', 'speed', 'fulfillment', 'channel'],
+  site: ['site', 'facility', 'location', 'warehouse', 'marketplace'],
+  type: ['type', 'kind', 'class'],
+  discount: ['discount', 'promotion', 'coupon'],
+  tax: ['tax', 'vat'],
+  account: ['account', 'ledger'],
+  journal: ['journal', 'batch'],
+  language: ['language', 'lang', 'locale'],
+  group: ['group', 'category', 'membership'],
+  id: ['id', 'number', 'no', 'num', 'reference', 'ref', 'code', 'identifier'],
+  date: ['date', 'time', 'day', 'datetime', 'timestamp'],
+  order: ['order', 'orders'],
+  short: ['short'],
+  tracking: ['tracking', 'track', 'tracknum'],
+};
+
+export const CONCEPT = new Map<string, string>();
+for (const [c, words] of Object.entries(GROUPS)) for (const w of words) CONCEPT.set(w, c);
+
+/** Words too common in field names to tell fields apart. */
+export const STOP = new Set(['the', 'of', 'to', 'is', 'x', 'api', 'field', 'fields', 'data', 'info', 'address', 'attributes']);
+
+const known = Object.keys(ABBREVIATIONS).sort((a, b) => b.length - a.length);
+
+/** An upper-case code → abbreviations, longest first, dynamic programming over the whole code. */
+export function splitCode(code: string): string[] | undefined {
+  const s = code.replace(/\d+$/, '');
+  const best: Array<string[] | undefined> = new Array(s.length + 1).fill(undefined);
+  best[0] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (!best[i]) continue;
+    for (const a of known) {
+      if (s.startsWith(a, i)) {
+        const cand = [...best[i]!, a];
+        const cur = best[i + a.length];
+        if (!cur || cand.length < cur.length) best[i + a.length] = cand;
+      }
+    }
+  }
+  return best[s.length];
+}
