@@ -1,11 +1,15 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, ApiError, roleAllows, setCsrf, setOnUnauthorized, type Role, type Session } from './api';
 import { Link, match, useLocation } from './router';
 import { Dashboard } from './pages/Dashboard';
 import { Runs, RunDetail } from './pages/Runs';
-import { DeadLetters, DeadLetterDetail } from './pages/DeadLetters';
-import { Connections, ConnectionDetail } from './pages/Connections';
-import { Flows, FlowDetail } from './pages/Flows';
+// Pages with an editor or a graph load their code on first use: the dashboard paints without it.
+const DeadLetters = lazy(() => import('./pages/DeadLetters').then((m) => ({ default: m.DeadLetters })));
+const DeadLetterDetail = lazy(() => import('./pages/DeadLetters').then((m) => ({ default: m.DeadLetterDetail })));
+const Connections = lazy(() => import('./pages/Connections').then((m) => ({ default: m.Connections })));
+const ConnectionDetail = lazy(() => import('./pages/Connections').then((m) => ({ default: m.ConnectionDetail })));
+const Flows = lazy(() => import('./pages/Flows').then((m) => ({ default: m.Flows })));
+const FlowDetail = lazy(() => import('./pages/Flows').then((m) => ({ default: m.FlowDetail })));
 import { Users, Audit } from './pages/Admin';
 import { Alerts } from './pages/Alerts';
 import { ErrorBox } from './components/common';
@@ -104,7 +108,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </div>
       </header>
       <main id="main" className="content">
-        <Route path={path} role={role} />
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <Route path={path} role={role} />
+        </Suspense>
       </main>
     </>
   );

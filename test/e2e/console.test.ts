@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
 import { countSage300Orders, startDemo, type Demo } from '../../src/cli/commands/demo.js';
 import type { Sage300Client } from '../../src/connectors/sage300/index.js';
 
@@ -33,6 +35,20 @@ describe.skipIf(!ready)('web console', () => {
   let base: string;
   let adminToken: string;
   const contexts: BrowserContext[] = [];
+  // A local SMTP sink: alert e-mails land here.
+  const mails: Array<{ at: number; text: string }> = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, done) {
+      let text = '';
+      stream.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      stream.on('end', () => {
+        mails.push({ at: Date.now(), text });
+        done();
+      });
+    },
+  });
 
   const api = async (method: string, p: string, body?: unknown, token = adminToken) => {
     const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -57,6 +73,9 @@ describe.skipIf(!ready)('web console', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'syncline-console-'));
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+    process.env.SYNCLINE_SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    process.env.SYNCLINE_ALERT_EVERY_MS = '1000';
     demo = await startDemo({ port: 0, dataDir, sandboxPorts: { xcart: 0, sage300: 0 } });
     base = demo.runtime.url;
     adminToken = (await demo.runtime.tokens.create('console-e2e', 'admin')).token;
@@ -69,6 +88,7 @@ describe.skipIf(!ready)('web console', () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await demo?.stop();
+    await new Promise<void>((r) => smtp.close(() => r()));
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -90,7 +110,7 @@ describe.skipIf(!ready)('web console', () => {
     expect(forged.status).toBe(403);
   });
 
-  it('admin: dashboard (live), runs, run timeline, connections, flows, users and audit load with real data', async () => {
+  it('admin: dashboard (live), runs, run timeline, connections, alerts and users load with real data', async () => {
     const page = await signedIn('ada', 'admin');
     await until('12 orders delivered', async () => (await api('GET', '/api/runs?status=succeeded&limit=50')).body.runs.length >= 12);
     await page.getByRole('heading', { name: 'Connections' }).waitFor();
@@ -121,10 +141,21 @@ describe.skipIf(!ready)('web console', () => {
     await page.getByText(/works \(\d+ ms\)|failed \(/).waitFor();
     await shot(page, 'connection');
 
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    const form = page.getByRole('form', { name: 'New alert rule' });
+    await form.getByLabel('Name').fill('Dead letters on the order flow');
+    await form.getByLabel('More than').fill('0');
+    await form.getByLabel('Within (minutes)').fill('60');
+    await form.getByLabel('Flow (blank: any)').fill('xcart-order-to-sage300');
+    await form.getByLabel('E-mail address').fill('ops@example.com');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByText('Rule created').waitFor();
+    await page.getByRole('cell', { name: 'Dead letters on the order flow' }).waitFor();
+
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('cell', { name: 'ada' }).waitFor();
     await shot(page, 'users');
-  });
+  }, 120_000);
 
   it('flow designer: the graph from the document; disabled, the flow takes no events; an edit is saved as a new version, compared and rolled back', async () => {
     const page = await signedIn('fred', 'admin');
@@ -159,9 +190,14 @@ describe.skipIf(!ready)('web console', () => {
     await page.getByRole('button', { name: 'Roll back to 1' }).click();
     await page.getByText(/^Rolled back: version 1 runs/).waitFor();
     expect((await api('GET', '/api/flows/xcart-order-to-sage300')).body).toMatchObject({ version: 1, pinnedVersion: 1 });
+    // Every change is in the audit log, with who made it.
+    await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByRole('cell', { name: 'user:fred' }).first().waitFor();
+    expect(await page.getByText('PUT /api/flows/:id/state').count()).toBeGreaterThan(0);
+    await shot(page, 'audit');
     // A viewer cannot change a flow.
     expect((await api('PUT', '/api/flows/xcart-order-to-sage300/state', { enabled: false }, (await demo.runtime.tokens.create('v', 'viewer')).token)).status).toBe(403);
-  });
+  }, 120_000);
 
   it('an unknown-SKU dead letter is fixed in the JSON editor by an operator and replayed: exactly one Sage 300 order', async () => {
     const sage = demo.runtime.clients['sage300-main'] as Sage300Client;
@@ -173,6 +209,10 @@ describe.skipIf(!ready)('web console', () => {
     demo.xcart.storefront.placeOrder({ lines: [{ sku: 'ZZ-NEW-1', qty: 1 }], paid: true });
     const dl = await until('the dead letter', async () => (await api('GET', '/api/dead-letters')).body.deadLetters[0]);
     expect(dl.error.code).toBe('MAPPING_INVALID');
+    // The alert rule made in the console fires into the SMTP sink within 60 s of the dead letter.
+    const mail = await until('the alert e-mail', async () => mails.find((m) => /FIRING: Dead letters on the order flow/.test(m.text)), 60_000);
+    expect(mail.at - dl.updatedAt).toBeLessThan(60_000);
+    expect(mail.text).toMatch(/To: ops@example.com/);
 
     const page = await signedIn('olga', 'operator');
     await page.getByRole('link', { name: 'Dead letters', exact: true }).click();
@@ -182,7 +222,7 @@ describe.skipIf(!ready)('web console', () => {
     await page.waitForURL(new RegExp(`/dead-letters/${dl.id}$`));
     const editor = page.locator('.cm-content');
     await editor.waitFor();
-    const inputs = (await api('GET', `/api/dead-letters/${dl.id}`)).body.inputs;
+    const inputs = (await api('GET', `/api/dead-letters/${dl.id}?reveal=pii`)).body.inputs;
     expect(JSON.stringify(inputs)).toContain('ZZ-NEW-1');
     // Validates as you type: broken JSON disables replay.
     await editor.click();
@@ -199,7 +239,10 @@ describe.skipIf(!ready)('web console', () => {
     await page.getByText('Valid JSON; changed.').waitFor();
     await page.getByRole('button', { name: 'Save and replay' }).click();
     await page.getByText(/is back in the queue with the edited payload/).waitFor();
-    await until('the fixed order in Sage 300', async () => (await countSage300Orders(sage)) === before + 1);
+    await until('the fixed order in Sage 300', async () => (await countSage300Orders(sage)) === before + 1, 30_000).catch(async (e: Error) => {
+      const runs = (await api('GET', `/api/runs?q=${encodeURIComponent(dl.recordKey)}`)).body.runs;
+      throw new Error(`${e.message}; runs of ${dl.recordKey}: ${JSON.stringify(runs.map((r: { status: string; error: unknown }) => [r.status, r.error]))}; queue ${JSON.stringify((await api('GET', '/api/queue')).body.totals)}`);
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(await countSage300Orders(sage)).toBe(before + 1);
     expect((await api('GET', '/api/dead-letters')).body.deadLetters).toHaveLength(0);
@@ -211,7 +254,7 @@ describe.skipIf(!ready)('web console', () => {
     await page.getByText('Only admins change connections.').waitFor();
     const put = await page.evaluate(async () => (await fetch('/api/connections/sage300-main', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"system":"sage300"}' })).status);
     expect(put).toBe(403);
-  });
+  }, 150_000);
 
   it('a viewer reads with personal data masked and cannot act; the dashboard fits a phone', async () => {
     const page = await signedIn('vic', 'viewer', { width: 390, height: 844 });
@@ -230,5 +273,10 @@ describe.skipIf(!ready)('web console', () => {
     expect(await page.getByRole('button', { name: /Replay/ }).count()).toBe(0);
     const users = await page.evaluate(async () => (await fetch('/api/users')).status);
     expect(users).toBe(403);
-  });
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${base}/alerts`);
+    await page.getByRole('cell', { name: 'firing' }).first().waitFor();
+    expect(await page.getByRole('button', { name: 'Add rule' }).count()).toBe(0);
+    await shot(page, 'alerts');
+  }, 120_000);
 });

@@ -3,7 +3,7 @@ import { api, ApiError, fmtTime, qs, roleAllows, type DeadLetter, type DeadLette
 import { useApi } from '../hooks';
 import { ErrorBox, ErrorText, Loading, Page, Status } from '../components/common';
 import { JsonEditor } from '../components/JsonEditor';
-import { Link, navigate, useLocation } from '../router';
+import { Link, useLocation } from '../router';
 
 /** Replays ids in chunks so a big selection shows progress and one failure does not hide the rest. */
 async function replayInChunks(ids: number[], progress: (done: number, replayed: number) => void): Promise<number> {
@@ -119,7 +119,9 @@ export function DeadLetters({ role }: { role: Role }) {
 const IDENTITY = ['system', 'entity', 'id', 'version'] as const;
 
 export function DeadLetterDetail({ id, role }: { id: number; role: Role }) {
-  const { data, error, reload } = useApi<Detail>(`/dead-letters/${id}`);
+  // Operators edit the real data, so they load it unmasked (?reveal=pii, allowed from operator up);
+  // editing a masked copy would write the masks back into the record.
+  const { data, error, reload } = useApi<Detail>(`/dead-letters/${id}${roleAllows(role, 'operator') ? '?reveal=pii' : ''}`);
   const [text, setText] = useState<string>();
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -182,7 +184,7 @@ export function DeadLetterDetail({ id, role }: { id: number; role: Role }) {
       ) : null}
       <section aria-labelledby="h-payload">
         <h2 id="h-payload">Payload</h2>
-        <p className="muted small">{canAct ? 'Edit the data under "payload" and replay; the record\'s system, entity, id and version cannot change. Checked as you type.' : 'Read only: replaying and editing need the operator role.'}</p>
+        <p className="muted small">{canAct ? 'Personal data is shown unmasked so that you can edit it. Edit the data under "payload" and replay; the record\'s system, entity, id and version cannot change. Checked as you type.' : 'Read only, personal data masked: replaying and editing need the operator role.'}</p>
         <JsonEditor label="Dead letter payload (JSON)" value={original} readOnly={!canAct} check={check} onChange={(t, p) => { setText(t); setProblems(p); }} />
         {problems.length ? (
           <ul className="problems" aria-live="polite" aria-label="Problems in the payload">{problems.map((p, i) => <li key={i}>{p}</li>)}</ul>
@@ -212,4 +214,3 @@ export function DeadLetterDetail({ id, role }: { id: number; role: Role }) {
   );
 }
 
-export { navigate };

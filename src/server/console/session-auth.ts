@@ -79,7 +79,8 @@ export function installAudit(app: FastifyInstance, db: Kysely<Database>): void {
   app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     if (SAFE.has(req.method) || !req.principal) return;
     const route = req.routeOptions.url ?? req.url.split('?')[0]!;
-    if (!route.startsWith('/api/') || route === '/api/session' || route === '/api/session/signin') return;
+    // Signing in and out, and dry-run validation, change nothing.
+    if (!route.startsWith('/api/') || route === '/api/session' || route === '/api/session/signin' || route.endsWith('/validate')) return;
     try {
       await db
         .insertInto('audit_log')
