@@ -1,6 +1,7 @@
 // Rebuilds src/intelligence/data/labelled.json from the shipped templates:
 // `npx tsx src/intelligence/build-dataset.ts`. The split is fixed here, by template.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemName } from './catalogue.js';
@@ -26,7 +27,17 @@ for (const id of Object.keys(split)) {
   const fwd = templateLabels(path.join(root, 'mappings', `${id}.yaml`));
   fwd.source = systemName(fwd.source);
   fwd.target = systemName(fwd.target);
-  pairs.push(fwd, reverse(fwd));
+  // Samples: the first case's input (forward) and its expected output (reverse), as --sample gets them.
+  let first: { input?: unknown; expect?: { output?: unknown } } | undefined;
+  try {
+    first = (parseYaml(readFileSync(path.join(root, 'mappings', `${id}.cases.yaml`), 'utf8')) as { cases?: Array<typeof first> }).cases?.[0];
+  } catch {
+    first = undefined;
+  }
+  const rev = reverse(fwd);
+  if (first?.input) fwd.sample = first.input;
+  if (first?.expect?.output) rev.sample = first.expect.output;
+  pairs.push(fwd, rev);
 }
 writeFileSync(dataFile, `${JSON.stringify({ split, pairs } satisfies Dataset, null, 1)}\n`);
 console.log(`${pairs.length} entity pairs, ${pairs.reduce((n, p) => n + Object.keys(p.labels).length, 0)} labelled source fields → ${path.relative(root, dataFile)}`);

@@ -18,6 +18,8 @@ export interface Field {
   type: FieldType;
   maxLength?: number;
   enumValues?: string[];
+  /** Set when the field comes from the entity's other side (a target's source schema). */
+  origin?: 'other';
 }
 
 export interface Catalogue {
@@ -231,7 +233,14 @@ export function catalogue(entity: string, side: Side, extra: Field[] = []): Cata
   if (!own && !other) throw new Error(`unknown entity "${entity}"; known: ${knownEntities().join(', ')}`);
   const fields = [...(own ?? [])];
   const have = new Set(fields.map((f) => f.path));
-  for (const f of [...(other ?? []), ...extra]) if (!have.has(f.path)) (have.add(f.path), fields.push(f));
+  const byPath = new Map(fields.map((f) => [f.path, f]));
+  for (const f of [...(other ?? []), ...extra]) {
+    const mine = byPath.get(f.path);
+    // X3 sends everything as strings; the target schema knows a date or an amount.
+    if (mine && (mine.type === 'string' || mine.type === 'unknown') && f.type !== 'string' && f.type !== 'unknown') byPath.set(f.path, { ...mine, type: f.type });
+    if (!have.has(f.path)) (have.add(f.path), fields.push({ ...f, origin: 'other' }), byPath.set(f.path, { ...f, origin: 'other' }));
+  }
+  fields.splice(0, fields.length, ...fields.map((f) => byPath.get(f.path)!));
   return { entity, fields };
 }
 

@@ -12,7 +12,7 @@ export interface SplitScore {
   misses: Array<{ pair: string; source: string; want: string[]; got: string[] }>;
 }
 
-export function evaluate(): { tuning: SplitScore; heldout: SplitScore; msPerPair: number } {
+export function evaluate(withSamples = false): { tuning: SplitScore; heldout: SplitScore; msPerPair: number } {
   const d = loadDataset();
   const k = tuningKnowledge(d);
   const res = { tuning: { n: 0, top1: 0, top3: 0, misses: [] } as SplitScore, heldout: { n: 0, top1: 0, top3: 0, misses: [] } as SplitScore };
@@ -23,7 +23,7 @@ export function evaluate(): { tuning: SplitScore; heldout: SplitScore; msPerPair
     // or the "accepted before" memory would make them trivially right.
     const know = split === 'tuning' ? leaveOut(k, p.source, p.target) : k;
     const t0 = performance.now();
-    const sug = suggest(p.source, p.target, { knowledge: know });
+    const sug = suggest(p.source, p.target, { knowledge: know, ...(withSamples && p.sample ? { sample: p.sample } : {}) });
     times.push(performance.now() - t0);
     const bySource = new Map(sug.map((s) => [s.source, s.candidates.map((c) => c.target)]));
     for (const [src, want] of Object.entries(p.labels)) {
@@ -49,7 +49,7 @@ function leaveOut(k: Knowledge, source: string, target: string): Knowledge {
 }
 
 if (process.argv[1]?.endsWith('evaluate.ts')) {
-  const r = evaluate();
+  const r = evaluate(process.argv.includes('--samples'));
   for (const s of ['tuning', 'heldout'] as const) {
     console.log(`${s}: n=${r[s].n} top1=${r[s].top1} top3=${r[s].top3}`);
     if (process.argv.includes('--misses')) for (const m of r[s].misses) console.log(`   ${m.pair}: ${m.source} want ${m.want.join('|')} got ${m.got.join(', ')}`);

@@ -13,6 +13,8 @@ export interface LabelledPair {
   target: string;
   /** source path → every target path an expression reading it feeds (first-read field only). */
   labels: Record<string, string[]>;
+  /** One source record (from the template's first case), for value profiling. */
+  sample?: unknown;
 }
 
 type Ast = { type: string; value?: unknown; steps?: Ast[]; [k: string]: unknown };
@@ -123,7 +125,17 @@ export function templateLabels(file: string): LabelledPair {
 /** The inverse: each target field becomes a source field labelled with what fed it. */
 export function reverse(p: LabelledPair): LabelledPair {
   const inv: Record<string, Set<string>> = {};
-  for (const [s, ts] of Object.entries(p.labels)) for (const t of ts) (inv[t] ??= new Set()).add(s);
+  // A field read from a list (`addresses[].city`) is written through the target schema's own block
+  // (`address.city`) when that is how the target takes it: both count.
+  const writable = catalogue(p.source, 'target').fields.filter((f) => !f.origin).map((f) => f.path);
+  const shape = (x: string): string =>
+    x.replace(/\[\]/g, '').toLowerCase().split('.').map((g) => g.replace(/sses$/, 'ss').replace(/([^s])s$/, '$1')).join('.');
+  for (const [s, ts] of Object.entries(p.labels))
+    for (const t of ts) {
+      const set = (inv[t] ??= new Set());
+      set.add(s);
+      for (const w of writable) if (w !== s && shape(w) === shape(s)) set.add(w);
+    }
   return { template: `${p.template}#reverse`, source: p.target, target: p.source, labels: Object.fromEntries(Object.entries(inv).map(([k, v]) => [k, [...v].sort()])) };
 }
 

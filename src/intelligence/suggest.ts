@@ -84,22 +84,33 @@ export function profile(f: Field, sampleValue?: unknown): Profile {
   const leafSeg = segs[segs.length - 1];
   const leaf = new Map<string, number>();
   const all = new Map<string, number>();
-  let leafWords = words(leafSeg).filter((w) => !STOP.has(w));
+  let leafWords = words(leafSeg);
+  // "address line" (AddressLine1, ADDLIG1) is a street line.
+  const ai = leafWords.findIndex((w, i) => (w === 'address' || w === 'addr') && leafWords[i + 1] === 'line');
+  if (ai >= 0) leafWords.splice(ai, 2, 'street');
+  leafWords = leafWords.filter((w) => !STOP.has(w));
   // X-Cart's line `amount` is a count of units; a whole number named amount is a quantity.
   if (f.type === 'integer') leafWords = leafWords.map((w) => (w === 'amount' ? 'quantity' : w));
+  if (leafWords.includes('line') && segs.length === 1 && leafWords.length <= 2 && /LIG/.test(leafSeg)) leafWords = leafWords.map((w) => (w === 'line' ? 'street' : w));
   // A money object's `Amount` / `CurrencyCode` take their meaning from the object (ItemPrice.Amount).
   const parentWords = segs.slice(0, -1).flatMap((s) => words(s)).filter((w) => !STOP.has(w));
-  for (const w of leafWords) leaf.set(concept(w), 1);
+  const moneyLeaf = segs.length > 1 && /^(amount|value)$/i.test(leafSeg);
+  // Digits only tell AddressLine1 from AddressLine2; they weigh little.
+  for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? 0.5 : w.startsWith('#') ? 0.3 : 1);
+  // A money object's parts take their meaning from the object: ItemPrice.Amount is an item price.
+  if (moneyLeaf) for (const w of words(segs[segs.length - 2]).filter((x) => !STOP.has(x))) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
   for (const [c, v] of leaf) all.set(c, v);
-  const moneyLeaf = segs.length > 1 && /^(amount|value|currencycode)$/i.test(leafSeg);
   for (const w of parentWords) {
     const c = concept(w);
-    if (!all.has(c)) all.set(c, moneyLeaf && segs.indexOf(segs.find((s) => words(s).includes(w))!) === segs.length - 2 ? 0.9 : 0.5);
+    if (!all.has(c)) all.set(c, 0.5);
   }
   const has = (c: string): boolean => all.has(c);
   const role = has('ship') && !has('bill') ? 'ship' : has('bill') && !has('ship') ? 'bill' : undefined;
   const valueClass = sampleValue === undefined ? undefined : classify(sampleValue);
-  return { path: f.path, field: f, leaf, all, role, array: f.path.includes('[]'), kind: kindOf(f), valueClass };
+  // An address block kept as a list (X3's addresses[], X-Cart's profile addresses) is one address,
+  // not a detail table: only line arrays count as structure.
+  const array = f.path.split('.').some((g) => g.endsWith('[]') && !/address/i.test(g));
+  return { path: f.path, field: f, leaf, all, role, array, kind: kindOf(f), valueClass };
 }
 
 const CURRENCIES = new Set(['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'MXN', 'BRL', 'INR', 'CNY', 'SGD', 'AED', 'SAR', 'TRY', 'NZD', 'CZK', 'HUF', 'ZAR']);
@@ -143,10 +154,10 @@ function cosine(a: Map<string, number>, b: Map<string, number>, idf: (c: string)
 function typeFit(s: Profile, t: Profile): number {
   if (s.kind === t.kind) return 1;
   if (s.kind === 'other' || t.kind === 'other') return 0.8;
-  if (s.kind === 'bool' || t.kind === 'bool') return 0.55;
-  if (t.kind === 'text') return 0.85; // anything can be written as text (X3 takes numbers as strings)
-  if (s.kind === 'text') return 0.75;
-  return 0.6; // number ↔ date
+  if (s.kind === 'bool' || t.kind === 'bool') return 0.2;
+  if (s.kind === 'date' || t.kind === 'date') return 0.45;
+  if (t.kind === 'text') return 0.8; // a number can be written as text (X3 takes numbers as strings)
+  return 0.7;
 }
 
 /** Values flowing to `t` must look like the sample (an e-mail to an e-mail field …). */
@@ -213,7 +224,10 @@ export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { con
     learned = l.value;
     if (l.why) reasons.push(l.why);
   }
-  const raw = (0.7 * name + 0.3 * Math.max(learned, name) + 0.15 * value) * structure * (0.6 + 0.4 * type) + 0.35 * learned * (k?.exact(p.sourceEntity, s.path, p.targetEntity, t.path) ? 1 : 0);
+  // Fields only the other side's schema knows (an X3 SOH's SOHNUM, read back but never written)
+  // come after the fields the target schema writes.
+  const own = t.field.origin === 'other' ? 0.85 : 1;
+  const raw = own * (0.7 * name + 0.3 * Math.max(learned, name) + 0.15 * value) * structure * (0.3 + 0.7 * type) + 0.35 * learned * (k?.exact(p.sourceEntity, s.path, p.targetEntity, t.path) ? 1 : 0);
   const confidence = Math.max(0, Math.min(1, raw));
   return { confidence, why: reasons.join('; ') || 'weak name match' };
 }

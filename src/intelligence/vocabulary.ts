@@ -21,7 +21,7 @@ export const ABBREVIATIONS: Record<string, string[]> = {
 const GROUPS: Record<string, string[]> = {
   postal: ['zip', 'zipcode', 'postal', 'postcode', 'poscod', 'postalcode'],
   city: ['city', 'town'],
-  state: ['state', 'province', 'region', 'stateorregion', 'county'],
+  state: ['state', 'province', 'region', 'stateorregion'],
   country: ['country', 'countrycode'],
   street: ['street', 'addressline', 'addr'],
   line: ['line'],
@@ -51,7 +51,7 @@ const GROUPS: Record<string, string[]> = {
   group: ['group', 'category', 'membership'],
   id: ['id', 'number', 'no', 'num', 'reference', 'ref', 'code', 'identifier'],
   date: ['date', 'time', 'day', 'datetime', 'timestamp'],
-  order: ['order', 'orders'],
+  order: ['order', 'orders', 'ordered'],
   short: ['short'],
   tracking: ['tracking', 'track', 'tracknum'],
 };
@@ -60,7 +60,7 @@ export const CONCEPT = new Map<string, string>();
 for (const [c, words] of Object.entries(GROUPS)) for (const w of words) CONCEPT.set(w, c);
 
 /** Words too common in field names to tell fields apart. */
-export const STOP = new Set(['the', 'of', 'to', 'is', 'x', 'api', 'field', 'fields', 'data', 'info', 'address', 'attributes']);
+export const STOP = new Set(['the', 'of', 'to', 'is', 'x', 'api', 'field', 'fields', 'data', 'info', 'address', 'attributes', 'addresses']);
 
 const known = Object.keys(ABBREVIATIONS).sort((a, b) => b.length - a.length);
 
