@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { SynclineError } from '../../core/errors.js';
 import { findSpecFiles, loadMapping } from '../../mapping/index.js';
 import { formatCaseReport, runCaseFile } from '../../mapping/cases.js';
+import { registerMappingSuggest } from './suggest.js';
 
 const DEFAULT_DIR = 'mappings';
 
@@ -24,6 +25,7 @@ async function caseFilesUnder(dir: string): Promise<string[]> {
 
 export function registerMapping(program: Command): void {
   const cmd = program.command('mapping').description('test and preview mapping specs (mappings/**.yaml)');
+  registerMappingSuggest(cmd);
 
   cmd
     .command('test')

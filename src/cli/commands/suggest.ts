@@ -1,0 +1,66 @@
+// `syncline mapping suggest --source SYSTEM.ENTITY --target SYSTEM.ENTITY [--sample FILE] [--json]`
+// and `syncline mapping accept …`: offline field suggestions (src/intelligence), nothing leaves the
+// machine. Knowledge = the shipped templates' pairs + the pairs accepted into --store.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+
+const DEFAULT_STORE = '.syncline/accepted-mappings.json';
+
+export function registerMappingSuggest(cmd: Command): void {
+  cmd
+    .command('suggest')
+    .description('ranked target fields for every source field of an entity pair (offline), e.g. --source amazon.Order --target sagex3.SOH')
+    .requiredOption('--source <entity>', 'SYSTEM.ENTITY the values come from (xcart.order, amazon.Order, sage300.ARCustomers …)')
+    .requiredOption('--target <entity>', 'SYSTEM.ENTITY they go to (sage300.OEOrders, sagex3.SOH, sagex3.BPC …)')
+    .option('--sample <file>', 'a JSON source record: its values are profiled (dates, e-mails, currencies, postal codes)')
+    .option('--store <file>', 'accepted pairs learnt from', DEFAULT_STORE)
+    .option('--json', 'print {"suggestions":[{"source","candidates":[{"target","confidence","why"}]}]}')
+    .action(async (opts: { source: string; target: string; sample?: string; store: string; json?: boolean }) => {
+      const { suggest } = await import('../../intelligence/suggest.js');
+      const { knowledgeFor } = await import('../../intelligence/index.js');
+      let sample: unknown;
+      if (opts.sample) {
+        try {
+          sample = JSON.parse(await readFile(opts.sample, 'utf8'));
+        } catch (e) {
+          console.error(`cannot read the sample ${opts.sample}: ${e instanceof Error ? e.message : String(e)}`);
+          process.exit(2);
+        }
+      }
+      let suggestions;
+      try {
+        suggestions = suggest(opts.source, opts.target, { knowledge: knowledgeFor(opts.store), ...(sample !== undefined ? { sample } : {}) });
+      } catch (e) {
+        console.error(e instanceof Error ? e.message : String(e));
+        process.exit(2);
+      }
+      if (opts.json) {
+        console.log(JSON.stringify({ suggestions }));
+        return;
+      }
+      for (const s of suggestions) {
+        if (!s.candidates.length) continue;
+        console.log(s.source);
+        for (const c of s.candidates) console.log(`   ${c.confidence.toFixed(2)}  ${c.target.padEnd(40)} ${c.why}`);
+      }
+    });
+
+  cmd
+    .command('accept')
+    .description('store an accepted suggestion (source field → target field); later suggestions learn from it')
+    .requiredOption('--source <entity>', 'SYSTEM.ENTITY')
+    .requiredOption('--target <entity>', 'SYSTEM.ENTITY')
+    .requiredOption('--from <path>', 'source field path (items[].sku)')
+    .requiredOption('--to <path>', 'target field path (OrderDetails[].Item)')
+    .option('--store <file>', 'where accepted pairs are kept', DEFAULT_STORE)
+    .action(async (opts: { source: string; target: string; from: string; to: string; store: string }) => {
+      const { acceptPair } = await import('../../intelligence/index.js');
+      try {
+        acceptPair(opts.store, { source: opts.source, sourcePath: opts.from, target: opts.target, targetPath: opts.to });
+      } catch (e) {
+        console.error(e instanceof Error ? e.message : String(e));
+        process.exit(2);
+      }
+      console.log(`accepted ${opts.source} ${opts.from} → ${opts.target} ${opts.to} (${opts.store})`);
+    });
+}

@@ -1,0 +1,24 @@
+// Intelligence (issue 14), offline: mapping suggestions, anomaly detection, order risk, error triage.
+import { catalogue, leaves } from './catalogue.js';
+import { loadDataset, profileOf } from './dataset.js';
+import { Knowledge, type AcceptedPair } from './knowledge.js';
+
+export { suggest, type Suggestion, type Candidate } from './suggest.js';
+export { Knowledge, type AcceptedPair } from './knowledge.js';
+
+/** What the CLI and server suggest with: every shipped template's pairs plus the accepted store. */
+export function knowledgeFor(store: string): Knowledge {
+  const k = Knowledge.load(store, profileOf);
+  for (const p of loadDataset().pairs) for (const [s, ts] of Object.entries(p.labels)) for (const t of ts) k.learn({ source: p.source, sourcePath: s, target: p.target, targetPath: t });
+  return k;
+}
+
+/** Stores an accepted pair after checking both fields exist. */
+export function acceptPair(store: string, pair: AcceptedPair): void {
+  const has = (entity: string, p: string, side: 'source' | 'target'): boolean => leaves(catalogue(entity, side).fields).some((f) => f.path === p);
+  if (!has(pair.source, pair.sourcePath, 'source')) throw new Error(`${pair.source} has no field ${pair.sourcePath}`);
+  if (!has(pair.target, pair.targetPath, 'target')) throw new Error(`${pair.target} has no field ${pair.targetPath}`);
+  const k = Knowledge.load(store, profileOf);
+  if (!k.exact(pair.source, pair.sourcePath, pair.target, pair.targetPath)) k.learn(pair);
+  k.save(store);
+}
