@@ -10,6 +10,7 @@ export { getFeed } from './getFeed.js';
 export { cancelFeed } from './cancelFeed.js';
 export { getFeeds } from './getFeeds.js';
 export { getFeedDocument } from './getFeedDocument.js';
+export { submitListingsFeed } from './submitListingsFeed.js';
 export { createReport } from './createReport.js';
 export { getReport } from './getReport.js';
 export { cancelReport } from './cancelReport.js';
