@@ -9,6 +9,8 @@ const DeadLetterDetail = lazy(() => import('./pages/DeadLetters').then((m) => ({
 const Connections = lazy(() => import('./pages/Connections').then((m) => ({ default: m.Connections })));
 const ConnectionDetail = lazy(() => import('./pages/Connections').then((m) => ({ default: m.ConnectionDetail })));
 const Flows = lazy(() => import('./pages/Flows').then((m) => ({ default: m.Flows })));
+const Mappings = lazy(() => import('./pages/Mappings').then((m) => ({ default: m.Mappings })));
+const MappingDetail = lazy(() => import('./pages/Mappings').then((m) => ({ default: m.MappingDetail })));
 const FlowDetail = lazy(() => import('./pages/Flows').then((m) => ({ default: m.FlowDetail })));
 import { Users, Audit } from './pages/Admin';
 import { Alerts } from './pages/Alerts';
@@ -22,6 +24,7 @@ const NAV: Array<{ href: string; label: string; role: Role }> = [
   { href: '/dead-letters', label: 'Dead letters', role: 'viewer' },
   { href: '/connections', label: 'Connections', role: 'viewer' },
   { href: '/flows', label: 'Flows', role: 'viewer' },
+  { href: '/mappings', label: 'Mappings', role: 'viewer' },
   { href: '/alerts', label: 'Alerts', role: 'viewer' },
   { href: '/users', label: 'Users', role: 'admin' },
   { href: '/audit', label: 'Audit log', role: 'admin' },
@@ -128,6 +131,8 @@ function Route({ path, role }: { path: string; role: Role }) {
   if ((m = match('/connections/:id', path))) return <ConnectionDetail id={m.id!} role={role} />;
   if (match('/flows', path)) return <Flows />;
   if ((m = match('/flows/:id', path))) return <FlowDetail id={m.id!} role={role} />;
+  if (match('/mappings', path)) return <Mappings />;
+  if ((m = match('/mappings/:pair/:name', path))) return <MappingDetail id={`${m.pair}/${m.name}`} role={role} />;
   if (match('/alerts', path)) return <Alerts role={role} />;
   if (match('/users', path)) return <Users />;
   if (match('/audit', path)) return <Audit />;

@@ -16,6 +16,7 @@ import { UserStore } from './console/users.js';
 import { installAudit, sessionResolver } from './console/session-auth.js';
 import { consoleFlowRoutes, type FlowOps } from './console/flows.js';
 import { consoleAlertRoutes } from './console/alerts.js';
+import { consoleMappingRoutes } from './console/mappings.js';
 import { bearerTokenResolver, installAuthorization, resolvePrincipal, type PrincipalResolver } from './auth.js';
 import { serverMetrics } from './metrics.js';
 import { makeErrorHandler, problemSchema, withStatus } from './problem.js';
@@ -149,6 +150,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.register(consoleApiRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, users });
   if (options.flowOps) app.register(consoleFlowRoutes, { prefix: '/api', engine, flows: options.flowOps });
   app.register(consoleAlertRoutes, { prefix: '/api', engine, connections: options.connections });
+  app.register(consoleMappingRoutes, { prefix: '/api' });
   app.register(consoleStatic);
   app.register(webhookRoutes, {
     engine,

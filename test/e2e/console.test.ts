@@ -141,6 +141,16 @@ describe.skipIf(!ready)('web console', () => {
     await page.getByText(/works \(\d+ ms\)|failed \(/).waitFor();
     await shot(page, 'connection');
 
+    await page.getByRole('link', { name: 'Mappings', exact: true }).click();
+    await page.getByRole('link', { name: 'xcart-sage300/order-to-oe-order' }).click();
+    await page.getByRole('heading', { name: 'Preview' }).waitFor();
+    await page.locator('section[aria-labelledby="h-preview"] pre.json').waitFor();
+    await page.getByRole('button', { name: 'Run the cases' }).click();
+    await page.getByText(/^\d+ of \d+ cases pass$/).waitFor();
+    expect(await page.getByText(/^(\d+) of \1 cases pass$/).count()).toBe(1);
+    await page.getByRole('heading', { name: 'Preview' }).scrollIntoViewIfNeeded();
+    await shot(page, 'mapping');
+
     await page.getByRole('link', { name: 'Alerts', exact: true }).click();
     const form = page.getByRole('form', { name: 'New alert rule' });
     await form.getByLabel('Name').fill('Dead letters on the order flow');
