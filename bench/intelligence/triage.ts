@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parse as parseYaml } from 'yaml';
 import type { Figure } from '../run.ts';
-import { createLookupTable, loadMapping, type LookupTableSpec } from '../../src/mapping/index.ts';
-import { triage, type DeadLetter } from '../../src/intelligence/triage.ts';
+import { createLookupTable, loadMapping, type LookupTableSpec } from '../../src/mapping/index.js';
+import { triage, type DeadLetter } from '../../src/intelligence/triage.js';
 
 const rnd = (() => {
   let s = 42;

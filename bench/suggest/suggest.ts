@@ -1,7 +1,7 @@
 // Mapping suggester quality on the labelled set (src/intelligence/data/labelled.json), tuning and
 // held-out splits separately, and the time to suggest for a whole entity pair.
 import type { Figure } from '../run.ts';
-import { evaluate } from '../../src/intelligence/evaluate.ts';
+import { evaluate } from '../../src/intelligence/evaluate.js';
 
 export default async function (): Promise<Figure[]> {
   const pct = (n: number, d: number): number => Math.round((1000 * n) / d) / 10;

@@ -249,6 +249,12 @@ export function registerDlq(program: Command): void {
         if (n < list.length) process.exitCode = 1;
       });
     });
+  withDb(dlq.command('triage').description('dead letters clustered by error, a suggested fix each; --apply N fixes cluster N\'s data and replays it'))
+    .option('--apply <n>', 'apply cluster N\'s lookup fix and replay the cluster')
+    .option('--lookups <dir>', 'lookup tables the fixes go to', 'mappings/lookups')
+    .action(async (o: DbOptions & { apply?: string; lookups: string }) => {
+      await using(o, o.apply ? 'write' : 'read', async (store) => (await import('./triage.js')).runTriage(createQueue(store), o));
+    });
   withDb(dlq.command('discard').description('delete dead letters for good').argument('<ids...>')).action(async (values: string[], o: DbOptions) => {
     await using(o, 'write', async (store) => {
       const list = ids(values);
