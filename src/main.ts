@@ -1,13 +1,15 @@
 // The one place that reads the environment and wires everything: store, secrets, connections,
 // connector clients, flows, pollers, the engine and the server.
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { connectors } from './connectors/index.js';
 import { secretLogPaths, systemSettings } from './connectors/settings.js';
-import { ConnectionStore, joinSecrets } from './core/connections.js';
+import { ConnectionStore } from './core/connections.js';
 import { openStore, storeOptionsFromUrl, type Store } from './core/db/database.js';
 import { Engine, type BoundFlow } from './core/engine.js';
+import { Metrics } from './core/metrics.js';
 import { userError } from './core/errors.js';
 import { MemoryRateLimiter, type RateLimiter } from './core/rate-limit.js';
 import { PollerLease } from './core/poller-lease.js';
@@ -17,7 +19,12 @@ import { PgRateLimiter } from './core/rate-limit-pg.js';
 import { SecretBox } from './core/secrets.js';
 import { sealedCodec } from './core/payload-codec.js';
 import { ApiTokenStore } from './core/tokens.js';
-import { flowTemplates } from './flows/index.js';
+import { ConnectionHealthRegistry } from './core/connection-health.js';
+import { LiveConnections } from './live-connections.js';
+import { setDefaultCircuitFailures } from './http/client.js';
+import { currentTraceId, startTelemetry, type Telemetry } from './telemetry/index.js';
+import { deployFlows, FlowVersionStore, parseFlowDocument, type Binding, type DeployedFlows } from './flows/index.js';
+import { startSchedules } from './flows/schedule.js';
 import { buildServer } from './server/index.js';
 import type { SynclineConfig } from './config.js';
 
@@ -28,6 +35,10 @@ export interface Runtime {
   connections: ConnectionStore;
   tokens: ApiTokenStore;
   clients: Record<string, unknown>;
+  /** Connection clients (rebuilt live after an API edit), tests, and the retest timer. */
+  live: LiveConnections;
+  /** Health of each connection: /readyz, metrics, alerts (`health.onAlert`), paused work. */
+  health: ConnectionHealthRegistry;
   server: FastifyInstance;
   /** Base URL of the server once listening. */
   url: string;
@@ -37,12 +48,30 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export function createLogger(): Logger {
-  return pino({
-    level: process.env.SYNCLINE_LOG_LEVEL ?? 'info',
+
+/**
+ * Logs go to stderr, so stdout carries only a command's own output (one JSON document under --json).
+ * Format: `--log-format` ($SYNCLINE_LOG_FORMAT) over the file's `log.format`; `auto` is coloured,
+ * human-readable lines on a terminal and JSON lines when piped. Level: $SYNCLINE_LOG_LEVEL over `log.level`.
+ */
+export function createLogger(opts: { format?: 'auto' | 'pretty' | 'json'; level?: string } = {}): Logger {
+  const envFormat = process.env.SYNCLINE_LOG_FORMAT;
+  const format = envFormat === 'json' || envFormat === 'pretty' ? envFormat : (opts.format ?? 'auto');
+  const pretty = format === 'pretty' || (format === 'auto' && process.stderr.isTTY === true);
+  const options: pino.LoggerOptions = {
+    level: process.env.SYNCLINE_LOG_LEVEL ?? opts.level ?? 'info',
     // Belt and braces: credentials never reach a log line even if someone logs a config object.
     redact: { paths: ['*.password', '*.token', '*.secret', '*.secrets', '*.authorization', '*.headers.authorization', 'config.password', 'config.token', ...secretLogPaths()], censor: '[redacted]' },
-  });
+    // The trace of the run a line belongs to (when tracing is on): from a log line to the trace.
+    mixin: () => {
+      const traceId = currentTraceId();
+      return traceId ? { traceId } : {};
+    },
+  };
+  if (!pretty) return pino(options, pino.destination({ fd: 2, sync: false }));
+  // Loaded only for a terminal: piped and JSON runs do not pay for it.
+  const pinoPretty = createRequire(import.meta.url)('pino-pretty') as (o: Record<string, unknown>) => NodeJS.WritableStream;
+  return pino(options, pinoPretty({ colorize: process.stderr.isTTY === true, destination: 2, sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }));
 }
 
 /**
@@ -54,11 +83,14 @@ export type Role = 'intake' | 'worker' | 'all';
 
 export async function startSyncline(config: SynclineConfig, opts: { logger?: Logger; listen?: boolean; rateLimiter?: RateLimiter; role?: Role } = {}): Promise<Runtime> {
   const role = opts.role ?? 'all';
-  const logger = opts.logger ?? createLogger();
+  const logger = opts.logger ?? createLogger({ format: config.log?.format, level: config.log?.level });
   const dataDir = path.resolve(config.dataDir);
-  const storeOptions = storeOptionsFromUrl(config.database ?? `sqlite:${path.join(dataDir, 'syncline.db')}`);
+  const storeUrl = config.database ?? `sqlite:${path.join(dataDir, 'syncline.db')}`;
+  logger.info({ store: storeUrl.replace(/\/\/[^@/]*@/, '//…@'), from: config.source ? `${config.source} (database/dataDir)` : 'the configuration' }, 'store');
+  const storeOptions = storeOptionsFromUrl(storeUrl);
   const store = await openStore(storeOptions.dialect === 'sqlite' ? { ...storeOptions, synchronous: config.sqliteSynchronous } : storeOptions);
-  const secretBox = SecretBox.load(dataDir);
+  const telemetry: Telemetry | undefined = config.telemetry?.enabled ? await startTelemetry(config.telemetry) : undefined;
+  const secretBox = SecretBox.load(dataDir, process.env, config.masterKeyFile);
   // Event and job payloads are whole orders with personal data: sealed at rest (decision 0006).
   store.payloadCodec = sealedCodec(secretBox);
   const connections = new ConnectionStore(store.db, secretBox);
@@ -67,45 +99,51 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
   // On PostgreSQL every worker process of the deployment draws from the same buckets.
   const rateLimiter = opts.rateLimiter ?? (store.dialect === 'postgres' ? new PgRateLimiter(store.db) : new MemoryRateLimiter());
 
-  // Connections from the file are stored (secrets sealed), then every client is built from the store.
-  for (const c of config.connections) {
-    // The store splits by the connector's schema (what it marks secret is sealed): decision 0006.
-    await connections.upsert({ id: c.id, system: c.system, config: c.config, secrets: c.webhookSecret ? { webhookSecret: c.webhookSecret } : {} });
-  }
+  // Connections: the file seeds the store (all checked first, nothing written if one is invalid;
+  // an entry unchanged in the file keeps API edits), then every client is built from the store and
+  // tested. src/live-connections.ts, decision 0007.
+  const metrics = new Metrics();
+  if (config.health?.circuitFailures) setDefaultCircuitFailures(config.health.circuitFailures);
+  const health = new ConnectionHealthRegistry({ logger, registry: metrics.registry, holdMs: Math.min(config.health?.retestMs ?? 30_000, 30_000) });
+  const live = new LiveConnections({
+    connections,
+    db: store.db,
+    health,
+    rateLimiter,
+    logger,
+    retestMs: config.health?.retestMs,
+    rateLimits: Object.fromEntries(config.connections.map((c) => [c.id, c.rateLimits ?? {}])),
+    split(c) {
+      // The store splits by the connector's schema (what it marks secret is sealed): decision 0006.
+      return { config: c.config, secrets: c.webhookSecret ? { webhookSecret: c.webhookSecret } : {} };
+    },
+  });
+  await live.seed(config.connections);
   const clients: Record<string, unknown> = {};
   for (const c of config.connections) {
-    const stored = (await connections.get(c.id))!;
-    const connector = connectors[c.system];
-    if (!connector) throw userError('CONFIG_INVALID', `connection ${c.id}: no connector for system "${c.system}" is wired yet`);
-    const { webhookSecret: _webhookSecret, ...secrets } = stored.secrets;
-    clients[c.id] = connector.createClient(joinSecrets(stored.config, secrets), { connection: c.id, rateLimiter });
-    for (const [op, limit] of Object.entries(c.rateLimits ?? {})) await rateLimiter.setLimit(`${c.id}:${op}`, limit);
+    if (!connectors[c.system]) throw userError('CONFIG_INVALID', `connection ${c.id}: no connector for system "${c.system}" is wired yet`);
+    await live.build(c.id);
+    clients[c.id] = live.client(c.id);
   }
 
-  const bound: BoundFlow[] = [];
-  const pollers: Array<{ poller: import('./core/triggers.js').Poller; intervalMs: number; connection: string }> = [];
-  for (const f of config.flows) {
-    const template = flowTemplates[f.use];
-    if (!template) throw userError('CONFIG_INVALID', `unknown flow "${f.use}"; known: ${Object.keys(flowTemplates).join(', ')}`);
-    const roleClients: Record<string, unknown> = {};
-    for (const [role, system] of Object.entries(template.roles)) {
-      const id = f.connections[role];
-      const conn = config.connections.find((c) => c.id === id);
-      if (!id || !conn) throw userError('CONFIG_INVALID', `flow ${f.use} needs a connection for role "${role}" (a ${system} connection)`);
-      if (conn.system !== system) throw userError('CONFIG_INVALID', `flow ${f.use}: role "${role}" needs a ${system} connection, ${id} is ${conn.system}`);
-      roleClients[role] = clients[id];
-    }
-    const built = await template.build({ clients: roleClients, connectionIds: f.connections, mapping: f.mapping, mappingOptions: f.mappingOptions, pollIntervalMs: f.pollIntervalMs });
-    bound.push(built.bound);
-    pollers.push(...built.pollers);
-  }
+  // Flows are documents (decision 0005): stored as versions, compiled against their bound connections.
+  // A binding reads its client from `live` on each call, so an API edit of a connection applies at once.
+  const bindings: Record<string, Binding> = Object.fromEntries(
+    config.connections.map((c) => [c.id, { id: c.id, system: c.system, get client() { return live.client(c.id); } }]),
+  );
+  const deployed: DeployedFlows = await deployFlows({ entries: config.flows, db: store.db, connections: bindings });
+  for (let i = 0; i < deployed.flows.length; i++) health.setFlowConnections(deployed.flows[i]!.id, Object.values(config.flows[i]!.connections));
+  const flowVersions = new FlowVersionStore(store.db);
+  let stopSchedules = (): void => {};
 
   const engine = new Engine({
     store,
-    flows: bound,
+    flows: deployed.flows,
     logger,
     redaction: { enabled: config.redactPii },
-    worker: { concurrency: config.worker.concurrency, leaseMs: config.worker.leaseMs, pollMs: config.worker.pollMs },
+    metrics,
+    // Jobs of a flow whose connection is paused (credentials refused) wait instead of dead-lettering.
+    worker: { concurrency: config.worker.concurrency, leaseMs: config.worker.leaseMs, pollMs: config.worker.pollMs, pause: health },
     runRetentionMs: config.runRetentionDays * 24 * 3600_000,
     recordPayloads: config.recordPayloads,
   });
@@ -117,7 +155,18 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     webhookSecrets: (id) => connections.webhookSecret(id),
     bodyLimitBytes: config.server.bodyLimitBytes,
     logger: logger.child({ component: 'server' }),
+    flowOps: { versions: flowVersions, parse: parseFlowDocument, recompile: (doc) => deployed.recompile(doc) },
+    connectionOps: {
+      health,
+      test: (id) => live.test(id),
+      changed: (id) => live.reload(id),
+      usedBy: (id) => health.flowsUsing(id),
+    },
   });
+  health.queueSource = () => engine.flows.map((f) => f.id);
+  // A test at start: logged, never fatal (a system that is down degrades; refused credentials pause).
+  if (config.health?.testAtStart !== false) await live.testAll();
+  live.startRetest();
   if (role !== 'all' && store.dialect !== 'postgres') throw userError('CONFIG_INVALID', `--role ${role} needs the store on PostgreSQL: SQLite is one process`);
   // On PostgreSQL several workers may run the same pollers: each poller polls only in the process
   // holding its lease (src/core/poller-lease.ts). SQLite is one process: no lease needed.
@@ -133,7 +182,9 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
   }
   if (role !== 'intake') {
     engine.start();
-    for (const p of pollers) engine.startPoller(p.poller, p.intervalMs, p.connection, pollerLease);
+    for (const p of deployed.pollers) engine.startPoller(p.poller, p.intervalMs, p.connection, pollerLease);
+    for (const id of deployed.disabled) engine.setEnabled(id, false);
+    stopSchedules = startSchedules(engine, deployed.schedules, logger);
   }
   let url = '';
   if (opts.listen !== false && role !== 'worker') {
@@ -150,6 +201,8 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     connections,
     tokens,
     clients,
+    live,
+    health,
     server,
     url,
     logger,
@@ -157,12 +210,16 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     async stop() {
       if (stopped) return;
       stopped = true;
+      live.stop();
+      stopSchedules();
       await server.close();
       await engine.stop();
       await pollerLease?.stop();
       for (const c of routed) routeConnection(c.id, undefined);
       await agentHub?.stop();
       await store.close();
+      health.close();
+      await telemetry?.shutdown();
     },
   };
 }

@@ -10,9 +10,10 @@ import type { PayloadCodec } from '../payload-codec.js';
 import { prepareSqliteFile, restrictSqliteFiles } from './file-modes.js';
 import { userError } from '../errors.js';
 import * as m0001 from './migrations/0001_initial.js';
-import * as m0005 from './migrations/0005_agents_and_leases.js';
+import * as m0002 from './migrations/0002_flows.js';
 import * as m0003 from './migrations/0003_security.js';
 import * as m0004 from './migrations/0004_console.js';
+import * as m0005 from './migrations/0005_agents_and_leases.js';
 import * as m0006 from './migrations/0006_settlements.js';
 import * as m0008 from './migrations/0008_operations.js';
 
@@ -57,9 +58,10 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 const migrations: Array<{ name: string; up: (db: Kysely<any>, dialect: Dialect) => Promise<void> }> = [
   { name: '0001_initial', up: m0001.up },
-  { name: '0005_agents_and_leases', up: m0005.up },
+  { name: '0002_flows', up: m0002.up },
   { name: '0003_security', up: m0003.up },
   { name: '0004_console', up: m0004.up },
+  { name: '0005_agents_and_leases', up: m0005.up },
   { name: '0006_settlements', up: m0006.up },
   { name: '0008_operations', up: m0008.up },
 ];
