@@ -42,8 +42,12 @@ export interface PollerArgs {
 
 type PollerFactory = (client: any, args: PollerArgs) => Poller;
 
+// Sage 300 stamps changes with a date only (DateLastMaintained, audit dates): a start instant within
+// a day would miss that day's earlier changes, so a cursorless start begins at the start of its day
+// (the inbox absorbs what was already seen; at worst that day's changes are sent once more).
+const startOfDay = (iso: string) => `${new Date(Date.parse(iso)).toISOString().slice(0, 10)}T00:00:00Z`;
 const sage300 = (make: (c: Sage300Client, o: Parameters<typeof createShipmentPoller>[1]) => Poller): PollerFactory => (client, a) =>
-  make(client, { connection: a.id.replace(/:[^:]*$/, ''), ...(a.since ? { startAt: a.since } : {}), ...(a.options as object) });
+  make(client, { connection: a.id.replace(/:[^:]*$/, ''), ...(a.since ? { startAt: startOfDay(a.since) } : {}), ...(a.options as object) });
 
 export const connectorTriggers: Record<string, Record<string, PollerFactory>> = {
   xcart: {

@@ -5,12 +5,12 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../core/db/schema.js';
 import { userError, toSynclineError } from '../core/errors.js';
 import type { FlowDefinition, FlowStep, InboxEvent, StepContext } from '../core/flow.js';
-import { compileExpr, truthy } from '../mapping/expr.js';
+import { truthy } from '../mapping/expr.js';
 import { loadMapping, type CompiledMapping } from '../mapping/index.js';
 import { connectorOperations } from '../connectors/index.js';
 import path from 'node:path';
 import { MAPPINGS_DIR, type FlowDocument, type FlowStepDoc } from './document.js';
-import { compileFlowExpr } from './expr.js';
+import { compileFlowExpr, compileSyncFlowExpr } from './expr.js';
 import { stepKinds, type RunScope, type StepEnv, type StepRun } from './steps/index.js';
 
 export interface Binding {
@@ -124,10 +124,9 @@ export async function compileFlow(dep: FlowDeployment): Promise<FlowDefinition> 
   const target = doc.steps.find((s) => s.kind === 'deliver') as { target?: { role: string; entity: string } } | undefined;
   let orderingKey: ((e: InboxEvent) => string) | undefined;
   if (doc.orderingKey) {
-    const c = compileExpr(doc.orderingKey, { where: `${doc.id} orderingKey` });
-    if (!c.fast) throw userError('FLOW_INVALID', `${doc.id} orderingKey: \`${doc.orderingKey}\` must be a simple expression (${c.fallbackReason})`);
-    const fast = c.fast;
-    orderingKey = (e) => String(fast({ event: e }, { root: { event: e }, vars: {}, rt: undefined as never }));
+    const key = compileSyncFlowExpr(doc.orderingKey, `${doc.id} orderingKey`);
+    if (!key) throw userError('FLOW_INVALID', `${doc.id} orderingKey: \`${doc.orderingKey}\` must be an expression that compiles to JS (paths, &, conditions, built-ins)`);
+    orderingKey = (e) => String(key({ event: e }) ?? `${e.system}:${e.entity}:${e.id}`);
   }
   return {
     id: doc.id,

@@ -46,7 +46,7 @@ export interface DeliverStep extends StepBase {
   source?: { entity?: string; key?: string };
   targetId?: string;
   once?: { reference: string; find: string; findInput?: string; foundId: string; settleMs?: number };
-  update?: { operation: string; input?: string; current?: { operation: string; input?: string } };
+  update?: { operation: string; input?: string; current?: { operation: string; input?: string }; if?: string };
 }
 export interface WhenStep extends StepBase { kind: 'when'; condition: string; reason?: string }
 export interface EachStep extends StepBase { kind: 'each'; items: string; key: string; steps: FlowStepDoc[] }

@@ -2,7 +2,6 @@ import { defineErrorCodes } from '../core/errors.js';
 
 export const flowErrorCodes = defineErrorCodes({
   FLOW_INVALID: { kind: 'user', description: 'A flow document does not follow flows/flow.schema.json or names a role, operation, poller, mapping or step that does not exist. `details.problems` lists each with its path.' },
-  FLOW_EXPRESSION_FAILED: { kind: 'user', description: 'A flow expression (a step input, key, condition) failed on this event; the message names the flow, the step, the field and the expression. Fix the flow or the data, then replay.' },
   LOOKUP_NOT_FOUND: { kind: 'user', description: 'A lookup step found no target record for its key and the flow may neither create one nor fall back (`otherwise`). Create the record (or add a fallback), then replay.' },
   LOOKUP_IN_PROGRESS: { kind: 'transient', description: 'Another run is creating the same target record (e.g. two first orders of one new buyer); this one waits for it instead of creating a duplicate.' },
   DELIVERY_OUTCOME_UNKNOWN: { kind: 'transient', description: 'A create timed out or lost its answer, so the target may still apply it. The step waits the settle time (longer than the target\'s own request limit), then looks the record up by its reference before creating again.' },

@@ -65,7 +65,7 @@ export async function startDemo(opts: { port: number; dataDir: string; sandboxPo
         id: 'sage300-main',
         system: 'sage300',
         config: { baseUrl: sage300.url, company: sage300.credentials.company, user: sage300.credentials.user, password: sage300.credentials.password },
-        rateLimits: { createOrder: UNLIMITED, findOrdersByReference: UNLIMITED, updateOrder: UNLIMITED },
+        rateLimits: { createOrder: UNLIMITED, findOrdersByReference: UNLIMITED, updateOrder: UNLIMITED, findCustomerByEmail: UNLIMITED, createCustomer: UNLIMITED },
       },
     ],
     flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 100, since }],
@@ -186,7 +186,26 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print the summary as one JSON object')
     .option('--port <port>', 'server port (default 4100; 0 with --exit)')
     .option('--data <dir>', 'data directory (default ./data/demo, wiped at start; a temporary one with --exit)')
-    .action(async (o: { orders: string; exit?: boolean; json?: boolean; port?: string; data?: string }) => {
+    .option('--scenario <pair>', 'the whole cycle of a pair in scaled time (one simulated minute a second): xcart-sage300')
+    .option('--minutes <m>', 'simulated minutes of activity for --scenario', '10')
+    .option('--faults <json|file>', "with --scenario: the sandboxes' fault rules during the activity, e.g. '[{\"error5xx\":0.1},{\"rate429\":0.05}]'")
+    .action(async (o: { orders: string; exit?: boolean; json?: boolean; port?: string; data?: string; scenario?: string; minutes: string; faults?: string }) => {
+      if (o.scenario) {
+        const minutes = Number(o.minutes);
+        if (!Number.isInteger(minutes) || minutes < 1) throw new Error(`--minutes must be a whole number ≥ 1, got ${o.minutes}`);
+        const { readFileSync, existsSync } = await import('node:fs');
+        const faults = o.faults ? (JSON.parse(existsSync(o.faults) ? readFileSync(o.faults, 'utf8') : o.faults) as unknown) : undefined;
+        const rules = Array.isArray(faults) ? faults : (faults as { rules?: unknown[] } | undefined)?.rules;
+        let summary: unknown;
+        if (o.scenario === 'xcart-sage300') {
+          const { runXcartSage300Scenario } = await import('./scenario.js');
+          summary = await runXcartSage300Scenario({ minutes, ...(rules ? { faults: rules } : {}), quiet: true, onMinute: o.json ? undefined : (m) => process.stderr.write(`\rminute ${m}/${minutes}`) });
+        } else throw new Error(`--scenario must be xcart-sage300, got ${o.scenario}`);
+        if (o.json) console.log(JSON.stringify(summary));
+        else console.log(JSON.stringify(summary, null, 2));
+        const s = summary as { reconciliation: { differences: number } };
+        process.exit(s.reconciliation.differences === 0 ? 0 : 1);
+      }
       const orders = Number(o.orders);
       if (!Number.isInteger(orders) || orders < 0) throw new Error(`--orders must be a whole number ≥ 0, got ${o.orders}`);
       const summary = await runDemo({ orders, exit: Boolean(o.exit), port: o.port !== undefined ? Number(o.port) : o.exit ? 0 : 4100, dataDir: o.data, quiet: Boolean(o.json) });

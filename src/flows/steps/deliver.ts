@@ -11,6 +11,7 @@ import { SynclineError, toSynclineError, transientError } from '../../core/error
 import type { Ref } from '../../core/xref.js';
 import type { DeliverStep } from '../document.js';
 import { plain } from '../expr.js';
+import { truthy } from '../../mapping/expr.js';
 import type { StepKind } from './kind.js';
 
 /** True when a failed write may nevertheless have been applied by the target. */
@@ -33,6 +34,7 @@ export const deliverStep: StepKind<DeliverStep> = {
     const foundId = step.once ? env.expr(step.once.foundId, 'once.foundId') : undefined;
     const updateInput = step.update?.input ? env.expr(step.update.input, 'update.input') : undefined;
     const currentInput = step.update?.current?.input ? env.expr(step.update.current.input, 'update.current.input') : undefined;
+    const updateIf = step.update?.if ? env.expr(step.update.if, 'update.if') : undefined;
     const unknownKey = `unknown:${step.id}`;
     return async (scope, ctx) => {
       const conn = env.connection(step.target.role);
@@ -46,6 +48,8 @@ export const deliverStep: StepKind<DeliverStep> = {
         if (!step.update) return { action: 'unchanged', targetId: known };
         // The record as the target has it now, for updates that need its internal key or its state.
         const current = step.update.current ? await env.call(step.update.current.operation, currentInput ? await currentInput({ ...scope, targetId: known }) : { targetId: known }) : undefined;
+        // Nothing the target keeps has changed (e.g. only the shop's shipping status): no call at all.
+        if (updateIf && !truthy(await updateIf({ ...scope, targetId: known, current }))) return { action: 'unchanged', targetId: known };
         const result = await env.call(step.update.operation, updateInput ? await updateInput({ ...scope, targetId: known, current }) : { targetId: known });
         link(known);
         return { action: 'updated', targetId: known, result };

@@ -52,7 +52,8 @@ export function seedCompany(co: Company, seed: number): void {
     put('OE/OEShipViaCodes', { Code: code, Name: name });
   }
   // TAX: sales tax the web store already charged, carried as a charge line to its liability account.
-  for (const [code, d, amt, account] of [['HC', 'Handling charges', 20.25, '4200'], ['FRT', 'Freight', 0, '4200'], ['DISC', 'Discount', 0, '4200'], ['GIFT', 'Gift wrapping', 5, '4200'], ['TAX', 'Sales tax (web store)', 0, '2300']] as const) {
+  // REFUND: the charge code a merchant sets up once for money-only web refunds (docs/flows.md, refund flow).
+  for (const [code, d, amt, account] of [['HC', 'Handling charges', 20.25, '4200'], ['FRT', 'Freight', 0, '4200'], ['DISC', 'Discount', 0, '4200'], ['GIFT', 'Gift wrapping', 5, '4200'], ['TAX', 'Sales tax (web store)', 0, '2300'], ['REFUND', 'Web store refunds', 0, '4900']] as const) {
     put('OE/OEMiscellaneousCharges', { Currency: 'USD', MiscellaneousChargeCode: code, Description: d, MiscellaneousChargeRevenueAccount: account, Amount: amt });
   }
 
