@@ -68,7 +68,7 @@ describe('walking skeleton: X-Cart order → Sage 300 OE order', () => {
     expect(detail?.steps?.map((s) => s.step)).toEqual(['customer', 'map', 'order', 'deliver']);
     expect(detail?.flowVersion).toBeGreaterThanOrEqual(1);
     // PII is masked in the stored payloads.
-    expect(JSON.stringify(detail?.steps?.[1]?.input)).toContain('[redacted]');
+    expect(JSON.stringify(detail?.steps?.[0]?.input)).toContain('[redacted]');
   });
 
   it('the same order delivered 3 times, then an older version → one Sage 300 order with the newer data', async () => {
