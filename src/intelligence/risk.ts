@@ -1,0 +1,107 @@
+// Order risk: explainable rules over one order and what came before it. A pure function — the flow
+// decides what to do with the score (hold above a threshold for a person to release or cancel).
+import { Decimal } from 'decimal.js';
+
+export interface RiskOrder {
+  id: string;
+  at: Date;
+  buyer?: string;
+  email?: string;
+  billingCountry?: string;
+  shippingCountry?: string;
+  /** The ship-to as one string (street, postal code, country); compared normalised. */
+  shippingAddress?: string;
+  total: string;
+  lines: Array<{ sku: string; price: string; listPrice?: string; quantity: number }>;
+}
+
+export interface RiskResult {
+  score: number;
+  reasons: string[];
+}
+
+/** Domains of throw-away mailboxes (a short list; extend per merchant). */
+export const DISPOSABLE = new Set(['mailinator.com', 'guerrillamail.com', '10minutemail.com', 'tempmail.com', 'temp-mail.org', 'yopmail.com', 'trashmail.com', 'sharklasers.com', 'getnada.com', 'dispostable.com', 'maildrop.cc', 'throwawaymail.com']);
+
+const DAY = 86_400_000;
+const addr = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** What the score needs from the past: velocity per buyer, e-mail and address; known buyers; typical order value. */
+export class RiskHistory {
+  private seen = new Map<string, number[]>(); // key → order times (ms), ascending
+  private values: number[] = [];
+  private typical = 0;
+
+  record(o: RiskOrder): void {
+    for (const k of keys(o)) {
+      const a = this.seen.get(k) ?? [];
+      a.push(o.at.getTime());
+      this.seen.set(k, a);
+    }
+    this.values.push(Number(o.total));
+    if (this.values.length % 64 === 1) this.typical = median(this.values.slice(-2000));
+  }
+
+  /** Orders under `key` in the 24 hours before `at`. */
+  recent(key: string, at: Date): number {
+    const a = this.seen.get(key);
+    if (!a) return 0;
+    const from = at.getTime() - DAY;
+    let n = 0;
+    for (let i = a.length - 1; i >= 0 && a[i] >= from; i--) if (a[i] < at.getTime()) n++;
+    return n;
+  }
+
+  ordersBefore(key: string, at: Date): number {
+    const a = this.seen.get(key);
+    return a ? a.filter((t) => t < at.getTime()).length : 0;
+  }
+
+  get typicalValue(): number {
+    return this.typical;
+  }
+}
+
+function keys(o: RiskOrder): string[] {
+  const k: string[] = [];
+  if (o.buyer) k.push(`b:${o.buyer}`);
+  if (o.email) k.push(`e:${o.email.toLowerCase()}`);
+  if (o.shippingAddress) k.push(`a:${addr(o.shippingAddress)}`);
+  return k;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1] : 0;
+}
+
+/** Score in [0, 100] with the reason for every point; does not record the order (call history.record). */
+export function scoreOrder(order: RiskOrder, history: RiskHistory): RiskResult {
+  let score = 0;
+  const reasons: string[] = [];
+  const add = (points: number, why: string): void => {
+    score += points;
+    reasons.push(`+${points} ${why}`);
+  };
+  if (order.billingCountry && order.shippingCountry && order.billingCountry.toUpperCase() !== order.shippingCountry.toUpperCase()) add(30, `billing country ${order.billingCountry} ≠ shipping country ${order.shippingCountry}`);
+  const domain = order.email?.split('@')[1]?.toLowerCase();
+  if (domain && DISPOSABLE.has(domain)) add(35, `disposable e-mail domain ${domain}`);
+  let velocity = 0;
+  for (const [k, label] of [[order.buyer && `b:${order.buyer}`, 'buyer'], [order.email && `e:${order.email.toLowerCase()}`, 'e-mail'], [order.shippingAddress && `a:${addr(order.shippingAddress)}`, 'address']] as const) {
+    if (!k) continue;
+    const n = history.recent(k, order.at);
+    if (n >= 3) velocity = Math.max(velocity, n), reasons.push(`${n} orders from this ${label} in 24 h`);
+  }
+  if (velocity) (score += Math.min(50, 20 + 8 * velocity), (reasons[reasons.length - 1] = `+${Math.min(50, 20 + 8 * velocity)} ${reasons[reasons.length - 1]}`));
+  const first = !keys(order).some((k) => history.ordersBefore(k, order.at) > 0);
+  const typical = history.typicalValue;
+  // A first order is no fault, but it is what every other signal weighs more on.
+  if (first) add(20, 'first order from this buyer, e-mail and address');
+  if (first && typical > 0 && new Decimal(order.total).gt(new Decimal(typical).times(4))) add(40, `first-time buyer, order ${order.total} over 4× the typical ${typical.toFixed(2)}`);
+  const cheap = order.lines.filter((l) => l.listPrice !== undefined && new Decimal(l.listPrice).gt(0) && new Decimal(l.price).lt(new Decimal(l.listPrice).times(0.5)));
+  if (cheap.length) add(45, `price under half of list for ${cheap.map((l) => l.sku).join(', ')}`);
+  return { score: Math.min(100, score), reasons };
+}
+
+/** Hold for review at or above this score (a flow option). */
+export const HOLD_THRESHOLD = 50;
