@@ -39,8 +39,9 @@ export function MappingDetail({ id, role }: { id: string; role: Role }) {
   const sampleText = data ? JSON.stringify(data.sample ?? {}, null, 2) : '';
   const edited = text !== undefined && data !== undefined && text !== data.text;
 
+  const canPreview = roleAllows(role, 'operator');
   useEffect(() => {
-    if (!data) return;
+    if (!data || !canPreview) return;
     const inputText = input?.text ?? sampleText;
     if (input && !input.ok) return;
     window.clearTimeout(timer.current);
@@ -83,7 +84,7 @@ export function MappingDetail({ id, role }: { id: string; role: Role }) {
       <section aria-labelledby="h-preview" aria-live="polite">
         <h2 id="h-preview">Preview</h2>
         <ErrorBox error={previewError} />
-        {preview ? (
+        {!canPreview ? <p className="muted">Previews and case runs need the operator role.</p> : preview ? (
           <>
             {preview.errors.length ? <ul className="problems" aria-label="Validation errors">{preview.errors.map((e, i) => <li key={i}><code>{e.path}</code>: {e.message}</li>)}</ul> : <p className="ok">Valid: ready to deliver.</p>}
             {preview.warnings.length ? <ul className="warnings" aria-label="Warnings">{preview.warnings.map((e, i) => <li key={i}><code>{e.path}</code>: {e.message}</li>)}</ul> : null}
@@ -91,7 +92,7 @@ export function MappingDetail({ id, role }: { id: string; role: Role }) {
           </>
         ) : <Loading />}
       </section>
-      {data.cases ? (
+      {data.cases && canPreview ? (
         <section aria-labelledby="h-cases">
           <h2 id="h-cases">Cases</h2>
           <button type="button" onClick={runCases} disabled={cases === 'running'}>Run the cases{edited ? ' against the edited spec' : ''}</button>

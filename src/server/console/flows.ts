@@ -84,7 +84,7 @@ export async function consoleFlowRoutes(app: FastifyInstance, opts: { engine: En
   app.post<{ Params: { id: string }; Body: { document: unknown } }>(
     '/flows/:id/validate',
     {
-      config: { role: 'viewer' },
+      config: { role: 'operator' },
       schema: {
         tags: ['flows'], operationId: 'validateFlow', summary: 'Check a flow document (schema, references, compilation) without saving it: every problem at once',
         params: flowParam,

@@ -1,7 +1,7 @@
 // Mapping templates over the admin API, for the console's mapping page: the spec text, a live
 // preview of its output (warnings and every validation error) on a sample, and its *.cases.yaml run
-// from the page — with the stored spec or with an edited one (admins), which is compiled from a
-// temporary file and never written over the template.
+// from the page (operators: a dry run is still a POST) — with the stored spec or with an edited one
+// (admins), which is compiled from a temporary file and never written over the template.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,7 +65,7 @@ export async function consoleMappingRoutes(app: FastifyInstance): Promise<void> 
   app.post<{ Params: { pair: string; name: string }; Body: { text?: string; input: unknown; options?: Record<string, unknown> } }>(
     '/mappings/:pair/:name/preview',
     {
-      config: { role: 'viewer' },
+      config: { role: 'operator' },
       schema: {
         tags: ['mappings'], operationId: 'previewMapping', summary: 'Map one record: the output, warnings and every validation error (with the stored spec, or an edited `text`: admins)',
         params,
@@ -87,7 +87,7 @@ export async function consoleMappingRoutes(app: FastifyInstance): Promise<void> 
   app.post<{ Params: { pair: string; name: string }; Body: { text?: string } }>(
     '/mappings/:pair/:name/cases',
     {
-      config: { role: 'viewer' },
+      config: { role: 'operator' },
       schema: {
         tags: ['mappings'], operationId: 'runMappingCases', summary: "Run the template's *.cases.yaml (against the stored spec, or an edited `text`: admins)",
         params,
