@@ -207,7 +207,7 @@ export function prepare(sourceEntity: string, targetEntity: string, sample?: unk
 export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { confidence: number; why: string } {
   const whole = cosine(s.all, t.all, p.idf);
   const leaf = cosine(s.leaf, t.leaf, p.idf);
-  let name = 0.6 * whole.sim + 0.4 * Math.max(leaf.sim, cosine(s.leaf, t.all, p.idf).sim);
+  let name = 0.45 * whole.sim + 0.55 * Math.max(leaf.sim, 0.8 * cosine(s.leaf, t.all, p.idf).sim);
   const reasons: string[] = [];
   if (whole.shared.length) reasons.push(`names share ${whole.shared.filter((c) => !c.startsWith('#')).join(', ') || whole.shared.join(', ')}`);
   // Ship-to fields go to ship-to fields, bill-to to bill-to.

@@ -30,7 +30,7 @@ const GROUPS: Record<string, string[]> = {
   name: ['name', 'firstname', 'lastname', 'fullname', 'contact'],
   ship: ['ship', 'shipping', 'shipto', 'delivery', 'destination', 'deliver'],
   bill: ['bill', 'billing', 'billto'],
-  item: ['item', 'sku', 'product', 'itemnumber', 'article', 'asin', 'listing'],
+  item: ['item', 'sku', 'product', 'itemnumber', 'article', 'listing'],
   quantity: ['quantity', 'qty', 'qte'],
   price: ['price', 'unitprice', 'rate'],
   amount: ['amount', 'total', 'value', 'sum', 'subtotal'],
