@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { userError } from '../core/errors.js';
 import { z } from 'zod';
 import * as amazon from '../connectors/amazon/schemas.js';
 import * as sage300 from '../connectors/sage300/schemas.js';
@@ -230,7 +231,7 @@ export function catalogue(entity: string, side: Side, extra: Field[] = []): Cata
   // it was saved with, and a reverse mapping writes what the forward one read.
   const own = side === 'source' ? (srcKey ? sources[srcKey]() : undefined) : tgtKey ? targets.get(tgtKey) : undefined;
   const other = side === 'source' ? (tgtKey ? targets.get(tgtKey) : undefined) : srcKey ? sources[srcKey]() : undefined;
-  if (!own && !other) throw new Error(`unknown entity "${entity}"; known: ${knownEntities().join(', ')}`);
+  if (!own && !other) throw userError('SUGGEST_UNKNOWN_ENTITY', `unknown entity "${entity}"; known: ${knownEntities().join(', ')}`, { details: { entity } });
   const fields = [...(own ?? [])];
   const have = new Set(fields.map((f) => f.path));
   const byPath = new Map(fields.map((f) => [f.path, f]));

@@ -1,4 +1,5 @@
 // Intelligence (issue 14), offline: mapping suggestions, anomaly detection, order risk, error triage.
+import { userError } from '../core/errors.js';
 import { catalogue, leaves } from './catalogue.js';
 import { loadDataset, profileOf } from './dataset.js';
 import { Knowledge, type AcceptedPair } from './knowledge.js';
@@ -16,8 +17,8 @@ export function knowledgeFor(store: string): Knowledge {
 /** Stores an accepted pair after checking both fields exist. */
 export function acceptPair(store: string, pair: AcceptedPair): void {
   const has = (entity: string, p: string, side: 'source' | 'target'): boolean => leaves(catalogue(entity, side).fields).some((f) => f.path === p);
-  if (!has(pair.source, pair.sourcePath, 'source')) throw new Error(`${pair.source} has no field ${pair.sourcePath}`);
-  if (!has(pair.target, pair.targetPath, 'target')) throw new Error(`${pair.target} has no field ${pair.targetPath}`);
+  if (!has(pair.source, pair.sourcePath, 'source')) throw userError('SUGGEST_UNKNOWN_FIELD', `${pair.source} has no field ${pair.sourcePath}`, { details: { entity: pair.source, path: pair.sourcePath } });
+  if (!has(pair.target, pair.targetPath, 'target')) throw userError('SUGGEST_UNKNOWN_FIELD', `${pair.target} has no field ${pair.targetPath}`, { details: { entity: pair.target, path: pair.targetPath } });
   const k = Knowledge.load(store, profileOf);
   if (!k.exact(pair.source, pair.sourcePath, pair.target, pair.targetPath)) k.learn(pair);
   k.save(store);

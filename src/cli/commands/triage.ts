@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { userError } from '../../core/errors.js';
 import type { QueuePort } from '../../core/queue/port.js';
 import { applyLookupFix, triage, type DeadLetter } from '../../intelligence/triage.js';
 
@@ -34,10 +35,10 @@ export async function runTriage(queue: Pick<QueuePort, 'list' | 'replay'>, o: { 
   if (o.apply !== undefined) {
     const n = Number(o.apply);
     const c = clusters[n - 1];
-    if (!Number.isInteger(n) || !c) throw new Error(`--apply takes a cluster number from 1 to ${clusters.length}`);
-    if (c.fix.kind !== 'lookup-entry') throw new Error(`cluster ${n} has no data fix to apply: ${c.fix.text}`);
+    if (!Number.isInteger(n) || !c) throw userError('TRIAGE_NO_FIX', `--apply takes a cluster number from 1 to ${clusters.length}`);
+    if (c.fix.kind !== 'lookup-entry') throw userError('TRIAGE_NO_FIX', `cluster ${n} has no data fix to apply: ${c.fix.text}`);
     const file = [...tables.values()].find((t) => t.name === c.fix.table)?.file;
-    if (!file) throw new Error(`lookup table "${c.fix.table}" not found under ${o.lookups}`);
+    if (!file) throw userError('TRIAGE_NO_FIX', `lookup table "${c.fix.table}" not found under ${o.lookups}`);
     const added = applyLookupFix(file, c.fix);
     // Only letters whose keys the action resolved are replayed; the rest would fail again.
     const resolved = new Set(Object.keys(c.fix.entries ?? {}));
