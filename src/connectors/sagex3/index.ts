@@ -7,13 +7,13 @@ import { SageX3Client, SOAP_DOCS, sagex3ConfigSchema, type SageX3Config } from '
 import { api1Query } from './operations/api1-query.js';
 import { deleteRecord } from './operations/delete.js';
 import { getDescription } from './operations/get-description.js';
-import { getStock } from './operations/get-stock.js';
+import { getSellableStock, getStock } from './operations/get-stock.js';
 import { modify } from './operations/modify.js';
 import { query } from './operations/query.js';
 import { read } from './operations/read.js';
 import { save } from './operations/save.js';
 
-export const operations = { save, read, query, modify, delete: deleteRecord, getDescription, getStock, api1Query };
+export const operations = { save, read, query, modify, delete: deleteRecord, getDescription, getStock, getSellableStock, api1Query };
 
 export const sagex3Connector: ConnectorDefinition<SageX3Config, SageX3Client> & { operations: typeof operations } = {
   id: 'sagex3',

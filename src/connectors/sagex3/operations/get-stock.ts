@@ -55,3 +55,24 @@ export function available(lines: StockLine[]): Map<string, string> {
   }
   return new Map([...out].map(([k, v]) => [k, v.toString()]));
 }
+
+const sellableLine = z.object({ site: z.string(), item: z.string(), available: z.string() });
+
+/**
+ * getStock summed per site and item: accepted (A…) quantity less allocations, as decimal strings
+ * (may be negative when more is allocated than accepted). Flows batch stock with this: summing
+ * hundreds of lot lines in a flow expression is quadratic there.
+ */
+export const getSellableStock = defineX3Operation<z.input<typeof getStockInput>, Array<z.infer<typeof sellableLine>>>({
+  id: 'getSellableStock',
+  docs: SOAP_DOCS,
+  input: getStockInput,
+  output: z.array(sellableLine),
+  async run(client, input) {
+    const lines = await getStock.call(client, input);
+    return [...available(lines)].map(([k, v]) => {
+      const [site, item] = k.split('|') as [string, string];
+      return { site, item, available: v };
+    });
+  },
+});
