@@ -15,7 +15,9 @@ export function registerMappingSuggest(cmd: Command): void {
     .option('--sample <file>', 'a JSON source record: its values are profiled (dates, e-mails, currencies, postal codes)')
     .option('--store <file>', 'accepted pairs learnt from', DEFAULT_STORE)
     .option('--json', 'print {"suggestions":[{"source","candidates":[{"target","confidence","why"}]}]}')
-    .action(async (opts: { source: string; target: string; sample?: string; store: string; json?: boolean }) => {
+    .option('--rerank-url <url>', 're-rank by a language model at this OpenAI-compatible base URL (off by default; field names are sent, never values)')
+    .option('--rerank-model <name>', 'model name for --rerank-url', 'gpt-4o-mini')
+    .action(async (opts: { source: string; target: string; sample?: string; store: string; json?: boolean; rerankUrl?: string; rerankModel: string }) => {
       const { suggest } = await import('../../intelligence/suggest.js');
       const { knowledgeFor } = await import('../../intelligence/index.js');
       let sample: unknown;
@@ -33,6 +35,13 @@ export function registerMappingSuggest(cmd: Command): void {
       } catch (e) {
         console.error(e instanceof Error ? e.message : String(e));
         process.exit(2);
+      }
+      if (opts.rerankUrl) {
+        const { rerank } = await import('../../intelligence/rerank.js');
+        // The key comes from the environment only, so it never lands in shell history.
+        const r = await rerank(opts.source, opts.target, suggestions, { baseUrl: opts.rerankUrl, model: opts.rerankModel, apiKey: process.env.SYNCLINE_RERANK_API_KEY });
+        if (r.error) console.error(r.error);
+        suggestions = r.suggestions;
       }
       if (opts.json) {
         console.log(JSON.stringify({ suggestions }));
