@@ -11,7 +11,8 @@ import { parseConfig } from '../../config.js';
 import { startSyncline, type Runtime } from '../../main.js';
 import { start as startXcart, type XcartSandbox } from '../../sandboxes/xcart/index.js';
 import { start as startSage300, type Sage300Sandbox } from '../../sandboxes/sage300/index.js';
-import { shippedFlows, loadFlowFile, FLOWS_DIR } from '../../flows/index.js';
+import { shippedFlows, loadFlowFile, FLOWS_DIR, MAPPINGS_DIR } from '../../flows/index.js';
+import { loadLookupTable } from '../../mapping/index.js';
 import { reconcileXcartSage300, type ReconcileReport } from '../../reconcile/xcart-sage300.js';
 import type { XcartClient } from '../../connectors/xcart/index.js';
 import type { Sage300Client } from '../../connectors/sage300/index.js';
@@ -41,7 +42,12 @@ export interface XcartSage300World {
 export async function startXcartSage300World(o: { dataDir: string; port?: number; pollIntervalMs?: number; quiet?: boolean }): Promise<XcartSage300World> {
   const xcart = await startXcart({ port: 0, seed: 1, features: { trackingModule: 'legacy-rest' } });
   const sage300 = await startSage300({ port: 0, seed: 1 });
-  const flowIds = [...shippedFlows()].filter(([, f]) => path.relative(FLOWS_DIR, f).startsWith('xcart-sage300')).map(([id]) => id).sort();
+  // The catalog import is an onboarding decision, not part of a merchant's day: the demo shop already
+  // sells its catalog, and the sample company's other items (not in the SKU crosswalk) are not for the web.
+  const flowIds = [...shippedFlows()]
+    .filter(([id, f]) => path.relative(FLOWS_DIR, f).startsWith('xcart-sage300') && id !== 'sage300-item-to-xcart')
+    .map(([id]) => id)
+    .sort();
   const since = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000).toISOString();
   const config = parseConfig({
     dataDir: o.dataDir,
@@ -100,6 +106,7 @@ export async function runXcartSage300Scenario(o: { minutes: number; faults?: unk
   const rand = rng(7);
   const activity: Record<string, number> = { ordersPlaced: 0, paidLater: 0, refunds: 0, shipments: 0, stockReceipts: 0, priceChanges: 0 };
   const placed: Array<{ id: number; number: string; paid: boolean }> = [];
+  const shipped = new Set<string>();
   try {
     if (o.faults?.length) await Promise.all([putFaults(w.xcart.url, o.faults), putFaults(w.sage300.url, o.faults)]);
     const erp = w.runtime.clients['sage300-main'] as Sage300Client;
@@ -129,16 +136,18 @@ export async function runXcartSage300Scenario(o: { minutes: number; faults?: unk
           }
         }
       }
-      // ERP side: the warehouse ships orders Sage 300 holds, goods arrive, a price changes.
-      const [inSage] = await (await import('../../connectors/sage300/index.js')).findOrdersByReference
-        .call(erp, { purchaseOrderNumber: placed[Math.floor(rand() * placed.length)]?.number ?? '0' })
-        .catch(() => [] as Array<{ OrderNumber: string }>);
-      if (inSage && rand() < 0.7) {
+      // ERP side: the warehouse ships web orders Sage 300 holds (a clerk in Order Entry), goods arrive,
+      // a price changes.
+      const webRefs = new Set(placed.map((p) => p.number));
+      const open = w.sage300.company.orders.table.rows().filter((r) => webRefs.has(String(r.PurchaseOrderNumber)) && !shipped.has(String(r.OrderNumber)));
+      const pick = open[Math.floor(rand() * open.length)];
+      if (pick && rand() < 0.8) {
         try {
-          w.sage300.backOffice.shipOrder(inSage.OrderNumber, { carrier: 'UPS', trackingNumber: `1Z${Math.floor(rand() * 1e10)}` });
+          w.sage300.backOffice.shipOrder(String(pick.OrderNumber), { carrier: 'UPSGRD', trackingNumber: `1Z${Math.floor(rand() * 1e10)}` });
+          shipped.add(String(pick.OrderNumber));
           activity.shipments!++;
-        } catch {
-          /* nothing left to ship */
+        } catch (e) {
+          if (process.env.SYNCLINE_SCENARIO_DEBUG) console.error('ship', pick.OrderNumber, (e as Error).message);
         }
       }
       const sku = skus[Math.floor(rand() * skus.length)];
@@ -168,7 +177,13 @@ export async function runXcartSage300Scenario(o: { minutes: number; faults?: unk
       await w.runtime.engine.intake([{ system: 'syncline', entity: 'tick', id: 'xcart-stock-readback', version: String(Date.now()).padStart(16, '0'), payload: { firedAt: new Date().toISOString(), flow: 'xcart-stock-readback' } }], { connection: 'schedule:xcart-stock-readback' });
       await drain(w, 3_000, 180_000);
     }
-    const report = await reconcileXcartSage300(shop, erp, { since: new Date(started - 1000).toISOString(), locations: ['1', '2'], parts: ['orders', 'stock'] });
+    // Stock is compared for the SKUs the crosswalk shares, over the locations the stock flows use.
+    const crosswalk = await loadLookupTable(path.join(MAPPINGS_DIR, 'lookups/sku.yaml'));
+    const itemOf = (sku: string) => {
+      const v = crosswalk.get(sku);
+      return typeof v === 'string' ? v : undefined;
+    };
+    const report = await reconcileXcartSage300(shop, erp, { since: new Date(started - 1000).toISOString(), locations: ['1', '2'], itemOf, parts: ['orders', 'stock'] });
     const flows: ScenarioSummary['flows'] = {};
     for (const id of w.flowIds) {
       const count = async (status: string) => Number((await w.runtime.store.db.selectFrom('runs').select((eb) => eb.fn.count<number>('job_id').distinct().as('n')).where('flow', '=', id).where('status', '=', status as never).executeTakeFirst())?.n ?? 0);
