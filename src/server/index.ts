@@ -46,11 +46,11 @@ export interface ServerOptions {
   logger?: Logger;
   /** Turns a webhook body into events; default: the body is an event or an array of them. */
   mapWebhook?: WebhookMapper;
+  /** Connection tests, live reloads after an API edit, in-use checks and health (main.ts wires them). */
+  connectionOps?: ConnectionOps;
   /** How long /readyz waits for the database (default 2 s). */
   readyTimeoutMs?: number;
 }
-  /** Connection tests, live reloads after an API edit, in-use checks and health (main.ts wires them). */
-  connectionOps?: ConnectionOps;
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const bodyLimit = options.bodyLimitBytes ?? 1024 * 1024;

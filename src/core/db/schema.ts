@@ -48,6 +48,10 @@ export interface RunsTable {
   error: string | null;
   started_at: number;
   finished_at: number;
+  /** The flow version the run used (migration 0002). */
+  flow_version: number | null;
+  /** Why a run was skipped, or what it could not do (e.g. "tracking not written"); migration 0002. */
+  note: string | null;
   /** OpenTelemetry trace id of the attempt, when tracing is on (migration 0008). */
   trace_id: string | null;
 }
@@ -263,6 +267,46 @@ export interface AlertHistoryTable {
   error: string | null;
 }
 
+export interface FlowVersionsTable {
+  flow_id: string;
+  version: number;
+  /** The flow document, JSON. */
+  document: string;
+  /** SHA-256 of the canonical document without its version: same hash, same flow. */
+  hash: string;
+  created_at: number;
+  created_by: string;
+}
+
+export interface FlowStateTable {
+  flow_id: string;
+  /** 1 takes events, 0 refuses them at intake (the events stay in the inbox). */
+  enabled: number;
+  /** Null: the newest version. */
+  pinned_version: number | null;
+  updated_at: number;
+}
+
+export interface StepCheckpointsTable {
+  job_id: number;
+  /** JSON: outputs of the steps that succeeded, done `each` items, unknown-outcome times. */
+  data: string;
+  updated_at: number;
+}
+
+export interface SnapshotsTable {
+  scope: string;
+  key: string;
+  hash: string;
+  updated_at: number;
+}
+
+export interface LookupClaimsTable {
+  key: string;
+  owner: string;
+  expires_at: number;
+}
+
 export interface Database {
   config_seeds: ConfigSeedsTable;
   settlements: SettlementsTable;
@@ -285,6 +329,11 @@ export interface Database {
   audit_log: AuditLogTable;
   alert_rules: AlertRulesTable;
   alert_history: AlertHistoryTable;
+  flow_versions: FlowVersionsTable;
+  flow_state: FlowStateTable;
+  step_checkpoints: StepCheckpointsTable;
+  snapshots: SnapshotsTable;
+  lookup_claims: LookupClaimsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;
