@@ -18,6 +18,7 @@ import type { PollerLease } from './poller-lease.js';
 import { Worker, type HandlerResult, type WorkerOptions } from './worker.js';
 import { XrefStore, type Ref } from './xref.js';
 import { checkVersion } from './versions.js';
+import { withRunSpan, withStepSpan } from '../telemetry/index.js';
 
 /** A flow with its own dependencies (connection clients, mappings), as main.ts wires it. */
 export interface BoundFlow<D = any> {
@@ -71,7 +72,7 @@ export class Engine<Deps = unknown> {
   private readonly pollerWakers = new Map<string, Array<() => void>>();
   private retentionTimer?: NodeJS.Timeout;
   /** Steps of a failing attempt, kept until the failure is committed with its run. */
-  private readonly failedSteps = new Map<string, { steps: StepRecord[]; checkpoint?: unknown }>();
+  private readonly failedSteps = new Map<string, { steps: StepRecord[]; checkpoint?: unknown; traceId?: string }>();
 
   constructor(private readonly options: EngineOptions<Deps>) {
     this.store = options.store;
@@ -257,7 +258,14 @@ export class Engine<Deps = unknown> {
   start(): void {
     // One handler per flow id; the job's own version is resolved when it runs (flows may be edited live).
     const handlers = new Proxy({} as Record<string, (job: LeasedJob, signal: AbortSignal) => Promise<HandlerResult>>, {
-      get: (_t, id: string) => (this.flowsById.has(id) ? (job: LeasedJob, signal: AbortSignal) => this.handle(this.versionOf(id, job), job, signal) : undefined),
+      get: (_t, id: string) =>
+        this.flowsById.has(id)
+          ? (job: LeasedJob, signal: AbortSignal) => {
+              const e = job.payload as InboxEvent;
+              // A run is a trace (off unless telemetry is configured): each step a span, each connector call a child.
+              return withRunSpan({ flow: id, recordKey: `${e.system}:${e.entity}:${e.id}`, jobId: job.id, attempt: job.attempt, eventId: job.eventId }, (traceId) => this.handle(this.versionOf(id, job), job, signal, traceId));
+            }
+          : undefined,
     });
     const log = this.options.logger;
     this.worker = new Worker(this.queue, this.store.db, handlers, {
@@ -310,13 +318,13 @@ export class Engine<Deps = unknown> {
     return (wanted !== undefined ? this.flowVersions.get(flowId)?.get(wanted) : undefined) ?? this.flowsById.get(flowId)!;
   }
 
-  private async handle(flow: FlowDefinition<Deps>, job: LeasedJob, signal?: AbortSignal): Promise<HandlerResult> {
+  private async handle(flow: FlowDefinition<Deps>, job: LeasedJob, signal?: AbortSignal, traceId?: string): Promise<HandlerResult> {
     const event = job.payload as InboxEvent;
     const started = Date.now();
     const recordKey = `${event.system}:${event.entity}:${event.id}`;
     const appliedKey = this.appliedKey(flow, event);
     const applied = await this.store.db.selectFrom('applied_versions').select('version').where('key', '=', appliedKey).executeTakeFirst();
-    const base = { eventId: job.eventId, jobId: job.id, flow: flow.id, recordKey, attempt: job.attempt, startedAt: started, flowVersion: flow.version ?? null };
+    const base = { eventId: job.eventId, jobId: job.id, flow: flow.id, recordKey, attempt: job.attempt, startedAt: started, flowVersion: flow.version ?? null, traceId: traceId ?? null };
     if (applied && applied.version >= event.version) {
       // Out of order: a newer version of this record was already delivered. Applying this one would
       // overwrite newer data with older, so it is skipped — and recorded, so nobody wonders where it went.
@@ -358,7 +366,8 @@ export class Engine<Deps = unknown> {
         continue;
       }
       try {
-        const output = await step.run(input, ctx);
+        const stepInput = input;
+        const output = await withStepSpan({ name: step.name, flow: flow.id }, async () => step.run(stepInput, ctx));
         const ms = performance.now() - t0;
         this.metrics.stepDuration.observe({ ...this.labels(flow.id), step: step.name }, ms / 1000);
         steps.push({ step: step.name, status: 'ok', input: keepAll ? this.redact(input) : null, output: keepAll ? this.redact(output) : null, error: null, startedAt: at, durationMs: ms });
@@ -371,7 +380,7 @@ export class Engine<Deps = unknown> {
         }
         const err = toSynclineError(raw);
         steps.push({ step: step.name, status: 'error', input: this.redact(input), output: null, error: this.redact(err.toJSON()) as SerializedError, startedAt: at, durationMs: performance.now() - t0 });
-        this.failedSteps.set(`${job.id}:${job.attempt}`, { steps, checkpoint: { outputs: ctx.outputs, data: ctx.checkpoint } });
+        this.failedSteps.set(`${job.id}:${job.attempt}`, { steps, checkpoint: { outputs: ctx.outputs, data: ctx.checkpoint }, traceId });
         throw err;
       }
     }
@@ -420,6 +429,7 @@ export class Engine<Deps = unknown> {
       finishedAt: Date.now(),
       steps,
       flowVersion: event.flowVersion ?? null,
+      traceId: failed?.traceId ?? null,
     });
   }
 
