@@ -131,7 +131,7 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
   const bindings: Record<string, Binding> = Object.fromEntries(
     config.connections.map((c) => [c.id, { id: c.id, system: c.system, get client() { return live.client(c.id); } }]),
   );
-  const deployed: DeployedFlows = await deployFlows({ entries: config.flows, db: store.db, connections: bindings });
+  const deployed: DeployedFlows = await deployFlows({ entries: config.flows, db: store.db, connections: bindings, ...(config.lookupsDir ? { lookupsDir: config.lookupsDir } : {}) });
   for (let i = 0; i < deployed.flows.length; i++) health.setFlowConnections(deployed.flows[i]!.id, Object.values(config.flows[i]!.connections));
   const flowVersions = new FlowVersionStore(store.db);
   let stopSchedules = (): void => {};

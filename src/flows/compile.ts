@@ -28,6 +28,8 @@ export interface FlowDeployment {
   /** Mapping id → file, where a deployment brings its own mapping. */
   mappingFiles?: Record<string, string>;
   db: Kysely<Database>;
+  /** The configuration's lookupsDir: the merchant's own tables replace the shipped ones of the same name. */
+  lookupsDir?: string;
   /** Replaces real operation calls (flow test cases stub them; the operation's input schema still checks the input). */
   call?: (ref: string, input: unknown, system: string) => Promise<unknown>;
 }
@@ -51,9 +53,9 @@ export function mappingIds(steps: FlowStepDoc[]): string[] {
   return [...new Set(out)];
 }
 
-export async function loadFlowMappings(doc: FlowDocument, files: Record<string, string> = {}): Promise<Map<string, CompiledMapping>> {
+export async function loadFlowMappings(doc: FlowDocument, files: Record<string, string> = {}, lookupsDir?: string): Promise<Map<string, CompiledMapping>> {
   const out = new Map<string, CompiledMapping>();
-  for (const id of mappingIds(doc.steps)) out.set(id, await loadMapping(files[id] ?? path.join(MAPPINGS_DIR, `${id}.yaml`)));
+  for (const id of mappingIds(doc.steps)) out.set(id, await loadMapping(files[id] ?? path.join(MAPPINGS_DIR, `${id}.yaml`), lookupsDir ? { lookupsDir } : {}));
   return out;
 }
 
@@ -64,7 +66,7 @@ export async function compileFlow(dep: FlowDeployment): Promise<FlowDefinition> 
     if (!b) throw userError('FLOW_INVALID', `flow ${doc.id} needs a connection for role "${role}" (a ${doc.roles[role]} connection)`);
     if (b.system !== doc.roles[role]) throw userError('FLOW_INVALID', `flow ${doc.id}: role "${role}" needs a ${doc.roles[role]} connection, ${b.id} is ${b.system}`);
   }
-  const mappings = await loadFlowMappings(doc, dep.mappingFiles);
+  const mappings = await loadFlowMappings(doc, dep.mappingFiles, dep.lookupsDir);
   const options = { ...(doc.options ?? {}), ...(dep.options ?? {}) };
   const settle = (options.settleMs as Record<string, number> | number | undefined) ?? {};
 

@@ -56,6 +56,8 @@ export async function deployFlows(args: {
   connections: Record<string, Binding>;
   baseDir?: string;
   createdBy?: string;
+  /** The configuration's lookupsDir (the merchant's own tables). */
+  lookupsDir?: string;
 }): Promise<DeployedFlows> {
   const versions = new FlowVersionStore(args.db);
   const out: DeployedFlows = { flows: [], docs: [], disabled: [], pollers: [], schedules: [], recompile: async () => { throw new Error('unknown flow'); } };
@@ -74,7 +76,7 @@ export async function deployFlows(args: {
       bindings[role] = { ...b, id: connId };
     }
     byId.set(doc.id, { entry, bindings });
-    const flow = await compileFlow({ doc, bindings, options: { ...(entry.mappingOptions ?? {}), ...(entry.options ?? {}) }, mappingFiles: mappingOverride(doc, entry, args.baseDir), db: args.db });
+    const flow = await compileFlow({ doc, bindings, options: { ...(entry.mappingOptions ?? {}), ...(entry.options ?? {}) }, mappingFiles: mappingOverride(doc, entry, args.baseDir), db: args.db, ...(args.lookupsDir ? { lookupsDir: args.lookupsDir } : {}) });
     out.flows.push(flow);
     out.docs.push(doc);
     if (!state.enabled) out.disabled.push(doc.id);
@@ -96,7 +98,7 @@ export async function deployFlows(args: {
   out.recompile = async (doc) => {
     const d = byId.get(doc.id);
     if (!d) throw userError('FLOW_INVALID', `flow ${doc.id} is not deployed; add it to the configuration first`);
-    return compileFlow({ doc, bindings: d.bindings, options: { ...(d.entry.mappingOptions ?? {}), ...(d.entry.options ?? {}) }, mappingFiles: mappingOverride(doc, d.entry, args.baseDir), db: args.db });
+    return compileFlow({ doc, bindings: d.bindings, options: { ...(d.entry.mappingOptions ?? {}), ...(d.entry.options ?? {}) }, mappingFiles: mappingOverride(doc, d.entry, args.baseDir), db: args.db, ...(args.lookupsDir ? { lookupsDir: args.lookupsDir } : {}) });
   };
   return out;
 }

@@ -1,6 +1,7 @@
 // Loading specs, lookup tables and target schemas from YAML/JSON files, with errors that name the
 // file, line and column. Tables and schemas are cached per absolute path: many mappings share the
 // SKU crosswalk and it is indexed once.
+import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, Scalar } from 'yaml';
@@ -159,6 +160,11 @@ async function findMappingsRoot(file: string): Promise<string> {
 export interface LoadOptions {
   /** Folder with lookups/ and targets/ (default: found upwards from the spec). */
   root?: string;
+  /**
+   * The merchant's own lookup tables (configuration `lookupsDir`): a table found there replaces the
+   * shipped one of the same name; the others come from the shipped lookups/ folder.
+   */
+  lookupsDir?: string;
   /** Run every expression through jsonata-js (benchmark baseline). */
   interpretOnly?: boolean;
   /** Replace named lookup tables (e.g. a bigger catalog in the benchmark). */
@@ -177,6 +183,10 @@ export async function loadMapping(file: string, opts: LoadOptions = {}): Promise
   const spec = value as MappingSpec;
   const root = opts.root ?? (await findMappingsRoot(abs));
   const lookups: LookupTables = {};
+  const tableFile = (name: string) => {
+    const own = opts.lookupsDir ? path.join(opts.lookupsDir, `${name}.yaml`) : undefined;
+    return own && existsSync(own) ? own : path.join(root, 'lookups', `${name}.yaml`);
+  };
   const fail = (where: string, message: string, code = 'MAPPING_SYNTAX') => {
     const pos = locate(where, 0);
     return new SynclineError(code, 'user', `${abs}${pos ? `:${pos.line}:${pos.column}` : ''}: ${message}`, { details: { file: abs, line: pos?.line, column: pos?.column } });
@@ -186,7 +196,7 @@ export async function loadMapping(file: string, opts: LoadOptions = {}): Promise
     for (const [i, name] of spec.lookups.entries()) {
       if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) throw fail(`lookups[${i}]`, `bad lookup table name ${JSON.stringify(name)}`);
       try {
-        lookups[name] = await loadLookupTable(path.join(root, 'lookups', `${name}.yaml`));
+        lookups[name] = await loadLookupTable(tableFile(name));
       } catch (e) {
         if (e instanceof SynclineError && e.code === 'MAPPING_NOT_FOUND') throw fail(`lookups[${i}]`, `lookup table "${name}" not found in ${path.join(root, 'lookups')}`, 'MAPPING_NOT_FOUND');
         throw e;
@@ -195,7 +205,7 @@ export async function loadMapping(file: string, opts: LoadOptions = {}): Promise
   }
   let rates: RateTable | undefined;
   if (spec && typeof spec === 'object' && spec.rates !== undefined) {
-    const r = await loadTableFile(path.join(root, 'lookups', `${String(spec.rates)}.yaml`)).catch((e: unknown) => {
+    const r = await loadTableFile(tableFile(String(spec.rates))).catch((e: unknown) => {
       if (e instanceof SynclineError && e.code === 'MAPPING_NOT_FOUND') throw fail('rates', `rate table "${String(spec.rates)}" not found`, 'MAPPING_NOT_FOUND');
       throw e;
     });
