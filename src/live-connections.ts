@@ -130,10 +130,12 @@ export class LiveConnections {
     const connector = connectors[entry.system]!;
     const t0 = performance.now();
     try {
-      await connector.testConnection(entry.client);
+      const said = await connector.testConnection(entry.client);
       const ms = performance.now() - t0;
       this.opts.health.tested(id, { ok: true, ms });
-      return { connection: id, ok: true, ms: Math.round(ms), state: this.opts.health.get(id)?.state ?? 'ok' };
+      const notes = said && said.notes?.length ? said.notes : undefined;
+      for (const n of notes ?? []) this.opts.logger?.warn({ connection: id }, n);
+      return { connection: id, ok: true, ms: Math.round(ms), state: this.opts.health.get(id)?.state ?? 'ok', ...(notes ? { notes } : {}) };
     } catch (e) {
       const ms = performance.now() - t0;
       const error = toSynclineError(e);

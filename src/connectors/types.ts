@@ -65,6 +65,9 @@ export interface ConnectorDefinition<Config, Client> {
   /** Published (or configured) limits per operation id. */
   rateLimits: Record<string, RateLimit>;
   createClient(config: Config, deps: ConnectorDeps): Client;
-  /** Cheapest authenticated call that proves the credentials work; throws a classified error if not. */
-  testConnection(client: Client): Promise<void>;
+  /**
+   * Cheapest authenticated call that proves the credentials work; throws a classified error if not.
+   * May return notes an operator should read (e.g. a safeguard of the target's that is off).
+   */
+  testConnection(client: Client): Promise<void | { notes?: string[] }>;
 }

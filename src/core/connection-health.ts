@@ -48,6 +48,8 @@ export interface ConnectionTestResult {
   /** The connection's health after the test. */
   state: HealthState;
   error?: { code: string; kind: string; message: string; authFailure: boolean };
+  /** What the connector wants an operator to know (e.g. a target safeguard that is off). */
+  notes?: string[];
 }
 
 /** What the server needs from the runtime to test, reload and protect connections. */

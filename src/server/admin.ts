@@ -307,7 +307,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
         description: 'Answers 200 whatever the outcome: `ok`, the time taken, the connection state after the test, and the error when it failed. A passing test resumes a paused connection.',
         params: connParam,
         response: {
-          200: { type: 'object', properties: { connection: { type: 'string' }, ok: { type: 'boolean' }, ms: { type: 'integer' }, state: { type: 'string' }, error: { type: 'object', additionalProperties: true } } },
+          200: { type: 'object', properties: { connection: { type: 'string' }, ok: { type: 'boolean' }, ms: { type: 'integer' }, state: { type: 'string' }, error: { type: 'object', additionalProperties: true }, notes: { type: 'array', items: { type: 'string' }, description: 'what the connector wants an operator to know, e.g. a safeguard of the target that is off' } } },
           ...errors,
         },
       },

@@ -62,15 +62,18 @@ export function registerConnection(program: Command): void {
       try {
         // No shared circuit or rate-limit state: a one-off call from this process.
         const client = connector.createClient(target.settings, { connection: id });
-        await connector.testConnection(client);
-        result = { connection: id, ok: true, ms: Math.round(performance.now() - t0), state: 'ok' };
+        const said = await connector.testConnection(client);
+        result = { connection: id, ok: true, ms: Math.round(performance.now() - t0), state: 'ok', ...(said && said.notes?.length ? { notes: said.notes } : {}) };
       } catch (e) {
         const err = toSynclineError(e);
         const auth = isAuthFailure(err);
         result = { connection: id, ok: false, ms: Math.round(performance.now() - t0), state: auth ? 'paused' : 'degraded', error: { code: err.code, kind: err.kind, message: err.message, authFailure: auth } };
       }
       if (o.json) console.log(JSON.stringify({ ...result, from: target.from }));
-      else if (result.ok) console.log(colour.green(`${id} (${target.system}): ok in ${result.ms} ms`) + colour.dim(`  settings from ${target.from}`));
+      else if (result.ok) {
+        console.log(colour.green(`${id} (${target.system}): ok in ${result.ms} ms`) + colour.dim(`  settings from ${target.from}`));
+        for (const n of result.notes ?? []) console.log(`  note: ${n}`);
+      }
       else {
         console.log(colour.red(`${id} (${target.system}): failed after ${result.ms} ms — ${result.error!.code}: ${result.error!.message}`));
         if (result.error!.authFailure) console.log('  the credentials were refused: a running engine pauses this connection (its jobs wait) until a test passes');

@@ -92,6 +92,17 @@ export const sage300Connector: ConnectorDefinition<Sage300Config, Sage300Client>
     // Then what the server allows, recorded on the client (client.capabilities): updateOrder and
     // shipOrder refuse up front, with SAGE300_NOT_SUPPORTED, what this server cannot take.
     await client.probeCapabilities();
+    // Sage 300's own guard against a second order with one purchase-order number is per customer
+    // (A/R Customers → Processing → "Check for duplicate POs"). Syncline's settle time and look-up
+    // prevent duplicates on their own; the guard is a second line the docs say to turn on.
+    const notes: string[] = [];
+    try {
+      const off = await client.count('testConnection', 'AR', 'ARCustomers', "CheckForDuplicatePOs ne 'Error'");
+      if (off > 0) notes.push(`${off} customer(s) have "Check for duplicate POs" off: set it to Error in A/R Customers (Sage 300's own guard against a second order with the same PO number; see docs/connectors/sage300.md)`);
+    } catch {
+      /* a server that cannot filter on the field: say nothing rather than guess */
+    }
+    return { notes };
   },
 };
 
