@@ -27,16 +27,16 @@ describe('payments X-Cart → Sage 300 AR receipts and refunds', () => {
     const profile = [...pair.xcart.store.profilesByLogin.values()][5]!;
     const placed = pair.xcart.storefront.placeOrder({ login: profile.login, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1001-BLK', qty: 2 }] });
     const number = String(placed.order_number);
-    const [order] = await until('order in Sage 300', () => findOrdersByReference.call(pair.erp, { purchaseOrderNumber: number }), (f) => f.length === 1, 60_000, 200);
+    const [order] = await until('order in Sage 300', () => findOrdersByReference.call(pair.erp, { purchaseOrderNumber: number }), (f) => f.length === 1, 120_000, 200);
     const mine = () => receipts().then((all) => all.filter((b) => b.Description.includes(`#${number} `)));
-    const [batch] = await until('receipt in Sage 300', mine, (b) => b.length === 1, 60_000, 200);
+    const [batch] = await until('receipt in Sage 300', mine, (b) => b.length === 1, 120_000, 200);
     expect(batch!.BankCode).toBe('SEATAC');
     expect(batch!.ReceiptsAdjustments![0]).toMatchObject({ CustomerNumber: order!.CustomerNumber, EntryReference: number });
     expect(Number(batch!.ReceiptsAdjustments![0]!.BankReceiptAmount)).toBe(Number(placed.total.toFixed(2))); // the amount to the cent
 
     pair.xcart.storefront.refund(placed.id, '10.00');
     const mineRefunds = () => refunds().then((all) => all.filter((b) => b.Description.includes(`#${number} `)));
-    const [refund] = await until('AR refund in Sage 300', mineRefunds, (b) => b.length === 1, 60_000, 200);
+    const [refund] = await until('AR refund in Sage 300', mineRefunds, (b) => b.length === 1, 120_000, 200);
     expect(refund!.BankCode).toBe('SEATAC');
     expect(refund!.Refunds![0]).toMatchObject({ CustomerNumber: order!.CustomerNumber });
     expect(Number(refund!.Refunds![0]!.RefundAmount)).toBe(10);
@@ -44,14 +44,14 @@ describe('payments X-Cart → Sage 300 AR receipts and refunds', () => {
     expect(await mine()).toHaveLength(1);
     expect(await mineRefunds()).toHaveLength(1);
     expect(await pair.dead('xcart-payment-to-sage300')).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 
   it('an unpaid order makes no receipt (skipped with the reason); paying it later makes one', async () => {
     const placed = pair.xcart.storefront.placeOrder({ guest: true, paid: false, currency: 'USD', paymentMethod: 'Phone Ordering' });
     const number = String(placed.order_number);
     await until('skipped', () => pair.runtime.engine.runs.list({ flow: 'xcart-payment-to-sage300', status: 'skipped', limit: 20 }), (r) => r.some((x) => x.note?.includes('no captured payment')), 30_000, 200);
     pair.xcart.storefront.pay(placed.id);
-    const [batch] = await until('receipt', () => receipts().then((all) => all.filter((b) => b.Description.includes(`#${number} `))), (b) => b.length === 1, 60_000, 200);
+    const [batch] = await until('receipt', () => receipts().then((all) => all.filter((b) => b.Description.includes(`#${number} `))), (b) => b.length === 1, 120_000, 200);
     expect(batch!.ReceiptsAdjustments![0]!.CustomerNumber).toBe(pair.sage300.webCustomer);
-  }, 120_000);
+  }, 240_000);
 });

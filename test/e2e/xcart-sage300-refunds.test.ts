@@ -17,8 +17,8 @@ describe('refunds X-Cart → Sage 300 credit notes', () => {
         { use: 'xcart-refund-to-sage300', connections: { shop, erp }, since: 'now', pollIntervalMs: 200 },
       ],
     });
-    // The merchant's Sage 300 setup: a miscellaneous charge code for refunds that are money only.
-    await pair.erp.request({ operation: 'test', method: 'POST', path: pair.erp.path('OE', 'OEMiscellaneousCharges'), body: { MiscellaneousChargeCode: 'REFUND', Description: 'Web refund', Amount: 0 }, idempotent: false });
+    // The merchant's Sage 300 setup — a miscellaneous charge code for refunds that are money only —
+    // is part of the sandbox's sample company (REFUND).
   }, 60_000);
   afterAll(async () => pair?.stop());
 
@@ -26,7 +26,7 @@ describe('refunds X-Cart → Sage 300 credit notes', () => {
     const placed = pair.xcart.storefront.placeOrder({ guest: true, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1004-BLK', qty: 2 }, { sku: 'A1-1001-RED', qty: 1 }] });
     const number = String(placed.order_number);
     pair.xcart.storefront.refund(placed.id, '12.34');
-    const [partial] = await until('partial credit note', () => notesOf(number), (n) => n.length === 1, 60_000, 200);
+    const [partial] = await until('partial credit note', () => notesOf(number), (n) => n.length === 1, 120_000, 200);
     expect(Number(partial!.CreditDebitNoteTotal)).toBe(12.34);
     expect(partial!.CreditDebitDetails?.every((l) => l.LineType === 'Miscellaneous')).toBe(true);
     expect(partial!.CustomerNumber).toBe(pair.sage300.webCustomer);
@@ -34,7 +34,7 @@ describe('refunds X-Cart → Sage 300 credit notes', () => {
     const onHand = () => pair.sage300.backOffice.stock('A1-1004-BLK', '1').onHand;
     const before = onHand();
     pair.xcart.storefront.refund(placed.id);
-    const notes = await until('second credit note', () => notesOf(number), (n) => n.length === 2, 60_000, 200);
+    const notes = await until('second credit note', () => notesOf(number), (n) => n.length === 2, 120_000, 200);
     const total = notes.reduce((s, n) => s + Math.round(Number(n.CreditDebitNoteTotal) * 100), 0);
     expect(total).toBe(Math.round(Number(placed.total.toFixed(2)) * 100)); // refunded in full, to the cent
     await pair.idle(['xcart-refund-to-sage300'], 2_000);
@@ -42,16 +42,16 @@ describe('refunds X-Cart → Sage 300 credit notes', () => {
     expect(await pair.dead('xcart-refund-to-sage300')).toEqual([]);
     // The remainder completes the refund (the shop restocks): the goods go back on hand in Sage 300 too.
     expect(onHand()).toBe(before + 2);
-  }, 120_000);
+  }, 240_000);
 
   it('a full refund at once returns the goods to Sage 300 stock', async () => {
     const placed = pair.xcart.storefront.placeOrder({ guest: true, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1004-GRN', qty: 3 }] });
     const number = String(placed.order_number);
     const before = pair.sage300.backOffice.stock('A1-1004-GRN', '1').onHand;
     pair.xcart.storefront.refund(placed.id);
-    const [cn] = await until('credit note', () => notesOf(number), (n) => n.length === 1, 60_000, 200);
+    const [cn] = await until('credit note', () => notesOf(number), (n) => n.length === 1, 120_000, 200);
     expect(cn!.CreditDebitDetails?.find((l) => l.LineType === 'Item')).toMatchObject({ Item: 'A1-1004-GRN' });
     expect(Number(cn!.CreditDebitNoteTotal)).toBe(Number(placed.total.toFixed(2)));
     expect(pair.sage300.backOffice.stock('A1-1004-GRN', '1').onHand).toBe(before + 3);
-  }, 120_000);
+  }, 240_000);
 });
