@@ -13,6 +13,9 @@ import { FlowVersionStore, resolveFlow } from './catalog.js';
 import { compileFlow, type Binding } from './compile.js';
 import type { FlowDocument } from './document.js';
 
+/** How far before the start instant `since: now` begins (clock skew between Syncline and a source). */
+export const NOW_SKEW_MS = 60_000;
+
 export interface FlowConfigEntry {
   use: string;
   connections: Record<string, string>;
@@ -87,7 +90,10 @@ export async function deployFlows(args: {
       const id = `${b.id}:${t.poller}`;
       if (!pollerIds.has(id)) {
         pollerIds.add(id);
-        const since = entry.since === 'now' ? new Date().toISOString() : entry.since;
+        // `now` less a clock-skew allowance: a source whose clock runs behind ours (whole seconds,
+        // a minute of drift) would otherwise stamp an order placed at our start before `since`, and
+        // no later poll would ever see it. The inbox absorbs anything read twice.
+        const since = entry.since === 'now' ? new Date(Date.now() - NOW_SKEW_MS).toISOString() : entry.since;
         const poller = connectorTriggers[b.system]![t.poller]!(b.client, { id, ...(since ? { since } : {}), ...(t.options ? { options: t.options } : {}) });
         out.pollers.push({ poller, intervalMs: entry.pollIntervalMs ?? t.intervalMs ?? 2_000, connection: b.id, entity: t.entity });
       }
