@@ -179,23 +179,6 @@ export interface ConfigSeedsTable {
   applied_at: number;
 }
 
-/** Amazon settlements posted to Sage X3 (migration 0006, src/settlement). */
-export interface SettlementsTable {
-  settlement_id: string;
-  currency: string;
-  /** held | posting | posted | failed */
-  status: string;
-  total_amount: string;
-  revision: number;
-  journal_hash: string | null;
-  /** JSON */
-  entries: string;
-  /** JSON */
-  problems: string;
-  created_at: number;
-  updated_at: number;
-}
-
 /** Console users (migration 0004); roles as for tokens (src/core/roles.ts). */
 export interface UsersTable {
   id: Generated<number>;
