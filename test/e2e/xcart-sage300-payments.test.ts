@@ -23,9 +23,9 @@ describe('payments X-Cart → Sage 300 AR receipts and refunds', () => {
   }, 60_000);
   afterAll(async () => pair?.stop());
 
-  // KNOWN DEFECT (open, issue 8): in a full CI run the partial refund's AR refund intermittently never
-  // arrives (the refund's order change is not seen); it passes alone. Skipped until found, not hidden: see the closing note.
-  it.skip('a paid order → one receipt in the method\'s bank for the order\'s customer; a partial refund → one AR refund; nothing twice', async () => {
+  // A partial refund changes nothing the order list shows but the payment status (P → PP, as X-Cart
+  // does it); when the sandbox left it at P, a refund in the second of the last read order was invisible.
+  it('a paid order → one receipt in the method\'s bank for the order\'s customer; a partial refund → one AR refund; nothing twice', async () => {
     const profile = [...pair.xcart.store.profilesByLogin.values()][5]!;
     const placed = pair.xcart.storefront.placeOrder({ login: profile.login, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1001-BLK', qty: 2 }] });
     const number = String(placed.order_number);

@@ -42,7 +42,8 @@ export function classifyXcart(res: HttpResponse, req: HttpRequest): SynclineErro
     // Legacy REST API: the reason travels in the X-REST-Error header, bodies are empty.
     const restError = String(res.headers['x-rest-error'] ?? '');
     if (res.status === 403) return userError('XCART_AUTH_FAILED', `X-Cart's legacy REST API refused the key: ${restError || 'forbidden'}`, { details: { ...details, restError } });
-    if (res.status >= 400 && res.status < 500) return userError('XCART_LEGACY_API_ERROR', `X-Cart legacy REST API: ${restError || `status ${res.status}`}`, { details: { ...details, restError } });
+    // 408, 409 and 429 say "not now", not "no": they fall to the defaults (transient, retried).
+    if (res.status >= 400 && res.status < 500 && ![408, 409, 429].includes(res.status)) return userError('XCART_LEGACY_API_ERROR', `X-Cart legacy REST API: ${restError || `status ${res.status}`}`, { details: { ...details, restError } });
     return undefined;
   }
   switch (res.status) {

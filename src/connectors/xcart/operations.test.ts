@@ -232,6 +232,18 @@ describe('tracking numbers (legacy REST API)', () => {
     expect(none.code).toBe('XCART_LEGACY_API_ERROR');
     expect(none.message).toMatch(/legacyKey/);
   });
+
+  it('a 429 from the legacy REST API is a transient rate limit (retried), not a refusal', async () => {
+    const rw = client(sb.credentials.writeToken, { legacyKey: sb.credentials.legacyKey, trackingModule: 'legacy-rest' });
+    const o = sb.storefront.placeOrder({ paid: true });
+    sb.faults.set({ seed: 3, rules: [{ route: '/admin.php', rate429: 1, retryAfterS: 0 }] });
+    try {
+      const e = await failure(xc.addTrackingNumber.call(rw, { orderId: o.id, value: '1Z429' }));
+      expect([e.code, e.kind]).toEqual(['HTTP_RATE_LIMITED', 'transient']);
+    } finally {
+      sb.faults.set({ rules: [] });
+    }
+  });
 });
 
 describe('tracking numbers on a stock X-Cart 5.5 (no tracking API)', () => {

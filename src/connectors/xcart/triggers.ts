@@ -13,6 +13,11 @@
 //     Once the server's clock (HTTP Date, less a skew allowance) is past that second, no change
 //     can land in it any more, and the watermark moves to the next second: a quiet store costs one
 //     page per sweep, and a bulk of orders stamped in one second is not re-read poll after poll.
+// What the list cannot show, no poller can see: OrderOutput has no payment transactions, so a change
+// that alters nothing in it (a second partial refund while the status is already PP) within the very
+// second of the version last read is indistinguishable from no change. X-Cart moves the payment status
+// on every refund (P → PP → R), which keeps the usual cases visible; the rest is in docs/connectors/xcart.md.
+//
 // B only emits orders A has already passed; A emits each order once. So an order placed while a
 // poll runs is either emitted by A in this poll or found by A in the next, never lost, never twice.
 //

@@ -280,9 +280,12 @@ export class Storefront {
       }
       this.changePayment(o, 'R', `Refunded ${value.toFixed(2)} ${o.currency}`);
     } else {
-      this.history(o, 'CHANGE PAYMENT STATUS ORDER', `Partial refund ${value.toFixed(2)} ${o.currency}`);
-      this.store.touchOrder(o);
-      this.onChange?.(o, 'updated');
+      // X-Cart sets "Partially paid" (PP) after a partial refund: the core's backend-transaction
+      // handling re-derives the status from what is still paid (the AvaTax module's refund hook,
+      // XC\AvaTax\Model\Payment\Base\Processor::doTransaction, tests for STATUS_PART_PAID after a
+      // refund for exactly this reason). The status change is also what makes the refund visible to a
+      // poller: OrderOutput carries no payment transactions.
+      this.changePayment(o, 'PP', `Partial refund ${value.toFixed(2)} ${o.currency}`);
     }
     return o;
   }
