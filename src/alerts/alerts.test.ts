@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../core/db/database.js';
-import { AlertEvaluator } from './alerts.js';
+import { AlertEvaluator, alertDuplicates } from './alerts.js';
 
 describe('alerts', () => {
   let store: Store;
@@ -98,6 +98,25 @@ describe('alerts', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ state: 'firing', delivered: false });
     expect(events[0]!.error).toBeTruthy();
+  });
+
+  it('a reconciliation that finds a reference twice fires the duplicate-reference rules of its pair (e-mail), and a clean one resolves them', async () => {
+    const alerts = evaluator();
+    await alerts.store.create({ name: 'Duplicates in X3', kind: 'duplicate-reference', threshold: 0, windowMinutes: 1, subject: 'amazon-x3', channel: 'email', target: 'erp@example.com', enabled: true });
+    const before = mails.length;
+    const smtpUrl = `smtp://127.0.0.1:${smtpPort}`;
+    expect(await alertDuplicates({ db: store.db, smtpUrl }, 'xcart-sage300', [{ reference: '1001', detail: 'two orders' }])).toEqual([]); // another pair's rule
+    expect(await alertDuplicates({ db: store.db, smtpUrl }, 'amazon-x3', [])).toEqual([]); // not firing: nothing to resolve
+    const fired = await alertDuplicates({ db: store.db, smtpUrl }, 'amazon-x3', [{ reference: '111-2222222-3333333', detail: '2 sales orders carry this CUSORDREF: SON001, SON002' }]);
+    expect(fired).toMatchObject([{ state: 'firing', delivered: true }]);
+    expect(mails.slice(before)).toHaveLength(1);
+    expect(mails.at(-1)).toMatch(/FIRING: Duplicates in X3/);
+    expect(mails.at(-1)).toContain('111-2222222-3333333 (2 sales orders');
+    await alerts.tick(); // a polled tick leaves an event-driven rule as it is
+    expect((await alerts.store.list()).find((r) => r.kind === 'duplicate-reference')?.firing).toBe(true);
+    const resolved = await alertDuplicates({ db: store.db, smtpUrl }, 'amazon-x3', []);
+    expect(resolved).toMatchObject([{ state: 'resolved', delivered: true }]);
+    expect(mails.at(-1)).toMatch(/RESOLVED: Duplicates in X3/);
   });
 
   it('refuses a malformed rule with every problem', async () => {

@@ -2,14 +2,16 @@
 // M minutes), evaluated every few seconds, delivered by webhook (JSON POST) and by e-mail over SMTP
 // (nodemailer) when a rule starts firing and when it resolves — within 60 s of the condition, not a
 // 15-minute digest. The firing flag flips with a conditional UPDATE, so with several processes on
-// one PostgreSQL store only the process that flipped it sends the notification.
+// one PostgreSQL store only the process that flipped it sends the notification. A reconciliation
+// finding a target record twice is an event, not a polled condition: `alertDuplicates` is called with
+// each reconciliation's findings and fires (or resolves) the `duplicate-reference` rules.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlertRulesTable, Database } from '../core/db/schema.js';
 import { userError } from '../core/errors.js';
 
-export const ALERT_KINDS = ['dead-letters', 'connection-down'] as const;
+export const ALERT_KINDS = ['dead-letters', 'connection-down', 'duplicate-reference'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_CHANNELS = ['webhook', 'email'] as const;
 export type AlertChannel = (typeof ALERT_CHANNELS)[number];
@@ -22,7 +24,7 @@ export interface AlertRule {
   threshold: number;
   /** dead-letters: the window; connection-down: how long it must be down. */
   windowMinutes: number;
-  /** A flow id (dead-letters) or connection id (connection-down); null: any. */
+  /** A flow id (dead-letters), connection id (connection-down) or pair (duplicate-reference: xcart-sage300, amazon-x3); null: any. */
   subject: string | null;
   channel: AlertChannel;
   /** Webhook URL or e-mail address. */
@@ -192,7 +194,7 @@ export class AlertEvaluator {
         } else this.downSince.delete(id);
       }
       for (const rule of await this.store.list()) {
-        if (!rule.enabled) continue;
+        if (!rule.enabled || rule.kind === 'duplicate-reference') continue; // raised by reconciliations
         try {
           const { firing, message } = await this.condition(rule, now);
           if (firing !== rule.firing && (await this.store.flip(rule.id, firing))) await this.notify(rule, firing ? 'firing' : 'resolved', message, now);
@@ -247,4 +249,39 @@ export class AlertEvaluator {
     await this.store.record(event);
     return { id: 0, ...event };
   }
+}
+
+/** A target record carrying one source reference more than once, as a reconciliation found it. */
+export interface DuplicateFinding {
+  /** The source reference (X-Cart order number, Amazon order id, settlement REF). */
+  reference: string;
+  /** Where it was found twice: the target records, for the operator to cancel the extra one. */
+  detail: string;
+}
+
+/**
+ * Fires every enabled `duplicate-reference` rule of this pair when a reconciliation found duplicates,
+ * and resolves a firing one when a later reconciliation found none. Returns the notifications sent.
+ */
+export async function alertDuplicates(opts: Omit<AlertOptions, 'sources'>, pair: string, found: DuplicateFinding[], now = Date.now()): Promise<AlertEvent[]> {
+  const alerts = new AlertEvaluator({ ...opts, sources: { circuit: () => 'closed', connections: async () => [] } });
+  const sent: AlertEvent[] = [];
+  try {
+    for (const rule of await alerts.store.list()) {
+      if (!rule.enabled || rule.kind !== 'duplicate-reference' || (rule.subject && rule.subject !== pair)) continue;
+      const firing = found.length > 0;
+      const shown = found.slice(0, 20).map((f) => `${f.reference} (${f.detail})`).join('; ');
+      const message = firing
+        ? `reconcile ${pair}: ${found.length} source reference${found.length === 1 ? '' : 's'} carried by more than one target record: ${shown}${found.length > 20 ? '; …' : ''}`
+        : `reconcile ${pair}: no source reference carried twice`;
+      // A new finding while firing notifies again: each reconciliation's duplicates need an operator.
+      if (firing || (rule.firing && (await alerts.store.flip(rule.id, false)))) {
+        if (firing) await alerts.store.flip(rule.id, true);
+        sent.push(await alerts.notify(rule, firing ? 'firing' : 'resolved', message, now));
+      }
+    }
+  } finally {
+    alerts.stop();
+  }
+  return sent;
 }

@@ -6,6 +6,8 @@
 //     carrying its REFs (all revisions and reversals) are read back, and their net per account is
 //     compared with the journal's: a settlement not posted, posted with other amounts, or holding an
 //     unmapped line is a difference with its amount.
+//   - Duplicates: an Amazon order carried by more than one SOH, or one journal REF by more than one
+//     entry, is a difference (and fires the duplicate-reference alert, src/alerts).
 // Stock is not compared yet (see decision 0010, limits).
 import { Decimal } from 'decimal.js';
 import { allOrders, listSettlementReports, reportLineBatches, type SpApiClient } from '../connectors/amazon/index.js';
@@ -17,7 +19,7 @@ import { readSettlement } from './parse.js';
 import { reconcile as journalOf, type ImportOptions } from './index.js';
 
 export interface Difference {
-  kind: 'order-missing-in-x3' | 'settlement-not-posted' | 'settlement-account' | 'settlement-unmapped' | 'settlement-unreadable';
+  kind: 'order-missing-in-x3' | 'order-duplicated-in-x3' | 'settlement-duplicated-in-x3' | 'settlement-not-posted' | 'settlement-account' | 'settlement-unmapped' | 'settlement-unreadable';
   /** Amazon order id or settlement id. */
   id: string;
   /** What the difference is worth, signed, in `currency`. */
@@ -54,6 +56,7 @@ export async function reconcileAmazonX3(amazon: SpApiClient, x3: SageX3Client, o
       ordersChecked++;
       const rows = (await query.call(x3, { object: 'SOH', criteria: { CUSORDREF: o.AmazonOrderId }, listSize: 5 })).filter((r) => r.CUSORDREF === o.AmazonOrderId);
       if (rows.length) inX3++;
+      if (rows.length > 1) differences.push({ kind: 'order-duplicated-in-x3', id: o.AmazonOrderId, amount: o.OrderTotal?.Amount ?? '0.00', ...(o.OrderTotal?.CurrencyCode ? { currency: o.OrderTotal.CurrencyCode } : {}), detail: `${rows.length} sales orders carry this CUSORDREF: ${rows.map((r) => String(r.SOHNUM ?? '?')).join(', ')}` });
       else differences.push({ kind: 'order-missing-in-x3', id: o.AmazonOrderId, amount: o.OrderTotal?.Amount ?? '0.00', ...(o.OrderTotal?.CurrencyCode ? { currency: o.OrderTotal.CurrencyCode } : {}), detail: `${o.OrderStatus} ${o.FulfillmentChannel ?? ''}`.trim() });
     }
   }
@@ -80,6 +83,9 @@ export async function reconcileAmazonX3(amazon: SpApiClient, x3: SageX3Client, o
       const ref = String(r.REF);
       return ref === summary.settlementId || ref.startsWith(`${summary.settlementId}.`) || ref.startsWith(`${summary.settlementId}:`);
     });
+    const perRef = new Map<string, string[]>();
+    for (const r of refs) perRef.set(String(r.REF), [...(perRef.get(String(r.REF)) ?? []), `${String(r.TYP)} ${String(r.NUM)}`]);
+    for (const [ref, entries] of perRef) if (entries.length > 1) differences.push({ kind: 'settlement-duplicated-in-x3', id: ref, amount: '0.00', currency: summary.currency, detail: `${entries.length} journal entries carry this REF: ${entries.join(', ')}` });
     const actual = new Map<string, Decimal>();
     for (const r of refs) {
       const entry = await read.call(x3, { object: 'GAS', key: { TYP: String(r.TYP), NUM: String(r.NUM) } });

@@ -1,7 +1,11 @@
 // `reconcile xcart-sage300` over both sandboxes' APIs: clean after the order flow ran; then a
 // duplicate made behind Syncline's back, an order that never arrived and stock edited in the shop
-// are each found with their amount.
-import { mkdtempSync, rmSync } from 'node:fs';
+// are each found with their amount; `syncline reconcile` fires the duplicate-reference alert rule.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +13,7 @@ import { startDemo, targetCounts, type Demo } from '../../src/cli/commands/demo.
 import { findOrdersByReference, type Sage300Client } from '../../src/connectors/sage300/index.js';
 import type { XcartClient } from '../../src/connectors/xcart/index.js';
 import { reconcileXcartSage300 } from '../../src/reconcile/xcart-sage300.js';
+import { AlertStore } from '../../src/alerts/alerts.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,5 +63,32 @@ describe('reconcile xcart-sage300', () => {
     expect(dup).toMatchObject({ amount: '12.34' });
     const missing = report.differences.find((d) => d.kind === 'order-missing-in-sage300' && d.key === String(lost.order_number));
     expect(missing?.amount).toBe(`-${Number(lost.total).toFixed(2)}`);
+
+    // 3. The CLI on the same store: the duplicate fires the store's duplicate-reference rule.
+    const posts: Array<{ state: string; message: string; rule: { kind: string } }> = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => (posts.push(JSON.parse(body) as (typeof posts)[number]), res.writeHead(204).end()));
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    try {
+      await new AlertStore(demo.runtime.store.db).create({ name: 'ERP duplicates', kind: 'duplicate-reference', threshold: 0, windowMinutes: 1, subject: 'xcart-sage300', channel: 'webhook', target: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alert`, enabled: true });
+      const configFile = path.join(dir, 'reconcile.json');
+      writeFileSync(configFile, JSON.stringify({
+        dataDir: dir,
+        connections: [
+          { id: 'xcart-main', system: 'xcart', config: { baseUrl: demo.xcart.url, token: demo.xcart.credentials.readToken } },
+          { id: 'sage300-main', system: 'sage300', config: { baseUrl: demo.sage300.url, company: demo.sage300.credentials.company, user: demo.sage300.credentials.user, password: demo.sage300.credentials.password } },
+        ],
+      }));
+      const cli = await promisify(execFile)(process.execPath, ['bin/syncline.js', 'reconcile', 'xcart-sage300', '--config', configFile, '--since', since, '--parts', 'orders', '--json'], { cwd: path.resolve(import.meta.dirname, '../..') }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      expect(cli.stderr).toContain('1 alert sent (duplicate-reference, firing)');
+      expect(posts).toHaveLength(1);
+      expect(posts[0]).toMatchObject({ state: 'firing', rule: { kind: 'duplicate-reference' } });
+      expect(posts[0]!.message).toContain(victim);
+    } finally {
+      hook.close();
+    }
   }, 120_000);
 });

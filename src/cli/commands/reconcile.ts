@@ -1,8 +1,26 @@
 // `syncline reconcile amazon-x3 --config FILE [--json]`: Amazon and Sage X3 compared over their APIs
 // (orders by CUSORDREF, settlements by journal REF and account), every difference with its amount
 // (src/settlement/reconcile.ts). Exit 0 whatever the differences (they are the report); 1 on failure.
+// Either pair: a target record carrying a source reference twice fires the configuration store's
+// `duplicate-reference` alert rules (src/alerts), and a clean run resolves them.
 import type { Command } from 'commander';
 import { toSynclineError, userError } from '../../core/errors.js';
+import type { DuplicateFinding } from '../../alerts/alerts.js';
+
+/** Sends the duplicate-reference alerts of `pair` through the store the configuration names (if it exists). */
+async function alertOnDuplicates(configFile: string, pair: string, found: DuplicateFinding[]): Promise<string | undefined> {
+  const [{ resolveStoreUrl }, { openStore, storeOptionsFromUrl }, { alertDuplicates }, { existsSync }] = await Promise.all([import('../../config.js'), import('../../core/db/database.js'), import('../../alerts/alerts.js'), import('node:fs')]);
+  const options = storeOptionsFromUrl((await resolveStoreUrl({ config: configFile })).url);
+  if (options.dialect === 'sqlite' && (options.file === ':memory:' || !existsSync(options.file))) return found.length ? 'no store: the duplicate-reference alert was not sent' : undefined;
+  const store = await openStore(options);
+  try {
+    const sent = await alertDuplicates({ db: store.db }, pair, found);
+    const failed = sent.filter((e) => !e.delivered);
+    return failed.length ? `alert not delivered: ${failed.map((e) => e.error).join('; ')}` : sent.length ? `${sent.length} alert${sent.length === 1 ? '' : 's'} sent (duplicate-reference, ${found.length ? 'firing' : 'resolved'})` : undefined;
+  } finally {
+    await store.close();
+  }
+}
 
 interface ReconcileCliOptions {
   config?: string;
@@ -41,6 +59,8 @@ export function registerReconcile(program: Command): void {
           connectors.sage300!.createClient(s.config, { connection: s.id }),
           { ...(o.since ? { since: o.since } : {}), ...(o.parts ? { parts: o.parts.split(',') as never } : {}) },
         );
+        const alerted = await alertOnDuplicates(o.config, 'xcart-sage300', report.differences.filter((d) => d.kind === 'order-duplicated-in-sage300').map((d) => ({ reference: d.key, detail: `Sage 300 orders ${String(d.sage300)}` })));
+        if (alerted) console.error(alerted);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
           console.log(`orders: ${report.orders.xcart} in X-Cart, ${report.orders.inSage300} in Sage 300 · customers: ${report.customers.xcart} / ${report.customers.inSage300} · stock: ${report.stock.compared} SKUs compared`);
@@ -86,6 +106,8 @@ export function registerReconcile(program: Command): void {
           ...(o.options ? { options: JSON.parse(o.options) as Record<string, unknown> } : {}),
           ...(o.table ? { table: o.table } : {}),
         });
+        const alerted = await alertOnDuplicates(o.config!, 'amazon-x3', report.differences.filter((d) => d.kind === 'order-duplicated-in-x3' || d.kind === 'settlement-duplicated-in-x3').map((d) => ({ reference: d.id, detail: d.detail ?? d.kind })));
+        if (alerted) console.error(alerted);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
           console.log(`since ${report.since}: ${report.orders.checked} orders (${report.orders.inX3} in X3), ${report.settlements.checked} settlements (${report.settlements.posted} posted)`);
