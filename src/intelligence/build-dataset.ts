@@ -22,9 +22,12 @@ const split: Dataset['split'] = {
   'sage300-xcart/ar-customer-to-profile': 'heldout',
   'sagex3-amazon/item-to-listing': 'heldout',
 };
+// Hand corrections, each with its reason (data/corrections.json).
+const corrections = (JSON.parse(readFileSync(path.join(path.dirname(dataFile), 'corrections.json'), 'utf8')) as { add: Array<{ template: string; source: string; target: string }> }).add;
 const pairs = [];
 for (const id of Object.keys(split)) {
   const fwd = templateLabels(path.join(root, 'mappings', `${id}.yaml`));
+  for (const c of corrections.filter((x) => x.template === id)) fwd.labels[c.source] = [...new Set([...(fwd.labels[c.source] ?? []), c.target])].sort();
   fwd.source = systemName(fwd.source);
   fwd.target = systemName(fwd.target);
   // Samples: the first case's input (forward) and its expected output (reverse), as --sample gets them.

@@ -27,7 +27,7 @@ export function profileOf(entity: string, p: string, side: 'source' | 'target'):
   const k = `${side}:${entity}`;
   let m = cache.get(k);
   if (!m) {
-    m = new Map(leaves(catalogue(entity, side).fields).map((f) => [f.path, profile(f)]));
+    m = new Map(leaves(catalogue(entity, side).fields).map((f) => [f.path, profile(f, undefined, entity)]));
     cache.set(k, m);
   }
   return m.get(p);

@@ -20,6 +20,15 @@ export interface LabelledPair {
 type Ast = { type: string; value?: unknown; steps?: Ast[]; [k: string]: unknown };
 const IGNORED_VARS = new Set(['options', 'source', 'output', 'now']);
 
+/** Helpers whose other arguments are context (a country for a phone number, a currency for an
+ * amount, a length, a date format): only the listed argument positions carry the value. */
+const CARRIED: Record<string, number[]> = {
+  e164: [0], convert: [0], money: [0], truncate: [0], dround: [0], round: [0], date: [0], substring: [0], trim: [0],
+  uppercase: [0], lowercase: [0], string: [0], number: [0], digits: [0], dabs: [0], dneg: [0], table: [1],
+  rate: [], exists: [], dcmp: [], boolean: [], count: [],
+};
+const concatParts = (n: Ast): Ast[] => (n.type === 'binary' && n.value === '&' ? [...concatParts(n.lhs as Ast), ...concatParts(n.rhs as Ast)] : [n]);
+
 /** Source paths an expression reads, in the order it reads them (as arrays of names). */
 function readPaths(expr: string, lets: Record<string, string[][]>): string[][] {
   let ast: Ast;
@@ -36,16 +45,38 @@ function readPaths(expr: string, lets: Record<string, string[][]>): string[][] {
     if (node.type === 'path' && node.steps?.length) {
       const [first, ...rest] = node.steps;
       const names = rest.filter((s) => s.type === 'name').map((s) => String(s.value));
-      if (first.type === 'name') out.push([String(first.value), ...names]);
+      if (first.type === 'name') (first.value !== 'undefined' && out.push([String(first.value), ...names]));
       else if (first.type === 'variable' && !IGNORED_VARS.has(String(first.value))) {
         for (const p of lets[String(first.value)] ?? []) out.push([...p, ...names]);
       } else visit(first);
       for (const s of node.steps) visitArgs(s);
       return;
     }
-    if (node.type === 'name') return void out.push([String(node.value)]);
+    // `undefined` is JSONata's idiom for "no value": a name nothing has.
+    if (node.type === 'name') return void (node.value !== 'undefined' && out.push([String(node.value)]));
+    // A ternary whose branches read data only tests its condition: the branches are carried. One
+    // that chooses between constants (status = 'D' ? 'Inactive' : 'Active') maps its condition's value.
+    if (node.type === 'condition') {
+      const before = out.length;
+      visit(node.then);
+      visit(node.else);
+      if (out.length === before) visit(node.condition);
+      return;
+    }
+    // Text composed around a worded literal ('X-Cart order #' & order_number) quotes fields in a
+    // sentence; a free-text description is not fed by any one of them. Separators (' ', '/') are not words.
+    if (node.type === 'binary' && node.value === '&' && concatParts(node).some((x) => x.type === 'string' && /[A-Za-z]/.test(String(x.value)))) return;
+    if (node.type === 'function' && (node.procedure as Ast | undefined)?.type === 'variable') {
+      const carried = CARRIED[String((node.procedure as Ast).value)];
+      if (carried) return void (node.arguments as Ast[]).forEach((a, i) => carried.includes(i) && visit(a));
+    }
     if (node.type === 'variable') {
-      if (!IGNORED_VARS.has(String(node.value))) for (const p of lets[String(node.value)] ?? []) out.push(p);
+      if (IGNORED_VARS.has(String(node.value))) return;
+      const all = lets[String(node.value)] ?? [];
+      // `$addrLines[1]` is the second of the paths the let packed (AddressLine2), when it packed several.
+      const pred = (node.predicate as Ast[] | undefined)?.[0]?.expr as Ast | undefined;
+      const i = pred?.type === 'number' ? Number(pred.value) : -1;
+      for (const p of i >= 0 && all.length > i ? [all[i]] : all) out.push(p);
       return;
     }
     for (const [k, v] of Object.entries(node)) if (k !== 'stages' && k !== 'predicate' && k !== 'position' && k !== 'group') visit(v);
@@ -104,6 +135,9 @@ export function templateLabels(file: string): LabelledPair {
   };
   const leaf = (expr: string, tPath: string, sPrefix: string[]): void => {
     if (!tgtPaths.has(tPath)) return;
+    // Sage 300 optional-field slots: what a `Value` means is the code the template writes beside it
+    // (OptionalField: SRCTOTAL), not a field name: no name-based suggestion can be right or wrong.
+    if (/OptionalField[^.]*\[\]\.Value$/.test(tPath)) return;
     const first = readPaths(expr, lets)
       .map((names) => {
         const rel = sPrefix.length ? toFieldPath([...sPrefix, ...names], arrays) : '';

@@ -3,7 +3,7 @@
 // (arrays ↔ detail tables, address blocks) and what accepted mappings taught it. Offline: no data
 // leaves the process.
 import { catalogue, leaves, type Field } from './catalogue.js';
-import { ABBREVIATIONS, CONCEPT, STOP, splitCode } from './vocabulary.js';
+import { ABBREVIATIONS, CONCEPT, PHRASES, STOP, splitCode } from './vocabulary.js';
 import type { Knowledge } from './knowledge.js';
 
 export interface Candidate {
@@ -23,17 +23,30 @@ export interface SuggestOptions {
   max?: number;
 }
 
+/** Multi-word names folded to one word (PHRASES). */
+function phrased(ws: string[]): string[] {
+  const out = [...ws];
+  for (const [phrase, one] of PHRASES) {
+    const at = out.findIndex((_, i) => phrase.every((w, j) => out[i + j] === w));
+    if (at >= 0) out.splice(at, phrase.length, one);
+  }
+  return out;
+}
+
 /** Words of one path segment: camelCase, snake_case, digits, X3 codes (BPCNAM → customer name). */
 export function words(segment: string): string[] {
   const seg = segment.replace(/\[\]$/, '');
   const out: string[] = [];
   for (const part of seg.split(/[_\-\s.]+/).filter(Boolean)) {
     if (/^[A-Z0-9]+$/.test(part) && part.length >= 3) {
-      const codes = splitCode(part);
-      if (codes) {
-        for (const c of codes) out.push(...ABBREVIATIONS[c]);
-        const digits = /(\d+)$/.exec(part);
-        if (digits) out.push(`#${Number(digits[1])}`);
+      // X3 codes may carry a digit inside (DES1AXX = DES + 1 + AXX): each letter run is split alone.
+      const runs = part.split(/(\d+)/).filter(Boolean);
+      const codes = runs.map((r) => (/^\d+$/.test(r) ? r : splitCode(r)));
+      if (codes.every(Boolean)) {
+        for (const c of codes) {
+          if (typeof c === 'string') out.push(`#${Number(c)}`);
+          else for (const a of c!) out.push(...ABBREVIATIONS[a]);
+        }
         continue;
       }
     }
@@ -58,6 +71,8 @@ export interface Profile {
   all: Map<string, number>; // leaf and context (parent segments, at half weight)
   role?: 'ship' | 'bill';
   array: boolean;
+  depth: number;
+  audit: boolean;
   kind: 'text' | 'number' | 'date' | 'bool' | 'other';
   valueClass?: string;
 }
@@ -79,16 +94,23 @@ function kindOf(f: Field): Profile['kind'] {
   }
 }
 
-export function profile(f: Field, sampleValue?: unknown): Profile {
+export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
+  const itemEntity = /item|product|listing|ITM$/i.test(entity);
   const segs = f.path.split('.');
   const leafSeg = segs[segs.length - 1];
   const leaf = new Map<string, number>();
   const all = new Map<string, number>();
-  let leafWords = words(leafSeg);
-  // "address line" (AddressLine1, ADDLIG1) is a street line.
-  const ai = leafWords.findIndex((w, i) => (w === 'address' || w === 'addr') && leafWords[i + 1] === 'line');
-  if (ai >= 0) leafWords.splice(ai, 2, 'street');
-  leafWords = leafWords.filter((w) => !STOP.has(w));
+  let leafWords = words(leafSeg).map((w) => (w === 'addr' ? 'address' : w));
+  // Phrases first: "address line" (AddressLine1, ADDLIG1) is a street line, Amazon's "externally
+  // assigned product identifier" a GTIN.
+  leafWords = phrased(leafWords).filter((w) => !STOP.has(w));
+  // Audit stamps (update_date, LastUpdateDate) are bookkeeping, not the business date they resemble.
+  const audit = leafWords.some((w) => /^(update|updated|modified|changed)$/.test(w));
+  // A contact, said alone (ShipToContact), is the person's name; ContactEmail is an e-mail.
+  if (leafWords[leafWords.length - 1] === 'contact') leafWords.push('name');
+  // The name of an item or product is its title: a description (X3 DES1AXX, Sage 300 Description).
+  if (itemEntity && concept(leafWords[leafWords.length - 1] ?? '') === 'name' && leafWords.every((w) => ['name', 'item', 'product', 'sku'].includes(w) || w.startsWith('#')))
+    leafWords = leafWords.map((w) => (w === 'name' ? 'description' : w));
   // X-Cart's line `amount` is a count of units; a whole number named amount is a quantity.
   if (f.type === 'integer') leafWords = leafWords.map((w) => (w === 'amount' ? 'quantity' : w));
   if (leafWords.includes('line') && segs.length === 1 && leafWords.length <= 2 && /LIG/.test(leafSeg)) leafWords = leafWords.map((w) => (w === 'line' ? 'street' : w));
@@ -98,7 +120,7 @@ export function profile(f: Field, sampleValue?: unknown): Profile {
   // Digits only tell AddressLine1 from AddressLine2; they weigh little.
   for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? 0.5 : w.startsWith('#') ? 0.3 : 1);
   // A money object's parts take their meaning from the object: ItemPrice.Amount is an item price.
-  if (moneyLeaf) for (const w of words(segs[segs.length - 2]).filter((x) => !STOP.has(x))) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
+  if (moneyLeaf) for (const w of phrased(words(segs[segs.length - 2])).filter((x) => !STOP.has(x))) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
   for (const [c, v] of leaf) all.set(c, v);
   for (const w of parentWords) {
     const c = concept(w);
@@ -109,8 +131,13 @@ export function profile(f: Field, sampleValue?: unknown): Profile {
   const valueClass = sampleValue === undefined ? undefined : classify(sampleValue);
   // An address block kept as a list (X3's addresses[], X-Cart's profile addresses) is one address,
   // not a detail table: only line arrays count as structure.
-  const array = f.path.split('.').some((g) => g.endsWith('[]') && !/address/i.test(g));
-  return { path: f.path, field: f, leaf, all, role, array, kind: kindOf(f), valueClass };
+  // A Sage 300 batch's first list holds its entries, one per source record (a payment is one receipt
+  // entry): that level is the record, not lines. Amazon listing attributes are lists of per-marketplace
+  // values (item_name[], item_package_weight[]), one value each: not lines either.
+  const segsArr = f.path.split('.');
+  const array = segsArr.some((g, i) => g.endsWith('[]') && !/address/i.test(g) && !(i === 0 && /Batches$/.test(entity)) && !(i === 1 && segsArr[0] === 'attributes'));
+  const depth = segsArr.length;
+  return { path: f.path, field: f, leaf, all, role, array, depth, audit, kind: kindOf(f), valueClass };
 }
 
 const CURRENCIES = new Set(['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'MXN', 'BRL', 'INR', 'CNY', 'SGD', 'AED', 'SAR', 'TRY', 'NZD', 'CZK', 'HUF', 'ZAR']);
@@ -194,8 +221,8 @@ export interface Prepared {
 export function prepare(sourceEntity: string, targetEntity: string, sample?: unknown): Prepared {
   const src = leaves(catalogue(sourceEntity, 'source').fields);
   const tgt = leaves(catalogue(targetEntity, 'target').fields);
-  const sources = src.map((f) => profile(f, sample === undefined ? undefined : valueAt(sample, f.path)));
-  const targets = tgt.map((f) => profile(f));
+  const sources = src.map((f) => profile(f, sample === undefined ? undefined : valueAt(sample, f.path), sourceEntity));
+  const targets = tgt.map((f) => profile(f, undefined, targetEntity));
   // Concepts in many target fields (order, id) tell fields apart less than rare ones (postal).
   const df = new Map<string, number>();
   for (const t of targets) for (const c of t.all.keys()) df.set(c, (df.get(c) ?? 0) + 1);
@@ -204,6 +231,10 @@ export function prepare(sourceEntity: string, targetEntity: string, sample?: unk
   return { sourceEntity, targetEntity, sources, targets, idf };
 }
 
+// A field only the read schema has (X3 SOHNUM, numbered by X3) is rarely written.
+const OTHER = 0.7;
+// Among equal names, a field of the record itself before one of a nested block (id before addresses[].id).
+const DEPTH = 0.04;
 export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { confidence: number; why: string } {
   const whole = cosine(s.all, t.all, p.idf);
   const leaf = cosine(s.leaf, t.leaf, p.idf);
@@ -226,7 +257,7 @@ export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { con
   }
   // Fields only the other side's schema knows (an X3 SOH's SOHNUM, read back but never written)
   // come after the fields the target schema writes.
-  const own = t.field.origin === 'other' ? 0.85 : 1;
+  const own = (t.field.origin === 'other' ? OTHER : 1) * (1 - DEPTH * (t.depth - 1)) * (t.audit && !s.audit ? 0.8 : 1);
   const raw = own * (0.7 * name + 0.3 * Math.max(learned, name) + 0.15 * value) * structure * (0.3 + 0.7 * type) + 0.35 * learned * (k?.exact(p.sourceEntity, s.path, p.targetEntity, t.path) ? 1 : 0);
   const confidence = Math.max(0, Math.min(1, raw));
   return { confidence, why: reasons.join('; ') || 'weak name match' };

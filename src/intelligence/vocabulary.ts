@@ -54,7 +54,22 @@ const GROUPS: Record<string, string[]> = {
   order: ['order', 'orders', 'ordered'],
   short: ['short'],
   tracking: ['tracking', 'track', 'tracknum'],
+  // Sage 300 "Stock Item" is an item kept in inventory (ICItems spec).
+  stock: ['stock', 'inventory'],
+  // Amazon's externally_assigned_product_identifier takes an EAN, UPC or GTIN (listings spec); X3's EANCOD.
+  gtin: ['ean', 'upc', 'gtin', 'isbn', 'jan', 'barcode'],
+  // Order-level charges: Sage 300 miscellaneous charges, X-Cart surcharges, X3 invoicing elements (SOH3_5).
+  charge: ['charge', 'surcharge', 'fee', 'freight'],
 };
+
+/** Multi-word names folded to one word before concepts (Amazon listing attribute names). */
+export const PHRASES: Array<[string[], string]> = [
+  [['externally', 'assigned', 'product', 'identifier'], 'gtin'],
+  [['address', 'line'], 'street'],
+  [['invoice', 'element'], 'charge'],
+  [['shipping', 'price'], 'freight'],
+  [['miscellaneous', 'charges'], 'charge'],
+];
 
 export const CONCEPT = new Map<string, string>();
 for (const [c, words] of Object.entries(GROUPS)) for (const w of words) CONCEPT.set(w, c);
