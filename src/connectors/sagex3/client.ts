@@ -37,7 +37,7 @@ export const sagex3ConfigSchema = z.strictObject({
   returnFormat: z.enum(['XML', 'JSON']).default('XML'),
   /** Publication names as this site published them (GESAWE). */
   publications: z
-    .object({ SOH: z.string(), ITM: z.string(), BPC: z.string(), SIH: z.string(), GAS: z.string(), STOCK: z.string() })
+    .object({ SOH: z.string(), ITM: z.string(), BPC: z.string(), SIH: z.string(), GAS: z.string(), STOCK: z.string(), COUNT: z.string(), CLOSE: z.string(), MOVE: z.string() })
     .partial()
     .default({}),
   /** Per-object layouts overriding the defaults (or run `discoverLayout`). */
@@ -115,7 +115,8 @@ class Gate {
 export class SageX3Client {
   readonly config: ParsedConfig;
   readonly http: HttpClient;
-  readonly publications: Record<X3Object | 'STOCK', string>;
+  /** COUNT (stock count), CLOSE (order closing), MOVE (stock movements): only where the site publishes them. */
+  readonly publications: Record<X3Object | 'STOCK', string> & { COUNT?: string; CLOSE?: string; MOVE?: string };
   private readonly discovered = new Map<X3Object, Layout>();
   private readonly gate: Gate;
 
@@ -159,7 +160,9 @@ export class SageX3Client {
         body,
         responseType: 'text',
         // A save or modify whose answer was lost may have happened: never repeat it blindly.
-        idempotent: safe || (method === 'run' && p.publicName === this.publications.STOCK),
+        // Reading stock, or counting it (the same count posts nothing the second time), is safe to repeat;
+        // so are closing an order (closing a closed one changes nothing) and a movement by its reference.
+        idempotent: safe || (method === 'run' && [this.publications.STOCK, this.publications.COUNT, this.publications.CLOSE, this.publications.MOVE].includes(p.publicName)),
       }),
     );
     return parseResponse(method, res.body);

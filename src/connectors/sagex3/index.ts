@@ -8,12 +8,14 @@ import { api1Query } from './operations/api1-query.js';
 import { deleteRecord } from './operations/delete.js';
 import { getDescription } from './operations/get-description.js';
 import { getSellableStock, getStock } from './operations/get-stock.js';
+import { countStock } from './operations/count-stock.js';
 import { modify } from './operations/modify.js';
 import { query } from './operations/query.js';
 import { read } from './operations/read.js';
 import { save } from './operations/save.js';
+import { closeSalesOrder, moveStock } from './operations/site-subprograms.js';
 
-export const operations = { save, read, query, modify, delete: deleteRecord, getDescription, getStock, getSellableStock, api1Query };
+export const operations = { save, read, query, modify, delete: deleteRecord, getDescription, getStock, getSellableStock, countStock, closeSalesOrder, moveStock, api1Query };
 
 export const sagex3Connector: ConnectorDefinition<SageX3Config, SageX3Client> & { operations: typeof operations } = {
   id: 'sagex3',

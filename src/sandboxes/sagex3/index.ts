@@ -8,7 +8,7 @@ import { createSandboxApp, listen } from '../shared/server.js';
 import type { RunningSandbox, SandboxOptions } from '../shared/types.js';
 import { registerApi1 } from './api1.js';
 import { decodePayload, GrammarError, renderDescription, renderRecord, renderRows, type RenderOptions, type Row } from './grammar.js';
-import { layouts, menuLabel, stockSubprogram, type ObjectCode } from './layouts.js';
+import { layouts, menuLabel, stockCountSubprogram, stockSubprogram, type ObjectCode } from './layouts.js';
 import { SandboxFeatures } from '../shared/features.js';
 import { sagex3FeaturesSchema, type SageX3Features } from './features.js';
 
@@ -31,6 +31,8 @@ export interface Publications {
   GAS: string;
   /** The stock subprogram. */
   STOCK: string;
+  /** Stock count: a warehouse X3 does not run (Amazon FBA) counted into its site; published only where the site declares it. */
+  COUNT?: string;
 }
 export const DEFAULT_PUBLICATIONS: Publications = { SOH: 'WSSOH', ITM: 'WSITM', BPC: 'WSBPC', SIH: 'WSSIH', GAS: 'WSGAS', STOCK: 'YSTOCK' };
 
@@ -70,13 +72,15 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
   };
   const cliPubs = fromCli('publications');
   for (const [k, v] of Object.entries(cliPubs ?? {})) {
-    if (!(k in DEFAULT_PUBLICATIONS) || typeof v !== 'string' || !v) throw new TypeError(`sagex3 sandbox: publications.${k} must be one of ${Object.keys(DEFAULT_PUBLICATIONS).join(', ')} with a non-empty name`);
+    if (!(k in DEFAULT_PUBLICATIONS || k === 'COUNT') || typeof v !== 'string' || !v) throw new TypeError(`sagex3 sandbox: publications.${k} must be one of ${Object.keys(DEFAULT_PUBLICATIONS).join(', ')} with a non-empty name`);
   }
   const publications: Publications = { ...DEFAULT_PUBLICATIONS, ...options.publications, ...(cliPubs as Partial<Publications> | undefined) };
-  if (new Set(Object.values(publications)).size !== Object.keys(publications).length) throw new TypeError('sagex3 sandbox: two publications share one name');
-  const byName = new Map<string, { kind: 'object'; code: ObjectCode } | { kind: 'subprogram' }>();
+  const named = Object.values(publications).filter((v) => v !== undefined);
+  if (new Set(named).size !== named.length) throw new TypeError('sagex3 sandbox: two publications share one name');
+  const byName = new Map<string, { kind: 'object'; code: ObjectCode } | { kind: 'subprogram'; program: 'STOCK' | 'COUNT' }>();
   for (const code of ['SOH', 'ITM', 'BPC', 'SIH', 'GAS'] as const) byName.set(publications[code], { kind: 'object', code });
-  byName.set(publications.STOCK, { kind: 'subprogram' });
+  byName.set(publications.STOCK, { kind: 'subprogram', program: 'STOCK' });
+  if (publications.COUNT) byName.set(publications.COUNT, { kind: 'subprogram', program: 'COUNT' });
 
   const scale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
   const t0 = Date.now();
@@ -152,13 +156,17 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     if (!pub) return err(`Web service ${call.publicName || "''"} not published`);
     try {
       if (call.operation === 'getDescription') {
-        if (pub.kind === 'subprogram') return { status: 1, messages: [], resultXml: renderDescription(call.publicName, 'SUBPROG', [], [...stockSubprogram.input, ...stockSubprogram.output.filter((b) => b.id !== 'GRP1')], 'subprogram', json) };
+        if (pub.kind === 'subprogram') {
+          const sp = pub.program === 'COUNT' ? stockCountSubprogram : stockSubprogram;
+          return { status: 1, messages: [], resultXml: renderDescription(call.publicName, 'SUBPROG', [], [...sp.input, ...sp.output.filter((b) => b.id !== 'GRP1')], 'subprogram', json) };
+        }
         const l = state.site.layouts[pub.code];
         return { status: 1, messages: [], resultXml: renderDescription(call.publicName, pub.code, l.keys, l.blocks, 'object', json) };
       }
       if (pub.kind === 'subprogram') {
         if (call.operation !== 'run') return err(`${call.publicName} : Method ${call.operation} not available for a subprogram`);
         if (execMs > 0) await sleep(execMs);
+        if (pub.program === 'COUNT') return runCount(call.payload, json);
         return runStock(call.payload, json);
       }
       const code = pub.code;
@@ -236,6 +244,21 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     const messages: X3Message[] = rows.length > dim ? [{ type: '2', message: `${rows.length} stock lines match; the first ${dim} are returned` }] : [];
     const fields: Row = { I_PAT_STOFCY: s('I_PAT_STOFCY'), I_PAT_ITM: s('I_PAT_ITM'), I_PAT_LOT: s('I_PAT_LOT'), I_PAT_STA: s('I_PAT_STA'), O_NBLIG: String(out.length) };
     return { status: 1, messages, resultXml: renderRecord(stockSubprogram.output, fields, { GRP2: out }, [], { json, menuLabel }) };
+  }
+
+  function runCount(input: string, json: boolean): { status: 1; messages: X3Message[]; resultXml: string } {
+    const p = decodePayload(input);
+    const allowed = new Set(stockCountSubprogram.input[0]!.fields.map((f) => f.name));
+    for (const [k, g] of Object.entries(p.groupOf)) {
+      if (g !== 'GRP1') throw new X3Error([{ type: '3', message: `${g} : Unknown group` }]);
+      if (!allowed.has(k)) throw new X3Error([{ type: '3', message: `${g}.${k} : Unknown field` }]);
+    }
+    const s = (k: string) => String(p.fields[k] ?? '').trim();
+    for (const k of ['I_STOFCY', 'I_ITMREF', 'I_QTYSTU']) if (!s(k)) throw new X3Error([{ type: '3', message: `${k} : Mandatory field` }]);
+    const sta = s('I_STA') || 'A';
+    const r = state.countStock({ site: s('I_STOFCY'), item: s('I_ITMREF'), sta, qty: s('I_QTYSTU') });
+    const fields: Row = { I_STOFCY: s('I_STOFCY'), I_ITMREF: s('I_ITMREF'), I_STA: sta, I_QTYSTU: s('I_QTYSTU'), O_VCRNUM: r.vcrnum, O_PREQTY: r.before, O_DIFQTY: r.difference };
+    return { status: 1, messages: [], resultXml: renderRecord(stockCountSubprogram.output, fields, {}, [], { json, menuLabel }) };
   }
 
   app.get(WSDL_PATH, async (req, reply) => {

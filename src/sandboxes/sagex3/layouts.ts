@@ -116,6 +116,20 @@ export const stockSubprogram: { input: BlockDef[]; output: BlockDef[] } = {
   ],
 };
 
+/**
+ * The stock count subprogram a site publishes to let a warehouse it does not run (Amazon FBA) count
+ * its stock: one site, item and status counted at a quantity; X3 posts the difference as a count
+ * movement (what a stock count worksheet does), so counting the same quantity twice posts nothing.
+ * Sage ships no stock SOAP object (../shared/specs/sage-x3.md, Stock): sites publish subprograms.
+ */
+export const stockCountSubprogram: { input: BlockDef[]; output: BlockDef[] } = {
+  input: [{ id: 'GRP1', kind: 'GRP', fields: [c('I_STOFCY', 5), c('I_ITMREF'), c('I_STA', 3), d('I_QTYSTU')] }],
+  output: [
+    { id: 'GRP1', kind: 'GRP', fields: [c('I_STOFCY', 5), c('I_ITMREF'), c('I_STA', 3), d('I_QTYSTU')] },
+    { id: 'GRP2', kind: 'GRP', fields: [c('O_VCRNUM', 20), d('O_PREQTY'), d('O_DIFQTY')] },
+  ],
+};
+
 const MENUS: Record<number, Record<string, string>> = {
   1: { '1': 'No', '2': 'Yes' },
   243: { '1': 'Excl. tax', '2': 'Incl. tax' },

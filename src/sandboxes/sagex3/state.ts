@@ -47,7 +47,7 @@ export interface JournalRow {
   LOT: string;
   STA: string;
   QTYSTU: string;
-  /** 1 miscellaneous receipt, 2 miscellaneous issue, 4 delivery, 20 status change (sandbox values). */
+  /** 1 miscellaneous receipt, 2 miscellaneous issue, 4 delivery, 10 stock count, 20 status change (sandbox values). */
   TRSTYP: number;
   VCRNUM: string;
   CREDATTIM: string;
@@ -57,6 +57,9 @@ export const SITES: Record<string, { name: string; sales: boolean; stock: boolea
   US011: { name: 'Portland DC', sales: true, stock: true, cpy: 'US01' },
   US012: { name: 'Reno DC', sales: true, stock: true, cpy: 'US01' },
   US013: { name: 'Head office', sales: true, stock: false, cpy: 'US01' },
+  // The seller's stock at Amazon's fulfilment centres, a site of its own (stock only, no sales):
+  // Amazon owns its quantities, which are counted into it (amazon-fba-inventory-to-sagex3).
+  US014: { name: 'Amazon FBA US', sales: false, stock: true, cpy: 'US01' },
 };
 /** Catalog warehouse location → X3 stock site. */
 export const SITE_OF_LOCATION: Record<string, string> = { '1': 'US011', '2': 'US012' };
@@ -852,6 +855,34 @@ export class X3State {
     const vcrnum = `MR${a.site}${String(this.next('SMR')).padStart(6, '0')}`;
     this.journalize(a.site, a.item, row.LOT, sta, qty, 1, vcrnum);
     return { vcrnum };
+  }
+
+  /**
+   * A stock count: the site/item/status holds `qty` from now on; the difference with what X3 had is
+   * posted as one count movement (none when they agree). Allocations are left as they are.
+   */
+  countStock(a: { site: string; item: string; qty: string; sta?: string }): { vcrnum: string; before: string; difference: string } {
+    const sta = a.sta ?? 'A';
+    this.checkStockArgs(a.site, a.item, sta);
+    const qty = decimalField('QTYSTU', a.qty, { min: 0, required: true });
+    const rows = this.linesOf(a.site, a.item).filter((s) => s.STA === sta);
+    const before = rows.reduce((t, s) => t.plus(s.QTYSTU), new Decimal(0));
+    const diff = qty.minus(before);
+    if (diff.isZero()) return { vcrnum: '', before: before.toString(), difference: '0' };
+    // Counted quantities land on the lot-less row; a shortfall is taken from the rows in order.
+    let rest = diff;
+    if (diff.gt(0)) this.stockRow(a.site, a.item, '', sta).QTYSTU = this.stockRow(a.site, a.item, '', sta).QTYSTU.plus(diff);
+    else
+      for (const s of rows) {
+        const take = Decimal.min(s.QTYSTU, rest.neg());
+        s.QTYSTU = s.QTYSTU.minus(take);
+        rest = rest.plus(take);
+        if (rest.isZero()) break;
+      }
+    for (const s of this.linesOf(a.site, a.item)) if (s.STA === sta) s.UPDDATTIM = this.stamp();
+    const vcrnum = `CNT${a.site}${String(this.next('CNT')).padStart(6, '0')}`;
+    this.journalize(a.site, a.item, '', sta, diff, 10, vcrnum);
+    return { vcrnum, before: before.toString(), difference: diff.toString() };
   }
 
   /** Back office: a stock change between statuses (e.g. Q → A after quality control). */
