@@ -8,7 +8,7 @@ import { createSandboxApp, listen } from '../shared/server.js';
 import type { RunningSandbox, SandboxOptions } from '../shared/types.js';
 import { registerApi1 } from './api1.js';
 import { decodePayload, GrammarError, renderDescription, renderRecord, renderRows, type RenderOptions, type Row } from './grammar.js';
-import { layouts, menuLabel, stockCountSubprogram, stockSubprogram, type ObjectCode } from './layouts.js';
+import { closeSubprogram, layouts, menuLabel, movementSubprogram, stockCountSubprogram, stockSubprogram, type ObjectCode } from './layouts.js';
 import { SandboxFeatures } from '../shared/features.js';
 import { sagex3FeaturesSchema, type SageX3Features } from './features.js';
 
@@ -31,9 +31,13 @@ export interface Publications {
   GAS: string;
   /** The stock subprogram. */
   STOCK: string;
-  /** Stock count: a warehouse X3 does not run (Amazon FBA) counted into its site; published only where the site declares it. */
+  /** Sales order closing and stock movements: site subprograms, published only where the site declares them. */
+  CLOSE?: string;
+  MOVE?: string;
+  /** Stock count: a warehouse X3 does not run (Amazon FBA) counted into its site. */
   COUNT?: string;
 }
+const SITE_SUBPROGRAMS = ['CLOSE', 'MOVE', 'COUNT'] as const;
 export const DEFAULT_PUBLICATIONS: Publications = { SOH: 'WSSOH', ITM: 'WSITM', BPC: 'WSBPC', SIH: 'WSSIH', GAS: 'WSGAS', STOCK: 'YSTOCK' };
 
 export interface SageX3SandboxOptions extends SandboxOptions {
@@ -72,15 +76,16 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
   };
   const cliPubs = fromCli('publications');
   for (const [k, v] of Object.entries(cliPubs ?? {})) {
-    if (!(k in DEFAULT_PUBLICATIONS || k === 'COUNT') || typeof v !== 'string' || !v) throw new TypeError(`sagex3 sandbox: publications.${k} must be one of ${Object.keys(DEFAULT_PUBLICATIONS).join(', ')} with a non-empty name`);
+    if (!(k in DEFAULT_PUBLICATIONS || (SITE_SUBPROGRAMS as readonly string[]).includes(k)) || typeof v !== 'string' || !v) throw new TypeError(`sagex3 sandbox: publications.${k} must be one of ${[...Object.keys(DEFAULT_PUBLICATIONS), ...SITE_SUBPROGRAMS].join(', ')} with a non-empty name`);
   }
   const publications: Publications = { ...DEFAULT_PUBLICATIONS, ...options.publications, ...(cliPubs as Partial<Publications> | undefined) };
   const named = Object.values(publications).filter((v) => v !== undefined);
   if (new Set(named).size !== named.length) throw new TypeError('sagex3 sandbox: two publications share one name');
-  const byName = new Map<string, { kind: 'object'; code: ObjectCode } | { kind: 'subprogram'; program: 'STOCK' | 'COUNT' }>();
+  const byName = new Map<string, { kind: 'object'; code: ObjectCode } | { kind: 'subprogram'; program: 'STOCK' | (typeof SITE_SUBPROGRAMS)[number] }>();
   for (const code of ['SOH', 'ITM', 'BPC', 'SIH', 'GAS'] as const) byName.set(publications[code], { kind: 'object', code });
   byName.set(publications.STOCK, { kind: 'subprogram', program: 'STOCK' });
-  if (publications.COUNT) byName.set(publications.COUNT, { kind: 'subprogram', program: 'COUNT' });
+  for (const program of SITE_SUBPROGRAMS) if (publications[program]) byName.set(publications[program]!, { kind: 'subprogram', program });
+  const subprograms = { STOCK: stockSubprogram, CLOSE: closeSubprogram, MOVE: movementSubprogram, COUNT: stockCountSubprogram };
 
   const scale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
   const t0 = Date.now();
@@ -157,7 +162,7 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     try {
       if (call.operation === 'getDescription') {
         if (pub.kind === 'subprogram') {
-          const sp = pub.program === 'COUNT' ? stockCountSubprogram : stockSubprogram;
+          const sp = subprograms[pub.program];
           return { status: 1, messages: [], resultXml: renderDescription(call.publicName, 'SUBPROG', [], [...sp.input, ...sp.output.filter((b) => b.id !== 'GRP1')], 'subprogram', json) };
         }
         const l = state.site.layouts[pub.code];
@@ -166,6 +171,8 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
       if (pub.kind === 'subprogram') {
         if (call.operation !== 'run') return err(`${call.publicName} : Method ${call.operation} not available for a subprogram`);
         if (execMs > 0) await sleep(execMs);
+        if (pub.program === 'CLOSE') return runClose(call.payload, json, lang);
+        if (pub.program === 'MOVE') return runMovement(call.payload, json);
         if (pub.program === 'COUNT') return runCount(call.payload, json);
         return runStock(call.payload, json);
       }
@@ -230,14 +237,7 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
   }
 
   function runStock(input: string, json: boolean): { status: 1; messages: X3Message[]; resultXml: string } {
-    const p = decodePayload(input);
-    const allowed = new Set(stockSubprogram.input[0]!.fields.map((f) => f.name));
-    for (const [k, g] of Object.entries(p.groupOf)) {
-      if (g !== 'GRP1') throw new X3Error([{ type: '3', message: `${g} : Unknown group` }]);
-      if (!allowed.has(k)) throw new X3Error([{ type: '3', message: `${g}.${k} : Unknown field` }]);
-    }
-    if (Object.keys(p.tables).length) throw new X3Error([{ type: '3', message: `${Object.keys(p.tables)[0]} : Unknown table` }]);
-    const s = (k: string) => String(p.fields[k] ?? '');
+    const s = subprogramInput(input, stockSubprogram);
     const rows = state.stockRows({ site: s('I_PAT_STOFCY'), item: s('I_PAT_ITM'), lot: s('I_PAT_LOT'), sta: s('I_PAT_STA') });
     const dim = stockSubprogram.output[1]!.dim!;
     const out: Row[] = rows.slice(0, dim).map((r) => ({ O_STOFCY: r.STOFCY, O_ITMREF: r.ITMREF, O_LOT: r.LOT, O_LOC: r.LOC, O_STA: r.STA, O_QTYSTU: r.QTYSTU.toString(), O_CUMALLQTY: r.CUMALLQTY.toString(), O_STU: 'UN' }));
@@ -246,14 +246,39 @@ export async function start(options: SageX3SandboxOptions = {}): Promise<SageX3S
     return { status: 1, messages, resultXml: renderRecord(stockSubprogram.output, fields, { GRP2: out }, [], { json, menuLabel }) };
   }
 
-  function runCount(input: string, json: boolean): { status: 1; messages: X3Message[]; resultXml: string } {
+  /** The subprogram's GRP1 inputs, every field checked against its declaration. */
+  function subprogramInput(input: string, def: { input: Array<{ fields: Array<{ name: string }> }> }): (k: string) => string {
     const p = decodePayload(input);
-    const allowed = new Set(stockCountSubprogram.input[0]!.fields.map((f) => f.name));
+    const allowed = new Set(def.input[0]!.fields.map((f) => f.name));
     for (const [k, g] of Object.entries(p.groupOf)) {
       if (g !== 'GRP1') throw new X3Error([{ type: '3', message: `${g} : Unknown group` }]);
       if (!allowed.has(k)) throw new X3Error([{ type: '3', message: `${g}.${k} : Unknown field` }]);
     }
-    const s = (k: string) => String(p.fields[k] ?? '').trim();
+    if (Object.keys(p.tables).length) throw new X3Error([{ type: '3', message: `${Object.keys(p.tables)[0]} : Unknown table` }]);
+    return (k: string) => String(p.fields[k] ?? '').trim();
+  }
+
+  function runClose(input: string, json: boolean, lang: string): { status: 1; messages: X3Message[]; resultXml: string } {
+    const s = subprogramInput(input, closeSubprogram);
+    if (!s('I_SOHNUM')) throw new X3Error([{ type: '3', message: 'I_SOHNUM : Mandatory field' }]);
+    const { rec, closed } = state.closeOrder(s('I_SOHNUM'), lang);
+    const f = rec.fields;
+    const messages: X3Message[] = closed ? [] : [{ type: '2', message: `${s('I_SOHNUM')} : Order already closed` }];
+    const fields: Row = { I_SOHNUM: s('I_SOHNUM'), I_REASON: s('I_REASON'), O_ORDSTA: String(f.ORDSTA), O_ALLSTA: String(f.ALLSTA), O_DLVSTA: String(f.DLVSTA), O_INVSTA: String(f.INVSTA), O_CLOSED: closed ? '1' : '0' };
+    return { status: 1, messages, resultXml: renderRecord(closeSubprogram.output, fields, {}, [], { json, menuLabel }) };
+  }
+
+  function runMovement(input: string, json: boolean): { status: 1; messages: X3Message[]; resultXml: string } {
+    const s = subprogramInput(input, movementSubprogram);
+    for (const k of ['I_TRSTYP', 'I_STOFCY', 'I_ITMREF', 'I_QTY', 'I_STA', 'I_REF']) if (!s(k)) throw new X3Error([{ type: '3', message: `${k} : Mandatory field` }]);
+    const r = state.stockMovement({ trstyp: s('I_TRSTYP'), site: s('I_STOFCY'), item: s('I_ITMREF'), qty: s('I_QTY'), sta: s('I_STA'), from: s('I_STAFROM'), lot: s('I_LOT'), ref: s('I_REF') });
+    const fields: Row = { I_TRSTYP: s('I_TRSTYP'), I_STOFCY: s('I_STOFCY'), I_ITMREF: s('I_ITMREF'), I_QTY: s('I_QTY'), I_STA: s('I_STA'), I_STAFROM: s('I_STAFROM'), I_LOT: s('I_LOT'), I_REF: s('I_REF'), I_TEXT: s('I_TEXT'), O_VCRNUM: r.vcrnum, O_NEW: r.created ? '2' : '1' };
+    const messages: X3Message[] = r.created ? [] : [{ type: '1', message: `${s('I_REF')} : Already recorded as ${r.vcrnum}` }];
+    return { status: 1, messages, resultXml: renderRecord(movementSubprogram.output, fields, {}, [], { json, menuLabel }) };
+  }
+
+  function runCount(input: string, json: boolean): { status: 1; messages: X3Message[]; resultXml: string } {
+    const s = subprogramInput(input, stockCountSubprogram);
     for (const k of ['I_STOFCY', 'I_ITMREF', 'I_QTYSTU']) if (!s(k)) throw new X3Error([{ type: '3', message: `${k} : Mandatory field` }]);
     const sta = s('I_STA') || 'A';
     const r = state.countStock({ site: s('I_STOFCY'), item: s('I_ITMREF'), sta, qty: s('I_QTYSTU') });

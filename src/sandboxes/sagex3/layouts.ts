@@ -117,6 +117,32 @@ export const stockSubprogram: { input: BlockDef[]; output: BlockDef[] } = {
 };
 
 /**
+ * Sales order closing as a site publishes it (no standard SOAP object closes an order: the SOH
+ * publication carries create, modify and delete only; closing is the Close action of the order
+ * screen, so a site wraps it in a subprogram — docs/connectors/sagex3.md, "Closing an order").
+ */
+export const closeSubprogram: { input: BlockDef[]; output: BlockDef[] } = {
+  input: [{ id: 'GRP1', kind: 'GRP', fields: [c('I_SOHNUM'), c('I_REASON', 30)] }],
+  output: [
+    { id: 'GRP1', kind: 'GRP', fields: [c('I_SOHNUM'), c('I_REASON', 30)] },
+    { id: 'GRP2', kind: 'GRP', fields: [m('O_ORDSTA', 415), m('O_ALLSTA', 416), m('O_DLVSTA', 417), m('O_INVSTA', 418), i('O_CLOSED')] },
+  ],
+};
+
+/**
+ * A stock movement as a site publishes it: a miscellaneous receipt (I_TRSTYP 1, into status I_STA)
+ * or a status change (I_TRSTYP 20, I_STAFROM → I_STA), recorded once per external reference
+ * (I_REF; a second call with the same reference returns the first movement's number).
+ */
+export const movementSubprogram: { input: BlockDef[]; output: BlockDef[] } = {
+  input: [{ id: 'GRP1', kind: 'GRP', fields: [i('I_TRSTYP'), c('I_STOFCY', 5), c('I_ITMREF'), d('I_QTY'), c('I_STA', 3), c('I_STAFROM', 3), c('I_LOT', 15), c('I_REF', 40), c('I_TEXT', 50)] }],
+  output: [
+    { id: 'GRP1', kind: 'GRP', fields: [i('I_TRSTYP'), c('I_STOFCY', 5), c('I_ITMREF'), d('I_QTY'), c('I_STA', 3), c('I_STAFROM', 3), c('I_LOT', 15), c('I_REF', 40), c('I_TEXT', 50)] },
+    { id: 'GRP2', kind: 'GRP', fields: [c('O_VCRNUM'), m('O_NEW', 1)] },
+  ],
+};
+
+/**
  * The stock count subprogram a site publishes to let a warehouse it does not run (Amazon FBA) count
  * its stock: one site, item and status counted at a quantity; X3 posts the difference as a count
  * movement (what a stock count worksheet does), so counting the same quantity twice posts nothing.

@@ -133,6 +133,10 @@ export class X3State {
   /** Records held by someone else: `${code}:${key}` → until (ms) and who. */
   readonly locks = new Map<string, { until: number; user: string }>();
   private lastStamp = 0;
+  /** Orders closed by the Close action (they stay closed whatever is delivered or invoiced later). */
+  private readonly closedOrders = new Set<string>();
+  /** Stock movements made through the movement subprogram, by the caller's reference. */
+  readonly movementsByRef = new Map<string, string>();
   private stockSeq = 0;
   readonly now: () => Date;
   /** What this site publishes: the stock screens plus its declared fields and tables (publications.ts). */
@@ -415,7 +419,7 @@ export class X3State {
     if (lines.every((l) => dec(l.DLVQTY).gte(dec(l.QTY)))) rec.fields.ALLSTA = '1';
     rec.fields.DLVSTA = status((l) => dec(l.DLVQTY));
     rec.fields.INVSTA = status((l) => dec(l.INVQTY));
-    rec.fields.ORDSTA = rec.fields.DLVSTA === '3' && rec.fields.INVSTA === '3' ? '2' : '1';
+    rec.fields.ORDSTA = this.closedOrders.has(str(rec.fields.SOHNUM)) || (rec.fields.DLVSTA === '3' && rec.fields.INVSTA === '3') ? '2' : '1';
   }
 
   private addStock(row: StockRow): void {
@@ -902,6 +906,36 @@ export class X3State {
     this.journalize(a.site, a.item, src!.LOT, a.from, qty.neg(), 20, vcrnum);
     this.journalize(a.site, a.item, dst.LOT, a.to, qty, 20, vcrnum);
     return { vcrnum };
+  }
+
+  /**
+   * The Close action of the order screen: what is not delivered will not be; allocations are
+   * released, ORDSTA becomes 2 (Closed) and the order can no longer be modified or delivered.
+   */
+  closeOrder(sohnum: string, lang = 'ENG'): { rec: Rec; closed: boolean } {
+    const o = this.get('SOH', sohnum);
+    this.checkLock('SOH', sohnum, lang);
+    if (o.fields.ORDSTA === '2') return { rec: o, closed: false };
+    this.releaseAllocation(o);
+    this.closedOrders.add(sohnum);
+    this.orderTotals(o);
+    o.updated = this.stamp();
+    return { rec: o, closed: true };
+  }
+
+  /** A miscellaneous receipt (1) or a status change (20), once per reference. */
+  stockMovement(a: { trstyp: string; site: string; item: string; qty: string; sta: string; from?: string; lot?: string; ref: string }): { vcrnum: string; created: boolean } {
+    if (!a.ref) fail('I_REF : Mandatory field');
+    const seen = this.movementsByRef.get(a.ref);
+    if (seen) return { vcrnum: seen, created: false };
+    let vcrnum: string;
+    if (a.trstyp === '1') vcrnum = this.receiveStock({ site: a.site, item: a.item, qty: a.qty, sta: a.sta, lot: a.lot ?? '' }).vcrnum;
+    else if (a.trstyp === '20') {
+      if (!a.from) fail('I_STAFROM : Mandatory field for a status change');
+      vcrnum = this.moveStock({ site: a.site, item: a.item, qty: a.qty, from: a.from!, to: a.sta, lot: a.lot ?? '' }).vcrnum;
+    } else return fail(`I_TRSTYP ${a.trstyp} : Invalid value (1 miscellaneous receipt, 20 status change)`);
+    this.movementsByRef.set(a.ref, vcrnum);
+    return { vcrnum, created: true };
   }
 
   /** Back office: deliver what is allocated (and whatever else accepted stock allows) on an order. */
