@@ -162,8 +162,13 @@ export function reverse(p: LabelledPair): LabelledPair {
   // A field read from a list (`addresses[].city`) is written through the target schema's own block
   // (`address.city`) when that is how the target takes it: both count.
   const writable = catalogue(p.source, 'target').fields.filter((f) => !f.origin).map((f) => f.path);
-  const shape = (x: string): string =>
-    x.replace(/\[\]/g, '').toLowerCase().split('.').map((g) => g.replace(/sses$/, 'ss').replace(/([^s])s$/, '$1')).join('.');
+  // The write schema may also wrap the record in an object named for the entity (X-Cart's POST
+  // /api/profiles takes `profile.status` for the `status` it returns): the same field.
+  const wrapper = `${p.source.split('.').pop()!.toLowerCase()}.`;
+  const shape = (x: string): string => {
+    const sh = x.replace(/\[\]/g, '').toLowerCase().split('.').map((g) => g.replace(/sses$/, 'ss').replace(/([^s])s$/, '$1')).join('.');
+    return sh.startsWith(wrapper) ? sh.slice(wrapper.length) : sh;
+  };
   for (const [s, ts] of Object.entries(p.labels))
     for (const t of ts) {
       const set = (inv[t] ??= new Set());

@@ -108,9 +108,6 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   const audit = leafWords.some((w) => /^(update|updated|modified|changed)$/.test(w));
   // A contact, said alone (ShipToContact), is the person's name; ContactEmail is an e-mail.
   if (leafWords[leafWords.length - 1] === 'contact') leafWords.push('name');
-  // The name of an item or product is its title: a description (X3 DES1AXX, Sage 300 Description).
-  if (itemEntity && concept(leafWords[leafWords.length - 1] ?? '') === 'name' && leafWords.every((w) => ['name', 'item', 'product', 'sku'].includes(w) || w.startsWith('#')))
-    leafWords = leafWords.map((w) => (w === 'name' ? 'description' : w));
   // X-Cart's line `amount` is a count of units; a whole number named amount is a quantity.
   if (f.type === 'integer') leafWords = leafWords.map((w) => (w === 'amount' ? 'quantity' : w));
   if (leafWords.includes('line') && segs.length === 1 && leafWords.length <= 2 && /LIG/.test(leafSeg)) leafWords = leafWords.map((w) => (w === 'line' ? 'street' : w));
@@ -118,9 +115,17 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   const parentWords = segs.slice(0, -1).flatMap((s) => words(s)).filter((w) => !STOP.has(w));
   const moneyLeaf = segs.length > 1 && /^(amount|value)$/i.test(leafSeg);
   // Digits only tell AddressLine1 from AddressLine2; they weigh little.
-  for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? 0.5 : w.startsWith('#') ? 0.3 : 1);
+  // An Amazon listing attribute's `value` is whatever the attribute names (item_name[].value): the word weighs little.
+  const valueWeight = segs[0] === 'attributes' ? 0.2 : 0.5;
+  for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? valueWeight : w.startsWith('#') ? 0.3 : 1);
   // A money object's parts take their meaning from the object: ItemPrice.Amount is an item price.
   if (moneyLeaf) for (const w of phrased(words(segs[segs.length - 2])).filter((x) => !STOP.has(x))) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
+  // The name of an item or product is its title: a description (X3 DES1AXX, Sage 300 Description,
+  // Amazon item_name), unless the name says whose it is (customer name, ship-to name).
+  if (itemEntity && leaf.has('name') && [...leaf.keys()].every((c) => ['name', 'item', 'amount'].includes(c) || c.startsWith('#'))) {
+    leaf.set('description', leaf.get('name')!);
+    leaf.delete('name');
+  }
   for (const [c, v] of leaf) all.set(c, v);
   for (const w of parentWords) {
     const c = concept(w);
