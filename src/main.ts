@@ -156,6 +156,7 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     bodyLimitBytes: config.server.bodyLimitBytes,
     logger: logger.child({ component: 'server' }),
     flowOps: { versions: flowVersions, parse: parseFlowDocument, recompile: (doc) => deployed.recompile(doc) },
+    ...(config.lookupsDir ? { lookupsDir: config.lookupsDir } : {}),
     connectionOps: {
       health,
       test: (id) => live.test(id),

@@ -62,7 +62,7 @@ export class Engine<Deps = unknown> {
   private readonly flowsBySource = new Map<string, FlowDefinition<Deps>[]>();
   private readonly flowsById = new Map<string, FlowDefinition<Deps>>();
   /** Every loaded version of each flow, so jobs queued before an edit run the version they were queued for. */
-  private readonly flowVersions = new Map<string, Map<number, FlowDefinition<Deps>>>();
+  private readonly flowVersions = new Map<string, Map<string, FlowDefinition<Deps>>>();
   /** Flows that take no new events (disabled in the designer or the API). */
   private readonly disabled = new Set<string>();
   private readonly depsById = new Map<string, unknown>();
@@ -104,8 +104,8 @@ export class Engine<Deps = unknown> {
       this.flowsBySource.set(key, (this.flowsBySource.get(key) ?? []).filter((f) => f.id !== flow.id));
     }
     this.flowsById.set(flow.id, flow);
-    const versions = this.flowVersions.get(flow.id) ?? new Map<number, FlowDefinition<Deps>>();
-    versions.set(flow.version ?? 0, flow);
+    const versions = this.flowVersions.get(flow.id) ?? new Map<string, FlowDefinition<Deps>>();
+    versions.set(flow.revision ?? String(flow.version ?? 0), flow);
     this.flowVersions.set(flow.id, versions);
     const key = Engine.sourceKey(flow);
     this.flowsBySource.set(key, [...(this.flowsBySource.get(key) ?? []), flow]);
@@ -180,7 +180,7 @@ export class Engine<Deps = unknown> {
         await this.queue.enqueue(
           flows.map((f) => ({
             queue: f.id,
-            payload: f.version === undefined ? payload : { ...payload, flowVersion: f.version },
+            payload: f.version === undefined ? payload : { ...payload, flowVersion: f.version, ...(f.revision ? { flowRevision: f.revision } : {}) },
             eventId,
             orderingKey: f.orderingKey?.(payload) ?? `${e.system}:${e.entity}:${e.id}`,
             maxAttempts: f.maxAttempts,
@@ -314,7 +314,8 @@ export class Engine<Deps = unknown> {
 
   /** The version a job was queued for, or the current one when that version is no longer loaded. */
   private versionOf(flowId: string, job: LeasedJob): FlowDefinition<Deps> {
-    const wanted = (job.payload as InboxEvent).flowVersion;
+    const e = job.payload as InboxEvent;
+    const wanted = e.flowRevision ?? (e.flowVersion !== undefined ? String(e.flowVersion) : undefined);
     return (wanted !== undefined ? this.flowVersions.get(flowId)?.get(wanted) : undefined) ?? this.flowsById.get(flowId)!;
   }
 

@@ -17,6 +17,8 @@ export interface InboxEvent {
   connection?: string;
   /** The flow version current when the event arrived: the job runs that version (decision 0005). */
   flowVersion?: number;
+  /** The flow revision (FlowDefinition.revision) current when the event arrived, when it has one. */
+  flowRevision?: string;
 }
 
 export interface StepContext<Deps> {
@@ -61,6 +63,11 @@ export interface FlowDefinition<Deps = unknown> {
   id: string;
   /** The stored version this definition was compiled from (flow documents); runs record it. */
   version?: number;
+  /**
+   * What was compiled when more than the document's version changes what runs (mapping or lookup
+   * versions saved from the console). Jobs run the revision they were queued for; default: `version`.
+   */
+  revision?: string;
   /**
    * Which events the flow takes: those of this connection and entity. Without it (tests, benches),
    * events of `source.system` and `source.entity` from any connection.

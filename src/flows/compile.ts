@@ -7,6 +7,7 @@ import { userError, toSynclineError } from '../core/errors.js';
 import type { FlowDefinition, FlowStep, InboxEvent, StepContext } from '../core/flow.js';
 import { truthy } from '../mapping/expr.js';
 import { loadMapping, type CompiledMapping } from '../mapping/index.js';
+import { loadCurrentMapping, TemplateVersionStore } from '../mapping/versions.js';
 import { connectorOperations } from '../connectors/index.js';
 import path from 'node:path';
 import { MAPPINGS_DIR, type FlowDocument, type FlowStepDoc } from './document.js';
@@ -53,9 +54,24 @@ export function mappingIds(steps: FlowStepDoc[]): string[] {
   return [...new Set(out)];
 }
 
-export async function loadFlowMappings(doc: FlowDocument, files: Record<string, string> = {}, lookupsDir?: string): Promise<Map<string, CompiledMapping>> {
+/**
+ * Loads the mappings a document names. With the store, as new events run them: the newest version saved
+ * from the console (src/mapping/versions.ts) or the file; `used` collects the stored versions (`id@v`).
+ */
+export async function loadFlowMappings(doc: FlowDocument, files: Record<string, string> = {}, lookupsDir?: string, db?: Kysely<Database>, used: string[] = []): Promise<Map<string, CompiledMapping>> {
   const out = new Map<string, CompiledMapping>();
-  for (const id of mappingIds(doc.steps)) out.set(id, await loadMapping(files[id] ?? path.join(MAPPINGS_DIR, `${id}.yaml`), lookupsDir ? { lookupsDir } : {}));
+  const store = db ? new TemplateVersionStore(db) : undefined;
+  for (const id of mappingIds(doc.steps)) {
+    const file = files[id] ?? path.join(MAPPINGS_DIR, `${id}.yaml`);
+    const opts = lookupsDir ? { lookupsDir } : {};
+    if (!store) {
+      out.set(id, await loadMapping(file, opts));
+      continue;
+    }
+    const current = await loadCurrentMapping(store, id, file, opts);
+    out.set(id, current.mapping);
+    used.push(...current.used);
+  }
   return out;
 }
 
@@ -66,7 +82,8 @@ export async function compileFlow(dep: FlowDeployment): Promise<FlowDefinition> 
     if (!b) throw userError('FLOW_INVALID', `flow ${doc.id} needs a connection for role "${role}" (a ${doc.roles[role]} connection)`);
     if (b.system !== doc.roles[role]) throw userError('FLOW_INVALID', `flow ${doc.id}: role "${role}" needs a ${doc.roles[role]} connection, ${b.id} is ${b.system}`);
   }
-  const mappings = await loadFlowMappings(doc, dep.mappingFiles, dep.lookupsDir);
+  const storedVersions: string[] = [];
+  const mappings = await loadFlowMappings(doc, dep.mappingFiles, dep.lookupsDir, dep.db, storedVersions);
   const options = { ...(doc.options ?? {}), ...(dep.options ?? {}) };
   const settle = (options.settleMs as Record<string, number> | number | undefined) ?? {};
 
@@ -133,6 +150,8 @@ export async function compileFlow(dep: FlowDeployment): Promise<FlowDefinition> 
   return {
     id: doc.id,
     version: doc.version,
+    // Mappings or lookups saved from the console make it another revision of the same flow version.
+    ...(storedVersions.length ? { revision: `${doc.version}+${[...new Set(storedVersions)].sort().join('+')}` } : {}),
     description: doc.title ?? doc.description ?? doc.id,
     source: { system, entity },
     target: target?.target ? { system: doc.roles[target.target.role] ?? 'unknown', entity: target.target.entity } : { system, entity },

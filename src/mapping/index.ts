@@ -10,7 +10,7 @@ export { compileExpression } from './expression.js';
 export type { Expression, ExpressionOptions } from './expression.js';
 export { DEFAULT_BUDGET } from './budget.js';
 export type { BudgetLimits } from './budget.js';
-export { loadMapping, loadLookupTable, loadTargetSchema, findSpecFiles, clearMappingCaches, MappingRegistry } from './load.js';
+export { loadMapping, loadMappingText, lookupTableFromText, loadLookupTable, loadTargetSchema, findSpecFiles, clearMappingCaches, MappingRegistry } from './load.js';
 export { createLookupTable } from './lookups.js';
 export type { LookupTable, LookupTableSpec } from './lookups.js';
 export { createRateTable } from './transforms/currency.js';

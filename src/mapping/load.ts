@@ -111,6 +111,19 @@ export function clearMappingCaches(): void {
   targetCache.clear();
 }
 
+/** A lookup table from its text (a version stored from the console), checked like a file. */
+export function lookupTableFromText(text: string, name: string) {
+  const { value } = parseWithPositions(text, `lookup ${name}`);
+  const spec = value as LookupTableSpec;
+  if ((spec as { kind?: string } | null)?.kind === 'rates') throw userError('MAPPING_SYNTAX', `lookup ${name}: rate tables are not edited as lookup tables`, { details: { name } });
+  try {
+    return createLookupTable(spec);
+  } catch (e) {
+    if (e instanceof SynclineError) throw userError(e.code, `lookup ${name}: ${e.message}`, { details: { ...e.details, name } });
+    throw e;
+  }
+}
+
 export async function loadLookupTable(file: string) {
   const r = await loadTableFile(path.resolve(file));
   if (!r.table) throw userError('MAPPING_SYNTAX', `${file} is a rate table, not a lookup table`, { details: { file } });
@@ -142,7 +155,7 @@ export async function loadTargetSchema(file: string): Promise<TargetSchema> {
 }
 
 /** The folder holding lookups/ and targets/: the nearest ancestor of the spec that has a lookups/ folder. */
-async function findMappingsRoot(file: string): Promise<string> {
+export async function findMappingsRoot(file: string): Promise<string> {
   let dir = path.dirname(path.resolve(file));
   for (let i = 0; i < 4; i++) {
     try {
@@ -178,7 +191,12 @@ export interface LoadOptions {
 /** Reads, checks and compiles one spec file. A syntax error names the file, line and column. */
 export async function loadMapping(file: string, opts: LoadOptions = {}): Promise<CompiledMapping> {
   const abs = path.resolve(file);
-  const text = await readText(abs, 'mapping');
+  return loadMappingText(await readText(abs, 'mapping'), abs, opts);
+}
+
+/** Checks and compiles a spec's text (e.g. a version stored from the console); `file` names it in errors and finds lookups/. */
+export async function loadMappingText(text: string, file: string, opts: LoadOptions = {}): Promise<CompiledMapping> {
+  const abs = path.resolve(file);
   const { value, locate } = parseWithPositions(text, abs);
   const spec = value as MappingSpec;
   const root = opts.root ?? (await findMappingsRoot(abs));

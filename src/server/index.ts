@@ -37,6 +37,8 @@ export interface ServerOptions {
   principalResolvers?: PrincipalResolver[];
   /** Flow documents, versions and state for the console's flow designer (main.ts wires src/flows in). */
   flowOps?: FlowOps;
+  /** The configuration's lookupsDir (the merchant's own tables), for the mapping designer. */
+  lookupsDir?: string;
   /** The signing secret of a connection's webhooks; undefined: the connection takes none (404). */
   webhookSecrets: (connectionId: string) => string | undefined | Promise<string | undefined>;
   /** Largest request body accepted, webhooks and API alike (default 1 MiB); larger gets 413. */
@@ -150,7 +152,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.register(consoleApiRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, users });
   if (options.flowOps) app.register(consoleFlowRoutes, { prefix: '/api', engine, flows: options.flowOps });
   app.register(consoleAlertRoutes, { prefix: '/api', engine, connections: options.connections });
-  app.register(consoleMappingRoutes, { prefix: '/api' });
+  app.register(consoleMappingRoutes, { prefix: '/api', engine, ...(options.flowOps ? { flows: options.flowOps } : {}), ...(options.lookupsDir ? { lookupsDir: options.lookupsDir } : {}) });
   app.register(consoleStatic);
   app.register(webhookRoutes, {
     engine,

@@ -250,6 +250,24 @@ export interface AlertHistoryTable {
   error: string | null;
 }
 
+/** Orders held for review by a flow's `hold` step (migration 0016). */
+export interface OrderHoldsTable {
+  flow: string;
+  record_key: string;
+  version: string;
+  /** held | released | cancelled */
+  status: string;
+  score: number;
+  threshold: number;
+  /** JSON array of texts */
+  reasons: string;
+  job_id: number | null;
+  held_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+}
+
 export interface FlowVersionsTable {
   flow_id: string;
   version: number;
@@ -268,6 +286,21 @@ export interface FlowStateTable {
   /** Null: the newest version. */
   pinned_version: number | null;
   updated_at: number;
+}
+
+export interface TemplateVersionsTable {
+  /** mapping | lookup */
+  kind: string;
+  name: string;
+  version: number;
+  /** The YAML text as saved. */
+  text: string;
+  /** SHA-256 of the text: saving the same text again is no new version. */
+  hash: string;
+  created_at: number;
+  created_by: string;
+  /** Why, e.g. "rollback to version 2". */
+  note: string | null;
 }
 
 export interface StepCheckpointsTable {
@@ -314,9 +347,11 @@ export interface Database {
   alert_history: AlertHistoryTable;
   flow_versions: FlowVersionsTable;
   flow_state: FlowStateTable;
+  template_versions: TemplateVersionsTable;
   step_checkpoints: StepCheckpointsTable;
   snapshots: SnapshotsTable;
   lookup_claims: LookupClaimsTable;
+  order_holds: OrderHoldsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;
