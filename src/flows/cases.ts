@@ -13,6 +13,7 @@ import { XrefStore, type Ref } from '../core/xref.js';
 import { connectorOperations } from '../connectors/index.js';
 import { compileFlow } from './compile.js';
 import { loadFlowFile, type FlowDocument } from './document.js';
+import { hashOf } from './steps/diff.js';
 
 export interface FlowCase {
   name: string;
@@ -20,6 +21,8 @@ export interface FlowCase {
   options?: Record<string, unknown>;
   /** Links that exist before the run: [{ from: {system, entity, id}, to: {system, entity, id} }]. */
   xref?: Array<{ from: Ref; to: Ref }>;
+  /** Snapshots that exist before the run (what `diff` steps last synced): [{ scope, key, value }]. */
+  snapshots?: Array<{ scope: string; key: string; value: unknown }>;
   /** role.operationId → results of successive calls (the last repeats); `{ error: CODE, kind?, message? }` throws. */
   operations?: Record<string, unknown[]>;
   expect: {
@@ -66,6 +69,9 @@ async function runCase(doc: FlowDocument, c: FlowCase, dir: string): Promise<Cas
   try {
     const xref = new XrefStore(store.db);
     for (const l of c.xref ?? []) await xref.link(l.from, l.to);
+    for (const snap of c.snapshots ?? []) {
+      await store.db.insertInto('snapshots').values({ scope: snap.scope, key: snap.key, hash: hashOf(snap.value), updated_at: 0 }).execute();
+    }
     const calls: Array<{ operation: string; input: unknown }> = [];
     const used: Record<string, number> = {};
     const bindings = Object.fromEntries(Object.entries(doc.roles).map(([role, system]) => [role, { id: `${role}-conn`, system, client: undefined }]));

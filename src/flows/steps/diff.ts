@@ -6,7 +6,8 @@ import type { DiffStep } from '../document.js';
 import { plain } from '../expr.js';
 import type { StepKind } from './kind.js';
 
-const hashOf = (v: unknown) => createHash('sha1').update(JSON.stringify(v ?? null)).digest('base64url');
+/** What a snapshot keeps per key (flow test cases seed snapshots with it). */
+export const hashOf = (v: unknown) => createHash('sha1').update(JSON.stringify(v ?? null)).digest('base64url');
 
 export const diffStep: StepKind<DiffStep> = {
   kind: 'diff',
@@ -15,8 +16,11 @@ export const diffStep: StepKind<DiffStep> = {
     const snapshot = env.expr(step.snapshot, 'snapshot');
     const key = env.expr(step.key, 'key');
     const value = env.expr(step.value, 'value');
+    // An expression, so one snapshot can be kept per record (e.g. a customer's fields, shared by the
+    // two flows of a two-way sync: each records what it wrote, so the other does not echo it back).
+    const scopeOf = step.scope ? env.expr(step.scope, 'scope') : undefined;
     return async (scope, ctx) => {
-      const scopeName = step.scope ?? `${env.flow.id}/${step.id}/${ctx.event.connection ?? ctx.event.system}`;
+      const scopeName = scopeOf ? String(plain(await scopeOf(scope))) : `${env.flow.id}/${step.id}/${ctx.event.connection ?? ctx.event.system}`;
       const list = plain(await snapshot(scope));
       const arr = list === null ? [] : Array.isArray(list) ? list : [list];
       const previous = new Map<string, string>();
