@@ -68,7 +68,7 @@ export const connectorTriggers: Record<string, Record<string, PollerFactory>> = 
   sagex3: {
     salesOrders: (client: SageX3Client, a) => salesOrderPoller(client, a.id),
     invoices: (client: SageX3Client, a) => invoicePoller(client, a.id),
-    items: (client: SageX3Client, a) => itemPoller(client, a.id),
+    items: (client: SageX3Client, a) => itemPoller(client, a.id, a.since),
     customers: (client: SageX3Client, a) => customerPoller(client, a.id),
     journalEntries: (client: SageX3Client, a) => journalEntryPoller(client, a.id),
     stock: (client: SageX3Client, a) => stockPoller(client, a.id, a.options as never),

@@ -21,22 +21,25 @@ export interface AmazonX3 {
 export const X3_SANDBOX_AUTH = { auth: { type: 'basic', user: 'SYNCLINE', password: 'x3-sandbox' }, poolAlias: 'SYNCLINE' } as const;
 
 /** `flows` get `connections: { marketplace: 'amazon-main', erp: 'x3-main' }` (a relative `mapping` is under `dir`); `prepare` runs before Syncline starts (e.g. to write a deployment's mappings into `dir`). */
-/** `x3Publications`: site subprograms the X3 site publishes (e.g. `{ COUNT: 'YSTOCKCNT' }`), named in the connection too. */
-export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications> }): Promise<AmazonX3> {
+/** A flow's `since: 'sandboxes'` starts its poller right after the sandboxes seeded their records. `x3Publications`: site subprograms the X3 site publishes (e.g. `{ COUNT: 'YSTOCKCNT' }`), named in the connection too. */
+export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications>; lookupsDir?: string }): Promise<AmazonX3> {
   const dir = mkdtempSync(path.join(tmpdir(), 'syncline-ax-'));
   opts.prepare?.(dir);
   const amazon = await startAmazon({ seed: opts.seed, timeScale: 50, historicalOrders: 0 });
   const x3 = await startX3({ seed: opts.seed, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}) });
   const c = amazon.credentials as Record<string, string>;
+  const seeded = new Date().toISOString();
   const config = parseConfig({
     dataDir: dir,
+    // The merchant's own lookup tables (relative to `dir`), replacing the shipped ones of the same name.
+    ...(opts.lookupsDir ? { lookupsDir: path.resolve(dir, opts.lookupsDir) } : {}),
     server: { port: 0 },
     worker: { concurrency: 4, pollMs: 5 },
     connections: [
       { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId } },
       { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, ...X3_SANDBOX_AUTH, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}) } },
     ],
-    flows: opts.flows.map((f) => ({ ...f, ...(f.mapping ? { mapping: path.resolve(dir, f.mapping) } : {}), connections: { marketplace: 'amazon-main', erp: 'x3-main' } })),
+    flows: opts.flows.map((f) => ({ ...f, ...(f.since === 'sandboxes' ? { since: seeded } : {}), ...(f.mapping ? { mapping: path.resolve(dir, f.mapping) } : {}), connections: { marketplace: 'amazon-main', erp: 'x3-main' } })),
   });
   const runtime = await startSyncline(config, { listen: false });
   return {

@@ -19,6 +19,8 @@ export interface Api1PollerOptions {
   keys: string[];
   stampField?: string;
   pageSize?: number;
+  /** Without a cursor, start after this stamp (ISO) instead of at the first record (initial sync). */
+  since?: string;
 }
 
 interface StampCursor {
@@ -52,7 +54,7 @@ export function api1Poller(client: SageX3Client, o: Api1PollerOptions): Poller {
           throw userError('X3_CONFIG_INVALID', `poller ${o.id}: stored cursor is not ours: ${cursor.slice(0, 80)}`);
         }
       }
-      const where = c ? `(${stamp} gt ${quote(c.t)} or (${stamp} eq ${quote(c.t)} and ${afterKey(o.keys, c.k)}))` : undefined;
+      const where = c ? `(${stamp} gt ${quote(c.t)} or (${stamp} eq ${quote(c.t)} and ${afterKey(o.keys, c.k)}))` : o.since ? `${stamp} gt ${quote(o.since)}` : undefined;
       const page = await api1Query.call(client, {
         class: o.cls,
         ...(o.representation ? { representation: o.representation } : {}),
@@ -76,7 +78,7 @@ export function api1Poller(client: SageX3Client, o: Api1PollerOptions): Poller {
 
 export const salesOrderPoller = (client: SageX3Client, id: string) => api1Poller(client, { id, cls: 'SORDER', entity: 'salesOrder', keys: ['SOHNUM'] });
 export const invoicePoller = (client: SageX3Client, id: string) => api1Poller(client, { id, cls: 'SINVOICE', entity: 'salesInvoice', keys: ['NUM'] });
-export const itemPoller = (client: SageX3Client, id: string) => api1Poller(client, { id, cls: 'ITMMASTER', entity: 'item', keys: ['ITMREF'] });
+export const itemPoller = (client: SageX3Client, id: string, since?: string) => api1Poller(client, { id, cls: 'ITMMASTER', entity: 'item', keys: ['ITMREF'], ...(since ? { since } : {}) });
 export const customerPoller = (client: SageX3Client, id: string) => api1Poller(client, { id, cls: 'BPCUSTOMER', entity: 'customer', keys: ['BPCNUM'] });
 export const journalEntryPoller = (client: SageX3Client, id: string) => api1Poller(client, { id, cls: 'GACCENTRY', entity: 'journalEntry', keys: ['TYP', 'NUM'] });
 

@@ -70,7 +70,25 @@ function checkAttributes(l: Listing | undefined, attrs: Record<string, unknown>)
   }
   const price = attrs.purchasable_offer;
   if (price !== undefined && !Array.isArray(price)) out.push({ code: 'INVALID_ATTRIBUTE', severity: 'ERROR', message: 'purchasable_offer must be an array.', attributeName: 'purchasable_offer' });
+  // Amazon checks a product identifier's GS1 check digit (and that it is all digits of a GTIN length).
+  const ids = attrs.externally_assigned_product_identifier;
+  if (Array.isArray(ids))
+    for (const e of ids as Array<Record<string, unknown>>) {
+      const v = String(e.value ?? '');
+      if (!gtinValid(v)) out.push({ code: 'INVALID_PRODUCT_IDENTIFIER', severity: 'ERROR', message: `The ${String(e.type ?? 'product identifier').toUpperCase()} '${v}' is not valid: it must be 8, 12, 13 or 14 digits with a correct GS1 check digit.`, attributeName: 'externally_assigned_product_identifier' });
+    }
+  const offer = (Array.isArray(price) ? (price as any[])[0]?.our_price?.[0]?.schedule?.[0]?.value_with_tax : undefined) as unknown;
+  if (offer !== undefined && !(Number(offer) > 0)) out.push({ code: 'INVALID_PRICE', severity: 'ERROR', message: `The price ${JSON.stringify(offer)} is not valid: it must be greater than 0.`, attributeName: 'purchasable_offer' });
   return out;
+}
+
+/** GS1 check digit over an 8-, 12-, 13- or 14-digit GTIN. */
+function gtinValid(v: string): boolean {
+  if (!/^(\d{8}|\d{12,14})$/.test(v)) return false;
+  const digits = [...v].map(Number);
+  const check = digits.pop()!;
+  const sum = digits.reverse().reduce((t, d, i) => t + d * (i % 2 === 0 ? 3 : 1), 0);
+  return (10 - (sum % 10)) % 10 === check;
 }
 
 function patched(l: Listing, patches: Array<{ op: string; path: string; value?: unknown[] }>): Record<string, unknown> {

@@ -28,6 +28,7 @@ export { listFinancialEventsByGroupId } from './listFinancialEventsByGroupId.js'
 export { listFinancialEventsByOrderId } from './listFinancialEventsByOrderId.js';
 export { listFinancialEvents } from './listFinancialEvents.js';
 export { getListingsItem } from './getListingsItem.js';
+export { findListingsItem } from './findListingsItem.js';
 export { putListingsItem } from './putListingsItem.js';
 export { patchListingsItem } from './patchListingsItem.js';
 export { deleteListingsItem } from './deleteListingsItem.js';
