@@ -57,7 +57,7 @@ export async function reconcileAmazonX3(amazon: SpApiClient, x3: SageX3Client, o
       const rows = (await query.call(x3, { object: 'SOH', criteria: { CUSORDREF: o.AmazonOrderId }, listSize: 5 })).filter((r) => r.CUSORDREF === o.AmazonOrderId);
       if (rows.length) inX3++;
       if (rows.length > 1) differences.push({ kind: 'order-duplicated-in-x3', id: o.AmazonOrderId, amount: o.OrderTotal?.Amount ?? '0.00', ...(o.OrderTotal?.CurrencyCode ? { currency: o.OrderTotal.CurrencyCode } : {}), detail: `${rows.length} sales orders carry this CUSORDREF: ${rows.map((r) => String(r.SOHNUM ?? '?')).join(', ')}` });
-      else differences.push({ kind: 'order-missing-in-x3', id: o.AmazonOrderId, amount: o.OrderTotal?.Amount ?? '0.00', ...(o.OrderTotal?.CurrencyCode ? { currency: o.OrderTotal.CurrencyCode } : {}), detail: `${o.OrderStatus} ${o.FulfillmentChannel ?? ''}`.trim() });
+      else if (rows.length === 0) differences.push({ kind: 'order-missing-in-x3', id: o.AmazonOrderId, amount: o.OrderTotal?.Amount ?? '0.00', ...(o.OrderTotal?.CurrencyCode ? { currency: o.OrderTotal.CurrencyCode } : {}), detail: `${o.OrderStatus} ${o.FulfillmentChannel ?? ''}`.trim() });
     }
   }
 
