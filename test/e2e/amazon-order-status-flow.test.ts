@@ -1,0 +1,90 @@
+// The amazon-order-status-to-sagex3 flow document run by Syncline against the Amazon and Sage X3
+// sandboxes over HTTP (issue 9 flows 1 and 8): an order cancelled on Amazon after X3 got it closes
+// its SOH through the site's order-closing subprogram (ORDSTA 2, allocations released), and the run
+// says so; statuses X3 has otherwise than the Amazon status implies are reported, by the merchant's
+// own amazon-order-status table (lookupsDir), which replaces the shipped one.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
+import { until } from './xcart-sage300-pair.js';
+
+const FLOW = 'amazon-order-status-to-sagex3';
+let pair: AmazonX3;
+beforeAll(async () => {
+  pair = await startAmazonX3({
+    seed: 1,
+    x3Publications: { CLOSE: 'YSOHCLO' },
+    lookupsDir: 'lookups',
+    prepare: (dir) => {
+      const lookups = path.join(dir, 'lookups');
+      mkdirSync(lookups);
+      // The marketplace booked to this X3's site and customer, as in the order flow's test.
+      writeFileSync(path.join(lookups, 'marketplaces.yaml'), [
+        'name: marketplaces',
+        'normalize: [trim, upper]',
+        'entries:',
+        '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }',
+      ].join('\n'));
+      // This merchant does not deliver Amazon orders in X3 but invoices them once Amazon ships.
+      writeFileSync(path.join(lookups, 'amazon-order-status.yaml'), [
+        'name: amazon-order-status',
+        'normalize: [trim, lower]',
+        'entries:',
+        '  Pending: { create: false, ORDSTA: "1" }',
+        '  PendingAvailability: { create: false, ORDSTA: "1" }',
+        '  Unshipped: { create: true, ORDSTA: "1" }',
+        '  PartiallyShipped: { create: true, ORDSTA: "1" }',
+        '  Shipped: { create: true, ORDSTA: "1", INVSTA: "3" }',
+        '  InvoiceUnconfirmed: { create: true, ORDSTA: "1", INVSTA: "3" }',
+        '  Canceled: { create: false, ORDSTA: "2", INVSTA: "1" }',
+        '  Unfulfillable: { create: false, ORDSTA: "2", INVSTA: "1" }',
+      ].join('\n'));
+    },
+    flows: [
+      { use: 'amazon-order-to-sagex3', pollIntervalMs: 200 },
+      { use: FLOW, pollIntervalMs: 200 },
+    ],
+  });
+}, 120_000);
+afterAll(async () => {
+  await pair?.stop();
+});
+
+const sohOf = (id: string) => [...pair.x3.state.stores.SOH.values()].find((r) => r.fields.CUSORDREF === id);
+const notes = async () => (await sql<{ note: string | null }>`select note from runs where flow = ${FLOW} and note is not null`.execute(pair.runtime.store.db)).rows.map((r) => String(r.note));
+
+describe(`flow ${FLOW}`, () => {
+  it('an order cancelled on Amazon after X3 got it: the SOH is closed (ORDSTA 2, allocations released) and the run says how', async () => {
+    const market = pair.amazon.sandbox.market;
+    const now = pair.amazon.sandbox.clock.now();
+    const [kept, cancelled] = [0, 1].map((i) => market.placeOrder({ channel: 'MFN', purchaseDate: now - 1_000 * i, status: 'Unshipped' })) as [ReturnType<typeof market.placeOrder>, ReturnType<typeof market.placeOrder>];
+    await until('both orders in X3', () => [sohOf(kept.id), sohOf(cancelled.id)], (s) => s.every(Boolean), 90_000, 200);
+    const soh = sohOf(cancelled.id)!;
+    expect(soh.fields.ORDSTA).toBe('1');
+    market.cancelOrder(cancelled.id);
+    await until('the SOH closed', () => sohOf(cancelled.id)!.fields.ORDSTA, (s) => s === '2', 90_000, 200);
+    expect(soh.tables.SOH4_1!.every((l) => l.ALLQTY === '0')).toBe(true);
+    expect(sohOf(kept.id)!.fields.ORDSTA).toBe('1');
+    const said = await until('the run note', notes, (ns) => ns.some((n) => n.includes(String(soh.fields.SOHNUM))), 30_000, 200);
+    expect(said).toContain(`close: SOH ${soh.fields.SOHNUM} closed (ORDSTA 2) through the site order-closing subprogram: Amazon Canceled`);
+    // A closed order is final in X3: the web service refuses to modify it.
+    expect(() => pair.x3.state.modify('SOH', String(soh.fields.SOHNUM), { fields: { SHIDAT: '20261231' }, groupOf: {}, tables: {} }, 'TEST', 'ENG')).toThrow(/Order closed/);
+    expect(await pair.runtime.engine.queue.list({ state: 'dead', limit: 10 })).toEqual([]);
+  }, 120_000);
+
+  it('the merchant’s table decides what a status implies: shipped without an X3 invoice is reported as INVSTA, never as DLVSTA', async () => {
+    const market = pair.amazon.sandbox.market;
+    const o = market.placeOrder({ channel: 'AFN', status: 'Unshipped' });
+    await until('the order in X3', () => sohOf(o.id), Boolean, 90_000, 200);
+    market.shipOrder(o.id);
+    const num = String(sohOf(o.id)!.fields.SOHNUM);
+    const said = await until('the difference reported', notes, (ns) => ns.some((n) => n.includes(num)), 90_000, 200);
+    const mine = said.filter((n) => n.includes(num));
+    expect(mine.join('\n')).toContain(`SOH ${num} differs from Amazon Shipped: INVSTA: Amazon Shipped implies 3 (Invoiced), X3 has 1 (Not invoiced)`);
+    expect(mine.join('\n')).not.toContain('DLVSTA');
+    expect(sohOf(o.id)!.fields.ORDSTA).toBe('1');
+    expect(await pair.runtime.engine.queue.list({ state: 'dead', limit: 10 })).toEqual([]);
+  }, 120_000);
+});
