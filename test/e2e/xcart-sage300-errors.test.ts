@@ -14,13 +14,16 @@ describe('error cases, provoked in the sandboxes', () => {
   let pair: Pair;
   let skus: SkuEntry[];
   const available = (sku: string) => Math.max(0, WEB.reduce((s, l) => s + pair.sage300.backOffice.stock(sku, l).onHand - pair.sage300.backOffice.stock(sku, l).committed, 0));
-  const receipts = async (numbers: string[]) => (await pair.erp.list('test', 'AR', 'ARReceiptAndAdjustmentBatches', z.looseObject({ Description: z.string() })))
-    .filter((b) => numbers.some((n) => b.Description.includes(`#${n} `)));
+  // Receipt entries (one batch per day and bank) of these X-Cart orders.
+  const receipts = async (numbers: string[]) => (await pair.erp.list('test', 'AR', 'ARReceiptAndAdjustmentBatches', z.looseObject({ ReceiptsAdjustments: z.array(z.looseObject({ EntryReference: z.string().optional() })).optional() })))
+    .flatMap((b) => (b.ReceiptsAdjustments ?? []).filter((e) => numbers.includes(e.EntryReference ?? '')));
   beforeAll(async () => {
     pair = await startPair({
       concurrency: 16,
       flows: ({ shop, erp }) => [
         { use: 'sage300-stock-to-xcart', connections: { erp, shop }, since: 'now', pollIntervalMs: 250 },
+        // Receipts apply to the Sage 300 order, so the order flow runs too.
+        { use: 'xcart-order-to-sage300', connections: { shop, erp }, since: 'now', pollIntervalMs: 200 },
         { use: 'xcart-payment-to-sage300', connections: { shop, erp }, since: 'now', pollIntervalMs: 200 },
       ],
     });
@@ -43,8 +46,9 @@ describe('error cases, provoked in the sandboxes', () => {
     expect(await pair.dead('sage300-stock-to-xcart')).toEqual([]);
   }, 200_000);
 
-  it('Sage 300 "record in use" on AR batch posts: retried, each receipt once', async () => {
-    await pair.faults('sage300', [{ route: 'POST /Sage300WebApi/v1.0/-/SAMLTD/AR', custom: { lock: 0.5 } }]);
+  it('Sage 300 "record in use" on AR batch writes: retried, each receipt once', async () => {
+    // Every AR write: the POST that opens the day's batch and the PATCHes that add entries to it.
+    await pair.faults('sage300', [{ route: '/Sage300WebApi/v1.0/-/SAMLTD/AR', custom: { lock: 0.5 } }]);
     const locksBefore = pair.sage300.faultsInjected().lock ?? 0;
     const placed = pair.xcart.storefront.placeOrders(6, { guest: true, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering' }).map((o) => String(o.order_number));
     await until('six receipts', () => receipts(placed), (r) => r.length === 6, 120_000, 250);

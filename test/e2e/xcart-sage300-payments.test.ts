@@ -1,18 +1,23 @@
-// Payments X-Cart → Sage 300 AR (issue 8 §2.4): each captured payment becomes one AR receipt in the
-// bank of its payment method, for the customer the order flow linked; a refund becomes an AR refund;
-// neither is written twice when the order changes again.
+// Payments X-Cart → Sage 300 AR (issue 8 §2.4): each captured payment becomes one entry in the AR
+// receipt batch of its day and its payment method's bank, for the Sage 300 order's customer, applied
+// to the order (a prepayment to its order number, or to its invoice once Sage 300 has invoiced it); a
+// refund one entry in the day's AR refund batch; nothing written twice when the order changes again.
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrdersByReference } from '../../src/connectors/sage300/index.js';
 import { startPair, until, type Pair } from './xcart-sage300-pair.js';
 
-const receiptBatch = z.looseObject({ BatchNumber: z.number(), Description: z.string(), BankCode: z.string(), ReceiptsAdjustments: z.array(z.looseObject({ CustomerNumber: z.string(), EntryReference: z.string(), BankReceiptAmount: z.unknown() })).optional() });
-const refundBatch = z.looseObject({ BatchNumber: z.number(), Description: z.string(), BankCode: z.string(), Refunds: z.array(z.looseObject({ CustomerNumber: z.string(), RefundAmount: z.unknown() })).optional() });
+const entry = z.looseObject({ EntryNumber: z.number(), CustomerNumber: z.string(), EntryReference: z.string().optional(), CheckReceiptNo: z.string().optional(), Reference: z.string().optional(), BankReceiptAmount: z.unknown().optional(), RefundAmount: z.unknown().optional(), ReceiptTransactionType: z.string().optional(), AppliedReceiptsAdjustments: z.array(z.looseObject({ DocumentNumber: z.string().optional() })).optional() });
+const receiptBatch = z.looseObject({ BatchNumber: z.number(), Description: z.string(), BankCode: z.string(), BatchStatus: z.string(), ReceiptsAdjustments: z.array(entry).optional() });
+const refundBatch = z.looseObject({ BatchNumber: z.number(), Description: z.string(), BankCode: z.string(), Refunds: z.array(entry).optional() });
 
 describe('payments X-Cart → Sage 300 AR receipts and refunds', () => {
   let pair: Pair;
   const receipts = () => pair.erp.list('test', 'AR', 'ARReceiptAndAdjustmentBatches', receiptBatch);
   const refunds = () => pair.erp.list('test', 'AR', 'ARRefundBatches', refundBatch);
+  /** The receipt entries of one X-Cart order, with their batch. */
+  const receiptsOf = async (number: string) => (await receipts()).flatMap((b) => (b.ReceiptsAdjustments ?? []).filter((e) => e.EntryReference === number).map((e) => ({ batch: b, e })));
+  const refundsOf = async (number: string) => (await refunds()).flatMap((b) => (b.Refunds ?? []).filter((e) => e.Reference?.startsWith(`X-Cart #${number} `)).map((e) => ({ batch: b, e })));
   beforeAll(async () => {
     pair = await startPair({
       flows: ({ shop, erp }) => [
@@ -25,27 +30,48 @@ describe('payments X-Cart → Sage 300 AR receipts and refunds', () => {
 
   // A partial refund changes nothing the order list shows but the payment status (P → PP, as X-Cart
   // does it); when the sandbox left it at P, a refund in the second of the last read order was invisible.
-  it('a paid order → one receipt in the method\'s bank for the order\'s customer; a partial refund → one AR refund; nothing twice', async () => {
+  it('a paid order → one receipt entry in the day\'s batch of the method\'s bank, applied to the order; a partial refund → one AR refund entry; nothing twice', async () => {
     const profile = [...pair.xcart.store.profilesByLogin.values()][5]!;
     const placed = pair.xcart.storefront.placeOrder({ login: profile.login, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1001-BLK', qty: 2 }] });
     const number = String(placed.order_number);
     const [order] = await until('order in Sage 300', () => findOrdersByReference.call(pair.erp, { purchaseOrderNumber: number }), (f) => f.length === 1, 120_000, 200);
-    const mine = () => receipts().then((all) => all.filter((b) => b.Description.includes(`#${number} `)));
-    const [batch] = await until('receipt in Sage 300', mine, (b) => b.length === 1, 120_000, 200);
-    expect(batch!.BankCode).toBe('SEATAC');
-    expect(batch!.ReceiptsAdjustments![0]).toMatchObject({ CustomerNumber: order!.CustomerNumber, EntryReference: number });
-    expect(Number(batch!.ReceiptsAdjustments![0]!.BankReceiptAmount)).toBe(Number(placed.total.toFixed(2))); // the amount to the cent
+    const [got] = await until('receipt in Sage 300', () => receiptsOf(number), (r) => r.length === 1, 120_000, 200);
+    expect(got!.batch.BankCode).toBe('SEATAC');
+    expect(got!.batch.Description).toMatch(/^X-Cart receipts \d{4}-\d{2}-\d{2} SEATAC$/);
+    expect(got!.e).toMatchObject({ CustomerNumber: order!.CustomerNumber, EntryReference: number, ReceiptTransactionType: 'Prepayment' });
+    expect(got!.e.AppliedReceiptsAdjustments![0]!.DocumentNumber).toBe(order!.OrderNumber); // not invoiced yet: applied to the order
+    expect(Number(got!.e.BankReceiptAmount)).toBe(Number(placed.total.toFixed(2))); // the amount to the cent
+
+    // A second paid order of the day in the same bank: its entry joins the same open batch.
+    const second = pair.xcart.storefront.placeOrder({ guest: true, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1001-BLK', qty: 1 }] });
+    const [got2] = await until('second receipt', () => receiptsOf(String(second.order_number)), (r) => r.length === 1, 120_000, 200);
+    expect(got2!.batch.BatchNumber).toBe(got!.batch.BatchNumber);
+    expect(got2!.e.EntryNumber).toBeGreaterThan(got!.e.EntryNumber);
 
     pair.xcart.storefront.refund(placed.id, '10.00');
-    const mineRefunds = () => refunds().then((all) => all.filter((b) => b.Description.includes(`#${number} `)));
-    const [refund] = await until('AR refund in Sage 300', mineRefunds, (b) => b.length === 1, 120_000, 200);
-    expect(refund!.BankCode).toBe('SEATAC');
-    expect(refund!.Refunds![0]).toMatchObject({ CustomerNumber: order!.CustomerNumber });
-    expect(Number(refund!.Refunds![0]!.RefundAmount)).toBe(10);
+    const [refund] = await until('AR refund in Sage 300', () => refundsOf(number), (r) => r.length === 1, 120_000, 200);
+    expect(refund!.batch.BankCode).toBe('SEATAC');
+    expect(refund!.batch.Description).toMatch(/^X-Cart refunds \d{4}-\d{2}-\d{2} SEATAC$/);
+    expect(refund!.e).toMatchObject({ CustomerNumber: order!.CustomerNumber });
+    expect(Number(refund!.e.RefundAmount)).toBe(10);
     await pair.idle(['xcart-payment-to-sage300'], 2_000);
-    expect(await mine()).toHaveLength(1);
-    expect(await mineRefunds()).toHaveLength(1);
+    expect(await receiptsOf(number)).toHaveLength(1);
+    expect(await refundsOf(number)).toHaveLength(1);
+    // One batch per day and bank.
+    const open = (await receipts()).filter((b) => b.BankCode === 'SEATAC' && b.BatchStatus === 'Open');
+    expect(new Set(open.map((b) => b.Description)).size).toBe(open.length);
     expect(await pair.dead('xcart-payment-to-sage300')).toEqual([]);
+  }, 240_000);
+
+  it('an order Sage 300 has invoiced: the receipt is applied to the invoice', async () => {
+    const placed = pair.xcart.storefront.placeOrder({ guest: true, paid: false, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1001-BLK', qty: 1 }] });
+    const number = String(placed.order_number);
+    const [order] = await until('order in Sage 300', () => findOrdersByReference.call(pair.erp, { purchaseOrderNumber: number }), (f) => f.length === 1, 120_000, 200);
+    const { invoiceNumber } = pair.sage300.backOffice.shipOrder(order!.OrderNumber, { carrier: 'UPS', trackingNumber: '1Z999', invoice: true });
+    pair.xcart.storefront.pay(placed.id);
+    const [got] = await until('receipt', () => receiptsOf(number), (r) => r.length === 1, 120_000, 200);
+    expect(got!.e).toMatchObject({ CustomerNumber: pair.sage300.webCustomer, ReceiptTransactionType: 'Receipt' });
+    expect(got!.e.AppliedReceiptsAdjustments![0]!.DocumentNumber).toBe(invoiceNumber);
   }, 240_000);
 
   it('an unpaid order makes no receipt (skipped with the reason); paying it later makes one', async () => {
@@ -53,7 +79,7 @@ describe('payments X-Cart → Sage 300 AR receipts and refunds', () => {
     const number = String(placed.order_number);
     await until('skipped', () => pair.runtime.engine.runs.list({ flow: 'xcart-payment-to-sage300', status: 'skipped', limit: 20 }), (r) => r.some((x) => x.note?.includes('no captured payment')), 30_000, 200);
     pair.xcart.storefront.pay(placed.id);
-    const [batch] = await until('receipt', () => receipts().then((all) => all.filter((b) => b.Description.includes(`#${number} `))), (b) => b.length === 1, 120_000, 200);
-    expect(batch!.ReceiptsAdjustments![0]!.CustomerNumber).toBe(pair.sage300.webCustomer);
+    const [got] = await until('receipt', () => receiptsOf(number), (r) => r.length === 1, 120_000, 200);
+    expect(got!.e.CustomerNumber).toBe(pair.sage300.webCustomer);
   }, 240_000);
 });

@@ -12,6 +12,8 @@ export const sage300ErrorCodes = defineErrorCodes({
   SAGE300_INVALID_QUERY: { kind: 'user', description: 'Sage 300 rejected the OData query, key or action (`InvalidParameters`, `InvalidEntityKey`, `InvalidAction`).' },
   SAGE300_REJECTED: { kind: 'user', description: 'A business rule of a Sage 300 view refused the change (409 `General`, e.g. incomplete ship-to address, customer on hold, unbalanced entry). The message is Sage\'s own.' },
   SAGE300_RECORD_IN_USE: { kind: 'transient', description: 'The record or batch is in use by another Sage 300 user (409 `General`). Retried with backoff.' },
+  SAGE300_ORDER_NOT_YET: { kind: 'transient', description: 'A payment\'s X-Cart order is not in Sage 300 yet (no OE order has its purchase-order number), so there is nothing to apply the receipt to. Retried while the order flow delivers it; a dead letter means the order itself did not arrive (see that flow\'s dead letters), replay it after.' },
+  SAGE300_ENTRY_NOT_SEEN: { kind: 'transient', description: 'Sage 300 answered an AR batch write but the batch does not show the entry written; treated as an unknown outcome: looked up by its reference after the settle time before any new attempt.' },
   SAGE300_SERVER_ERROR: { kind: 'transient', description: 'Sage 300 (or IIS in front of it) failed with a 5xx or `InternalServerError`/`DBLinkError`. Retried with backoff.' },
   SAGE300_UNEXPECTED_RESPONSE: { kind: 'bug', description: 'Sage 300 answered 2xx with a body that does not have the documented shape; `details.issues` says where.' },
 });

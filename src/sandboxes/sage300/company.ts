@@ -142,6 +142,7 @@ export class Company {
     this.shipments = this.define('OE', 'OEShipments', M.shipment, ['ShipmentUniquifier'], {}, ['GET'],
       'OE shipments (OE0692 OESHIH). Not in the 2022 Endpoint Reference; created by saving QuantityShipped on an order.', ['ShipmentUniquifier']);
     this.invoices.table.addIndex('OrderNumber');
+    this.invoices.table.addIndex('InvoiceNumber');
     this.shipments.table.addIndex('OrderNumber');
     this.creditNotes = this.define('OE', 'OECreditDebitNotes', M.creditNote, ['CNUniquifier'], {
       create: (b) => this.createCreditNote(b),
@@ -151,7 +152,7 @@ export class Company {
       const keys = name === 'ARRefundBatches' ? ['BatchNumber'] : ['BatchRecordType', 'BatchNumber'];
       const res: Resource = this.define('AR', name, schema, keys, {
         create: (b) => this.createArBatch(res, b),
-        update: (row, b) => this.patchBatchStatus(row, b, 'BatchStatus'),
+        update: (row, b) => this.patchArBatch(res, row, b),
       }, ['GET', 'POST', 'PATCH', 'DELETE'], undefined, ['BatchNumber']);
     }
     this.miscCharges = this.defineGeneric('OE', 'OEMiscellaneousCharges', 'MiscellaneousCharge', ['MiscellaneousChargeCode']);
@@ -728,6 +729,52 @@ export class Company {
     return next;
   }
 
+  /**
+   * PATCH on an AR batch: header fields (BatchStatus), and entries with `UpdateOperation: "Insert"`
+   * added to an unposted batch (the Web API's PATCH with detail UpdateOperation; the Endpoint
+   * Reference lists PATCH for ARReceiptAndAdjustmentBatches and ARRefundBatches).
+   */
+  private patchArBatch(res: Resource, row: Row, body: Row): Row {
+    const next = this.patchBatchStatus(row, body, 'BatchStatus');
+    const entriesField = res.name === 'ARReceiptAndAdjustmentBatches' ? 'ReceiptsAdjustments' : 'Refunds';
+    const added = body[entriesField];
+    if (added === undefined) return next;
+    if (!Array.isArray(added)) throw new SageApiError(400, 'InvalidPayload', `${entriesField} must be an array.`);
+    const entries = [...((row[entriesField] as Row[] | undefined) ?? [])];
+    let total = new Decimal(String(row.BatchTotal ?? 0));
+    for (const e of added as Row[]) {
+      if (e.UpdateOperation !== 'Insert') throw fieldInvalid(`Only new entries (UpdateOperation Insert) can be added to batch ${String(row.BatchNumber)} here.`);
+      total = total.plus(this.checkArEntry(e));
+      const entry: Row = { ...e, BatchNumber: row.BatchNumber, EntryNumber: entries.reduce((m, x) => Math.max(m, Number(x.EntryNumber ?? 0)), 0) + 1 };
+      if (res.name === 'ARReceiptAndAdjustmentBatches') entry.BatchType = row.BatchRecordType;
+      delete entry.UpdateOperation;
+      entries.push(entry);
+    }
+    return { ...next, [entriesField]: entries, NumberOfEntries: entries.length, BatchTotal: money(total), DateLastEdited: this.today() };
+  }
+
+  /** One receipt/refund entry: the customer exists, the amount is a number, applied documents exist. Returns the amount. */
+  private checkArEntry(e: Row): Decimal {
+    const customer = String(e.CustomerNumber ?? '');
+    this.requireCustomer(customer);
+    const amount = e.BankReceiptAmount ?? e.CustomerReceiptAmount ?? e.RefundAmount ?? e.CustomerRefundAmount ?? 0;
+    if (typeof amount !== 'number' && typeof amount !== 'string') throw new SageApiError(400, 'InvalidPayload', 'Amounts must be numbers.');
+    for (const a of (e.AppliedReceiptsAdjustments as Row[] | undefined) ?? []) {
+      // A receipt is applied to a posted document of the customer (an invoice); a prepayment may name a
+      // document not yet invoiced (the order number, applied when its invoice is posted).
+      if (e.ReceiptTransactionType === 'Receipt' && a.DocumentNumber !== undefined) {
+        const doc = String(a.DocumentNumber);
+        const inv = this.invoices.table.byIndex('InvoiceNumber', doc)?.[0];
+        if (!inv || inv.CustomerNumber !== customer) throw fieldInvalid(`Document number ${doc} does not exist for customer ${customer}.`);
+      }
+      for (const g of (a.AdjustmentGLDistributions as Row[] | undefined) ?? []) {
+        const acct = String(g.DistributionGLAccount ?? '');
+        if (acct && !this.findAccount(acct)) throw fieldInvalid(`Account ${acct} does not exist.`);
+      }
+    }
+    return new Decimal(amount);
+  }
+
   private createArBatch(res: Resource, body: Row): Row {
     const isReceipt = res.name === 'ARReceiptAndAdjustmentBatches';
     const type = isReceipt ? String(body.BatchRecordType ?? '') : '';
@@ -739,18 +786,7 @@ export class Company {
     const entries = (body[entriesField] as Row[] | undefined) ?? [];
     if (!Array.isArray(entries)) throw new SageApiError(400, 'InvalidPayload', `${entriesField} must be an array.`);
     let total = new Decimal(0);
-    for (const e of entries) {
-      this.requireCustomer(String(e.CustomerNumber ?? ''));
-      const amount = e.BankReceiptAmount ?? e.CustomerReceiptAmount ?? e.RefundAmount ?? e.CustomerRefundAmount ?? 0;
-      if (typeof amount !== 'number' && typeof amount !== 'string') throw new SageApiError(400, 'InvalidPayload', 'Amounts must be numbers.');
-      total = total.plus(amount);
-      for (const a of (e.AppliedReceiptsAdjustments as Row[] | undefined) ?? []) {
-        for (const g of (a.AdjustmentGLDistributions as Row[] | undefined) ?? []) {
-          const acct = String(g.DistributionGLAccount ?? '');
-          if (acct && !this.findAccount(acct)) throw fieldInvalid(`Account ${acct} does not exist.`);
-        }
-      }
-    }
+    for (const e of entries) total = total.plus(this.checkArEntry(e));
     const n = ++this.seq.arBatch;
     const batch: Row = { ...defaults(res.schema), BatchStatus: 'Open', ...body, BatchNumber: n, BatchDate: date, NumberOfEntries: entries.length, BatchTotal: money(total) };
     if (isReceipt) batch.BatchRecordType = type;
@@ -763,7 +799,8 @@ export class Company {
       }
       return x;
     };
-    batch[entriesField] = renumber(entries);
+    // Sage numbers the entries of a batch 1, 2, … (EntryNumber in the prepayment sample's answer).
+    batch[entriesField] = (renumber(entries) as Row[]).map((e, i) => ({ ...e, BatchNumber: n, EntryNumber: i + 1 }));
     delete batch.UpdateOperation;
     res.table.insert(batch);
     return batch;
