@@ -56,6 +56,8 @@ export interface PairOptions {
   sage300RateLimits?: Record<string, { ratePerSec: number; burst: number }>;
   concurrency?: number;
   seed?: number;
+  /** The merchant's own lookup tables (replace the shipped ones of the same name). */
+  lookupsDir?: string;
 }
 
 export async function startPair(opts: PairOptions): Promise<Pair> {
@@ -66,6 +68,7 @@ export async function startPair(opts: PairOptions): Promise<Pair> {
   const ids = { shop: 'xcart-main', erp: 'sage300-main' };
   const config = parseConfig({
     dataDir: dir,
+    ...(opts.lookupsDir ? { lookupsDir: opts.lookupsDir } : {}),
     server: { port: 0 },
     worker: { concurrency: opts.concurrency ?? 8, pollMs: 5 },
     health: { testAtStart: true },
