@@ -11,6 +11,7 @@ const ConnectionDetail = lazy(() => import('./pages/Connections').then((m) => ({
 const Flows = lazy(() => import('./pages/Flows').then((m) => ({ default: m.Flows })));
 const Mappings = lazy(() => import('./pages/Mappings').then((m) => ({ default: m.Mappings })));
 const MappingDetail = lazy(() => import('./pages/Mappings').then((m) => ({ default: m.MappingDetail })));
+const LookupDetail = lazy(() => import('./pages/Mappings').then((m) => ({ default: m.LookupDetail })));
 const FlowDetail = lazy(() => import('./pages/Flows').then((m) => ({ default: m.FlowDetail })));
 import { Users, Audit } from './pages/Admin';
 import { Alerts } from './pages/Alerts';
@@ -133,6 +134,7 @@ function Route({ path, role }: { path: string; role: Role }) {
   if ((m = match('/flows/:id', path))) return <FlowDetail id={m.id!} role={role} />;
   if (match('/mappings', path)) return <Mappings />;
   if ((m = match('/mappings/:pair/:name', path))) return <MappingDetail id={`${m.pair}/${m.name}`} role={role} />;
+  if ((m = match('/lookups/:name', path))) return <LookupDetail name={m.name!} role={role} />;
   if (match('/alerts', path)) return <Alerts role={role} />;
   if (match('/users', path)) return <Users />;
   if (match('/audit', path)) return <Audit />;

@@ -10,6 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { countSage300Orders, startDemo, type Demo } from '../../src/cli/commands/demo.js';
 import type { Sage300Client } from '../../src/connectors/sage300/index.js';
+import { z } from 'zod';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -264,6 +265,82 @@ describe.skipIf(!ready)('web console', () => {
     await page.getByText('Only admins change connections.').waitFor();
     const put = await page.evaluate(async () => (await fetch('/api/connections/sage300-main', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"system":"sage300"}' })).status);
     expect(put).toBe(403);
+  }, 150_000);
+
+  it('mapping designer: a field connected by drag and refined with completion is saved as a new version; the next order reaches Sage 300 with it; rolled back in a click', async () => {
+    const sage = demo.runtime.clients['sage300-main'] as Sage300Client;
+    const page = await signedIn('mona', 'admin');
+    await page.getByRole('link', { name: 'Mappings', exact: true }).click();
+    await page.getByRole('link', { name: 'xcart-sage300/order-to-oe-order' }).click();
+    await page.waitForURL(/\/mappings\/xcart-sage300\/order-to-oe-order$/);
+    // The sample is a real recent order from the inbox, not a file.
+    await page.getByText(/^event \d+ \(xcart order /).waitFor();
+    await page.getByText('Valid: ready to deliver.').waitFor();
+    // Suggestions with their confidence; a rejected one goes away.
+    const suggested = page.getByRole('region', { name: 'Suggested mappings' }).or(page.locator('section[aria-labelledby="h-suggest"]'));
+    await suggested.locator('meter').first().waitFor();
+    const rows = await suggested.locator('tbody tr').count();
+    await suggested.getByRole('button', { name: 'Reject' }).first().click();
+    expect(await suggested.locator('tbody tr').count()).toBe(rows - 1);
+
+    // Drag a source field onto a target field: connected.
+    await page.locator('[data-source="order_number"]').dragTo(page.locator('[data-target="OrderDescription"]'));
+    await page.locator('[data-target="OrderDescription"] code.expr').filter({ hasText: /^order_number$/ }).waitFor();
+    // The expression editor completes built-in functions and source fields.
+    const expr = page.getByRole('textbox', { name: 'Expression of OrderDescription' });
+    await expr.click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('$trunc');
+    await page.locator('.cm-tooltip-autocomplete').getByText('$truncate').waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('order_nu');
+    await page.locator('.cm-tooltip-autocomplete').getByText('order_number').waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText("$truncate('Web order ' & order_number, 60)");
+    // Live preview of the edited spec on the real order.
+    await page.locator('pre.json').filter({ hasText: /"OrderDescription": "Web order / }).waitFor();
+    await page.getByText('Valid: ready to deliver.').waitFor();
+    await page.getByRole('heading', { name: 'Fields (edited, not saved)' }).scrollIntoViewIfNeeded();
+    await shot(page, 'mapping');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.getByText(/^Saved as version 2; new events run it/).waitFor();
+
+    // The next order arrives in the Sage 300 sandbox with the changed field.
+    const order = demo.xcart.storefront.placeOrder({ paid: true });
+    const inSage = await until('the next order in Sage 300', async () => {
+      const found = await sage.list('countOrders', 'OE', 'OEOrders', z.looseObject({ PurchaseOrderNumber: z.string().optional(), OrderDescription: z.string().optional() }), { select: ['PurchaseOrderNumber', 'OrderDescription'] });
+      return found.find((o) => o.PurchaseOrderNumber === String(order.order_number));
+    }, 30_000);
+    expect(inSage.OrderDescription).toBe(`Web order ${order.order_number}`);
+
+    // History: compare with the file's version, then roll back in a click.
+    await page.getByRole('button', { name: 'Compare with running' }).click();
+    await page.locator('.cm-mergeView').waitFor();
+    await page.getByRole('heading', { name: 'Versions' }).scrollIntoViewIfNeeded();
+    await shot(page, 'mapping-versions');
+    await page.getByRole('button', { name: 'Roll back to 1' }).click();
+    await page.getByText(/^Rolled back: version 1's text is version 3/).waitFor();
+    expect((await api('GET', '/api/mappings/xcart-sage300/order-to-oe-order')).body).toMatchObject({ version: 3, versions: [{ version: 3, note: 'rollback to version 1', createdBy: 'user:mona' }, { version: 2 }, { version: 1 }] });
+    const next = demo.xcart.storefront.placeOrder({ paid: true });
+    const back = await until('the order after the rollback', async () => {
+      const found = await sage.list('countOrders', 'OE', 'OEOrders', z.looseObject({ PurchaseOrderNumber: z.string().optional(), OrderDescription: z.string().optional() }), { select: ['PurchaseOrderNumber', 'OrderDescription'] });
+      return found.find((o) => o.PurchaseOrderNumber === String(next.order_number));
+    }, 30_000);
+    expect(back.OrderDescription).toBe(`X-Cart order #${next.order_number}`);
+
+    // A lookup table edited in a grid and saved as a version.
+    await page.goto(`${base}/lookups/xcart-ship-via`);
+    await page.getByRole('table', { name: 'Entries of xcart-ship-via' }).waitFor();
+    await page.getByRole('button', { name: 'Add an entry' }).click();
+    const n = await page.getByRole('table', { name: 'Entries of xcart-ship-via' }).locator('tbody tr').count();
+    await page.getByLabel(`key ${n}`).fill('Drone delivery');
+    await page.getByLabel(`value ${n}`).fill('DRONE');
+    await shot(page, 'lookup');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.getByText(/^Saved as version 2; new events use it/).waitFor();
+    expect((await api('GET', '/api/lookups/xcart-ship-via')).body.text).toMatch(/Drone delivery: DRONE/);
   }, 150_000);
 
   it('a viewer reads with personal data masked and cannot act; the dashboard fits a phone', async () => {

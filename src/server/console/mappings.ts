@@ -16,6 +16,7 @@ import { redact, redactText } from '../../core/redact.js';
 import { roleAllows } from '../../core/roles.js';
 import { findSpecFiles, loadMappingText, loadTargetSchema, lookupTableFromText, type CompiledMapping, type TargetField } from '../../mapping/index.js';
 import { runCaseFile } from '../../mapping/cases.js';
+import { builtins } from '../../mapping/functions.js';
 import { loadCurrentMapping, lookupFile, TemplateVersionStore, type TemplateKind } from '../../mapping/versions.js';
 import { mayRevealPii } from '../auth.js';
 import { problemSchema, withStatus } from '../problem.js';
@@ -132,7 +133,7 @@ export async function consoleMappingRoutes(app: FastifyInstance, opts: { engine:
         tags: ['mappings'], operationId: 'getMapping',
         summary: 'A mapping template as new events run it: its text, stored version (null: the file), history, source fields from the newest event of its source entity (sample file without one; personal data masked for viewers) and target fields',
         params,
-        response: { 200: { type: 'object', properties: { id: { type: 'string' }, text: { type: 'string' }, version: { type: ['integer', 'null'] }, versions: { type: 'array', items: versionView }, cases: { type: 'boolean' }, source: { type: 'string' }, target: { type: 'string' }, sample: {}, sampleFrom: { type: 'string' }, sourceFields: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, example: {} } } }, targetFields: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, type: { type: 'string' }, required: { type: 'boolean' }, description: { type: 'string' } } } }, lookups: { type: 'array', items: { type: 'string' } } } }, ...errors },
+        response: { 200: { type: 'object', properties: { id: { type: 'string' }, text: { type: 'string' }, version: { type: ['integer', 'null'] }, versions: { type: 'array', items: versionView }, cases: { type: 'boolean' }, source: { type: 'string' }, target: { type: 'string' }, sample: {}, sampleFrom: { type: 'string' }, sourceFields: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, example: {} } } }, targetFields: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, type: { type: 'string' }, required: { type: 'boolean' }, description: { type: 'string' } } } }, lookups: { type: 'array', items: { type: 'string' } }, functions: { type: 'array', items: { type: 'string' }, description: 'the mapping engine\'s own functions ($table, $money …), besides JSONata\'s' } } }, ...errors },
       },
     },
     async (req) => {
@@ -175,6 +176,7 @@ export async function consoleMappingRoutes(app: FastifyInstance, opts: { engine:
         id, text, version, versions: await store.versions('mapping', id), cases: existsSync(file.replace(/\.yaml$/, '.cases.yaml')),
         source: spec.source ?? '', target: spec.target ?? '', sample, sampleFrom, sourceFields: fieldPaths(sample), targetFields,
         lookups: Array.isArray(spec.lookups) ? spec.lookups.map(String) : [],
+        functions: Object.keys(builtins).sort(),
       };
     },
   );
