@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { AlertRulesTable, Database } from '../core/db/schema.js';
 import { userError } from '../core/errors.js';
 
-export const ALERT_KINDS = ['dead-letters', 'connection-down', 'duplicate-reference'] as const;
+export const ALERT_KINDS = ['dead-letters', 'connection-down', 'duplicate-reference', 'order-flagged'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_CHANNELS = ['webhook', 'email'] as const;
 export type AlertChannel = (typeof ALERT_CHANNELS)[number];
@@ -24,7 +24,7 @@ export interface AlertRule {
   threshold: number;
   /** dead-letters: the window; connection-down: how long it must be down. */
   windowMinutes: number;
-  /** A flow id (dead-letters), connection id (connection-down) or pair (duplicate-reference: xcart-sage300, amazon-x3); null: any. */
+  /** A flow id (dead-letters, order-flagged), connection id (connection-down) or pair (duplicate-reference: xcart-sage300, amazon-x3); null: any. */
   subject: string | null;
   channel: AlertChannel;
   /** Webhook URL or e-mail address. */
@@ -194,7 +194,7 @@ export class AlertEvaluator {
         } else this.downSince.delete(id);
       }
       for (const rule of await this.store.list()) {
-        if (!rule.enabled || rule.kind === 'duplicate-reference') continue; // raised by reconciliations
+        if (!rule.enabled || rule.kind === 'duplicate-reference' || rule.kind === 'order-flagged') continue; // events: raised by reconciliations and hold steps
         try {
           const { firing, message } = await this.condition(rule, now);
           if (firing !== rule.firing && (await this.store.flip(rule.id, firing))) await this.notify(rule, firing ? 'firing' : 'resolved', message, now);
@@ -284,4 +284,22 @@ export async function alertDuplicates(opts: Omit<AlertOptions, 'sources'>, pair:
     alerts.stop();
   }
   return sent;
+}
+
+/**
+ * An order a flow's `hold` step flagged (an anomaly, or a risk score it held): every enabled
+ * `order-flagged` rule of that flow (or of any flow) is notified with the reason. An event, like a
+ * duplicate reference: each flagged order notifies once (src/flows/steps/hold.ts).
+ */
+export async function alertFlagged(opts: Omit<AlertOptions, 'sources'>, flow: string, message: string, now = Date.now()): Promise<AlertEvent[]> {
+  const rules = (await new AlertStore(opts.db).list()).filter((r) => r.enabled && r.kind === 'order-flagged' && (!r.subject || r.subject === flow));
+  if (!rules.length) return [];
+  const alerts = new AlertEvaluator({ ...opts, sources: { circuit: () => 'closed', connections: async () => [] } });
+  try {
+    const sent: AlertEvent[] = [];
+    for (const rule of rules) sent.push(await alerts.notify(rule, 'firing', message, now));
+    return sent;
+  } finally {
+    alerts.stop();
+  }
 }

@@ -52,8 +52,10 @@ export interface WhenStep extends StepBase { kind: 'when'; condition: string; re
 export interface EachStep extends StepBase { kind: 'each'; items: string; key: string; steps: FlowStepDoc[] }
 export interface EmitStep extends StepBase { kind: 'emit'; entity: string; items: string; key: string; version: string; payload?: string }
 export interface DiffStep extends StepBase { kind: 'diff'; snapshot: string; key: string; value: string; scope?: string }
+/** Order risk and anomalies (src/intelligence): at or above `threshold` the order is held for review. */
+export interface HoldStep extends StepBase { kind: 'hold'; order: string; threshold?: string; anomalies?: 'hold' | 'pass' }
 
-export type FlowStepDoc = FetchStep | LookupStep | MapStep | ValidateStep | DeliverStep | WhenStep | EachStep | EmitStep | DiffStep;
+export type FlowStepDoc = FetchStep | LookupStep | MapStep | ValidateStep | DeliverStep | WhenStep | EachStep | EmitStep | DiffStep | HoldStep;
 
 export interface FlowDocument {
   id: string;

@@ -24,6 +24,8 @@ export interface RiskResult {
 export const DISPOSABLE = new Set(['mailinator.com', 'guerrillamail.com', '10minutemail.com', 'tempmail.com', 'temp-mail.org', 'yopmail.com', 'trashmail.com', 'sharklasers.com', 'getnada.com', 'dispostable.com', 'maildrop.cc', 'throwawaymail.com']);
 
 const DAY = 86_400_000;
+/** A first order is compared with the typical value only after this many orders (a fresh flow has no typical). */
+const MIN_TYPICAL = 50;
 const addr = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** What the score needs from the past: velocity per buyer, e-mail and address; known buyers; typical order value. */
@@ -39,7 +41,7 @@ export class RiskHistory {
       this.seen.set(k, a);
     }
     this.values.push(Number(o.total));
-    if (this.values.length % 64 === 1) this.typical = median(this.values.slice(-2000));
+    if (this.values.length === MIN_TYPICAL || this.values.length % 64 === 1) this.typical = median(this.values.slice(-2000));
   }
 
   /** Orders under `key` in the 24 hours before `at`. */
@@ -57,8 +59,9 @@ export class RiskHistory {
     return a ? a.filter((t) => t < at.getTime()).length : 0;
   }
 
+  /** The median order value, once there are enough orders for a median to mean "typical" (0 before). */
   get typicalValue(): number {
-    return this.typical;
+    return this.values.length >= MIN_TYPICAL ? this.typical : 0;
   }
 }
 

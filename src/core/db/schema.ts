@@ -250,6 +250,24 @@ export interface AlertHistoryTable {
   error: string | null;
 }
 
+/** Orders held for review by a flow's `hold` step (migration 0016). */
+export interface OrderHoldsTable {
+  flow: string;
+  record_key: string;
+  version: string;
+  /** held | released | cancelled */
+  status: string;
+  score: number;
+  threshold: number;
+  /** JSON array of texts */
+  reasons: string;
+  job_id: number | null;
+  held_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+}
+
 export interface FlowVersionsTable {
   flow_id: string;
   version: number;
@@ -333,6 +351,7 @@ export interface Database {
   step_checkpoints: StepCheckpointsTable;
   snapshots: SnapshotsTable;
   lookup_claims: LookupClaimsTable;
+  order_holds: OrderHoldsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -5,6 +5,7 @@ import { diffStep } from './diff.js';
 import { eachStep } from './each.js';
 import { emitStep } from './emit.js';
 import { fetchStep } from './fetch.js';
+import { holdStep } from './hold.js';
 import type { StepKind } from './kind.js';
 import { lookupStep } from './lookup.js';
 import { mapStep } from './map.js';
@@ -21,6 +22,7 @@ export const stepKinds: Record<FlowStepDoc['kind'], StepKind<any>> = {
   each: eachStep,
   emit: emitStep,
   diff: diffStep,
+  hold: holdStep,
 };
 
 export type { StepKind, StepEnv, RunScope, StepRun } from './kind.js';
