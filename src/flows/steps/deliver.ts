@@ -56,19 +56,21 @@ export const deliverStep: StepKind<DeliverStep> = {
       }
 
       const body = await input(scope);
-      let ref: string | undefined;
-      if (step.once) {
-        ref = String(plain(await reference!(scope)));
-        const since = ctx.checkpoint[unknownKey] as number | undefined;
-        if (since !== undefined) {
-          const wait = since + (step.once.settleMs ?? env.settleMs(step.target.role)) - Date.now();
-          if (wait > 0) {
-            throw transientError('DELIVERY_OUTCOME_UNKNOWN', `${step.operation} for ${ref}: the outcome of an earlier attempt is unknown; looking it up in ${Math.ceil(wait / 1000)} s, once ${conn.id} can no longer be working on it`, {
-              details: { reference: ref, connection: conn.id, since },
-              retryAfterMs: wait,
-            });
-          }
+      const ref: string | undefined = step.once ? String(plain(await reference!(scope))) : undefined;
+      // Without `once` the operation itself must look up first (e.g. createCreditNote by Reference):
+      // it, too, must not be called again before the first request can no longer be in flight.
+      const settleMs = step.once?.settleMs ?? env.settleMs(step.target.role);
+      const since = ctx.checkpoint[unknownKey] as number | undefined;
+      if (since !== undefined) {
+        const wait = since + settleMs - Date.now();
+        if (wait > 0) {
+          throw transientError('DELIVERY_OUTCOME_UNKNOWN', `${step.operation} for ${ref ?? source.id}: the outcome of an earlier attempt is unknown; looking it up in ${Math.ceil(wait / 1000)} s, once ${conn.id} can no longer be working on it`, {
+            details: { reference: ref ?? source.id, connection: conn.id, since },
+            retryAfterMs: wait,
+          });
         }
+      }
+      if (step.once) {
         if (since !== undefined || ctx.mayHaveRun) {
           // foundId is evaluated over the find operation's result.
           const hits = await env.call(step.once.find, findInput ? await findInput({ ...scope, reference: ref }) : { reference: ref });
@@ -85,16 +87,17 @@ export const deliverStep: StepKind<DeliverStep> = {
         result = await env.call(step.operation, body);
       } catch (raw) {
         const err = toSynclineError(raw);
-        if (step.once && outcomeUnknown(err)) {
+        // Without `once`, only a write the client itself could not repeat (not an idempotent PUT) waits.
+        if (outcomeUnknown(err) && (step.once || err.details.outcomeUnknown !== false)) {
           ctx.checkpoint[unknownKey] ??= Date.now();
-          const settle = step.once.settleMs ?? env.settleMs(step.target.role);
-          throw transientError('DELIVERY_OUTCOME_UNKNOWN', `${step.operation} for ${ref}: ${err.message}; the target may still apply it, so it is looked up in ${Math.ceil(settle / 1000)} s before any new attempt`, {
-            details: { reference: ref, connection: conn.id, cause: err.code },
-            retryAfterMs: settle,
+          throw transientError('DELIVERY_OUTCOME_UNKNOWN', `${step.operation} for ${ref ?? source.id}: ${err.message}; the target may still apply it, so it is looked up in ${Math.ceil(settleMs / 1000)} s before any new attempt`, {
+            details: { reference: ref ?? source.id, connection: conn.id, cause: err.code },
+            retryAfterMs: settleMs,
           });
         }
         throw err;
       }
+      delete ctx.checkpoint[unknownKey];
       const id = targetId ? plain(await targetId(result as never)) : undefined;
       if (id !== null && id !== undefined && id !== '') link(String(id));
       return { action: 'created', targetId: id ?? null, ...(ref !== undefined ? { reference: ref } : {}), result };

@@ -3,8 +3,11 @@
 // mapping) — under a claim row, so two first orders of one new buyer arriving at the same moment
 // make one customer: the second waits for the first's xref instead of creating its own. A target
 // that answers "duplicate" (`create.duplicate`) is resolved to the existing record by `find`.
+// A create whose outcome is unknown (timeout, answer lost) is not looked up again until the target can
+// no longer be working on it (the settle time, as for deliver), and the claim is held until then.
 import { mappingError } from '../../mapping/index.js';
-import { SynclineError, transientError, userError } from '../../core/errors.js';
+import { SynclineError, toSynclineError, transientError, userError } from '../../core/errors.js';
+import { outcomeUnknown } from './deliver.js';
 import type { LookupStep } from '../document.js';
 import { plain, type FlowExpr } from '../expr.js';
 import type { StepKind } from './kind.js';
@@ -40,6 +43,13 @@ export const lookupStep: StepKind<LookupStep> = {
       const cached = await ctx.xref.find(source, target);
       if (cached) return { id: cached, action: 'cached' };
 
+      const unknownKey = `unknown:${step.id}`;
+      const since = ctx.checkpoint[unknownKey] as number | undefined;
+      const settleMs = env.settleMs(step.target.role);
+      if (since !== undefined && since + settleMs > Date.now()) {
+        const wait = since + settleMs - Date.now();
+        throw transientError('DELIVERY_OUTCOME_UNKNOWN', `${step.id}: the outcome of an earlier ${step.create?.operation ?? 'create'} is unknown; looking it up in ${Math.ceil(wait / 1000)} s, once ${conn.id} can no longer be working on it`, { details: { step: step.id, connection: conn.id, since }, retryAfterMs: wait });
+      }
       const s = { ...scope, key: k };
       const find = async () => (step.find && findId ? idOf(findId, await env.call(step.find.operation, findInput ? await findInput(s) : { key: k })) : undefined);
       const found = await find();
@@ -70,6 +80,15 @@ export const lookupStep: StepKind<LookupStep> = {
       try {
         id = await idOf(createId, await env.call(step.create.operation, body));
       } catch (e) {
+        if (outcomeUnknown(e) && (e as SynclineError).details.outcomeUnknown !== false) {
+          ctx.checkpoint[unknownKey] ??= Date.now();
+          // Nobody else creates this record meanwhile: the claim outlives the settle time.
+          await env.db.updateTable('lookup_claims').set({ expires_at: Date.now() + settleMs + CLAIM_MS }).where('key', '=', claim).where('owner', '=', owner).execute();
+          throw transientError('DELIVERY_OUTCOME_UNKNOWN', `${step.id}: ${step.create.operation}: ${toSynclineError(e).message}; the target may still apply it, so it is looked up in ${Math.ceil(settleMs / 1000)} s before any new attempt`, {
+            details: { step: step.id, connection: conn.id, cause: (e as SynclineError).code },
+            retryAfterMs: settleMs,
+          });
+        }
         if (!(e instanceof SynclineError) || !step.create.duplicate || e.code !== step.create.duplicate) throw e;
         id = await find();
         if (!id) throw e;
@@ -77,6 +96,7 @@ export const lookupStep: StepKind<LookupStep> = {
         return { id, action: 'found-duplicate' };
       }
       if (!id) throw userError('LOOKUP_NOT_FOUND', `${step.id}: ${step.create.operation} answered without an id (${step.create.id})`);
+      delete ctx.checkpoint[unknownKey];
       ctx.link(source, { ...target, id });
       return { id, action: 'created' };
     };
