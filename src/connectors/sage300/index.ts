@@ -24,6 +24,7 @@ import { createCustomer } from './operations/createCustomer.js';
 import { updateCustomer } from './operations/updateCustomer.js';
 import { getCustomer } from './operations/getCustomer.js';
 import { setOrderHold } from './operations/setOrderHold.js';
+import { getCategory } from './operations/getCategory.js';
 import { createShipToLocation, listShipToLocations } from './operations/shipToLocations.js';
 import { listGLAccounts } from './operations/listGLAccounts.js';
 import { createJournalBatch, createReceiptBatch, createRefundBatch, postBatch } from './operations/batches.js';
@@ -38,7 +39,7 @@ export { createShipmentPoller, createInvoicePoller, createStockPoller, createCus
 export {
   createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote, listCreditNotes, getItemPrice,
   getStock, listStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
-  createReceiptBatch, createRefundBatch, postBatch, getCustomer, setOrderHold, addReceiptEntry, addRefundEntry, findArEntries, getOrderDocuments,
+  createReceiptBatch, createRefundBatch, postBatch, getCustomer, setOrderHold, getCategory, addReceiptEntry, addRefundEntry, findArEntries, getOrderDocuments,
 };
 
 export const sage300ConfigSchema = z.strictObject({
@@ -63,7 +64,7 @@ export const sage300ConfigSchema = z.strictObject({
 export const sage300Operations = {
   createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote, listCreditNotes, getItemPrice,
   getStock, listStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
-  createReceiptBatch, createRefundBatch, postBatch, getCustomer, setOrderHold, addReceiptEntry, addRefundEntry, findArEntries, getOrderDocuments,
+  createReceiptBatch, createRefundBatch, postBatch, getCustomer, setOrderHold, getCategory, addReceiptEntry, addRefundEntry, findArEntries, getOrderDocuments,
 } as const;
 
 // Sage 300 publishes no rate limit: it is IIS in front of the merchant's own ERP server, often

@@ -46,13 +46,15 @@ import { getPaymentStatus } from './operations/getPaymentStatus.js';
 import { getShippingStatus } from './operations/getShippingStatus.js';
 import { findCustomer } from './operations/findCustomer.js';
 import { listCustomers } from './operations/listCustomers.js';
+import { addProductToCategory, createCategory, findCategory } from './operations/categories.js';
+import { setProductAttributes } from './operations/setProductAttributes.js';
 
 export { XcartClient, allPages, type XcartConfig, type Page } from './client.js';
 export { createOrderPoller, orderVersion, type OrderPollerOptions } from './triggers.js';
 export { verifyWebhook, signWebhook, type XcartWebhookEvent } from './webhooks.js';
 export type { SkuEntry } from './operations/listSkus.js';
 export * from './schemas.js';
-export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, findSku, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getCapabilities, getPaymentStatus, getShippingStatus, findCustomer, listCustomers };
+export { listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, findSku, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getCapabilities, getPaymentStatus, getShippingStatus, findCustomer, listCustomers, findCategory, createCategory, addProductToCategory, setProductAttributes };
 
 export const xcartConfigSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }),
@@ -66,7 +68,7 @@ export const xcartConfigSchema = z.strictObject({
 
 /** The operations, by id (also their rate-limit bucket names). */
 export const xcartOperations = {
-  listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, findSku, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getCapabilities, getPaymentStatus, getShippingStatus, findCustomer, listCustomers,
+  listOrders, getOrder, getOrderByNumber, updatePaymentStatus, updateShippingStatus, listOrderDetails, listOrderHistory, listOrderPaymentTransactions, listProducts, getProduct, createProduct, updateProduct, deleteProduct, listVariants, getVariant, createVariant, updateVariant, deleteVariant, listSkus, findSku, setStock, listProfiles, getProfile, createProfile, updateProfile, deleteProfile, listAddresses, getAddress, createAddress, updateAddress, deleteAddress, addTrackingNumber, updateTrackingNumber, deleteTrackingNumber, checkAccess, getCapabilities, getPaymentStatus, getShippingStatus, findCustomer, listCustomers, findCategory, createCategory, addProductToCategory, setProductAttributes,
 } as const;
 
 // X-Cart publishes no API rate limit; it is PHP on the merchant's own host. These defaults keep an

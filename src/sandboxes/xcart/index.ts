@@ -12,6 +12,7 @@ import { ApiError, negotiate, renderFault, sendError, type Format } from './http
 import { registerOrderRoutes, orderJson } from './routes/orders.js';
 import { registerCatalogRoutes, productOutput } from './routes/catalog.js';
 import { registerProfileRoutes } from './routes/profiles.js';
+import { registerTaxonomyRoutes } from './routes/taxonomy.js';
 import { registerLegacyRoutes } from './routes/legacy.js';
 import { WebhookPusher, webhookConfigSchema, type WebhookConfig } from './webhooks.js';
 import type { Order } from './model.js';
@@ -146,6 +147,7 @@ export async function start(options: SandboxOptions = {}): Promise<XcartSandbox>
   registerOrderRoutes(app, store, storefront, formatOf);
   registerCatalogRoutes(app, store, formatOf, (p) => webhooks.enabled && webhooks.push('product.updated', productOutput(p)));
   registerProfileRoutes(app, store, formatOf);
+  registerTaxonomyRoutes(app, store, formatOf);
   registerLegacyRoutes(app, store, storefront, credentials, () => features.current.trackingModule === 'legacy-rest');
   registerStorefrontRoutes(app, store, storefront);
   app.get('/__sandbox/webhooks', async () => ({ config: webhooks.current, stats: webhooks.stats }));
