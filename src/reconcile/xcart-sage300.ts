@@ -1,14 +1,17 @@
 // Reconciliation X-Cart ↔ Sage 300 over both systems' APIs (never our own records): orders and their
-// totals, a Sage 300 order carrying one X-Cart reference twice, registered customers, and stock
-// (X-Cart may never show more than Sage 300 can ship). Every difference with its amount.
+// totals, a Sage 300 order carrying one X-Cart reference twice, registered customers, stock
+// (X-Cart may never show more than Sage 300 can ship), and payments and refunds against the AR
+// receipt and refund entries, each to the cent. Every difference with its amount.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { allPages, listOrders, listProfiles, listSkus, type XcartClient } from '../connectors/xcart/index.js';
+import { allPages, listOrderPaymentTransactions, listOrders, listProfiles, listSkus, type XcartClient } from '../connectors/xcart/index.js';
 import type { Sage300Client } from '../connectors/sage300/index.js';
 import { stockOut } from '../connectors/sage300/index.js';
 
 export interface Difference {
-  kind: 'order-missing-in-sage300' | 'order-duplicated-in-sage300' | 'order-total-differs' | 'customer-missing-in-sage300' | 'stock-differs';
+  kind: 'order-missing-in-sage300' | 'order-duplicated-in-sage300' | 'order-total-differs' | 'customer-missing-in-sage300' | 'stock-differs'
+    | 'receipt-missing-in-sage300' | 'receipt-duplicated-in-sage300' | 'receipt-amount-differs' | 'receipt-without-xcart-payment'
+    | 'refund-missing-in-sage300' | 'refund-duplicated-in-sage300' | 'refund-amount-differs' | 'refund-without-xcart-refund';
   key: string;
   /** Signed, as a decimal string: Sage 300 − X-Cart (money or quantity). */
   amount: string;
@@ -30,7 +33,7 @@ export interface ReconcileOptions {
   /** X-Cart SKU → Sage 300 item number (the sku lookup table); default the same string. */
   itemOf?: (sku: string) => string | undefined;
   /** Which parts to compare (default all). */
-  parts?: Array<'orders' | 'customers' | 'stock'>;
+  parts?: Array<'orders' | 'customers' | 'stock' | 'payments'>;
 }
 
 export interface ReconcileReport {
@@ -40,6 +43,8 @@ export interface ReconcileReport {
   orders: { xcart: number; inSage300: number };
   customers: { xcart: number; inSage300: number };
   stock: { skus: number; compared: number };
+  /** Captured payments and refunds in X-Cart, and the receipt/refund entries Sage 300 has for them. */
+  payments: { xcart: number; inSage300: number; refunds: number; refundsInSage300: number };
   differences: Difference[];
 }
 
@@ -51,20 +56,29 @@ const oeRow = z.looseObject({
 });
 
 export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Client, o: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const parts = new Set(o.parts ?? ['orders', 'customers', 'stock']);
+  const parts = new Set(o.parts ?? ['orders', 'customers', 'stock', 'payments']);
   const prefix = o.referencePrefix ?? '';
   const functional = o.functionalCurrency ?? 'USD';
   const differences: Difference[] = [];
-  const report: ReconcileReport = { pair: 'xcart-sage300', checkedAt: new Date().toISOString(), since: o.since ?? null, orders: { xcart: 0, inSage300: 0 }, customers: { xcart: 0, inSage300: 0 }, stock: { skus: 0, compared: 0 }, differences };
+  const report: ReconcileReport = { pair: 'xcart-sage300', checkedAt: new Date().toISOString(), since: o.since ?? null, orders: { xcart: 0, inSage300: 0 }, customers: { xcart: 0, inSage300: 0 }, stock: { skus: 0, compared: 0 }, payments: { xcart: 0, inSage300: 0, refunds: 0, refundsInSage300: 0 }, differences };
+
+  const since = o.since ? Date.parse(o.since) : undefined;
+  type ShopOrder = { id: number; number: string; total: Decimal; currency: string };
+  let shopOrders: ShopOrder[] | undefined;
+  const ordersInScope = async () => {
+    if (shopOrders) return shopOrders;
+    shopOrders = [];
+    for await (const order of allPages(listOrders, xcart, { ...(since !== undefined ? { createdAfter: Math.floor(since / 1000) } : {}) } as never)) {
+      const ord = order as { id: number; order_number?: string | number; total?: number | string; currency?: string | null; create_date?: string };
+      if (since !== undefined && ord.create_date && Date.parse(ord.create_date) < since) continue;
+      shopOrders.push({ id: ord.id, number: String(ord.order_number), total: new Decimal(String(ord.total ?? 0)), currency: ord.currency ?? functional });
+    }
+    return shopOrders;
+  };
 
   if (parts.has('orders')) {
-    const since = o.since ? Date.parse(o.since) : undefined;
     const shop = new Map<string, { total: Decimal; currency: string }>();
-    for await (const order of allPages(listOrders, xcart, { ...(since !== undefined ? { createdAfter: Math.floor(since / 1000) } : {}) } as never)) {
-      const ord = order as { order_number?: string | number; total?: number | string; currency?: string | null; create_date?: string };
-      if (since !== undefined && ord.create_date && Date.parse(ord.create_date) < since) continue;
-      shop.set(prefix + String(ord.order_number), { total: new Decimal(String(ord.total ?? 0)), currency: ord.currency ?? functional });
-    }
+    for (const ord of await ordersInScope()) shop.set(prefix + ord.number, ord);
     report.orders.xcart = shop.size;
     const byRef = new Map<string, Array<z.output<typeof oeRow>>>();
     for (const r of await sage.list('reconcile', 'OE', 'OEOrders', oeRow, { select: ['OrderNumber', 'PurchaseOrderNumber', 'OrderTotal', 'OrderOptionalFields'] })) {
@@ -130,5 +144,74 @@ export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Cli
       if (!diff.isZero()) differences.push({ kind: 'stock-differs', key: k.sku, amount: diff.toFixed(0), xcart: k.amount, sage300: can.toNumber(), detail: diff.isNeg() ? 'X-Cart shows more than Sage 300 can ship (oversell risk)' : 'X-Cart shows less than Sage 300 has' });
     }
   }
+  if (parts.has('payments')) await reconcilePayments(xcart, sage, await ordersInScope(), report);
   return report;
+}
+
+const arEntry = z.looseObject({ CustomerReceiptAmount: z.union([z.number(), z.string()]).optional().nullable(), RefundAmount: z.union([z.number(), z.string()]).optional().nullable(), CheckReceiptNo: z.string().optional().nullable(), Reference: z.string().optional().nullable(), EntryReference: z.string().optional().nullable() });
+const arBatch = z.looseObject({ BatchNumber: z.number(), ReceiptsAdjustments: z.array(arEntry).optional().nullable(), Refunds: z.array(arEntry).optional().nullable() });
+const CAPTURE = new Set(['sale', 'capture', 'capturePart', 'captureMulti']);
+const REFUND = new Set(['refund', 'refundPart', 'refundMulti']);
+
+/**
+ * X-Cart's captured payments (a successful transaction with a successful capture) and successful
+ * refunds of the orders in scope, against the entries of the payment flow's AR batches ("X-Cart
+ * receipts …", "X-Cart refunds …"): each receipt by the X-Cart transaction id it carries (CheckReceiptNo)
+ * in the payment's currency (CustomerReceiptAmount), each refund by its reference ("X-Cart #order
+ * refund id"). Refund entries are in the bank currency: compared where the order is in it.
+ */
+async function reconcilePayments(xcart: XcartClient, sage: Sage300Client, orders: Array<{ id: number; number: string; currency: string }>, report: ReconcileReport): Promise<void> {
+  const bankCurrency = 'USD';
+  const paid = new Map<string, { order: string; value: Decimal; currency: string }>();
+  const refunded = new Map<string, { order: string; value: Decimal; currency: string }>();
+  for (const ord of orders) {
+    for await (const t of allPages(listOrderPaymentTransactions, xcart, { orderId: ord.id })) {
+      const txn = t as { public_id: string; status: string; value: string | number; currency?: string | null; backend_transactions?: Array<{ id: number; type: string; status: string; value: string | number }> };
+      const backend = txn.backend_transactions ?? [];
+      if (txn.status === 'S' && new Decimal(String(txn.value)).gt(0) && backend.some((b) => CAPTURE.has(b.type) && b.status === 'S')) paid.set(txn.public_id, { order: ord.number, value: new Decimal(String(txn.value)), currency: txn.currency ?? ord.currency });
+      for (const b of backend) if (REFUND.has(b.type) && b.status === 'S') refunded.set(`X-Cart #${ord.number} refund ${b.id}`.slice(0, 60), { order: ord.number, value: new Decimal(String(b.value)), currency: txn.currency ?? ord.currency });
+    }
+  }
+  report.payments.xcart = paid.size;
+  report.payments.refunds = refunded.size;
+  const inScope = new Set(orders.map((x) => x.number));
+  const entries = async (resource: string, filter: string, field: 'ReceiptsAdjustments' | 'Refunds') =>
+    (await sage.list('reconcile', 'AR', resource, arBatch, { filter })).flatMap((b) => (b[field] ?? []).map((e) => ({ batch: b.BatchNumber, e })));
+
+  const receipts = new Map<string, Array<{ batch: number; amount: Decimal; order: string }>>();
+  for (const { batch, e } of await entries('ARReceiptAndAdjustmentBatches', "BatchRecordType eq 'CA' and startswith(Description, 'X-Cart receipts ')", 'ReceiptsAdjustments')) {
+    if (!e.CheckReceiptNo) continue;
+    receipts.set(e.CheckReceiptNo, [...(receipts.get(e.CheckReceiptNo) ?? []), { batch, amount: new Decimal(String(e.CustomerReceiptAmount ?? 0)), order: e.EntryReference ?? '' }]);
+  }
+  compare('receipt', paid, receipts, inScope, report);
+  report.payments.inSage300 = [...paid.keys()].filter((k) => receipts.has(k)).length;
+
+  const refunds = new Map<string, Array<{ batch: number; amount: Decimal; order: string }>>();
+  for (const { batch, e } of await entries('ARRefundBatches', "startswith(Description, 'X-Cart refunds ')", 'Refunds')) {
+    if (!e.Reference) continue;
+    const order = /^X-Cart #(.+) refund /.exec(e.Reference)?.[1] ?? '';
+    refunds.set(e.Reference, [...(refunds.get(e.Reference) ?? []), { batch, amount: new Decimal(String(e.RefundAmount ?? 0)), order }]);
+  }
+  compare('refund', new Map([...refunded].filter(([, r]) => r.currency === bankCurrency)), refunds, inScope, report, new Set(refunded.keys()));
+  report.payments.refundsInSage300 = [...refunded.keys()].filter((k) => refunds.has(k)).length;
+}
+
+function compare(what: 'receipt' | 'refund', shop: Map<string, { order: string; value: Decimal; currency: string }>, erp: Map<string, Array<{ batch: number; amount: Decimal; order: string }>>, inScope: Set<string>, report: ReconcileReport, known: Set<string> = new Set(shop.keys())): void {
+  const shopName = what === 'receipt' ? 'payment' : 'refund';
+  for (const [key, x] of shop) {
+    const rows = erp.get(key) ?? [];
+    if (rows.length === 0) {
+      report.differences.push({ kind: `${what}-missing-in-sage300`, key, amount: x.value.neg().toFixed(2), xcart: x.value.toFixed(2), sage300: null, detail: `${x.currency} ${shopName} of order ${x.order} has no Sage 300 ${what} entry` });
+      continue;
+    }
+    if (rows.length > 1) report.differences.push({ kind: `${what}-duplicated-in-sage300`, key, amount: rows.slice(1).reduce((a, r) => a.add(r.amount), new Decimal(0)).toFixed(2), xcart: x.value.toFixed(2), sage300: rows.map((r) => `batch ${r.batch}`).join(', '), detail: `order ${x.order}: ${rows.length} entries carry this ${shopName}` });
+    const diff = rows[0]!.amount.sub(x.value);
+    if (!diff.isZero()) report.differences.push({ kind: `${what}-amount-differs`, key, amount: diff.toFixed(2), xcart: x.value.toFixed(2), sage300: rows[0]!.amount.toFixed(2), detail: `${x.currency}; order ${x.order}, batch ${rows[0]!.batch}` });
+  }
+  // Entries for orders in scope that X-Cart has no such payment/refund for (entered by hand twice, or reversed in the shop).
+  for (const [key, rows] of erp) {
+    if (known.has(key) || !inScope.has(rows[0]!.order)) continue;
+    const total = rows.reduce((a, r) => a.add(r.amount), new Decimal(0));
+    report.differences.push({ kind: what === 'receipt' ? 'receipt-without-xcart-payment' : 'refund-without-xcart-refund', key, amount: total.toFixed(2), xcart: null, sage300: total.toFixed(2), detail: `order ${rows[0]!.order}: Sage 300 ${what} entry (batch ${rows.map((r) => r.batch).join(', ')}) with no captured X-Cart ${shopName}` });
+  }
 }

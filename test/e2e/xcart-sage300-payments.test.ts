@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrdersByReference } from '../../src/connectors/sage300/index.js';
+import { reconcileXcartSage300 } from '../../src/reconcile/xcart-sage300.js';
 import { startPair, until, type Pair } from './xcart-sage300-pair.js';
 
 const entry = z.looseObject({ EntryNumber: z.number(), CustomerNumber: z.string(), EntryReference: z.string().optional(), CheckReceiptNo: z.string().optional(), Reference: z.string().optional(), BankReceiptAmount: z.unknown().optional(), RefundAmount: z.unknown().optional(), ReceiptTransactionType: z.string().optional(), AppliedReceiptsAdjustments: z.array(z.looseObject({ DocumentNumber: z.string().optional() })).optional() });
@@ -18,7 +19,9 @@ describe('payments X-Cart → Sage 300 AR receipts and refunds', () => {
   /** The receipt entries of one X-Cart order, with their batch. */
   const receiptsOf = async (number: string) => (await receipts()).flatMap((b) => (b.ReceiptsAdjustments ?? []).filter((e) => e.EntryReference === number).map((e) => ({ batch: b, e })));
   const refundsOf = async (number: string) => (await refunds()).flatMap((b) => (b.Refunds ?? []).filter((e) => e.Reference?.startsWith(`X-Cart #${number} `)).map((e) => ({ batch: b, e })));
+  let since: string;
   beforeAll(async () => {
+    since = new Date(Date.now() - 1000).toISOString();
     pair = await startPair({
       flows: ({ shop, erp }) => [
         { use: 'xcart-order-to-sage300', connections: { shop, erp }, since: 'now', pollIntervalMs: 200 },
@@ -81,5 +84,31 @@ describe('payments X-Cart → Sage 300 AR receipts and refunds', () => {
     pair.xcart.storefront.pay(placed.id);
     const [got] = await until('receipt', () => receiptsOf(number), (r) => r.length === 1, 120_000, 200);
     expect(got!.e.CustomerNumber).toBe(pair.sage300.webCustomer);
+  }, 240_000);
+
+  // Last: it stops the engine. Payments vs receipts over both APIs, to the cent, then three planted differences.
+  it('reconcile: every captured payment and refund has its Sage 300 entry to the cent; planted differences are each listed with their amount', async () => {
+    await pair.idle(['xcart-order-to-sage300', 'xcart-payment-to-sage300'], 2_000);
+    const clean = await reconcileXcartSage300(pair.shop, pair.erp, { since, parts: ['payments'] });
+    expect(clean.payments.xcart).toBeGreaterThanOrEqual(4);
+    expect(clean.payments).toMatchObject({ inSage300: clean.payments.xcart, refunds: 1, refundsInSage300: 1 });
+    expect(clean.differences).toEqual([]);
+
+    // 1. Someone edits a receipt entry in Sage 300 (one cent less).
+    const batches = pair.sage300.company.resources.get('AR/ARReceiptAndAdjustmentBatches')!.table.rows();
+    const edited = (batches[0]!.ReceiptsAdjustments as Array<Record<string, unknown>>)[0]!;
+    edited.CustomerReceiptAmount = Number((Number(edited.CustomerReceiptAmount) - 0.01).toFixed(2));
+    // 2. A receipt keyed by hand for an order in scope, with no X-Cart payment behind it.
+    (batches[0]!.ReceiptsAdjustments as Array<Record<string, unknown>>).push({ ...edited, CheckReceiptNo: 'BY-HAND-1', CustomerReceiptAmount: 5, EntryNumber: 99 });
+    // 3. A payment the flow never sees (the engine is stopped first).
+    await pair.runtime.engine.stop();
+    const lost = pair.xcart.storefront.placeOrder({ guest: true, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1001-BLK', qty: 1 }] });
+
+    const report = await reconcileXcartSage300(pair.shop, pair.erp, { since, parts: ['payments'] });
+    const by = (kind: string) => report.differences.filter((d) => d.kind === kind);
+    expect(by('receipt-amount-differs')).toEqual([expect.objectContaining({ key: edited.CheckReceiptNo, amount: '-0.01' })]);
+    expect(by('receipt-without-xcart-payment')).toEqual([expect.objectContaining({ key: 'BY-HAND-1', amount: '5.00' })]);
+    expect(by('receipt-missing-in-sage300')).toEqual([expect.objectContaining({ amount: `-${Number(lost.total).toFixed(2)}` })]);
+    expect(report.differences).toHaveLength(3);
   }, 240_000);
 });
