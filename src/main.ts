@@ -25,6 +25,7 @@ import { setDefaultCircuitFailures } from './http/client.js';
 import { currentTraceId, startTelemetry, type Telemetry } from './telemetry/index.js';
 import { deployFlows, FlowVersionStore, parseFlowDocument, type Binding, type DeployedFlows } from './flows/index.js';
 import { startSchedules } from './flows/schedule.js';
+import { flowPalette } from './flows/palette.js';
 import { buildServer } from './server/index.js';
 import type { SynclineConfig } from './config.js';
 
@@ -155,7 +156,7 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     webhookSecrets: (id) => connections.webhookSecret(id),
     bodyLimitBytes: config.server.bodyLimitBytes,
     logger: logger.child({ component: 'server' }),
-    flowOps: { versions: flowVersions, parse: parseFlowDocument, recompile: (doc) => deployed.recompile(doc) },
+    flowOps: { versions: flowVersions, parse: parseFlowDocument, recompile: (doc) => deployed.recompile(doc), palette: flowPalette },
     ...(config.lookupsDir ? { lookupsDir: config.lookupsDir } : {}),
     connectionOps: {
       health,

@@ -22,6 +22,8 @@ export interface FlowOps {
   parse(input: unknown, source?: string): { id: string; version: number };
   /** Compiles a document with the deployment's bindings of that flow. */
   recompile(doc: any): Promise<FlowDefinition>;
+  /** What a new flow is assembled from: the schema, step kinds, operations, pollers, mappings (src/flows/palette.ts). */
+  palette?(): Promise<{ schema: unknown; stepKinds: string[]; operations: Record<string, string[]>; pollers: Record<string, string[]>; mappings: string[] }>;
 }
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema } as const;
@@ -50,6 +52,55 @@ export async function consoleFlowRoutes(app: FastifyInstance, opts: { engine: En
       throw e;
     }
   };
+
+  /** A new flow's document: schema and references (roles, operations, pollers, mappings); no bindings yet. */
+  const checkNew = (id: string, document: unknown): { doc?: { id: string; version: number }; problems: string[] } => {
+    try {
+      const doc = flows.parse(document, `flow ${id}`);
+      if (doc.id !== id) return { problems: [`id: the document's id "${doc.id}" differs from "${id}"`] };
+      return { doc, problems: [] };
+    } catch (e) {
+      if (e instanceof SynclineError && e.kind === 'user') return { problems: Array.isArray(e.details.problems) ? (e.details.problems as string[]) : [e.message] };
+      throw e;
+    }
+  };
+
+  app.get(
+    '/flow-palette',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['flows'], operationId: 'getFlowPalette', summary: "What a new flow is assembled from: flows/flow.schema.json (the designer's forms are generated from it), the step kinds, each system's operations and pollers, and the mapping ids",
+        response: { 200: { type: 'object', properties: { schema: { type: 'object', additionalProperties: true }, stepKinds: { type: 'array', items: { type: 'string' } }, operations: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, pollers: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, mappings: { type: 'array', items: { type: 'string' } } } }, ...errors },
+      },
+    },
+    async () => {
+      if (!flows.palette) throw withStatus(userError('API_NOT_FOUND', 'this server has no flow palette'), 404);
+      return flows.palette();
+    },
+  );
+
+  app.post<{ Body: { document: unknown } }>(
+    '/flows',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['flows'], operationId: 'createFlow',
+        summary: 'Save a new flow assembled from the existing step kinds as a version of its flow definition (checked against the schema and its references first)',
+        description: 'A new id starts at version 1; an id already stored gets its next version. It runs once the configuration deploys it (`flows: [{use: ID, connections: {...}}]`), which binds its roles to connections; a deployed flow is changed with saveFlowVersion.',
+        body: { type: 'object', additionalProperties: false, required: ['document'], properties: { document: anyJson } },
+        response: { 201: { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' }, deployed: { type: 'boolean' } } }, 409: problemSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const id = String((req.body.document as { id?: unknown } | null)?.id ?? '');
+      if (engine.flows.some((f) => f.id === id)) throw withStatus(userError('FLOW_INVALID', `flow "${id}" is deployed: save a new version of it on its page (saveFlowVersion)`), 409);
+      const { doc, problems } = checkNew(id, req.body.document);
+      if (!doc) throw withStatus(userError('FLOW_INVALID', `flow ${id || '(no id)'} is not valid: ${problems.join('; ')}`, { details: { problems } }), 400);
+      const stored = await flows.versions.record(doc, by(req));
+      return reply.code(201).send({ id: stored.id, version: stored.version, deployed: false });
+    },
+  );
 
   app.get<{ Params: { id: string } }>(
     '/flows/:id',
@@ -86,15 +137,14 @@ export async function consoleFlowRoutes(app: FastifyInstance, opts: { engine: En
     {
       config: { role: 'operator' },
       schema: {
-        tags: ['flows'], operationId: 'validateFlow', summary: 'Check a flow document (schema, references, compilation) without saving it: every problem at once',
+        tags: ['flows'], operationId: 'validateFlow', summary: 'Check a flow document without saving it, every problem at once: schema, references and compilation for a deployed flow; schema and references for a new one',
         params: flowParam,
         body: { type: 'object', additionalProperties: false, required: ['document'], properties: { document: anyJson } },
         response: { 200: { type: 'object', properties: { valid: { type: 'boolean' }, problems: { type: 'array', items: { type: 'string' } } } }, ...errors },
       },
     },
     async (req) => {
-      deployed(req.params.id);
-      const { problems } = await check(req.params.id, req.body.document);
+      const { problems } = engine.flows.some((f) => f.id === req.params.id) ? await check(req.params.id, req.body.document) : checkNew(req.params.id, req.body.document);
       return { valid: problems.length === 0, problems };
     },
   );

@@ -1,5 +1,6 @@
-// Mapping and lookup versions over the admin API, against a real SQLite store and the shipped order
-// flow compiled with its real mappings (the connections are never called: no events are taken here).
+// The designers' admin API: mapping and lookup versions, and new flows assembled from the palette,
+// against a real SQLite store and the shipped order flow compiled with its real mappings (the
+// connections are never called: no events are taken here).
 // The browser test (test/e2e/console.test.ts) proves a saved version reaches the Sage 300 sandbox.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { ApiTokenStore } from '../../core/tokens.js';
 import { deployFlows } from '../../flows/deploy.js';
 import { FlowVersionStore } from '../../flows/catalog.js';
 import { parseFlowDocument } from '../../flows/document.js';
+import { flowPalette } from '../../flows/palette.js';
 import { buildServer } from '../index.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -45,7 +47,7 @@ beforeAll(async () => {
     connections: new ConnectionStore(store.db, SecretBox.fromKey(randomBytes(32).toString('hex'))),
     tokens: tokenStore,
     webhookSecrets: () => undefined,
-    flowOps: { versions: new FlowVersionStore(store.db), parse: parseFlowDocument, recompile: (doc) => deployed.recompile(doc) },
+    flowOps: { versions: new FlowVersionStore(store.db), parse: parseFlowDocument, recompile: (doc) => deployed.recompile(doc), palette: flowPalette },
   });
   await app.ready();
 });
@@ -56,7 +58,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const call = async (method: 'GET' | 'POST', url: string, role: Role = 'admin', body?: unknown) => {
+const call = async (method: 'GET' | 'POST' | 'PUT', url: string, role: Role = 'admin', body?: unknown) => {
   const r = await app.inject({ method, url, headers: { authorization: `Bearer ${tokens[role]}` }, ...(body !== undefined ? { payload: body as object } : {}) });
   return { status: r.statusCode, body: r.json() as any };
 };
@@ -141,5 +143,43 @@ describe('mapping versions', () => {
     const email = r.body.suggestions.find((s: { source: string }) => s.source === 'email');
     expect(email.candidates[0].confidence).toBeGreaterThan(0);
     expect(email.candidates[0].confidence).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('new flows from the palette', () => {
+  const doc = {
+    id: 'xcart-order-copy',
+    version: 1,
+    title: 'Orders, assembled in the designer',
+    roles: { shop: 'xcart', erp: 'sage300' },
+    trigger: { kind: 'poller', role: 'shop', poller: 'orders', entity: 'order' },
+    steps: [
+      { id: 'map', kind: 'map', mapping: 'xcart-sage300/order-to-oe-order', input: 'event.payload' },
+      { id: 'deliver', kind: 'deliver', operation: 'erp.createOrder', input: 'steps.map', target: { role: 'erp', entity: 'oe-order' } },
+    ],
+  };
+
+  it('offers the schema, step kinds, operations, pollers and mappings', async () => {
+    const r = await call('GET', '/api/flow-palette', 'viewer');
+    expect(r.status).toBe(200);
+    expect(r.body.schema.definitions.map.required).toEqual(['mapping']);
+    expect(r.body.stepKinds).toEqual(expect.arrayContaining(['fetch', 'map', 'deliver', 'lookup']));
+    expect(r.body.operations.sage300).toContain('createOrder');
+    expect(r.body.pollers.xcart).toContain('orders');
+    expect(r.body.mappings).toContain('xcart-sage300/order-to-oe-order');
+  });
+
+  it('checks a new flow against the schema and its references, and saves it as version 1 (admins only)', async () => {
+    const bad = { ...doc, steps: [doc.steps[0], { id: 'deliver', kind: 'deliver', operation: 'erp.createOrderz' }] };
+    const v = await call('POST', '/api/flows/xcart-order-copy/validate', 'operator', { document: bad });
+    expect(v.body.valid).toBe(false);
+    expect(v.body.problems.join('\n')).toMatch(/target/);
+    expect((await call('POST', '/api/flows', 'admin', { document: bad })).status).toBe(400);
+    expect((await call('POST', '/api/flows/xcart-order-copy/validate', 'operator', { document: doc })).body).toEqual({ valid: true, problems: [] });
+    expect((await call('POST', '/api/flows', 'operator', { document: doc })).status).toBe(403);
+    expect(await call('POST', '/api/flows', 'admin', { document: doc })).toMatchObject({ status: 201, body: { id: 'xcart-order-copy', version: 1, deployed: false } });
+    expect((await call('GET', '/api/flows/xcart-order-copy/versions/1', 'viewer')).body.document).toMatchObject({ id: 'xcart-order-copy', steps: [{ kind: 'map' }, { kind: 'deliver' }] });
+    // A deployed flow is changed on its own page, as a new version of it.
+    expect((await call('POST', '/api/flows', 'admin', { document: { ...doc, id: 'xcart-order-to-sage300' } })).status).toBe(409);
   });
 });
