@@ -25,6 +25,7 @@ const commands: Record<string, CommandEntry> = {
   settlement: { description: 'Amazon settlement file → reconciled Sage X3 journal entries (`settlement import FILE`)', load: async () => (await import('./commands/settlement.js')).registerSettlement },
   agent: { description: 'on-premise agents: token create, list, revoke (hub); enrol, run (beside the ERP)', load: async () => (await import('./commands/agent.js')).registerAgent },
   reconcile: { description: 'compare Amazon with Sage X3 over their APIs, every difference with its amount (`reconcile amazon-x3`)', load: async () => (await import('./commands/reconcile.js')).registerReconcile },
+  holds: { description: "orders held for review by a flow's risk check: list, release, cancel", load: async () => (await import('../intelligence/cli.js')).registerHolds },
 };
 
 const argv = process.argv.slice(2);

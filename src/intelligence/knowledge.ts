@@ -17,7 +17,10 @@ const leafName = (p: string): string => p.split('.').pop()!.replace(/\[\]$/, '')
 
 export class Knowledge {
   readonly pairs: AcceptedPair[] = [];
+  /** Suggestions a person rejected: never suggested again for that entity pair. */
+  readonly rejected: AcceptedPair[] = [];
   private exactSet = new Set<string>();
+  private rejectedSet = new Set<string>();
   private byName = new Map<string, Map<string, number>>(); // source leaf name → target leaf name → count
   private assoc = new Map<string, Map<string, number>>(); // source concept → target concept → count
   private total = new Map<string, number>();
@@ -42,6 +45,17 @@ export class Knowledge {
       this.assoc.set(a, row);
       this.total.set(a, (this.total.get(a) ?? 0) + 1);
     }
+  }
+
+  reject(p: AcceptedPair): void {
+    const k = `${key(p.source)}|${p.sourcePath}|${key(p.target)}|${p.targetPath}`;
+    if (this.rejectedSet.has(k)) return;
+    this.rejectedSet.add(k);
+    this.rejected.push(p);
+  }
+
+  isRejected(source: string, sourcePath: string, target: string, targetPath: string): boolean {
+    return this.rejectedSet.has(`${key(source)}|${sourcePath}|${key(target)}|${targetPath}`);
   }
 
   exact(source: string, sourcePath: string, target: string, targetPath: string): boolean {
@@ -77,17 +91,20 @@ export class Knowledge {
   }
 
   static load(file: string, profileOf?: Knowledge['profileOf']): Knowledge {
-    let pairs: AcceptedPair[] = [];
+    let stored: { accepted?: AcceptedPair[]; rejected?: AcceptedPair[] } = {};
     try {
-      pairs = (JSON.parse(readFileSync(file, 'utf8')) as { accepted: AcceptedPair[] }).accepted;
+      stored = JSON.parse(readFileSync(file, 'utf8')) as typeof stored;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    return new Knowledge(pairs, profileOf);
+    const k = new Knowledge(stored.accepted ?? [], profileOf);
+    for (const r of stored.rejected ?? []) k.reject(r);
+    return k;
   }
 
   save(file: string): void {
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ accepted: this.pairs }, null, 2)}\n`);
+    // Only what a person decided is saved (not the shipped templates' pairs learnt at load).
+    writeFileSync(file, `${JSON.stringify({ accepted: this.pairs, rejected: this.rejected }, null, 2)}\n`);
   }
 }

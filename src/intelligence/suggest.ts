@@ -277,6 +277,7 @@ export function suggest(sourceEntity: string, targetEntity: string, opts: Sugges
   for (const s of p.sources) {
     if (want && !want.has(s.path)) continue;
     const cands = p.targets
+      .filter((t) => !opts.knowledge?.isRejected(sourceEntity, s.path, targetEntity, t.path))
       .map((t) => ({ target: t.path, ...score(p, s, t, opts.knowledge) }))
       .filter((c) => c.confidence >= 0.05)
       .sort((a, b) => b.confidence - a.confidence || a.target.localeCompare(b.target))

@@ -17,6 +17,7 @@ import { installAudit, sessionResolver } from './console/session-auth.js';
 import { consoleFlowRoutes, type FlowOps } from './console/flows.js';
 import { consoleAlertRoutes } from './console/alerts.js';
 import { consoleMappingRoutes } from './console/mappings.js';
+import { intelligenceRoutes } from '../intelligence/routes.js';
 import { bearerTokenResolver, installAuthorization, resolvePrincipal, type PrincipalResolver } from './auth.js';
 import { serverMetrics } from './metrics.js';
 import { makeErrorHandler, problemSchema, withStatus } from './problem.js';
@@ -153,6 +154,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   if (options.flowOps) app.register(consoleFlowRoutes, { prefix: '/api', engine, flows: options.flowOps });
   app.register(consoleAlertRoutes, { prefix: '/api', engine, connections: options.connections });
   app.register(consoleMappingRoutes, { prefix: '/api', engine, ...(options.flowOps ? { flows: options.flowOps } : {}), ...(options.lookupsDir ? { lookupsDir: options.lookupsDir } : {}) });
+  app.register(intelligenceRoutes, { prefix: '/api', engine });
   app.register(consoleStatic);
   app.register(webhookRoutes, {
     engine,
