@@ -105,7 +105,8 @@ export const configSchema = z.strictObject({
   worker: z.strictObject({ concurrency: z.number().int().min(1).max(512).default(16), leaseMs: z.number().int().min(1000).default(30_000), pollMs: z.number().int().min(1).default(50) }).prefault({}),
   redactPii: z.boolean().default(true),
   runRetentionDays: z.number().positive().default(30),
-  recordPayloads: z.enum(['all', 'errors']).default('all'),
+  /** Step payloads in run history: every step's ('all'), failed runs' only ('errors'), or none; the source event is kept once in the inbox. */
+  recordPayloads: z.enum(['all', 'errors', 'none']).default('errors'),
   log: logSchema,
   telemetry: telemetrySchema,
   health: healthSchema,

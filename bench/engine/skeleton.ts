@@ -45,7 +45,7 @@ async function once(): Promise<{ perSec: number; p50: number; p99: number; cpuMs
 }
 
 /** A sandbox in its own process (`syncline sandbox NAME --port 0 --json`), as the real systems are. */
-async function sandboxProcess(name: string): Promise<{ child: ChildProcess; url: string; credentials: Record<string, string> }> {
+export async function sandboxProcess(name: string): Promise<{ child: ChildProcess; url: string; credentials: Record<string, string> }> {
   const child = spawn(process.execPath, ['bin/syncline.js', 'sandbox', name, '--port', '0', '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);

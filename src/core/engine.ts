@@ -1,6 +1,6 @@
 // The engine: inbox → jobs → flow steps → delivery, with runs, metrics and stale-version skipping.
 // It knows no connector and no HTTP server: flows and their dependencies are handed to it.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from './db/schema.js';
 import type { Store } from './db/database.js';
@@ -12,7 +12,8 @@ import { deleteEventsOlderThan } from './privacy.js';
 import { createQueue, type SqlQueue } from './queue/sql-queue.js';
 import type { LeasedJob } from './queue/port.js';
 import { redact, redactText, type RedactionPolicy } from './redact.js';
-import { RunStore, writeRun, type StepRecord } from './runs.js';
+import { RunStore, writeRun, writeRuns, type RunRecord, type StepRecord } from './runs.js';
+import { batchLoader, chunks } from './batch-loader.js';
 import type { IncomingEvent, Poller } from './triggers.js';
 import type { PollerLease } from './poller-lease.js';
 import { Worker, type HandlerResult, type WorkerOptions } from './worker.js';
@@ -41,8 +42,12 @@ export interface EngineOptions<Deps> {
   worker?: WorkerOptions;
   /** Runs older than this are deleted (default 30 days). */
   runRetentionMs?: number;
-  /** 'all' stores every step's input and output; 'errors' only for failed steps (smaller database). */
-  recordPayloads?: 'all' | 'errors';
+  /**
+   * Step payloads in run history. 'errors' (default): a failed run keeps the input of the step that
+   * failed, a run that succeeds keeps each step's outcome and duration (its source event is in the
+   * inbox); 'all': every step's input and output; 'none': no step payload at all.
+   */
+  recordPayloads?: 'all' | 'errors' | 'none';
 }
 
 export interface IntakeResult {
@@ -51,6 +56,13 @@ export interface IntakeResult {
   jobs: number;
   /** Events no flow takes: not stored, so what an intake keeps is bounded by what flows use (decision 0006). */
   ignored?: number;
+}
+
+/** What a successful (or stale-skipped) attempt writes with its ack, batched with the other acks. */
+interface BatchedWrites {
+  run: RunRecord;
+  links: Array<[Ref, Ref]>;
+  applied?: { key: string; version: string };
 }
 
 export class Engine<Deps = unknown> {
@@ -71,6 +83,14 @@ export class Engine<Deps = unknown> {
   /** Per connection: wakes its pollers at once (a store's push is a hint that something changed). */
   private readonly pollerWakers = new Map<string, Array<() => void>>();
   private retentionTimer?: NodeJS.Timeout;
+  /** The version of each record each flow last applied; the jobs of a claimed batch ask in one statement. */
+  private readonly appliedVersion = batchLoader(async (keys: string[]) => {
+    const found = new Map<string, string>();
+    for (const part of chunks(keys, 500)) {
+      for (const r of await this.store.db.selectFrom('applied_versions').select(['key', 'version']).where('key', 'in', part).execute()) found.set(r.key, r.version);
+    }
+    return found;
+  });
   /** Steps of a failing attempt, kept until the failure is committed with its run. */
   private readonly failedSteps = new Map<string, { steps: StepRecord[]; checkpoint?: unknown; traceId?: string }>();
 
@@ -285,6 +305,7 @@ export class Engine<Deps = unknown> {
         onFailureCommit: (job, err, outcome, trx) => this.commitFailure(job, err, outcome, trx),
         ...this.options.worker?.hooks,
       },
+      commitBatch: (items, trx) => this.commitBatch(items as BatchedWrites[], trx),
     });
     this.worker.start();
     const retention = this.options.runRetentionMs ?? 30 * 24 * 3600_000;
@@ -324,14 +345,15 @@ export class Engine<Deps = unknown> {
     const started = Date.now();
     const recordKey = `${event.system}:${event.entity}:${event.id}`;
     const appliedKey = this.appliedKey(flow, event);
-    const applied = await this.store.db.selectFrom('applied_versions').select('version').where('key', '=', appliedKey).executeTakeFirst();
+    const appliedVersion = await this.appliedVersion(appliedKey);
     const base = { eventId: job.eventId, jobId: job.id, flow: flow.id, recordKey, attempt: job.attempt, startedAt: started, flowVersion: flow.version ?? null, traceId: traceId ?? null };
-    if (applied && applied.version >= event.version) {
+    if (appliedVersion !== undefined && appliedVersion >= event.version) {
       // Out of order: a newer version of this record was already delivered. Applying this one would
       // overwrite newer data with older, so it is skipped — and recorded, so nobody wonders where it went.
       this.metrics.jobsSkipped.inc(this.labels(flow.id));
-      const step: StepRecord = { step: 'stale-check', status: 'skipped', input: { version: event.version }, output: { applied: applied.version }, error: null, startedAt: started, durationMs: 0 };
-      return { commit: async (trx) => void (await writeRun(trx, { ...base, status: 'skipped', error: null, finishedAt: Date.now(), steps: [step] })) };
+      const step: StepRecord = { step: 'stale-check', status: 'skipped', input: { version: event.version }, output: { applied: appliedVersion }, error: null, startedAt: started, durationMs: 0 };
+      const batched: BatchedWrites = { run: { ...base, status: 'skipped', error: null, finishedAt: Date.now(), steps: [step] }, links: [] };
+      return { batched };
     }
 
     const writes: Array<(trx: Kysely<Database>) => Promise<void>> = [];
@@ -355,7 +377,8 @@ export class Engine<Deps = unknown> {
       ...(signal ? { signal } : {}),
     };
     const steps: StepRecord[] = [];
-    const keepAll = (this.options.recordPayloads ?? 'all') === 'all';
+    const record = this.options.recordPayloads ?? 'errors';
+    const keepAll = record === 'all';
     let input: unknown = event.payload;
     let stopped: string | undefined;
     for (const step of flow.steps) {
@@ -380,27 +403,42 @@ export class Engine<Deps = unknown> {
           break;
         }
         const err = toSynclineError(raw);
-        steps.push({ step: step.name, status: 'error', input: this.redact(input), output: null, error: this.redact(err.toJSON()) as SerializedError, startedAt: at, durationMs: performance.now() - t0 });
+        steps.push({ step: step.name, status: 'error', input: record === 'none' ? null : this.redact(input), output: null, error: this.redact(err.toJSON()) as SerializedError, startedAt: at, durationMs: performance.now() - t0 });
         this.failedSteps.set(`${job.id}:${job.attempt}`, { steps, checkpoint: { outputs: ctx.outputs, data: ctx.checkpoint }, traceId });
         throw err;
       }
     }
     if (stopped !== undefined) this.metrics.jobsSkipped.inc(this.labels(flow.id));
     const note = [stopped, ...notes].filter((n) => n !== undefined).join('; ') || null;
+    // Run, links and applied version go with the other acks of the batch; what only some runs write, here.
+    const batched: BatchedWrites = { run: { ...base, status: stopped !== undefined ? 'skipped' : 'succeeded', error: null, finishedAt: Date.now(), steps, note }, links, applied: { key: appliedKey, version: event.version } };
+    const own = writes.length > 0 || emitted.length > 0 || saved !== undefined;
     return {
-      commit: async (trx) => {
-        await writeRun(trx, { ...base, status: stopped !== undefined ? 'skipped' : 'succeeded', error: null, finishedAt: Date.now(), steps, note });
-        for (const [a, b] of links) await this.xref.link(a, b, trx);
-        for (const w of writes) await w(trx);
-        if (emitted.length) await this.intake(emitted, { connection: event.connection, trx });
-        if (saved) await trx.deleteFrom('step_checkpoints').where('job_id', '=', job.id).execute();
-        await trx
-          .insertInto('applied_versions')
-          .values({ key: appliedKey, version: event.version, updated_at: Date.now() })
-          .onConflict((oc) => oc.column('key').doUpdateSet({ version: event.version, updated_at: Date.now() }).where('applied_versions.version', '<', event.version))
-          .execute();
-      },
+      batched,
+      ...(own && {
+        commit: async (trx: Kysely<Database>) => {
+          for (const w of writes) await w(trx);
+          if (emitted.length) await this.intake(emitted, { connection: event.connection, trx });
+          if (saved) await trx.deleteFrom('step_checkpoints').where('job_id', '=', job.id).execute();
+        },
+      }),
     };
+  }
+
+  /** The writes of a batch of acks: one statement per table (runs, run steps, xref, applied versions). */
+  private async commitBatch(items: BatchedWrites[], trx: Kysely<Database>): Promise<void> {
+    await writeRuns(trx, items.map((i) => i.run));
+    const links = items.flatMap((i) => i.links);
+    if (links.length) await this.xref.linkMany(links, trx);
+    // Newest version per record; an older one never overwrites a newer (a stale job may share the batch).
+    const applied = new Map<string, string>();
+    for (const { applied: a } of items) if (a && !(applied.get(a.key)! >= a.version)) applied.set(a.key, a.version);
+    const now = Date.now();
+    for (const part of chunks([...applied], 500)) {
+      await sql`insert into applied_versions ("key", version, updated_at) values ${sql.join(part.map(([key, version]) => sql`(${key}, ${version}, ${now})`))}
+        on conflict ("key") do update set version = excluded.version, updated_at = excluded.updated_at
+        where applied_versions.version < excluded.version`.execute(trx);
+    }
   }
 
   private async commitFailure(job: LeasedJob, err: SynclineError, outcome: 'retry' | 'dead', trx: Kysely<Database>): Promise<void> {

@@ -42,7 +42,7 @@ describe('privacy erase', () => {
     store = await openStore({ dialect: 'sqlite', file: path.join(dir, 'db.sqlite') });
     store.payloadCodec = sealedCodec(SecretBox.fromKey(randomBytes(32).toString('hex')));
     // Runs unredacted, so the erase has to reach into them too.
-    engine = new Engine({ store, flows: [flow], deps: {}, redaction: { enabled: false }, worker: { pollMs: 10 } });
+    engine = new Engine({ store, flows: [flow], deps: {}, redaction: { enabled: false }, recordPayloads: 'all', worker: { pollMs: 10 } });
   });
   afterEach(async () => {
     await engine.stop();

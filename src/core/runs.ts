@@ -3,6 +3,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunsTable } from './db/schema.js';
 import type { SerializedError } from './errors.js';
+import { chunks } from './batch-loader.js';
 
 export interface StepRecord {
   step: string;
@@ -42,44 +43,52 @@ const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 const parse = (s: string | null) => (s === null ? null : JSON.parse(s));
 
 export async function writeRun(db: Kysely<Database>, run: RunRecord): Promise<number> {
-  const inserted = await db
-    .insertInto('runs')
-    .values({
-      event_id: run.eventId,
-      job_id: run.jobId,
-      flow: run.flow,
-      record_key: run.recordKey,
-      status: run.status,
-      attempt: run.attempt,
-      error: json(run.error),
-      started_at: run.startedAt,
-      finished_at: run.finishedAt,
-      flow_version: run.flowVersion ?? null,
-      note: run.note ?? null,
-      trace_id: run.traceId ?? null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const runId = Number(inserted.id);
-  if (run.steps.length) {
-    await db
-      .insertInto('run_steps')
+  return (await writeRuns(db, [run]))[0]!;
+}
+
+/** Many runs in one statement per table (the runs of a batch of acks); their ids, in order. */
+export async function writeRuns(db: Kysely<Database>, runs: RunRecord[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const part of chunks(runs, 500)) {
+    const inserted = await db
+      .insertInto('runs')
       .values(
-        run.steps.map((s, seq) => ({
-          run_id: runId,
-          seq,
-          step: s.step,
-          status: s.status,
-          input: json(s.input),
-          output: json(s.output),
-          error: json(s.error),
-          started_at: s.startedAt,
-          duration_ms: s.durationMs,
+        part.map((run) => ({
+          event_id: run.eventId,
+          job_id: run.jobId,
+          flow: run.flow,
+          record_key: run.recordKey,
+          status: run.status,
+          attempt: run.attempt,
+          error: json(run.error),
+          started_at: run.startedAt,
+          finished_at: run.finishedAt,
+          flow_version: run.flowVersion ?? null,
+          note: run.note ?? null,
+          trace_id: run.traceId ?? null,
         })),
       )
+      .returning(['id', 'job_id', 'attempt'])
       .execute();
+    // RETURNING's row order is not promised: a job's attempt appears once in a batch, so it names its run.
+    const byAttempt = new Map(inserted.map((r) => [`${r.job_id}:${r.attempt}`, Number(r.id)]));
+    ids.push(...part.map((run) => byAttempt.get(`${run.jobId}:${run.attempt}`)!));
   }
-  return runId;
+  const steps = runs.flatMap((run, i) =>
+    run.steps.map((s, seq) => ({
+      run_id: ids[i]!,
+      seq,
+      step: s.step,
+      status: s.status,
+      input: json(s.input),
+      output: json(s.output),
+      error: json(s.error),
+      started_at: s.startedAt,
+      duration_ms: s.durationMs,
+    })),
+  );
+  for (const part of chunks(steps, 500)) await db.insertInto('run_steps').values(part).execute();
+  return ids;
 }
 
 export class RunStore {

@@ -9,8 +9,10 @@ import { DEFAULT_BACKOFF, nextRetryDelay, type BackoffOptions } from './policies
 import type { LeaseToken, LeasedJob, QueuePort } from './queue/port.js';
 
 export interface HandlerResult {
-  /** Writes that must commit together with the ack (run history, xref, applied versions). */
+  /** Writes that must commit together with the ack. */
   commit?: (trx: Kysely<Database>) => Promise<void>;
+  /** Writes handed to `WorkerOptions.commitBatch` with those of the other acks of its batch (one statement per table, not per job). */
+  batched?: unknown;
 }
 
 export type JobHandler = (job: LeasedJob, signal: AbortSignal) => Promise<HandlerResult | void>;
@@ -43,11 +45,14 @@ export interface WorkerOptions {
    * never dead-lettered for it) instead of failing it — refused credentials, which retrying cannot fix.
    */
   pause?: { pausedQueues(): Set<string>; allQueues(): string[]; hold(queue: string, err: SynclineError): number | undefined };
+  /** Commits the `batched` writes of a batch of acks, in the acks' transaction (run history, xref, applied versions). */
+  commitBatch?: (items: unknown[], trx: Kysely<Database>) => Promise<void>;
 }
 
 interface PendingAck {
   token: LeaseToken;
   commit?: HandlerResult['commit'];
+  batched?: unknown;
   resolve(): void;
   reject(e: unknown): void;
 }
@@ -165,7 +170,7 @@ export class Worker {
     work
       .then(
         async (result) => {
-          await this.ackLater({ id: job.id, attempt: job.attempt }, result?.commit);
+          await this.ackLater({ id: job.id, attempt: job.attempt }, result ?? undefined);
           this.options.hooks?.onSuccess?.(job, performance.now() - started);
         },
         async (raw) => this.fail(job, toSynclineError(raw)),
@@ -200,9 +205,9 @@ export class Worker {
   }
 
   // Acks from many jobs commit in one transaction: one fsync for a batch instead of one per job.
-  private ackLater(token: LeaseToken, commit?: HandlerResult['commit']): Promise<void> {
+  private ackLater(token: LeaseToken, result?: HandlerResult): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pendingAcks.push({ token, commit, resolve, reject });
+      this.pendingAcks.push({ token, commit: result?.commit, batched: result?.batched, resolve, reject });
       if (this.pendingAcks.length >= 256) void this.flushAcks();
       else this.flushTimer ??= setTimeout(() => void this.flushAcks(), this.options.ackFlushMs ?? 2);
     });
@@ -236,6 +241,11 @@ export class Worker {
   private async commitAcks(batch: PendingAck[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       for (const a of batch) await a.commit?.(trx);
+      const batched = batch.filter((a) => a.batched !== undefined).map((a) => a.batched);
+      if (batched.length) {
+        if (!this.options.commitBatch) throw new TypeError('a handler returned batched writes, but the worker has no commitBatch');
+        await this.options.commitBatch(batched, trx);
+      }
       await this.queue.ack(
         batch.map((a) => a.token),
         trx,

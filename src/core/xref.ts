@@ -2,8 +2,9 @@
 // creates idempotent in systems without idempotency keys (Sage 300, X3): the source id is written
 // into a reference field of the target record, and when an earlier attempt may have created the
 // record (timeout, crash, replay), we look it up by that reference before creating again.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
+import { batchLoader, chunks } from './batch-loader.js';
 
 export interface Ref {
   system: string;
@@ -12,34 +13,63 @@ export interface Ref {
 }
 
 export class XrefStore {
+  /** Finds outside a transaction, gathered per turn of the event loop: one statement per (source, target) kind. */
+  private readonly loaders = new Map<string, (id: string) => Promise<string | undefined>>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The id linked to `from` in `to`'s system and entity, whichever side of the link `from` was stored on. */
   async find(from: Ref, to: { system: string; entity: string }, db: Kysely<Database> = this.db): Promise<string | undefined> {
-    // One statement for both directions (issue 12): each half uses its own index (xref's unique key, xref_b).
-    const row = await this.lookup(db, 'a', from, to).unionAll(this.lookup(db, 'b', from, to)).limit(1).executeTakeFirst();
-    return row?.id;
+    if (db !== this.db) return (await this.lookup(db, from, to, [from.id])).get(from.id);
+    const kind = `${from.system}\u0000${from.entity}\u0000${to.system}\u0000${to.entity}`;
+    let load = this.loaders.get(kind);
+    if (!load) {
+      load = batchLoader(async (ids: string[]) => {
+        const found = new Map<string, string>();
+        for (const part of chunks(ids, 400)) for (const [k, v] of await this.lookup(this.db, from, to, part)) found.set(k, v);
+        return found;
+      });
+      this.loaders.set(kind, load);
+    }
+    return load(from.id);
   }
 
-  private lookup(db: Kysely<Database>, side: 'a' | 'b', from: Ref, to: { system: string; entity: string }) {
-    const other = side === 'a' ? 'b' : 'a';
-    return db
-      .selectFrom('xref')
-      .select(`${other}_id as id`)
-      .where(`${side}_system`, '=', from.system)
-      .where(`${side}_entity`, '=', from.entity)
-      .where(`${side}_id`, '=', from.id)
-      .where(`${other}_system`, '=', to.system)
-      .where(`${other}_entity`, '=', to.entity);
+  /** Links of many source ids in one statement; each half uses its own index (xref's unique key, xref_b). A link stored a → b wins over b → a. */
+  private async lookup(db: Kysely<Database>, from: Omit<Ref, 'id'>, to: { system: string; entity: string }, ids: string[]): Promise<Map<string, string>> {
+    const half = (side: 'a' | 'b') => {
+      const other = side === 'a' ? 'b' : 'a';
+      return db
+        .selectFrom('xref')
+        .select([sql.lit(side).as('side'), `${side}_id as src`, `${other}_id as dst`])
+        .where(`${side}_system`, '=', from.system)
+        .where(`${side}_entity`, '=', from.entity)
+        .where(`${side}_id`, 'in', ids)
+        .where(`${other}_system`, '=', to.system)
+        .where(`${other}_entity`, '=', to.entity);
+    };
+    const rows = await half('a').unionAll(half('b')).execute();
+    const found = new Map<string, string>();
+    for (const r of rows) if (r.side === 'a' || !found.has(r.src)) found.set(r.src, r.dst);
+    return found;
   }
 
   /** Links a → b; linking the same pair again is a no-op. */
   async link(a: Ref, b: Ref, db: Kysely<Database> = this.db): Promise<void> {
-    await db
-      .insertInto('xref')
-      .values({ a_system: a.system, a_entity: a.entity, a_id: a.id, b_system: b.system, b_entity: b.entity, b_id: b.id, created_at: Date.now() })
-      .onConflict((oc) => oc.columns(['a_system', 'a_entity', 'a_id', 'b_system', 'b_entity']).doUpdateSet({ b_id: b.id }))
-      .execute();
+    await this.linkMany([[a, b]], db);
+  }
+
+  /** Many links in one statement; of two links of one source to one kind of target, the later wins. */
+  async linkMany(links: Array<[Ref, Ref]>, db: Kysely<Database> = this.db): Promise<void> {
+    const unique = new Map<string, [Ref, Ref]>();
+    for (const l of links) unique.set(`${l[0].system}\u0000${l[0].entity}\u0000${l[0].id}\u0000${l[1].system}\u0000${l[1].entity}`, l);
+    const now = Date.now();
+    for (const part of chunks([...unique.values()], 500)) {
+      await db
+        .insertInto('xref')
+        .values(part.map(([a, b]) => ({ a_system: a.system, a_entity: a.entity, a_id: a.id, b_system: b.system, b_entity: b.entity, b_id: b.id, created_at: now })))
+        .onConflict((oc) => oc.columns(['a_system', 'a_entity', 'a_id', 'b_system', 'b_entity']).doUpdateSet((eb) => ({ b_id: eb.ref('excluded.b_id') })))
+        .execute();
+    }
   }
 }
 

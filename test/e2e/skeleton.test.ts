@@ -67,8 +67,9 @@ describe('walking skeleton: X-Cart order → Sage 300 OE order', () => {
     const detail = await demo.runtime.engine.runs.get(run!.id);
     expect(detail?.steps?.map((s) => s.step)).toEqual(['customer', 'map', 'order', 'deliver']);
     expect(detail?.flowVersion).toBeGreaterThanOrEqual(1);
-    // PII is masked in the stored payloads.
-    expect(JSON.stringify(detail?.steps?.[0]?.input)).toContain('[redacted]');
+    // A run that succeeded records each step's outcome, no payload (recordPayloads: errors): the order is
+    // stored once, sealed, in the inbox. Failed runs keep theirs, masked (src/server/pii.test.ts).
+    expect(detail?.steps?.every((s) => s.status === 'ok' && s.input === null && s.output === null)).toBe(true);
   });
 
   it('the same order delivered 3 times, then an older version → one Sage 300 order with the newer data', async () => {
