@@ -3,11 +3,11 @@
 // its SOH through the site's order-closing subprogram (ORDSTA 2, allocations released), and the run
 // says so; statuses X3 has otherwise than the Amazon status implies are reported, by the merchant's
 // own amazon-order-status table (lookupsDir), which replaces the shipped one.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
+import { startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const FLOW = 'amazon-order-status-to-sagex3';
@@ -19,14 +19,7 @@ beforeAll(async () => {
     lookupsDir: 'lookups',
     prepare: (dir) => {
       const lookups = path.join(dir, 'lookups');
-      mkdirSync(lookups);
-      // The marketplace booked to this X3's site and customer, as in the order flow's test.
-      writeFileSync(path.join(lookups, 'marketplaces.yaml'), [
-        'name: marketplaces',
-        'normalize: [trim, upper]',
-        'entries:',
-        '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }',
-      ].join('\n'));
+      writeMarketplaceTable(lookups);
       // This merchant does not deliver Amazon orders in X3 but invoices them once Amazon ships.
       writeFileSync(path.join(lookups, 'amazon-order-status.yaml'), [
         'name: amazon-order-status',

@@ -1,7 +1,7 @@
 // Test support for the Amazon ↔ Sage X3 flow tests: both sandboxes over HTTP on loopback and
 // Syncline started from a configuration (startSyncline, as `syncline start` does) on a real SQLite
 // file, the flows under test bound to the two connections (roles marketplace and erp).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/config.js';
@@ -51,4 +51,22 @@ export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<Flow
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The merchant's marketplaces table booking amazon.com to the sandbox X3's site, order type and customer, written into `lookupsDir`. */
+export function writeMarketplaceTable(lookupsDir: string): void {
+  mkdirSync(lookupsDir, { recursive: true });
+  writeFileSync(path.join(lookupsDir, 'marketplaces.yaml'), [
+    'name: marketplaces',
+    'normalize: [trim, upper]',
+    'entries:',
+    '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }',
+  ].join('\n'));
+}
+
+let firings = 0;
+/** One firing of a scheduled flow, as src/flows/schedule.ts records it. */
+export async function fireSchedule(runtime: Runtime, flow: string): Promise<void> {
+  const at = new Date(Date.now() + ++firings * 1000);
+  await runtime.engine.intake([{ system: 'syncline', entity: 'tick', id: flow, version: String(at.getTime()).padStart(16, '0'), payload: { firedAt: at.toISOString(), flow } }], { connection: `schedule:${flow}` });
 }

@@ -125,6 +125,23 @@ export interface EventGroup {
   reserveHeld: string;
 }
 
+/** A unit an FBA buyer sent back, as the FBA customer returns report lists it. */
+export type ReturnDisposition = 'SELLABLE' | 'DEFECTIVE' | 'CUSTOMER_DAMAGED' | 'CARRIER_DAMAGED' | 'DISTRIBUTOR_DAMAGED' | 'DAMAGED' | 'EXPIRED';
+export interface CustomerReturn {
+  returnDate: number;
+  orderId: string;
+  sku: string;
+  asin: string;
+  fnSku: string;
+  title: string;
+  quantity: number;
+  fc: string;
+  disposition: ReturnDisposition;
+  reason: string;
+  status: string;
+  lpn: string;
+}
+
 export interface McfOrder {
   request: Record<string, any>;
   id: string;
@@ -158,6 +175,8 @@ export class Marketplace {
   readonly ordersById = new Map<string, Order>();
   readonly groups: EventGroup[] = [];
   readonly mcf = new Map<string, McfOrder>();
+  /** FBA customer returns (GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA). */
+  readonly returns: CustomerReturn[] = [];
   readonly customers: CatalogCustomer[];
   private readonly rnd: Random;
   private schedule: Scheduled[] = [];
@@ -435,8 +454,12 @@ export class Marketplace {
     return order;
   }
 
-  /** A customer returns units; Amazon refunds principal and tax and keeps part of the commission. */
-  returnItems(orderId: string, sku?: string, quantity?: number, at = this.clock.now()): Posting[] {
+  /**
+   * A customer returns units; Amazon refunds principal and tax and keeps part of the commission. An
+   * FBA return lands at the fulfilment centre with a disposition: sellable units go back to
+   * fulfillable stock, others to unfulfillable, and the FBA customer returns report lists it.
+   */
+  returnItems(orderId: string, sku?: string, quantity?: number, at = this.clock.now(), disposition: ReturnDisposition = 'SELLABLE'): Posting[] {
     const order = this.mustOrder(orderId);
     if (order.status !== 'Shipped') throw new RangeError(`order ${orderId} is ${order.status}; only shipped orders can be returned`);
     const item = sku ? order.items.find((i) => i.sku === sku) : order.items[0];
@@ -460,7 +483,14 @@ export class Marketplace {
       { ...base, amountType: 'ItemFees', amountDescription: 'RefundCommission', amount: money2(refundCommission.neg()) },
     ];
     this.openGroup.postings.push(...postings);
-    if (order.channel === 'AFN') this.moveFba(item.sku, { fulfillable: +qty }, at);
+    if (order.channel === 'AFN') {
+      this.moveFba(item.sku, disposition === 'SELLABLE' ? { fulfillable: +qty } : { unfulfillable: +qty, customerDamaged: +qty }, at);
+      const l = this.listings.get(item.sku);
+      this.returns.push({
+        returnDate: at, orderId: order.id, sku: item.sku, asin: l?.asin ?? '', fnSku: l?.fnSku ?? '', title: l?.title ?? item.sku, quantity: qty, fc: 'PHX7', disposition,
+        reason: disposition === 'SELLABLE' ? 'UNWANTED_ITEM' : 'DEFECTIVE', status: disposition === 'SELLABLE' ? 'Unit returned to inventory' : 'Unit returned to inventory (unsellable)', lpn: `LPN${this.digits(10)}`,
+      });
+    }
     return postings;
   }
 

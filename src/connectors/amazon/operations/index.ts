@@ -16,6 +16,7 @@ export { getReport } from './getReport.js';
 export { cancelReport } from './cancelReport.js';
 export { getReports } from './getReports.js';
 export { getReportDocument } from './getReportDocument.js';
+export { getReportRows } from './getReportRows.js';
 export { getSettlementTotals } from './getSettlementTotals.js';
 export { getInventorySummaries } from './getInventorySummaries.js';
 export { createFulfillmentOrder } from './createFulfillmentOrder.js';

@@ -12,8 +12,10 @@ import { settlementLines, syntheticSettlement } from '../settlement.js';
 import type { EventGroup } from '../marketplace.js';
 
 export const SETTLEMENT_TYPE = 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2';
+/** FBA customer returns; columns as Amazon's FBA Customer Concessions reports attributes list them. */
+export const RETURNS_TYPE = 'GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA';
 const SYSTEM_ONLY = [SETTLEMENT_TYPE, 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE', 'GET_V2_SETTLEMENT_REPORT_DATA_XML'];
-const REQUESTABLE = ['GET_MERCHANT_LISTINGS_ALL_DATA', 'GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA', 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL', 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL'];
+const REQUESTABLE = ['GET_MERCHANT_LISTINGS_ALL_DATA', 'GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA', 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL', 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL', RETURNS_TYPE];
 const STATUSES = ['CANCELLED', 'DONE', 'FATAL', 'IN_PROGRESS', 'IN_QUEUE'];
 
 export function renderReport(r: ReportRecord) {
@@ -38,6 +40,11 @@ function reportLines(sb: AmazonSandbox, r: ReportRecord): () => AsyncIterable<st
     if (r.reportType === 'GET_MERCHANT_LISTINGS_ALL_DATA') {
       yield* tsv([['item-name', 'seller-sku', 'price', 'quantity', 'asin1', 'fulfillment-channel', 'status']]);
       yield* tsv([...m.listings.values()].filter((l) => !l.deleted).map((l) => [l.title, l.sku, l.price, l.channel === 'MFN' ? l.mfnQuantity : '', l.asin, l.channel === 'AFN' ? 'AMAZON_NA' : 'DEFAULT', 'Active']));
+    } else if (r.reportType === RETURNS_TYPE) {
+      const from = r.dataStartTime ?? 0;
+      const to = r.dataEndTime ?? r.createdTime;
+      yield* tsv([['return-date', 'order-id', 'sku', 'asin', 'fnsku', 'product-name', 'quantity', 'fulfillment-center-id', 'detailed-disposition', 'reason', 'status', 'license-plate-number', 'customer-comments']]);
+      yield* tsv(m.returns.filter((x) => x.returnDate >= from && x.returnDate <= to).map((x) => [isoSeconds(x.returnDate), x.orderId, x.sku, x.asin, x.fnSku, x.title, x.quantity, x.fc, x.disposition, x.reason, x.status, x.lpn, '']));
     } else if (r.reportType === 'GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA') {
       yield* tsv([['sku', 'fnsku', 'asin', 'product-name', 'condition', 'your-price', 'afn-fulfillable-quantity', 'afn-unsellable-quantity', 'afn-reserved-quantity', 'afn-total-quantity']]);
       yield* tsv([...m.listings.values()].filter((l) => l.channel === 'AFN' && !l.deleted).map((l) => [l.sku, l.fnSku, l.asin, l.title, 'New', l.price, l.fba.fulfillable, l.fba.unfulfillable, l.fba.pendingCustomerOrder, l.fba.fulfillable + l.fba.unfulfillable + l.fba.pendingCustomerOrder]));
