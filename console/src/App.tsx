@@ -11,6 +11,7 @@ const ConnectionDetail = lazy(() => import('./pages/Connections').then((m) => ({
 const Flows = lazy(() => import('./pages/Flows').then((m) => ({ default: m.Flows })));
 const Mappings = lazy(() => import('./pages/Mappings').then((m) => ({ default: m.Mappings })));
 const MappingDetail = lazy(() => import('./pages/Mappings').then((m) => ({ default: m.MappingDetail })));
+const NewFlow = lazy(() => import('./pages/NewFlow').then((m) => ({ default: m.NewFlow })));
 const LookupDetail = lazy(() => import('./pages/Mappings').then((m) => ({ default: m.LookupDetail })));
 const FlowDetail = lazy(() => import('./pages/Flows').then((m) => ({ default: m.FlowDetail })));
 import { Users, Audit } from './pages/Admin';
@@ -131,6 +132,7 @@ function Route({ path, role }: { path: string; role: Role }) {
   if (match('/connections/new', path)) return <ConnectionDetail id={null} role={role} />;
   if ((m = match('/connections/:id', path))) return <ConnectionDetail id={m.id!} role={role} />;
   if (match('/flows', path)) return <Flows />;
+  if (match('/flows/new', path)) return <NewFlow role={role} />;
   if ((m = match('/flows/:id', path))) return <FlowDetail id={m.id!} role={role} />;
   if (match('/mappings', path)) return <Mappings />;
   if ((m = match('/mappings/:pair/:name', path))) return <MappingDetail id={`${m.pair}/${m.name}`} role={role} />;

@@ -10,13 +10,13 @@ import { Link } from '../router';
 
 interface FlowSummary { id: string; description: string; source: { system: string; entity: string }; target: { system: string; entity: string }; connection: string | null; maxAttempts: number | null; steps: string[] }
 interface StepDoc { id: string; kind: string; title?: string; steps?: StepDoc[]; [k: string]: unknown }
-interface FlowDoc { id: string; version: number; title?: string; description?: string; roles: Record<string, string>; trigger: Record<string, unknown> & { kind: string }; retry?: { maxAttempts?: number }; steps: StepDoc[]; [k: string]: unknown }
+export interface FlowDoc { id: string; version: number; title?: string; description?: string; roles: Record<string, string>; trigger: Record<string, unknown> & { kind: string }; retry?: { maxAttempts?: number }; steps: StepDoc[]; [k: string]: unknown }
 interface FlowView { id: string; version: number; enabled: boolean; pinnedVersion: number | null; document: FlowDoc | null; versions: Array<{ version: number; createdAt: number; createdBy: string }> }
 
 export function Flows() {
   const { data, error } = useApi<{ flows: FlowSummary[] }>('/flows');
   return (
-    <Page title="Flows">
+    <Page title="Flows" actions={<Link href="/flows/new">New flow</Link>}>
       <ErrorBox error={error} />
       {!data ? <Loading /> : (
         <table>
@@ -71,7 +71,7 @@ function graphOf(doc: FlowDoc): { nodes: Node[]; edges: Edge[] } {
   return { nodes, edges };
 }
 
-function FlowGraph({ doc }: { doc: FlowDoc }) {
+export function FlowGraph({ doc }: { doc: FlowDoc }) {
   const { nodes, edges } = useMemo(() => graphOf(doc), [doc]);
   return (
     <div className="flow-graph" role="img" aria-label={`Graph of ${doc.id}: trigger (${triggerLabel(doc.trigger)}), then ${doc.steps.map((s) => `${s.id} (${s.kind})`).join(', then ')}`}>
