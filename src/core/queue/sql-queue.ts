@@ -156,13 +156,17 @@ export abstract class SqlQueue implements QueuePort {
     const now = Date.now();
     let n = 0;
     await this.db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('jobs').select(['id', 'attempts', 'history']).where('id', 'in', ids).where('state', '=', 'dead').execute();
+      const rows = await trx.selectFrom('jobs').select(['id', 'attempts', 'history', 'payload']).where('id', 'in', ids).where('state', '=', 'dead').execute();
+      const codec = payloadCodec(this.store);
       for (const row of rows) {
         const history = appendHistory(row.history, { attempt: row.attempts, at: now, error: null, outcome: edit ? 'replayed-with-edit' : 'replayed' });
+        // A replay runs the flow as deployed now, not the version the event first met (decision 0012):
+        // a dead letter is replayed after its cause was fixed — a lookup entry, a mapping, the flow.
+        const payload = currentVersion(edit ? edit.payload : codec.decode(row.payload));
         const res = await trx
           .updateTable('jobs')
           // attempts restart from 0 so the replay gets a full retry budget; history keeps the past.
-          .set({ state: 'queued', run_at: now, attempts: 0, history, updated_at: now, ...(edit ? { payload: payloadCodec(this.store).encode(edit.payload) } : {}) })
+          .set({ state: 'queued', run_at: now, attempts: 0, history, updated_at: now, payload: codec.encode(payload) })
           .where('id', '=', row.id)
           .where('state', '=', 'dead')
           .executeTakeFirst();
@@ -397,4 +401,11 @@ function toView(row: JobRow, codec: PayloadCodec): JobView {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
+}
+
+/** The job payload without the flow version it was queued for: the engine then runs the current one. */
+function currentVersion(payload: unknown): unknown {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+  const { flowVersion: _v, flowRevision: _r, ...rest } = payload as Record<string, unknown>;
+  return rest;
 }
