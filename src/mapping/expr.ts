@@ -190,6 +190,15 @@ const std: Record<string, (...a: unknown[]) => unknown> = {
   trim: (v) => (v === undefined ? undefined : needString(v, 'trim').replace(/[ \t\n\r]+/g, ' ').trim()),
   length: (v) => (v === undefined ? undefined : [...needString(v, 'length')].length),
   exists: (v) => v !== undefined,
+  // jsonata's $lookup: the key's value in an object (own keys only), or in each object of an array.
+  lookup: (o, k) => {
+    if (k === undefined) return undefined;
+    const key = needString(k, 'lookup');
+    const one = (x: unknown) => (x !== null && typeof x === 'object' && !Array.isArray(x) && Object.hasOwn(x, key) ? (x as Record<string, unknown>)[key] : undefined);
+    if (!Array.isArray(o)) return one(o);
+    const hits = o.map(one).filter((v) => v !== undefined);
+    return hits.length === 0 ? undefined : hits.length === 1 ? hits[0] : hits;
+  },
   count: (v) => (v === undefined ? 0 : Array.isArray(v) ? v.length : 1),
   not: (v) => (v === undefined ? undefined : !truthy(v)),
   boolean: (v) => (v === undefined ? undefined : truthy(v)),

@@ -1,5 +1,6 @@
 // each: nested steps per item (e.g. one X-Cart stock update per changed SKU). Items done are
-// checkpointed by key, so a retry after item 500 of 1,000 failed starts at item 500.
+// checkpointed by key, so a retry after item 500 of 1,000 failed starts at item 500. The outputs of
+// the first 50 items done are checkpointed too, so a later step sees the same output after a resume.
 import { SynclineError } from '../../core/errors.js';
 import type { EachStep } from '../document.js';
 import { plain } from '../expr.js';
@@ -16,8 +17,10 @@ export const eachStep: StepKind<EachStep> = {
       const list = plain(await items(scope));
       const arr = list === null ? [] : Array.isArray(list) ? list : [list];
       const doneKey = `each:${step.id}`;
+      const outKey = `each:${step.id}:outputs`;
       const done = new Set((ctx.checkpoint[doneKey] as string[] | undefined) ?? []);
-      const results: Array<{ key: string; outputs: Record<string, unknown> }> = [];
+      const results: Array<{ key: string; outputs: Record<string, unknown> }> = [...((ctx.checkpoint[outKey] as typeof results | undefined) ?? [])];
+      const resumed = results.length;
       let skipped = 0;
       for (const item of arr) {
         const k = String(plain(await key({ ...scope, item })));
@@ -34,6 +37,7 @@ export const eachStep: StepKind<EachStep> = {
           } catch (e) {
             // The items before this one stay done; the retry starts here.
             ctx.checkpoint[doneKey] = [...done];
+            ctx.checkpoint[outKey] = results.slice(0, 50);
             if (e instanceof SynclineError) e.details.item = k;
             throw e;
           }
@@ -42,7 +46,8 @@ export const eachStep: StepKind<EachStep> = {
         results.push({ key: k, outputs: inner });
       }
       ctx.checkpoint[doneKey] = [...done];
-      return { count: results.length, resumedPast: skipped, items: results.length > 50 ? results.slice(0, 50) : results };
+      delete ctx.checkpoint[outKey];
+      return { count: results.length - resumed, resumedPast: skipped, items: results.length > 50 ? results.slice(0, 50) : results };
     };
   },
 };

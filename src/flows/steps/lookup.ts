@@ -27,6 +27,7 @@ export const lookupStep: StepKind<LookupStep> = {
     const createId = step.create ? env.expr(step.create.id, 'create.id') : undefined;
     const mapping = step.create?.mapping ? env.mapping(step.create.mapping) : undefined;
     const idOf = async (expr: FlowExpr, result: unknown) => {
+      if (result === null || result === undefined) return undefined; // e.g. getItem: no such item
       const v = plain(await expr(result as never));
       return v === null || v === '' ? undefined : String(v);
     };
