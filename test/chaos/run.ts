@@ -60,7 +60,7 @@ writeFileSync(
     connections: [
       { id: 'xcart-main', system: 'xcart', config: { baseUrl: xcart.url, token: xcart.credentials.readToken }, rateLimits: { listOrders: unlimited } },
       // A 2 s timeout: the injected timeouts resolve quickly (as unknown outcomes, looked up before a retry).
-      { id: 'sage300-main', system: 'sage300', config: { baseUrl: sage.url, ...sage.credentials, timeoutMs: 2_000 }, rateLimits: { createOrder: unlimited, findOrdersByReference: unlimited } },
+      { id: 'sage300-main', system: 'sage300', config: { baseUrl: sage.url, ...sage.credentials, timeoutMs: 2_000 }, rateLimits: { createOrder: unlimited, findOrdersByReference: unlimited, getItem: unlimited } },
     ],
     flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 200 }],
   }),

@@ -50,7 +50,7 @@ describe('unknown outcomes never duplicate (delaying, answer-dropping proxy in f
             system: 'sage300',
             // The client gives up after 400 ms; the proxy makes Sage commit 15 s after the request left.
             config: { baseUrl: proxy.url, company: sage.credentials.company, user: sage.credentials.user, password: sage.credentials.password, timeoutMs: 400 },
-            rateLimits: { createOrder: UNLIMITED, findOrdersByReference: UNLIMITED, findCustomerByEmail: UNLIMITED, createCustomer: UNLIMITED },
+            rateLimits: { createOrder: UNLIMITED, findOrdersByReference: UNLIMITED, findCustomerByEmail: UNLIMITED, createCustomer: UNLIMITED, getItem: UNLIMITED },
           },
         ],
         // Settle time 18 s > the 15 s the proxy holds a request: a look-up happens only once Sage is done.

@@ -65,7 +65,7 @@ export async function startDemo(opts: { port: number; dataDir: string; sandboxPo
         id: 'sage300-main',
         system: 'sage300',
         config: { baseUrl: sage300.url, company: sage300.credentials.company, user: sage300.credentials.user, password: sage300.credentials.password },
-        rateLimits: { createOrder: UNLIMITED, findOrdersByReference: UNLIMITED, updateOrder: UNLIMITED, findCustomerByEmail: UNLIMITED, createCustomer: UNLIMITED },
+        rateLimits: { createOrder: UNLIMITED, findOrdersByReference: UNLIMITED, updateOrder: UNLIMITED, findCustomerByEmail: UNLIMITED, createCustomer: UNLIMITED, getItem: UNLIMITED },
       },
     ],
     flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 100, since }],
