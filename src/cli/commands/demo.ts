@@ -186,7 +186,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print the summary as one JSON object')
     .option('--port <port>', 'server port (default 4100; 0 with --exit)')
     .option('--data <dir>', 'data directory (default ./data/demo, wiped at start; a temporary one with --exit)')
-    .option('--scenario <pair>', 'the whole cycle of a pair in scaled time (one simulated minute a second): xcart-sage300')
+    .option('--scenario <pair>', 'the whole cycle of a pair in scaled time (one simulated minute a second): xcart-sage300 or amazon-x3')
     .option('--minutes <m>', 'simulated minutes of activity for --scenario', '10')
     .option('--faults <json|file>', "with --scenario: the sandboxes' fault rules during the activity, e.g. '[{\"error5xx\":0.1},{\"rate429\":0.05}]'")
     .action(async (o: { orders: string; exit?: boolean; json?: boolean; port?: string; data?: string; scenario?: string; minutes: string; faults?: string }) => {
@@ -200,7 +200,10 @@ export function registerDemo(program: Command): void {
         if (o.scenario === 'xcart-sage300') {
           const { runXcartSage300Scenario } = await import('./scenario.js');
           summary = await runXcartSage300Scenario({ minutes, ...(rules ? { faults: rules } : {}), quiet: true, onMinute: o.json ? undefined : (m) => process.stderr.write(`\rminute ${m}/${minutes}`) });
-        } else throw new Error(`--scenario must be xcart-sage300, got ${o.scenario}`);
+        } else if (o.scenario === 'amazon-x3') {
+          const { runAmazonX3Scenario } = await import('./scenario.js');
+          summary = await runAmazonX3Scenario({ minutes, ...(rules ? { faults: rules } : {}), quiet: true, onMinute: o.json ? undefined : (m) => process.stderr.write(`\rminute ${m}/${minutes}`) });
+        } else throw new Error(`--scenario must be xcart-sage300 or amazon-x3, got ${o.scenario}`);
         if (o.json) console.log(JSON.stringify(summary));
         else console.log(JSON.stringify(summary, null, 2));
         const s = summary as { reconciliation: { differences: number } };

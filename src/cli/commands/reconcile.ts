@@ -30,6 +30,10 @@ interface ReconcileCliOptions {
   options?: string;
   table?: string;
   json?: boolean;
+  stock?: boolean;
+  mfnSite?: string;
+  fbaSite?: string;
+  reportPollMs?: string;
 }
 
 export function registerReconcile(program: Command): void {
@@ -84,6 +88,10 @@ export function registerReconcile(program: Command): void {
     .option('--since <iso>', 'orders created and settlements published since (default 30 days ago)')
     .option('--options <json>', 'journal template options, as for `settlement import`')
     .option('--table <file>', 'settlement-accounts lookup table')
+    .option('--stock', 'also compare stock: MFN listings with X3 sellable stock at --mfn-site, FBA inventory with the X3 FBA site per status')
+    .option('--mfn-site <site>', 'X3 site whose stock Amazon offers merchant-fulfilled', 'US011')
+    .option('--fba-site <site>', 'X3 site that holds the FBA stock', 'US014')
+    .option('--report-poll-ms <ms>', 'pause between polls of the listings report', '30000')
     .option('--json', 'one JSON object')
     .action(async (o: ReconcileCliOptions) => {
       try {
@@ -101,17 +109,34 @@ export function registerReconcile(program: Command): void {
         };
         const a = pick('amazon', o.amazon);
         const x = pick('sagex3', o.x3);
-        const report = await reconcileAmazonX3(new SpApiClient(a.config as never, { connection: a.id }), new SageX3Client(x.config as never, { connection: x.id }), {
+        const spapi = new SpApiClient(a.config as never, { connection: a.id });
+        const x3client = new SageX3Client(x.config as never, { connection: x.id });
+        const base = await reconcileAmazonX3(spapi, x3client, {
           ...(o.since ? { since: o.since } : {}),
           ...(o.options ? { options: JSON.parse(o.options) as Record<string, unknown> } : {}),
           ...(o.table ? { table: o.table } : {}),
         });
-        const alerted = await alertOnDuplicates(o.config!, 'amazon-x3', report.differences.filter((d) => d.kind === 'order-duplicated-in-x3' || d.kind === 'settlement-duplicated-in-x3').map((d) => ({ reference: d.id, detail: d.detail ?? d.kind })));
+        // Stock (src/reconcile/amazon-x3-stock.ts): SKUs through the configuration's sku table, else the shipped one.
+        const stock = o.stock ? await (async () => {
+          const [{ reconcileAmazonX3Stock }, { loadLookupTable }, { MAPPINGS_DIR }, { existsSync }, path] = await Promise.all([import('../../reconcile/amazon-x3-stock.js'), import('../../mapping/index.js'), import('../../flows/index.js'), import('node:fs'), import('node:path')]);
+          const own = config.lookupsDir ? path.join(config.lookupsDir, 'sku.yaml') : undefined;
+          const table = await loadLookupTable(own && existsSync(own) ? own : path.join(MAPPINGS_DIR, 'lookups/sku.yaml'));
+          return reconcileAmazonX3Stock(spapi, x3client, { mfnSite: o.mfnSite!, fbaSite: o.fbaSite!, reportPollMs: Number(o.reportPollMs), itemOf: (sku) => {
+            const v = table.get(sku);
+            return typeof v === 'string' ? v : undefined;
+          } });
+        })() : undefined;
+        const report = { ...base, ...(stock ? { stock: stock.stock } : {}), differences: [...base.differences, ...(stock?.differences ?? [])] as Array<(typeof base.differences)[number] | NonNullable<typeof stock>['differences'][number]> };
+        const alerted = await alertOnDuplicates(o.config!, 'amazon-x3', base.differences.filter((d) => d.kind === 'order-duplicated-in-x3' || d.kind === 'settlement-duplicated-in-x3').map((d) => ({ reference: d.id, detail: d.detail ?? d.kind })));
         if (alerted) console.error(alerted);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
           console.log(`since ${report.since}: ${report.orders.checked} orders (${report.orders.inX3} in X3), ${report.settlements.checked} settlements (${report.settlements.posted} posted)`);
-          for (const d of report.differences) console.log(`  ${d.kind.padEnd(22)} ${d.id.padEnd(22)} ${d.amount.padStart(12)} ${d.currency ?? ''}${d.account ? ` account ${d.account} expected ${d.expected} actual ${d.actual}` : ''}${d.detail ? `  ${d.detail}` : ''}`);
+          if (stock) console.log(`stock: ${stock.stock.mfnCompared} MFN and ${stock.stock.fbaCompared} FBA SKUs compared (units, X3 − Amazon)`);
+          for (const d of report.differences) {
+            if ('item' in d) console.log(`  ${d.kind.padEnd(22)} ${d.id.padEnd(22)} ${d.amount.padStart(12)} units  ${d.detail}`);
+            else console.log(`  ${d.kind.padEnd(22)} ${d.id.padEnd(22)} ${d.amount.padStart(12)} ${d.currency ?? ''}${d.account ? ` account ${d.account} expected ${d.expected} actual ${d.actual}` : ''}${d.detail ? `  ${d.detail}` : ''}`);
+          }
           console.log(`${report.differences.length} difference${report.differences.length === 1 ? '' : 's'}`);
         }
       } catch (e) {

@@ -3,7 +3,7 @@
 // some later), shipments and stock receipts in Sage 300, price changes, refunds — in scaled time
 // (one simulated minute per wall second), optionally under the sandboxes' faults. Then the flows are
 // drained, the stock read-back runs once, and the pair is reconciled over both APIs.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
@@ -16,6 +16,12 @@ import { loadLookupTable } from '../../mapping/index.js';
 import { reconcileXcartSage300, type ReconcileReport } from '../../reconcile/xcart-sage300.js';
 import type { XcartClient } from '../../connectors/xcart/index.js';
 import type { Sage300Client } from '../../connectors/sage300/index.js';
+import { start as startAmazon, type RunningAmazonSandbox } from '../../sandboxes/amazon/index.js';
+import { start as startX3, type SageX3Sandbox } from '../../sandboxes/sagex3/index.js';
+import type { SpApiClient } from '../../connectors/amazon/index.js';
+import type { SageX3Client } from '../../connectors/sagex3/index.js';
+import { reconcileAmazonX3 } from '../../settlement/reconcile.js';
+import { reconcileAmazonX3Stock } from '../../reconcile/amazon-x3-stock.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FAST = { ratePerSec: 100_000, burst: 100_000 };
@@ -87,7 +93,7 @@ async function putFaults(url: string, rules: unknown[]): Promise<void> {
 }
 
 /** Waits until no job of the world's flows is queued or running for `quietMs`. */
-async function drain(w: XcartSage300World, quietMs: number, timeoutMs: number): Promise<void> {
+async function drain(w: { runtime: Runtime }, quietMs: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quietSince = Date.now();
   for (;;) {
@@ -201,6 +207,255 @@ export async function runXcartSage300Scenario(o: { minutes: number; faults?: unk
       activity,
       flows,
       reconciliation: { differences: report.differences.length, byKind, orders: report.orders, stock: report.stock, details: report.differences.slice(0, 50) },
+      faults: Boolean(o.faults?.length),
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+  } finally {
+    await w.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- Amazon ↔ Sage X3 ------------------------------------------------------------------------
+
+export interface AmazonX3ScenarioSummary {
+  scenario: 'amazon-x3';
+  minutes: number;
+  activity: Record<string, number>;
+  flows: ScenarioSummary['flows'];
+  reconciliation: {
+    differences: number;
+    byKind: Record<string, number>;
+    orders: { checked: number; inX3: number };
+    settlements: { checked: number; posted: number };
+    stock: { mfnCompared: number; fbaCompared: number };
+    details: Array<{ kind: string }>;
+  };
+  faults: boolean;
+  seconds: number;
+}
+
+export interface AmazonX3World {
+  runtime: Runtime;
+  amazon: RunningAmazonSandbox;
+  x3: SageX3Sandbox;
+  flowIds: string[];
+  /** One firing of a scheduled flow (its schedule runs on wall time; the scenario runs faster). */
+  tick(flowId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Site subprograms the scenario's X3 site publishes (docs/connectors/sagex3.md, "Site subprograms"). */
+const X3_SITE_PUBLICATIONS = { COUNT: 'YSTOCKCNT', CLOSE: 'YSOHCLOSE', MOVE: 'YSTOMVT' };
+/** The sandbox X3's sales site, order type and generic Amazon customer, as a merchant's marketplaces table names them. */
+const AMAZON_X3_MARKETPLACES = [
+  'name: marketplaces',
+  'normalize: [trim, upper]',
+  'entries:',
+  '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }',
+].join('\n');
+const SETTLEMENT_OPTIONS = { site: 'US011', clearingPartner: null };
+/** Per flow: what the scenario's deployment sets (every other shipped amazon-sagex3 flow runs with its defaults). */
+const AMAZON_X3_FLOW_OPTIONS: Record<string, Record<string, unknown>> = {
+  'amazon-settlement-to-sagex3': SETTLEMENT_OPTIONS,
+  'sagex3-stock-to-amazon': { mfnSite: 'US011', feedPollMs: 200 },
+  'amazon-fba-inventory-to-sagex3': { fbaSite: 'US014' },
+};
+
+/**
+ * The Amazon and Sage X3 sandboxes and every shipped amazon-sagex3 flow, one connection each. The X3
+ * site keeps FBA stock at its FBA site only (US014): the merchant-fulfilled site (US011) holds no
+ * stock of an Amazon-fulfilled SKU, so the MFN feed never offers one (a listing is merchant- or
+ * Amazon-fulfilled at a time).
+ */
+export async function startAmazonX3World(o: { dataDir: string; port?: number; pollIntervalMs?: number; quiet?: boolean; timeScale?: number; sandboxPorts?: { amazon: number; x3: number }; rateLimits?: boolean }): Promise<AmazonX3World> {
+  const amazon = await startAmazon({ port: o.sandboxPorts?.amazon ?? 0, seed: 1, timeScale: o.timeScale ?? 60, historicalOrders: 0, ...(o.rateLimits === false ? { rateLimits: false } : {}) });
+  const x3 = await startX3({ port: o.sandboxPorts?.x3 ?? 0, seed: 1, publications: X3_SITE_PUBLICATIONS });
+  // Go-live, done before the day starts (an onboarding step, like a first stock count): FBA SKUs'
+  // stock leaves the MFN site and the FBA site holds what Amazon has, as the FBA flow's first sweep
+  // would count it; from then on the flow counts what changes.
+  for (const l of amazon.sandbox.market.listings.values()) {
+    if (l.channel !== 'AFN' || !x3.state.stores.ITM.has(l.sku)) continue;
+    x3.state.countStock({ site: 'US011', item: l.sku, qty: '0' });
+    const f = l.fba;
+    for (const [sta, qty] of [['A', f.fulfillable + f.pendingCustomerOrder + f.fcProcessing], ['Q', f.researching], ['R', f.unfulfillable]] as const) x3.state.countStock({ site: 'US014', item: l.sku, sta, qty: String(qty) });
+  }
+  const seeded = new Date().toISOString();
+  const lookupsDir = path.join(o.dataDir, 'lookups');
+  mkdirSync(lookupsDir, { recursive: true });
+  writeFileSync(path.join(lookupsDir, 'marketplaces.yaml'), AMAZON_X3_MARKETPLACES);
+  const flowIds = [...shippedFlows()].filter(([, f]) => path.relative(FLOWS_DIR, f).startsWith('amazon-sagex3')).map(([id]) => id).sort();
+  const c = amazon.credentials as Record<string, string>;
+  const sinceOf: Record<string, string> = { 'sagex3-item-to-amazon-listing': seeded };
+  const config = parseConfig({
+    dataDir: o.dataDir,
+    lookupsDir,
+    server: { port: o.port ?? 0 },
+    worker: { concurrency: 16, pollMs: 5 },
+    ...(o.quiet ? { log: { level: 'error' } } : {}),
+    connections: [
+      { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId } },
+      { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, auth: { type: 'basic', user: x3.credentials.user, password: x3.credentials.password }, poolAlias: x3.credentials.poolAlias, publications: X3_SITE_PUBLICATIONS } },
+    ],
+    flows: flowIds.map((id) => ({
+      use: id,
+      connections: { marketplace: 'amazon-main', erp: 'x3-main' },
+      pollIntervalMs: o.pollIntervalMs ?? 200,
+      since: sinceOf[id] ?? 'now',
+      ...(AMAZON_X3_FLOW_OPTIONS[id] ? { options: AMAZON_X3_FLOW_OPTIONS[id] } : {}),
+    })),
+  });
+  const runtime = await startSyncline(config, { listen: true });
+  let ticks = 0;
+  return {
+    runtime, amazon, x3, flowIds,
+    async tick(flowId) {
+      const at = new Date(Date.now() + ++ticks);
+      await runtime.engine.intake([{ system: 'syncline', entity: 'tick', id: flowId, version: String(at.getTime()).padStart(16, '0'), payload: { firedAt: at.toISOString(), flow: flowId } }], { connection: `schedule:${flowId}` });
+    },
+    async stop() {
+      await runtime.stop();
+      await Promise.all([amazon.close(), x3.close()]);
+    },
+  };
+}
+
+/** Distinct jobs per run status and the dead letters' codes, per flow (the engine's own records). */
+async function flowCounts(runtime: Runtime, flowIds: string[]): Promise<ScenarioSummary['flows']> {
+  const flows: ScenarioSummary['flows'] = {};
+  for (const id of flowIds) {
+    const count = async (status: string) => Number((await runtime.store.db.selectFrom('runs').select((eb) => eb.fn.count<number>('job_id').distinct().as('n')).where('flow', '=', id).where('status', '=', status as never).executeTakeFirst())?.n ?? 0);
+    const dead = await runtime.engine.queue.list({ state: 'dead', queue: id, limit: 10_000 });
+    const codes: Record<string, number> = {};
+    for (const j of dead) codes[j.lastError?.code ?? 'UNKNOWN'] = (codes[j.lastError?.code ?? 'UNKNOWN'] ?? 0) + 1;
+    if (process.env.SYNCLINE_SCENARIO_DEBUG) for (const j of dead.slice(0, 3)) console.error(id, j.lastError?.code, j.lastError?.message);
+    flows[id] = { delivered: await count('succeeded'), skipped: await count('skipped'), deadLettered: dead.length, ...(dead.length ? { deadLetterCodes: codes } : {}) };
+  }
+  return flows;
+}
+
+/**
+ * `syncline demo --scenario amazon-x3`: a marketplace day in scaled time (one sandbox minute per wall
+ * second) — AFN and MFN orders, Amazon shipping FBA orders, the merchant shipping MFN ones from X3,
+ * returns, FBA receipts and a reimbursement, X3 receipts and price changes, cancellations (when the
+ * status flow is shipped) — then one settlement closed and posted, the flows drained, and the pair
+ * reconciled over both APIs (orders, settlements, MFN and FBA stock).
+ */
+export async function runAmazonX3Scenario(o: { minutes: number; faults?: unknown[]; quiet?: boolean; onMinute?: (m: number) => void }): Promise<AmazonX3ScenarioSummary> {
+  const started = Date.now();
+  const dir = mkdtempSync(path.join(tmpdir(), 'syncline-scenario-ax-'));
+  const w = await startAmazonX3World({ dataDir: dir, quiet: o.quiet ?? true });
+  const rand = rng(11);
+  const market = w.amazon.sandbox.market;
+  const activity: Record<string, number> = { afnOrders: 0, mfnOrders: 0, fbaShipped: 0, mfnShipped: 0, returns: 0, cancellations: 0, fbaReceipts: 0, reimbursements: 0, x3Receipts: 0, priceChanges: 0, settlements: 0 };
+  const has = (id: string) => w.flowIds.includes(id);
+  const placed: Array<{ id: string; channel: 'AFN' | 'MFN'; minute: number }> = [];
+  const afnSkus = [...market.listings.values()].filter((l) => l.channel === 'AFN').map((l) => l.sku);
+  const mfnSkus = [...market.listings.values()].filter((l) => l.channel === 'MFN').map((l) => l.sku);
+  const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)]!;
+  const phase = (name: string) => process.env.SYNCLINE_SCENARIO_DEBUG && console.error(`${((Date.now() - started) / 1000).toFixed(1)} s ${name}`);
+  phase('world started');
+  try {
+    if (o.faults?.length) await Promise.all([putFaults(w.amazon.url, o.faults), putFaults(w.x3.url, o.faults)]);
+    if (has('sagex3-stock-to-amazon')) await w.tick('sagex3-stock-to-amazon');
+    for (let minute = 0; minute < o.minutes; minute++) {
+      // Buyers: an FBA and a merchant-fulfilled order a minute.
+      for (const channel of ['AFN', 'MFN'] as const) {
+        const order = market.placeOrder({ channel, promotion: rand() < 0.15 });
+        placed.push({ id: order.id, channel, minute });
+        activity[channel === 'AFN' ? 'afnOrders' : 'mfnOrders']!++;
+      }
+      // Amazon ships FBA orders two minutes on; the merchant ships MFN orders X3 holds (deliver in X3, confirm on Amazon).
+      for (const p of placed.filter((x) => x.minute <= minute - 2)) {
+        const order = market.mustOrder(p.id);
+        if (order.status !== 'Unshipped') continue;
+        if (p.channel === 'AFN') {
+          market.shipOrder(p.id);
+          activity.fbaShipped!++;
+          continue;
+        }
+        const soh = [...w.x3.state.stores.SOH.values()].find((r) => r.fields.CUSORDREF === p.id);
+        if (!soh) continue;
+        try {
+          w.x3.state.deliverOrder(String(soh.fields.SOHNUM));
+        } catch {
+          /* nothing allocated to deliver: shipped from elsewhere */
+        }
+        market.confirmPackage(p.id, order.items.map((i) => ({ orderItemId: i.orderItemId, quantity: i.qty })));
+        activity.mfnShipped!++;
+      }
+      if (minute % 4 === 3) {
+        const shipped = placed.map((p) => market.mustOrder(p.id)).filter((x) => x.status === 'Shipped' && x.items.some((i) => i.refundedQty < i.qty));
+        if (shipped.length) {
+          market.returnItems(pick(shipped).id);
+          activity.returns!++;
+        }
+      }
+      if (minute % 6 === 5 && has('amazon-order-status-to-sagex3')) {
+        const open = placed.filter((p) => p.minute === minute && market.mustOrder(p.id).status === 'Unshipped');
+        if (open.length) {
+          market.cancelOrder(open[0]!.id);
+          activity.cancellations!++;
+        }
+      }
+      if (minute % 5 === 1) {
+        market.receiveFba(pick(afnSkus), 5 + Math.floor(rand() * 20));
+        activity.fbaReceipts!++;
+      }
+      if (minute % 3 === 2) {
+        w.x3.state.receiveStock({ site: 'US011', item: pick(mfnSkus), qty: String(1 + Math.floor(rand() * 20)) });
+        activity.x3Receipts!++;
+      }
+      if (minute % 5 === 4 && has('sagex3-item-to-amazon-listing')) {
+        const rec = w.x3.state.stores.ITM.get(pick(mfnSkus))!;
+        rec.fields.BASPRI = (10 + Math.floor(rand() * 9000) / 100).toFixed(2);
+        rec.updated = w.x3.state.stamp();
+        activity.priceChanges!++;
+      }
+      if (minute % 5 === 4 && has('sagex3-stock-to-amazon')) await w.tick('sagex3-stock-to-amazon');
+      o.onMinute?.(minute + 1);
+      await sleep(1000);
+    }
+    phase('day done');
+    market.reimburse(pick(afnSkus), 1);
+    activity.reimbursements!++;
+    if (o.faults?.length) await Promise.all([putFaults(w.amazon.url, []), putFaults(w.x3.url, [])]);
+    // The day's end: the flows catch up, a clerk reviews the orders the risk step held (and releases
+    // them: the sandbox's buyers are genuine), the stock feed runs, the period settles.
+    await drain(w, 2_000, 180_000);
+    const { listHeld, releaseHeld } = await import('../../intelligence/holds.js');
+    for (const h of await listHeld(w.runtime.engine.queue)) {
+      await releaseHeld(w.runtime.engine.queue, w.runtime.store.db, h.id, 'scenario clerk');
+      activity.holdsReleased = (activity.holdsReleased ?? 0) + 1;
+    }
+    await drain(w, 2_000, 180_000);
+    if (has('sagex3-stock-to-amazon')) {
+      await w.tick('sagex3-stock-to-amazon');
+      await drain(w, 2_000, 180_000);
+    }
+    market.closeSettlement();
+    activity.settlements!++;
+    await drain(w, 2_000, 180_000);
+    phase('settled and drained');
+    const amazonClient = w.runtime.clients['amazon-main'] as SpApiClient;
+    const x3Client = w.runtime.clients['x3-main'] as SageX3Client;
+    const since = new Date(started - 60_000).toISOString();
+    const report = await reconcileAmazonX3(amazonClient, x3Client, { since, options: SETTLEMENT_OPTIONS });
+    const skuTable = await loadLookupTable(path.join(MAPPINGS_DIR, 'lookups/sku.yaml'));
+    const stock = await reconcileAmazonX3Stock(amazonClient, x3Client, { mfnSite: 'US011', fbaSite: 'US014', reportPollMs: 200, itemOf: (sku) => {
+      const v = skuTable.get(sku);
+      return typeof v === 'string' ? v : undefined;
+    } });
+    phase('reconciled');
+    const differences: Array<{ kind: string }> = [...report.differences, ...stock.differences];
+    const byKind: Record<string, number> = {};
+    for (const d of differences) byKind[String(d.kind)] = (byKind[String(d.kind)] ?? 0) + 1;
+    return {
+      scenario: 'amazon-x3',
+      minutes: o.minutes,
+      activity,
+      flows: await flowCounts(w.runtime, w.flowIds),
+      reconciliation: { differences: differences.length, byKind, orders: report.orders, settlements: report.settlements, stock: stock.stock, details: differences.slice(0, 50) },
       faults: Boolean(o.faults?.length),
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
