@@ -51,7 +51,9 @@ export class OrderScorer {
   private observations: Observation[] = [];
   private recorded = new Set<string>();
   private sinceFit = 0;
-  constructor(private readonly refitEvery = 32, private readonly window = 5000) {}
+  // Refitting sorts every series: every 256 orders over the last ~2,000 orders' observations keeps it
+  // to a few µs per order, amortised.
+  constructor(private readonly refitEvery = 256, private readonly window = 2000) {}
 
   /** Scores the order; records it once (a replay or a retry of the same order does not count twice). */
   score(order: RiskOrder & { shop: string }): OrderScore {
@@ -67,8 +69,9 @@ export class OrderScorer {
       if (this.recorded.size > this.window * 4) this.recorded = new Set([...this.recorded].slice(-this.window));
       this.history.record(order);
       this.observations.push(...obs);
-      if (this.observations.length > this.window * 3) this.observations = this.observations.slice(-this.window * 2);
-      if (++this.sinceFit >= this.refitEvery) (this.sinceFit = 0), (this.baselines = Baselines.fit(this.observations));
+      if (this.observations.length > this.window * 6) this.observations = this.observations.slice(-this.window * 3);
+      // The first fit as soon as a baseline can mean something, then every refitEvery orders.
+      if (++this.sinceFit >= this.refitEvery || (this.recorded.size === 32 && this.sinceFit > 0)) (this.sinceFit = 0), (this.baselines = Baselines.fit(this.observations));
     }
     return { score, reasons, anomalies };
   }

@@ -56,7 +56,11 @@ export class RiskHistory {
 
   ordersBefore(key: string, at: Date): number {
     const a = this.seen.get(key);
-    return a ? a.filter((t) => t < at.getTime()).length : 0;
+    if (!a) return 0;
+    const t = at.getTime();
+    let n = 0;
+    for (const x of a) if (x < t) n++;
+    return n;
   }
 
   /** The median order value, once there are enough orders for a median to mean "typical" (0 before). */
