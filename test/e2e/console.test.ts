@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
-import { countSage300Orders, startDemo, type Demo } from '../../src/cli/commands/demo.js';
+import { countSage300Orders, sage300Orders, startDemo, type Demo } from '../../src/cli/commands/demo.js';
 import type { Sage300Client } from '../../src/connectors/sage300/index.js';
 import { z } from 'zod';
 
@@ -380,6 +380,38 @@ describe.skipIf(!ready)('web console', () => {
     await page.getByText(/^Saved as version 2; new events use it/).waitFor();
     expect((await api('GET', '/api/lookups/xcart-ship-via')).body.text).toMatch(/Drone delivery: DRONE/);
   }, 150_000);
+
+  it('dead letters whose business key was delivered later are shown as resolved duplicates and resolved in one action', async () => {
+    const sage = demo.runtime.clients['sage300-main'] as Sage300Client;
+    // A product Sage 300 does not know: the order dies (unknown SKU).
+    const created = await fetch(`${demo.xcart.url}/api/products`, { method: 'POST', headers: { 'x-auth-token': demo.xcart.credentials.writeToken, 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'ZZ-DUP-1', name: 'Duplicate demo', price: 12, amount: 50 }) });
+    expect(created.status).toBeLessThan(300);
+    const order = demo.xcart.storefront.placeOrder({ lines: [{ sku: 'ZZ-DUP-1', qty: 1 }], paid: false });
+    const key = `xcart:order:${order.id}`;
+    const dl = await until('the dead letter', async () => ((await api('GET', '/api/dead-letters')).body.deadLetters as Array<{ id: number; recordKey: string }>).find((d) => d.recordKey === key));
+    expect((await api('GET', '/api/dead-letters/duplicates')).body.duplicates).toEqual([]);
+    // The crosswalk learns the SKU (a new lookup version), and the shop's next change of the order is delivered.
+    const sku = (await api('GET', '/api/lookups/sku')).body.text as string;
+    expect((await api('POST', '/api/lookups/sku/versions', { text: sku.replace('entries:\n', 'entries:\n  ZZ-DUP-1: A1-1001-BLK\n') })).status).toBe(201);
+    demo.xcart.storefront.pay(order.id);
+    await until('the paid order in Sage 300', async () => (await sage300Orders(sage)).some((o) => o.PurchaseOrderNumber === String(order.order_number)), 30_000);
+    const dup = await until('the duplicate', async () => ((await api('GET', '/api/dead-letters/duplicates')).body.duplicates as Array<{ id: number }>).find((d) => d.id === dl.id));
+    expect(dup).toMatchObject({ id: dl.id, recordKey: key, flow: 'xcart-order-to-sage300' });
+
+    const page = await signedIn('dora', 'operator');
+    await page.goto(`${base}/dead-letters`);
+    const section = page.getByRole('region', { name: 'Resolved duplicates' });
+    await section.getByRole('cell', { name: key }).waitFor();
+    await page.getByRole('region', { name: 'All dead letters' }).getByText('resolved duplicate').first().waitFor();
+    await shot(page, 'dead-letters-duplicates');
+    await section.getByRole('button', { name: /^Resolve \d+ duplicate/ }).click();
+    await page.getByText(/^Resolved \d+ duplicate/).waitFor();
+    expect(((await api('GET', '/api/dead-letters')).body.deadLetters as Array<{ id: number }>).map((d) => d.id)).not.toContain(dl.id);
+    const audit = (await api('GET', '/api/audit')).body.entries as Array<{ actor: string; action: string }>;
+    expect(audit.find((e) => e.action === 'POST /api/dead-letters/duplicates/resolve')).toMatchObject({ actor: 'user:dora' });
+    // Exactly one Sage 300 order for that shop order.
+    expect((await sage300Orders(sage)).filter((o) => o.PurchaseOrderNumber === String(order.order_number))).toHaveLength(1);
+  }, 120_000);
 
   it('a viewer reads with personal data masked and cannot act; the dashboard fits a phone', async () => {
     const page = await signedIn('vic', 'viewer', { width: 390, height: 844 });

@@ -5,6 +5,8 @@ import { ErrorBox, ErrorText, Loading, Page, Status } from '../components/common
 import { JsonEditor } from '../components/JsonEditor';
 import { Link, useLocation } from '../router';
 
+interface Duplicate { id: number; flow: string; recordKey: string; diedAt: number; deliveredBy: number; deliveredAt: number }
+
 /** Replays ids in chunks so a big selection shows progress and one failure does not hide the rest. */
 async function replayInChunks(ids: number[], progress: (done: number, replayed: number) => void): Promise<number> {
   let replayed = 0;
@@ -25,8 +27,22 @@ export function DeadLetters({ role }: { role: Role }) {
   const list = useApi<{ deadLetters: DeadLetter[] }>(`/dead-letters${qs({ flow, limit: 500 })}`);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [job, setJob] = useState<{ total: number; done: number; replayed: number; finished: boolean; error?: ApiError }>();
+  const duplicates = useApi<{ duplicates: Duplicate[] }>(`/dead-letters/duplicates${qs({ flow })}`);
+  const [resolved, setResolved] = useState<{ n: number } | ApiError>();
   const canAct = roleAllows(role, 'operator');
+  const dupIds = useMemo(() => new Map((duplicates.data?.duplicates ?? []).map((d) => [d.id, d])), [duplicates.data]);
   const shown = useMemo(() => (list.data?.deadLetters ?? []).filter((d) => !code || d.error?.code === code), [list.data, code]);
+  const resolveAll = async () => {
+    try {
+      const r = await api<{ resolved: number }>('POST', '/dead-letters/duplicates/resolve', flow ? { flow } : {});
+      setResolved({ n: r.resolved });
+    } catch (e) {
+      setResolved(e as ApiError);
+    }
+    duplicates.reload();
+    groups.reload();
+    list.reload();
+  };
 
   const replay = async (ids: number[]) => {
     setJob({ total: ids.length, done: 0, replayed: 0, finished: false });
@@ -81,6 +97,32 @@ export function DeadLetters({ role }: { role: Role }) {
           <ErrorBox error={job.error} />
         </div>
       ) : null}
+      {duplicates.data?.duplicates.length || resolved ? (
+        <section aria-labelledby="h-dups">
+          <div className="section-head">
+            <h2 id="h-dups">Resolved duplicates</h2>
+            {canAct && duplicates.data?.duplicates.length ? <div className="actions"><button type="button" className="primary" onClick={resolveAll}>Resolve {duplicates.data.duplicates.length} duplicate{duplicates.data.duplicates.length === 1 ? '' : 's'}</button></div> : null}
+          </div>
+          <p className="muted small">The same flow delivered these records (by business key) after the letter died: replaying one would send a stale copy. Resolving discards them; the audit log keeps each with the run that delivered it.</p>
+          {resolved && !(resolved instanceof ApiError) ? <p className="ok" role="status">Resolved {resolved.n} duplicate{resolved.n === 1 ? '' : 's'}.</p> : <ErrorBox error={resolved instanceof ApiError ? resolved : undefined} />}
+          {duplicates.data?.duplicates.length ? (
+            <table>
+              <thead><tr><th scope="col">job</th><th scope="col">business key</th><th scope="col">flow</th><th scope="col">died</th><th scope="col">delivered by</th></tr></thead>
+              <tbody>
+                {duplicates.data.duplicates.map((d) => (
+                  <tr key={d.id}>
+                    <td><Link href={`/dead-letters/${d.id}`}>#{d.id}</Link></td>
+                    <td><code>{d.recordKey}</code></td>
+                    <td>{d.flow}</td>
+                    <td>{fmtTime(d.diedAt)}</td>
+                    <td><Link href={`/runs/${d.deliveredBy}`}>run {d.deliveredBy}</Link> at {fmtTime(d.deliveredAt)} <Status value="resolved duplicate" /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </section>
+      ) : null}
       <section aria-labelledby="h-list">
         <div className="section-head">
           <h2 id="h-list">{code ? <>Dead letters with <code>{code}</code> · <Link href={`/dead-letters${qs({ flow })}`}>show all</Link></> : 'All dead letters'}</h2>
@@ -101,7 +143,7 @@ export function DeadLetters({ role }: { role: Role }) {
                 <tr key={d.id}>
                   {canAct ? <td><input type="checkbox" aria-label={`Select dead letter ${d.id}`} checked={selected.has(d.id)} onChange={() => toggle(d.id)} /></td> : null}
                   <td><Link href={`/dead-letters/${d.id}`}>#{d.id}</Link></td>
-                  <td><code>{d.recordKey ?? '—'}</code></td>
+                  <td><code>{d.recordKey ?? '—'}</code>{dupIds.has(d.id) ? <> <Status value="resolved duplicate" /></> : null}</td>
                   <td>{d.flow}</td>
                   <td className="err-cell"><code>{d.error?.code}</code> {d.error?.message}</td>
                   <td className="num">{d.attempts}</td>

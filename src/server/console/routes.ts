@@ -15,6 +15,7 @@ import type { ApiTokenStore } from '../../core/tokens.js';
 import { circuitState } from '../../http/client.js';
 import { problemSchema, withStatus } from '../problem.js';
 import { sessionCookie, sessionCsrf } from './session-auth.js';
+import { duplicateRoutes } from './duplicates.js';
 import { SESSION_COOKIE, type UserStore } from './users.js';
 
 export interface ConsoleOptions {
@@ -194,6 +195,9 @@ export async function consoleApiRoutes(app: FastifyInstance, opts: ConsoleOption
         await send();
       },
     );
+
+    // ---- dead letters resolved as duplicates by business key
+    scope.register(duplicateRoutes, { engine });
 
     // ---- dead letters grouped by class
     scope.get<{ Querystring: { flow?: string } }>(
