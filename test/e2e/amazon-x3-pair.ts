@@ -8,7 +8,13 @@ import { parseConfig } from '../../src/config.js';
 import type { FlowConfigEntry } from '../../src/flows/deploy.js';
 import { startSyncline, type Runtime } from '../../src/main.js';
 import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
-import { start as startX3, type Publications, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
+import { start as startX3, type PublicationDeclaration, type Publications, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
+
+/** A site's own publication contents: the sandbox site declares the fields, the connection's layouts carry them. */
+export interface X3Site {
+  publicationFields: PublicationDeclaration;
+  layouts: Record<string, unknown>;
+}
 
 export interface AmazonX3 {
   amazon: RunningAmazonSandbox;
@@ -22,11 +28,11 @@ export const X3_SANDBOX_AUTH = { auth: { type: 'basic', user: 'SYNCLINE', passwo
 
 /** `flows` get `connections: { marketplace: 'amazon-main', erp: 'x3-main' }` (a relative `mapping` is under `dir`); `prepare` runs before Syncline starts (e.g. to write a deployment's mappings into `dir`). */
 /** A flow's `since: 'sandboxes'` starts its poller right after the sandboxes seeded their records. `x3Publications`: site subprograms the X3 site publishes (e.g. `{ COUNT: 'YSTOCKCNT' }`), named in the connection too. */
-export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications>; lookupsDir?: string }): Promise<AmazonX3> {
+export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications>; lookupsDir?: string; x3Site?: X3Site }): Promise<AmazonX3> {
   const dir = mkdtempSync(path.join(tmpdir(), 'syncline-ax-'));
   opts.prepare?.(dir);
   const amazon = await startAmazon({ seed: opts.seed, timeScale: 50, historicalOrders: 0 });
-  const x3 = await startX3({ seed: opts.seed, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}) });
+  const x3 = await startX3({ seed: opts.seed, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}), ...(opts.x3Site ? { features: { publicationFields: opts.x3Site.publicationFields } } : {}) });
   const c = amazon.credentials as Record<string, string>;
   const seeded = new Date().toISOString();
   const config = parseConfig({
@@ -37,7 +43,7 @@ export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<Flow
     worker: { concurrency: 4, pollMs: 5 },
     connections: [
       { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId } },
-      { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, ...X3_SANDBOX_AUTH, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}) } },
+      { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, ...X3_SANDBOX_AUTH, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}), ...(opts.x3Site ? { layouts: opts.x3Site.layouts } : {}) } },
     ],
     flows: opts.flows.map((f) => ({ ...f, ...(f.since === 'sandboxes' ? { since: seeded } : {}), ...(f.mapping ? { mapping: path.resolve(dir, f.mapping) } : {}), connections: { marketplace: 'amazon-main', erp: 'x3-main' } })),
   });

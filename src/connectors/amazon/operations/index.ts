@@ -21,6 +21,7 @@ export { getSettlementTotals } from './getSettlementTotals.js';
 export { getInventorySummaries } from './getInventorySummaries.js';
 export { createFulfillmentOrder } from './createFulfillmentOrder.js';
 export { getFulfillmentOrder } from './getFulfillmentOrder.js';
+export { findFulfillmentOrder } from './findFulfillmentOrder.js';
 export { cancelFulfillmentOrder } from './cancelFulfillmentOrder.js';
 export { listAllFulfillmentOrders } from './listAllFulfillmentOrders.js';
 export { getPackageTrackingDetails } from './getPackageTrackingDetails.js';
