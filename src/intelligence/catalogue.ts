@@ -126,7 +126,10 @@ function walkTarget(fields: Record<string, TargetSpec>, prefix: string, out: Fie
   for (const [k, spec] of Object.entries(fields)) {
     const p = prefix ? `${prefix}.${k}` : k;
     const t = (spec.type ?? 'string') as FieldType;
-    if (t === 'array') {
+    if (t === 'array' && !spec.items?.fields && spec.items?.type && spec.items.type !== 'object' && spec.items.type !== 'array') {
+      // A list of values (X3's dimensioned fields: INVDTAAMT holds the invoicing elements' amounts) is one field.
+      out.push({ path: p, type: spec.items.type as FieldType });
+    } else if (t === 'array') {
       out.push({ path: p, type: 'array' });
       if (spec.items?.fields) walkTarget(spec.items.fields, `${p}[]`, out);
     } else if (t === 'object') {

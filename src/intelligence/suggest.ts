@@ -249,7 +249,10 @@ export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { con
   // Ship-to fields go to ship-to fields, bill-to to bill-to.
   if (s.role && t.role && s.role !== t.role) (name *= 0.45, reasons.push(`${s.role} ≠ ${t.role}`));
   // Line arrays go to detail tables; header fields to the header.
-  const structure = s.array === t.array ? 1 : 0.55;
+  // Freight and discounts may come per line (Amazon's ShippingPrice per item) where the ERP takes them
+  // per order (Sage 300 OE order discount, X3 invoicing elements): a line charge sums into the header.
+  const charge = (x: Profile): boolean => x.leaf.has('charge') || x.leaf.has('discount');
+  const structure = s.array === t.array || (charge(s) && charge(t)) ? 1 : 0.55;
   if (s.array && t.array) reasons.push('both on lines');
   const type = typeFit(s, t);
   const value = valueFit(s, t);
