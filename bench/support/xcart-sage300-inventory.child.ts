@@ -61,6 +61,13 @@ const flow = await compileFlow({
 });
 const xref = new XrefStore(store.db);
 
+// BENCH_PROFILE=file.cpuprofile: a CPU profile of the measured cycle alone (what to look at when it is slow).
+const profiler = process.env.BENCH_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
 const started = performance.now();
 const cpu0 = process.cpuUsage();
 const second = await poller.poll(first.cursor);
@@ -82,6 +89,7 @@ for (const e of second.events) {
 }
 const cycleMs = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);
+if (profiler) writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify((await profiler.post('Profiler.stop')).profile));
 console.log(JSON.stringify({ skus: SKUS, changed: CHANGED, initialEvents: first.events.length, events: second.events.length, writes, pollMs, cycleMs, cpuMs: (cpu.user + cpu.system) / 1000, pollCpuMs: (pollCpu.user + pollCpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 await store.close();
 rmSync(benchDir, { recursive: true, force: true });

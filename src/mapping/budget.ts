@@ -78,14 +78,25 @@ export class Budget {
    * can be slow, and it costs ~1 µs against the milliseconds jsonata takes); compiled code does not.
    */
   startClock(): void {
-    if (this.cpuStart >= 0) return;
+    if (this.cpuStart >= 0 || this.wallStart > 0) return;
+    // Wall time from now; CPU time from the first look (process.cpuUsage() is a getrusage system call,
+    // ~10 µs on a loaded machine: paid up front by each of a flow's many short jsonata expressions it
+    // was most of a stock event's cost). The wall-clock backstop bounds what comes before that look.
+    this.wallStart = performance.now();
+  }
+  private startCpu(): void {
     const c = process.cpuUsage();
     this.cpuStart = (c.user + c.system) / 1000;
-    this.wallStart = performance.now();
+    if (this.wallStart === 0) this.wallStart = performance.now();
   }
   checkTime(): void {
     this.nextCheck = this.steps + CHECK_EVERY;
-    if (this.cpuStart < 0) return this.startClock();
+    if (this.cpuStart < 0) {
+      this.startCpu();
+      const early = performance.now() - this.wallStart;
+      if (early > this.limits.timeMs * WALL_FACTOR) throw new BudgetExceeded('time', `ran longer than ${Math.round(early)} ms`);
+      return;
+    }
     const c = process.cpuUsage();
     const cpu = (c.user + c.system) / 1000;
     if (cpu - this.cpuStart > this.limits.timeMs) throw new BudgetExceeded('time', `used more than ${this.limits.timeMs} ms of CPU`);

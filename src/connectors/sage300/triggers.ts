@@ -82,7 +82,12 @@ interface StampCursor {
   seen: Record<string, [string, string]>;
   /** Last version handed out (versions must grow even if the clock steps back). */
   lastVersion: string;
+  /** When the last pass read (our clock). */
+  observed?: string;
 }
+
+/** How far Syncline's clock may run ahead of the Sage server's (NTP on both) for the settled rule below. */
+const CLOCK_SKEW_MS = 30_000;
 
 /** The next version after `v` within the same millisecond: "…000Z" → "…000Z.000001" → "…000Z.000002". */
 function bump(v: string): string {
@@ -110,6 +115,11 @@ export interface StampSpec<R> {
   changeOf?: (row: R) => unknown;
   /** How far behind the newest stamp each pass re-reads: one day for date-only stamps. */
   windowMs: number;
+  /**
+   * What one stamp value spans, for stamps precise enough to trust with Syncline's clock (ICILOC's
+   * AUDTTIME: 10 ms). Omitted (date-only stamps): only the server's own stamps say a row is settled.
+   */
+  stampResolutionMs?: number;
   source: StampSource<R>;
 }
 
@@ -133,12 +143,22 @@ export function odataStampSource<S extends z.ZodType>(client: Sage300Client, spe
 export function stampPoller<R>(opts: PollerOptions, spec: StampSpec<R>): Poller {
   const gate = throttle(opts);
   const now = opts.now ?? Date.now;
+  // The cursor this poller returned last, parsed: the next poll gets the same string back and need
+  // not parse it again (a window of 100,000 rows is a cursor of megabytes).
+  let lastOut: { raw: string; cur: StampCursor } | undefined;
   return {
     id: `${opts.connection}:${spec.name}`,
     async poll(raw: string | null): Promise<PollResult> {
       if (!gate.ready()) return { events: [], cursor: raw };
       const origin = opts.startAt ?? '1900-01-01T00:00:00Z';
-      const cur: StampCursor = raw ? (JSON.parse(raw) as StampCursor) : { since: origin, skip: 0, newest: origin, seen: {}, lastVersion: '' };
+      const cur: StampCursor = raw ? (lastOut?.raw === raw ? lastOut.cur : (JSON.parse(raw) as StampCursor)) : { since: origin, skip: 0, newest: origin, seen: {}, lastVersion: '' };
+      lastOut = undefined;
+      // A row still carrying the stamp an earlier pass saw has not changed since when that stamp was
+      // already in the past at that pass (a later change would have re-stamped it): older than the
+      // newest stamp the pass had seen, or, for precise stamps, than its read time less the stamp's
+      // span and a clock skew. Only such rows skip the content hash; the window still re-reads them all.
+      const precise = spec.stampResolutionMs !== undefined && cur.observed ? new Date(Date.parse(cur.observed) - CLOCK_SKEW_MS - spec.stampResolutionMs).toISOString() : '';
+      const settled = precise > cur.newest ? precise : cur.newest;
       const max = opts.maxPerPoll ?? DEFAULT_MAX;
       // The skip continues a pass that stopped at maxPerPoll; rows entering mid-pass are caught by the window.
       const { rows, more } = await spec.source(cur.since, cur.skip, max);
@@ -150,23 +170,31 @@ export function stampPoller<R>(opts: PollerOptions, spec: StampSpec<R>): Poller 
         const stamp = spec.stamp(row);
         if (stamp > newest) newest = stamp;
         const id = spec.id(row);
+        const before = cur.seen[id];
+        if (before && before[1] === stamp && stamp < settled) continue;
         const payload = spec.payload ? spec.payload(row) : row;
         const hash = stableHash(spec.changeOf ? spec.changeOf(row) : payload);
-        if (cur.seen[id]?.[0] === hash) continue;
+        if (before?.[0] === hash) {
+          before[1] = stamp;
+          continue;
+        }
         cur.seen[id] = [hash, stamp];
         version = observed > version ? observed : bump(version);
         events.push({ system: 'sage300', entity: spec.entity, id, version, payload });
       }
       let next: StampCursor;
-      if (more) next = { ...cur, skip: cur.skip + rows.length, newest, lastVersion: version };
+      if (more) next = { ...cur, skip: cur.skip + rows.length, newest, lastVersion: version, observed };
       else {
         const since = new Date(Math.max(Date.parse(newest) - spec.windowMs, Date.parse(cur.since))).toISOString();
         // Hashes older than the window can no longer be re-read: drop them to keep the cursor small.
-        const seen = Object.fromEntries(Object.entries(cur.seen).filter(([, [, stamp]]) => stamp >= since));
-        next = { since, skip: 0, newest, seen, lastVersion: version };
+        const seen: StampCursor['seen'] = {};
+        for (const id in cur.seen) if (cur.seen[id]![1] >= since) seen[id] = cur.seen[id]!;
+        next = { since, skip: 0, newest, seen, lastVersion: version, observed };
       }
       gate.mark(more);
-      return { events, cursor: JSON.stringify(next), ...(more ? { more } : {}) };
+      const cursor = JSON.stringify(next);
+      lastOut = { raw: cursor, cur: next };
+      return { events, cursor, ...(more ? { more } : {}) };
     },
   };
 }
@@ -223,7 +251,7 @@ export function createInvoicePoller(client: Sage300Client, opts: PollerOptions):
  */
 export function createStockPoller(client: Sage300Client, opts: PollerOptions & { windowMs?: number; sql?: IclocSource }): Poller {
   // A re-stamped row whose quantities did not move is no news for the shop.
-  const common = { name: 'stock', entity: 'stock', windowMs: opts.windowMs ?? 10 * 60_000, changeOf: (r: StockOut) => [r.QuantityOnHand, r.QuantityCommitted, r.QuantityAvailable] };
+  const common = { name: 'stock', entity: 'stock', windowMs: opts.windowMs ?? 10 * 60_000, stampResolutionMs: 10, changeOf: (r: StockOut) => [r.QuantityOnHand, r.QuantityCommitted, r.QuantityAvailable] };
   const configured = client.config.stockSource;
   const sql = opts.sql ?? (configured?.source === 'sql' ? mssqlIclocSource(configured.sql) : undefined);
   if (sql) {
