@@ -120,6 +120,8 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? valueWeight : w.startsWith('#') ? 0.3 : 1);
   // A money object's parts take their meaning from the object: ItemPrice.Amount is an item price.
   if (moneyLeaf) for (const w of phrased(words(segs[segs.length - 2])).filter((x) => !STOP.has(x))) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
+  // An amount per unit (perUnitDeclaredValue.value, UnitPrice) is a price.
+  if (leaf.has('amount') && [...leafWords, ...(moneyLeaf ? words(segs[segs.length - 2]) : [])].includes('unit') && !leaf.has('price')) leaf.set('price', 1);
   // The name of an item or product is its title: a description (X3 DES1AXX, Sage 300 Description,
   // Amazon item_name), unless the name says whose it is (customer name, ship-to name).
   if (itemEntity && leaf.has('name') && [...leaf.keys()].every((c) => ['name', 'item', 'amount'].includes(c) || c.startsWith('#'))) {
