@@ -26,6 +26,7 @@ import { currentTraceId, startTelemetry, type Telemetry } from './telemetry/inde
 import { deployFlows, FlowVersionStore, parseFlowDocument, type Binding, type DeployedFlows } from './flows/index.js';
 import { startSchedules } from './flows/schedule.js';
 import { flowPalette } from './flows/palette.js';
+import { reconcilersFor } from './reconcile/pairs.js';
 import { buildServer } from './server/index.js';
 import type { SynclineConfig } from './config.js';
 
@@ -158,6 +159,8 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     logger: logger.child({ component: 'server' }),
     flowOps: { versions: flowVersions, parse: parseFlowDocument, recompile: (doc) => deployed.recompile(doc), palette: flowPalette },
     ...(config.lookupsDir ? { lookupsDir: config.lookupsDir } : {}),
+    rateLimiter,
+    reconcilers: reconcilersFor(config.connections, (id) => live.client(id)),
     connectionOps: {
       health,
       test: (id) => live.test(id),

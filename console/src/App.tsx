@@ -123,7 +123,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
 
 function Route({ path, role }: { path: string; role: Role }) {
   let m: Record<string, string> | undefined;
-  if (path === '/' || path === '') return <Dashboard />;
+  if (path === '/' || path === '') return <Dashboard role={role} />;
   if (match('/runs', path)) return <Runs />;
   if ((m = match('/runs/:id', path))) return <RunDetail id={Number(m.id)} role={role} />;
   if (match('/dead-letters', path)) return <DeadLetters role={role} />;

@@ -55,13 +55,13 @@ export interface Connection { id: string; system: string; config: Record<string,
 export interface Point { t: number; ok: number; failed: number; p50Ms: number | null; maxMs: number | null }
 export interface Dashboard {
   at: number;
-  connections: Array<{ id: string; system: string; status: string; circuit: string; failuresLast5m: number; lastError: { code: string; message: string; at: number } | null }>;
+  connections: Array<{ id: string; system: string; status: string; circuit: string; failuresLast5m: number; lastError: { code: string; message: string; at: number } | null; rateLimit: { minHeadroomPct: number; buckets: Array<{ operation: string; tokens: number; burst: number; ratePerSec: number; headroomPct: number }> } | null }>;
   queue: { totals: Record<string, number>; byFlow: Array<{ flow: string; state: string; count: number }> };
   deadLettersByClass: Array<{ kind: string; code: string; count: number }>;
   flows: Array<{ id: string; description: string }>;
   lastHour: Record<string, Point[]>;
   lastDay: Record<string, Point[]>;
-  reconciliation: Array<{ pair: string; status: string }>;
+  reconciliation: Array<{ pair: string; status: string; at: number | null; durationMs: number | null; by: string | null; summary: string | null; differenceCount: number; error: string | null }>;
 }
 export interface User { id: number; name: string; role: Role; createdAt: number; disabled: boolean }
 export interface AuditEntry { id: number; at: number; actor: string; action: string; target: unknown; before: unknown; after: unknown; status: number }

@@ -4,7 +4,7 @@
 // clocks still share one notion of "elapsed".
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
-import { validateLimit, type RateLimit, type RateLimiter } from './rate-limit.js';
+import { validateLimit, type BucketView, type RateLimit, type RateLimiter } from './rate-limit.js';
 
 const NOW_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
@@ -30,6 +30,13 @@ export class PgRateLimiter implements RateLimiter {
       values (${key}, ${limit.burst}, ${limit.ratePerSec}, ${limit.burst}, ${NOW_MS})
       on conflict (key) do update set rate_per_sec = excluded.rate_per_sec, burst = excluded.burst,
         tokens = least(rate_buckets.tokens, excluded.burst)`.execute(this.db);
+  }
+
+  async headroom(): Promise<BucketView[]> {
+    const { rows } = await sql<{ key: string; tokens: number; rate_per_sec: number; burst: number }>`
+      select key, least(burst, tokens + (${NOW_MS} - updated_at) / 1000.0 * rate_per_sec) as tokens, rate_per_sec, burst
+      from rate_buckets order by key`.execute(this.db);
+    return rows.map((r) => ({ key: r.key, tokens: Number(r.tokens), ratePerSec: Number(r.rate_per_sec), burst: Number(r.burst) }));
   }
 
   async acquire(key: string, cost = 1): Promise<void> {

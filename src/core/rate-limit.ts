@@ -12,6 +12,14 @@ export interface RateLimiter {
   acquire(key: string, cost?: number): Promise<void>;
   /** Sets or changes a bucket's limit (seeded from the API's published limits, adjusted from headers). */
   setLimit(key: string, limit: RateLimit): void | Promise<void>;
+  /** Every bucket's tokens now (refilled, not taken), for the dashboard's rate-limit headroom. */
+  headroom?(): Promise<BucketView[]>;
+}
+
+export interface BucketView extends RateLimit {
+  key: string;
+  /** Negative while callers wait to repay a reservation. */
+  tokens: number;
 }
 
 interface Bucket extends RateLimit {
@@ -38,6 +46,13 @@ export class MemoryRateLimiter implements RateLimiter {
     } else {
       this.buckets.set(key, { ...limit, tokens: limit.burst, updatedAt: this.now() });
     }
+  }
+
+  async headroom(): Promise<BucketView[]> {
+    return [...this.buckets.entries()].map(([key, b]) => {
+      this.refill(b);
+      return { key, tokens: b.tokens, ratePerSec: b.ratePerSec, burst: b.burst };
+    });
   }
 
   async acquire(key: string, cost = 1): Promise<void> {

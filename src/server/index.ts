@@ -17,6 +17,9 @@ import { installAudit, sessionResolver } from './console/session-auth.js';
 import { consoleFlowRoutes, type FlowOps } from './console/flows.js';
 import { consoleAlertRoutes } from './console/alerts.js';
 import { consoleMappingRoutes } from './console/mappings.js';
+import { Reconciliations } from './console/reconcile.js';
+import type { RateLimiter } from '../core/rate-limit.js';
+import type { Reconciler } from '../reconcile/pairs.js';
 import { intelligenceRoutes } from '../intelligence/routes.js';
 import { bearerTokenResolver, installAuthorization, resolvePrincipal, type PrincipalResolver } from './auth.js';
 import { serverMetrics } from './metrics.js';
@@ -40,6 +43,10 @@ export interface ServerOptions {
   flowOps?: FlowOps;
   /** The configuration's lookupsDir (the merchant's own tables), for the mapping designer. */
   lookupsDir?: string;
+  /** The token buckets the connections draw from (the dashboard shows their headroom). */
+  rateLimiter?: RateLimiter;
+  /** The pairs this deployment can reconcile from the API (src/reconcile/pairs.ts). */
+  reconcilers?: Record<string, Reconciler>;
   /** The signing secret of a connection's webhooks; undefined: the connection takes none (404). */
   webhookSecrets: (connectionId: string) => string | undefined | Promise<string | undefined>;
   /** Largest request body accepted, webhooks and API alike (default 1 MiB); larger gets 413. */
@@ -150,7 +157,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.register(adminRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, ...(options.connectionOps ? { connectionOps: options.connectionOps } : {}) });
-  app.register(consoleApiRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, users });
+  app.register(consoleApiRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, users, reconciliations: new Reconciliations(options.reconcilers ?? {}), ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
   if (options.flowOps) app.register(consoleFlowRoutes, { prefix: '/api', engine, flows: options.flowOps });
   app.register(consoleAlertRoutes, { prefix: '/api', engine, connections: options.connections });
   app.register(consoleMappingRoutes, { prefix: '/api', engine, ...(options.flowOps ? { flows: options.flowOps } : {}), ...(options.lookupsDir ? { lookupsDir: options.lookupsDir } : {}) });

@@ -413,6 +413,31 @@ describe.skipIf(!ready)('web console', () => {
     expect((await sage300Orders(sage)).filter((o) => o.PurchaseOrderNumber === String(order.order_number))).toHaveLength(1);
   }, 120_000);
 
+  it('dashboard: rate-limit headroom of each connection from its token buckets; the reconciliation of the pair run from the page', async () => {
+    const page = await signedIn('rita', 'operator');
+    await page.locator('.live.live').waitFor();
+    await page.getByLabel('rate-limit headroom of sage300-main').waitFor();
+    const dash = (await api('GET', '/api/dashboard')).body;
+    const sage = dash.connections.find((c: { id: string }) => c.id === 'sage300-main');
+    expect(sage.rateLimit.buckets.length).toBeGreaterThan(0);
+    expect(sage.rateLimit.minHeadroomPct).toBeGreaterThanOrEqual(0);
+    expect(sage.rateLimit.minHeadroomPct).toBeLessThanOrEqual(100);
+    expect((await api('GET', '/api/reconciliations')).body.reconciliations).toMatchObject([{ pair: 'xcart-sage300', status: 'never run' }]);
+    await until('the queue idle', async () => (await api('GET', '/api/queue')).body.totals.queued === 0);
+    const rec = page.getByRole('region', { name: 'Reconciliation' });
+    await rec.getByRole('button', { name: 'Reconcile now' }).click();
+    await rec.getByRole('cell', { name: /by user:rita/ }).waitFor({ timeout: 60_000 });
+    const last = (await api('GET', '/api/reconciliations')).body.reconciliations[0];
+    expect(last).toMatchObject({ pair: 'xcart-sage300', by: 'user:rita' });
+    expect(['ok', 'differences']).toContain(last.status);
+    expect(last.summary).toMatch(/^orders \d+ in X-Cart, \d+ in Sage 300/);
+    expect(last.differenceCount).toBe(last.differences.length <= 50 ? last.differences.length : last.differenceCount);
+    await rec.scrollIntoViewIfNeeded();
+    await shot(page, 'dashboard-reconciliation');
+    // A viewer reads it but cannot run it.
+    expect((await api('POST', '/api/reconciliations/xcart-sage300', undefined, (await demo.runtime.tokens.create('rv', 'viewer')).token)).status).toBe(403);
+  }, 120_000);
+
   it('a viewer reads with personal data masked and cannot act; the dashboard fits a phone', async () => {
     const page = await signedIn('vic', 'viewer', { width: 390, height: 844 });
     await page.locator('.live.live').waitFor();

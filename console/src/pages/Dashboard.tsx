@@ -1,18 +1,32 @@
 import { useEffect, useState } from 'react';
 import { CategoryScale, Chart as ChartJS, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip, BarElement } from 'chart.js';
 import { Bar, Line } from 'react-chartjs-2';
-import { get, type Dashboard as Dash, type Point } from '../api';
+import { api, ApiError, get, roleAllows, type Dashboard as Dash, type Point, type Role } from '../api';
 import { ErrorBox, Loading, Page, Status } from '../components/common';
 import { Link } from '../router';
 
 ChartJS.register(CategoryScale, LinearScale, PointElement, LineElement, BarElement, Filler, Legend, Tooltip);
 
 /** The dashboard: one snapshot at once, then a new one every 2 s over Server-Sent Events. */
-export function Dashboard() {
+export function Dashboard({ role }: { role: Role }) {
   const [dash, setDash] = useState<Dash>();
   const [error, setError] = useState<Error>();
   const [live, setLive] = useState<'connecting' | 'live' | 'reconnecting'>('connecting');
   const [range, setRange] = useState<'hour' | 'day'>('hour');
+  const [reconciling, setReconciling] = useState<string>();
+  const [recError, setRecError] = useState<ApiError>();
+  const reconcile = async (pair: string) => {
+    setReconciling(pair);
+    setRecError(undefined);
+    try {
+      await api('POST', `/reconciliations/${pair}`);
+      setDash(await get<Dash>('/dashboard'));
+    } catch (e) {
+      setRecError(e as ApiError);
+    } finally {
+      setReconciling(undefined);
+    }
+  };
   useEffect(() => {
     get<Dash>('/dashboard').then(setDash, setError);
     const es = new EventSource('/api/stream');
@@ -36,6 +50,12 @@ export function Dashboard() {
               <div className="card-title">{c.id} <span className="muted">{c.system}</span></div>
               <div><Status value={c.status} /> <span className="muted">circuit {c.circuit}</span></div>
               <div className="muted small">{c.failuresLast5m} failures in 5 min{c.lastError ? ` · last: ${c.lastError.code}` : ''}</div>
+              {c.rateLimit ? (
+                <div className="small headroom" title={c.rateLimit.buckets.map((b) => `${b.operation}: ${b.tokens}/${b.burst} (${b.ratePerSec}/s)`).join('\n')}>
+                  rate-limit headroom <meter min={0} max={100} low={20} high={50} optimum={100} value={c.rateLimit.minHeadroomPct} aria-label={`rate-limit headroom of ${c.id}`} /> {c.rateLimit.minHeadroomPct} %
+                  <span className="muted"> (tightest of {c.rateLimit.buckets.length}: {c.rateLimit.buckets[0]!.operation})</span>
+                </div>
+              ) : <div className="muted small">no rate limit</div>}
             </Link>
           ))}
         </div>
@@ -79,9 +99,24 @@ export function Dashboard() {
       </section>
       <section aria-labelledby="h-rec">
         <h2 id="h-rec">Reconciliation</h2>
-        {dash.reconciliation.length === 0 ? <p className="muted">No reconciliation has run on this deployment.</p> : (
-          <ul>{dash.reconciliation.map((r) => <li key={r.pair}>{r.pair}: <Status value={r.status} /></li>)}</ul>
+        {dash.reconciliation.length === 0 ? <p className="muted">This deployment has no pair to reconcile (a pair needs one connection of each system).</p> : (
+          <table>
+            <thead><tr><th scope="col">pair</th><th scope="col">status</th><th scope="col" className="num">differences</th><th scope="col">last run</th><th scope="col">compared</th>{roleAllows(role, 'operator') ? <th scope="col"><span className="sr-only">actions</span></th> : null}</tr></thead>
+            <tbody>
+              {dash.reconciliation.map((r) => (
+                <tr key={r.pair}>
+                  <td>{r.pair}</td>
+                  <td><Status value={reconciling === r.pair ? 'running' : r.status} /></td>
+                  <td className="num">{r.at ? r.differenceCount : '—'}</td>
+                  <td>{r.at ? `${new Date(r.at).toLocaleString()} by ${r.by} (${((r.durationMs ?? 0) / 1000).toFixed(1)} s)` : '—'}</td>
+                  <td className="small">{r.error ?? r.summary ?? ''}</td>
+                  {roleAllows(role, 'operator') ? <td><button type="button" disabled={reconciling !== undefined} onClick={() => reconcile(r.pair)}>Reconcile now</button></td> : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
         )}
+        <ErrorBox error={recError} />
       </section>
       <p className="muted small">Updated {new Date(dash.at).toLocaleTimeString()}</p>
     </Page>

@@ -16,6 +16,8 @@ import { circuitState } from '../../http/client.js';
 import { problemSchema, withStatus } from '../problem.js';
 import { sessionCookie, sessionCsrf } from './session-auth.js';
 import { duplicateRoutes } from './duplicates.js';
+import { reconcileRoutes, type Reconciliations } from './reconcile.js';
+import type { RateLimiter } from '../../core/rate-limit.js';
 import { SESSION_COOKIE, type UserStore } from './users.js';
 
 export interface ConsoleOptions {
@@ -25,6 +27,10 @@ export interface ConsoleOptions {
   users: UserStore;
   /** How often the live dashboard stream sends a snapshot (default 2 s). */
   streamEveryMs?: number;
+  /** The token buckets calls draw from: the dashboard shows each connection's headroom. */
+  rateLimiter?: RateLimiter;
+  /** Each pair's last reconciliation (src/server/console/reconcile.ts). */
+  reconciliations?: Reconciliations;
 }
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema } as const;
@@ -196,8 +202,9 @@ export async function consoleApiRoutes(app: FastifyInstance, opts: ConsoleOption
       },
     );
 
-    // ---- dead letters resolved as duplicates by business key
+    // ---- dead letters resolved as duplicates by business key; reconciliation of each pair
     scope.register(duplicateRoutes, { engine });
+    if (opts.reconciliations) scope.register(reconcileRoutes, { reconciliations: opts.reconciliations });
 
     // ---- dead letters grouped by class
     scope.get<{ Querystring: { flow?: string } }>(
@@ -298,13 +305,17 @@ export async function dashboard(opts: ConsoleOptions) {
   // Health of a connection: its circuit, and transient failures of runs of flows bound to it in the last 5 minutes.
   const recent = await db.selectFrom('runs').select(['flow', 'status', 'error', 'finished_at']).where('finished_at', '>=', now - 5 * 60_000).where('status', 'in', ['retrying', 'dead']).orderBy('id', 'desc').limit(200).execute();
   const conns = await connections.list();
+  const buckets = (await opts.rateLimiter?.headroom?.()) ?? [];
   const health = conns.map((c) => {
     const circuit = circuitState(c.id);
     const flows = engine.flows.filter((f) => f.connection === c.id || f.source.system === c.system || f.target.system === c.system).map((f) => f.id);
     const failures = recent.filter((r) => flows.includes(r.flow) && r.error && (JSON.parse(r.error) as { kind?: string; code?: string }).code?.startsWith(c.system.toUpperCase()));
     const lastError = failures[0]?.error ? (JSON.parse(failures[0].error) as { code: string; message: string }) : null;
     const status = circuit === 'open' || circuit === 'isolated' ? 'circuit open' : circuit === 'half-open' || failures.length ? 'degraded' : 'up';
-    return { id: c.id, system: c.system, status, circuit, failuresLast5m: failures.length, lastError: lastError ? { code: lastError.code, message: lastError.message, at: Number(failures[0]!.finished_at) } : null };
+    // Rate-limit headroom: the fullest and the emptiest of the connection's buckets (one per operation).
+    const own = buckets.filter((b) => b.key.startsWith(`${c.id}:`)).map((b) => ({ operation: b.key.slice(c.id.length + 1), tokens: Math.round(b.tokens * 10) / 10, burst: b.burst, ratePerSec: b.ratePerSec, headroomPct: Math.max(0, Math.round((b.tokens / b.burst) * 100)) }));
+    const rateLimit = own.length ? { minHeadroomPct: Math.min(...own.map((b) => b.headroomPct)), buckets: own.sort((a, b) => a.headroomPct - b.headroomPct) } : null;
+    return { id: c.id, system: c.system, status, circuit, failuresLast5m: failures.length, lastError: lastError ? { code: lastError.code, message: lastError.message, at: Number(failures[0]!.finished_at) } : null, rateLimit };
   });
 
   return {
@@ -315,7 +326,7 @@ export async function dashboard(opts: ConsoleOptions) {
     flows: engine.flows.map((f) => ({ id: f.id, description: f.description })),
     lastHour: await flowSeries(opts, now - 3600_000, 60_000),
     lastDay: await flowSeries(opts, now - 24 * 3600_000, 3600_000),
-    reconciliation: [] as Array<{ pair: string; status: string }>,
+    reconciliation: (opts.reconciliations?.list() ?? []).map(({ differences: _d, ...r }) => r),
   };
 }
 
