@@ -60,7 +60,8 @@ export function words(segment: string): string[] {
 
 const concept = (w: string): string => {
   if (w.startsWith('#')) return w;
-  const c = CONCEPT.get(w) ?? CONCEPT.get(w.replace(/e?s$/, ''));
+  // Plurals: `charges` → charge, `addresses` → address (both strips tried: `surcharges` is no `surcharg`).
+  const c = CONCEPT.get(w) ?? CONCEPT.get(w.replace(/s$/, '')) ?? CONCEPT.get(w.replace(/es$/, ''));
   return c ?? w.replace(/s$/, '');
 };
 
@@ -113,7 +114,9 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   if (leafWords.includes('line') && segs.length === 1 && leafWords.length <= 2 && /LIG/.test(leafSeg)) leafWords = leafWords.map((w) => (w === 'line' ? 'street' : w));
   // A money object's `Amount` / `CurrencyCode` take their meaning from the object (ItemPrice.Amount).
   const parentWords = segs.slice(0, -1).flatMap((s) => words(s)).filter((w) => !STOP.has(w));
-  const moneyLeaf = segs.length > 1 && /^(amount|value)$/i.test(leafSeg);
+  // Only an object gives its meaning (ItemPrice.Amount); an element of a list of records (surcharges[].value)
+  // is a value among others — except Amazon listing attributes, lists of one value per marketplace.
+  const moneyLeaf = segs.length > 1 && /^(amount|value)$/i.test(leafSeg) && (!segs[segs.length - 2]!.endsWith('[]') || segs[0] === 'attributes');
   // Digits only tell AddressLine1 from AddressLine2; they weigh little.
   // An Amazon listing attribute's `value` is whatever the attribute names (item_name[].value): the word weighs little.
   const valueWeight = segs[0] === 'attributes' ? 0.2 : 0.5;
@@ -267,7 +270,9 @@ export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { con
   }
   // Fields only the other side's schema knows (an X3 SOH's SOHNUM, read back but never written)
   // come after the fields the target schema writes.
-  const own = (t.field.origin === 'other' ? OTHER : 1) * (1 - DEPTH * (t.depth - 1)) * (t.audit && !s.audit ? 0.8 : 1);
+  // A Sage 300 optional-field `Value` means what the code written beside it names: its name says nothing.
+  const slot = /OptionalField[^.]*\[\]\.Value$/.test(t.path) ? 0.5 : 1;
+  const own = (t.field.origin === 'other' ? OTHER : 1) * (1 - DEPTH * (t.depth - 1)) * (t.audit && !s.audit ? 0.8 : 1) * slot;
   const raw = own * (0.7 * name + 0.3 * Math.max(learned, name) + 0.15 * value) * structure * (0.3 + 0.7 * type) + 0.35 * learned * (k?.exact(p.sourceEntity, s.path, p.targetEntity, t.path) ? 1 : 0);
   const confidence = Math.max(0, Math.min(1, raw));
   return { confidence, why: reasons.join('; ') || 'weak name match' };
