@@ -126,7 +126,8 @@ export interface EventGroup {
 }
 
 /** A unit an FBA buyer sent back, as the FBA customer returns report lists it. */
-export type ReturnDisposition = 'SELLABLE' | 'DEFECTIVE' | 'CUSTOMER_DAMAGED' | 'CARRIER_DAMAGED' | 'DISTRIBUTOR_DAMAGED' | 'DAMAGED' | 'EXPIRED';
+export const RETURN_DISPOSITIONS = ['SELLABLE', 'DEFECTIVE', 'CUSTOMER_DAMAGED', 'CARRIER_DAMAGED', 'DISTRIBUTOR_DAMAGED', 'DAMAGED', 'EXPIRED'] as const;
+export type ReturnDisposition = (typeof RETURN_DISPOSITIONS)[number];
 export interface CustomerReturn {
   returnDate: number;
   orderId: string;
@@ -461,6 +462,7 @@ export class Marketplace {
    */
   returnItems(orderId: string, sku?: string, quantity?: number, at = this.clock.now(), disposition: ReturnDisposition = 'SELLABLE'): Posting[] {
     const order = this.mustOrder(orderId);
+    if (!RETURN_DISPOSITIONS.includes(disposition)) throw new RangeError(`disposition must be one of ${RETURN_DISPOSITIONS.join(', ')}`);
     if (order.status !== 'Shipped') throw new RangeError(`order ${orderId} is ${order.status}; only shipped orders can be returned`);
     const item = sku ? order.items.find((i) => i.sku === sku) : order.items[0];
     if (!item) throw new RangeError(`order ${orderId} has no item ${sku}`);

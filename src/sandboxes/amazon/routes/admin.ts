@@ -55,7 +55,7 @@ export function registerAdmin(app: FastifyInstance, sb: AmazonSandbox): void {
   app.post('/__sandbox/orders/:id/return', async (req, reply) =>
     attempt(reply, () => {
       const b = (req.body ?? {}) as Body;
-      return { postings: m.returnItems((req.params as Body).id, b.sku, b.quantity) };
+      return { postings: m.returnItems((req.params as Body).id, b.sku, b.quantity, undefined, b.disposition) };
     }),
   );
   app.post('/__sandbox/inventory/receive', async (req, reply) =>
