@@ -51,8 +51,8 @@ export class OrderScorer {
   private observations: Observation[] = [];
   private recorded = new Set<string>();
   private sinceFit = 0;
-  // Refitting sorts every series: every 256 orders over the last ~2,000 orders' observations keeps it
-  // to a few µs per order, amortised.
+  // Refitting sorts every series: every 256 orders over the last 2,000–4,000 observations keeps it to a
+  // few µs per order, amortised.
   constructor(private readonly refitEvery = 256, private readonly window = 2000) {}
 
   /** Scores the order; records it once (a replay or a retry of the same order does not count twice). */
@@ -69,7 +69,7 @@ export class OrderScorer {
       if (this.recorded.size > this.window * 4) this.recorded = new Set([...this.recorded].slice(-this.window));
       this.history.record(order);
       this.observations.push(...obs);
-      if (this.observations.length > this.window * 6) this.observations = this.observations.slice(-this.window * 3);
+      if (this.observations.length > this.window * 2) this.observations = this.observations.slice(-this.window);
       // The first fit as soon as a baseline can mean something, then every refitEvery orders.
       if (++this.sinceFit >= this.refitEvery || (this.recorded.size === 32 && this.sinceFit > 0)) (this.sinceFit = 0), (this.baselines = Baselines.fit(this.observations));
     }
