@@ -4,13 +4,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from './db/schema.js';
 import type { Store } from './db/database.js';
-import { toSynclineError, type SerializedError, type SynclineError } from './errors.js';
+import { toSynclineError, userError, type SerializedError, type SynclineError } from './errors.js';
 import { FlowStop, type FlowDefinition, type InboxEvent, type StepContext } from './flow.js';
 import { Metrics } from './metrics.js';
 import { payloadCodec } from './payload-codec.js';
 import { deleteEventsOlderThan } from './privacy.js';
-import { createQueue, type SqlQueue } from './queue/sql-queue.js';
-import type { LeasedJob } from './queue/port.js';
+import { createQueue, isEventRef, withEventPayload, type SqlQueue } from './queue/sql-queue.js';
+import type { EnqueueInput, LeasedJob } from './queue/port.js';
 import { redact, redactText, type RedactionPolicy } from './redact.js';
 import { RunStore, writeRun, writeRuns, type RunRecord, type StepRecord } from './runs.js';
 import { batchLoader, chunks } from './batch-loader.js';
@@ -65,6 +65,16 @@ interface BatchedWrites {
   applied?: { key: string; version: string };
 }
 
+interface StoredEvents {
+  result: IntakeResult;
+  received: Array<Record<string, string>>;
+  deduplicated: Array<Record<string, string>>;
+  unrouted: string[];
+}
+
+/** Events handed over in memory at most (each a parsed record of a few KB). */
+const HANDOFF_MAX = 1_000;
+
 export class Engine<Deps = unknown> {
   readonly queue: SqlQueue;
   readonly xref: XrefStore;
@@ -89,6 +99,14 @@ export class Engine<Deps = unknown> {
     for (const part of chunks(keys, 500)) {
       for (const r of await this.store.db.selectFrom('applied_versions').select(['key', 'version']).where('key', 'in', part).execute()) found.set(r.key, r.version);
     }
+    return found;
+  });
+  /** Parsed events from intake to this process's workers, by event id (handOff). */
+  private readonly handoff = new Map<number, { key: string; payload: unknown; at: number }>();
+  /** Sealed payloads of the events of jobs that found nothing handed over; one query per turn. */
+  private readonly eventPayloads = batchLoader(async (ids: number[]) => {
+    const found = new Map<number, string>();
+    for (const part of chunks(ids, 500)) for (const r of await this.store.db.selectFrom('events').select(['id', 'payload']).where('id', 'in', part).execute()) found.set(Number(r.id), r.payload);
     return found;
   });
   /** Steps of a failing attempt, kept until the failure is committed with its run. */
@@ -158,80 +176,146 @@ export class Engine<Deps = unknown> {
    * delivery of the same (system, entity, id, version) is absorbed and counted, never processed.
    */
   async intake(events: IncomingEvent[], opts: { connection?: string; trx?: Kysely<Database> } = {}): Promise<IntakeResult> {
-    const result: IntakeResult = { accepted: 0, duplicates: 0, jobs: 0 };
-    if (events.length === 0) return result;
-    // Counted once the writes are done, so a transaction that is rolled back and retried counts once.
-    const received: Array<Record<string, string>> = [];
-    const deduplicated: Array<Record<string, string>> = [];
-    const unrouted: string[] = [];
-    const work = async (trx: Kysely<Database>) => {
-      received.length = 0;
-      deduplicated.length = 0;
-      unrouted.length = 0;
-      result.ignored = undefined;
-      const now = Date.now();
-      for (const e of events) {
-        checkVersion(e);
-        // No flow takes it: counted, not stored, so what intake keeps is bounded by what flows use.
-        if (this.routes(e, opts.connection).length === 0) {
-          unrouted.push(opts.connection ?? e.system);
-          result.ignored = (result.ignored ?? 0) + 1;
-          continue;
-        }
-        const dedupeKey = `${e.system}|${e.entity}|${e.id}|${e.version}`;
-        const inserted = await trx
-          .insertInto('events')
-          .values({ dedupe_key: dedupeKey, system: e.system, entity: e.entity, record_id: e.id, version: e.version, payload: payloadCodec(this.store).encode(e.payload), received_at: now })
-          .onConflict((oc) => oc.column('dedupe_key').doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        const labels = { system: e.system, entity: e.entity, connection: opts.connection ?? e.system };
-        if (!inserted) {
-          await trx.updateTable('events').set((eb) => ({ duplicates: eb('duplicates', '+', 1) })).where('dedupe_key', '=', dedupeKey).execute();
-          result.duplicates++;
-          deduplicated.push(labels);
-          continue;
-        }
-        result.accepted++;
-        received.push(labels);
-        const eventId = Number(inserted.id);
-        const flows = this.routes(e, opts.connection);
-        const payload: InboxEvent = { eventId, system: e.system, entity: e.entity, id: e.id, version: e.version, payload: e.payload, ...(opts.connection ? { connection: opts.connection } : {}) };
-        await this.queue.enqueue(
-          flows.map((f) => ({
-            queue: f.id,
-            payload: f.version === undefined ? payload : { ...payload, flowVersion: f.version, ...(f.revision ? { flowRevision: f.revision } : {}) },
-            eventId,
-            orderingKey: f.orderingKey?.(payload) ?? `${e.system}:${e.entity}:${e.id}`,
-            maxAttempts: f.maxAttempts,
-          })),
-          trx,
-        );
-        result.jobs += flows.length;
+    const fresh: Array<[number, IncomingEvent]> = [];
+    const stored = opts.trx ? await this.storeEvents(events, opts.connection, opts.trx, fresh) : await this.store.db.transaction().execute((trx) => this.storeEvents(events, opts.connection, trx, fresh));
+    // Inside a caller's transaction nothing is handed over: it may yet roll back.
+    if (!opts.trx) this.handOff(fresh);
+    return this.counted(stored);
+  }
+
+  /**
+   * The inbox and job writes of `events`: one statement per table (and one for the duplicates).
+   * Each job refers to its event (decision 0011); `fresh` gets the stored events, for handOff once committed.
+   */
+  private async storeEvents(events: IncomingEvent[], connection: string | undefined, trx: Kysely<Database>, fresh: Array<[number, IncomingEvent]>): Promise<StoredEvents> {
+    const out: StoredEvents = { result: { accepted: 0, duplicates: 0, jobs: 0 }, received: [], deduplicated: [], unrouted: [] };
+    fresh.length = 0;
+    const routed: Array<{ e: IncomingEvent; key: string; flows: FlowDefinition<Deps>[] }> = [];
+    const keys = new Set<string>();
+    const repeated: string[] = [];
+    for (const e of events) {
+      checkVersion(e);
+      const flows = this.routes(e, connection);
+      // No flow takes it: counted, not stored, so what intake keeps is bounded by what flows use.
+      if (flows.length === 0) {
+        out.unrouted.push(connection ?? e.system);
+        out.result.ignored = (out.result.ignored ?? 0) + 1;
+        continue;
       }
-    };
-    if (opts.trx) await work(opts.trx);
-    else await this.store.db.transaction().execute(work);
-    for (const l of received) this.metrics.eventsReceived.inc(l);
-    for (const l of deduplicated) this.metrics.eventsDeduplicated.inc(l);
-    for (const connection of unrouted) this.metrics.eventsUnrouted.inc({ connection });
-    return result;
+      const key = `${e.system}|${e.entity}|${e.id}|${e.version}`;
+      if (keys.has(key)) repeated.push(key);
+      else routed.push({ e, key, flows }), keys.add(key);
+    }
+    if (routed.length === 0 && repeated.length === 0) return out;
+    const now = Date.now();
+    const codec = payloadCodec(this.store);
+    const ids = new Map<string, number>();
+    for (const part of chunks(routed, 500)) {
+      const rows = await trx
+        .insertInto('events')
+        .values(part.map(({ e, key }) => ({ dedupe_key: key, system: e.system, entity: e.entity, record_id: e.id, version: e.version, payload: codec.encode(e.payload), received_at: now })))
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .returning(['id', 'dedupe_key'])
+        .execute();
+      for (const r of rows) ids.set(r.dedupe_key, Number(r.id));
+    }
+    const jobs: EnqueueInput[] = [];
+    const duplicates = [...repeated];
+    for (const { e, key, flows } of routed) {
+      const labels = { system: e.system, entity: e.entity, connection: connection ?? e.system };
+      const eventId = ids.get(key);
+      if (eventId === undefined) {
+        duplicates.push(key);
+        continue;
+      }
+      out.result.accepted++;
+      out.received.push(labels);
+      fresh.push([eventId, e]);
+      const event: InboxEvent = { eventId, system: e.system, entity: e.entity, id: e.id, version: e.version, payload: e.payload, ...(connection ? { connection } : {}) };
+      const ref = { eventId, system: e.system, entity: e.entity, id: e.id, version: e.version, ...(connection ? { connection } : {}), payloadInEvent: true };
+      for (const f of flows) {
+        jobs.push({
+          queue: f.id,
+          payload: f.version === undefined ? ref : { ...ref, flowVersion: f.version, ...(f.revision ? { flowRevision: f.revision } : {}) },
+          eventId,
+          orderingKey: f.orderingKey?.(event) ?? `${e.system}:${e.entity}:${e.id}`,
+          maxAttempts: f.maxAttempts,
+        });
+      }
+      out.result.jobs += flows.length;
+    }
+    for (const key of duplicates) {
+      const [system, entity] = key.split('|');
+      out.deduplicated.push({ system: system!, entity: entity!, connection: connection ?? system! });
+    }
+    out.result.duplicates = duplicates.length;
+    // A record delivered n times in this call counts n duplicates.
+    const times = new Map<string, number>();
+    for (const key of duplicates) times.set(key, (times.get(key) ?? 0) + 1);
+    const byCount = new Map<number, string[]>();
+    for (const [key, n] of times) byCount.set(n, [...(byCount.get(n) ?? []), key]);
+    for (const [n, list] of byCount) {
+      for (const part of chunks(list, 500)) await trx.updateTable('events').set((eb) => ({ duplicates: eb('duplicates', '+', n) })).where('dedupe_key', 'in', part).execute();
+    }
+    await this.queue.enqueue(jobs, trx);
+    return out;
+  }
+
+  private counted(stored: StoredEvents): IntakeResult {
+    for (const l of stored.received) this.metrics.eventsReceived.inc(l);
+    for (const l of stored.deduplicated) this.metrics.eventsDeduplicated.inc(l);
+    for (const connection of stored.unrouted) this.metrics.eventsUnrouted.inc({ connection });
+    return stored.result;
+  }
+
+  /**
+   * Committed events go to this process's workers in memory, parsed, so a job does not read back
+   * and unseal what was just written. Bounded: when full, the oldest stay (workers take jobs oldest
+   * first) and entries nobody took for a minute make room; a job that finds nothing reads the inbox.
+   */
+  private handOff(fresh: Array<[number, IncomingEvent]>): void {
+    const now = Date.now();
+    for (const [id, e] of fresh) {
+      if (this.handoff.size >= HANDOFF_MAX) {
+        for (const [k, v] of this.handoff) if (now - v.at > 60_000) this.handoff.delete(k);
+        if (this.handoff.size >= HANDOFF_MAX) return;
+      }
+      this.handoff.set(id, { key: `${e.system}|${e.entity}|${e.id}|${e.version}`, payload: e.payload, at: now });
+    }
+  }
+
+  /** The event a job runs on: handed over in memory, or read from the inbox (one query for the jobs of a turn). */
+  private async eventOf(job: LeasedJob): Promise<InboxEvent> {
+    const p = job.payload as InboxEvent;
+    if (!isEventRef(p)) return p;
+    const id = Number(p.eventId);
+    const handed = this.handoff.get(id);
+    // The key guards against an id reused after a rolled-back transaction.
+    if (handed && handed.key === `${p.system}|${p.entity}|${p.id}|${p.version}`) {
+      this.handoff.delete(id);
+      return withEventPayload(p, handed.payload) as unknown as InboxEvent;
+    }
+    const text = await this.eventPayloads(id);
+    if (text === undefined) throw userError('EVENT_MISSING', `inbox event ${id} of this job is gone (deleted from the store by hand?): there is no record to run; discard the dead letter, or replay it with the record as an edited payload`, { details: { eventId: id } });
+    return withEventPayload(p, payloadCodec(this.store).decode(text)) as unknown as InboxEvent;
   }
 
   /** Asks a poller for changes since its cursor; stores events and the new cursor in one transaction. */
   async pollOnce(poller: Poller, connection?: string): Promise<{ events: number; accepted: number; more: boolean }> {
     const row = await this.store.db.selectFrom('cursors').select('cursor').where('id', '=', poller.id).executeTakeFirst();
     const res = await poller.poll(row?.cursor ?? null);
-    let accepted = 0;
-    await this.store.db.transaction().execute(async (trx) => {
-      accepted = (await this.intake(res.events, { connection, trx })).accepted;
+    const fresh: Array<[number, IncomingEvent]> = [];
+    const stored = await this.store.db.transaction().execute(async (trx) => {
+      const stored = await this.storeEvents(res.events, connection, trx, fresh);
       await trx
         .insertInto('cursors')
         .values({ id: poller.id, cursor: res.cursor, updated_at: Date.now() })
         .onConflict((oc) => oc.column('id').doUpdateSet({ cursor: res.cursor, updated_at: Date.now() }))
         .execute();
+      return stored;
     });
-    return { events: res.events.length, accepted, more: res.more ?? false };
+    this.handOff(fresh);
+    return { events: res.events.length, accepted: this.counted(stored).accepted, more: res.more ?? false };
   }
 
   /** Polls every `intervalMs` (at once again while the source says there is more). */
@@ -281,9 +365,10 @@ export class Engine<Deps = unknown> {
       get: (_t, id: string) =>
         this.flowsById.has(id)
           ? (job: LeasedJob, signal: AbortSignal) => {
-              const e = job.payload as InboxEvent;
               // A run is a trace (off unless telemetry is configured): each step a span, each connector call a child.
-              return withRunSpan({ flow: id, recordKey: `${e.system}:${e.entity}:${e.id}`, jobId: job.id, attempt: job.attempt, eventId: job.eventId }, (traceId) => this.handle(this.versionOf(id, job), job, signal, traceId));
+              return this.eventOf(job).then((e) =>
+                withRunSpan({ flow: id, recordKey: `${e.system}:${e.entity}:${e.id}`, jobId: job.id, attempt: job.attempt, eventId: job.eventId }, (traceId) => this.handle(this.versionOf(id, job), job, e, signal, traceId)),
+              );
             }
           : undefined,
     });
@@ -340,8 +425,7 @@ export class Engine<Deps = unknown> {
     return (wanted !== undefined ? this.flowVersions.get(flowId)?.get(wanted) : undefined) ?? this.flowsById.get(flowId)!;
   }
 
-  private async handle(flow: FlowDefinition<Deps>, job: LeasedJob, signal?: AbortSignal, traceId?: string): Promise<HandlerResult> {
-    const event = job.payload as InboxEvent;
+  private async handle(flow: FlowDefinition<Deps>, job: LeasedJob, event: InboxEvent, signal?: AbortSignal, traceId?: string): Promise<HandlerResult> {
     const started = Date.now();
     const recordKey = `${event.system}:${event.entity}:${event.id}`;
     const appliedKey = this.appliedKey(flow, event);

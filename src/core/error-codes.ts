@@ -8,6 +8,7 @@ export const coreErrorCodes = defineErrorCodes({
   TOKEN_NAME_INVALID: { kind: 'user', description: 'An API token needs a name of 1-100 characters saying who or what uses it.' },
   TOKEN_ROLE_INVALID: { kind: 'user', description: 'An API token\'s role must be `viewer` (read, PII masked), `operator` (also replay, edit and discard dead letters) or `admin` (also connections, tokens).' },
   PAYLOAD_SEALED: { kind: 'user', description: 'A stored event or job payload is encrypted at rest and this command found no master key to read it: set SYNCLINE_MASTER_KEY, or point the command at the store with --config (or --db beside its master.key).' },
+  EVENT_MISSING: { kind: 'user', description: 'A job refers to its inbox event for the record, and that event is no longer in the store (deleted by hand). Discard the dead letter, or replay it with the record as an edited payload.' },
   PRIVACY_EMAIL_INVALID: { kind: 'user', description: '`syncline privacy erase` needs the customer\'s e-mail address (`--email jane.doe@example.com`).' },
   CONFIG_INVALID: { kind: 'user', description: 'The configuration file is missing, does not parse, or fails validation; the message lists every problem with its path.' },
   STORE_MISSING: { kind: 'user', description: 'A read command (runs, dlq, token list…) found no store at the given place; nothing was created. Check --db or --config.' },

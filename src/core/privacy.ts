@@ -12,6 +12,7 @@ import type { Store } from './db/database.js';
 import type { Database } from './db/schema.js';
 import { userError } from './errors.js';
 import { payloadCodec } from './payload-codec.js';
+import { detachJobsFromEvent, isEventRef } from './queue/sql-queue.js';
 import { isPiiKey, redactText } from './redact.js';
 
 export const ERASED = '[erased]';
@@ -73,6 +74,8 @@ export async function eraseCustomer(store: Store, email: string): Promise<EraseR
     for (const r of rows) {
       const payload = codec.decode(r.payload);
       if (!mentions(payload, needle)) continue;
+      // Jobs still to run keep the record as received (they are counted below, not erased).
+      await detachJobsFromEvent(db, codec, Number(r.id), payload);
       await db.updateTable('events').set({ payload: codec.encode(eraseValue(payload, needle)) }).where('id', '=', r.id).execute();
       erasedEvents.push(Number(r.id));
       report.events++;
@@ -80,12 +83,14 @@ export async function eraseCustomer(store: Store, email: string): Promise<EraseR
   }
 
   for (let after = 0; ; ) {
-    const rows = await db.selectFrom('jobs').select(['id', 'state', 'payload', 'last_error', 'history']).where('id', '>', after).orderBy('id').limit(BATCH).execute();
+    const rows = await db.selectFrom('jobs').select(['id', 'state', 'payload', 'last_error', 'history', 'event_id']).where('id', '>', after).orderBy('id').limit(BATCH).execute();
     if (rows.length === 0) break;
     after = Number(rows[rows.length - 1]!.id);
     for (const r of rows) {
       const payload = codec.decode(r.payload);
-      const hit = mentions(payload, needle) || (r.last_error ?? '').toLowerCase().includes(needle) || r.history.toLowerCase().includes(needle);
+      // A dead letter that refers to its event (issue 12) shows the erased event from now on.
+      const erasedWithEvent = isEventRef(payload) && r.event_id !== null && erasedEvents.includes(Number(r.event_id));
+      const hit = erasedWithEvent || mentions(payload, needle) || (r.last_error ?? '').toLowerCase().includes(needle) || r.history.toLowerCase().includes(needle);
       if (!hit) continue;
       if (r.state !== 'dead') {
         report.pendingJobs++;

@@ -8,10 +8,37 @@ import type { Database, JobRow } from '../db/schema.js';
 import { payloadCodec, type PayloadCodec } from '../payload-codec.js';
 import { redact } from '../redact.js';
 import type { Store } from '../db/database.js';
+import { chunks } from '../batch-loader.js';
 import type { SerializedError } from '../errors.js';
 import type { AttemptRecord, EnqueueInput, Executor, JobView, LeaseToken, LeasedJob, QueuePort } from './port.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 12;
+
+/**
+ * A job whose payload is `{ ...the event's keys, payloadInEvent: true }` refers to its inbox event
+ * (jobs.event_id) for the record instead of holding a second sealed copy (issue 12). Views (get,
+ * list: the dead letters) show it with the event's payload, as if the job held it; a replay with an
+ * edited payload stores the edit in the job, which then holds its record itself.
+ */
+export const isEventRef = (p: unknown): p is Record<string, unknown> & { payloadInEvent: true } => typeof p === 'object' && p !== null && (p as { payloadInEvent?: unknown }).payloadInEvent === true;
+
+/** The job payload with the event's record in place of the reference (null when the event is gone). */
+export function withEventPayload(ref: Record<string, unknown>, eventPayload: unknown): Record<string, unknown> {
+  const { payloadInEvent: _, ...meta } = ref;
+  return { ...meta, payload: eventPayload };
+}
+
+/**
+ * Before an event's payload is changed in place (privacy erase), the queued and running jobs that
+ * refer to it get their own copy of the record as it was, so they deliver what was received.
+ */
+export async function detachJobsFromEvent(db: Executor, codec: PayloadCodec, eventId: number, eventPayload: unknown): Promise<void> {
+  const rows = await db.selectFrom('jobs').select(['id', 'payload']).where('event_id', '=', eventId).where('state', 'in', ['queued', 'running']).execute();
+  for (const r of rows) {
+    const p = codec.decode(r.payload);
+    if (isEventRef(p)) await db.updateTable('jobs').set({ payload: codec.encode(withEventPayload(p, eventPayload)) }).where('id', '=', r.id).execute();
+  }
+}
 
 export abstract class SqlQueue implements QueuePort {
   protected readonly db: Kysely<Database>;
@@ -186,7 +213,23 @@ export abstract class SqlQueue implements QueuePort {
 
   async get(id: number): Promise<JobView | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toView(row, payloadCodec(this.store)) : undefined;
+    return row ? (await this.withEvents([toView(row, payloadCodec(this.store))]))[0] : undefined;
+  }
+
+  /** Views show an event-referring job with its event's record (one query for a page of views). */
+  private async withEvents(views: JobView[]): Promise<JobView[]> {
+    const refs = views.filter((v) => v.eventId !== null && isEventRef(v.payload));
+    if (refs.length === 0) return views;
+    const codec = payloadCodec(this.store);
+    const texts = new Map<number, string>();
+    for (const part of chunks([...new Set(refs.map((v) => v.eventId!))], 500)) {
+      for (const r of await this.db.selectFrom('events').select(['id', 'payload']).where('id', 'in', part).execute()) texts.set(Number(r.id), r.payload);
+    }
+    for (const v of refs) {
+      const text = texts.get(v.eventId!);
+      v.payload = withEventPayload(v.payload as Record<string, unknown>, text === undefined ? null : codec.decode(text));
+    }
+    return views;
   }
 
   async list(opts: { state?: 'queued' | 'running' | 'dead'; queue?: string; limit?: number; offset?: number }): Promise<JobView[]> {
@@ -194,7 +237,7 @@ export abstract class SqlQueue implements QueuePort {
     if (opts.state) q = q.where('state', '=', opts.state);
     if (opts.queue) q = q.where('queue', '=', opts.queue);
     const rows = await q.orderBy('id').limit(opts.limit ?? 100).offset(opts.offset ?? 0).execute();
-    return rows.map((r) => toView(r, payloadCodec(this.store)));
+    return this.withEvents(rows.map((r) => toView(r, payloadCodec(this.store))));
   }
 
   async counts(): Promise<Array<{ queue: string; state: string; count: number }>> {
@@ -224,11 +267,13 @@ export class SqliteQueue extends SqlQueue {
 
   async ack(tokens: LeaseToken[], trx?: Executor): Promise<number> {
     if (tokens.length === 0) return 0;
+    // One statement for the batch: a lease token is (id, attempt), matched as a row value.
     const run = async (db: Executor) => {
       let n = 0;
-      for (const t of tokens) {
-        const res = await db.deleteFrom('jobs').where('id', '=', t.id).where('attempts', '=', t.attempt).where('state', '=', 'running').executeTakeFirst();
-        n += Number(res.numDeletedRows);
+      for (const part of chunks(tokens, 400)) {
+        const res = await sql`delete from jobs where state = 'running' and id in (${sql.join(part.map((t) => t.id))})
+          and (id, attempts) in (values ${sql.join(part.map((t) => sql`(${t.id}, ${t.attempt})`))})`.execute(db);
+        n += Number(res.numAffectedRows ?? 0);
       }
       return n;
     };
