@@ -123,31 +123,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary | undefine
   // The sandboxes start empty each time: a store left from an earlier demo would hold cursors and
   // dedupe keys of orders that no longer exist.
   if (!opts.dataDir && !tempDir) rmSync(dataDir, { recursive: true, force: true });
-  const demo = await startDemo({ port: opts.port, dataDir, sandboxPorts: opts.exit ? undefined : { xcart: 4101, sage300: 4102 } });
+  if (!opts.exit) return runBothPairs({ ...opts, dataDir });
+  const demo = await startDemo({ port: opts.port, dataDir });
   const { runtime, xcart, sage300 } = demo;
   const started = Date.now();
   const placed = new Set(xcart.storefront.placeOrders(opts.orders).map((o) => String(o.order_number)));
-  if (!opts.exit) {
-    if (!opts.quiet) {
-      console.log(`Syncline demo running (data in ${dataDir})`);
-      console.log(`console ${await consoleSigninUrl(runtime.store.db, runtime.url)}  (opens the web console signed in as admin; the link works once)`);
-      console.log(`  admin API     ${runtime.url}/api/  (Authorization: Bearer ${demo.adminToken})`);
-      console.log(`  OpenAPI       ${runtime.url}/api/docs/json`);
-      console.log(`  metrics       ${runtime.url}/metrics`);
-      console.log(`  X-Cart        ${xcart.url}/api/orders  (X-Auth-Token: ${xcart.credentials.readToken})`);
-      console.log(`  Sage 300      ${sage300.url}/Sage300WebApi/v1.0/-/${sage300.credentials.company}/OE/OEOrders  (Basic ${sage300.credentials.user}/${sage300.credentials.password})`);
-      console.log(`  placed ${opts.orders} orders; one more every ${opts.trickleMs ?? 2000} ms. Try: node bin/syncline.js runs --db sqlite:${path.join(dataDir, 'syncline.db')}`);
-    }
-    const trickle = setInterval(() => xcart.storefront.placeOrder(), opts.trickleMs ?? 2000);
-    const stop = async () => {
-      clearInterval(trickle);
-      await demo.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    return undefined;
-  }
   const deadline = started + (opts.timeoutMs ?? 600_000);
   const erp = runtime.clients['sage300-main'] as Sage300Client;
   const bar = progressBar('orders in Sage 300', opts.orders, opts.quiet);
@@ -175,6 +155,63 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary | undefine
     sage300Duplicates: target.duplicates,
     seconds: Math.round(seconds * 100) / 100,
   };
+}
+
+/**
+ * `npm start`: both pairs side by side, each its own Syncline (engine, admin API, web console) on the
+ * embedded SQLite store, each with every shipped flow of its pair and a steady stream of business:
+ * one simulated minute of each pair's day (scenario.ts) every `minuteMs`, and for Amazon a
+ * settlement every simulated hour. Runs until SIGINT/SIGTERM.
+ */
+async function runBothPairs(opts: DemoOptions & { dataDir: string; minuteMs?: number }): Promise<undefined> {
+  const { startXcartSage300World, xcartSage300Day, xcartSimpleSkus, startAmazonX3World, amazonX3Day } = await import('./scenario.js');
+  const { mkdirSync } = await import('node:fs');
+  const dirs = { xcart: path.join(opts.dataDir, 'xcart-sage300'), amazon: path.join(opts.dataDir, 'amazon-x3') };
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  if (!opts.quiet) console.log('Starting the X-Cart ↔ Sage 300 and Amazon ↔ Sage X3 pairs (sandboxes, engines, consoles)…');
+  const xw = await startXcartSage300World({ dataDir: dirs.xcart, port: opts.port, quiet: true, pollIntervalMs: 1000 });
+  const aw = await startAmazonX3World({ dataDir: dirs.amazon, port: opts.port ? opts.port + 100 : 0, quiet: true, pollIntervalMs: 1000 });
+  const xday = xcartSage300Day(xw, await xcartSimpleSkus(xw));
+  const aday = amazonX3Day(aw);
+  if (opts.orders > 0) xw.xcart.storefront.placeOrders(opts.orders);
+  if (!opts.quiet) {
+    console.log(`Syncline demo: both pairs running side by side (data in ${opts.dataDir}); one simulated minute of each every ${(opts.minuteMs ?? 2000) / 1000} s`);
+    for (const [name, rt, systems] of [
+      ['X-Cart ↔ Sage 300', xw.runtime, [`X-Cart      ${xw.xcart.url}/api/orders`, `Sage 300    ${xw.sage300.url}/Sage300WebApi/v1.0/-/${xw.sage300.credentials.company}/OE/OEOrders`]],
+      ['Amazon ↔ Sage X3', aw.runtime, [`Amazon      ${aw.amazon.url}/orders/v0/orders`, `Sage X3     ${aw.x3.url} (SOAP, api1)`]],
+    ] as const) {
+      const token = (await rt.tokens.create('demo', 'admin')).token;
+      console.log(`\n${name}: ${(name.startsWith('X') ? xw.flowIds : aw.flowIds).length} flows`);
+      console.log(`  console     ${await consoleSigninUrl(rt.store.db, rt.url)}  (signs in as admin; the link works once)`);
+      console.log(`  admin API   ${rt.url}/api/  (Authorization: Bearer ${token})`);
+      console.log(`  OpenAPI     ${rt.url}/api/docs/json`);
+      console.log(`  metrics     ${rt.url}/metrics`);
+      for (const line of systems) console.log(`  ${line}`);
+    }
+  }
+  let minute = 0;
+  let busy = false;
+  const stream = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    const m = minute++;
+    xday.minute(m);
+    void aday
+      .minute(m)
+      .then(() => {
+        if (m % 60 === 59) aday.market.closeSettlement();
+      })
+      .catch((e: unknown) => console.error(`demo stream: ${(e as Error).message}`))
+      .finally(() => (busy = false));
+  }, opts.minuteMs ?? 2000);
+  const stop = async () => {
+    clearInterval(stream);
+    await Promise.all([xw.stop(), aw.stop()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return undefined;
 }
 
 export function registerDemo(program: Command): void {

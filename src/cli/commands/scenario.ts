@@ -105,21 +105,19 @@ async function drain(w: { runtime: Runtime }, quietMs: number, timeoutMs: number
   }
 }
 
-export async function runXcartSage300Scenario(o: { minutes: number; faults?: unknown[]; quiet?: boolean; onMinute?: (m: number) => void }): Promise<ScenarioSummary> {
-  const started = Date.now();
-  const dir = mkdtempSync(path.join(tmpdir(), 'syncline-scenario-'));
-  const w = await startXcartSage300World({ dataDir: dir, quiet: o.quiet ?? true });
-  const rand = rng(7);
+/**
+ * One simulated minute of the X-Cart ↔ Sage 300 day: the shop's orders, payments and refunds, the
+ * warehouse's shipments, receipts and price changes. The scenario runs it once a second; `npm start`
+ * keeps running it (demo.ts).
+ */
+export function xcartSage300Day(w: XcartSage300World, skus: string[], seed = 7): { activity: Record<string, number>; minute(minute: number): void } {
+  const rand = rng(seed);
   const activity: Record<string, number> = { ordersPlaced: 0, paidLater: 0, refunds: 0, shipments: 0, stockReceipts: 0, priceChanges: 0 };
   const placed: Array<{ id: number; number: string; paid: boolean }> = [];
   const shipped = new Set<string>();
-  try {
-    if (o.faults?.length) await Promise.all([putFaults(w.xcart.url, o.faults), putFaults(w.sage300.url, o.faults)]);
-    const erp = w.runtime.clients['sage300-main'] as Sage300Client;
-    const shop = w.runtime.clients['xcart-main'] as XcartClient;
-    const items = (await import('../../connectors/xcart/index.js')).listSkus;
-    const skus = (await items.call(shop, {})).filter((s) => !s.hasVariants).map((s) => s.sku);
-    for (let minute = 0; minute < o.minutes; minute++) {
+  return {
+    activity,
+    minute(minute) {
       // Shop side: three orders a minute, most paid at checkout, a few paid later; now and then a refund.
       for (const order of w.xcart.storefront.placeOrders(3)) {
         placed.push({ id: order.id, number: String(order.order_number), paid: order.payment_status === 'P' });
@@ -173,6 +171,29 @@ export async function runXcartSage300Scenario(o: { minutes: number; faults?: unk
           /* no such item */
         }
       }
+    },
+  };
+}
+
+/** The shop's SKUs without variants (what the day sells and restocks). */
+export async function xcartSimpleSkus(w: XcartSage300World): Promise<string[]> {
+  const shop = w.runtime.clients['xcart-main'] as XcartClient;
+  const items = (await import('../../connectors/xcart/index.js')).listSkus;
+  return (await items.call(shop, {})).filter((s) => !s.hasVariants).map((s) => s.sku);
+}
+
+export async function runXcartSage300Scenario(o: { minutes: number; faults?: unknown[]; quiet?: boolean; onMinute?: (m: number) => void }): Promise<ScenarioSummary> {
+  const started = Date.now();
+  const dir = mkdtempSync(path.join(tmpdir(), 'syncline-scenario-'));
+  const w = await startXcartSage300World({ dataDir: dir, quiet: o.quiet ?? true });
+  try {
+    if (o.faults?.length) await Promise.all([putFaults(w.xcart.url, o.faults), putFaults(w.sage300.url, o.faults)]);
+    const erp = w.runtime.clients['sage300-main'] as Sage300Client;
+    const shop = w.runtime.clients['xcart-main'] as XcartClient;
+    const day = xcartSage300Day(w, await xcartSimpleSkus(w));
+    const activity = day.activity;
+    for (let minute = 0; minute < o.minutes; minute++) {
+      day.minute(minute);
       o.onMinute?.(minute + 1);
       await sleep(1000);
     }
@@ -190,15 +211,7 @@ export async function runXcartSage300Scenario(o: { minutes: number; faults?: unk
       return typeof v === 'string' ? v : undefined;
     };
     const report = await reconcileXcartSage300(shop, erp, { since: new Date(started - 1000).toISOString(), locations: ['1', '2'], itemOf, parts: ['orders', 'stock'] });
-    const flows: ScenarioSummary['flows'] = {};
-    for (const id of w.flowIds) {
-      const count = async (status: string) => Number((await w.runtime.store.db.selectFrom('runs').select((eb) => eb.fn.count<number>('job_id').distinct().as('n')).where('flow', '=', id).where('status', '=', status as never).executeTakeFirst())?.n ?? 0);
-      const dead = await w.runtime.engine.queue.list({ state: 'dead', queue: id, limit: 10_000 });
-      const codes: Record<string, number> = {};
-      for (const j of dead) codes[j.lastError?.code ?? 'UNKNOWN'] = (codes[j.lastError?.code ?? 'UNKNOWN'] ?? 0) + 1;
-      if (process.env.SYNCLINE_SCENARIO_DEBUG) for (const j of dead.slice(0, 3)) console.error(id, j.lastError?.code, j.lastError?.message);
-      flows[id] = { delivered: await count('succeeded'), skipped: await count('skipped'), deadLettered: dead.length, ...(dead.length ? { deadLetterCodes: codes } : {}) };
-    }
+    const flows = await flowCounts(w.runtime, w.flowIds);
     const byKind: Record<string, number> = {};
     for (const d of report.differences) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
     return {
@@ -335,17 +348,14 @@ async function flowCounts(runtime: Runtime, flowIds: string[]): Promise<Scenario
 }
 
 /**
- * `syncline demo --scenario amazon-x3`: a marketplace day in scaled time (one sandbox minute per wall
- * second) — AFN and MFN orders, Amazon shipping FBA orders, the merchant shipping MFN ones from X3,
- * returns, FBA receipts and a reimbursement, X3 receipts and price changes, cancellations (when the
- * status flow is shipped) — then one settlement closed and posted, the flows drained, and the pair
- * reconciled over both APIs (orders, settlements, MFN and FBA stock).
+ * One simulated minute of the Amazon ↔ Sage X3 day: an FBA and a merchant-fulfilled order, Amazon
+ * shipping FBA orders two minutes on and the merchant shipping MFN orders X3 holds (delivered in X3,
+ * confirmed on Amazon), returns, cancellations (with the status flow), FBA receipts, X3 receipts and
+ * price changes, and the stock feed every five minutes. The scenario runs it once a second; `npm
+ * start` keeps running it (demo.ts).
  */
-export async function runAmazonX3Scenario(o: { minutes: number; faults?: unknown[]; quiet?: boolean; onMinute?: (m: number) => void }): Promise<AmazonX3ScenarioSummary> {
-  const started = Date.now();
-  const dir = mkdtempSync(path.join(tmpdir(), 'syncline-scenario-ax-'));
-  const w = await startAmazonX3World({ dataDir: dir, quiet: o.quiet ?? true });
-  const rand = rng(11);
+export function amazonX3Day(w: AmazonX3World, seed = 11) {
+  const rand = rng(seed);
   const market = w.amazon.sandbox.market;
   const activity: Record<string, number> = { afnOrders: 0, mfnOrders: 0, fbaShipped: 0, mfnShipped: 0, returns: 0, cancellations: 0, fbaReceipts: 0, reimbursements: 0, x3Receipts: 0, priceChanges: 0, settlements: 0 };
   const has = (id: string) => w.flowIds.includes(id);
@@ -353,12 +363,9 @@ export async function runAmazonX3Scenario(o: { minutes: number; faults?: unknown
   const afnSkus = [...market.listings.values()].filter((l) => l.channel === 'AFN').map((l) => l.sku);
   const mfnSkus = [...market.listings.values()].filter((l) => l.channel === 'MFN').map((l) => l.sku);
   const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)]!;
-  const phase = (name: string) => process.env.SYNCLINE_SCENARIO_DEBUG && console.error(`${((Date.now() - started) / 1000).toFixed(1)} s ${name}`);
-  phase('world started');
-  try {
-    if (o.faults?.length) await Promise.all([putFaults(w.amazon.url, o.faults), putFaults(w.x3.url, o.faults)]);
-    if (has('sagex3-stock-to-amazon')) await w.tick('sagex3-stock-to-amazon');
-    for (let minute = 0; minute < o.minutes; minute++) {
+  return {
+    activity, market, afnSkus, pick,
+    async minute(minute: number): Promise<void> {
       // Buyers: an FBA and a merchant-fulfilled order a minute.
       for (const channel of ['AFN', 'MFN'] as const) {
         const order = market.placeOrder({ channel, promotion: rand() < 0.15 });
@@ -413,6 +420,31 @@ export async function runAmazonX3Scenario(o: { minutes: number; faults?: unknown
         activity.priceChanges!++;
       }
       if (minute % 5 === 4 && has('sagex3-stock-to-amazon')) await w.tick('sagex3-stock-to-amazon');
+    },
+  };
+}
+
+/**
+ * `syncline demo --scenario amazon-x3`: a marketplace day in scaled time (one sandbox minute per wall
+ * second) — AFN and MFN orders, Amazon shipping FBA orders, the merchant shipping MFN ones from X3,
+ * returns, FBA receipts and a reimbursement, X3 receipts and price changes, cancellations (when the
+ * status flow is shipped) — then one settlement closed and posted, the flows drained, and the pair
+ * reconciled over both APIs (orders, settlements, MFN and FBA stock).
+ */
+export async function runAmazonX3Scenario(o: { minutes: number; faults?: unknown[]; quiet?: boolean; onMinute?: (m: number) => void }): Promise<AmazonX3ScenarioSummary> {
+  const started = Date.now();
+  const dir = mkdtempSync(path.join(tmpdir(), 'syncline-scenario-ax-'));
+  const w = await startAmazonX3World({ dataDir: dir, quiet: o.quiet ?? true });
+  const day = amazonX3Day(w);
+  const { activity, market, afnSkus, pick } = day;
+  const has = (id: string) => w.flowIds.includes(id);
+  const phase = (name: string) => process.env.SYNCLINE_SCENARIO_DEBUG && console.error(`${((Date.now() - started) / 1000).toFixed(1)} s ${name}`);
+  phase('world started');
+  try {
+    if (o.faults?.length) await Promise.all([putFaults(w.amazon.url, o.faults), putFaults(w.x3.url, o.faults)]);
+    if (has('sagex3-stock-to-amazon')) await w.tick('sagex3-stock-to-amazon');
+    for (let minute = 0; minute < o.minutes; minute++) {
+      await day.minute(minute);
       o.onMinute?.(minute + 1);
       await sleep(1000);
     }
