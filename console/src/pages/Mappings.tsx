@@ -111,6 +111,11 @@ export function MappingDetail({ id, role }: { id: string; role: Role }) {
   const [compare, setCompare] = useState<{ a: number; b: number; aText: string; bText: string }>();
   const [suggestions, setSuggestions] = useState<Suggestion[] | ApiError>();
   const [rejected, setRejected] = useState<Set<string>>(new Set());
+  const [entities, setEntities] = useState<{ source: string; target: string }>();
+  /** Teaches the suggester (POST /suggestions/accept|reject) where the server offers it; the spec edit does not wait for it. */
+  const teach = (verdict: 'accept' | 'reject', from: string, to: string) => {
+    if (entities) api('POST', `/suggestions/${verdict}`, { source: entities.source, target: entities.target, from, to }).catch(() => undefined);
+  };
   const timer = useRef<number | undefined>(undefined);
   const sampleText = data ? JSON.stringify(data.sample ?? {}, null, 2) : '';
   const spec = text ?? data?.text ?? '';
@@ -136,7 +141,7 @@ export function MappingDetail({ id, role }: { id: string; role: Role }) {
 
   useEffect(() => {
     if (!data) return;
-    api<{ suggestions: Suggestion[] }>('GET', `/mappings/${id}/suggestions`).then((r) => setSuggestions(r.suggestions), (e: ApiError) => setSuggestions(e));
+    api<{ source: string; target: string; suggestions: Suggestion[] }>('GET', `/mappings/${id}/suggestions`).then((r) => { setSuggestions(r.suggestions); setEntities({ source: r.source, target: r.target }); }, (e: ApiError) => setSuggestions(e));
   }, [data, id]);
 
   if (error) return <Page title={`Mapping ${id}`}><ErrorBox error={error} /></Page>;
@@ -270,7 +275,7 @@ export function MappingDetail({ id, role }: { id: string; role: Role }) {
                   <td><code>{s.source}</code></td><td><code>{s.target}</code></td>
                   <td><meter min={0} max={1} value={s.confidence} aria-label={`confidence ${Math.round(s.confidence * 100)}%`} /> {Math.round(s.confidence * 100)}%</td>
                   <td className="small">{s.why}</td>
-                  {isAdmin ? <td className="row-actions"><button type="button" onClick={() => connect(s.target, s.source.replace(/\[\]/g, ''))}>Accept</button><button type="button" onClick={() => setRejected(new Set([...rejected, `${s.source}→${s.target}`]))}>Reject</button></td> : null}
+                  {isAdmin ? <td className="row-actions"><button type="button" onClick={() => { connect(s.target, s.source.replace(/\[\]/g, '')); teach('accept', s.source, s.target); }}>Accept</button><button type="button" onClick={() => { setRejected(new Set([...rejected, `${s.source}→${s.target}`])); teach('reject', s.source, s.target); }}>Reject</button></td> : null}
                 </tr>
               ))}
             </tbody>
