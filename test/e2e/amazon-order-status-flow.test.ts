@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LAYOUTS } from '../../src/connectors/sagex3/layouts.js';
 import { startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
@@ -16,6 +17,11 @@ beforeAll(async () => {
   pair = await startAmazonX3({
     seed: 1,
     x3Publications: { CLOSE: 'YSOHCLO' },
+    // This site keeps the package's tracking number on the order header (its own field).
+    x3Site: {
+      publicationFields: { SOH: { blocks: [{ id: 'SOH2_3', fields: [{ name: 'YTRACKNUM', len: 40 }] }] } },
+      layouts: { SOH: { ...DEFAULT_LAYOUTS.SOH, groups: { ...DEFAULT_LAYOUTS.SOH.groups, YTRACKNUM: 'SOH2_3' } } },
+    },
     lookupsDir: 'lookups',
     prepare: (dir) => {
       const lookups = path.join(dir, 'lookups');
@@ -38,6 +44,7 @@ beforeAll(async () => {
     flows: [
       { use: 'amazon-order-to-sagex3', pollIntervalMs: 200 },
       { use: FLOW, pollIntervalMs: 200 },
+      { use: 'sagex3-delivery-to-amazon', pollIntervalMs: 200 },
     ],
   });
 }, 120_000);
@@ -78,6 +85,23 @@ describe(`flow ${FLOW}`, () => {
     expect(mine.join('\n')).toContain(`SOH ${num} differs from Amazon Shipped: INVSTA: Amazon Shipped implies 3 (Invoiced), X3 has 1 (Not invoiced)`);
     expect(mine.join('\n')).not.toContain('DLVSTA');
     expect(sohOf(o.id)!.fields.ORDSTA).toBe('1');
+    expect(await pair.runtime.engine.queue.list({ state: 'dead', limit: 10 })).toEqual([]);
+  }, 120_000);
+
+  it('flow sagex3-delivery-to-amazon: an MFN order X3 delivers is confirmed shipped on Amazon with its units, carrier and the tracking number', async () => {
+    const market = pair.amazon.sandbox.market;
+    const o = market.placeOrder({ channel: 'MFN', status: 'Unshipped' });
+    const soh = await until('the order in X3', () => sohOf(o.id), Boolean, 90_000, 200);
+    const num = String(soh!.fields.SOHNUM);
+    // The warehouse picks, packs and ships it in X3: carrier and tracking on the order, then the delivery.
+    for (const l of soh!.tables.SOH4_1!) pair.x3.state.receiveStock({ site: String(l.DSTOFCY), item: String(l.ITMREF), qty: String(l.QTY) });
+    pair.x3.state.modify('SOH', num, { fields: { BPTNUM: 'UPS', YTRACKNUM: '1Z999AA10123456784' }, groupOf: {}, tables: {} }, 'WAREHOUSE', 'ENG');
+    pair.x3.state.deliverOrder(num);
+    expect(soh!.fields.DLVSTA).toBe('3');
+    await until('shipped on Amazon', () => market.mustOrder(o.id).status, (s) => s === 'Shipped', 90_000, 200);
+    expect(market.mustOrder(o.id).items.map((i) => [i.sku, i.qtyShipped])).toEqual(o.items.map((i) => [i.sku, i.qty]));
+    const said = (await sql<{ note: string }>`select note from runs where flow = 'sagex3-delivery-to-amazon' and note is not null`.execute(pair.runtime.store.db)).rows.map((r) => r.note).join('\n');
+    expect(said).toContain(`Amazon order ${o.id} confirmed shipped (X3 ${num} Shipped): ${o.items.reduce((t, i) => t + i.qty, 0)} units by UPS 1Z999AA10123456784`);
     expect(await pair.runtime.engine.queue.list({ state: 'dead', limit: 10 })).toEqual([]);
   }, 120_000);
 });
