@@ -1,7 +1,11 @@
-// `npm run chaos -- [--orders N] [--kills K] [--store sqlite] [--json]`: X-Cart → Sage 300 orders
-// through the real order flow (`syncline start --config`, embedded SQLite) while Sage 300 injects
+// `npm run chaos -- [--orders N] [--kills K] [--store sqlite|postgres] [--invalid M] [--json]`: X-Cart →
+// Sage 300 orders through the real order flow (`syncline start --config`) while Sage 300 injects
 // faults — 10 % 5xx, 5 % 429 with Retry-After, 2 % timeouts, 1 % record locks — and the engine process
-// is SIGKILLed at random moments and started again. The sandboxes run in their own processes, so
+// is SIGKILLed at random moments and started again. `--store sqlite`: one process, embedded SQLite.
+// `--store postgres`: a fresh database on $SYNCLINE_TEST_PG_URL's server and two worker processes
+// (`start --role worker`, pollers leased in PostgreSQL); each kill hits one of them at random.
+// `--invalid M`: M more orders of a product the shop sells but Sage 300 has no item for — each must
+// be dead-lettered, naming the SKU (the only dead letters allowed). The sandboxes run in their own processes, so
 // their state survives the kills. At the end Sage 300 is counted over its own API (orders per
 // PurchaseOrderNumber, faults off for the count) and one JSON object is printed, last:
 // {"orders","erpRecords","lost","duplicated","deadLettered","kills","seconds"}.
@@ -13,9 +17,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
 import { request } from 'undici';
 import { z } from 'zod';
 import { Sage300Client } from '../../src/connectors/sage300/client.js';
+import { XcartClient } from '../../src/connectors/xcart/client.js';
+import { createProduct } from '../../src/connectors/xcart/index.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -25,14 +32,29 @@ const opt = (name: string, fallback: string) => {
 const ORDERS = Number(opt('orders', '1000'));
 const KILLS = Number(opt('kills', '3'));
 const STORE = opt('store', 'sqlite');
+const INVALID = Number(opt('invalid', '0'));
 const JSON_OUT = args.includes('--json');
+const INVALID_SKU = 'CHAOS-NO-ITEM';
 const root = path.resolve(import.meta.dirname, '../..');
 const say = (s: string) => (JSON_OUT ? console.error(s) : console.log(s));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-if (STORE !== 'sqlite') {
-  console.error('chaos: only --store sqlite is built so far (the PostgreSQL variant with two worker processes is not)');
+if (STORE !== 'sqlite' && STORE !== 'postgres') {
+  console.error(`chaos: --store sqlite|postgres, got ${STORE}`);
   process.exit(2);
+}
+const PG_SERVER = process.env.SYNCLINE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgDb = `chaos_${randomBytes(4).toString('hex')}`;
+const pgUrl = (() => {
+  const u = new URL(PG_SERVER);
+  u.pathname = `/${pgDb}`;
+  return u.toString();
+})();
+if (STORE === 'postgres') {
+  const admin = new pg.Client({ connectionString: PG_SERVER });
+  await admin.connect();
+  await admin.query(`create database ${pgDb}`);
+  await admin.end();
 }
 
 async function sandbox(name: string, faults?: unknown): Promise<{ child: ChildProcess; url: string; credentials: Record<string, string> }> {
@@ -56,6 +78,7 @@ writeFileSync(
   configFile,
   JSON.stringify({
     dataDir: dir,
+    ...(STORE === 'postgres' ? { database: pgUrl } : {}),
     worker: { concurrency: 16, leaseMs: 5_000 },
     connections: [
       { id: 'xcart-main', system: 'xcart', config: { baseUrl: xcart.url, token: xcart.credentials.readToken }, rateLimits: { listOrders: unlimited } },
@@ -67,37 +90,62 @@ writeFileSync(
 );
 const env = { ...process.env, SYNCLINE_LOG_LEVEL: 'info', SYNCLINE_LOG_FORMAT: 'json', SYNCLINE_MASTER_KEY: randomBytes(32).toString('hex') };
 
-let engine: ChildProcess | undefined;
-async function startEngine(): Promise<void> {
-  const child = spawn(process.execPath, ['bin/syncline.js', 'start', '--config', configFile], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  engine = child;
+const engines: Array<ChildProcess | undefined> = STORE === 'postgres' ? [undefined, undefined] : [undefined];
+async function startEngine(i: number): Promise<void> {
+  const role = STORE === 'postgres' ? ['--role', 'worker'] : [];
+  const child = spawn(process.execPath, ['bin/syncline.js', 'start', '--config', configFile, ...role], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  engines[i] = child;
+  const last: string[] = []; // the engine's last lines, for the error when it does not start
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('engine did not start in 90 s')), 90_000);
-    for (const s of [child.stdout!, child.stderr!]) createInterface({ input: s }).on('line', (l) => l.includes('syncline started') && (clearTimeout(timer), resolve()));
-    child.once('exit', (code, signal) => (clearTimeout(timer), reject(new Error(`engine exited (${code ?? signal}) before it started`))));
+    const timer = setTimeout(() => reject(new Error(`engine did not start in 240 s; its last lines:\n${last.join('\n')}`)), 240_000); // a restart at load 20+ on 2 cores
+    for (const s of [child.stdout!, child.stderr!]) {
+      createInterface({ input: s }).on('line', (l) => {
+        last.push(l.slice(0, 500));
+        if (last.length > 20) last.shift();
+        if (l.includes('syncline started')) (clearTimeout(timer), resolve());
+      });
+    }
+    child.once('exit', (code, signal) => (clearTimeout(timer), reject(new Error(`engine exited (${code ?? signal}) before it started; its last lines:\n${last.join('\n')}`))));
   });
 }
 
-/** Orders settled so far, read from the store file beside the running engine (WAL allows a reader). */
-function progress(): { delivered: number; dead: number } {
+const pgPool = STORE === 'postgres' ? new pg.Pool({ connectionString: pgUrl, max: 2 }) : undefined;
+/** Rows of a read-only query on the store the engines use (SQLite: a reader beside the WAL writer). */
+async function storeQuery<T>(sql: string): Promise<T[]> {
+  if (pgPool) return (await pgPool.query(sql)).rows as T[];
+  const db = new SqliteDatabase(path.join(dir, 'syncline.db'), { readonly: true, fileMustExist: true });
   try {
-    const db = new SqliteDatabase(path.join(dir, 'syncline.db'), { readonly: true, fileMustExist: true });
-    try {
-      const delivered = (db.prepare(`select count(distinct record_key) as n from runs where status = 'succeeded'`).get() as { n: number }).n;
-      const dead = (db.prepare(`select count(*) as n from jobs where state = 'dead'`).get() as { n: number }).n;
-      return { delivered, dead };
-    } finally {
-      db.close();
-    }
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Orders settled so far: delivered (a succeeded run) or dead-lettered. */
+async function progress(): Promise<{ delivered: number; dead: number }> {
+  try {
+    const [d] = await storeQuery<{ n: number | string }>(`select count(distinct record_key) as n from runs where status = 'succeeded' and flow = 'xcart-order-to-sage300'`);
+    const [x] = await storeQuery<{ n: number | string }>(`select count(*) as n from jobs where state = 'dead'`);
+    return { delivered: Number(d?.n ?? 0), dead: Number(x?.n ?? 0) };
   } catch {
     return { delivered: 0, dead: 0 };
   }
 }
 
 let kills = 0;
+const TOTAL = ORDERS + INVALID;
+let finished = false;
+async function dropPgDatabase(): Promise<void> {
+  if (STORE !== 'postgres') return;
+  await pgPool?.end().catch(() => undefined);
+  const admin = new pg.Client({ connectionString: PG_SERVER });
+  await admin.connect();
+  await admin.query(`drop database if exists ${pgDb} with (force)`);
+  await admin.end();
+}
 try {
-  await startEngine();
-  // Orders arrive over time (a tenth every 500 ms), so the kills land mid-flow.
+  for (let i = 0; i < engines.length; i++) await startEngine(i);
+  // Orders arrive over time (a tenth every 500 ms), so the kills land mid-flow; the invalid ones last.
   const placing = (async () => {
     const chunk = Math.max(1, Math.ceil(ORDERS / 10));
     for (let placed = 0; placed < ORDERS; placed += chunk) {
@@ -105,31 +153,52 @@ try {
       await res.body.dump();
       await sleep(500);
     }
+    if (INVALID) {
+      // A product the shop sells and Sage 300 has no item for: its orders cannot be delivered. Added
+      // only now, so no valid order picks it as a random line.
+      const shop = new XcartClient({ baseUrl: xcart.url, token: xcart.credentials.writeToken! } as never, { connection: 'chaos-setup' });
+      await createProduct.call(shop, { sku: INVALID_SKU, name: 'Chaos: no Sage 300 item', price: '9.99', amount: 100_000 } as never);
+      const r = await request(`${xcart.url}/__sandbox/storefront/orders/bulk`, { method: 'POST', body: JSON.stringify({ count: INVALID, spec: { guest: true, lines: [{ sku: INVALID_SKU, qty: 1 }] } }), headers: { 'content-type': 'application/json' } });
+      if (r.statusCode !== 200) throw new Error(`invalid orders: ${r.statusCode} ${await r.body.text()}`);
+      await r.body.dump();
+    }
   })();
   for (let k = 0; k < KILLS; k++) {
-    // Mid-flow: once this incarnation has delivered something, at a random moment 0.2–1.5 s later.
-    const before = progress().delivered;
-    while (progress().delivered === before && progress().delivered < ORDERS) await sleep(100);
+    // Mid-flow: once something more was delivered, at a random moment 0.2–1.5 s later.
+    const before = (await progress()).delivered;
+    for (let p = await progress(); p.delivered === before && p.delivered + p.dead < TOTAL; p = await progress()) await sleep(100);
     await sleep(200 + Math.random() * 1_300);
-    engine!.kill('SIGKILL');
+    const victim = Math.floor(Math.random() * engines.length);
+    const engine = engines[victim]!;
+    engine.kill('SIGKILL');
     kills++;
-    const p = progress();
-    say(`kill ${kills}/${KILLS}: SIGKILL with ${p.delivered} delivered, ${p.dead} dead-lettered so far`);
-    await new Promise((r) => (engine!.exitCode !== null || engine!.signalCode !== null ? r(null) : engine!.once('exit', r)));
-    await startEngine();
+    const p = await progress();
+    say(`kill ${kills}/${KILLS}: SIGKILL of ${STORE === 'postgres' ? `worker ${victim + 1} of 2` : 'the engine'} with ${p.delivered} delivered, ${p.dead} dead-lettered so far`);
+    await new Promise((r) => (engine.exitCode !== null || engine.signalCode !== null ? r(null) : engine.once('exit', r)));
+    await startEngine(victim);
   }
   await placing;
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
-    const p = progress();
-    if (p.delivered + p.dead >= ORDERS) break;
+    const p = await progress();
+    if (p.delivered + p.dead >= TOTAL) break;
     if (Date.now() > deadline) throw new Error(`only ${p.delivered} delivered and ${p.dead} dead after 30 min`);
     await sleep(500);
   }
+  finished = true;
 } finally {
-  if (engine && engine.exitCode === null) {
-    engine.kill('SIGTERM');
-    await new Promise((r) => engine!.once('exit', r));
+  await Promise.all(
+    engines.map(async (engine) => {
+      if (engine && engine.exitCode === null && engine.signalCode === null) {
+        engine.kill('SIGTERM');
+        await new Promise((r) => engine.once('exit', r));
+      }
+    }),
+  );
+  if (!finished) {
+    xcart.child.kill('SIGTERM');
+    sage.child.kill('SIGTERM');
+    await dropPgDatabase();
   }
 }
 
@@ -139,22 +208,30 @@ const client = new Sage300Client({ baseUrl: sage.url, company: sage.credentials.
 const orders = await client.list('countOrders', 'OE', 'OEOrders', z.looseObject({ OrderNumber: z.string(), PurchaseOrderNumber: z.string() }), { select: ['OrderNumber', 'PurchaseOrderNumber'] });
 const perReference = new Map<string, number>();
 for (const o of orders) perReference.set(o.PurchaseOrderNumber, (perReference.get(o.PurchaseOrderNumber) ?? 0) + 1);
-const { dead } = progress();
-const deadDb = new SqliteDatabase(path.join(dir, 'syncline.db'), { readonly: true });
-const reasons = deadDb.prepare(`select last_error from jobs where state = 'dead'`).all() as Array<{ last_error: string | null }>;
-deadDb.close();
-for (const r of reasons) say(`dead letter: ${r.last_error ? (JSON.parse(r.last_error) as { code: string; message: string }).code : '(no reason!)'}`);
+const { dead } = await progress();
+const reasons = await storeQuery<{ last_error: string | null }>(`select last_error from jobs where state = 'dead'`);
+// Only the deliberately invalid orders may be dead-lettered, each naming what is wrong with it.
+const explained = reasons.filter((r) => {
+  const e = r.last_error ? (JSON.parse(r.last_error) as { code: string; message: string }) : undefined;
+  say(`dead letter: ${e ? `${e.code}: ${e.message}` : '(no reason!)'}`);
+  return e?.code === 'MAPPING_INVALID' && e.message.includes(INVALID_SKU);
+}).length;
 const summary = {
-  orders: ORDERS,
+  orders: TOTAL,
   erpRecords: perReference.size,
-  lost: Math.max(0, ORDERS - perReference.size - dead),
+  lost: Math.max(0, TOTAL - perReference.size - dead),
   duplicated: [...perReference.values()].reduce((n, c) => n + (c - 1), 0),
   deadLettered: dead,
+  invalid: INVALID,
+  deadLetteredWithReason: explained,
   kills,
+  store: STORE,
+  workers: engines.length,
   seconds: Math.round((performance.now() - started) / 100) / 10,
 };
 xcart.child.kill('SIGTERM');
 sage.child.kill('SIGTERM');
 rmSync(dir, { recursive: true, force: true });
+await dropPgDatabase();
 console.log(JSON.stringify(summary));
-process.exit(summary.lost === 0 && summary.duplicated === 0 && reasons.every((r) => r.last_error) ? 0 : 1);
+process.exit(summary.lost === 0 && summary.duplicated === 0 && dead === INVALID && explained === INVALID ? 0 : 1);

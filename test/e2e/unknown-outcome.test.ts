@@ -54,7 +54,7 @@ describe('unknown outcomes never duplicate (delaying, answer-dropping proxy in f
           },
         ],
         // Settle time 18 s > the 15 s the proxy holds a request: a look-up happens only once Sage is done.
-        flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'shop', erp: 'erp' }, pollIntervalMs: 100, since, options: { settleMs: 18_000 } }],
+        flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'shop', erp: 'erp' }, pollIntervalMs: 100, since, options: { settleMs: 18_000, riskHold: false } }],
       }),
       { listen: true },
     );
