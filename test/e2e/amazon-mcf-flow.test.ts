@@ -7,9 +7,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amazonOperations } from '../../src/connectors/amazon/index.js';
 import type { SpApiClient } from '../../src/connectors/amazon/client.js';
-import { DEFAULT_LAYOUTS } from '../../src/connectors/sagex3/layouts.js';
 import type { Rec } from '../../src/sandboxes/sagex3/state.js';
-import { fireSchedule, startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
+import { fireSchedule, siteWithOrderFields, startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const OUT = 'sagex3-order-to-amazon-mcf';
@@ -21,10 +20,7 @@ beforeAll(async () => {
     seed: 1,
     x3Publications: { CLOSE: 'YSOHCLO' },
     // This site keeps the MCF status and the tracking number on the order header (its own fields).
-    x3Site: {
-      publicationFields: { SOH: { blocks: [{ id: 'SOH2_3', fields: [{ name: 'YMCFSTA', len: 20 }, { name: 'YTRACKNUM', len: 40 }] }] } },
-      layouts: { SOH: { ...DEFAULT_LAYOUTS.SOH, groups: { ...DEFAULT_LAYOUTS.SOH.groups, YMCFSTA: 'SOH2_3', YTRACKNUM: 'SOH2_3' } } },
-    },
+    x3Site: siteWithOrderFields({ YMCFSTA: 20, YTRACKNUM: 40 }),
     flows: [
       { use: OUT, pollIntervalMs: 200 },
       { use: BACK },

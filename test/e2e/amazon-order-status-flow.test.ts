@@ -7,8 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LAYOUTS } from '../../src/connectors/sagex3/layouts.js';
-import { startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
+import { siteWithOrderFields, startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const FLOW = 'amazon-order-status-to-sagex3';
@@ -18,10 +17,7 @@ beforeAll(async () => {
     seed: 1,
     x3Publications: { CLOSE: 'YSOHCLO' },
     // This site keeps the package's tracking number on the order header (its own field).
-    x3Site: {
-      publicationFields: { SOH: { blocks: [{ id: 'SOH2_3', fields: [{ name: 'YTRACKNUM', len: 40 }] }] } },
-      layouts: { SOH: { ...DEFAULT_LAYOUTS.SOH, groups: { ...DEFAULT_LAYOUTS.SOH.groups, YTRACKNUM: 'SOH2_3' } } },
-    },
+    x3Site: siteWithOrderFields({ YTRACKNUM: 40 }),
     lookupsDir: 'lookups',
     prepare: (dir) => {
       const lookups = path.join(dir, 'lookups');

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/config.js';
+import { DEFAULT_LAYOUTS } from '../../src/connectors/sagex3/layouts.js';
 import type { FlowConfigEntry } from '../../src/flows/deploy.js';
 import { startSyncline, type Runtime } from '../../src/main.js';
 import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
@@ -14,6 +15,14 @@ import { start as startX3, type PublicationDeclaration, type Publications, type 
 export interface X3Site {
   publicationFields: PublicationDeclaration;
   layouts: Record<string, unknown>;
+}
+
+/** A site whose order header carries its own Char fields (e.g. YTRACKNUM) in group SOH2_3, declared on both sides. */
+export function siteWithOrderFields(fields: Record<string, number>): X3Site {
+  return {
+    publicationFields: { SOH: { blocks: [{ id: 'SOH2_3', fields: Object.entries(fields).map(([name, len]) => ({ name, len })) }] } },
+    layouts: { SOH: { ...DEFAULT_LAYOUTS.SOH, groups: { ...DEFAULT_LAYOUTS.SOH.groups, ...Object.fromEntries(Object.keys(fields).map((f) => [f, 'SOH2_3'])) } } },
+  };
 }
 
 export interface AmazonX3 {
