@@ -2,7 +2,7 @@
 // with file/line/column when loaded from a file), compiled to a closure where possible, and the
 // field tree is walked per record. The walk is a generator so one implementation serves both the
 // all-compiled synchronous path (no promise per field) and specs that need jsonata's evaluator.
-import { bugError, userError } from '../core/errors.js';
+import { bugError, SynclineError, userError } from '../core/errors.js';
 import { asBudgetExceeded, Budget, budgetError, budgetLimits, type BudgetLimits, UncheckedBudget } from './budget.js';
 import { compileExpr, type CompiledExpr, type ExprLocation, type Scope, truthy } from './expr.js';
 import { builtins, joinPath, RuntimeState, type Runtime } from './functions.js';
@@ -422,22 +422,13 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     fallbacks,
     sync,
     run(input, ctx = {}) {
-      try {
-        return sync ? Promise.resolve(runS(input, ctx)) : Promise.resolve(drive(runGen(input, ctx)));
-      } catch (e) {
-        // Over budget (or a bug) in the synchronous part: a rejected promise, like the async part.
-        return Promise.reject(e);
-      }
+      return onceMoreIfSlow(() => (sync ? runS(input, ctx) : drive(runGen(input, ctx))));
     },
     runSync(input, ctx = {}) {
       return runS(input, ctx);
     },
     runGeneric(input, ctx = {}) {
-      try {
-        return Promise.resolve(drive(runGen(input, ctx)));
-      } catch (e) {
-        return Promise.reject(e);
-      }
+      return onceMoreIfSlow(() => drive(runGen(input, ctx)));
     },
   };
 }
@@ -458,6 +449,21 @@ function dedupe(errors: MappingResult['errors']): MappingResult['errors'] {
     out.push(e);
   }
   return out;
+}
+
+/**
+ * A mapping is a pure function of its input, so a time overrun may be tried once more: time is the one
+ * limit the machine moves (the jsonata path awaits between steps, and whatever else runs in the
+ * thread then is on the clock too). A runaway expression overruns twice — twice the budget, bounded —
+ * and its record is dead-lettered; a record that was only unlucky under load is not.
+ */
+async function onceMoreIfSlow<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof SynclineError && e.code === 'MAPPING_BUDGET_EXCEEDED' && e.details.limit === 'time')) throw e;
+    return run();
+  }
 }
 
 function drive<T>(g: Gen<T>): T | Promise<T> {
