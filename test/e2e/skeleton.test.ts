@@ -65,7 +65,7 @@ describe('walking skeleton: X-Cart order → Sage 300 OE order', () => {
     // A run records every step with its duration.
     const [run] = await demo.runtime.engine.runs.list({ status: 'succeeded', limit: 1 });
     const detail = await demo.runtime.engine.runs.get(run!.id);
-    expect(detail?.steps?.map((s) => s.step)).toEqual(['customer', 'map', 'order', 'deliver']);
+    expect(detail?.steps?.map((s) => s.step)).toEqual(['risk', 'customer', 'items', 'map', 'order', 'deliver']);
     expect(detail?.flowVersion).toBeGreaterThanOrEqual(1);
     // A run that succeeded records each step's outcome, no payload (recordPayloads: errors): the order is
     // stored once, sealed, in the inbox. Failed runs keep theirs, masked (src/server/pii.test.ts).
