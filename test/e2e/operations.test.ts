@@ -299,13 +299,16 @@ describe('connections: rotated credentials pause, a live edit resumes; nothing d
     expect(runs).toHaveLength(1);
     const show = await cli(['runs', 'show', String(runs[0]!.id), '--db', db]);
     expect(show.code, show.stderr).toBe(0);
-    expect(show.stdout).toContain('input:');
+    // recordPayloads defaults to 'errors': a run that succeeded shows each step's outcome, not the
+    // record again (the order is kept once, in the inbox); a failed attempt keeps its step's input.
     expect(show.stdout).toContain('output:');
-    // A held attempt left a run with the failing step and its error.
+    expect(show.stdout).not.toContain('input:');
+    // A held attempt left a run with the failing step, its input and its error.
     const retrying = JSON.parse((await cli(['runs', '--db', db, '--json', '--status', 'retrying', '--limit', '1'])).stdout) as Array<{ id: number }>;
     expect(retrying.length).toBe(1);
     const failed = await cli(['runs', 'show', String(retrying[0]!.id), '--db', db]);
     expect(failed.stdout).toContain('← failed here');
+    expect(failed.stdout).toContain('input:');
     expect(failed.stdout).toMatch(/AUTH_FAILED/);
   }, 400_000);
 });

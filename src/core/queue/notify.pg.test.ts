@@ -30,7 +30,8 @@ describe('PostgreSQL queue: LISTEN/NOTIFY wakes idle workers', () => {
   it('an enqueue elsewhere wakes the worker within 300 ms, not after its 30 s poll; another schema does not wake it', async () => {
     const done: Array<{ n: number; at: number }> = [];
     const queueA = createQueue(a);
-    const worker = new Worker(queueA, a.db, { q: async (job) => void done.push({ n: (job.payload as { n: number }).n, at: Date.now() }) }, { pollMs: 30_000 });
+    // Its queue only, as an engine's worker claims its own flows' jobs: 'other' below is for another.
+    const worker = new Worker(queueA, a.db, { q: async (job) => void done.push({ n: (job.payload as { n: number }).n, at: Date.now() }) }, { pollMs: 30_000, queues: ['q'] });
     const claims: number[] = [];
     const claim = queueA.claim.bind(queueA);
     queueA.claim = async (o) => (claims.push(Date.now()), claim(o));
