@@ -17,6 +17,7 @@ import { hashOf } from './steps/diff.js';
 
 export interface FlowCase {
   name: string;
+  /** `payloadFile` and `payload` together: the file's payload with `payload`'s top-level fields over it. */
   event: { entity?: string; id: string; version?: string; payload?: unknown; payloadFile?: string };
   options?: Record<string, unknown>;
   /** Links that exist before the run: [{ from: {system, entity, id}, to: {system, entity, id} }]. */
@@ -97,7 +98,10 @@ async function runCase(doc: FlowDocument, c: FlowCase, dir: string): Promise<Cas
         return structuredClone(r);
       },
     });
-    const payload = c.event.payloadFile ? JSON.parse(readFileSync(path.resolve(dir, c.event.payloadFile), 'utf8')) : c.event.payload;
+    // With both, `payload`'s top-level fields replace the file's (a variant of a shared sample).
+    const fromFile = c.event.payloadFile ? JSON.parse(readFileSync(path.resolve(dir, c.event.payloadFile), 'utf8')) as unknown : undefined;
+    const payload = fromFile === undefined ? c.event.payload
+      : c.event.payload && typeof c.event.payload === 'object' && typeof fromFile === 'object' ? { ...fromFile, ...c.event.payload } : fromFile;
     const t = doc.trigger;
     const event: InboxEvent = {
       eventId: 1,

@@ -61,6 +61,12 @@ describe('status translation on a stock Sage 300 Web API (no PATCH on OE orders)
     expect(dead!.lastError?.message).toContain(`put order ${sage.OrderNumber} on hold (X-Cart payment status C`);
     expect(dead!.lastError?.message).toContain('Set "On Hold" in O/E Order Entry, then replay');
     expect((await getSageOrder.call(pair.erp, { orderUniquifier: sage.OrderUniquifier }))?.OnHold).not.toBe(true);
+    // One human to-do, one dead letter: the order flow sees the canceled version too, and leaves the
+    // hold to the status flow (it used to try it as well and dead-letter a second time).
+    const ofOrder = async () => (await pair.runtime.engine.runs.list({ flow: 'xcart-order-to-sage300', limit: 50 })).filter((r) => r.recordKey.endsWith(`:order:${placed.id}`));
+    await until('the order flow saw the canceled version', ofOrder, (runs) => new Set(runs.map((r) => r.jobId)).size >= 2, 60_000, 200);
+    await pair.idle(['xcart-order-to-sage300', STATUS], 500);
+    expect((await pair.dead()).map((d) => `${d.queue} ${d.lastError?.code}`)).toEqual([`${STATUS} SAGE300_NOT_SUPPORTED`]);
 
     holdByHand(pair, sage.OrderUniquifier, true);
     const requests = pair.sage300.recordRequests();
