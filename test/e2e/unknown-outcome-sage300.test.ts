@@ -1,9 +1,12 @@
-// Issue 10, unknown outcomes for customers and credit notes: the proxy of unknown-outcome.test.ts in
-// front of Sage 300, now faulting customer creates (the order flow's lookup step creates a new buyer's
-// AR customer), credit-note creates (xcart-refund-to-sage300) and order creates alike — every 10th
-// of each held past the client's timeout (Sage commits it later), another every 10th answered and the
-// answer dropped. The customers' own duplicate-PO guard is off. Counted over Sage 300's API: exactly
-// one customer per new buyer's e-mail, one credit note per refund, one order per X-Cart order.
+// Issue 10, unknown outcomes for customers, credit notes and AR entries: the proxy of
+// unknown-outcome.test.ts in front of Sage 300, now faulting customer creates (the order flow's lookup
+// step creates a new buyer's AR customer), credit-note creates (xcart-refund-to-sage300), order
+// creates, and the AR receipt and refund entries of xcart-payment-to-sage300 (Sage 300's postings of
+// money: a POST of a new day-and-bank batch or a PATCH adding an entry to the open one) alike — every
+// 10th of each held past the client's timeout (Sage commits it later), another every 10th answered and
+// the answer dropped. The customers' own duplicate-PO guard is off. Counted over Sage 300's API:
+// exactly one customer per new buyer's e-mail, one credit note per refund, one order per X-Cart order,
+// one AR receipt entry per paid order and one AR refund entry per refund.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,10 +22,12 @@ import { until } from './xcart-sage300-pair.js';
 
 const UNLIMITED = { ratePerSec: 100_000, burst: 100_000 };
 const HOLD_MS = 3_000;
+// 4 s > the hold. UNKNOWN_OUTCOME_SETTLE_MS=0 reproduces the behaviour before the settle time (duplicates).
+const SETTLE_MS = Number(process.env.UNKNOWN_OUTCOME_SETTLE_MS ?? 4_000);
 const BUYERS = 30;
 const REFUNDS = 30;
 
-describe('unknown outcomes never duplicate: Sage 300 customers and credit notes behind a delaying, answer-dropping proxy', () => {
+describe('unknown outcomes never duplicate: Sage 300 customers, credit notes and AR entries behind a delaying, answer-dropping proxy', () => {
   let xcart: XcartSandbox;
   let sage: Sage300Sandbox;
   let proxy: FaultyProxy;
@@ -35,6 +40,8 @@ describe('unknown outcomes never duplicate: Sage 300 customers and credit notes 
     sage = await startSage300({ port: 0, seed: 1 });
     for (const c of sage.company.customers.table.rows()) (c as Record<string, unknown>).CheckForDuplicatePOs = 'None';
     proxy = await faultyProxy(sage.url, HOLD_MS, (method, url) => {
+      if ((method === 'POST' || method === 'PATCH') && /\/AR\/ARReceiptAndAdjustmentBatches(\(|\?|$)/.test(url)) return 'receiptEntry';
+      if ((method === 'POST' || method === 'PATCH') && /\/AR\/ARRefundBatches(\(|\?|$)/.test(url)) return 'refundEntry';
       if (method !== 'POST') return undefined;
       if (/\/AR\/ARCustomers(\?|$)/.test(url)) return 'customer';
       if (/\/OE\/OECreditDebitNotes(\?|$)/.test(url)) return 'creditNote';
@@ -42,9 +49,9 @@ describe('unknown outcomes never duplicate: Sage 300 customers and credit notes 
       return undefined;
     });
     const since = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000).toISOString();
-    const erpLimits = Object.fromEntries(['createOrder', 'findOrdersByReference', 'findCustomerByEmail', 'createCustomer', 'createCreditNote', 'listCreditNotes', 'getOrder', 'getItem'].map((o) => [o, UNLIMITED]));
+    const erpLimits = Object.fromEntries(['createOrder', 'findOrdersByReference', 'findCustomerByEmail', 'createCustomer', 'createCreditNote', 'listCreditNotes', 'getOrder', 'getItem', 'addReceiptEntry', 'addRefundEntry', 'findArEntries', 'getOrderDocuments'].map((o) => [o, UNLIMITED]));
     // Settle 4 s > the 3 s the proxy holds a request; the client gives up after 400 ms.
-    const flowOptions = { settleMs: 4_000, riskHold: false }; // one address for many new buyers is not what this test is about
+    const flowOptions = { settleMs: SETTLE_MS, riskHold: false }; // one address for many new buyers is not what this test is about
     runtime = await startSyncline(
       parseConfig({
         dataDir: dir,
@@ -58,6 +65,7 @@ describe('unknown outcomes never duplicate: Sage 300 customers and credit notes 
         flows: [
           { use: 'xcart-order-to-sage300', connections: { shop: 'shop', erp: 'erp' }, pollIntervalMs: 100, since, options: flowOptions },
           { use: 'xcart-refund-to-sage300', connections: { shop: 'shop', erp: 'erp' }, pollIntervalMs: 100, since, options: flowOptions },
+          { use: 'xcart-payment-to-sage300', connections: { shop: 'shop', erp: 'erp' }, pollIntervalMs: 100, since, options: { settleMs: SETTLE_MS } },
         ],
       }),
       { listen: false },
@@ -71,7 +79,7 @@ describe('unknown outcomes never duplicate: Sage 300 customers and credit notes 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`${BUYERS} new buyers and ${REFUNDS} refunds → exactly one Sage 300 customer, credit note and order each`, async () => {
+  it(`${BUYERS} new buyers and ${REFUNDS} refunds → exactly one Sage 300 customer, credit note, order, AR receipt and AR refund each`, async () => {
     const direct = new Sage300Client({ baseUrl: sage.url, company: sage.credentials.company, user: sage.credentials.user, password: sage.credentials.password }, { connection: 'check' });
     // New buyers Sage 300 has never seen: the lookup step creates each one's AR customer.
     const template = [...xcart.store.profilesByLogin.values()].find((p) => !p.anonymous && p.addresses.length)!.addresses[0]!;
@@ -101,23 +109,46 @@ describe('unknown outcomes never duplicate: Sage 300 customers and credit notes 
       for (const r of rows) if (r.PurchaseOrderNumber && refs.has(r.PurchaseOrderNumber)) per.set(r.PurchaseOrderNumber, (per.get(r.PurchaseOrderNumber) ?? 0) + 1);
       return per;
     };
-    await until('every customer, credit note and order in Sage 300', async () => {
-      const all = [await customers(), await notes(), await orders()] as const;
-      return Object.assign(all, { toJSON: () => all.map((m) => Object.fromEntries(m)) }); // what is missing, when it times out
-    }, ([c, n, o]) => c.size === BUYERS && [...n.values()].every((x) => x >= 1) && o.size === BUYERS, 240_000, 500); // load 20+: 400 ms timeouts open the circuit now and then
-    await new Promise((r) => setTimeout(r, HOLD_MS + 2_000)); // a late duplicate would land within the hold
-    const [c, n, o] = [await customers(), await notes(), await orders()];
-    const counts = {
-      customers: { records: [...c.values()].reduce((a, b) => a + b, 0), duplicates: [...c.values()].filter((x) => x > 1).length },
-      creditNotes: { records: [...n.values()].reduce((a, b) => a + b, 0), duplicates: [...n.values()].filter((x) => x > 1).length },
-      orders: { records: [...o.values()].reduce((a, b) => a + b, 0), duplicates: [...o.values()].filter((x) => x > 1).length },
+    // Every order here is paid: one AR receipt entry each (EntryReference = the X-Cart order number);
+    // each refund one AR refund entry (Reference "X-Cart #<number> refund <transaction>").
+    const paid = [...bought, ...refunded].map((o) => String(o.order_number));
+    const receipts = async () => {
+      const rows = await direct.list('check', 'AR', 'ARReceiptAndAdjustmentBatches', z.looseObject({ ReceiptsAdjustments: z.array(z.looseObject({ EntryReference: z.string().optional().nullable() })).optional().nullable() }));
+      const per = new Map(paid.map((p) => [p, 0]));
+      for (const b of rows) for (const e of b.ReceiptsAdjustments ?? []) if (e.EntryReference && per.has(e.EntryReference)) per.set(e.EntryReference, per.get(e.EntryReference)! + 1);
+      return per;
     };
+    const arRefunds = async () => {
+      const rows = await direct.list('check', 'AR', 'ARRefundBatches', z.looseObject({ Refunds: z.array(z.looseObject({ Reference: z.string().optional().nullable() })).optional().nullable() }));
+      const per = new Map(refunded.map((o) => [String(o.order_number), 0]));
+      for (const b of rows) for (const e of b.Refunds ?? []) {
+        const number = /^X-Cart #(\S+) refund /.exec(e.Reference ?? '')?.[1];
+        if (number && per.has(number)) per.set(number, per.get(number)! + 1);
+      }
+      return per;
+    };
+    const all = async () => [await customers(), await notes(), await orders(), await receipts(), await arRefunds()] as const;
+    await until('every customer, credit note, order and AR entry in Sage 300', async () => {
+      const got = await all();
+      return Object.assign(got, { toJSON: () => got.map((m) => Object.fromEntries([...m].filter(([, x]) => x !== 1))) }); // what is missing (or twice), when it times out
+    }, ([c, n, o, r, f]) => c.size === BUYERS && [...n.values()].every((x) => x >= 1) && o.size === BUYERS && [...r.values()].every((x) => x >= 1) && [...f.values()].every((x) => x >= 1), 300_000, 500); // load 20+: 400 ms timeouts open the circuit now and then
+    await new Promise((r) => setTimeout(r, HOLD_MS + 2_000)); // a late duplicate would land within the hold
+    const [c, n, o, r, f] = await all();
+    const count = (m: Map<string, number>) => ({ records: [...m.values()].reduce((a, b) => a + b, 0), duplicates: [...m.values()].filter((x) => x > 1).length });
+    const counts = { customers: count(c), creditNotes: count(n), orders: count(o), arReceipts: count(r), arRefunds: count(f) };
     console.log(JSON.stringify({ counts, proxy: proxy.stats }));
     expect(proxy.stats.customer!.held).toBeGreaterThanOrEqual(2);
     expect(proxy.stats.customer!.dropped).toBeGreaterThanOrEqual(2);
     expect(proxy.stats.creditNote!.held).toBeGreaterThanOrEqual(2);
     expect(proxy.stats.creditNote!.dropped).toBeGreaterThanOrEqual(2);
-    expect(counts).toEqual({ customers: { records: BUYERS, duplicates: 0 }, creditNotes: { records: REFUNDS, duplicates: 0 }, orders: { records: BUYERS, duplicates: 0 } });
+    expect(proxy.stats.receiptEntry!.held).toBeGreaterThanOrEqual(2);
+    expect(proxy.stats.receiptEntry!.dropped).toBeGreaterThanOrEqual(2);
+    expect(proxy.stats.refundEntry!.held).toBeGreaterThanOrEqual(2);
+    expect(proxy.stats.refundEntry!.dropped).toBeGreaterThanOrEqual(2);
+    expect(counts).toEqual({
+      customers: { records: BUYERS, duplicates: 0 }, creditNotes: { records: REFUNDS, duplicates: 0 }, orders: { records: BUYERS, duplicates: 0 },
+      arReceipts: { records: BUYERS + REFUNDS, duplicates: 0 }, arRefunds: { records: REFUNDS, duplicates: 0 },
+    });
     expect(await runtime.engine.queue.list({ state: 'dead', limit: 10 })).toEqual([]);
-  }, 330_000);
+  }, 420_000);
 });
