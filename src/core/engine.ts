@@ -111,6 +111,8 @@ export class Engine<Deps = unknown> {
   });
   /** Steps of a failing attempt, kept until the failure is committed with its run. */
   private readonly failedSteps = new Map<string, { steps: StepRecord[]; checkpoint?: unknown; traceId?: string }>();
+  /** The trace of the attempt an error ended, for the retry and dead-letter log lines (they run after its span). */
+  private readonly errorTraces = new WeakMap<SynclineError, string>();
 
   constructor(private readonly options: EngineOptions<Deps>) {
     this.store = options.store;
@@ -367,7 +369,13 @@ export class Engine<Deps = unknown> {
           ? (job: LeasedJob, signal: AbortSignal) => {
               // A run is a trace (off unless telemetry is configured): each step a span, each connector call a child.
               return this.eventOf(job).then((e) =>
-                withRunSpan({ flow: id, recordKey: `${e.system}:${e.entity}:${e.id}`, jobId: job.id, attempt: job.attempt, eventId: job.eventId }, (traceId) => this.handle(this.versionOf(id, job), job, e, signal, traceId)),
+                withRunSpan({ flow: id, recordKey: `${e.system}:${e.entity}:${e.id}`, jobId: job.id, attempt: job.attempt, eventId: job.eventId }, (traceId) =>
+                  this.handle(this.versionOf(id, job), job, e, signal, traceId).catch((raw: unknown) => {
+                    const err = toSynclineError(raw);
+                    if (traceId) this.errorTraces.set(err, traceId);
+                    throw err;
+                  }),
+                ),
               );
             }
           : undefined,
@@ -379,12 +387,12 @@ export class Engine<Deps = unknown> {
         onSuccess: (job) => this.metrics.jobsSucceeded.inc(this.labels(job.queue)),
         onRetry: (job, err, delayMs) => {
           this.metrics.jobsRetried.inc({ ...this.labels(job.queue), code: err.code });
-          log?.debug({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, delayMs }, 'attempt failed; retrying');
+          log?.debug({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, delayMs, traceId: this.errorTraces.get(err) }, 'attempt failed; retrying');
         },
         onDead: (job, err) => {
           this.metrics.jobsDeadLettered.inc({ ...this.labels(job.queue), code: err.code });
           const level = err.kind === 'bug' ? 'error' : 'warn';
-          log?.[level]({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, message: redactText(err.message) }, 'dead-lettered');
+          log?.[level]({ job: job.id, flow: job.queue, attempt: job.attempt, code: err.code, message: redactText(err.message), traceId: this.errorTraces.get(err) }, 'dead-lettered');
         },
         onInternalError: (e) => log?.error({ err: e }, 'worker internal error'),
         onFailureCommit: (job, err, outcome, trx) => this.commitFailure(job, err, outcome, trx),

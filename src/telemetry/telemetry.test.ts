@@ -1,52 +1,24 @@
 // Traces of one order, exported over OTLP/HTTP (JSON) to a collector in this process: the run is the
 // root span, each step a child, each connector call a child of its step with the HTTP semantic
 // attributes and the rate-limit wait — and everything is a no-op while tracing is off.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryRateLimiter } from '../core/rate-limit.js';
 import { start, type Sage300Sandbox } from '../sandboxes/sage300/index.js';
 import { createOrder, findCustomerByEmail, sage300Connector, type Sage300Client } from '../connectors/sage300/index.js';
 import { currentTraceId, startTelemetry, telemetryEnabled, withRunSpan, withStepSpan, type Telemetry } from './index.js';
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: Array<{ key: string; value: Record<string, unknown> }>;
-  status?: { code?: number };
-}
+import { attr, startCollector, type Collector } from './collector.testkit.js';
 
 let sb: Sage300Sandbox;
-let collector: Server;
-let received: Array<{ contentType: string; body: { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> } }> = [];
-let endpoint = '';
+let collector: Collector;
 
 beforeAll(async () => {
   sb = await start({ seed: 3 });
-  // The "collector": accepts OTLP/HTTP JSON export requests, as an OpenTelemetry Collector would.
-  collector = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/v1/traces' && req.method === 'POST') received.push({ contentType: String(req.headers['content-type']), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
+  collector = await startCollector();
 });
 afterAll(async () => {
   await sb?.close();
-  await new Promise((r) => collector?.close(r));
+  await collector?.close();
 });
-
-const attr = (s: OtlpSpan, key: string) => {
-  const v = s.attributes.find((a) => a.key === key)?.value;
-  return v ? (v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue) : undefined;
-};
 
 describe('telemetry', () => {
   it('is off by default: helpers call straight through and give no trace id', async () => {
@@ -57,8 +29,7 @@ describe('telemetry', () => {
   });
 
   it('one order: run → steps → connector calls, exported over OTLP to a collector', async () => {
-    received = [];
-    const telemetry = (await startTelemetry({ enabled: true, serviceName: 'syncline-test', otlpEndpoint: endpoint })) as Telemetry;
+    const telemetry = (await startTelemetry({ enabled: true, serviceName: 'syncline-test', otlpEndpoint: collector.endpoint })) as Telemetry;
     const client = sage300Connector.createClient(
       { baseUrl: sb.url, company: sb.credentials.company, user: sb.credentials.user, password: sb.credentials.password },
       { connection: 'sage300-traced', rateLimiter: new MemoryRateLimiter() },
@@ -82,12 +53,12 @@ describe('telemetry', () => {
 
     expect(runTrace).toMatch(/^[0-9a-f]{32}$/);
     expect(inStep).toBe(runTrace);
+    const received = collector.requests;
     expect(received.length).toBeGreaterThan(0);
     expect(received[0]!.contentType).toContain('application/json');
     const resource = received[0]!.body.resourceSpans[0]!.resource;
     expect(resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue).toBe('syncline-test');
-    const spans = received.flatMap((r) => r.body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
-    const trace = spans.filter((s) => s.traceId === runTrace);
+    const trace = collector.spans().filter((s) => s.traceId === runTrace);
     const run = trace.find((s) => s.name === 'run xcart-order-to-sage300')!;
     expect(run.parentSpanId ?? '').toBe('');
     expect(attr(run, 'syncline.record')).toBe('xcart:order:424242');
