@@ -1,0 +1,104 @@
+// Version schemes (issue 10, defect 3): the X-Cart order poller's versions look like
+// `001796608962.0000`; a webhook once sent `2026-12-07T02:02:40Z` for the same order, which outranked
+// every later poller version as a string, so each later change of that order was skipped as stale.
+// Here poller and webhook events of one order are mixed: the webhook's version must follow the
+// poller's scheme (else 400 with the reason, nothing stored), and every newer change is delivered,
+// in order, while an older one is skipped.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { request } from 'undici';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderVersion } from '../connectors/xcart/triggers.js'; // declares the X-Cart order scheme, as loading the connector does
+import { ConnectionStore } from './connections.js';
+import { openStore, type Store } from './db/database.js';
+import { Engine } from './engine.js';
+import { defineFlow } from './flow.js';
+import { SecretBox } from './secrets.js';
+import { ApiTokenStore } from './tokens.js';
+import { checkVersion, versionScheme } from './versions.js';
+import { buildServer, signWebhook } from '../server/index.js';
+
+const delivered: string[] = [];
+const flow = defineFlow<unknown>({
+  id: 'xcart-orders',
+  description: 'X-Cart orders to a sink that records each state it is given',
+  source: { system: 'xcart', entity: 'order' },
+  target: { system: 'sink', entity: 'order' },
+  steps: [{ name: 'deliver', run: (o: { state: string }) => void delivered.push(o.state) }],
+});
+
+let dir: string;
+let store: Store;
+let engine: Engine<unknown>;
+let app: FastifyInstance;
+let base: string;
+const secret = 'whsec_' + randomBytes(16).toString('hex');
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'syncline-versions-'));
+  store = await openStore({ dialect: 'sqlite', file: path.join(dir, 'db.sqlite') });
+  engine = new Engine({ store, flows: [flow], deps: {}, worker: { pollMs: 10 } });
+  const connections = new ConnectionStore(store.db, SecretBox.fromKey(randomBytes(32).toString('hex')));
+  await connections.upsert({ id: 'shop', system: 'xcart', config: {}, secrets: { webhookSecret: secret } });
+  app = buildServer({ engine, connections, tokens: new ApiTokenStore(store.db), webhookSecrets: (id) => connections.webhookSecret(id) });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await engine.stop();
+  await app.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const order = (version: string, state: string) => ({ system: 'xcart', entity: 'order', id: '479', version, payload: { id: 479, state } });
+async function webhook(event: unknown) {
+  const body = JSON.stringify(event);
+  const res = await request(`${base}/webhooks/shop`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-syncline-signature': signWebhook(secret, body) } });
+  return { status: res.statusCode, text: await res.body.text() };
+}
+async function settled(runs: number) {
+  for (let i = 0; i < 400; i++) {
+    const rows = await store.db.selectFrom('runs').select(['status']).where('flow', '=', flow.id).execute();
+    if (rows.length >= runs) return rows;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`fewer than ${runs} runs of ${flow.id}`);
+}
+
+describe('one version scheme per source entity', () => {
+  it('the X-Cart order scheme is declared by its trigger', () => {
+    expect(versionScheme('xcart', 'order')?.pattern.test(orderVersion(1796608962, 0))).toBe(true);
+  });
+
+  it('refuses versions of another scheme, and versions that are not versions, with the reason', () => {
+    for (const v of ['2026-12-07T02:02:40Z', '1', 'zzzz', '1796608962.0000', '001796608962']) {
+      expect(() => checkVersion(order(v, 'x')), v).toThrowError(/does not follow the X-Cart order scheme/);
+    }
+    expect(() => checkVersion(order('', 'x'))).toThrowError(/non-empty string/);
+    expect(() => checkVersion(order(orderVersion(1796608962, 3), 'x'))).not.toThrow();
+  });
+
+  it('poller and webhook events of one order mixed: the ISO webhook version is refused at intake, every later change is delivered in order, an older one skipped', async () => {
+    await engine.intake([order(orderVersion(1796608962, 0), 'placed')], { connection: 'shop' }); // the poller
+    expect(await webhook(order(orderVersion(1796608970, 0), 'paid'))).toMatchObject({ status: 202 }); // a webhook in the poller's scheme
+    const iso = await webhook(order('2026-12-07T02:02:40Z', 'iso'));
+    expect(iso.status).toBe(400);
+    expect(iso.text).toContain('EVENT_VERSION_INVALID');
+    expect(iso.text).toContain('does not follow the X-Cart order scheme');
+    expect(await store.db.selectFrom('events').select('id').where('version', '=', '2026-12-07T02:02:40Z').execute()).toEqual([]);
+    engine.start();
+    await settled(2);
+    await engine.intake([order(orderVersion(1796608980, 1), 'shipped')], { connection: 'shop' }); // the poller, later
+    await settled(3);
+    await engine.intake([order(orderVersion(1796608965, 0), 'stale')], { connection: 'shop' }); // a late, older read
+    const runs = await settled(4);
+    expect(delivered).toEqual(['placed', 'paid', 'shipped']);
+    expect(runs.map((r) => r.status).sort()).toEqual(['skipped', 'succeeded', 'succeeded', 'succeeded']);
+    const applied = await store.db.selectFrom('applied_versions').select('version').execute();
+    expect(applied.map((r) => r.version)).toContain(orderVersion(1796608980, 1));
+  });
+});
