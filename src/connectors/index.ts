@@ -4,7 +4,7 @@ import type { Poller } from '../core/triggers.js';
 import type { ConnectorDefinition } from './types.js';
 import { xcartConnector, xcartOperations, createOrderPoller as xcartOrderPoller, type XcartClient } from './xcart/index.js';
 import {
-  sage300Connector, sage300Operations, createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, type Sage300Client,
+  sage300Connector, sage300Operations, createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, createPricePoller, type Sage300Client,
 } from './sage300/index.js';
 import { amazonConnector, amazonOperations } from './amazon/index.js';
 import { createOrderPoller as amazonOrderPoller, createInventoryPoller, createSettlementPoller } from './amazon/triggers.js';
@@ -59,6 +59,7 @@ export const connectorTriggers: Record<string, Record<string, PollerFactory>> = 
     stock: sage300(createStockPoller),
     customers: sage300(createCustomerPoller),
     items: sage300(createItemPoller),
+    prices: sage300(createPricePoller),
   },
   amazon: {
     orders: (client: SpApiClient, a) => amazonOrderPoller({ id: a.id, client, ...(a.since ? { lookbackMs: Math.max(0, Date.now() - Date.parse(a.since)) } : {}), ...(a.options as object) }),

@@ -76,12 +76,12 @@ export async function startPair(opts: PairOptions): Promise<Pair> {
       {
         id: ids.shop, system: 'xcart',
         config: { baseUrl: xcart.url, token: xcart.credentials.writeToken, legacyKey: xcart.credentials.legacyKey, ...(opts.xcartConfig ?? {}) },
-        rateLimits: opts.xcartRateLimits ?? lift(['listOrders', 'getOrder', 'listProducts', 'listVariants', 'getProduct', 'getVariant', 'updateProduct', 'updateVariant', 'createProduct', 'createVariant', 'updatePaymentStatus', 'updateShippingStatus', 'listOrderPaymentTransactions', 'listProfiles', 'createProfile', 'updateProfile', 'createAddress', 'addTrackingNumber']),
+        rateLimits: opts.xcartRateLimits ?? lift(['listOrders', 'getOrder', 'listProducts', 'listVariants', 'getProduct', 'getVariant', 'updateProduct', 'updateVariant', 'createProduct', 'createVariant', 'updatePaymentStatus', 'updateShippingStatus', 'listOrderPaymentTransactions', 'listProfiles', 'createProfile', 'updateProfile', 'createAddress', 'addTrackingNumber', 'findSku']),
       },
       {
         id: ids.erp, system: 'sage300',
         config: { baseUrl: sage300.url, company: sage300.credentials.company, user: sage300.credentials.user, password: sage300.credentials.password },
-        rateLimits: opts.sage300RateLimits ?? lift(['createOrder', 'findOrdersByReference', 'getOrder', 'getStock', 'listStock', 'findCustomerByEmail', 'createCustomer', 'updateCustomer', 'createReceiptBatch', 'createRefundBatch', 'createCreditNote', 'listInvoices', 'listItems', 'getItem', 'postBatch', 'poll:stock', 'poll:shipments', 'poll:customers', 'poll:items', 'poll:invoices']),
+        rateLimits: opts.sage300RateLimits ?? lift(['createOrder', 'findOrdersByReference', 'getOrder', 'getStock', 'listStock', 'findCustomerByEmail', 'createCustomer', 'updateCustomer', 'createReceiptBatch', 'createRefundBatch', 'createCreditNote', 'listInvoices', 'listItems', 'getItem', 'getItemPrice', 'postBatch', 'poll:stock', 'poll:prices', 'poll:shipments', 'poll:customers', 'poll:items', 'poll:invoices']),
       },
     ],
     flows: typeof opts.flows === 'function' ? opts.flows(ids) : opts.flows,

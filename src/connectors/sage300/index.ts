@@ -35,7 +35,7 @@ import { iclocSqlConfigSchema } from './stock-sql.js';
 export { Sage300Client, classifySage300, literal, readODataCount, type Sage300Capabilities, type Sage300Config } from './client.js';
 export * from './schemas.js';
 export { iclocChangesQuery, iclocSource, mssqlDialect, mssqlIclocSource, stockRow, toAuditStamp, fromAuditStamp, iclocSqlConfigSchema, type IclocSource, type IclocTables, type IclocSqlConfig } from './stock-sql.js';
-export { createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, orderShipment, type PollerOptions } from './triggers.js';
+export { createShipmentPoller, createInvoicePoller, createStockPoller, createCustomerPoller, createItemPoller, createPricePoller, orderShipment, type PollerOptions } from './triggers.js';
 export {
   createOrder, findOrdersByReference, getOrder, listItems, getItem, findCustomerByEmail, shipOrder, updateOrder, listInvoices, createCreditNote, listCreditNotes, getItemPrice,
   getStock, listStock, listLocations, createCustomer, updateCustomer, createShipToLocation, listShipToLocations, listGLAccounts, createJournalBatch,
@@ -83,7 +83,7 @@ export const sage300Connector: ConnectorDefinition<Sage300Config, Sage300Client>
   rateLimits: {
     ...Object.fromEntries(Object.keys(sage300Operations).map((id) => [id, /^(list|get|find)/.test(id) ? READ_LIMIT : WRITE_LIMIT])),
     // Pollers share one slow bucket per kind: change detection must never crowd out deliveries.
-    ...Object.fromEntries(['shipments', 'invoices', 'stock', 'customers', 'items'].map((p) => [`poll:${p}`, POLL_LIMIT])),
+    ...Object.fromEntries(['shipments', 'invoices', 'stock', 'customers', 'items', 'prices'].map((p) => [`poll:${p}`, POLL_LIMIT])),
   },
   createClient(config, deps) {
     const parsed = sage300ConfigSchema.safeParse(config);

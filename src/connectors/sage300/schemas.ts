@@ -150,6 +150,16 @@ export const itemOut = z.looseObject({
 });
 export type ItemOut = z.output<typeof itemOut>;
 
+/** IC/ICItemPricing (ICPRIC): an item's prices in one price list and currency; the base price is a detail. */
+export const itemPricingOut = z.looseObject({
+  CurrencyCode: z.string(),
+  UnformattedItemNumber: z.string(),
+  PriceListCode: z.string(),
+  DateLastMaintained: z.string().nullable().optional(),
+  ItemPricingDetails: z.array(z.looseObject({ PriceDetailType: z.string().optional(), UnitPrice: decimalOut.optional() })).optional(),
+});
+export type ItemPricingOut = z.output<typeof itemPricingOut>;
+
 export const customerOut = z.looseObject({
   CustomerNumber: z.string(),
   CustomerName: z.string().optional(),

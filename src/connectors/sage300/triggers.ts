@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
 import type { Sage300Client } from './client.js';
-import { customerOut, invoiceOut, itemOut, orderOut, shipmentOut, stockOut, type CustomerOut, type ItemOut, type OrderOut, type StockOut } from './schemas.js';
+import { customerOut, invoiceOut, itemOut, itemPricingOut, orderOut, shipmentOut, stockOut, type CustomerOut, type ItemOut, type ItemPricingOut, type OrderOut, type StockOut } from './schemas.js';
 import { mssqlIclocSource, type IclocSource } from './stock-sql.js';
 
 export interface PollerOptions {
@@ -277,5 +277,19 @@ export function createItemPoller(client: Sage300Client, opts: PollerOptions): Po
   return stampPoller<ItemOut>(opts, {
     name: 'items', entity: 'item', windowMs: 24 * 3_600_000, stamp: stampOf('DateLastMaintained'), id: (r) => r.ItemNumber,
     source: odataStampSource(client, { name: 'items', module: 'IC', resource: 'ICItems', stampField: 'DateLastMaintained', schema: itemOut }),
+  });
+}
+
+/**
+ * Item prices (IC/ICItemPricing, ICPRIC): one event per item, price list and currency whose prices
+ * changed — a price change does not touch ICItems' own fields, so the items poller never sees it.
+ * DateLastMaintained is a date: the window is a day, and only a changed price list row is news.
+ */
+export function createPricePoller(client: Sage300Client, opts: PollerOptions): Poller {
+  return stampPoller<ItemPricingOut>(opts, {
+    name: 'prices', entity: 'item-price', windowMs: 24 * 3_600_000, stamp: stampOf('DateLastMaintained'),
+    id: (r) => `${r.UnformattedItemNumber}/${r.PriceListCode}/${r.CurrencyCode}`,
+    changeOf: (r) => (r.ItemPricingDetails ?? []).map((d) => [d.PriceDetailType ?? '', String(d.UnitPrice ?? '')]),
+    source: odataStampSource(client, { name: 'prices', module: 'IC', resource: 'ICItemPricing', stampField: 'DateLastMaintained', schema: itemPricingOut }),
   });
 }

@@ -2,15 +2,8 @@
 // its first pricing detail): what the catalog flow puts on the shop's product.
 import { z } from 'zod';
 import { literal } from '../client.js';
-import { decimalOut } from '../schemas.js';
+import { itemPricingOut as pricingOut } from '../schemas.js';
 import { sage300Operation, WEBAPI_DOCS } from './define.js';
-
-const pricingOut = z.looseObject({
-  CurrencyCode: z.string(),
-  UnformattedItemNumber: z.string(),
-  PriceListCode: z.string(),
-  ItemPricingDetails: z.array(z.looseObject({ UnitPrice: decimalOut.optional() })).optional(),
-});
 
 export const getItemPrice = sage300Operation({
   id: 'getItemPrice',

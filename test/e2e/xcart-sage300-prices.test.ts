@@ -1,0 +1,58 @@
+// Prices Sage 300 → X-Cart (issue 8 §2.7): a price changed in IC Item Pricing reaches the product or
+// variant the shop sells, over HTTP. A price change leaves ICItems as it was, so the catalog flow
+// (items poller) alone never sends it: this test also runs that flow and shows it does not.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getProduct, getVariant, listSkus, type SkuEntry } from '../../src/connectors/xcart/index.js';
+import { startPair, sleep, until, type Pair } from './xcart-sage300-pair.js';
+
+const PRICES = 'sage300-price-to-xcart';
+const ITEMS = 'sage300-item-to-xcart';
+
+async function shopPrice(pair: Pair, e: SkuEntry): Promise<number> {
+  return Number(e.variantId !== null ? (await getVariant.call(pair.shop, { productId: e.productId, id: e.variantId })).price : (await getProduct.call(pair.shop, { id: e.productId })).price);
+}
+
+describe('prices Sage 300 → X-Cart', () => {
+  let pair: Pair;
+  let product: SkuEntry;
+  let variant: SkuEntry;
+  beforeAll(async () => {
+    pair = await startPair({
+      concurrency: 16,
+      flows: ({ shop, erp }) => [
+        // Both start today (Sage 300's stamps are dates): the first polls are the day's initial sync.
+        { use: PRICES, connections: { erp, shop }, since: 'now', pollIntervalMs: 250 },
+        { use: ITEMS, connections: { erp, shop }, since: 'now', pollIntervalMs: 250 },
+      ],
+    });
+    const skus = await listSkus.call(pair.shop, {});
+    product = skus.find((s) => !s.hasVariants && s.variantId === null && /^A1-\d{4}-[A-Z]{3}$/.test(s.sku))!;
+    variant = skus.find((s) => s.variantId !== null && /^A1-\d{4}-[A-Z]{3}$/.test(s.sku))!;
+    expect([product, variant].every(Boolean)).toBe(true);
+    await sleep(2_000);
+    await pair.idle([PRICES, ITEMS], 6_000, 300_000);
+  }, 360_000);
+  afterAll(async () => pair?.stop());
+
+  it('a new price of a product and of a variant reaches the shop; other price lists change nothing; nothing dead', async () => {
+    const before = await shopPrice(pair, product);
+    const next = (before + 3.17).toFixed(2);
+    const nextVariant = ((await shopPrice(pair, variant)) + 1.05).toFixed(2);
+    const changedAt = Date.now();
+    pair.sage300.backOffice.setPrice(product.sku, next);
+    pair.sage300.backOffice.setPrice(variant.sku, nextVariant);
+    pair.sage300.backOffice.setPrice(product.sku, '1.00', 'WHS');
+    await until(`${product.sku} at ${next}`, () => shopPrice(pair, product), (p) => p === Number(next), 60_000, 250);
+    await until(`${variant.sku} at ${nextVariant}`, () => shopPrice(pair, variant), (p) => p === Number(nextVariant), 60_000, 250);
+    await pair.idle([PRICES, ITEMS], 3_000);
+    expect(await shopPrice(pair, product)).toBe(Number(next));
+    expect(await pair.dead()).toEqual([]);
+    // The catalog flow saw no change for either item (ICItems did not move): without the price flow
+    // the shop would keep the old prices.
+    const itemRuns = await pair.runtime.engine.runs.list({ flow: ITEMS, limit: 1000 });
+    expect(itemRuns.filter((r) => r.startedAt >= changedAt && [product.sku, variant.sku].some((s) => r.recordKey.endsWith(`:${s}`)))).toEqual([]);
+    const runs = await pair.runtime.engine.runs.list({ flow: PRICES, limit: 2000 });
+    expect(runs.some((r) => r.status === 'succeeded' && r.note === `productPrice: ${product.sku} price ${next}`)).toBe(true);
+    expect(runs.filter((r) => r.recordKey.endsWith('/WHS/USD') && r.status !== 'skipped')).toEqual([]);
+  }, 120_000);
+});
