@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, type Sage300Sandbox } from '../../sandboxes/sage300/index.js';
-import { specsFolder } from '../../sandboxes/shared/specs.testkit.js';
+import { itWithSpecs } from '../../sandboxes/shared/specs.testkit.js';
 import { createOrder, createShipmentPoller, sage300Connector, shipOrder, updateOrder, type Sage300Client, type Sage300Config } from './index.js';
 import { failure } from '../../../test/support/failure.js';
 
@@ -76,8 +76,8 @@ describe('Sage 300 as the 2022 Endpoint Reference lists it (OEOrders: GET, POST)
     expect(o.OrderDetails![0]).toMatchObject({ QuantityShippedToDate: '2', QuantityCommitted: '0' });
   });
 
-  it.skipIf(!specsFolder('sage300-samples').present)("accepts Sage's own ship-and-invoice sample through createOrder", async () => {
-    const sample = JSON.parse(await readFile(path.join(specsFolder('sage300-samples').dir, 'OE', 'OEOrders_WithShipmentsandInvoice.txt'), 'utf8')) as never;
+  itWithSpecs('sage300-samples', "accepts Sage's own ship-and-invoice sample through createOrder", async (samples) => {
+    const sample = JSON.parse(await readFile(path.join(samples.dir, 'OE', 'OEOrders_WithShipmentsandInvoice.txt'), 'utf8')) as never;
     const sampleSb = await start({ seed: 1 });
     try {
       const res = await createOrder.call(clientFor(sampleSb), { order: sample, lookupFirst: false });

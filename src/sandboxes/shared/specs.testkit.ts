@@ -5,7 +5,7 @@
 // silently; under CI (CI=true) a missing folder is a failure, so CI cannot go green without them.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'vitest';
+import { describe, it, type TestFunction } from 'vitest';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -53,9 +53,29 @@ export function describeWithSpecs(sub: string, name: string, body: (folder: Spec
     });
     return;
   }
-  if (!warned.has(line)) {
-    warned.add(line);
-    console.warn(`${line} — SKIPPED`);
-  }
-  describe.skip(name, () => body(folder));
+  warnOnce(line);
+  // The body is not run: vitest collects a skipped suite's body too, and a body that reads the
+  // models (to list its cases) would fail on the missing folder.
+  describe.skip(name, () => {
+    it(`needs ${sub}`, () => {});
+  });
+}
+
+function warnOnce(line: string): void {
+  if (warned.has(line)) return;
+  warned.add(line);
+  console.warn(`${line} — SKIPPED`);
+}
+
+/** `it` for one test that needs `sub` (inside a suite that does not): same rules as `describeWithSpecs`. */
+export function itWithSpecs(sub: string, name: string, fn: (folder: SpecsFolder) => Promise<void> | void, timeout?: number): void {
+  const folder = specsFolder(sub);
+  const action = missingSpecsAction(folder);
+  if (action === 'run') return void it(name, (() => fn(folder)) as TestFunction, timeout);
+  const line = `!!! ${name}: official models not found at ${folder.dir} (set SYNCLINE_SPECS_DIR to the folder holding ${sub}/)`;
+  if (action === 'fail') return void it(`${name} — finds ${sub} (CI=true: a missing model folder is a failure)`, () => {
+    throw new Error(line);
+  });
+  warnOnce(line);
+  it.skip(name, () => fn(folder));
 }
