@@ -44,4 +44,18 @@ describe('order risk', () => {
     expect(r.reasons.join()).toMatch(/4 orders from this e-mail in 24 h/);
     expect(scoreOrder(base(9, { email: 'same@example.com', at: new Date(Date.UTC(2026, 11, 3)) }), h).reasons.join()).not.toMatch(/24 h/);
   });
+
+  it('keeps a bounded history: first orders known out of time order, velocity from the last day only', () => {
+    const h = new RiskHistory();
+    const at = (hour: number): Date => new Date(Date.UTC(2026, 11, 1, hour));
+    h.record(base(1, { email: 'late@example.com', at: at(10) }));
+    h.record(base(2, { email: 'late@example.com', at: at(5) })); // arrives after a later order
+    expect(scoreOrder(base(3, { email: 'late@example.com', at: at(7) }), h).reasons.join()).not.toMatch(/first order/);
+    expect(scoreOrder(base(4, { email: 'late@example.com', at: at(4) }), h).reasons.join()).toMatch(/first order/);
+    // 300 orders from one address over 30 days: only the last day's count as velocity.
+    for (let i = 0; i < 300; i++) h.record(base(100 + i, { shippingAddress: '1 Busy Rd', at: new Date(Date.UTC(2026, 11, 1) + i * 2.4 * 3_600_000) }));
+    const r = scoreOrder(base(999, { shippingAddress: '1 busy rd', at: new Date(Date.UTC(2026, 11, 1) + 300 * 2.4 * 3_600_000) }), h);
+    expect(r.reasons.join()).toMatch(/\b10 orders from this address in 24 h/);
+    expect(r.score).toBeLessThan(HOLD_THRESHOLD); // velocity alone does not hold
+  });
 });

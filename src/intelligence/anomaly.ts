@@ -34,23 +34,28 @@ const SEASONAL = new Set<Metric>(['errors.rate']);
 /** Floors on the MAD, as a share of the median, so a series that never moved still tolerates noise. */
 const MAD_FLOOR: Record<Metric, number> = { 'order.total': 0.05, 'order.lines': 0.2, 'price.vsList': 0.1, 'fee.ratio': 0.02, 'stock.delta': 0.1, 'errors.rate': 0.2 };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+/** Median of a typed array, sorted in place (numerically, no comparator). */
+function median(s: Float64Array): number {
+  s.sort();
   const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function stat(xs: number[], metric: Metric): Stat {
-  const med = median(xs);
-  const mad = median(xs.map((x) => Math.abs(x - med)));
+  const med = median(Float64Array.from(xs));
+  const dev = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) dev[i] = Math.abs(xs[i]! - med);
+  const mad = median(dev);
   return { median: med, mad: Math.max(mad, Math.abs(med) * MAD_FLOOR[metric], 1e-9), n: xs.length };
 }
 
 const slot = (d: Date): number => d.getUTCDay() * 24 + d.getUTCHours();
-const seriesKey = (o: Pick<Observation, 'metric' | 'key'>, s?: number): string => `${o.metric}|${o.key}${s === undefined ? '' : `|${s}`}`;
+/** A series within its metric: the key, or for a seasonal one the key and the weekday × hour slot. */
+const seriesKey = (o: Pick<Observation, 'key'>, s?: number): string => (s === undefined ? o.key : `${o.key}|${s}`);
 
 export class Baselines {
-  private stats = new Map<string, Stat>();
+  // metric → series → baseline: checking a non-seasonal observation builds no string.
+  private stats = new Map<Metric, Map<string, Stat>>();
   constructor(readonly threshold = 3.5, readonly minHistory = 8) {}
 
   /** Builds every series' baseline from history (one batch; rebuild nightly or every N events). */
@@ -63,17 +68,23 @@ export class Baselines {
       groups.set(k, g);
     };
     for (const o of history) {
-      add(seriesKey(o), o.metric, o.value);
-      if (SEASONAL.has(o.metric) && o.at) add(seriesKey(o, slot(o.at)), o.metric, o.value);
+      add(`${o.metric}|${seriesKey(o)}`, o.metric, o.value);
+      if (SEASONAL.has(o.metric) && o.at) add(`${o.metric}|${seriesKey(o, slot(o.at))}`, o.metric, o.value);
     }
-    for (const [k, g] of groups) b.stats.set(k, stat(g.xs, g.metric));
+    for (const [k, g] of groups) {
+      const m = b.stats.get(g.metric) ?? new Map<string, Stat>();
+      m.set(k.slice(g.metric.length + 1), stat(g.xs, g.metric));
+      b.stats.set(g.metric, m);
+    }
     return b;
   }
 
   /** The anomaly for one observation, or undefined. Cost: one or two map lookups and arithmetic. */
   check(o: Observation): Anomaly | undefined {
-    let s = SEASONAL.has(o.metric) && o.at ? this.stats.get(seriesKey(o, slot(o.at))) : undefined;
-    if (!s || s.n < this.minHistory) s = this.stats.get(seriesKey(o));
+    const m = this.stats.get(o.metric);
+    if (!m) return undefined;
+    let s = SEASONAL.has(o.metric) && o.at ? m.get(seriesKey(o, slot(o.at))) : undefined;
+    if (!s || s.n < this.minHistory) s = m.get(o.key);
     if (!s || s.n < this.minHistory) return undefined;
     const z = (0.6745 * (o.value - s.median)) / s.mad;
     if (Math.abs(z) < this.threshold) return undefined;

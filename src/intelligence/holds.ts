@@ -8,7 +8,7 @@ import { userError } from '../core/errors.js';
 import type { InboxEvent } from '../core/flow.js';
 import type { JobView, QueuePort } from '../core/queue/port.js';
 import { Baselines, orderObservations, type Anomaly, type Observation } from './anomaly.js';
-import { RiskHistory, scoreOrder, type RiskOrder } from './risk.js';
+import { RiskHistory, riskKeys, scoreOrder, type RiskOrder } from './risk.js';
 
 export const HELD_CODE = 'ORDER_HELD_FOR_REVIEW';
 
@@ -57,7 +57,8 @@ export class OrderScorer {
 
   /** Scores the order; records it once (a replay or a retry of the same order does not count twice). */
   score(order: RiskOrder & { shop: string }): OrderScore {
-    const { score, reasons } = scoreOrder(order, this.history);
+    const keys = riskKeys(order);
+    const { score, reasons } = scoreOrder(order, this.history, keys);
     const obs = orderObservations(order);
     const anomalies: Anomaly[] = [];
     for (const o of obs) {
@@ -67,7 +68,7 @@ export class OrderScorer {
     if (!this.recorded.has(order.id)) {
       this.recorded.add(order.id);
       if (this.recorded.size > this.window * 4) this.recorded = new Set([...this.recorded].slice(-this.window));
-      this.history.record(order);
+      this.history.record(order, keys);
       this.observations.push(...obs);
       if (this.observations.length > this.window * 2) this.observations = this.observations.slice(-this.window);
       // The first fit as soon as a baseline can mean something, then every refitEvery orders.

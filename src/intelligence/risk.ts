@@ -28,62 +28,83 @@ const DAY = 86_400_000;
 const MIN_TYPICAL = 50;
 const addr = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-/** What the score needs from the past: velocity per buyer, e-mail and address; known buyers; typical order value. */
+/** Order times kept per buyer, e-mail or address: the last two days', at most this many (velocity weighs the last 24 h). */
+const KEEP_TIMES = 256;
+/** Order values the typical value is the median of. */
+const KEEP_VALUES = 2000;
+
+/**
+ * What the score needs from the past: velocity per buyer, e-mail and address; known buyers; typical
+ * order value. Bounded: per key the first order's time and the order times of its last two days; the
+ * last KEEP_VALUES order values (a long-running flow grows it by one small entry per new buyer key only).
+ */
 export class RiskHistory {
-  private seen = new Map<string, number[]>(); // key → order times (ms), ascending
-  private values: number[] = [];
+  private seen = new Map<string, { first: number; times: number[] }>(); // times ascending
+  private values = new Float64Array(KEEP_VALUES);
+  private count = 0;
   private typical = 0;
 
-  record(o: RiskOrder): void {
-    for (const k of keys(o)) {
-      const a = this.seen.get(k) ?? [];
-      a.push(o.at.getTime());
-      this.seen.set(k, a);
+  record(o: RiskOrder, keys = riskKeys(o)): void {
+    const t = o.at.getTime();
+    for (const k of keys) {
+      const s = this.seen.get(k);
+      if (!s) {
+        this.seen.set(k, { first: t, times: [t] });
+        continue;
+      }
+      if (t < s.first) s.first = t;
+      // Orders arrive nearly in time order: insert from the end.
+      let i = s.times.length;
+      while (i > 0 && s.times[i - 1]! > t) i--;
+      s.times.splice(i, 0, t);
+      const newest = s.times[s.times.length - 1]!;
+      while (s.times.length > KEEP_TIMES || s.times[0]! < newest - 2 * DAY) s.times.shift();
     }
-    this.values.push(Number(o.total));
-    if (this.values.length === MIN_TYPICAL || this.values.length % 64 === 1) this.typical = median(this.values.slice(-2000));
+    this.values[this.count++ % KEEP_VALUES] = Number(o.total);
+    if (this.count === MIN_TYPICAL || this.count % 256 === 1) this.typical = median(this.values.subarray(0, Math.min(this.count, KEEP_VALUES)));
   }
 
   /** Orders under `key` in the 24 hours before `at`. */
   recent(key: string, at: Date): number {
-    const a = this.seen.get(key);
+    const a = this.seen.get(key)?.times;
     if (!a) return 0;
-    const from = at.getTime() - DAY;
+    const to = at.getTime();
+    const from = to - DAY;
     let n = 0;
-    for (let i = a.length - 1; i >= 0 && a[i] >= from; i--) if (a[i] < at.getTime()) n++;
+    for (let i = a.length - 1; i >= 0 && a[i]! >= from; i--) if (a[i]! < to) n++;
     return n;
   }
 
-  ordersBefore(key: string, at: Date): number {
-    const a = this.seen.get(key);
-    if (!a) return 0;
-    const t = at.getTime();
-    let n = 0;
-    for (const x of a) if (x < t) n++;
-    return n;
+  /** Whether any order under `key` came before `at`. */
+  knownBefore(key: string, at: Date): boolean {
+    const s = this.seen.get(key);
+    return !!s && s.first < at.getTime();
   }
 
   /** The median order value, once there are enough orders for a median to mean "typical" (0 before). */
   get typicalValue(): number {
-    return this.values.length >= MIN_TYPICAL ? this.typical : 0;
+    return this.count >= MIN_TYPICAL ? this.typical : 0;
   }
 }
 
-function keys(o: RiskOrder): string[] {
+/** The keys an order counts under: buyer, e-mail (lower case), ship-to address (letters and digits only). */
+export function riskKeys(o: RiskOrder): string[] {
   const k: string[] = [];
   if (o.buyer) k.push(`b:${o.buyer}`);
   if (o.email) k.push(`e:${o.email.toLowerCase()}`);
   if (o.shippingAddress) k.push(`a:${addr(o.shippingAddress)}`);
   return k;
 }
+const KEY_LABEL: Record<string, string> = { b: 'buyer', e: 'e-mail', a: 'address' };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[s.length >> 1] : 0;
+/** Median of numbers; a typed copy sorts numerically without a comparator. */
+function median(xs: Float64Array): number {
+  if (!xs.length) return 0;
+  return Float64Array.from(xs).sort()[xs.length >> 1]!;
 }
 
 /** Score in [0, 100] with the reason for every point; does not record the order (call history.record). */
-export function scoreOrder(order: RiskOrder, history: RiskHistory): RiskResult {
+export function scoreOrder(order: RiskOrder, history: RiskHistory, keys = riskKeys(order)): RiskResult {
   let score = 0;
   const reasons: string[] = [];
   const add = (points: number, why: string): void => {
@@ -94,17 +115,16 @@ export function scoreOrder(order: RiskOrder, history: RiskHistory): RiskResult {
   const domain = order.email?.split('@')[1]?.toLowerCase();
   if (domain && DISPOSABLE.has(domain)) add(35, `disposable e-mail domain ${domain}`);
   let velocity = 0;
-  for (const [k, label] of [[order.buyer && `b:${order.buyer}`, 'buyer'], [order.email && `e:${order.email.toLowerCase()}`, 'e-mail'], [order.shippingAddress && `a:${addr(order.shippingAddress)}`, 'address']] as const) {
-    if (!k) continue;
+  for (const k of keys) {
     const n = history.recent(k, order.at);
-    if (n >= 3) velocity = Math.max(velocity, n), reasons.push(`${n} orders from this ${label} in 24 h`);
+    if (n >= 3) velocity = Math.max(velocity, n), reasons.push(`${n} orders from this ${KEY_LABEL[k[0]!]} in 24 h`);
   }
   // Velocity alone never reaches the hold threshold: an office, a family or a reseller orders often
   // from one address (the 200-order demo held 9 good orders at 20 + 8n capped at 50). It weighs with
   // any other signal.
   const velocityPoints = Math.min(HOLD_THRESHOLD - 5, 15 + 8 * velocity);
   if (velocity) (score += velocityPoints, (reasons[reasons.length - 1] = `+${velocityPoints} ${reasons[reasons.length - 1]}`));
-  const first = !keys(order).some((k) => history.ordersBefore(k, order.at) > 0);
+  const first = !keys.some((k) => history.knownBefore(k, order.at));
   const typical = history.typicalValue;
   // A first order is no fault, but it is what every other signal weighs more on.
   if (first) add(20, 'first order from this buyer, e-mail and address');

@@ -71,7 +71,7 @@ const CHECK_EVERY = 1024;
  * this thread's run time in ns (pread on one fd opened per thread: module instances are per thread);
  * elsewhere the process figure remains, with the retry in compile.ts as the margin.
  */
-const threadCpuMs: () => number = (() => {
+export const threadCpuMs: () => number = (() => {
   try {
     const fd = openSync('/proc/thread-self/schedstat', 'r');
     const buf = Buffer.alloc(48);
