@@ -6,12 +6,14 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { allPages, listOrderPaymentTransactions, listOrders, listProfiles, listSkus, type XcartClient } from '../connectors/xcart/index.js';
 import type { Sage300Client } from '../connectors/sage300/index.js';
-import { stockOut } from '../connectors/sage300/index.js';
+import { itemPricingOut, stockOut } from '../connectors/sage300/index.js';
+import { literal } from '../connectors/sage300/client.js';
 
 export interface Difference {
   kind: 'order-missing-in-sage300' | 'order-duplicated-in-sage300' | 'order-total-differs' | 'customer-missing-in-sage300' | 'stock-differs'
     | 'receipt-missing-in-sage300' | 'receipt-duplicated-in-sage300' | 'receipt-amount-differs' | 'receipt-without-xcart-payment'
-    | 'refund-missing-in-sage300' | 'refund-duplicated-in-sage300' | 'refund-amount-differs' | 'refund-without-xcart-refund';
+    | 'refund-missing-in-sage300' | 'refund-duplicated-in-sage300' | 'refund-amount-differs' | 'refund-without-xcart-refund'
+    | 'price-differs';
   key: string;
   /** Signed, as a decimal string: Sage 300 − X-Cart (money or quantity). */
   amount: string;
@@ -32,8 +34,11 @@ export interface ReconcileOptions {
   safetyBuffer?: number;
   /** X-Cart SKU → Sage 300 item number (the sku lookup table); default the same string. */
   itemOf?: (sku: string) => string | undefined;
-  /** Which parts to compare (default all). */
-  parts?: Array<'orders' | 'customers' | 'stock' | 'payments'>;
+  /** Which parts to compare (default orders, customers, stock, payments; `prices` only when named). */
+  parts?: Array<'orders' | 'customers' | 'stock' | 'payments' | 'prices'>;
+  /** Prices: the Sage 300 price list and currency the shop sells at (the price flow's options; default RTL, the functional currency). */
+  priceList?: string;
+  storeCurrency?: string;
 }
 
 export interface ReconcileReport {
@@ -45,6 +50,8 @@ export interface ReconcileReport {
   stock: { skus: number; compared: number };
   /** Captured payments and refunds in X-Cart, and the receipt/refund entries Sage 300 has for them. */
   payments: { xcart: number; inSage300: number; refunds: number; refundsInSage300: number };
+  /** Shop SKUs whose price was compared with the Sage 300 price list (part `prices`). */
+  prices?: { compared: number };
   differences: Difference[];
 }
 
@@ -75,6 +82,9 @@ export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Cli
     }
     return shopOrders;
   };
+
+  let skuList: Awaited<ReturnType<typeof listSkus.call>> | undefined;
+  const shopSkus = async () => (skuList ??= await listSkus.call(xcart, {}));
 
   if (parts.has('orders')) {
     const shop = new Map<string, { total: Decimal; currency: string }>();
@@ -131,7 +141,7 @@ export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Cli
       const free = new Decimal(String(s.QuantityOnHand)).sub(String(s.QuantityCommitted));
       available.set(s.UnformattedItemNumber, (available.get(s.UnformattedItemNumber) ?? new Decimal(0)).add(free));
     }
-    const skus = await listSkus.call(xcart, {});
+    const skus = await shopSkus();
     report.stock.skus = skus.length;
     for (const k of skus) {
       if (!k.inventoryTraceable) continue;
@@ -145,6 +155,27 @@ export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Cli
     }
   }
   if (parts.has('payments')) await reconcilePayments(xcart, sage, await ordersInScope(), report);
+  if (parts.has('prices')) {
+    // The shop's price of each SKU it sells against the first price detail of the item in the shop's
+    // price list and currency (what getItemPrice and the price and catalog flows send), to the cent.
+    const list = o.priceList ?? 'RTL';
+    const currency = o.storeCurrency ?? functional;
+    const price = new Map<string, Decimal>();
+    for (const r of await sage.list('reconcile', 'IC', 'ICItemPricing', itemPricingOut, { filter: `PriceListCode eq ${literal(list)} and CurrencyCode eq ${literal(currency)}` })) {
+      const unit = r.ItemPricingDetails?.[0]?.UnitPrice;
+      if (unit !== undefined) price.set(r.UnformattedItemNumber, new Decimal(unit));
+    }
+    report.prices = { compared: 0 };
+    for (const k of await shopSkus()) {
+      if (k.hasVariants) continue;
+      const item = (o.itemOf ?? ((x: string) => x))(k.sku);
+      const p = item === undefined ? undefined : price.get(item.replace(/[^A-Za-z0-9]/g, '').toUpperCase());
+      if (p === undefined) continue;
+      report.prices.compared++;
+      const diff = p.sub(k.price);
+      if (!diff.isZero()) differences.push({ kind: 'price-differs', key: k.sku, amount: diff.toFixed(2), xcart: new Decimal(k.price).toFixed(2), sage300: p.toFixed(2), detail: `${currency}, Sage 300 price list ${list}` });
+    }
+  }
   return report;
 }
 

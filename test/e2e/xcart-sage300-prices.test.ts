@@ -2,7 +2,8 @@
 // variant the shop sells, over HTTP. A price change leaves ICItems as it was, so the catalog flow
 // (items poller) alone never sends it: this test also runs that flow and shows it does not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getProduct, getVariant, listSkus, type SkuEntry } from '../../src/connectors/xcart/index.js';
+import { getProduct, getVariant, listSkus, updateProduct, type SkuEntry } from '../../src/connectors/xcart/index.js';
+import { reconcileXcartSage300 } from '../../src/reconcile/xcart-sage300.js';
 import { startPair, sleep, until, type Pair } from './xcart-sage300-pair.js';
 
 const PRICES = 'sage300-price-to-xcart';
@@ -55,4 +56,14 @@ describe('prices Sage 300 → X-Cart', () => {
     expect(runs.some((r) => r.status === 'succeeded' && r.note === `productPrice: ${product.sku} price ${next}`)).toBe(true);
     expect(runs.filter((r) => r.recordKey.endsWith('/WHS/USD') && r.status !== 'skipped')).toEqual([]);
   }, 120_000);
+
+  it('reconcile --parts prices: clean once synced, then a price edited in the shop is listed with its amount', async () => {
+    const clean = await reconcileXcartSage300(pair.shop, pair.erp, { parts: ['prices'] });
+    expect(clean.prices!.compared).toBeGreaterThan(100);
+    expect(clean.differences).toEqual([]);
+    const sagePrice = await shopPrice(pair, product);
+    await updateProduct.call(pair.shop, { id: product.productId, changes: { price: sagePrice + 10 } });
+    const report = await reconcileXcartSage300(pair.shop, pair.erp, { parts: ['prices'] });
+    expect(report.differences).toEqual([{ kind: 'price-differs', key: product.sku, amount: '-10.00', xcart: (sagePrice + 10).toFixed(2), sage300: sagePrice.toFixed(2), detail: 'USD, Sage 300 price list RTL' }]);
+  }, 60_000);
 });

@@ -45,7 +45,7 @@ export function registerReconcile(program: Command): void {
     .option('--xcart <id>', 'the X-Cart connection (default: the only one)')
     .option('--sage300 <id>', 'the Sage 300 connection (default: the only one)')
     .option('--since <iso>', 'orders created since (default: every order)')
-    .option('--parts <list>', 'orders,customers,stock,payments (default all)')
+    .option('--parts <list>', 'orders,customers,stock,payments (the default), prices (only when named: the shop\'s prices against Sage 300\'s RTL list)')
     .option('--json', 'one JSON object')
     .action(async (o: { config: string; xcart?: string; sage300?: string; since?: string; parts?: string; json?: boolean }) => {
       try {
@@ -67,7 +67,7 @@ export function registerReconcile(program: Command): void {
         if (alerted) console.error(alerted);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
-          console.log(`orders: ${report.orders.xcart} in X-Cart, ${report.orders.inSage300} in Sage 300 · customers: ${report.customers.xcart} / ${report.customers.inSage300} · stock: ${report.stock.compared} SKUs compared · payments: ${report.payments.xcart} / ${report.payments.inSage300}, refunds: ${report.payments.refunds} / ${report.payments.refundsInSage300}`);
+          console.log(`orders: ${report.orders.xcart} in X-Cart, ${report.orders.inSage300} in Sage 300 · customers: ${report.customers.xcart} / ${report.customers.inSage300} · stock: ${report.stock.compared} SKUs compared · payments: ${report.payments.xcart} / ${report.payments.inSage300}, refunds: ${report.payments.refunds} / ${report.payments.refundsInSage300}${report.prices ? ` · prices: ${report.prices.compared} SKUs compared` : ''}`);
           for (const d of report.differences) console.log(`  ${d.kind.padEnd(30)} ${d.key.padEnd(24)} ${d.amount.padStart(12)}  ${d.detail ?? ''}`);
           console.log(`${report.differences.length} difference${report.differences.length === 1 ? '' : 's'}`);
         }
