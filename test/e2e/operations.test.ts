@@ -312,3 +312,32 @@ describe('connections: rotated credentials pause, a live edit resumes; nothing d
     expect(failed.stdout).toMatch(/AUTH_FAILED/);
   }, 400_000);
 });
+
+describe('progress on a terminal', () => {
+  // A pseudo-terminal from util-linux `script`, as a person at a shell would have.
+  const hasScript = existsSync('/usr/bin/script');
+  it.skipIf(!hasScript)('`dlq replay --all` draws a bar on a terminal (1,200 letters, batches of 500) and none when piped', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'syncline-progress-'));
+    try {
+      const file = path.join(dir, 'syncline.db');
+      const store = await openStore({ dialect: 'sqlite', file });
+      const queue = createQueue(store);
+      const n = 1_200;
+      const letters = (flow: string, count: number) => Array.from({ length: count }, (_, i) => ({ queue: flow, payload: { eventId: null, system: 'xcart', entity: 'order', id: `${flow}-${i}`, version: '1', payload: {} }, orderingKey: `${flow}:${i}` }));
+      await queue.enqueue([...letters('xcart-order-to-sage300', n), ...letters('xcart-payment-to-sage300', 600)]);
+      for (const job of await queue.claim({ workerId: 'w', limit: n + 600, leaseMs: 60_000 })) await queue.deadLetter({ id: job.id, attempt: job.attempt }, { code: 'X', kind: 'user', message: 'bad', details: {} });
+      await store.close();
+      const cmd = [process.execPath, path.join(root, 'bin/syncline.js'), 'dlq', 'replay', '--all', '--flow', 'xcart-order-to-sage300', '--db', `sqlite:${file}`].map((a) => `'${a}'`).join(' ');
+      const { stdout } = await promisify(execFile)('/usr/bin/script', ['-qec', cmd, '/dev/null'], { cwd: root, env: { ...process.env, SYNCLINE_DATABASE_URL: '', TERM: 'xterm' }, timeout: 180_000 });
+      expect(stdout).toMatch(/replaying \[[█░]+\] 1200\/1200 100%/);
+      expect(stdout).toContain('replayed 1200 of 1200');
+      // Piped: no bar on stderr, the result on stdout.
+      const piped = await cli(['dlq', 'replay', '--all', '--flow', 'xcart-payment-to-sage300', '--db', `sqlite:${file}`]);
+      expect(piped.code, piped.stderr).toBe(0);
+      expect(piped.stdout).toBe('replayed 600 of 600\n');
+      expect(piped.stderr).not.toContain('replaying');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 400_000);
+});
