@@ -182,7 +182,7 @@ describe('mapping errors never quote personal data of other records', () => {
     expect(r.errors).toContainEqual({ path: 'CustomerNumber', message: 'unknown customer e-mail at email (not in lookup table "customers")', source: 'email' });
     expect(r.warnings[0]?.message).toBe('no customer e-mail for this record in table "customers"; left out');
     // SKUs are not personal data: the closest item numbers still help the operator.
-    expect(r.errors.find((e) => e.path === 'Item')).toMatchObject({ message: expect.stringContaining('(closest: A1-1001-BLK)'), suggestions: ['A1-1001-BLK'] });
+    expect(r.errors.find((e) => e.path === 'Item')).toMatchObject({ message: expect.stringContaining('(closest: A1-1001-BLK)'), suggestions: ['A1-1001-BLK'], lookup: { table: 'sku', key: 'A1-1001-BLX' } });
   });
 
   it('tables of people are recognised by name, label or keys; `pii` in the table says so explicitly', () => {

@@ -111,10 +111,11 @@ function srcOf(rt: Runtime, site: CallSite | undefined, i: number): string | und
   return rt.srcBase ? `${rt.srcBase}.${p}` : p;
 }
 
-export function addError(rt: Runtime, message: string, extra?: { source?: string | undefined; suggestions?: string[] }): void {
+export function addError(rt: Runtime, message: string, extra?: { source?: string | undefined; suggestions?: string[]; lookup?: MappingIssue['lookup'] }): void {
   const issue: MappingIssue = { path: rt.path, message };
   if (extra?.source) issue.source = extra.source;
   if (extra?.suggestions?.length) issue.suggestions = extra.suggestions;
+  if (extra?.lookup) issue.lookup = extra.lookup;
   rt.errors.push(issue);
 }
 export function addWarning(rt: Runtime, message: string, source?: string): void {
@@ -293,6 +294,7 @@ export const builtins: Record<string, BuiltinFn> = {
     addError(rt, `unknown ${t.label} '${k}'${at ? ` at ${at}` : ''}${suggestions.length ? ` (closest: ${suggestions.join(', ')})` : ''}`, {
       source: at,
       suggestions,
+      lookup: { table: t.name, key: k },
     });
     return undefined;
   },

@@ -8,6 +8,8 @@ export interface MappingIssue {
   message: string;
   source?: string;
   suggestions?: string[];
+  /** A key missing from a lookup table (never set for a table keyed by personal data): what to add where. */
+  lookup?: { table: string; key: string };
 }
 
 export type LookupTables = Record<string, LookupTable>;

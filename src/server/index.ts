@@ -58,6 +58,8 @@ export interface ServerOptions {
   mapWebhook?: WebhookMapper;
   /** Connection tests, live reloads after an API edit, in-use checks and health (main.ts wires them). */
   connectionOps?: ConnectionOps;
+  /** Where accepted and rejected mapping suggestions are kept (default: the CLI's .syncline/accepted-mappings.json). */
+  acceptedStore?: string;
   /** How long /readyz waits for the database (default 2 s). */
   readyTimeoutMs?: number;
 }
@@ -157,11 +159,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.register(adminRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, ...(options.connectionOps ? { connectionOps: options.connectionOps } : {}) });
-  app.register(consoleApiRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, users, reconciliations: new Reconciliations(options.reconcilers ?? {}), ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
+  app.register(consoleApiRoutes, { prefix: '/api', engine, connections: options.connections, tokens: options.tokens, users, reconciliations: new Reconciliations(options.reconcilers ?? {}, engine.store.db), ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
   if (options.flowOps) app.register(consoleFlowRoutes, { prefix: '/api', engine, flows: options.flowOps });
   app.register(consoleAlertRoutes, { prefix: '/api', engine, connections: options.connections });
-  app.register(consoleMappingRoutes, { prefix: '/api', engine, ...(options.flowOps ? { flows: options.flowOps } : {}), ...(options.lookupsDir ? { lookupsDir: options.lookupsDir } : {}) });
-  app.register(intelligenceRoutes, { prefix: '/api', engine });
+  const accepted = options.acceptedStore ? { acceptedStore: options.acceptedStore } : {};
+  app.register(consoleMappingRoutes, { prefix: '/api', engine, ...(options.flowOps ? { flows: options.flowOps } : {}), ...(options.lookupsDir ? { lookupsDir: options.lookupsDir } : {}), ...accepted });
+  app.register(intelligenceRoutes, { prefix: '/api', engine, ...accepted });
   app.register(consoleStatic);
   app.register(webhookRoutes, {
     engine,

@@ -1,7 +1,7 @@
 // The web console in a real browser (Debian's Chromium through playwright-core) against a running
 // demo: sandboxes, engine and server in this process, the console built by `npm run build:console`.
 // With SYNCLINE_SCREENSHOTS=1 (`npm run screenshots`) it also writes docs/screenshots/*.png.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { countSage300Orders, sage300Orders, startDemo, type Demo } from '../../src/cli/commands/demo.js';
 import type { Sage300Client } from '../../src/connectors/sage300/index.js';
 import { z } from 'zod';
+import { ROLE_EXTENSION } from '../../src/server/auth.js';
+import { ACCEPTED_STORE } from '../../src/intelligence/routes.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -68,9 +70,23 @@ describe.skipIf(!ready)('web console', () => {
     expect(page.url()).toBe(`${base}/`);
     return page;
   };
+  /** An order of a product the shop sells and Sage 300 has no item for: it dies (unknown SKU). */
+  const orderOfUnknownSku = async (sku: string, paid: boolean) => {
+    const created = await fetch(`${demo.xcart.url}/api/products`, { method: 'POST', headers: { 'x-auth-token': demo.xcart.credentials.writeToken, 'content-type': 'application/json' }, body: JSON.stringify({ sku, name: `Not in Sage 300: ${sku}`, price: 12, amount: 50 }) });
+    expect(created.status).toBeLessThan(300);
+    const order = demo.xcart.storefront.placeOrder({ lines: [{ sku, qty: 1 }], paid });
+    const key = `xcart:order:${order.id}`;
+    const dl = await until('the dead letter', async () => ((await api('GET', '/api/dead-letters')).body.deadLetters as Array<{ id: number; recordKey: string; error: { code: string } }>).find((d) => d.recordKey === key), 30_000);
+    return { order, key, dl };
+  };
   const shot = async (page: Page, name: string) => {
     if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
   };
+
+  // The designer's accept/reject teach the suggester's store (the CLI's, relative to the working
+  // directory): kept as it was before this test.
+  const acceptedStore = path.resolve(ACCEPTED_STORE);
+  const acceptedBefore = existsSync(acceptedStore) ? readFileSync(acceptedStore, 'utf8') : undefined;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'syncline-console-'));
@@ -91,6 +107,8 @@ describe.skipIf(!ready)('web console', () => {
     await demo?.stop();
     await new Promise<void>((r) => smtp.close(() => r()));
     rmSync(dataDir, { recursive: true, force: true });
+    if (acceptedBefore === undefined) rmSync(acceptedStore, { force: true });
+    else writeFileSync(acceptedStore, acceptedBefore);
   });
 
   it('answers 401 on every console data route without a session or token', async () => {
@@ -110,6 +128,45 @@ describe.skipIf(!ready)('web console', () => {
     const forged = await fetch(base + '/api/dead-letters/replay', { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{"all":true}' });
     expect(forged.status).toBe(403);
   });
+
+  it('every operation of the OpenAPI document: 401 without a session or with a forged one; a viewer gets 403 on every write, by session and by token', async () => {
+    const doc = (await (await fetch(`${base}/api/docs/json`)).json()) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    const ops = Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/')).flatMap(([p, methods]) => Object.entries(methods).map(([m, op]) => ({ method: m.toUpperCase(), path: p, url: p.replace(/\{[^}]+\}/g, '999999'), role: op[ROLE_EXTENSION] as string })));
+    // The console's own routes are in the document (the console uses nothing else).
+    for (const want of ['GET /api/dashboard', 'GET /api/stream', 'POST /api/session/signin', 'PUT /api/flows/{id}/state', 'POST /api/lookups/{name}/versions', 'POST /api/suggestions/reject', 'POST /api/reconciliations/{pair}', 'POST /api/alerts/rules']) {
+      expect(ops.map((o) => `${o.method} ${o.path}`)).toContain(want);
+    }
+    const link = await api('POST', '/api/users', { name: 'walker', role: 'viewer' });
+    const signin = await fetch(base + '/api/session/signin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link.body.signinToken }) });
+    const cookie = signin.headers.get('set-cookie')!.split(';')[0]!;
+    const { csrf } = (await signin.json()) as { csrf: string };
+    const viewerToken = (await demo.runtime.tokens.create('walker-token', 'viewer')).token;
+    const status = async (op: { method: string; url: string }, headers: Record<string, string>) => {
+      const body = op.method === 'GET' || op.method === 'DELETE' ? undefined : '{}';
+      const res = await fetch(base + op.url, { method: op.method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body } : {}) });
+      await res.body?.cancel();
+      return res.status;
+    };
+    const problems: string[] = [];
+    let writes = 0;
+    for (const op of ops) {
+      if (op.role === 'public') continue;
+      for (const [how, headers] of [['nothing', {}], ['a forged session', { cookie: 'syncline_session=ses_forged' }]] as const) {
+        const got = await status(op, headers);
+        if (got !== 401) problems.push(`${op.method} ${op.path} with ${how}: ${got}`);
+      }
+      // Signing oneself out is the one write a viewer makes.
+      if (op.method === 'GET' || (op.method === 'DELETE' && op.path === '/api/session')) continue;
+      writes++;
+      if (op.role === 'viewer') problems.push(`${op.method} ${op.path}: a write a viewer may make`);
+      const bySession = await status(op, { cookie, 'x-csrf-token': csrf });
+      if (bySession !== 403) problems.push(`${op.method} ${op.path} as a viewer's session: ${bySession}`);
+      const byToken = await status(op, { authorization: `Bearer ${viewerToken}` });
+      if (byToken !== 403) problems.push(`${op.method} ${op.path} as a viewer's token: ${byToken}`);
+    }
+    expect(problems).toEqual([]);
+    expect(writes).toBeGreaterThan(30);
+  }, 60_000);
 
   it('admin: dashboard (live), runs, run timeline, connections, alerts and users load with real data', async () => {
     const page = await signedIn('ada', 'admin');
@@ -267,6 +324,40 @@ describe.skipIf(!ready)('web console', () => {
     expect(put).toBe(403);
   }, 150_000);
 
+  it('an unknown-SKU dead letter is fixed in the crosswalk from the console by an admin and replayed: exactly one Sage 300 order', async () => {
+    const sage = demo.runtime.clients['sage300-main'] as Sage300Client;
+    const { order, dl } = await orderOfUnknownSku('ZZ-XWALK-1', true);
+    expect(dl.error.code).toBe('MAPPING_INVALID');
+    const inSage = async () => (await sage300Orders(sage)).filter((o) => o.PurchaseOrderNumber === String(order.order_number)).length;
+    expect(await inSage()).toBe(0);
+
+    const page = await signedIn('xena', 'admin');
+    await page.goto(`${base}/dead-letters/${dl.id}`);
+    const fix = page.getByRole('region', { name: 'Fix in a lookup table' });
+    await fix.getByText('ZZ-XWALK-1', { exact: true }).waitFor();
+    await fix.scrollIntoViewIfNeeded();
+    await shot(page, 'dead-letter-lookup-fix');
+    await fix.getByRole('link', { name: 'Add ZZ-XWALK-1 to sku' }).click();
+    await page.waitForURL(new RegExp(`/lookups/sku\\?add=ZZ-XWALK-1&deadLetter=${dl.id}$`));
+    // The grid opens filtered to the new row, its key filled in: the admin gives the Sage 300 item number.
+    const rows = page.getByRole('table', { name: 'Entries of sku' }).locator('tbody tr');
+    await until('the added row', async () => (await rows.count()) === 1 && (await rows.first().locator('input').first().inputValue()) === 'ZZ-XWALK-1');
+    await rows.first().getByLabel(/^value \d+$/).fill('A1-1001-BLK');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.getByText(/^Saved as version \d+; new events use it/).waitFor();
+    expect((await api('GET', '/api/lookups/sku')).body.text).toMatch(/ZZ-XWALK-1: A1-1001-BLK/);
+    await page.getByRole('link', { name: `Back to dead letter #${dl.id} to replay it` }).click();
+    await page.waitForURL(new RegExp(`/dead-letters/${dl.id}$`));
+    await page.getByRole('button', { name: 'Replay', exact: true }).click();
+    await page.getByText(/is back in the queue/).waitFor();
+    await until('the order in Sage 300', async () => (await inSage()) >= 1, 30_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await inSage()).toBe(1);
+    expect(((await api('GET', '/api/dead-letters')).body.deadLetters as Array<{ id: number }>).map((d) => d.id)).not.toContain(dl.id);
+    const audit = (await api('GET', '/api/audit')).body.entries as Array<{ actor: string; action: string }>;
+    expect(audit.find((e) => e.action === 'POST /api/lookups/:name/versions')).toMatchObject({ actor: 'user:xena' });
+  }, 120_000);
+
   it('flow designer: a new flow assembled from the trigger and step palettes, with forms from the flow schema, checked and saved as a version', async () => {
     const page = await signedIn('nina', 'admin');
     await page.getByRole('link', { name: 'Flows', exact: true }).click();
@@ -321,8 +412,13 @@ describe.skipIf(!ready)('web console', () => {
     const suggested = page.getByRole('region', { name: 'Suggested mappings' }).or(page.locator('section[aria-labelledby="h-suggest"]'));
     await suggested.locator('meter').first().waitFor();
     const rows = await suggested.locator('tbody tr').count();
+    const [from, to] = await suggested.locator('tbody tr').first().locator('td code').allTextContents();
     await suggested.getByRole('button', { name: 'Reject' }).first().click();
     expect(await suggested.locator('tbody tr').count()).toBe(rows - 1);
+    // The suggester learnt it (POST /api/suggestions/reject): the server no longer offers that pair.
+    await suggested.getByText(`Rejected: ${from} → ${to} (not suggested again).`).waitFor();
+    const offered = (await api('GET', '/api/mappings/xcart-sage300/order-to-oe-order/suggestions')).body.suggestions as Array<{ source: string; candidates: Array<{ target: string }> }>;
+    expect(offered.find((x) => x.source === from)?.candidates.map((c) => c.target) ?? []).not.toContain(to);
 
     // Drag a source field onto a target field: connected.
     await page.locator('[data-source="order_number"]').dragTo(page.locator('[data-target="OrderDescription"]'));
@@ -387,11 +483,7 @@ describe.skipIf(!ready)('web console', () => {
   it('dead letters whose business key was delivered later are shown as resolved duplicates and resolved in one action', async () => {
     const sage = demo.runtime.clients['sage300-main'] as Sage300Client;
     // A product Sage 300 does not know: the order dies (unknown SKU).
-    const created = await fetch(`${demo.xcart.url}/api/products`, { method: 'POST', headers: { 'x-auth-token': demo.xcart.credentials.writeToken, 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'ZZ-DUP-1', name: 'Duplicate demo', price: 12, amount: 50 }) });
-    expect(created.status).toBeLessThan(300);
-    const order = demo.xcart.storefront.placeOrder({ lines: [{ sku: 'ZZ-DUP-1', qty: 1 }], paid: false });
-    const key = `xcart:order:${order.id}`;
-    const dl = await until('the dead letter', async () => ((await api('GET', '/api/dead-letters')).body.deadLetters as Array<{ id: number; recordKey: string }>).find((d) => d.recordKey === key));
+    const { order, key, dl } = await orderOfUnknownSku('ZZ-DUP-1', false);
     expect((await api('GET', '/api/dead-letters/duplicates')).body.duplicates).toEqual([]);
     // The crosswalk learns the SKU (a new lookup version), and the shop's next change of the order is delivered.
     const sku = (await api('GET', '/api/lookups/sku')).body.text as string;

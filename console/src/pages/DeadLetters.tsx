@@ -160,6 +160,38 @@ export function DeadLetters({ role }: { role: Role }) {
 
 const IDENTITY = ['system', 'entity', 'id', 'version'] as const;
 
+/** Keys a mapping looked up and did not find (an unknown SKU): the fix is an entry in that table. */
+function missingLookups(error: Detail['error']): Array<{ path: string; table: string; key: string }> {
+  const issues = (error?.details as { errors?: Array<{ path?: string; lookup?: { table?: unknown; key?: unknown } }> } | undefined)?.errors;
+  if (!Array.isArray(issues)) return [];
+  const out = new Map<string, { path: string; table: string; key: string }>();
+  for (const i of issues) {
+    if (typeof i?.lookup?.table === 'string' && typeof i.lookup.key === 'string') out.set(`${i.lookup.table}|${i.lookup.key}`, { path: String(i.path ?? ''), table: i.lookup.table, key: i.lookup.key });
+  }
+  return [...out.values()];
+}
+
+/** "Fix in the crosswalk": each missing key with a link that opens its table with the key added. */
+function LookupFixes({ id, error, role }: { id: number; error: Detail['error']; role: Role }) {
+  const missing = missingLookups(error);
+  if (!missing.length) return null;
+  const isAdmin = roleAllows(role, 'admin');
+  return (
+    <section aria-labelledby="h-lookup-fix">
+      <h2 id="h-lookup-fix">Fix in a lookup table</h2>
+      <p className="muted small">The mapping looked these keys up and did not find them. Add each to its table (a new version, used by new events and by replays), then replay this dead letter.</p>
+      <ul>
+        {missing.map((m) => (
+          <li key={`${m.table}|${m.key}`}>
+            <code>{m.key}</code> is not in lookup table <Link href={`/lookups/${encodeURIComponent(m.table)}`}>{m.table}</Link>{m.path ? <> (for <code>{m.path}</code>)</> : null}
+            {isAdmin ? <> · <Link href={`/lookups/${encodeURIComponent(m.table)}${qs({ add: m.key, deadLetter: id })}`}>Add {m.key} to {m.table}</Link></> : <span className="muted"> · an admin adds it</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function DeadLetterDetail({ id, role }: { id: number; role: Role }) {
   // Operators edit the real data, so they load it unmasked (?reveal=pii, allowed from operator up);
   // editing a masked copy would write the masks back into the record.
@@ -224,6 +256,7 @@ export function DeadLetterDetail({ id, role }: { id: number; role: Role }) {
       {data.error?.details && Object.keys(data.error.details).length ? (
         <details open><summary>Error details</summary><pre className="json">{JSON.stringify(data.error.details, null, 2)}</pre></details>
       ) : null}
+      <LookupFixes id={id} error={data.error} role={role} />
       <section aria-labelledby="h-payload">
         <h2 id="h-payload">Payload</h2>
         <p className="muted small">{canAct ? 'Personal data is shown unmasked so that you can edit it. Edit the data under "payload" and replay; the record\'s system, entity, id and version cannot change. Checked as you type.' : 'Read only, personal data masked: replaying and editing need the operator role.'}</p>

@@ -7,7 +7,7 @@ import { Diff } from '../components/Diff';
 import { JsonEditor } from '../components/JsonEditor';
 import { JsonataEditor, type JsonataVocabulary } from '../components/JsonataEditor';
 import { TextEditor } from '../components/TextEditor';
-import { Link } from '../router';
+import { Link, useLocation } from '../router';
 
 interface Issue { path: string; message: string; source?: string }
 interface Preview { output: unknown; warnings: Issue[]; errors: Issue[] }
@@ -112,9 +112,14 @@ export function MappingDetail({ id, role }: { id: string; role: Role }) {
   const [suggestions, setSuggestions] = useState<Suggestion[] | ApiError>();
   const [rejected, setRejected] = useState<Set<string>>(new Set());
   const [entities, setEntities] = useState<{ source: string; target: string }>();
-  /** Teaches the suggester (POST /suggestions/accept|reject) where the server offers it; the spec edit does not wait for it. */
+  const [taught, setTaught] = useState<string | ApiError>();
+  /** Teaches the suggester (POST /suggestions/accept|reject): a rejected pair is never suggested again, an accepted one is weighed as accepted before. The spec edit does not wait for it. */
   const teach = (verdict: 'accept' | 'reject', from: string, to: string) => {
-    if (entities) api('POST', `/suggestions/${verdict}`, { source: entities.source, target: entities.target, from, to }).catch(() => undefined);
+    if (!entities) return;
+    api('POST', `/suggestions/${verdict}`, { source: entities.source, target: entities.target, from, to }).then(
+      () => setTaught(`${verdict === 'accept' ? 'Accepted' : 'Rejected'}: ${from} → ${to}${verdict === 'accept' ? ' (weighed as accepted from now on)' : ' (not suggested again)'}.`),
+      (e: ApiError) => setTaught(e),
+    );
   };
   const timer = useRef<number | undefined>(undefined);
   const sampleText = data ? JSON.stringify(data.sample ?? {}, null, 2) : '';
@@ -280,6 +285,7 @@ export function MappingDetail({ id, role }: { id: string; role: Role }) {
               ))}
             </tbody>
           </table>
+          {typeof taught === 'string' ? <p className="ok small" role="status">{taught}</p> : <ErrorBox error={taught} />}
         </section>
       ) : suggestions instanceof ApiError ? <p className="muted small">No suggestions: {suggestions.message}</p> : null}
 
@@ -371,6 +377,19 @@ export function LookupDetail({ name, role }: { name: string; role: Role }) {
       return [];
     }
   }, [data]);
+  // Opened from a dead letter (?add=KEY&deadLetter=ID): the missing key is added as a new row to fill in.
+  const { query } = useLocation();
+  const addKey = query.get('add') ?? '';
+  const fromDeadLetter = Number(query.get('deadLetter')) || undefined;
+  const [added, setAdded] = useState(false);
+  useEffect(() => {
+    if (!data || added || !addKey || !isAdmin) return;
+    setAdded(true);
+    if (!original.some((r) => r.key === addKey)) {
+      setRows([...original, { key: addKey, value: '' }]);
+      setFilter(addKey);
+    }
+  }, [data, added, addKey, isAdmin, original]);
   const grid = rows ?? original;
   const edited = rows !== undefined && JSON.stringify(rows) !== JSON.stringify(original);
   const dupes = new Set(grid.map((r) => r.key).filter((k, i, a) => k && a.indexOf(k) !== i));
@@ -408,7 +427,8 @@ export function LookupDetail({ name, role }: { name: string; role: Role }) {
   return (
     <Page title={`Lookup ${name}`}>
       <dl className="facts"><div><dt>running</dt><dd>{data.version ? `version ${data.version}` : 'the shipped file (no version saved yet)'}</dd></div><div><dt>entries</dt><dd>{grid.length}</dd></div></dl>
-      {message ? <p className="ok" role="status">{message}</p> : null}
+      {message ? <p className="ok" role="status">{message}{fromDeadLetter ? <> <Link href={`/dead-letters/${fromDeadLetter}`}>Back to dead letter #{fromDeadLetter} to replay it</Link></> : null}</p> : null}
+      {addKey && isAdmin && !message ? <p role="status">Adding <code>{addKey}</code>{fromDeadLetter ? <> for <Link href={`/dead-letters/${fromDeadLetter}`}>dead letter #{fromDeadLetter}</Link></> : null}: fill in its value, then save.</p> : null}
       <ErrorBox error={actionError} />
       <div className="filters"><label>Filter<input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} /></label></div>
       <table className="grid-edit" aria-label={`Entries of ${name}`}>

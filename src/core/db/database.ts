@@ -16,6 +16,7 @@ import * as m0004 from './migrations/0004_console.js';
 import * as m0005 from './migrations/0005_agents_and_leases.js';
 import * as m0006 from './migrations/0006_settlements.js';
 import * as m0008 from './migrations/0008_operations.js';
+import * as m0013 from './migrations/0013_reconciliations.js';
 import * as m0014 from './migrations/0014_mapping_versions.js';
 import * as m0016 from './migrations/0016_order_holds.js';
 
@@ -66,6 +67,7 @@ const migrations: Array<{ name: string; up: (db: Kysely<any>, dialect: Dialect) 
   { name: '0005_agents_and_leases', up: m0005.up },
   { name: '0006_settlements', up: m0006.up },
   { name: '0008_operations', up: m0008.up },
+  { name: '0013_reconciliations', up: m0013.up },
   { name: '0014_mapping_versions', up: m0014.up },
   { name: '0016_order_holds', up: m0016.up },
 ];

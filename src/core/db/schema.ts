@@ -323,6 +323,22 @@ export interface LookupClaimsTable {
   expires_at: number;
 }
 
+/** Reconciliations run from the admin API (migration 0013): the last of each pair survives a restart. */
+export interface ReconciliationsTable {
+  id: Generated<number>;
+  pair: string;
+  /** ok | differences | failed */
+  status: string;
+  at: number;
+  duration_ms: number;
+  by: string;
+  summary: string | null;
+  difference_count: number;
+  /** JSON array, personal data masked */
+  differences: string;
+  error: string | null;
+}
+
 export interface Database {
   config_seeds: ConfigSeedsTable;
   settlements: SettlementsTable;
@@ -352,6 +368,7 @@ export interface Database {
   snapshots: SnapshotsTable;
   lookup_claims: LookupClaimsTable;
   order_holds: OrderHoldsTable;
+  reconciliations: ReconciliationsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

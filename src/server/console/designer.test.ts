@@ -47,6 +47,7 @@ beforeAll(async () => {
     connections: new ConnectionStore(store.db, SecretBox.fromKey(randomBytes(32).toString('hex'))),
     tokens: tokenStore,
     webhookSecrets: () => undefined,
+    acceptedStore: path.join(dir, 'accepted-mappings.json'),
     flowOps: { versions: new FlowVersionStore(store.db), parse: parseFlowDocument, recompile: (doc) => deployed.recompile(doc), palette: flowPalette },
   });
   await app.ready();
@@ -143,6 +144,23 @@ describe('mapping versions', () => {
     const email = r.body.suggestions.find((s: { source: string }) => s.source === 'email');
     expect(email.candidates[0].confidence).toBeGreaterThan(0);
     expect(email.candidates[0].confidence).toBeLessThanOrEqual(1);
+  });
+
+  it("learns from the designer's accept and reject: a rejected pair is not suggested again, an accepted one is suggested as 'accepted before'", async () => {
+    const top = async (source: string) => ((await call('GET', `${M}/suggestions`, 'viewer')).body.suggestions as Array<{ source: string; candidates: Array<{ target: string; why: string }> }>).find((s) => s.source === source)?.candidates ?? [];
+    const before = await top('email');
+    const first = before[0]!.target;
+    const pair = { source: 'xcart.order', target: 'sage300.oe-order', from: 'email', to: first };
+    expect((await call('POST', '/api/suggestions/reject', 'viewer', pair)).status).toBe(403);
+    expect((await call('POST', '/api/suggestions/reject', 'admin', pair)).status).toBe(200);
+    expect((await top('email')).map((c) => c.target)).not.toContain(first);
+    // Accepting a lower one marks it 'accepted before' (the suggester weighs it; src/intelligence).
+    const low = before[before.length - 1]!.target;
+    expect((await call('POST', '/api/suggestions/accept', 'admin', { ...pair, to: low })).status).toBe(200);
+    expect((await top('email')).find((c) => c.target === low)).toMatchObject({ why: 'accepted before' });
+    // Accepting the rejected pair withdraws the rejection.
+    expect((await call('POST', '/api/suggestions/accept', 'admin', pair)).status).toBe(200);
+    expect((await top('email')).map((c) => c.target)).toContain(first);
   });
 });
 

@@ -18,6 +18,7 @@ import { findSpecFiles, loadMappingText, loadTargetSchema, lookupTableFromText, 
 import { runCaseFile } from '../../mapping/cases.js';
 import { builtins } from '../../mapping/functions.js';
 import { loadCurrentMapping, lookupFile, TemplateVersionStore, type TemplateKind } from '../../mapping/versions.js';
+import { ACCEPTED_STORE } from '../../intelligence/routes.js';
 import { mayRevealPii } from '../auth.js';
 import { problemSchema, withStatus } from '../problem.js';
 import type { FlowOps } from './flows.js';
@@ -65,7 +66,7 @@ function targetPaths(fields: Record<string, TargetField>, prefix = '', out: Arra
   return out;
 }
 
-export async function consoleMappingRoutes(app: FastifyInstance, opts: { engine: Engine<any>; flows?: FlowOps; lookupsDir?: string }): Promise<void> {
+export async function consoleMappingRoutes(app: FastifyInstance, opts: { engine: Engine<any>; flows?: FlowOps; lookupsDir?: string; acceptedStore?: string }): Promise<void> {
   const root = mappingsRoot();
   const { engine } = opts;
   const store = new TemplateVersionStore(engine.store.db);
@@ -247,13 +248,14 @@ export async function consoleMappingRoutes(app: FastifyInstance, opts: { engine:
       const { text } = await current('mapping', id, specFile(req.params));
       const spec = (parse(text) as { source?: string; target?: string }) ?? {};
       const { knownEntities } = await import('../../intelligence/catalogue.js');
-      const { suggest } = await import('../../intelligence/suggest.js');
+      const { knowledgeFor, suggest } = await import('../../intelligence/index.js');
       const known = knownEntities();
       const entity = (s?: string) => known.find((k) => k.toLowerCase() === String(s ?? '').replace('/', '.').toLowerCase());
       const source = entity(spec.source);
       const target = entity(spec.target);
       if (!source || !target) throw withStatus(userError('SUGGEST_UNKNOWN_ENTITY', `no suggestions for ${spec.source} → ${spec.target}: the suggester knows ${known.join(', ')}`), 404);
-      return { source, target, suggestions: suggest(source, target).filter((s) => s.candidates.length) };
+      // What people accepted and rejected (POST /suggestions/accept|reject) counts here too: a rejected pair is gone for good.
+      return { source, target, suggestions: suggest(source, target, { knowledge: knowledgeFor(opts.acceptedStore ?? ACCEPTED_STORE) }).filter((s) => s.candidates.length) };
     },
   );
 

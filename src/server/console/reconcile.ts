@@ -1,7 +1,11 @@
 // Reconciliation of each pair from the admin API: run it now (operator) and read the last result of
-// every pair (viewer), which the dashboard shows. Results are kept by this server process since it
-// started (`syncline reconcile` prints its own); a run in progress is joined, never started twice.
+// every pair (viewer), which the dashboard shows. Each result is stored (table `reconciliations`,
+// migration 0013), so the last one of a pair survives a restart and every server of one PostgreSQL
+// store shows it (`syncline reconcile` prints its own); a run in progress in this process is joined,
+// never started twice.
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../core/db/schema.js';
 import { toSynclineError, userError } from '../../core/errors.js';
 import { redact } from '../../core/redact.js';
 import type { Reconciler } from '../../reconcile/pairs.js';
@@ -21,12 +25,32 @@ export interface ReconcileStatus {
 }
 
 export class Reconciliations {
+  /** The last result of each pair when there is no store (tests); with one, the store is read. */
   private readonly last = new Map<string, ReconcileStatus>();
   private readonly running = new Map<string, Promise<ReconcileStatus>>();
-  constructor(readonly reconcilers: Record<string, Reconciler>) {}
+  constructor(readonly reconcilers: Record<string, Reconciler>, private readonly db?: Kysely<Database>) {}
 
-  list(): ReconcileStatus[] {
-    return Object.keys(this.reconcilers).sort().map((pair) => this.last.get(pair) ?? { pair, status: this.running.has(pair) ? 'running' : 'never run', at: null, durationMs: null, by: null, summary: null, differenceCount: 0, differences: [], error: null });
+  async list(): Promise<ReconcileStatus[]> {
+    const pairs = Object.keys(this.reconcilers).sort();
+    const stored = new Map<string, ReconcileStatus>();
+    if (this.db && pairs.length) {
+      const newest = this.db.selectFrom('reconciliations').select((eb) => eb.fn.max('id').as('id')).where('pair', 'in', pairs).groupBy('pair');
+      const rows = await this.db.selectFrom('reconciliations').selectAll().where('id', 'in', newest).execute();
+      for (const r of rows) {
+        stored.set(r.pair, {
+          pair: r.pair, status: r.status as ReconcileStatus['status'], at: Number(r.at), durationMs: Number(r.duration_ms), by: r.by, summary: r.summary,
+          differenceCount: Number(r.difference_count), differences: JSON.parse(r.differences) as ReconcileStatus['differences'], error: r.error,
+        });
+      }
+    }
+    return pairs.map((pair) => {
+      if (this.running.has(pair)) return { ...(stored.get(pair) ?? this.last.get(pair) ?? this.never(pair)), status: 'running' as const };
+      return stored.get(pair) ?? this.last.get(pair) ?? this.never(pair);
+    });
+  }
+
+  private never(pair: string): ReconcileStatus {
+    return { pair, status: 'never run', at: null, durationMs: null, by: null, summary: null, differenceCount: 0, differences: [], error: null };
   }
 
   run(pair: string, by: string): Promise<ReconcileStatus> {
@@ -37,18 +61,21 @@ export class Reconciliations {
     const started = Date.now();
     const p = (async (): Promise<ReconcileStatus> => {
       const base = { pair, at: started, by };
+      let s: ReconcileStatus;
       try {
         const out = await r();
-        return { ...base, status: out.differences.length ? 'differences' : 'ok', durationMs: Date.now() - started, summary: out.summary, differenceCount: out.differences.length, differences: redact(out.differences.slice(0, 50)), error: null };
+        s = { ...base, status: out.differences.length ? 'differences' : 'ok', durationMs: Date.now() - started, summary: out.summary, differenceCount: out.differences.length, differences: redact(out.differences.slice(0, 50)), error: null };
       } catch (e) {
         const err = toSynclineError(e);
-        return { ...base, status: 'failed', durationMs: Date.now() - started, summary: null, differenceCount: 0, differences: [], error: `${err.code}: ${err.message}` };
+        s = { ...base, status: 'failed', durationMs: Date.now() - started, summary: null, differenceCount: 0, differences: [], error: `${err.code}: ${err.message}` };
       }
-    })().then((s) => {
       this.last.set(pair, s);
-      this.running.delete(pair);
+      await this.db
+        ?.insertInto('reconciliations')
+        .values({ pair, status: s.status, at: started, duration_ms: s.durationMs ?? 0, by, summary: s.summary, difference_count: s.differenceCount, differences: JSON.stringify(s.differences), error: s.error })
+        .execute();
       return s;
-    });
+    })().finally(() => this.running.delete(pair));
     this.running.set(pair, p);
     return p;
   }
@@ -66,7 +93,7 @@ const errors = { 401: problemSchema, 403: problemSchema, 404: problemSchema } as
 
 export async function reconcileRoutes(app: FastifyInstance, opts: { reconciliations: Reconciliations }): Promise<void> {
   const { reconciliations } = opts;
-  app.get('/reconciliations', { config: { role: 'viewer' }, schema: { tags: ['reconciliation'], operationId: 'listReconciliations', summary: 'The last reconciliation of each pair this deployment can compare (since the server started)', response: { 200: { type: 'object', properties: { reconciliations: { type: 'array', items: statusView } } }, ...errors } } }, async () => ({ reconciliations: reconciliations.list() }));
+  app.get('/reconciliations', { config: { role: 'viewer' }, schema: { tags: ['reconciliation'], operationId: 'listReconciliations', summary: 'The last reconciliation of each pair this deployment can compare (stored: it survives a restart); `running` while one is under way', response: { 200: { type: 'object', properties: { reconciliations: { type: 'array', items: statusView } } }, ...errors } } }, async () => ({ reconciliations: await reconciliations.list() }));
   app.post<{ Params: { pair: string } }>(
     '/reconciliations/:pair',
     {

@@ -326,7 +326,7 @@ export async function dashboard(opts: ConsoleOptions) {
     flows: engine.flows.map((f) => ({ id: f.id, description: f.description })),
     lastHour: await flowSeries(opts, now - 3600_000, 60_000),
     lastDay: await flowSeries(opts, now - 24 * 3600_000, 3600_000),
-    reconciliation: (opts.reconciliations?.list() ?? []).map(({ differences: _d, ...r }) => r),
+    reconciliation: ((await opts.reconciliations?.list()) ?? []).map(({ differences: _d, ...r }) => r),
   };
 }
 
