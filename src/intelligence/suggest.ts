@@ -65,6 +65,14 @@ const concept = (w: string): string => {
   return c ?? w.replace(/s$/, '');
 };
 
+/**
+ * A system's own name in a field (AmazonOrderId, X3's YAMZ… fields) says whose the value is, not what it
+ * is: Amazon's order id is its order id. It weighs like a digit.
+ */
+const SYSTEMS = new Set(['amazon', 'xcart', 'sage', 'x3']);
+/** Concepts that name money: an object named for one gives its `Amount` / `value` its meaning. */
+const MONEY = new Set(['price', 'amount', 'charge', 'discount', 'tax']);
+
 export interface Profile {
   path: string;
   field: Field;
@@ -116,15 +124,20 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   const parentWords = segs.slice(0, -1).flatMap((s) => words(s)).filter((w) => !STOP.has(w));
   // Only an object gives its meaning (ItemPrice.Amount); an element of a list of records (surcharges[].value)
   // is a value among others — except Amazon listing attributes, lists of one value per marketplace.
-  const moneyLeaf = segs.length > 1 && /^(amount|value)$/i.test(leafSeg) && (!segs[segs.length - 2]!.endsWith('[]') || segs[0] === 'attributes');
+  // `value_with_tax` (an Amazon offer's price) is the value too, the tax said.
+  const moneyLeaf = segs.length > 1 && /^(amount|value)(_with(out)?_tax)?$/i.test(leafSeg) && (!segs[segs.length - 2]!.endsWith('[]') || segs[0] === 'attributes');
+  // The object that gives a money leaf its meaning: the nearest one naming money (our_price[].schedule[].value_with_tax
+  // is a price), else the parent (ItemPrice.Amount).
+  const ownerWords = (seg: string): string[] => phrased(words(seg)).filter((x) => !STOP.has(x));
+  const owner = moneyLeaf ? ([...segs.slice(0, -1)].reverse().find((g) => ownerWords(g).some((w) => MONEY.has(concept(w)))) ?? segs[segs.length - 2]!) : '';
   // Digits only tell AddressLine1 from AddressLine2; they weigh little.
   // An Amazon listing attribute's `value` is whatever the attribute names (item_name[].value): the word weighs little.
   const valueWeight = segs[0] === 'attributes' ? 0.2 : 0.5;
-  for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? valueWeight : w.startsWith('#') ? 0.3 : 1);
+  for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? valueWeight : w.startsWith('#') || SYSTEMS.has(w) ? 0.3 : 1);
   // A money object's parts take their meaning from the object: ItemPrice.Amount is an item price.
-  if (moneyLeaf) for (const w of phrased(words(segs[segs.length - 2])).filter((x) => !STOP.has(x))) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
+  if (moneyLeaf) for (const w of ownerWords(owner)) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
   // An amount per unit (perUnitDeclaredValue.value, UnitPrice) is a price.
-  if (leaf.has('amount') && [...leafWords, ...(moneyLeaf ? words(segs[segs.length - 2]) : [])].includes('unit') && !leaf.has('price')) leaf.set('price', 1);
+  if (leaf.has('amount') && [...leafWords, ...(moneyLeaf ? words(owner) : [])].includes('unit') && !leaf.has('price')) leaf.set('price', 1);
   // The name of an item or product is its title: a description (X3 DES1AXX, Sage 300 Description,
   // Amazon item_name), unless the name says whose it is (customer name, ship-to name).
   if (itemEntity && leaf.has('name') && [...leaf.keys()].every((c) => ['name', 'item', 'amount'].includes(c) || c.startsWith('#'))) {
@@ -143,9 +156,10 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   // not a detail table: only line arrays count as structure.
   // A Sage 300 batch's first list holds its entries, one per source record (a payment is one receipt
   // entry): that level is the record, not lines. Amazon listing attributes are lists of per-marketplace
-  // values (item_name[], item_package_weight[]), one value each: not lines either.
+  // values (item_name[], item_package_weight[], an offer's our_price[].schedule[]), one value each:
+  // nothing under a listing's attributes is lines.
   const segsArr = f.path.split('.');
-  const array = segsArr.some((g, i) => g.endsWith('[]') && !/address/i.test(g) && !(i === 0 && /Batches$/.test(entity)) && !(i === 1 && segsArr[0] === 'attributes'));
+  const array = segsArr.some((g, i) => g.endsWith('[]') && !/address/i.test(g) && !(i === 0 && /Batches$/.test(entity)) && segsArr[0] !== 'attributes');
   const depth = segsArr.length;
   return { path: f.path, field: f, leaf, all, role, array, depth, audit, kind: kindOf(f), valueClass };
 }
@@ -256,7 +270,8 @@ export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { con
   // Line arrays go to detail tables; header fields to the header.
   // Freight and discounts may come per line (Amazon's ShippingPrice per item) where the ERP takes them
   // per order (Sage 300 OE order discount, X3 invoicing elements): a line charge sums into the header.
-  const charge = (x: Profile): boolean => x.leaf.has('charge') || x.leaf.has('discount');
+  // A field of a list of charges (X-Cart surcharges[].value) is a charge too.
+  const charge = (x: Profile): boolean => x.leaf.has('charge') || x.leaf.has('discount') || (x.array && x.all.has('charge'));
   const structure = s.array === t.array || (charge(s) && charge(t)) ? 1 : 0.55;
   if (s.array && t.array) reasons.push('both on lines');
   const type = typeFit(s, t);

@@ -75,7 +75,7 @@ export const CONCEPT = new Map<string, string>();
 for (const [c, words] of Object.entries(GROUPS)) for (const w of words) CONCEPT.set(w, c);
 
 /** Words too common in field names to tell fields apart. */
-export const STOP = new Set(['the', 'of', 'to', 'is', 'x', 'api', 'field', 'fields', 'data', 'info', 'address', 'attributes', 'addresses']);
+export const STOP = new Set(['the', 'of', 'to', 'is', 'with', 'our', 'x', 'api', 'field', 'fields', 'data', 'info', 'address', 'attributes', 'addresses']);
 
 const known = Object.keys(ABBREVIATIONS).sort((a, b) => b.length - a.length);
 
