@@ -1,13 +1,13 @@
 // Configuration and operations end to end (issues 10 and 11, decision 0007): the `syncline` command
 // against real files, a real SQLite store and the X-Cart and Sage 300 sandboxes over HTTP.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { loadConfig, parseConfig } from '../../src/config.js';
 import type { Sage300Client } from '../../src/connectors/sage300/index.js';
 import { startSyncline, type Runtime } from '../../src/main.js';
 import { start as startXcart, type XcartSandbox } from '../../src/sandboxes/xcart/index.js';
@@ -336,6 +336,67 @@ describe('progress on a terminal', () => {
       expect(piped.code, piped.stderr).toBe(0);
       expect(piped.stdout).toBe('replayed 600 of 600\n');
       expect(piped.stderr).not.toContain('replaying');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 400_000);
+});
+
+describe('a store command from another folder names the running server\'s store', () => {
+  it('`token create --config FILE` run elsewhere mints a token the server started from FILE accepts', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'syncline-token-'));
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'syncline-cwd-'));
+    let runtime: Runtime | undefined;
+    try {
+      const file = path.join(dir, 'syncline.yaml');
+      writeFileSync(file, ['dataDir: ./site', 'server: { port: 0 }', 'health: { testAtStart: false }'].join('\n'));
+      runtime = await startSyncline(await loadConfig(file), { listen: true });
+      const created = await cli(['token', 'create', 'ops', '--role', 'admin', '--config', file], { cwd: elsewhere });
+      expect(created.code, created.stderr).toBe(0);
+      expect(created.stderr).toContain(`store sqlite:${path.join(dir, 'site', 'syncline.db')} (from --config ${file})`);
+      const token = created.stdout.trim();
+      const res = await request(`${runtime.url}/api/connections`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode).toBe(200);
+      await res.body.dump();
+      // Nothing was created where the command ran.
+      expect(readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      await runtime?.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 400_000);
+});
+
+describe('logs: JSON lines when piped, human lines with --log-format pretty; stdout stays empty', () => {
+  it('`syncline start` piped, then with --log-format pretty', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'syncline-logs-'));
+    const startOnce = async (extra: string[]) => {
+      const child = spawn(process.execPath, [path.join(root, 'bin/syncline.js'), 'start', '--config', path.join(dir, 'syncline.yaml'), ...extra], { cwd: dir, env: { ...process.env, SYNCLINE_DATABASE_URL: '', SYNCLINE_LOG_LEVEL: 'info', SYNCLINE_LOG_FORMAT: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      try {
+        await until('started', async () => stderr, (s) => s.includes('syncline started'), 180_000);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+      return { stdout, lines: stderr.split('\n').filter(Boolean) };
+    };
+    try {
+      writeFileSync(path.join(dir, 'syncline.yaml'), ['dataDir: ./site', 'server: { port: 0 }'].join('\n'));
+      const piped = await startOnce([]);
+      expect(piped.stdout).toBe('');
+      for (const l of piped.lines) expect(() => JSON.parse(l), l).not.toThrow();
+      expect(piped.lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain('syncline started');
+      const pretty = await startOnce(['--log-format', 'pretty']);
+      expect(pretty.stdout).toBe('');
+      const started = pretty.lines.find((l) => l.includes('syncline started'))!;
+      expect(started).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: syncline started/);
+      expect(pretty.lines.some((l) => l.trimStart().startsWith('{'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
