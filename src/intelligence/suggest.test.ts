@@ -45,6 +45,10 @@ describe('mapping suggester', () => {
     expect(top3('sagex3.ITM', 'amazon.Listing', 'BASPRI')[0]).toBe('attributes.purchasable_offer[].our_price[].schedule[].value_with_tax');
     // An order discount may come as one of X-Cart's surcharges: the list's value is a charge, not a line.
     expect(top3('sage300.OEOrders', 'xcart.order', 'OrderDiscountAmount')).toContain('surcharges[].value');
+    // A code is picked from a list, a number names a record: a payment's public id is the receipt's number, not the bank code.
+    const pub = top3('xcart.payment_transaction', 'sage300.ARReceiptAndAdjustmentBatches', 'public_id');
+    expect(pub).toContain('ReceiptsAdjustments[].CheckReceiptNo');
+    expect(pub).not.toContain('BankCode');
   });
 
   it('learns from an accepted pair', () => {

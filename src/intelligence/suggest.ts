@@ -187,6 +187,12 @@ export function classify(v: unknown): string | undefined {
 /** The concept a value class stands for, when a target field names it. */
 const CLASS_CONCEPT: Record<string, string> = { email: 'email', date: 'date', currency: 'currency', country: 'country', postal: 'postal', phone: 'phone', amount: 'amount' };
 
+/**
+ * Concepts near each other without being one: a code is picked from a list (BankCode, ShipViaCode), a
+ * number or reference names one record (CustomerNumber, CheckReceiptNo); either identifies.
+ */
+const RELATED: Record<string, [string, number]> = { code: ['id', 0.5], id: ['code', 0.5] };
+
 function cosine(a: Map<string, number>, b: Map<string, number>, idf: (c: string) => number): { sim: number; shared: string[] } {
   let dot = 0;
   let na = 0;
@@ -197,6 +203,11 @@ function cosine(a: Map<string, number>, b: Map<string, number>, idf: (c: string)
     na += (w * i) ** 2;
     const v = b.get(c);
     if (v !== undefined) (dot += w * v * i * i, shared.push(c));
+    else {
+      const r = RELATED[c];
+      const u = r && !a.has(r[0]) ? b.get(r[0]) : undefined;
+      if (u !== undefined) (dot += w * u * i * idf(r![0]) * r![1], shared.push(`${c}~${r![0]}`));
+    }
   }
   for (const [c, w] of b) nb += (w * idf(c)) ** 2;
   return { sim: na && nb ? dot / Math.sqrt(na * nb) : 0, shared };
@@ -249,7 +260,14 @@ export function prepare(sourceEntity: string, targetEntity: string, sample?: unk
   const targets = tgt.map((f) => profile(f, undefined, targetEntity));
   // Concepts in many target fields (order, id) tell fields apart less than rare ones (postal).
   const df = new Map<string, number>();
-  for (const t of targets) for (const c of t.all.keys()) df.set(c, (df.get(c) ?? 0) + 1);
+  // Related concepts count together (a code is about as common as an id: neither weighs more for being split).
+  for (const t of targets) {
+    for (const c of t.all.keys()) {
+      df.set(c, (df.get(c) ?? 0) + 1);
+      const r = RELATED[c]?.[0];
+      if (r && !t.all.has(r)) df.set(r, (df.get(r) ?? 0) + 1);
+    }
+  }
   const n = targets.length;
   const idf = (c: string): number => 0.4 + Math.log(1 + n / (1 + (df.get(c) ?? 0))) / Math.log(1 + n);
   return { sourceEntity, targetEntity, sources, targets, idf };

@@ -49,7 +49,7 @@ const GROUPS: Record<string, string[]> = {
   journal: ['journal', 'batch'],
   language: ['language', 'lang', 'locale'],
   group: ['group', 'category', 'membership'],
-  id: ['id', 'number', 'no', 'num', 'reference', 'ref', 'code', 'identifier'],
+  id: ['id', 'number', 'no', 'num', 'reference', 'ref', 'identifier'],
   date: ['date', 'time', 'day', 'datetime', 'timestamp'],
   order: ['order', 'orders', 'ordered'],
   short: ['short'],
