@@ -9,6 +9,7 @@ import {
 import { amazonConnector, amazonOperations } from './amazon/index.js';
 import { createOrderPoller as amazonOrderPoller, createInventoryPoller, createSettlementPoller } from './amazon/triggers.js';
 import type { SpApiClient } from './amazon/client.js';
+import { SqsClient } from './amazon/sqs.js';
 import { sagex3Connector, salesOrderPoller, invoicePoller, itemPoller, customerPoller, journalEntryPoller, stockPoller, type SageX3Client } from './sagex3/index.js';
 
 export const connectors: Record<string, ConnectorDefinition<any, any>> = {
@@ -62,7 +63,11 @@ export const connectorTriggers: Record<string, Record<string, PollerFactory>> = 
     prices: sage300(createPricePoller),
   },
   amazon: {
-    orders: (client: SpApiClient, a) => amazonOrderPoller({ id: a.id, client, ...(a.since ? { lookbackMs: Math.max(0, Date.now() - Date.parse(a.since)) } : {}), ...(a.options as object) }),
+    // A connection with a notification destination (sqsQueueUrl) takes ORDER_CHANGE from it at once; the sweep stays the safety net.
+    orders: (client: SpApiClient, a) => amazonOrderPoller({
+      id: a.id, client, ...(a.since ? { lookbackMs: Math.max(0, Date.now() - Date.parse(a.since)) } : {}),
+      ...(client.config.sqsQueueUrl ? { sqs: new SqsClient({ queueUrl: client.config.sqsQueueUrl, connection: `${a.id}:sqs` }) } : {}), ...(a.options as object),
+    }),
     inventory: (client: SpApiClient, a) => createInventoryPoller({ id: a.id, client, ...(a.since ? { lookbackMs: Math.max(0, Date.now() - Date.parse(a.since)) } : {}) }),
     settlements: (client: SpApiClient, a) => createSettlementPoller({ id: a.id, client, ...(a.since ? { lookbackMs: Math.max(0, Date.now() - Date.parse(a.since)) } : {}) }),
   },

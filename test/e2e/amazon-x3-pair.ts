@@ -9,6 +9,8 @@ import { DEFAULT_LAYOUTS } from '../../src/connectors/sagex3/layouts.js';
 import type { FlowConfigEntry } from '../../src/flows/deploy.js';
 import { startSyncline, type Runtime } from '../../src/main.js';
 import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
+import { clientFor } from '../../src/connectors/amazon/testing.js';
+import { createDestination, createSubscription } from '../../src/connectors/amazon/operations/notifications.js';
 import { start as startX3, type PublicationDeclaration, type Publications, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
 
 /** A site's own publication contents: the sandbox site declares the fields, the connection's layouts carry them. */
@@ -37,10 +39,12 @@ export const X3_SANDBOX_AUTH = { auth: { type: 'basic', user: 'SYNCLINE', passwo
 
 /** `flows` get `connections: { marketplace: 'amazon-main', erp: 'x3-main' }` (a relative `mapping` is under `dir`); `prepare` runs before Syncline starts (e.g. to write a deployment's mappings into `dir`). */
 /** A flow's `since: 'sandboxes'` starts its poller right after the sandboxes seeded their records. `x3Publications`: site subprograms the X3 site publishes (e.g. `{ COUNT: 'YSTOCKCNT' }`), named in the connection too. */
-export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications>; lookupsDir?: string; x3Site?: X3Site }): Promise<AmazonX3> {
+/** `notifications`: the seller's ORDER_CHANGE subscription to the sandbox's SQS destination, named on the connection (sqsQueueUrl). `timeScale`: the Amazon sandbox's clock (default 50×). */
+export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications>; lookupsDir?: string; x3Site?: X3Site; notifications?: boolean; timeScale?: number }): Promise<AmazonX3> {
   const dir = mkdtempSync(path.join(tmpdir(), 'syncline-ax-'));
   opts.prepare?.(dir);
-  const amazon = await startAmazon({ seed: opts.seed, timeScale: 50, historicalOrders: 0 });
+  const amazon = await startAmazon({ seed: opts.seed, timeScale: opts.timeScale ?? 50, historicalOrders: 0 });
+  if (opts.notifications) await subscribeOrderChanges(amazon);
   const x3 = await startX3({ seed: opts.seed, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}), ...(opts.x3Site ? { features: { publicationFields: opts.x3Site.publicationFields } } : {}) });
   const c = amazon.credentials as Record<string, string>;
   const seeded = new Date().toISOString();
@@ -51,7 +55,7 @@ export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<Flow
     server: { port: 0 },
     worker: { concurrency: 4, pollMs: 5 },
     connections: [
-      { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId } },
+      { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId, ...(opts.notifications ? { sqsQueueUrl: c.sqsQueueUrl } : {}) } },
       { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, ...X3_SANDBOX_AUTH, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}), ...(opts.x3Site ? { layouts: opts.x3Site.layouts } : {}) } },
     ],
     flows: opts.flows.map((f) => ({ ...f, ...(f.since === 'sandboxes' ? { since: seeded } : {}), ...(f.mapping ? { mapping: path.resolve(dir, f.mapping) } : {}), connections: { marketplace: 'amazon-main', erp: 'x3-main' } })),
@@ -84,4 +88,11 @@ let firings = 0;
 export async function fireSchedule(runtime: Runtime, flow: string): Promise<void> {
   const at = new Date(Date.now() + ++firings * 1000);
   await runtime.engine.intake([{ system: 'syncline', entity: 'tick', id: flow, version: String(at.getTime()).padStart(16, '0'), payload: { firedAt: at.toISOString(), flow } }], { connection: `schedule:${flow}` });
+}
+
+/** The seller's notification set-up for orders: a destination on the sandbox's SQS queue and an ORDER_CHANGE subscription to it. */
+export async function subscribeOrderChanges(amazon: RunningAmazonSandbox): Promise<void> {
+  const client = clientFor(amazon);
+  const dest = await createDestination.call(client, { name: 'syncline', sqsArn: 'arn:aws:sqs:us-east-1:000000000000:syncline-notifications' });
+  await createSubscription.call(client, { notificationType: 'ORDER_CHANGE', destinationId: dest.destinationId });
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startSyncline, type Runtime } from '../../src/main.js';
@@ -73,6 +74,10 @@ describe('first start against a shop with history', () => {
     expect(counts.delivered).toBe(0);
     expect(counts.duplicates).toBe(0);
     expect(await runtime.engine.queue.list({ state: 'dead', limit: 10 })).toEqual([]);
+    // Metrics name connections by id (two Sage 300 companies are two series), events and jobs alike.
+    const metrics = await (await request(`${runtime.url}/metrics`)).body.text();
+    expect(metrics).toMatch(/syncline_events_received_total\{system="xcart",entity="order",connection="xcart-main"\} 3\b/);
+    expect(metrics).toContain('syncline_jobs_succeeded_total{flow="xcart-order-to-sage300",connection="sage300-main"} 3');
     await runtime.stop();
 
     // `since` moved back before the history: the stored cursor wins, the history stays out.

@@ -7,6 +7,7 @@ import { clientFor } from './testing.js';
 import * as ops from './operations/index.js';
 import { createNotificationPoller, createOrderPoller, createSettlementPoller, notificationEvent } from './triggers.js';
 import type { SpApiClient } from './client.js';
+import { SqsClient } from './sqs.js';
 import type { IncomingEvent } from '../../core/triggers.js';
 
 let sb: RunningAmazonSandbox;
@@ -68,7 +69,7 @@ describe('amazon triggers: SQS notifications', () => {
     sb.sandbox.faults!.set({ rules: [{ route: '/sqs', custom: { duplicate: 1, reorder: 0.5 } }], seed: 3 });
     const o = sb.sandbox.market.placeOrder({ channel: 'MFN' });
     sb.sandbox.market.shipOrder(o.id);
-    sb.sandbox.faults!.set({ rules: [] });
+    sb.sandbox.faults!.set({ rules: [], seed: 1 });
     const poller = createNotificationPoller({ id: 'amz:n3', queueUrl: queueUrl(), waitS: 1 });
     const events: IncomingEvent[] = [];
     let cursor: string | null = null;
@@ -127,6 +128,39 @@ describe('amazon triggers: polling fallback and settlements', () => {
     expect((ev.payload as { OrderStatus: string }).OrderStatus).toBe('Shipped');
     expect(ev.version > seen.get(changed.id)!).toBe(true);
   });
+
+  it('with a notification destination, an ORDER_CHANGE is the order at once (getOrders sees it 2 minutes later), acknowledged on the next poll; the sweep stays the safety net', async () => {
+    const q = sb.sandbox.queue('syncline-notifications');
+    q.messages.length = 0;
+    const sqs = new SqsClient({ queueUrl: queueUrl() });
+    const poller = createOrderPoller({ id: 'amz:orders-n', client, lookbackMs: 60_000, sqs, sweepEveryMs: 3_600_000 });
+    // The first poll sweeps (no sweep yet) and finds nothing older than 2 minutes.
+    let r = await poller.poll(null);
+    const o = sb.sandbox.market.placeOrder({ channel: 'MFN', status: 'Unshipped' });
+    r = await poller.poll(r.cursor);
+    const ev = r.events.filter((e) => e.entity === 'order');
+    expect(ev.map((e) => e.id)).toEqual([o.id]);
+    expect((ev[0]!.payload as { OrderTotal: { Amount: string } }).OrderTotal.Amount).toBeTruthy();
+    // The version the sweep gives the same order (LastUpdateDate, whole seconds): the inbox takes it once.
+    expect(ev[0]!.version).toBe(new Date(Math.floor(o.lastUpdate / 1000) * 1000).toISOString());
+    // Inventory notifications on the same destination are not orders: taken off the queue, no event.
+    expect(r.events.every((e) => e.entity === 'order')).toBe(true);
+    expect(q.messages.length).toBeGreaterThan(0);
+    const next = await poller.poll(r.cursor);
+    expect(next.events).toHaveLength(0);
+    expect(q.messages.length).toBe(0);
+    // No sweep page within sweepEveryMs: the cursor keeps the watermark and only acknowledges.
+    expect(JSON.parse(next.cursor!).after).toBe(JSON.parse(r.cursor!).after);
+    // An order whose getOrder fails stays on the queue (not acknowledged) and comes back.
+    sb.sandbox.faults!.set({ rules: [{ route: 'GET /orders/v0/orders/', error5xx: 1, status5xx: 503 }] as never, seed: 1 });
+    const late = sb.sandbox.market.placeOrder({ channel: 'AFN', status: 'Unshipped' });
+    const failed = await poller.poll(next.cursor);
+    sb.sandbox.faults!.set({ rules: [], seed: 1 });
+    expect(failed.events.map((e) => e.id)).not.toContain(late.id);
+    sb.sandbox.clock.advance(61_000);
+    const again = await poller.poll(failed.cursor);
+    expect(again.events.filter((e) => e.entity === 'order').map((e) => e.id)).toContain(late.id);
+  }, 60_000);
 
   it('discovers each new settlement report once', async () => {
     const poller = createSettlementPoller({ id: 'amz:settlements', client });

@@ -10,6 +10,7 @@ import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
 import { SynclineError } from '../../core/errors.js';
 import type { SpApiClient } from './client.js';
 import { getOrders } from './operations/getOrders.js';
+import { getOrder } from './operations/getOrder.js';
 import { getInventorySummaries } from './operations/getInventorySummaries.js';
 import { SqsClient } from './sqs.js';
 import { listSettlementReports } from './workflows.js';
@@ -97,6 +98,10 @@ interface OrderCursor {
   nextToken?: string;
   /** Upper bound of the sweep in progress (becomes `after` when it ends). */
   bound?: string;
+  /** SQS receipt handles of the last poll's notifications, deleted once the engine stored their events. */
+  ack?: string[];
+  /** When the last sweep page was read (with notifications, the sweep is the safety net). */
+  sweptAt?: number;
 }
 
 export interface OrderPollerOptions {
@@ -107,27 +112,84 @@ export interface OrderPollerOptions {
   pageSize?: number;
   /** Also fetch names/addresses (RDT). Default false: flows fetch PII per order when they need it. */
   pii?: boolean;
+  /**
+   * The notification destination (SQS) subscribed to ORDER_CHANGE. Each poll first takes what it holds:
+   * every ORDER_CHANGE becomes the order as getOrder gives it, at once (getOrders only lists changes older
+   * than 2 minutes). The LastUpdatedAfter sweep stays as the safety net, one page every `sweepEveryMs`.
+   */
+  sqs?: SqsClient;
+  /** Long-poll wait on the destination per poll (default 0: the engine's poll interval paces it). */
+  notificationWaitS?: number;
+  /** With notifications: how often a sweep page is read (default 60 s, getOrders' published rate). */
+  sweepEveryMs?: number;
 }
 
+const NOTIFICATIONS_PER_POLL = 10;
+/** getOrders answers for changes at least this old (and refuses a LastUpdatedAfter younger), with 5 s of clock skew. */
+const AMAZON_LISTING_DELAY_MS = 125_000;
+
 export function createOrderPoller(opts: OrderPollerOptions): Poller {
+  /** ORDER_CHANGE notifications → the orders they name, read now; a message whose order cannot be read stays in the queue and comes back. */
+  async function notified(sqs: SqsClient): Promise<{ events: IncomingEvent[]; ack: string[]; full: boolean }> {
+    const messages = await sqs.receive({ max: NOTIFICATIONS_PER_POLL, waitS: opts.notificationWaitS ?? 0, visibilityS: 60 });
+    const read = await Promise.allSettled(messages.map(async (m): Promise<IncomingEvent | null> => {
+      let body: unknown;
+      try {
+        body = JSON.parse(m.Body);
+      } catch {
+        body = m.Body;
+      }
+      const n = notificationEvent(body, m.MessageId);
+      if (n.entity === 'invalid-notification') return n;
+      // Another type on the same destination belongs to another consumer's subscription: not an order.
+      if (n.entity !== 'order') return null;
+      const o = await getOrder.call(opts.client, { orderId: n.id, pii: opts.pii ?? false });
+      return { system: SYSTEM, entity: 'order', id: o.AmazonOrderId, version: new Date(o.LastUpdateDate).toISOString(), payload: o };
+    }));
+    const events: IncomingEvent[] = [];
+    const ack: string[] = [];
+    read.forEach((r, i) => {
+      if (r.status === 'rejected') return;
+      if (r.value) events.push(r.value);
+      ack.push(messages[i]!.ReceiptHandle);
+    });
+    return { events, ack, full: messages.length === NOTIFICATIONS_PER_POLL };
+  }
+
   return {
     id: opts.id,
     async poll(cursor: string | null): Promise<PollResult> {
       const state: OrderCursor = cursor ? (JSON.parse(cursor) as OrderCursor) : { after: new Date(Date.now() - (opts.lookbackMs ?? 86_400_000)).toISOString() };
+      const sweep: OrderCursor = { after: state.after, ...(state.nextToken ? { nextToken: state.nextToken } : {}), ...(state.bound ? { bound: state.bound } : {}) };
+      let events: IncomingEvent[] = [];
+      let extra: Pick<OrderCursor, 'ack' | 'sweptAt'> = {};
+      if (opts.sqs) {
+        // The previous poll's events are durable now (the engine polls again only after storing them).
+        for (const h of state.ack ?? []) await opts.sqs.delete(h);
+        const n = await notified(opts.sqs);
+        events = n.events;
+        extra = { ack: n.ack, ...(state.sweptAt ? { sweptAt: state.sweptAt } : {}) };
+        // Amazon lists only changes older than 2 minutes: a watermark younger than that has nothing to sweep yet.
+        const due = state.nextToken || ((!state.sweptAt || Date.now() - state.sweptAt >= (opts.sweepEveryMs ?? 60_000)) && Date.parse(state.after) < Date.now() - AMAZON_LISTING_DELAY_MS);
+        if (!due) return { events, cursor: JSON.stringify({ ...sweep, ...extra }), more: n.full };
+        extra.sweptAt = Date.now();
+      }
       let page;
       try {
-        page = state.nextToken
-          ? await getOrders.call(opts.client, { nextToken: state.nextToken, pii: opts.pii ?? false })
-          : await getOrders.call(opts.client, { lastUpdatedAfter: state.after, maxResultsPerPage: opts.pageSize ?? 100, pii: opts.pii ?? false });
+        page = sweep.nextToken
+          ? await getOrders.call(opts.client, { nextToken: sweep.nextToken, pii: opts.pii ?? false })
+          : await getOrders.call(opts.client, { lastUpdatedAfter: sweep.after, maxResultsPerPage: opts.pageSize ?? 100, pii: opts.pii ?? false });
       } catch (e) {
         // A token Amazon no longer accepts: sweep the window again from the watermark (the inbox dedupes).
-        if (e instanceof SynclineError && e.code === 'AMAZON_NEXT_TOKEN_REJECTED' && state.nextToken) return { events: [], cursor: JSON.stringify({ after: state.after }), more: true };
+        if (e instanceof SynclineError && e.code === 'AMAZON_NEXT_TOKEN_REJECTED' && sweep.nextToken) return { events, cursor: JSON.stringify({ after: sweep.after, ...extra }), more: true };
+        // The notified orders are not lost to a failed sweep: they go now, the sweep is tried again next poll.
+        if (opts.sqs && events.length) return { events, cursor: JSON.stringify({ ...sweep, ack: extra.ack, ...(state.sweptAt ? { sweptAt: state.sweptAt } : {}) }), more: true };
         throw e;
       }
-      const events: IncomingEvent[] = page.orders.map((o) => ({ system: SYSTEM, entity: 'order', id: o.AmazonOrderId, version: new Date(o.LastUpdateDate).toISOString(), payload: o }));
-      const bound = state.bound ?? page.lastUpdatedBefore;
-      if (page.nextToken) return { events, cursor: JSON.stringify({ after: state.after, nextToken: page.nextToken, bound }), more: true };
-      return { events, cursor: JSON.stringify({ after: bound ?? state.after }) };
+      events = events.concat(page.orders.map((o) => ({ system: SYSTEM, entity: 'order', id: o.AmazonOrderId, version: new Date(o.LastUpdateDate).toISOString(), payload: o })));
+      const bound = sweep.bound ?? page.lastUpdatedBefore;
+      if (page.nextToken) return { events, cursor: JSON.stringify({ after: sweep.after, nextToken: page.nextToken, bound, ...extra }), more: true };
+      return { events, cursor: JSON.stringify({ after: bound ?? sweep.after, ...extra }) };
     },
   };
 }
