@@ -18,6 +18,9 @@ describe('demo --scenario xcart-sage300', () => {
     expect(s.flows['sage300-price-to-xcart']!.delivered).toBeGreaterThan(s.activity.priceChanges!);
     expect(s.flows['xcart-order-to-sage300']!.delivered).toBeGreaterThanOrEqual(24);
     expect(s.flows['xcart-payment-to-sage300']!.delivered).toBeGreaterThan(0);
+    // The warehouse shipped web orders during the day, and the shop heard of each shipment.
+    expect(s.activity.shipments).toBeGreaterThan(0);
+    expect(s.flows['sage300-shipment-to-xcart']!.delivered).toBeGreaterThanOrEqual(s.activity.shipments!);
     expect(s.flows['sage300-stock-to-xcart']!.delivered).toBeGreaterThan(0);
     expect(s.flows['xcart-stock-readback']!.delivered).toBe(1);
     // The one dead letter a stock Sage 300 server must leave: a fully refunded order put on hold (its
