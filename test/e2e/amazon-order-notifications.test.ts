@@ -2,37 +2,21 @@
 // subscription to an SQS destination named on the connection, an order reaches X3 as soon as Amazon
 // notifies it — the Amazon sandbox runs in real time here, so the LastUpdatedAfter sweep (which
 // Amazon answers only for changes older than 2 minutes) cannot be what delivered it.
-import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
+import { startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 let pair: AmazonX3;
 beforeAll(async () => {
   pair = await startAmazonX3({
-    seed: 1,
-    timeScale: 1,
-    notifications: true,
-    prepare: (dir) => {
-      const mappings = path.join(dir, 'mappings');
-      cpSync(path.join(root, 'mappings'), mappings, { recursive: true });
-      writeFileSync(path.join(mappings, 'lookups/marketplaces.yaml'), [
-        'name: marketplaces',
-        'normalize: [trim, upper]',
-        'entries:',
-        '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }',
-      ].join('\n'));
-    },
-    flows: [{ use: 'amazon-order-to-sagex3', pollIntervalMs: 200, since: 'now', mapping: 'mappings/amazon-sagex3/order-to-soh.yaml', options: { riskHold: false } }],
+    seed: 1, timeScale: 1, notifications: true,
+    prepare: (dir) => writeMarketplaceTable(path.join(dir, 'lookups')),
+    lookupsDir: 'lookups',
+    flows: [{ use: 'amazon-order-to-sagex3', pollIntervalMs: 200, since: 'now', options: { riskHold: false } }],
   });
 }, 120_000);
-afterAll(async () => {
-  await pair?.stop();
-});
-
-const sohs = () => [...pair.x3.state.stores.SOH.values()];
+afterAll(() => pair?.stop());
 
 describe('amazon-order-to-sagex3 from ORDER_CHANGE notifications', () => {
   it('orders reach X3 within seconds of the notification, once each; an order cancelled before it was read is not created', async () => {
@@ -40,7 +24,8 @@ describe('amazon-order-to-sagex3 from ORDER_CHANGE notifications', () => {
     const t0 = pair.amazon.sandbox.clock.now();
     const placed = Array.from({ length: 5 }, (_, i) => market.placeOrder({ channel: i % 2 ? 'AFN' : 'MFN', status: 'Unshipped' }));
     const cancelled = market.placeOrder({ channel: 'MFN', status: 'Canceled' });
-    await until('the orders in X3', sohs, (s) => placed.every((o) => s.some((r) => r.fields.CUSORDREF === o.id)), 90_000, 100);
+    const sohs = () => [...pair.x3.state.stores.SOH.values()];
+    await until('the orders reached X3', sohs, (s) => placed.every((o) => s.some((r) => r.fields.CUSORDREF === o.id)), 90_000, 100);
     // Less than Amazon's 2 minutes of sandbox time went by: no getOrders sweep can list these orders yet.
     expect(pair.amazon.sandbox.clock.now() - t0).toBeLessThan(120_000);
     for (const o of placed) expect(sohs().filter((r) => r.fields.CUSORDREF === o.id)).toHaveLength(1);
