@@ -1,18 +1,22 @@
-// `npm run chaos -- [--orders N] [--kills K] [--store sqlite|postgres] [--invalid M] [--json]`: X-Cart →
-// Sage 300 orders through the real order flow (`syncline start --config`) while Sage 300 injects
-// faults — 10 % 5xx, 5 % 429 with Retry-After, 2 % timeouts, 1 % record locks — and the engine process
-// is SIGKILLed at random moments and started again. `--store sqlite`: one process, embedded SQLite.
+// `npm run chaos -- [--orders N] [--amazon A] [--kills K] [--store sqlite|postgres] [--invalid M] [--json]`:
+// X-Cart → Sage 300 orders (N) and Amazon → Sage X3 orders (A, default N/2) through the real order
+// flows (`syncline start --config`) while Sage 300, Amazon and X3 inject faults — 10 % 5xx, 5 % 429
+// with Retry-After, 2 % timeouts, 1 % record locks (Sage 300, X3) — and the engine process is
+// SIGKILLed at random moments and started again. `--store sqlite`: one process, embedded SQLite.
 // `--store postgres`: a fresh database on $SYNCLINE_TEST_PG_URL's server and two worker processes
 // (`start --role worker`, pollers leased in PostgreSQL); each kill hits one of them at random.
 // `--invalid M`: M more orders of a product the shop sells but Sage 300 has no item for — each must
 // be dead-lettered, naming the SKU (the only dead letters allowed). The sandboxes run in their own processes, so
 // their state survives the kills. At the end Sage 300 is counted over its own API (orders per
-// PurchaseOrderNumber, faults off for the count) and one JSON object is printed, last:
-// {"orders","erpRecords","lost","duplicated","deadLettered","kills","seconds"}.
-// lost = orders with no Sage 300 order and no dead letter. Exits 1 when lost or duplicated ≠ 0.
+// PurchaseOrderNumber, faults off for the count), X3 over its SOAP API (sales orders per CUSORDREF
+// for each Amazon order placed), and one JSON object is printed, last:
+// {"orders","erpRecords","lost","duplicated","deadLettered","kills","seconds", …, "xcart", "amazon"}.
+// lost = orders with no ERP record and no dead letter. Exits 1 when lost or duplicated ≠ 0.
+// Amazon's own rate limits are off in its sandbox (0.5 getOrderItems/s would make 5,000 orders take
+// hours); its 429s come from the fault rule instead.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,6 +25,8 @@ import pg from 'pg';
 import { request } from 'undici';
 import { z } from 'zod';
 import { Sage300Client } from '../../src/connectors/sage300/client.js';
+import { SageX3Client } from '../../src/connectors/sagex3/client.js';
+import { query as x3Query } from '../../src/connectors/sagex3/operations/query.js';
 import { XcartClient } from '../../src/connectors/xcart/client.js';
 import { createProduct } from '../../src/connectors/xcart/index.js';
 
@@ -30,6 +36,7 @@ const opt = (name: string, fallback: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
 };
 const ORDERS = Number(opt('orders', '1000'));
+const AMAZON = Number(opt('amazon', String(Math.floor(ORDERS / 2))));
 const KILLS = Number(opt('kills', '3'));
 const STORE = opt('store', 'sqlite');
 const INVALID = Number(opt('invalid', '0'));
@@ -57,8 +64,8 @@ if (STORE === 'postgres') {
   await admin.end();
 }
 
-async function sandbox(name: string, faults?: unknown): Promise<{ child: ChildProcess; url: string; credentials: Record<string, string> }> {
-  const child = spawn(process.execPath, ['bin/syncline.js', 'sandbox', name, '--port', '0', '--json', ...(faults ? ['--faults', JSON.stringify(faults)] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+async function sandbox(name: string, faults?: unknown, extra: string[] = []): Promise<{ child: ChildProcess; url: string; credentials: Record<string, string> }> {
+  const child = spawn(process.execPath, ['bin/syncline.js', 'sandbox', name, '--port', '0', '--json', ...(faults ? ['--faults', JSON.stringify(faults)] : []), ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`sandbox ${name} exited (${code})`)));
@@ -67,27 +74,56 @@ async function sandbox(name: string, faults?: unknown): Promise<{ child: ChildPr
 }
 
 const SAGE_FAULTS = { seed: 7, rules: [{ route: '/Sage300WebApi', error5xx: 0.1, status5xx: 503, rate429: 0.05, retryAfterS: 1, timeout: 0.02, custom: { lock: 0.01 } }] };
+// The same mix on Amazon's SP-API (orders and LWA alike) and on X3's SOAP endpoint (its lock message on save).
+const AMAZON_FAULTS = { seed: 8, rules: [{ error5xx: 0.1, status5xx: 503, rate429: 0.05, retryAfterS: 1, timeout: 0.02 }] };
+const X3_FAULTS = { seed: 9, rules: [{ error5xx: 0.1, status5xx: 503, rate429: 0.05, retryAfterS: 1, timeout: 0.02, custom: { lock: 0.01 } }] };
+/** The sandbox X3's sales site, order type and generic Amazon customer, as a merchant's marketplaces table names them. */
+const MARKETPLACES = ['name: marketplaces', 'normalize: [trim, upper]', 'entries:', '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }'].join('\n');
+const XCART_FLOW = 'xcart-order-to-sage300';
+const AMAZON_FLOW = 'amazon-order-to-sagex3';
 
 const started = performance.now();
 const dir = mkdtempSync(path.join(tmpdir(), 'syncline-chaos-'));
 const xcart = await sandbox('xcart');
 const sage = await sandbox('sage300', SAGE_FAULTS);
+// Seed 1: the shipped SKU table is generated from the seed-1 catalog both sandboxes share. Amazon's clock
+// runs 60× (its "LastUpdatedBefore at least 2 minutes ago" is then 2 s).
+const amazon = AMAZON ? await sandbox('amazon', AMAZON_FAULTS, ['--seed', '1', '--time-scale', '60']) : undefined;
+const x3 = AMAZON ? await sandbox('sagex3', X3_FAULTS, ['--seed', '1']) : undefined;
+if (amazon) await request(`${amazon.url}/__sandbox/rate-limits`, { method: 'PUT', body: JSON.stringify({ enabled: false }), headers: { 'content-type': 'application/json' } }).then((r) => r.body.dump());
 const unlimited = { ratePerSec: 100_000, burst: 100_000 };
 const configFile = path.join(dir, 'syncline.json');
+mkdirSync(path.join(dir, 'lookups'), { recursive: true });
+writeFileSync(path.join(dir, 'lookups', 'marketplaces.yaml'), MARKETPLACES);
+const amazonConnections = amazon && x3
+  ? [
+      { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: amazon.credentials.lwaUrl, clientId: amazon.credentials.clientId, clientSecret: amazon.credentials.clientSecret, refreshToken: amazon.credentials.refreshToken, sellerId: amazon.credentials.sellerId, timeoutMs: 2_000 }, rateLimits: { getOrders: unlimited, getOrderItems: unlimited } },
+      { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, auth: { type: 'basic', user: x3.credentials.user, password: x3.credentials.password }, poolAlias: x3.credentials.poolAlias, timeoutMs: 2_000 } },
+    ]
+  : [];
 writeFileSync(
   configFile,
   JSON.stringify({
     dataDir: dir,
+    // Any free port: a fixed one (4100) failed a run beside another run or `npm start`.
+    server: { port: 0 },
+    lookupsDir: path.join(dir, 'lookups'),
     ...(STORE === 'postgres' ? { database: pgUrl } : {}),
     worker: { concurrency: 16, leaseMs: 5_000 },
     connections: [
       { id: 'xcart-main', system: 'xcart', config: { baseUrl: xcart.url, token: xcart.credentials.readToken }, rateLimits: { listOrders: unlimited } },
       // A 2 s timeout: the injected timeouts resolve quickly (as unknown outcomes, looked up before a retry).
-      { id: 'sage300-main', system: 'sage300', config: { baseUrl: sage.url, ...sage.credentials, timeoutMs: 2_000 }, rateLimits: { createOrder: unlimited, findOrdersByReference: unlimited, getItem: unlimited } },
+      { id: 'sage300-main', system: 'sage300', config: { baseUrl: sage.url, ...sage.credentials, timeoutMs: 2_000 }, rateLimits: Object.fromEntries(['findCustomerByEmail', 'createCustomer', 'getItem', 'createOrder', 'findOrdersByReference'].map((op) => [op, unlimited])) },
+      ...amazonConnections,
     ],
     // The risk screen holds random sandbox orders for review (big first orders, many from one address):
     // not what this run measures, and a hold would count as a dead letter.
-    flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 200, options: { riskHold: false } }],
+    flows: [
+      { use: XCART_FLOW, connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 200, options: { riskHold: false } },
+      // since now: the Amazon sandbox starts with 60 historical orders, which are not this run's (counting
+      // them as delivered once ended a run before its last X-Cart order was in).
+      ...(AMAZON ? [{ use: AMAZON_FLOW, connections: { marketplace: 'amazon-main', erp: 'x3-main' }, pollIntervalMs: 200, since: 'now', options: { riskHold: false } }] : []),
+    ],
   }),
 );
 const env = { ...process.env, SYNCLINE_LOG_LEVEL: 'info', SYNCLINE_LOG_FORMAT: 'json', SYNCLINE_MASTER_KEY: randomBytes(32).toString('hex') };
@@ -123,19 +159,31 @@ async function storeQuery<T>(sql: string): Promise<T[]> {
   }
 }
 
-/** Orders settled so far: delivered (a succeeded run) or dead-lettered. */
-async function progress(): Promise<{ delivered: number; dead: number }> {
+/**
+ * This run's orders settled so far, per flow: delivered (a succeeded run) or dead-lettered, with the
+ * dead letters' reasons. Amazon counts only the orders this run placed: the sandbox starts with 60
+ * historical orders, some of which change later (Pending → Unshipped) and are delivered too — counting
+ * them once ended a run while one of its own orders still waited out an unknown outcome.
+ */
+async function progress(): Promise<{ delivered: number; dead: number; settled: boolean; deadOf: Record<string, number>; reasons: Array<string | null> }> {
   try {
-    const [d] = await storeQuery<{ n: number | string }>(`select count(distinct record_key) as n from runs where status = 'succeeded' and flow = 'xcart-order-to-sage300'`);
-    const [x] = await storeQuery<{ n: number | string }>(`select count(*) as n from jobs where state = 'dead'`);
-    return { delivered: Number(d?.n ?? 0), dead: Number(x?.n ?? 0) };
+    const ours = (flow: string, key: string) => flow === XCART_FLOW || amazonKeys.has(key);
+    const done = (await storeQuery<{ flow: string; record_key: string }>(`select distinct flow, record_key from runs where status = 'succeeded' and flow in ('${XCART_FLOW}', '${AMAZON_FLOW}')`)).filter((r) => ours(r.flow, r.record_key));
+    const dead = (await storeQuery<{ id: number; flow: string; record_key: string; last_error: string | null }>(`select distinct j.id as id, r.flow as flow, r.record_key as record_key, j.last_error as last_error from jobs j join runs r on r.job_id = j.id where j.state = 'dead'`)).filter((r) => ours(r.flow, r.record_key));
+    const count = (list: Array<{ flow: string }>, flow: string) => list.filter((r) => r.flow === flow).length;
+    const deadOf = { [XCART_FLOW]: count(dead, XCART_FLOW), [AMAZON_FLOW]: count(dead, AMAZON_FLOW) };
+    const settled = count(done, XCART_FLOW) + deadOf[XCART_FLOW]! >= ORDERS + INVALID && count(done, AMAZON_FLOW) + deadOf[AMAZON_FLOW]! >= AMAZON;
+    return { delivered: done.length, dead: dead.length, settled, deadOf, reasons: dead.map((d) => d.last_error) };
   } catch {
-    return { delivered: 0, dead: 0 };
+    return { delivered: 0, dead: 0, settled: false, deadOf: {}, reasons: [] };
   }
 }
 
 let kills = 0;
-const TOTAL = ORDERS + INVALID;
+const TOTAL = ORDERS + INVALID + AMAZON;
+/** AmazonOrderId of every Amazon order placed, for the count over X3; their record keys in the engine's runs. */
+const amazonIds: string[] = [];
+const amazonKeys = new Set<string>();
 let finished = false;
 async function dropPgDatabase(): Promise<void> {
   if (STORE !== 'postgres') return;
@@ -148,6 +196,23 @@ async function dropPgDatabase(): Promise<void> {
 try {
   for (let i = 0; i < engines.length; i++) await startEngine(i);
   // Orders arrive over time (a tenth every 500 ms), so the kills land mid-flow; the invalid ones last.
+  const placingAmazon = (async () => {
+    const chunk = Math.max(1, Math.ceil(AMAZON / 10));
+    for (let placed = 0; placed < AMAZON; placed += chunk) {
+      // One order per call (the sandbox's admin API), a few calls at a time; MFN and AFN alike.
+      const n = Math.min(chunk, AMAZON - placed);
+      for (let i = 0; i < n; i += 8) {
+        const ids = await Promise.all(Array.from({ length: Math.min(8, n - i) }, async (_, j) => {
+          const r = await request(`${amazon!.url}/__sandbox/orders`, { method: 'POST', body: JSON.stringify({ status: 'Unshipped', channel: (placed + i + j) % 2 ? 'AFN' : 'MFN' }), headers: { 'content-type': 'application/json' } });
+          if (r.statusCode !== 200) throw new Error(`Amazon order: ${r.statusCode} ${await r.body.text()}`);
+          return ((await r.body.json()) as { AmazonOrderId: string }).AmazonOrderId;
+        }));
+        amazonIds.push(...ids);
+        for (const id of ids) amazonKeys.add(`amazon:order:${id}`);
+      }
+      await sleep(500);
+    }
+  })();
   const placing = (async () => {
     const chunk = Math.max(1, Math.ceil(ORDERS / 10));
     for (let placed = 0; placed < ORDERS; placed += chunk) {
@@ -168,7 +233,7 @@ try {
   for (let k = 0; k < KILLS; k++) {
     // Mid-flow: once something more was delivered, at a random moment 0.2–1.5 s later.
     const before = (await progress()).delivered;
-    for (let p = await progress(); p.delivered === before && p.delivered + p.dead < TOTAL; p = await progress()) await sleep(100);
+    for (let p = await progress(); p.delivered === before && !p.settled; p = await progress()) await sleep(100);
     await sleep(200 + Math.random() * 1_300);
     const victim = Math.floor(Math.random() * engines.length);
     const engine = engines[victim]!;
@@ -180,10 +245,11 @@ try {
     await startEngine(victim);
   }
   await placing;
+  await placingAmazon;
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
     const p = await progress();
-    if (p.delivered + p.dead >= TOTAL) break;
+    if (p.settled) break;
     if (Date.now() > deadline) throw new Error(`only ${p.delivered} delivered and ${p.dead} dead after 30 min`);
     await sleep(500);
   }
@@ -198,31 +264,46 @@ try {
     }),
   );
   if (!finished) {
-    xcart.child.kill('SIGTERM');
-    sage.child.kill('SIGTERM');
+    for (const s of [xcart, sage, amazon, x3]) s?.child.kill('SIGTERM');
     await dropPgDatabase();
   }
 }
 
-// The count goes over Sage 300's own API, with its faults off.
-await request(`${sage.url}/__sandbox/faults`, { method: 'PUT', body: JSON.stringify({ rules: [] }), headers: { 'content-type': 'application/json' } }).then((r) => r.body.dump());
+// The count goes over the ERPs' own APIs, with their faults off.
+for (const s of [sage, x3]) if (s) await request(`${s.url}/__sandbox/faults`, { method: 'PUT', body: JSON.stringify({ rules: [] }), headers: { 'content-type': 'application/json' } }).then((r) => r.body.dump());
 const client = new Sage300Client({ baseUrl: sage.url, company: sage.credentials.company!, user: sage.credentials.user!, password: sage.credentials.password! }, { connection: 'chaos-count' });
 const orders = await client.list('countOrders', 'OE', 'OEOrders', z.looseObject({ OrderNumber: z.string(), PurchaseOrderNumber: z.string() }), { select: ['OrderNumber', 'PurchaseOrderNumber'] });
 const perReference = new Map<string, number>();
 for (const o of orders) perReference.set(o.PurchaseOrderNumber, (perReference.get(o.PurchaseOrderNumber) ?? 0) + 1);
-const { dead } = await progress();
-const reasons = await storeQuery<{ last_error: string | null }>(`select last_error from jobs where state = 'dead'`);
+// X3: the sales orders carrying each Amazon order's id in CUSORDREF, through its SOAP left list.
+const x3PerReference = new Map<string, number>();
+if (x3) {
+  const x3Client = new SageX3Client({ baseUrl: x3.url, auth: { type: 'basic', user: x3.credentials.user!, password: x3.credentials.password! }, poolAlias: x3.credentials.poolAlias! }, { connection: 'chaos-count' });
+  for (let i = 0; i < amazonIds.length; i += 16) {
+    await Promise.all(amazonIds.slice(i, i + 16).map(async (id) => {
+      const rows = (await x3Query.call(x3Client, { object: 'SOH', criteria: { CUSORDREF: id }, listSize: 5 })).filter((r) => r.CUSORDREF === id);
+      if (rows.length) x3PerReference.set(id, rows.length);
+    }));
+  }
+}
+const final = await progress();
+const dead = final.dead;
+const deadOf = (flow: string) => final.deadOf[flow] ?? 0;
+const reasons = final.reasons.map((last_error) => ({ last_error }));
 // Only the deliberately invalid orders may be dead-lettered, each naming what is wrong with it.
 const explained = reasons.filter((r) => {
   const e = r.last_error ? (JSON.parse(r.last_error) as { code: string; message: string }) : undefined;
   say(`dead letter: ${e ? `${e.code}: ${e.message}` : '(no reason!)'}`);
   return e?.code === 'MAPPING_INVALID' && e.message.includes(INVALID_SKU);
 }).length;
+const twice = (m: Map<string, number>) => [...m.values()].reduce((n, c) => n + (c - 1), 0);
+const xcartPart = { orders: ORDERS + INVALID, erpRecords: perReference.size, lost: Math.max(0, ORDERS + INVALID - perReference.size - deadOf(XCART_FLOW)), duplicated: twice(perReference), deadLettered: deadOf(XCART_FLOW) };
+const amazonPart = { orders: AMAZON, erpRecords: x3PerReference.size, lost: Math.max(0, AMAZON - x3PerReference.size - deadOf(AMAZON_FLOW)), duplicated: twice(x3PerReference), deadLettered: deadOf(AMAZON_FLOW) };
 const summary = {
   orders: TOTAL,
-  erpRecords: perReference.size,
-  lost: Math.max(0, TOTAL - perReference.size - dead),
-  duplicated: [...perReference.values()].reduce((n, c) => n + (c - 1), 0),
+  erpRecords: perReference.size + x3PerReference.size,
+  lost: xcartPart.lost + amazonPart.lost,
+  duplicated: xcartPart.duplicated + amazonPart.duplicated,
   deadLettered: dead,
   invalid: INVALID,
   deadLetteredWithReason: explained,
@@ -230,10 +311,14 @@ const summary = {
   store: STORE,
   workers: engines.length,
   seconds: Math.round((performance.now() - started) / 100) / 10,
+  xcart: xcartPart,
+  amazon: amazonPart,
 };
-xcart.child.kill('SIGTERM');
-sage.child.kill('SIGTERM');
-rmSync(dir, { recursive: true, force: true });
+for (const s of [xcart, sage, amazon, x3]) s?.child.kill('SIGTERM');
+const ok = summary.lost === 0 && summary.duplicated === 0 && dead === INVALID && explained === INVALID;
+// A failed run keeps its store (SQLite) for a post-mortem; PostgreSQL's database is dropped either way.
+if (ok) rmSync(dir, { recursive: true, force: true });
+else say(`chaos: the run failed; its data directory is kept: ${dir}`);
 await dropPgDatabase();
 console.log(JSON.stringify(summary));
-process.exit(summary.lost === 0 && summary.duplicated === 0 && dead === INVALID && explained === INVALID ? 0 : 1);
+process.exit(ok ? 0 : 1);
