@@ -67,7 +67,10 @@ export async function engineRun(orders = ORDERS): Promise<EngineRun> {
       worker: { concurrency: 32 },
       connections: [
         { id: 'xcart-main', system: 'xcart', config: { baseUrl: xcart.url, token: xcart.credentials.readToken }, rateLimits: { listOrders: unlimited } },
-        { id: 'sage300-main', system: 'sage300', config: { baseUrl: sage.url, ...sage.credentials }, rateLimits: { createOrder: unlimited, findOrdersByReference: unlimited } },
+        // Every Sage 300 operation the flow calls is unlimited: the connector's defaults (createCustomer
+        // 5/s, getItem and findCustomerByEmail 20/s) left the engine waiting, and idle time's CPU was
+        // then charged to each order.
+        { id: 'sage300-main', system: 'sage300', config: { baseUrl: sage.url, ...sage.credentials }, rateLimits: Object.fromEntries(['findCustomerByEmail', 'createCustomer', 'getItem', 'createOrder', 'findOrdersByReference'].map((op) => [op, unlimited])) },
       ],
       // Risk holds off: the sandbox's random orders are not a shop's real mix, and the bench measures deliveries.
       flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 100, options: { riskHold: false } }],
