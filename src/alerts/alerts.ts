@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { AlertRulesTable, Database } from '../core/db/schema.js';
 import { userError } from '../core/errors.js';
 
-export const ALERT_KINDS = ['dead-letters', 'connection-down', 'duplicate-reference', 'order-flagged'] as const;
+export const ALERT_KINDS = ['dead-letters', 'connection-down', 'duplicate-reference', 'order-flagged', 'reconciliation-difference'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_CHANNELS = ['webhook', 'email'] as const;
 export type AlertChannel = (typeof ALERT_CHANNELS)[number];
@@ -20,11 +20,11 @@ export interface AlertRule {
   id: number;
   name: string;
   kind: AlertKind;
-  /** dead-letters: more than this many in the window; connection-down: unused (0). */
+  /** dead-letters: more than this many in the window; reconciliation-difference: more than this many differences; connection-down: unused (0). */
   threshold: number;
   /** dead-letters: the window; connection-down: how long it must be down. */
   windowMinutes: number;
-  /** A flow id (dead-letters, order-flagged), connection id (connection-down) or pair (duplicate-reference: xcart-sage300, amazon-x3); null: any. */
+  /** A flow id (dead-letters, order-flagged), connection id (connection-down) or pair (duplicate-reference, reconciliation-difference: xcart-sage300, amazon-x3); null: any. */
   subject: string | null;
   channel: AlertChannel;
   /** Webhook URL or e-mail address. */
@@ -194,7 +194,7 @@ export class AlertEvaluator {
         } else this.downSince.delete(id);
       }
       for (const rule of await this.store.list()) {
-        if (!rule.enabled || rule.kind === 'duplicate-reference' || rule.kind === 'order-flagged') continue; // events: raised by reconciliations and hold steps
+        if (!rule.enabled || rule.kind === 'duplicate-reference' || rule.kind === 'order-flagged' || rule.kind === 'reconciliation-difference') continue; // events: raised by reconciliations and hold steps
         try {
           const { firing, message } = await this.condition(rule, now);
           if (firing !== rule.firing && (await this.store.flip(rule.id, firing))) await this.notify(rule, firing ? 'firing' : 'resolved', message, now);
@@ -279,6 +279,32 @@ export async function alertDuplicates(opts: Omit<AlertOptions, 'sources'>, pair:
         if (firing) await alerts.store.flip(rule.id, true);
         sent.push(await alerts.notify(rule, firing ? 'firing' : 'resolved', message, now));
       }
+    }
+  } finally {
+    alerts.stop();
+  }
+  return sent;
+}
+
+/**
+ * A reconciliation of `pair` finished (from the admin API or the console): every enabled
+ * `reconciliation-difference` rule of the pair (or of any pair) fires when it found more than the
+ * rule's threshold of differences, notifying again on each such run (each needs an operator), and
+ * resolves when a later run found no more than the threshold. Returns the notifications sent.
+ */
+export async function alertReconciliation(opts: Omit<AlertOptions, 'sources'>, pair: string, differences: number, summary: string, now = Date.now()): Promise<AlertEvent[]> {
+  const rules = (await new AlertStore(opts.db).list()).filter((r) => r.enabled && r.kind === 'reconciliation-difference' && (!r.subject || r.subject === pair));
+  if (!rules.length) return [];
+  const alerts = new AlertEvaluator({ ...opts, sources: { circuit: () => 'closed', connections: async () => [] } });
+  const sent: AlertEvent[] = [];
+  try {
+    for (const rule of rules) {
+      const firing = differences > rule.threshold;
+      const message = `reconcile ${pair}: ${differences} difference${differences === 1 ? '' : 's'} (threshold: more than ${rule.threshold}) · ${summary}`;
+      if (firing) {
+        await alerts.store.flip(rule.id, true);
+        sent.push(await alerts.notify(rule, 'firing', message, now));
+      } else if (rule.firing && (await alerts.store.flip(rule.id, false))) sent.push(await alerts.notify(rule, 'resolved', message, now));
     }
   } finally {
     alerts.stop();

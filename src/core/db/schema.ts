@@ -281,7 +281,7 @@ export interface FlowVersionsTable {
 
 export interface FlowStateTable {
   flow_id: string;
-  /** 1 takes events, 0 refuses them at intake (the events stay in the inbox). */
+  /** 1 takes events, 0 refuses them at intake (not stored for the flow; a poller moves past them). */
   enabled: number;
   /** Null: the newest version. */
   pinned_version: number | null;

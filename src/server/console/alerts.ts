@@ -12,10 +12,10 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
 const idParam = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 const ruleProps = {
   name: { type: 'string', minLength: 1, maxLength: 100 },
-  kind: { type: 'string', enum: [...ALERT_KINDS], description: 'dead-letters: more than `threshold` dead letters within `windowMinutes`; connection-down: a connection\'s circuit open for `windowMinutes`; duplicate-reference: a reconciliation found a target record carrying a source reference twice' },
+  kind: { type: 'string', enum: [...ALERT_KINDS], description: 'dead-letters: more than `threshold` dead letters within `windowMinutes`; connection-down: a connection\'s circuit open for `windowMinutes`; duplicate-reference: a reconciliation found a target record carrying a source reference twice; order-flagged: a hold step flagged an order (anomaly or risk); reconciliation-difference: a reconciliation run over the API found more than `threshold` differences (resolves when a later one finds no more)' },
   threshold: { type: 'integer', minimum: 0 },
   windowMinutes: { type: 'integer', minimum: 1, maximum: 10080 },
-  subject: { type: ['string', 'null'], maxLength: 100, description: 'flow id (dead-letters), connection id (connection-down) or pair (duplicate-reference: xcart-sage300, amazon-x3); null: any' },
+  subject: { type: ['string', 'null'], maxLength: 100, description: 'flow id (dead-letters), connection id (connection-down) or pair (duplicate-reference, reconciliation-difference: xcart-sage300, amazon-x3); null: any' },
   channel: { type: 'string', enum: [...ALERT_CHANNELS] },
   target: { type: 'string', minLength: 3, maxLength: 500, description: 'webhook URL or e-mail address' },
   enabled: { type: 'boolean' },

@@ -179,7 +179,7 @@ export async function consoleFlowRoutes(app: FastifyInstance, opts: { engine: En
       schema: {
         tags: ['flows'], operationId: 'setFlowState',
         summary: 'Enable or disable a flow, or roll back: pin a stored version (null: run the newest)',
-        description: 'A disabled flow takes no new events (they stay in the inbox); queued jobs still run. A pinned version runs for new events only.',
+        description: 'A disabled flow takes no new events (they are not stored for it, and a poller moves past them: enabling again does not pick them up); queued jobs still run. A pinned version runs for new events only.',
         params: flowParam,
         body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { enabled: { type: 'boolean' }, pinnedVersion: { type: ['integer', 'null'], minimum: 1 } } },
         response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' }, pinnedVersion: { type: ['integer', 'null'] }, version: { type: 'integer' } } }, ...errors },

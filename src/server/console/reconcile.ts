@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../core/db/schema.js';
+import { alertReconciliation } from '../../alerts/alerts.js';
 import { toSynclineError, userError } from '../../core/errors.js';
 import { redact } from '../../core/redact.js';
 import type { Reconciler } from '../../reconcile/pairs.js';
@@ -74,6 +75,8 @@ export class Reconciliations {
         ?.insertInto('reconciliations')
         .values({ pair, status: s.status, at: started, duration_ms: s.durationMs ?? 0, by, summary: s.summary, difference_count: s.differenceCount, differences: JSON.stringify(s.differences), error: s.error })
         .execute();
+      // `reconciliation-difference` alert rules hear of every finished comparison (a failure is no finding).
+      if (this.db && s.status !== 'failed') await alertReconciliation({ db: this.db }, pair, s.differenceCount, s.summary ?? '').catch(() => undefined);
       return s;
     })().finally(() => this.running.delete(pair));
     this.running.set(pair, p);
