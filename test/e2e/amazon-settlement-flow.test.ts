@@ -29,7 +29,11 @@ describe('flow amazon-settlement-to-sagex3', () => {
       market.returnItems(placed[1]!.id);
       closed.push(market.closeSettlement());
     }
+    const closedAt = pair.amazon.sandbox.clock.now();
     const posted = await until('both settlements in X3', entries, (es) => closed.every((g) => es.some((e) => e.fields.REF === g.settlementId)), 90_000, 200);
+    // Issue 9: discovered within 15 minutes of Amazon publishing it and posted within the hour, in
+    // sandbox time (50× here; the test polls every 200 ms, the shipped flow every 60 s of real time).
+    expect(pair.amazon.sandbox.clock.now() - closedAt).toBeLessThan(15 * 60_000);
     for (const g of closed) {
       const mine = posted.filter((e) => String(e.fields.REF).startsWith(g.settlementId!));
       expect(mine).toHaveLength(1);
