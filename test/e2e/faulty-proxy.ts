@@ -2,6 +2,8 @@
 // `createKind` names (a create of some kind, or undefined), every 10th of each kind is held `holdMs`
 // before it is forwarded (the client has given up; the ERP commits it later) and another every 10th
 // is forwarded and its answer dropped after the ERP saved the record. Everything else passes through.
+// `holdMs` may differ per kind (a flow whose retry runs slow steps before its look-up needs a longer
+// hold for the look-up to come before the held request lands).
 import http from 'node:http';
 import { request } from 'undici';
 
@@ -14,7 +16,7 @@ export interface FaultyProxy {
   close(): Promise<void>;
 }
 
-export function faultyProxy(target: string, holdMs: number, createKind: (method: string, url: string, body: string) => string | undefined): Promise<FaultyProxy> {
+export function faultyProxy(target: string, holdMs: number | Record<string, number>, createKind: (method: string, url: string, body: string) => string | undefined): Promise<FaultyProxy> {
   const stats: FaultyProxy['stats'] = {};
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -28,7 +30,7 @@ export function faultyProxy(target: string, holdMs: number, createKind: (method:
       const drop = s !== undefined && n % 10 === 7;
       if (hold) {
         s.held++;
-        await sleep(holdMs); // the client has given up; the ERP gets the request only now
+        await sleep(typeof holdMs === 'number' ? holdMs : (holdMs[kind!] ?? 0)); // the client has given up; the ERP gets the request only now
       }
       const headers = { ...req.headers } as Record<string, string>;
       delete headers.host;
