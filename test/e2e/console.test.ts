@@ -235,14 +235,25 @@ describe.skipIf(!ready)('web console', () => {
 
     await until('the queue idle', async () => (await api('GET', '/api/queue')).body.totals.queued === 0);
     await page.getByRole('button', { name: 'Disable' }).click();
-    await page.getByText(/^Disabled: new events wait/).waitFor();
+    await page.getByText(/^Disabled: the flow takes no new events/).waitFor();
     const runsBefore = (await api('GET', '/api/runs?limit=500')).body.runs.length;
     const order = demo.xcart.storefront.placeOrder({ paid: true });
-    await new Promise((r) => setTimeout(r, 1500));
-    expect((await api('GET', '/api/runs?limit=500')).body.runs.length).toBe(runsBefore);
-    expect((await api('GET', `/api/runs?q=${encodeURIComponent(`xcart:order:${order.id}`)}`)).body.runs).toHaveLength(0);
-    await page.getByRole('button', { name: 'Enable' }).click();
-    await page.getByText(/^Enabled: new events run again/).waitFor();
+    try {
+      // Three polls of the shop (every 2 s) pass: the disabled flow took nothing — no event stored for
+      // it, no run.
+      await new Promise((r) => setTimeout(r, 6500));
+      const db = demo.runtime.store.db;
+      expect(await db.selectFrom('events').select('id').where('system', '=', 'xcart').where('entity', '=', 'order').where('record_id', '=', String(order.id)).execute()).toEqual([]);
+      expect((await api('GET', '/api/runs?limit=500')).body.runs.length).toBe(runsBefore);
+      expect((await api('GET', `/api/runs?q=${encodeURIComponent(`xcart:order:${order.id}`)}`)).body.runs).toHaveLength(0);
+      await page.getByRole('button', { name: 'Enable' }).click();
+      await page.getByText(/^Enabled: new events run again/).waitFor();
+    } finally {
+      await api('PUT', '/api/flows/xcart-order-to-sage300/state', { enabled: true });
+    }
+    // The poller was alive all along: an order placed now is delivered.
+    const next = demo.xcart.storefront.placeOrder({ paid: true });
+    await until('an order placed after enabling delivered', async () => (await api('GET', `/api/runs?q=${encodeURIComponent(`xcart:order:${next.id}`)}&status=succeeded`)).body.runs.length > 0, 30_000);
 
     await page.getByLabel('Max attempts').fill('7');
     await page.getByText('Valid: schema, references and compilation.').waitFor();

@@ -3,9 +3,18 @@ import { api, ApiError, fmtTime, roleAllows, type Role } from '../api';
 import { useApi } from '../hooks';
 import { ErrorBox, Loading, Page, Status } from '../components/common';
 
-interface Rule { id: number; name: string; kind: 'dead-letters' | 'connection-down'; threshold: number; windowMinutes: number; subject: string | null; channel: 'webhook' | 'email'; target: string; enabled: boolean; firing: boolean; createdAt: number; updatedAt: number }
+interface Rule { id: number; name: string; kind: Kind; threshold: number; windowMinutes: number; subject: string | null; channel: 'webhook' | 'email'; target: string; enabled: boolean; firing: boolean; createdAt: number; updatedAt: number }
 interface AlertEvent { id: number; ruleId: number; at: number; state: 'firing' | 'resolved' | 'test'; message: string; delivered: boolean; error: string | null }
 
+type Kind = 'dead-letters' | 'connection-down' | 'duplicate-reference' | 'order-flagged' | 'reconciliation-difference';
+/** What each kind of rule watches, as the form's choice, the subject's label and the condition shown in the table. */
+const KINDS: Record<Kind, { choice: string; subject: string; condition: (r: { threshold: number; windowMinutes: number }) => string }> = {
+  'dead-letters': { choice: 'dead letters over a threshold', subject: 'Flow (blank: any)', condition: (r) => `more than ${r.threshold} dead letters in ${r.windowMinutes} min` },
+  'connection-down': { choice: 'a connection is down', subject: 'Connection (blank: any)', condition: (r) => `connection down for ${r.windowMinutes} min` },
+  'reconciliation-difference': { choice: 'a reconciliation finds differences', subject: 'Pair (blank: any)', condition: (r) => `a reconciliation finds more than ${r.threshold} differences` },
+  'duplicate-reference': { choice: 'a reconciliation finds a record twice', subject: 'Pair (blank: any)', condition: () => 'a reconciliation finds a target record carrying a source reference twice' },
+  'order-flagged': { choice: 'an order is flagged (anomaly or risk)', subject: 'Flow (blank: any)', condition: () => 'an order held for review (anomaly or risk)' },
+};
 const empty = { name: '', kind: 'dead-letters' as Rule['kind'], threshold: 0, windowMinutes: 60, subject: '', channel: 'email' as Rule['channel'], target: '', enabled: true };
 
 /** Alert rules (dead letters per window, a connection down for M minutes) and every notification sent. */
@@ -53,7 +62,7 @@ export function Alerts({ role }: { role: Role }) {
               {rules.data.rules.map((r) => (
                 <tr key={r.id}>
                   <td>{r.name}</td>
-                  <td>{r.kind === 'dead-letters' ? `more than ${r.threshold} dead letters in ${r.windowMinutes} min` : `connection down for ${r.windowMinutes} min`}{r.subject ? ` · ${r.subject}` : ''}</td>
+                  <td>{(KINDS[r.kind]?.condition(r) ?? r.kind)}{r.subject ? ` · ${r.subject}` : ''}</td>
                   <td>{r.channel}: <code>{r.target}</code></td>
                   <td>{!r.enabled ? <Status value="disabled" /> : r.firing ? <span className="badge bad">firing</span> : <span className="badge good">ok</span>}</td>
                   {isAdmin ? (
@@ -74,13 +83,12 @@ export function Alerts({ role }: { role: Role }) {
           <label>Name<input required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} /></label>
           <label>When
             <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as Rule['kind'] })}>
-              <option value="dead-letters">dead letters over a threshold</option>
-              <option value="connection-down">a connection is down</option>
+              {(Object.keys(KINDS) as Kind[]).map((k) => <option key={k} value={k}>{KINDS[k].choice}</option>)}
             </select>
           </label>
-          {form.kind === 'dead-letters' ? <label>More than<input type="number" min={0} value={form.threshold} onChange={(e) => setForm({ ...form, threshold: Number(e.target.value) })} /></label> : null}
-          <label>{form.kind === 'dead-letters' ? 'Within (minutes)' : 'For (minutes)'}<input type="number" min={1} value={form.windowMinutes} onChange={(e) => setForm({ ...form, windowMinutes: Number(e.target.value) })} /></label>
-          <label>{form.kind === 'dead-letters' ? 'Flow (blank: any)' : 'Connection (blank: any)'}<input value={form.subject} onChange={(e) => setForm({ ...form, subject: e.target.value })} /></label>
+          {form.kind === 'dead-letters' || form.kind === 'reconciliation-difference' ? <label>More than<input type="number" min={0} value={form.threshold} onChange={(e) => setForm({ ...form, threshold: Number(e.target.value) })} /></label> : null}
+          {form.kind === 'dead-letters' || form.kind === 'connection-down' ? <label>{form.kind === 'dead-letters' ? 'Within (minutes)' : 'For (minutes)'}<input type="number" min={1} value={form.windowMinutes} onChange={(e) => setForm({ ...form, windowMinutes: Number(e.target.value) })} /></label> : null}
+          <label>{KINDS[form.kind].subject}<input value={form.subject} onChange={(e) => setForm({ ...form, subject: e.target.value })} /></label>
           <label>Notify by
             <select value={form.channel} onChange={(e) => setForm({ ...form, channel: e.target.value as Rule['channel'] })}>
               <option value="email">e-mail</option>
