@@ -6,6 +6,8 @@
 //     carrying its REFs (all revisions and reversals) are read back, and their net per account is
 //     compared with the journal's: a settlement not posted, posted with other amounts, or holding an
 //     unmapped line is a difference with its amount.
+//   - Orders a settlement paid: each order id the settlement's lines carry is looked up in X3 by
+//     CUSORDREF; one X3 does not know is a difference of what the settlement paid for it.
 //   - Duplicates: an Amazon order carried by more than one SOH, or one journal REF by more than one
 //     entry, is a difference (and fires the duplicate-reference alert, src/alerts).
 // Stock is not compared yet (see decision 0010, limits).
@@ -19,7 +21,7 @@ import { readSettlement } from './parse.js';
 import { reconcile as journalOf, type ImportOptions } from './index.js';
 
 export interface Difference {
-  kind: 'order-missing-in-x3' | 'order-duplicated-in-x3' | 'settlement-duplicated-in-x3' | 'settlement-not-posted' | 'settlement-account' | 'settlement-unmapped' | 'settlement-unreadable';
+  kind: 'order-missing-in-x3' | 'order-duplicated-in-x3' | 'settlement-order-unknown-in-x3' | 'settlement-duplicated-in-x3' | 'settlement-not-posted' | 'settlement-account' | 'settlement-unmapped' | 'settlement-unreadable';
   /** Amazon order id or settlement id. */
   id: string;
   /** What the difference is worth, signed, in `currency`. */
@@ -50,12 +52,15 @@ export async function reconcileAmazonX3(amazon: SpApiClient, x3: SageX3Client, o
   const differences: Difference[] = [];
   let ordersChecked = 0;
   let inX3 = 0;
+  /** Amazon order id → whether X3 has a sales order carrying it (filled by the order check, then by look-up). */
+  const knownInX3 = new Map<string, boolean>();
   for await (const page of allOrders(amazon, { createdAfter: since })) {
     for (const o of page) {
       if (SKIP_STATUSES.has(o.OrderStatus)) continue;
       ordersChecked++;
       const rows = (await query.call(x3, { object: 'SOH', criteria: { CUSORDREF: o.AmazonOrderId }, listSize: 5 })).filter((r) => r.CUSORDREF === o.AmazonOrderId);
       if (rows.length) inX3++;
+      knownInX3.set(o.AmazonOrderId, rows.length > 0);
       if (rows.length > 1) differences.push({ kind: 'order-duplicated-in-x3', id: o.AmazonOrderId, amount: o.OrderTotal?.Amount ?? '0.00', ...(o.OrderTotal?.CurrencyCode ? { currency: o.OrderTotal.CurrencyCode } : {}), detail: `${rows.length} sales orders carry this CUSORDREF: ${rows.map((r) => String(r.SOHNUM ?? '?')).join(', ')}` });
       else if (rows.length === 0) differences.push({ kind: 'order-missing-in-x3', id: o.AmazonOrderId, amount: o.OrderTotal?.Amount ?? '0.00', ...(o.OrderTotal?.CurrencyCode ? { currency: o.OrderTotal.CurrencyCode } : {}), detail: `${o.OrderStatus} ${o.FulfillmentChannel ?? ''}`.trim() });
     }
@@ -75,6 +80,14 @@ export async function reconcileAmazonX3(amazon: SpApiClient, x3: SageX3Client, o
       continue;
     }
     const { summary } = t;
+    for (const [orderId, cents] of t.orders) {
+      let known = knownInX3.get(orderId);
+      if (known === undefined) {
+        known = (await query.call(x3, { object: 'SOH', criteria: { CUSORDREF: orderId }, listSize: 5 })).some((r) => r.CUSORDREF === orderId);
+        knownInX3.set(orderId, known);
+      }
+      if (!known) differences.push({ kind: 'settlement-order-unknown-in-x3', id: orderId, amount: new Decimal(cents).div(100).toFixed(2), currency: summary.currency, detail: `paid in settlement ${summary.settlementId}; no X3 sales order carries it` });
+    }
     const { unmapped, journal, options } = await journalOf(t, opts);
     for (const u of unmapped) differences.push({ kind: 'settlement-unmapped', id: summary.settlementId, amount: u.amount, currency: summary.currency, detail: u.description });
     // What X3 holds for this settlement: every entry whose REF is the id or starts with it (parts,

@@ -52,7 +52,7 @@ describe('syncline reconcile amazon-x3', () => {
     // Two of the four orders reached X3.
     for (const o of orders.slice(0, 2)) await save.call(x3client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00007', CUSORDREF: o.id, lines: [{ ITMREF: item, QTY: '1' }] } });
     market.closeSettlement();
-    market.placeOrder({ channel: 'AFN', purchaseDate: now - 600_000, status: 'Shipped' });
+    const fifth = market.placeOrder({ channel: 'AFN', purchaseDate: now - 600_000, status: 'Shipped' });
     market.closeSettlement();
     const spapi = clientFor(amazon);
     const reports = await listSettlementReports(spapi);
@@ -74,7 +74,11 @@ describe('syncline reconcile amazon-x3', () => {
     expect(missing).toEqual(expect.arrayContaining(orders.slice(2).map((o) => o.id)));
     expect(missing).not.toContain(orders[0]!.id);
     expect(r.differences.find((d) => d.kind === 'order-missing-in-x3' && d.id === orders[2]!.id)!.amount).toMatch(/^\d+\.\d{2}$/);
-    expect(r.differences.filter((d) => d.kind.startsWith('settlement'))).toEqual([{ kind: 'settlement-not-posted', id: second.settlementId, amount: second.totalAmount, currency: 'USD' }]);
+    // Orders the settlements paid that X3 does not know: each with what the settlement paid for it.
+    const unknown = r.differences.filter((d) => d.kind === 'settlement-order-unknown-in-x3');
+    expect(unknown.map((d) => d.id).sort()).toEqual([orders[2]!.id, orders[3]!.id, fifth.id].sort());
+    for (const d of unknown) expect(d.amount).toMatch(/^\d+\.\d{2}$/);
+    expect(r.differences.filter((d) => d.kind.startsWith('settlement') && d.kind !== 'settlement-order-unknown-in-x3')).toEqual([{ kind: 'settlement-not-posted', id: second.settlementId, amount: second.totalAmount, currency: 'USD' }]);
     expect(r.settlements).toEqual({ checked: 2, posted: 1 });
 
     // Someone moves 5.00 of the posted entry from fees to sales by hand: both accounts show up.
