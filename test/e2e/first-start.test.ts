@@ -4,10 +4,12 @@
 // says the first poll reads everything — and the history does arrive, which is what `since` prevents.
 // Syncline is started from a YAML file (loadConfig, as `syncline start --config` does), the sandboxes
 // over HTTP, Sage 300 counted over its own API.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import pino from 'pino';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +98,9 @@ describe('first start against a shop with history', () => {
     const warn = lines.find((l) => /has no `since`/.test(l.msg));
     expect(warn, JSON.stringify(lines.map((l) => l.msg))).toMatchObject({ level: 40, flow: 'xcart-order-to-sage300' });
     expect(warn!.msg).toContain('reads everything xcart-main:orders holds');
+    // `config check` says the same before anything starts.
+    const check = await promisify(execFile)(process.execPath, [path.join(import.meta.dirname, '../../bin/syncline.js'), 'config', 'check', path.join(dir, 'no-since.yaml')], { env: { ...process.env, XC_TOKEN: 't', SAGE_PASSWORD: 'p', NO_COLOR: '1' }, timeout: 180_000 });
+    expect(check.stdout).toContain('note: xcart-order-to-sage300 has no `since`: the first start reads the source\'s whole history');
     // This is what `since` kept out above.
     await until('the history in Sage 300', () => targetCounts(erp(), history), (c) => c.delivered === 4, 90_000);
     await runtime.stop();
