@@ -182,7 +182,8 @@ async function runBothPairs(opts: DemoOptions & { dataDir: string; minuteMs?: nu
     ] as const) {
       const token = (await rt.tokens.create('demo', 'admin')).token;
       console.log(`\n${name}: ${(name.startsWith('X') ? xw.flowIds : aw.flowIds).length} flows`);
-      console.log(`  console     ${await consoleSigninUrl(rt.store.db, rt.url)}  (signs in as admin; the link works once)`);
+      // At column 0: the line an operator (or a script) looks for is the one beginning "console".
+      console.log(`console       ${await consoleSigninUrl(rt.store.db, rt.url)}  (${name}; signs in as admin; the link works once)`);
       console.log(`  admin API   ${rt.url}/api/  (Authorization: Bearer ${token})`);
       console.log(`  OpenAPI     ${rt.url}/api/docs/json`);
       console.log(`  metrics     ${rt.url}/metrics`);
