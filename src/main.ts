@@ -186,10 +186,13 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     if (!agentHub) throw userError('CONFIG_INVALID', `connection ${c.id} goes through agent group "${c.agentGroup}", but the configuration has no agentHub`);
     routeConnection(c.id, agentHub.transport(c.agentGroup!));
   }
+  // Disabled flows first (every role: an intake process enqueues their jobs paused), then the paused
+  // jobs of flows enabled meanwhile are released.
+  for (const id of deployed.disabled) await engine.setEnabled(id, false);
+  await engine.releaseEnabled();
   if (role !== 'intake') {
     engine.start();
     for (const p of deployed.pollers) engine.startPoller(p.poller, p.intervalMs, p.connection, pollerLease);
-    for (const id of deployed.disabled) engine.setEnabled(id, false);
     stopSchedules = startSchedules(engine, deployed.schedules, logger);
   }
   let url = '';

@@ -85,7 +85,7 @@ export class Engine<Deps = unknown> {
   private readonly flowsById = new Map<string, FlowDefinition<Deps>>();
   /** Every loaded version of each flow, so jobs queued before an edit run the version they were queued for. */
   private readonly flowVersions = new Map<string, Map<string, FlowDefinition<Deps>>>();
-  /** Flows that take no new events (disabled in the designer or the API). */
+  /** Flows whose new jobs are paused (disabled in the designer or the API). */
   private readonly disabled = new Set<string>();
   private readonly depsById = new Map<string, unknown>();
   private worker?: Worker;
@@ -151,10 +151,27 @@ export class Engine<Deps = unknown> {
     this.flowsBySource.set(key, [...(this.flowsBySource.get(key) ?? []), flow]);
   }
 
-  /** A disabled flow takes no new events (they stay in the inbox, unqueued); queued jobs still run. */
-  setEnabled(flowId: string, enabled: boolean): void {
-    if (enabled) this.disabled.delete(flowId);
-    else this.disabled.add(flowId);
+  /**
+   * A disabled flow still takes events (stored, the pollers' cursors move on), but its new jobs are
+   * enqueued paused: none runs, and they do not hold their ordering key against other flows' jobs.
+   * Jobs queued before it was disabled still run. Enabling queues its paused jobs again, in their
+   * order (decision 0017); returns how many were released.
+   */
+  async setEnabled(flowId: string, enabled: boolean): Promise<number> {
+    if (!enabled) {
+      this.disabled.add(flowId);
+      return 0;
+    }
+    // New jobs are queued from here on; the paused ones (older ids) are released after, and the
+    // claim's per-key order keeps a newer job of a record behind them. On SQLite an intake that
+    // saw the flow disabled holds the one connection until it commits, so its jobs are released too.
+    this.disabled.delete(flowId);
+    return this.queue.release([flowId]);
+  }
+
+  /** At start: paused jobs of flows that are enabled (enabled while this process was down, or a crash mid-release) run. */
+  async releaseEnabled(): Promise<number> {
+    return this.queue.release(this.flows.map((f) => f.id).filter((id) => !this.disabled.has(id)));
   }
 
   isEnabled(flowId: string): boolean {
@@ -165,8 +182,8 @@ export class Engine<Deps = unknown> {
   private routes(e: IncomingEvent, connection: string | undefined): FlowDefinition<Deps>[] {
     const bound = connection ? this.flowsBySource.get(`conn:${connection}|${e.entity}`) : undefined;
     const unbound = this.flowsBySource.get(`${e.system}|${e.entity}`);
-    const all = bound && unbound ? [...bound, ...unbound] : (bound ?? unbound ?? []);
-    return this.disabled.size ? all.filter((f) => !this.disabled.has(f.id)) : all;
+    // Disabled flows too: their events are kept, their jobs paused (setEnabled).
+    return bound && unbound ? [...bound, ...unbound] : (bound ?? unbound ?? []);
   }
 
   get flows(): FlowDefinition<Deps>[] {
@@ -242,6 +259,7 @@ export class Engine<Deps = unknown> {
           eventId,
           orderingKey: f.orderingKey?.(event) ?? `${e.system}:${e.entity}:${e.id}`,
           maxAttempts: f.maxAttempts,
+          ...(this.disabled.has(f.id) ? { state: 'paused' as const } : {}),
         });
       }
       out.result.jobs += flows.length;

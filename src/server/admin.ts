@@ -372,8 +372,8 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
           200: {
             type: 'object',
             properties: {
-              counts: { type: 'array', items: { type: 'object', properties: { flow: { type: 'string' }, state: { type: 'string', enum: ['queued', 'running', 'dead'] }, count: { type: 'integer' } } } },
-              totals: { type: 'object', properties: { queued: { type: 'integer' }, running: { type: 'integer' }, dead: { type: 'integer' } } },
+              counts: { type: 'array', items: { type: 'object', properties: { flow: { type: 'string' }, state: { type: 'string', enum: ['queued', 'running', 'dead', 'paused'] }, count: { type: 'integer' } } } },
+              totals: { type: 'object', properties: { queued: { type: 'integer' }, running: { type: 'integer' }, dead: { type: 'integer' }, paused: { type: 'integer', description: 'jobs of disabled flows, run when the flow is enabled' } } },
             },
           },
           ...errors,
@@ -383,7 +383,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
     async () => {
       const counts = await engine.queue.counts();
       engine.metrics.setQueueDepth(counts);
-      const totals = { queued: 0, running: 0, dead: 0 } as Record<string, number>;
+      const totals = { queued: 0, running: 0, dead: 0, paused: 0 } as Record<string, number>;
       for (const c of counts) totals[c.state] = (totals[c.state] ?? 0) + c.count;
       return { counts: counts.map((c) => ({ flow: c.queue, state: c.state, count: c.count })), totals };
     },

@@ -15,7 +15,8 @@ export interface EventsTable {
   duplicates: Generated<number>;
 }
 
-export type JobState = 'queued' | 'running' | 'dead';
+/** 'paused': a job of a disabled flow, kept in order and never claimed until the flow is enabled. */
+export type JobState = 'queued' | 'running' | 'dead' | 'paused';
 
 export interface JobsTable {
   id: Generated<number>;

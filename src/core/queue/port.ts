@@ -6,10 +6,12 @@
 // - ordering: jobs with the same ordering key run one at a time, in enqueue (id) order; a later
 //   job of a key waits while an earlier one is queued (even for a retry in the future) or running.
 //   Dead letters do not block their key: one poisoned event must not stall a record forever.
+// - paused: a job of a disabled flow is enqueued 'paused': never claimed, and it does not block its
+//   key for other flows' jobs; `release` queues a flow's paused jobs again, in their id order.
 // - ack / retry / deadLetter take the lease token (id + attempt): a worker whose lease expired and
 //   whose job was re-leased cannot ack or fail the new lease.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database, JobState } from '../db/schema.js';
 import type { SerializedError } from '../errors.js';
 
 export interface EnqueueInput {
@@ -20,6 +22,8 @@ export interface EnqueueInput {
   runAt?: number;
   maxAttempts?: number;
   eventId?: number | null;
+  /** 'paused': stored but not claimed until `release` (a disabled flow's job). Default: queued. */
+  state?: 'paused';
 }
 
 export interface AttemptRecord {
@@ -53,7 +57,7 @@ export interface JobView {
   id: number;
   queue: string;
   orderingKey: string | null;
-  state: 'queued' | 'running' | 'dead';
+  state: JobState;
   payload: unknown;
   attempts: number;
   maxAttempts: number;
@@ -79,8 +83,10 @@ export interface QueuePort {
   /** Dead letters back to the queue, attempts reset; optionally with an edited payload (one id). */
   replay(ids: number[], edit?: { payload: unknown }): Promise<number>;
   discard(ids: number[]): Promise<number>;
+  /** The paused jobs of these queues (flows) queued again, to run in their id order; returns how many. */
+  release(queues: string[]): Promise<number>;
   get(id: number): Promise<JobView | undefined>;
-  list(opts: { state?: 'queued' | 'running' | 'dead'; queue?: string; limit?: number; offset?: number }): Promise<JobView[]>;
+  list(opts: { state?: JobState; queue?: string; limit?: number; offset?: number }): Promise<JobView[]>;
   counts(): Promise<Array<{ queue: string; state: string; count: number }>>;
   /** Wakes local waiters when work is enqueued in this process (and, on PostgreSQL, in any process: LISTEN/NOTIFY). */
   onEnqueue(listener: () => void): () => void;

@@ -44,6 +44,29 @@ export function queueContract(name: string, openStore: () => Promise<Store>, cle
       expect((await queue.list({})).map((j) => j.payload)).toEqual(['kept']);
     });
 
+    it('a paused job is never claimed, does not block its key for another queue, and release queues it in order', async () => {
+      const [p1, b1, p2, b2] = await queue.enqueue([
+        { queue: 'a', payload: 1, orderingKey: 'k', state: 'paused' },
+        { queue: 'b', payload: 1, orderingKey: 'k' },
+        { queue: 'a', payload: 2, orderingKey: 'k', state: 'paused' },
+        { queue: 'b', payload: 2, orderingKey: 'k' },
+      ]);
+      expect((await queue.list({ state: 'paused' })).map((j) => j.id)).toEqual([p1, p2]);
+      const b = await queue.claim({ workerId: 'w', limit: 10, leaseMs: 10_000 });
+      expect(b.map((j) => j.id)).toEqual([b1]);
+      expect(await queue.ack([{ id: b1!, attempt: 1 }])).toBe(1);
+      expect((await queue.claim({ workerId: 'w', limit: 10, leaseMs: 10_000 })).map((j) => j.id)).toEqual([b2]);
+      expect(await queue.ack([{ id: b2!, attempt: 1 }])).toBe(1);
+      expect(await queue.claim({ workerId: 'w', limit: 10, leaseMs: 10_000 })).toEqual([]);
+      expect(await queue.release(['b'])).toBe(0);
+      expect(await queue.release(['a'])).toBe(2);
+      // Released, they hold their key again: one at a time, in enqueue order.
+      expect((await queue.claim({ workerId: 'w', limit: 10, leaseMs: 10_000 })).map((j) => j.id)).toEqual([p1]);
+      expect(await queue.ack([{ id: p1!, attempt: 1 }])).toBe(1);
+      expect((await queue.claim({ workerId: 'w', limit: 10, leaseMs: 10_000 })).map((j) => j.id)).toEqual([p2]);
+      expect((await queue.counts()).filter((c) => c.state === 'paused')).toEqual([]);
+    });
+
     it('a job whose worker died runs again after its lease expires, and the stale lease cannot ack it', async () => {
       const [id] = await queue.enqueue([{ queue: 'q', payload: null }]);
       await queue.claim({ workerId: 'dies', limit: 1, leaseMs: 150 });

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import type { Database, JobRow } from '../db/schema.js';
+import type { Database, JobRow, JobState } from '../db/schema.js';
 import { payloadCodec, type PayloadCodec } from '../payload-codec.js';
 import { redact } from '../redact.js';
 import type { Store } from '../db/database.js';
@@ -33,7 +33,7 @@ export function withEventPayload(ref: Record<string, unknown>, eventPayload: unk
  * refer to it get their own copy of the record as it was, so they deliver what was received.
  */
 export async function detachJobsFromEvent(db: Executor, codec: PayloadCodec, eventId: number, eventPayload: unknown): Promise<void> {
-  const rows = await db.selectFrom('jobs').select(['id', 'payload']).where('event_id', '=', eventId).where('state', 'in', ['queued', 'running']).execute();
+  const rows = await db.selectFrom('jobs').select(['id', 'payload']).where('event_id', '=', eventId).where('state', 'in', ['queued', 'running', 'paused']).execute();
   for (const r of rows) {
     const p = codec.decode(r.payload);
     if (isEventRef(p)) await db.updateTable('jobs').set({ payload: codec.encode(withEventPayload(p, eventPayload)) }).where('id', '=', r.id).execute();
@@ -61,7 +61,7 @@ export abstract class SqlQueue implements QueuePort {
       queue: j.queue,
       ordering_key: j.orderingKey ?? null,
       payload: payloadCodec(this.store).encode(j.payload ?? null),
-      state: 'queued' as const,
+      state: j.state ?? ('queued' as const),
       max_attempts: j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       run_at: j.runAt ?? now,
       event_id: j.eventId ?? null,
@@ -211,6 +211,19 @@ export abstract class SqlQueue implements QueuePort {
     return Number(res.numDeletedRows);
   }
 
+  async release(queues: string[]): Promise<number> {
+    if (queues.length === 0) return 0;
+    let n = 0;
+    await this.db.transaction().execute(async (trx) => {
+      // run_at stays as enqueued: claim takes ready jobs by (run_at, id), so they run in their order.
+      const res = await trx.updateTable('jobs').set({ state: 'queued', updated_at: Date.now() }).where('state', '=', 'paused').where('queue', 'in', queues).executeTakeFirst();
+      n = Number(res.numUpdatedRows);
+      if (n > 0) await this.notify(trx);
+    });
+    if (n > 0) this.emitter.emit('enqueue');
+    return n;
+  }
+
   async get(id: number): Promise<JobView | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? (await this.withEvents([toView(row, payloadCodec(this.store))]))[0] : undefined;
@@ -232,7 +245,7 @@ export abstract class SqlQueue implements QueuePort {
     return views;
   }
 
-  async list(opts: { state?: 'queued' | 'running' | 'dead'; queue?: string; limit?: number; offset?: number }): Promise<JobView[]> {
+  async list(opts: { state?: JobState; queue?: string; limit?: number; offset?: number }): Promise<JobView[]> {
     let q = this.db.selectFrom('jobs').selectAll();
     if (opts.state) q = q.where('state', '=', opts.state);
     if (opts.queue) q = q.where('queue', '=', opts.queue);

@@ -179,7 +179,7 @@ export async function consoleFlowRoutes(app: FastifyInstance, opts: { engine: En
       schema: {
         tags: ['flows'], operationId: 'setFlowState',
         summary: 'Enable or disable a flow, or roll back: pin a stored version (null: run the newest)',
-        description: 'A disabled flow takes no new events (they are not stored for it, and a poller moves past them: enabling again does not pick them up); queued jobs still run. A pinned version runs for new events only.',
+        description: 'A disabled flow still takes events, but their jobs are paused: none runs, and they do not hold up other flows of the same records. Jobs queued before it was disabled still run. Enabling it again runs the paused jobs, in order, each once (decision 0017). A pinned version runs for new events only.',
         params: flowParam,
         body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { enabled: { type: 'boolean' }, pinnedVersion: { type: ['integer', 'null'], minimum: 1 } } },
         response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' }, pinnedVersion: { type: ['integer', 'null'] }, version: { type: 'integer' } } }, ...errors },
@@ -196,7 +196,7 @@ export async function consoleFlowRoutes(app: FastifyInstance, opts: { engine: En
         version = doc.version;
       }
       await flows.versions.setState(f.id, req.body);
-      if (req.body.enabled !== undefined) engine.setEnabled(f.id, req.body.enabled);
+      if (req.body.enabled !== undefined) await engine.setEnabled(f.id, req.body.enabled);
       const state = await flows.versions.state(f.id);
       return { enabled: engine.isEnabled(f.id), pinnedVersion: state.pinnedVersion, version };
     },

@@ -296,7 +296,7 @@ export async function dashboard(opts: ConsoleOptions) {
   const db = engine.store.db;
   const now = Date.now();
   const counts = await engine.queue.counts();
-  const queue = { queued: 0, running: 0, dead: 0 } as Record<string, number>;
+  const queue = { queued: 0, running: 0, dead: 0, paused: 0 } as Record<string, number>;
   for (const c of counts) queue[c.state] = (queue[c.state] ?? 0) + c.count;
   const groups = await deadLetterGroups(opts);
   const byClass = new Map<string, number>();
