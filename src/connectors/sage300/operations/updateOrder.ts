@@ -5,7 +5,7 @@
 // before anything is sent (the connection test, or the first call, finds out which server it is).
 import { z } from 'zod';
 import { wireNumber } from '../client.js';
-import { decimalIn, optionalFieldIn, orderOut } from '../schemas.js';
+import { decimalIn, optionalFieldIn, orderIn, orderOut } from '../schemas.js';
 import { patchRefused, requireOrderPatch, sage300Operation, WEBAPI_DOCS } from './define.js';
 
 const line = z.strictObject({
@@ -22,6 +22,11 @@ const line = z.strictObject({
   Description: z.string().max(60).optional(),
 }).refine((l) => l.UpdateOperation === 'Insert' || l.LineNumber !== undefined, 'Update, Delete and Unspecified need the LineNumber');
 
+const SHIP_TO = {
+  ShipToName: true, ShipToAddressLine1: true, ShipToAddressLine2: true, ShipToAddressLine3: true, ShipToAddressLine4: true, ShipToCity: true,
+  ShipToStateProvince: true, ShipToZipPostalCode: true, ShipToCountry: true, ShipToPhoneNumber: true, ShipToContact: true, ShipToContactEmail: true, ShipToEmail: true,
+} as const;
+
 const NUMERIC = new Set(['QuantityOrdered', 'PricingUnitPrice', 'OrderDiscountAmount', 'ExtendedAmount']);
 
 export const updateOrder = sage300Operation({
@@ -33,6 +38,8 @@ export const updateOrder = sage300Operation({
       OrderDescription: z.string().max(60).optional(), OrderComment: z.string().max(250).optional(), OrderReference: z.string().max(60).optional(),
       ExpectedShipDate: z.string().regex(/^\d{4}-\d{2}-\d{2}/).optional(), ShipViaCode: z.string().max(6).optional(),
       ShipmentTrackingNumber: z.string().max(36).optional(), OnHold: z.boolean().optional(), OrderOptionalFields: z.array(optionalFieldIn).optional(),
+      // The ship-to address, as at creation ('' clears a field); the PATCH changes what is sent.
+      ...orderIn.pick(SHIP_TO).shape,
     }).default({}),
     lines: z.array(line).default([]),
   }),
