@@ -225,7 +225,7 @@ describe.skipIf(!ready)('web console', () => {
     await shot(page, 'users');
   }, 120_000);
 
-  it('flow designer: the graph from the document; disabled, the flow takes no events; an edit is saved as a new version, compared and rolled back', async () => {
+  it('flow designer: the graph from the document; disabled, the flow runs nothing and, enabled, delivers what came meanwhile once; an edit is saved as a new version, compared and rolled back', async () => {
     const page = await signedIn('fred', 'admin');
     await page.getByRole('link', { name: 'Flows', exact: true }).click();
     await page.getByRole('link', { name: 'xcart-order-to-sage300' }).click();
@@ -238,20 +238,27 @@ describe.skipIf(!ready)('web console', () => {
     await page.getByText(/^Disabled: the flow takes no new events/).waitFor();
     const runsBefore = (await api('GET', '/api/runs?limit=500')).body.runs.length;
     const order = demo.xcart.storefront.placeOrder({ paid: true });
+    const runsOf = async (id: number) => (await api('GET', `/api/runs?q=${encodeURIComponent(`xcart:order:${id}`)}&flow=xcart-order-to-sage300`)).body.runs as Array<{ status: string }>;
     try {
-      // Three polls of the shop (every 2 s) pass: the disabled flow took nothing — no event stored for
-      // it, no run.
+      // Three polls of the shop (every 2 s) pass: the order is kept (its event stored, its job paused),
+      // but nothing ran for it while the flow was disabled.
       await new Promise((r) => setTimeout(r, 6500));
       const db = demo.runtime.store.db;
-      expect(await db.selectFrom('events').select('id').where('system', '=', 'xcart').where('entity', '=', 'order').where('record_id', '=', String(order.id)).execute()).toEqual([]);
+      const events = await db.selectFrom('events').select('id').where('system', '=', 'xcart').where('entity', '=', 'order').where('record_id', '=', String(order.id)).execute();
+      expect(events).toHaveLength(1);
+      expect((await db.selectFrom('jobs').select('state').where('queue', '=', 'xcart-order-to-sage300').where('event_id', '=', events[0]!.id).execute()).map((j) => j.state)).toEqual(['paused']);
       expect((await api('GET', '/api/runs?limit=500')).body.runs.length).toBe(runsBefore);
-      expect((await api('GET', `/api/runs?q=${encodeURIComponent(`xcart:order:${order.id}`)}`)).body.runs).toHaveLength(0);
+      expect(await runsOf(order.id)).toHaveLength(0);
       await page.getByRole('button', { name: 'Enable' }).click();
       await page.getByText(/^Enabled: new events run again/).waitFor();
     } finally {
       await api('PUT', '/api/flows/xcart-order-to-sage300/state', { enabled: true });
     }
-    // The poller was alive all along: an order placed now is delivered.
+    // Enabled: the order placed while it was disabled is delivered, once.
+    await until('the order placed while disabled delivered', async () => (await runsOf(order.id)).some((r) => r.status === 'succeeded'), 30_000);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await runsOf(order.id)).filter((r) => r.status === 'succeeded')).toHaveLength(1);
+    // And an order placed now is delivered too.
     const next = demo.xcart.storefront.placeOrder({ paid: true });
     await until('an order placed after enabling delivered', async () => (await api('GET', `/api/runs?q=${encodeURIComponent(`xcart:order:${next.id}`)}&status=succeeded`)).body.runs.length > 0, 30_000);
 

@@ -66,6 +66,7 @@ export function Dashboard({ role }: { role: Role }) {
           <dl className="stats">
             <div><dt>queued</dt><dd data-testid="queued">{dash.queue.totals.queued ?? 0}</dd></div>
             <div><dt>running</dt><dd>{dash.queue.totals.running ?? 0}</dd></div>
+            {dash.queue.totals.paused ? <div><dt>paused (disabled flows)</dt><dd>{dash.queue.totals.paused}</dd></div> : null}
             <div><dt>dead letters</dt><dd><Link href="/dead-letters" data-testid="dead">{dash.queue.totals.dead ?? 0}</Link></dd></div>
           </dl>
         </section>

@@ -165,7 +165,7 @@ export function FlowDetail({ id, role }: { id: string; role: Role }) {
       </dl>
       {isAdmin ? (
         <div className="actions">
-          <button type="button" onClick={() => act(async () => { await api('PUT', `/flows/${encodeURIComponent(id)}/state`, { enabled: !data.enabled }); return data.enabled ? 'Disabled: the flow takes no new events (records changed meanwhile are not picked up when it is enabled again); queued jobs still run.' : 'Enabled: new events run again.'; })}>{data.enabled ? 'Disable' : 'Enable'}</button>
+          <button type="button" onClick={() => act(async () => { await api('PUT', `/flows/${encodeURIComponent(id)}/state`, { enabled: !data.enabled }); return data.enabled ? 'Disabled: the flow takes no new events; what changes meanwhile is kept and runs when it is enabled again; jobs queued before still run.' : 'Enabled: new events run again, and those kept while it was disabled.'; })}>{data.enabled ? 'Disable' : 'Enable'}</button>
           {data.pinnedVersion ? <button type="button" onClick={() => act(async () => { await api('PUT', `/flows/${encodeURIComponent(id)}/state`, { pinnedVersion: null }); return 'Unpinned: the newest version runs for new events.'; })}>Run the newest version</button> : null}
         </div>
       ) : null}
