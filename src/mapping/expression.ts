@@ -52,10 +52,13 @@ export function compileExpression(text: string, opts: ExpressionOptions): Expres
     return userError('MAPPING_EXPRESSION_FAILED', `${opts.name}: \`${text}\` failed: ${msg}`, { details: { name: opts.name, expression: text } });
   };
   // Built-ins report bad data as issues instead of throwing (a mapping collects them all); an
-  // expression on its own has nowhere to put them, so they fail it.
+  // expression on its own has nowhere to put them, so they fail it. The issues ($fail's message, an
+  // unknown code) say what is wrong: a long expression stays in the details, out of the message an
+  // operator reads in a dead letter.
+  const shown = text.length <= 160 ? ` \`${text}\`:` : '';
   const settle = (v: unknown, s: Scope): unknown => {
     if (s.rt.errors.length) {
-      throw userError('MAPPING_EXPRESSION_FAILED', `${opts.name}: \`${text}\`: ${s.rt.errors.map((e) => e.message).join('; ')}`, {
+      throw userError('MAPPING_EXPRESSION_FAILED', `${opts.name}:${shown} ${s.rt.errors.map((e) => e.message).join('; ')}`, {
         details: { name: opts.name, expression: text, errors: s.rt.errors },
       });
     }
