@@ -102,3 +102,42 @@ describe('one version scheme per source entity', () => {
     expect(applied.map((r) => r.version)).toContain(orderVersion(1796608980, 1));
   });
 });
+
+describe('every polled source entity has its scheme', () => {
+  it('each shipped flow whose trigger is a poller takes an entity with a declared scheme, which refuses "zzzz"', async () => {
+    // Loading the connectors declares their schemes, as the engine's process does.
+    await Promise.all(['../connectors/amazon/triggers.js', '../connectors/sage300/triggers.js', '../connectors/sagex3/triggers.js'].map((m) => import(m)));
+    const { shippedFlows, loadFlowFile } = await import('../flows/index.js');
+    const polled: string[] = [];
+    for (const file of shippedFlows().values()) {
+      const doc = loadFlowFile(file);
+      if (doc.trigger.kind !== 'poller') continue;
+      const system = doc.roles[doc.trigger.role]!;
+      const entity = doc.trigger.entity;
+      polled.push(`${system}|${entity}`);
+      expect(versionScheme(system, entity), `${doc.id}: ${system} ${entity}`).toBeDefined();
+      expect(() => checkVersion({ system, entity, id: '1', version: 'zzzz', payload: {} }), `${system} ${entity}`).toThrowError(/does not follow/);
+    }
+    expect(new Set(polled).size).toBeGreaterThanOrEqual(10);
+  });
+
+  it('the forms the pollers write pass; a mixed form of the same instant does not', () => {
+    const ok = (system: string, entity: string, version: string) => expect(() => checkVersion({ system, entity, id: '1', version, payload: {} }), `${system} ${entity} ${version}`).not.toThrow();
+    const bad = (system: string, entity: string, version: string) => expect(() => checkVersion({ system, entity, id: '1', version, payload: {} }), `${system} ${entity} ${version}`).toThrowError(/does not follow/);
+    ok('amazon', 'inventory', '2026-12-07T02:02:40.000Z');
+    bad('amazon', 'inventory', '2026-12-07T02:02:40Z');
+    ok('sage300', 'stock', '2026-12-07T02:02:40.123Z.000002');
+    bad('sage300', 'stock', '000000000042');
+    ok('sage300', 'shipment', '000000000042');
+    ok('sagex3', 'salesOrder', '2026-12-07T02:02:40Z');
+    ok('sagex3', 'stock', '000000000042');
+    bad('sagex3', 'stock', '2026-12-07T02:02:40Z');
+  });
+
+  it('an Amazon notification whose EventTime is no date becomes an invalid-notification event, not a throw', async () => {
+    const { notificationEvent } = await import('../connectors/amazon/triggers.js');
+    const e = notificationEvent({ NotificationType: 'ORDER_CHANGE', EventTime: 'not a date', Payload: { OrderChangeNotification: { AmazonOrderId: '111-1' } } }, 'm-1');
+    expect(e).toMatchObject({ entity: 'invalid-notification', id: 'm-1', version: '0' });
+    expect(() => checkVersion(e)).not.toThrow();
+  });
+});

@@ -12,6 +12,11 @@ export interface VersionScheme {
   pattern: RegExp;
 }
 
+/** Date#toISOString: an ISO-8601 UTC instant with milliseconds; compares correctly as a string. */
+export const ISO_MS_SCHEME: VersionScheme = { describe: 'an ISO-8601 UTC instant with milliseconds (YYYY-MM-DDTHH:MM:SS.sssZ)', pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/ };
+/** A zero-padded 12-digit sequence or stamp (a record's uniquifier, a stock movement counter). */
+export const SEQUENCE12_SCHEME: VersionScheme = { describe: 'a 12-digit zero-padded sequence', pattern: /^\d{12}$/ };
+
 const schemes = new Map<string, VersionScheme>();
 
 /** Declares the version scheme of `system`'s `entity` events (connectors call this when loaded). */

@@ -135,7 +135,7 @@ steps:
       seen.push(input.id);
       return {};
     });
-    await engine.intake([{ system: 'sage300', entity: 'stock', id: 's', version: '1', payload: { skus: ['P1', 'P2', 'P3', 'P4'] } }], { connection: 'erp' });
+    await engine.intake([{ system: 'sage300', entity: 'stock', id: 's', version: '2026-12-07T00:00:00.000Z', payload: { skus: ['P1', 'P2', 'P3', 'P4'] } }], { connection: 'erp' });
     await until('succeeded', async () => (await engine.runs.list({ status: 'succeeded' })).length === 1);
     expect(seen).toEqual([1, 2, 3, 4]);
   });

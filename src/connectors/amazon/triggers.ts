@@ -14,7 +14,7 @@ import { getOrder } from './operations/getOrder.js';
 import { getInventorySummaries } from './operations/getInventorySummaries.js';
 import { SqsClient } from './sqs.js';
 import { listSettlementReports } from './workflows.js';
-import { declareVersionScheme } from '../../core/versions.js';
+import { declareVersionScheme, ISO_MS_SCHEME } from '../../core/versions.js';
 
 const SYSTEM = 'amazon';
 
@@ -24,7 +24,9 @@ export function notificationEvent(body: unknown, messageId: string): IncomingEve
   const type: string | undefined = n?.NotificationType ?? n?.notificationType;
   const time: string | undefined = n?.EventTime ?? n?.eventTime;
   const meta = n?.NotificationMetadata ?? n?.notificationMetadata;
-  const base = { system: SYSTEM, version: typeof time === 'string' ? new Date(time).toISOString() : '', payload: n };
+  // An EventTime that is no date gives no version (the notification is then an invalid one), never a throw.
+  const at = typeof time === 'string' ? new Date(time) : undefined;
+  const base = { system: SYSTEM, version: at && !Number.isNaN(at.getTime()) ? at.toISOString() : '', payload: n };
   switch (type) {
     case 'ORDER_CHANGE': {
       const id = n.Payload?.OrderChangeNotification?.AmazonOrderId;
@@ -242,6 +244,7 @@ export function createSettlementPoller(opts: { id: string; client: SpApiClient; 
   };
 }
 
-// Amazon orders arrive by notification and by LastUpdatedAfter polling: both stamp the version as
-// an ISO-8601 UTC instant with milliseconds (Date#toISOString), which compares correctly as a string.
-declareVersionScheme('amazon', 'order', { describe: 'an ISO-8601 UTC instant with milliseconds (YYYY-MM-DDTHH:MM:SS.sssZ)', pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/ });
+// Every Amazon entity arrives by notification and/or by polling: both stamp the version as an
+// ISO-8601 UTC instant with milliseconds (Date#toISOString), which compares correctly as a string.
+for (const entity of ['order', 'inventory', 'fulfillment-order', 'report', 'feed', 'settlement-report']) declareVersionScheme('amazon', entity, ISO_MS_SCHEME);
+declareVersionScheme('amazon', 'invalid-notification', { describe: '"0" (an unreadable notification is dead-lettered, never compared)', pattern: /^0$/ });

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
 import type { Sage300Client } from './client.js';
+import { declareVersionScheme, SEQUENCE12_SCHEME } from '../../core/versions.js';
 import { customerOut, invoiceOut, itemOut, itemPricingOut, orderOut, shipmentOut, stockOut, type CustomerOut, type ItemOut, type ItemPricingOut, type OrderOut, type StockOut } from './schemas.js';
 import { mssqlIclocSource, type IclocSource } from './stock-sql.js';
 
@@ -293,3 +294,12 @@ export function createPricePoller(client: Sage300Client, opts: PollerOptions): P
     source: odataStampSource(client, { name: 'prices', module: 'IC', resource: 'ICItemPricing', stampField: 'DateLastMaintained', schema: itemPricingOut }),
   });
 }
+
+// One version scheme per source entity (issue 10), so a webhook to a Sage 300 connection cannot post a
+// version that outranks every later poll. Stamp pollers: our clock's ISO instant, bumped within one ms.
+const STAMP_SCHEME = { describe: 'an ISO-8601 UTC instant with milliseconds, optionally .NNNNNN (YYYY-MM-DDTHH:MM:SS.sssZ[.nnnnnn])', pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z(\.\d{6})?$/ };
+for (const entity of ['customer', 'item', 'item-price', 'stock']) declareVersionScheme('sage300', entity, STAMP_SCHEME);
+declareVersionScheme('sage300', 'invoice', SEQUENCE12_SCHEME);
+// Shipments come from one of two sources per connection (the orders' stamps, or the OEShipments
+// extension's uniquifier): either form, as that connection's poller writes it.
+declareVersionScheme('sage300', 'shipment', { describe: `${STAMP_SCHEME.describe}, or ${SEQUENCE12_SCHEME.describe} (shipments source "extension")`, pattern: new RegExp(`${STAMP_SCHEME.pattern.source}|${SEQUENCE12_SCHEME.pattern.source}`) });

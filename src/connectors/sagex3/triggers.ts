@@ -5,6 +5,7 @@
 import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
 import { userError } from '../../core/errors.js';
 import type { SageX3Client } from './client.js';
+import { declareVersionScheme, SEQUENCE12_SCHEME } from '../../core/versions.js';
 import { api1Query } from './operations/api1-query.js';
 import { getStock, available } from './operations/get-stock.js';
 
@@ -118,3 +119,9 @@ export function stockPoller(client: SageX3Client, id: string, opts: { pageSize?:
     },
   };
 }
+
+// One version scheme per source entity (issue 10). api1 pollers: the record's UPDDATTIM, an ISO-8601
+// UTC instant (the fraction as X3 gives it); the stock poller: its 12-digit movement counter.
+const X3_STAMP = { describe: 'an ISO-8601 UTC instant (YYYY-MM-DDTHH:MM:SS[.fff]Z), the record\'s UPDDATTIM', pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/ };
+for (const entity of ['salesOrder', 'salesInvoice', 'item', 'customer', 'journalEntry']) declareVersionScheme('sagex3', entity, X3_STAMP);
+declareVersionScheme('sagex3', 'stock', SEQUENCE12_SCHEME);
