@@ -92,8 +92,10 @@ describe.skipIf(!canRun)('on-premise agent in its own network namespace', () => 
 
   const startAgent = async (name: string) => {
     // Up when it logs "agent started"; connected once the hub lists it (a loaded machine takes seconds to load the code).
+    // A restart can meet the relay's cut: the relay drops those bytes for good (TCP would resend them), so
+    // that TLS handshake waits out the agent's 10 s handshake timeout and the next attempt (≤ 5 s) connects.
     agents[name]!.child = await inNs(['bin/syncline.js', 'agent', 'run', '--config', agents[name]!.config], { wait: /agent started/ });
-    for (let i = 0; i < 300 && !hub.connected('plant').some((a) => a.id.startsWith(`${name}-`)); i++) await sleep(50);
+    for (let i = 0; i < 800 && !hub.connected('plant').some((a) => a.id.startsWith(`${name}-`)); i++) await sleep(50);
     expect(hub.connected('plant').some((a) => a.id.startsWith(`${name}-`))).toBe(true);
   };
 
