@@ -6,7 +6,7 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { allPages, listOrderPaymentTransactions, listOrders, listProfiles, listSkus, type XcartClient } from '../connectors/xcart/index.js';
 import type { Sage300Client } from '../connectors/sage300/index.js';
-import { itemPricingOut, stockOut } from '../connectors/sage300/index.js';
+import { itemPricingOut, stockOut, unformattedItemNumber } from '../connectors/sage300/index.js';
 import { literal } from '../connectors/sage300/client.js';
 
 export interface Difference {
@@ -146,7 +146,7 @@ export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Cli
     for (const k of skus) {
       if (!k.inventoryTraceable) continue;
       const item = (o.itemOf ?? ((x: string) => x))(k.sku);
-      const a = item === undefined ? undefined : available.get(item.replace(/[^A-Za-z0-9]/g, '').toUpperCase());
+      const a = item === undefined ? undefined : available.get(unformattedItemNumber(item));
       if (a === undefined) continue;
       report.stock.compared++;
       const can = Decimal.max(0, a.sub(o.safetyBuffer ?? 0)).floor();
@@ -169,7 +169,7 @@ export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Cli
     for (const k of await shopSkus()) {
       if (k.hasVariants) continue;
       const item = (o.itemOf ?? ((x: string) => x))(k.sku);
-      const p = item === undefined ? undefined : price.get(item.replace(/[^A-Za-z0-9]/g, '').toUpperCase());
+      const p = item === undefined ? undefined : price.get(unformattedItemNumber(item));
       if (p === undefined) continue;
       report.prices.compared++;
       const diff = p.sub(k.price);

@@ -127,6 +127,9 @@ export interface OrderPollerOptions {
 }
 
 const NOTIFICATIONS_PER_POLL = 10;
+
+/** An order as getOrder or getOrders gives it → its event (the version scheme declared below). */
+const orderEvent = (o: { AmazonOrderId: string; LastUpdateDate: string }): IncomingEvent => ({ system: SYSTEM, entity: 'order', id: o.AmazonOrderId, version: new Date(o.LastUpdateDate).toISOString(), payload: o });
 /** getOrders answers for changes at least this old (and refuses a LastUpdatedAfter younger), with 5 s of clock skew. */
 const AMAZON_LISTING_DELAY_MS = 125_000;
 
@@ -146,7 +149,7 @@ export function createOrderPoller(opts: OrderPollerOptions): Poller {
       // Another type on the same destination belongs to another consumer's subscription: not an order.
       if (n.entity !== 'order') return null;
       const o = await getOrder.call(opts.client, { orderId: n.id, pii: opts.pii ?? false });
-      return { system: SYSTEM, entity: 'order', id: o.AmazonOrderId, version: new Date(o.LastUpdateDate).toISOString(), payload: o };
+      return orderEvent(o);
     }));
     const events: IncomingEvent[] = [];
     const ack: string[] = [];
@@ -188,7 +191,7 @@ export function createOrderPoller(opts: OrderPollerOptions): Poller {
         if (opts.sqs && events.length) return { events, cursor: JSON.stringify({ ...sweep, ack: extra.ack, ...(state.sweptAt ? { sweptAt: state.sweptAt } : {}) }), more: true };
         throw e;
       }
-      events = events.concat(page.orders.map((o) => ({ system: SYSTEM, entity: 'order', id: o.AmazonOrderId, version: new Date(o.LastUpdateDate).toISOString(), payload: o })));
+      events = events.concat(page.orders.map(orderEvent));
       const bound = sweep.bound ?? page.lastUpdatedBefore;
       if (page.nextToken) return { events, cursor: JSON.stringify({ after: sweep.after, nextToken: page.nextToken, bound, ...extra }), more: true };
       return { events, cursor: JSON.stringify({ after: bound ?? sweep.after, ...extra }) };

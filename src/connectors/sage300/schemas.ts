@@ -160,6 +160,9 @@ export const itemPricingOut = z.looseObject({
 });
 export type ItemPricingOut = z.output<typeof itemPricingOut>;
 
+/** The item number as ICItemPricing and ICILOC key it (UnformattedItemNumber): the structure's separators stripped. */
+export const unformattedItemNumber = (itemNumber: string): string => itemNumber.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+
 export const customerOut = z.looseObject({
   CustomerNumber: z.string(),
   CustomerName: z.string().optional(),

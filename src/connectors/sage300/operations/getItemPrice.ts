@@ -2,7 +2,7 @@
 // its first pricing detail): what the catalog flow puts on the shop's product.
 import { z } from 'zod';
 import { literal } from '../client.js';
-import { itemPricingOut as pricingOut } from '../schemas.js';
+import { itemPricingOut as pricingOut, unformattedItemNumber } from '../schemas.js';
 import { sage300Operation, WEBAPI_DOCS } from './define.js';
 
 export const getItemPrice = sage300Operation({
@@ -11,8 +11,7 @@ export const getItemPrice = sage300Operation({
   input: z.strictObject({ itemNumber: z.string().min(1).max(24), priceList: z.string().min(1).max(6).default('RTL'), currency: z.string().length(3).default('USD') }),
   output: z.array(z.object({ CurrencyCode: z.string(), PriceListCode: z.string(), UnitPrice: z.string() })),
   async run(client, { itemNumber, priceList, currency }) {
-    // ICItemPricing is keyed by the unformatted number: strip the structure's separators.
-    const unformatted = itemNumber.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+    const unformatted = unformattedItemNumber(itemNumber);
     const rows = await client.list('getItemPrice', 'IC', 'ICItemPricing', pricingOut, {
       filter: `UnformattedItemNumber eq ${literal(unformatted)} and PriceListCode eq ${literal(priceList)} and CurrencyCode eq ${literal(currency)}`,
     });
