@@ -21,6 +21,20 @@ const split: Dataset['split'] = {
   'xcart-sage300/payment-to-ar-receipt': 'heldout',
   'sage300-xcart/ar-customer-to-profile': 'heldout',
   'sagex3-amazon/item-to-listing': 'heldout',
+  // Fresh held-out (added after two rules were tuned on held-out misses): every shipped template of an
+  // entity pair none of the above has, whose entities the catalogue knows. Committed before the
+  // suggester was run on it; never tuned on. Returns, refunds, shipments from Amazon, settlement
+  // orders, X3 stock and listing reports have no source catalogue yet and are not in it.
+  'amazon-sagex3/order-status-to-soh': 'fresh',
+  'amazon-sagex3/mcf-status-to-soh': 'fresh',
+  'amazon-sagex3/fba-inventory-to-stock-count': 'fresh',
+  'sage300-xcart/shipment-to-shipping-status': 'fresh',
+  'sage300-xcart/credit-note-to-refund': 'fresh',
+  'sage300-xcart/item-quantity-to-product-amount': 'fresh',
+  'sage300-xcart/item-to-attributes': 'fresh',
+  'sagex3-amazon/delivery-to-shipment-confirmation': 'fresh',
+  'xcart-sage300/order-status-to-oe-order': 'fresh',
+  'xcart-sage300/customer-changes-to-ar-customer': 'fresh',
 };
 // Hand corrections, each with its reason (data/corrections.json).
 const corrections = (JSON.parse(readFileSync(path.join(path.dirname(dataFile), 'corrections.json'), 'utf8')) as { add: Array<{ template: string; source: string; target: string }> }).add;

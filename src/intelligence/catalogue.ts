@@ -187,7 +187,7 @@ function sourceSchemas(): Record<string, () => Field[]> {
       { path: 'lines', type: 'array' as FieldType },
       ...['transactionType', 'amountType', 'amountDescription', 'amount', 'orderId', 'sku', 'quantityPurchased', 'postedDate', 'marketplaceName'].map((k) => ({ path: `lines[].${k}`, type: (k === 'amount' ? 'decimal' : k === 'postedDate' ? 'date' : k === 'quantityPurchased' ? 'integer' : 'string') as FieldType })),
     ],
-    'amazon/inventory': () => fromZod(amazon.inventorySummarySchema),
+    'amazon/inventory-summary': () => fromZod(amazon.inventorySummarySchema),
     'sage300/OEOrders': () => fromZod(sage300.orderOut),
     'sage300/ICItems': () => fromZod(sage300.itemOut),
     'sage300/ARCustomers': () => fromZod(sage300.customerOut),

@@ -11,8 +11,9 @@ import { profile, type Profile } from './suggest.js';
 
 export const dataFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data', 'labelled.json');
 
+export type Split = 'tuning' | 'heldout' | 'fresh';
 export interface Dataset {
-  split: Record<string, 'tuning' | 'heldout'>;
+  split: Record<string, Split>;
   pairs: LabelledPair[];
 }
 
@@ -20,7 +21,7 @@ export function loadDataset(): Dataset {
   return JSON.parse(readFileSync(dataFile, 'utf8')) as Dataset;
 }
 
-export const splitOf = (d: Dataset, p: LabelledPair): 'tuning' | 'heldout' => d.split[p.template.replace(/#reverse$/, '')];
+export const splitOf = (d: Dataset, p: LabelledPair): Split => d.split[p.template.replace(/#reverse$/, '')];
 
 const cache = new Map<string, Map<string, Profile>>();
 export function profileOf(entity: string, p: string, side: 'source' | 'target'): Profile | undefined {

@@ -1,8 +1,8 @@
 // Scores the suggester against the labelled set: a hit at k when one of the first k candidates is a
-// target field the template's expression fed from that source field. Held-out pairs are suggested
-// with the tuning split's knowledge only.
+// target field the template's expression fed from that source field. Held-out and fresh pairs are
+// suggested with the tuning split's knowledge only.
 import { performance } from 'node:perf_hooks';
-import { loadDataset, splitOf, tuningKnowledge } from './dataset.js';
+import { loadDataset, splitOf, tuningKnowledge, type Split } from './dataset.js';
 import { suggest } from './suggest.js';
 
 export interface SplitScore {
@@ -12,10 +12,11 @@ export interface SplitScore {
   misses: Array<{ pair: string; source: string; want: string[]; got: string[] }>;
 }
 
-export function evaluate(withSamples = false): { tuning: SplitScore; heldout: SplitScore; msPerPair: number } {
+export function evaluate(withSamples = false): Record<Split, SplitScore> & { msPerPair: number } {
   const d = loadDataset();
   const k = tuningKnowledge(d);
-  const res = { tuning: { n: 0, top1: 0, top3: 0, misses: [] } as SplitScore, heldout: { n: 0, top1: 0, top3: 0, misses: [] } as SplitScore };
+  const empty = (): SplitScore => ({ n: 0, top1: 0, top3: 0, misses: [] });
+  const res: Record<Split, SplitScore> = { tuning: empty(), heldout: empty(), fresh: empty() };
   const times: number[] = [];
   for (const p of d.pairs) {
     const split = splitOf(d, p);
@@ -50,7 +51,7 @@ function leaveOut(k: Knowledge, source: string, target: string): Knowledge {
 
 if (process.argv[1]?.endsWith('evaluate.ts')) {
   const r = evaluate(process.argv.includes('--samples'));
-  for (const s of ['tuning', 'heldout'] as const) {
+  for (const s of ['tuning', 'heldout', 'fresh'] as const) {
     console.log(`${s}: n=${r[s].n} top1=${r[s].top1} top3=${r[s].top3}`);
     if (process.argv.includes('--misses')) for (const m of r[s].misses) console.log(`   ${m.pair}: ${m.source} want ${m.want.join('|')} got ${m.got.join(', ')}`);
   }
