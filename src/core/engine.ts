@@ -213,7 +213,7 @@ export class Engine<Deps = unknown> {
     const keys = new Set<string>();
     const repeated: string[] = [];
     for (const e of events) {
-      checkVersion(e);
+      checkVersion(e, connection);
       const flows = this.routes(e, connection);
       // No flow takes it: counted, not stored, so what intake keeps is bounded by what flows use.
       if (flows.length === 0) {

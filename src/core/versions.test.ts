@@ -12,6 +12,7 @@ import { request } from 'undici';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderVersion } from '../connectors/xcart/triggers.js'; // declares the X-Cart order scheme, as loading the connector does
+import { createShipmentPoller, Sage300Client } from '../connectors/sage300/index.js';
 import { ConnectionStore } from './connections.js';
 import { openStore, type Store } from './db/database.js';
 import { Engine } from './engine.js';
@@ -22,6 +23,13 @@ import { checkVersion, versionScheme } from './versions.js';
 import { buildServer, signWebhook } from '../server/index.js';
 
 const delivered: string[] = [];
+const shipments = defineFlow<unknown>({
+  id: 'sage300-shipments',
+  description: 'Sage 300 shipments to a sink',
+  source: { system: 'sage300', entity: 'shipment' },
+  target: { system: 'sink', entity: 'shipment' },
+  steps: [{ name: 'deliver', run: () => undefined }],
+});
 const flow = defineFlow<unknown>({
   id: 'xcart-orders',
   description: 'X-Cart orders to a sink that records each state it is given',
@@ -40,9 +48,10 @@ const secret = 'whsec_' + randomBytes(16).toString('hex');
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'syncline-versions-'));
   store = await openStore({ dialect: 'sqlite', file: path.join(dir, 'db.sqlite') });
-  engine = new Engine({ store, flows: [flow], deps: {}, worker: { pollMs: 10 } });
+  engine = new Engine({ store, flows: [flow, shipments], deps: {}, worker: { pollMs: 10 } });
   const connections = new ConnectionStore(store.db, SecretBox.fromKey(randomBytes(32).toString('hex')));
   await connections.upsert({ id: 'shop', system: 'xcart', config: {}, secrets: { webhookSecret: secret } });
+  for (const id of ['erp-orders', 'erp-extension']) await connections.upsert({ id, system: 'sage300', config: {}, secrets: { webhookSecret: secret } });
   app = buildServer({ engine, connections, tokens: new ApiTokenStore(store.db), webhookSecrets: (id) => connections.webhookSecret(id) });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -55,9 +64,9 @@ afterAll(async () => {
 });
 
 const order = (version: string, state: string) => ({ system: 'xcart', entity: 'order', id: '479', version, payload: { id: 479, state } });
-async function webhook(event: unknown) {
+async function webhook(event: unknown, connection = 'shop') {
   const body = JSON.stringify(event);
-  const res = await request(`${base}/webhooks/shop`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-syncline-signature': signWebhook(secret, body) } });
+  const res = await request(`${base}/webhooks/${connection}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-syncline-signature': signWebhook(secret, body) } });
   return { status: res.statusCode, text: await res.body.text() };
 }
 async function settled(runs: number) {
@@ -128,7 +137,8 @@ describe('every polled source entity has its scheme', () => {
     bad('amazon', 'inventory', '2026-12-07T02:02:40Z');
     ok('sage300', 'stock', '2026-12-07T02:02:40.123Z.000002');
     bad('sage300', 'stock', '000000000042');
-    ok('sage300', 'shipment', '000000000042');
+    ok('sage300', 'shipment', '2026-12-07T02:02:40.123Z');
+    bad('sage300', 'shipment', '000000000042'); // the extension's form, on a connection that does not read it
     ok('sagex3', 'salesOrder', '2026-12-07T02:02:40Z');
     ok('sagex3', 'stock', '000000000042');
     bad('sagex3', 'stock', '2026-12-07T02:02:40Z');
@@ -139,5 +149,27 @@ describe('every polled source entity has its scheme', () => {
     const e = notificationEvent({ NotificationType: 'ORDER_CHANGE', EventTime: 'not a date', Payload: { OrderChangeNotification: { AmazonOrderId: '111-1' } } }, 'm-1');
     expect(e).toMatchObject({ entity: 'invalid-notification', id: 'm-1', version: '0' });
     expect(() => checkVersion(e)).not.toThrow();
+  });
+});
+
+describe('Sage 300 shipments: the scheme follows the connection\'s shipment source', () => {
+  it('a connection whose poller reads OEShipments takes only uniquifier versions, one reading the orders only stamps; the other form is refused at intake with the reason', async () => {
+    const client = new Sage300Client({ baseUrl: 'http://127.0.0.1:1', company: 'SAMINC', user: 'ADMIN', password: 'x' }, { connection: 'erp' });
+    createShipmentPoller(client, { connection: 'erp-extension', source: 'extension' });
+    createShipmentPoller(client, { connection: 'erp-orders' });
+    const shipment = (version: string) => ({ system: 'sage300', entity: 'shipment', id: 'SH0000042', version, payload: { ShipmentNumber: 'SH0000042' } });
+    const stamp = '2026-12-07T02:02:40.123Z';
+    const uniquifier = '000000000042';
+
+    const refused = await webhook(shipment(stamp), 'erp-extension');
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('EVENT_VERSION_INVALID');
+    expect(refused.text).toContain('shipments source \\"extension\\"');
+    expect(await webhook(shipment(uniquifier), 'erp-extension')).toMatchObject({ status: 202 });
+
+    expect((await webhook(shipment(uniquifier), 'erp-orders')).status).toBe(400);
+    expect(await webhook(shipment(stamp), 'erp-orders')).toMatchObject({ status: 202 });
+    const stored = await store.db.selectFrom('events').select('version').where('entity', '=', 'shipment').execute();
+    expect(stored.map((r) => r.version).sort()).toEqual([uniquifier, stamp].sort());
   });
 });

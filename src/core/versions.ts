@@ -19,18 +19,23 @@ export const SEQUENCE12_SCHEME: VersionScheme = { describe: 'a 12-digit zero-pad
 
 const schemes = new Map<string, VersionScheme>();
 
-/** Declares the version scheme of `system`'s `entity` events (connectors call this when loaded). */
-export function declareVersionScheme(system: string, entity: string, scheme: VersionScheme): void {
-  schemes.set(`${system}|${entity}`, scheme);
+/**
+ * Declares the version scheme of `system`'s `entity` events (connectors call this when loaded). A
+ * trigger whose versions depend on how its connection reads the entity (Sage 300 shipments: order
+ * stamps or the OEShipments uniquifier) declares that connection's scheme when it is built.
+ */
+export function declareVersionScheme(system: string, entity: string, scheme: VersionScheme, connection?: string): void {
+  schemes.set(connection === undefined ? `${system}|${entity}` : `${connection}|${system}|${entity}`, scheme);
 }
 
-export function versionScheme(system: string, entity: string): VersionScheme | undefined {
-  return schemes.get(`${system}|${entity}`);
+/** The scheme of `entity` events arriving through `connection`: the connection's own, else the system's. */
+export function versionScheme(system: string, entity: string, connection?: string): VersionScheme | undefined {
+  return (connection !== undefined ? schemes.get(`${connection}|${system}|${entity}`) : undefined) ?? schemes.get(`${system}|${entity}`);
 }
 
-/** Throws EVENT_VERSION_INVALID when the event's version does not parse under its entity's scheme. */
-export function checkVersion(e: IncomingEvent): void {
-  const scheme = schemes.get(`${e.system}|${e.entity}`);
+/** Throws EVENT_VERSION_INVALID when the event's version does not parse under its entity's scheme (on that connection). */
+export function checkVersion(e: IncomingEvent, connection?: string): void {
+  const scheme = versionScheme(e.system, e.entity, connection);
   if (typeof e.version !== 'string' || e.version.length === 0 || e.version.length > 100) {
     throw userError('EVENT_VERSION_INVALID', `${e.system} ${e.entity} ${e.id}: the version must be a non-empty string of at most 100 characters`);
   }

@@ -212,6 +212,8 @@ const stampOf = (field: string) => (row: unknown) => String((row as Record<strin
  *    Reference: the sandbox serves it as a labelled extension; a real site needs a partner endpoint.
  */
 export function createShipmentPoller(client: Sage300Client, opts: PollerOptions & { source?: 'orders' | 'extension' }): Poller {
+  // One scheme per connection's shipments: the form this poller writes, so a webhook cannot post the other.
+  declareVersionScheme('sage300', 'shipment', opts.source === 'extension' ? EXTENSION_SHIPMENT_SCHEME : STAMP_SCHEME, opts.connection);
   if (opts.source === 'extension') {
     return sequencePoller(client, opts, { name: 'shipments', module: 'OE', resource: 'OEShipments', keyField: 'ShipmentUniquifier', entity: 'shipment', schema: shipmentOut, id: (r) => r.ShipmentNumber });
   }
@@ -300,6 +302,7 @@ export function createPricePoller(client: Sage300Client, opts: PollerOptions): P
 const STAMP_SCHEME = { describe: 'an ISO-8601 UTC instant with milliseconds, optionally .NNNNNN (YYYY-MM-DDTHH:MM:SS.sssZ[.nnnnnn])', pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z(\.\d{6})?$/ };
 for (const entity of ['customer', 'item', 'item-price', 'stock']) declareVersionScheme('sage300', entity, STAMP_SCHEME);
 declareVersionScheme('sage300', 'invoice', SEQUENCE12_SCHEME);
-// Shipments come from one of two sources per connection (the orders' stamps, or the OEShipments
-// extension's uniquifier): either form, as that connection's poller writes it.
-declareVersionScheme('sage300', 'shipment', { describe: `${STAMP_SCHEME.describe}, or ${SEQUENCE12_SCHEME.describe} (shipments source "extension")`, pattern: new RegExp(`${STAMP_SCHEME.pattern.source}|${SEQUENCE12_SCHEME.pattern.source}`) });
+// Shipments: the orders' stamps by default (source `orders`); a connection whose shipment poller reads
+// the OEShipments extension takes its uniquifier instead (createShipmentPoller declares it).
+const EXTENSION_SHIPMENT_SCHEME = { describe: `${SEQUENCE12_SCHEME.describe} (shipments source "extension")`, pattern: SEQUENCE12_SCHEME.pattern };
+declareVersionScheme('sage300', 'shipment', STAMP_SCHEME);
