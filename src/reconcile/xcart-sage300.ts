@@ -1,7 +1,8 @@
 // Reconciliation X-Cart ↔ Sage 300 over both systems' APIs (never our own records): orders and their
 // totals, a Sage 300 order carrying one X-Cart reference twice, registered customers, stock
-// (X-Cart may never show more than Sage 300 can ship), and payments and refunds against the AR
-// receipt and refund entries, each to the cent. Every difference with its amount.
+// (X-Cart may never show more than Sage 300 can ship), payments and refunds against the AR
+// receipt and refund entries, each to the cent, and OE credit notes carrying one X-Cart refund
+// twice. Every difference with its amount.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { allPages, listOrderPaymentTransactions, listOrders, listProfiles, listSkus, type XcartClient } from '../connectors/xcart/index.js';
@@ -13,7 +14,7 @@ export interface Difference {
   kind: 'order-missing-in-sage300' | 'order-duplicated-in-sage300' | 'order-total-differs' | 'customer-missing-in-sage300' | 'stock-differs'
     | 'receipt-missing-in-sage300' | 'receipt-duplicated-in-sage300' | 'receipt-amount-differs' | 'receipt-without-xcart-payment'
     | 'refund-missing-in-sage300' | 'refund-duplicated-in-sage300' | 'refund-amount-differs' | 'refund-without-xcart-refund'
-    | 'price-differs';
+    | 'credit-note-duplicated-in-sage300' | 'price-differs';
   key: string;
   /** Signed, as a decimal string: Sage 300 − X-Cart (money or quantity). */
   amount: string;
@@ -34,8 +35,8 @@ export interface ReconcileOptions {
   safetyBuffer?: number;
   /** X-Cart SKU → Sage 300 item number (the sku lookup table); default the same string. */
   itemOf?: (sku: string) => string | undefined;
-  /** Which parts to compare (default orders, customers, stock, payments; `prices` only when named). */
-  parts?: Array<'orders' | 'customers' | 'stock' | 'payments' | 'prices'>;
+  /** Which parts to compare (default orders, customers, stock, payments, credit-notes; `prices` only when named). */
+  parts?: Array<'orders' | 'customers' | 'stock' | 'payments' | 'credit-notes' | 'prices'>;
   /** Prices: the Sage 300 price list and currency the shop sells at (the price flow's options; default RTL, the functional currency). */
   priceList?: string;
   storeCurrency?: string;
@@ -50,6 +51,8 @@ export interface ReconcileReport {
   stock: { skus: number; compared: number };
   /** Captured payments and refunds in X-Cart, and the receipt/refund entries Sage 300 has for them. */
   payments: { xcart: number; inSage300: number; refunds: number; refundsInSage300: number };
+  /** OE credit notes made for X-Cart refunds (Reference "X-Cart <order> refund <transaction>") of the orders in scope. */
+  creditNotes: { inSage300: number };
   /** Shop SKUs whose price was compared with the Sage 300 price list (part `prices`). */
   prices?: { compared: number };
   differences: Difference[];
@@ -63,11 +66,11 @@ const oeRow = z.looseObject({
 });
 
 export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Client, o: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const parts = new Set(o.parts ?? ['orders', 'customers', 'stock', 'payments']);
+  const parts = new Set(o.parts ?? ['orders', 'customers', 'stock', 'payments', 'credit-notes']);
   const prefix = o.referencePrefix ?? '';
   const functional = o.functionalCurrency ?? 'USD';
   const differences: Difference[] = [];
-  const report: ReconcileReport = { pair: 'xcart-sage300', checkedAt: new Date().toISOString(), since: o.since ?? null, orders: { xcart: 0, inSage300: 0 }, customers: { xcart: 0, inSage300: 0 }, stock: { skus: 0, compared: 0 }, payments: { xcart: 0, inSage300: 0, refunds: 0, refundsInSage300: 0 }, differences };
+  const report: ReconcileReport = { pair: 'xcart-sage300', checkedAt: new Date().toISOString(), since: o.since ?? null, orders: { xcart: 0, inSage300: 0 }, customers: { xcart: 0, inSage300: 0 }, stock: { skus: 0, compared: 0 }, payments: { xcart: 0, inSage300: 0, refunds: 0, refundsInSage300: 0 }, creditNotes: { inSage300: 0 }, differences };
 
   const since = o.since ? Date.parse(o.since) : undefined;
   type ShopOrder = { id: number; number: string; total: Decimal; currency: string };
@@ -155,6 +158,7 @@ export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Cli
     }
   }
   if (parts.has('payments')) await reconcilePayments(xcart, sage, await ordersInScope(), report);
+  if (parts.has('credit-notes')) await reconcileCreditNotes(sage, since === undefined ? undefined : new Set((await ordersInScope()).map((x) => x.number)), report);
   if (parts.has('prices')) {
     // The shop's price of each SKU it sells against the first price detail of the item in the shop's
     // price list and currency (what getItemPrice and the price and catalog flows send), to the cent.
@@ -225,6 +229,28 @@ async function reconcilePayments(xcart: XcartClient, sage: Sage300Client, orders
   }
   compare('refund', new Map([...refunded].filter(([, r]) => r.currency === bankCurrency)), refunds, inScope, report, new Set(refunded.keys()));
   report.payments.refundsInSage300 = [...refunded.keys()].filter((k) => refunds.has(k)).length;
+}
+
+const creditNoteRow = z.looseObject({ CreditDebitNoteNumber: z.string(), Reference: z.string().optional().nullable(), CreditDebitNoteTotal: z.union([z.number(), z.string()]).optional().nullable() });
+
+/**
+ * OE credit notes the refund flow made (Reference "X-Cart <order> refund <transaction>", its
+ * idempotency key): a Reference on more than one note is one refund credited twice, worth the extra
+ * notes' totals. `inScope`: the order numbers to look at (all when undefined).
+ */
+async function reconcileCreditNotes(sage: Sage300Client, inScope: Set<string> | undefined, report: ReconcileReport): Promise<void> {
+  const byRef = new Map<string, Array<z.output<typeof creditNoteRow>>>();
+  for (const n of await sage.list('reconcile', 'OE', 'OECreditDebitNotes', creditNoteRow, { filter: "startswith(Reference, 'X-Cart ')", select: ['CreditDebitNoteNumber', 'Reference', 'CreditDebitNoteTotal'] })) {
+    const order = /^X-Cart (\S+) refund /.exec(n.Reference ?? '')?.[1];
+    if (!order || (inScope && !inScope.has(order))) continue;
+    byRef.set(n.Reference!, [...(byRef.get(n.Reference!) ?? []), n]);
+  }
+  report.creditNotes.inSage300 = byRef.size;
+  for (const [ref, notes] of byRef) {
+    if (notes.length < 2) continue;
+    const extra = notes.slice(1).reduce((a, n) => a.add(String(n.CreditDebitNoteTotal ?? 0)), new Decimal(0));
+    report.differences.push({ kind: 'credit-note-duplicated-in-sage300', key: ref, amount: extra.toFixed(2), xcart: null, sage300: notes.map((n) => n.CreditDebitNoteNumber).join(', '), detail: `${notes.length} Sage 300 credit notes carry this refund` });
+  }
 }
 
 function compare(what: 'receipt' | 'refund', shop: Map<string, { order: string; value: Decimal; currency: string }>, erp: Map<string, Array<{ batch: number; amount: Decimal; order: string }>>, inScope: Set<string>, report: ReconcileReport, known: Set<string> = new Set(shop.keys())): void {

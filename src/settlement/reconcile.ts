@@ -8,8 +8,9 @@
 //     unmapped line is a difference with its amount.
 //   - Orders a settlement paid: each order id the settlement's lines carry is looked up in X3 by
 //     CUSORDREF; one X3 does not know is a difference of what the settlement paid for it.
-//   - Duplicates: an Amazon order carried by more than one SOH, or one journal REF by more than one
-//     entry, is a difference (and fires the duplicate-reference alert, src/alerts).
+//   - Duplicates: an Amazon order carried by more than one SOH, one journal REF by more than one
+//     entry, or one return (INVREF, the licence plate number the returns flow writes) by more than one
+//     credit note is a difference (and fires the duplicate-reference alert, src/alerts).
 // Stock is not compared yet (see decision 0010, limits).
 import { Decimal } from 'decimal.js';
 import { allOrders, listSettlementReports, reportLineBatches, type SpApiClient } from '../connectors/amazon/index.js';
@@ -21,8 +22,9 @@ import { readSettlement } from './parse.js';
 import { reconcile as journalOf, type ImportOptions } from './index.js';
 
 export interface Difference {
-  kind: 'order-missing-in-x3' | 'order-duplicated-in-x3' | 'settlement-order-unknown-in-x3' | 'settlement-duplicated-in-x3' | 'settlement-not-posted' | 'settlement-account' | 'settlement-unmapped' | 'settlement-unreadable';
-  /** Amazon order id or settlement id. */
+  kind: 'order-missing-in-x3' | 'order-duplicated-in-x3' | 'settlement-order-unknown-in-x3' | 'settlement-duplicated-in-x3' | 'settlement-not-posted' | 'settlement-account' | 'settlement-unmapped' | 'settlement-unreadable'
+    | 'credit-note-duplicated-in-x3' | 'credit-notes-not-all-read';
+  /** Amazon order id, settlement id or return reference (INVREF). */
   id: string;
   /** What the difference is worth, signed, in `currency`. */
   amount: string;
@@ -37,13 +39,20 @@ export interface ReconcileReport {
   since: string;
   orders: { checked: number; inX3: number };
   settlements: { checked: number; posted: number };
+  /** X3 credit notes (SIVTYP `creditType`) dated since `since` that carry a reference. */
+  creditNotes: { checked: number };
   differences: Difference[];
 }
 
 export interface ReconcileOptions extends Pick<ImportOptions, 'options' | 'table' | 'template'> {
   /** ISO instant: orders created and settlements published since then (default 30 days ago). */
   since?: string;
+  /** The invoice type of the returns flow's credit notes (its option creditType; default CRN). */
+  creditType?: string;
 }
+
+/** At most this many credit notes are read in one query (the SOAP left list has no paging). */
+const CREDIT_NOTE_LIST = 10_000;
 
 const SKIP_STATUSES = new Set(['Pending', 'PendingAvailability', 'Canceled']);
 
@@ -120,5 +129,29 @@ export async function reconcileAmazonX3(amazon: SpApiClient, x3: SageX3Client, o
       }
     }
   }
-  return { since, orders: { checked: ordersChecked, inX3 }, settlements: { checked: settlementsChecked, posted }, differences };
+  const creditNotes = await duplicatedCreditNotes(x3, opts.creditType ?? 'CRN', since, differences);
+  return { since, orders: { checked: ordersChecked, inX3 }, settlements: { checked: settlementsChecked, posted }, creditNotes: { checked: creditNotes }, differences };
+}
+
+/**
+ * Credit notes of `type` dated since `since`, grouped by INVREF (the returns flow's idempotency key):
+ * one reference on more than one note is a return credited twice, worth the extra notes' totals
+ * (INVATI). Returns how many notes carrying a reference were checked.
+ */
+async function duplicatedCreditNotes(x3: SageX3Client, type: string, since: string, differences: Difference[]): Promise<number> {
+  const rows = await query.call(x3, { object: 'SIH', criteria: { SIVTYP: type }, listSize: CREDIT_NOTE_LIST });
+  if (rows.length >= CREDIT_NOTE_LIST) differences.push({ kind: 'credit-notes-not-all-read', id: type, amount: '0.00', detail: `X3 returned ${CREDIT_NOTE_LIST} ${type} credit notes, the most one query reads: a duplicate among the others would not show` });
+  const from = since.slice(0, 10).replace(/-/g, '');
+  const byRef = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const ref = String(r.INVREF ?? '');
+    if (!ref || r.SIVTYP !== type || String(r.INVDAT ?? '').replace(/-/g, '') < from) continue;
+    byRef.set(ref, [...(byRef.get(ref) ?? []), r]);
+  }
+  for (const [ref, notes] of byRef) {
+    if (notes.length < 2) continue;
+    const extra = notes.slice(1).reduce((a, n) => a.plus(String(n.INVATI || 0)), new Decimal(0));
+    differences.push({ kind: 'credit-note-duplicated-in-x3', id: ref, amount: extra.toFixed(2), ...(notes[0]!.CUR ? { currency: String(notes[0]!.CUR) } : {}), detail: `${notes.length} credit notes carry this INVREF: ${notes.map((n) => String(n.NUM)).join(', ')}` });
+  }
+  return [...byRef.values()].reduce((a, n) => a + n.length, 0);
 }

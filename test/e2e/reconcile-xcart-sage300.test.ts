@@ -1,6 +1,7 @@
 // `reconcile xcart-sage300` over both sandboxes' APIs: clean after the order flow ran; then a
 // duplicate made behind Syncline's back, an order that never arrived and stock edited in the shop
 // are each found with their amount; `syncline reconcile` fires the duplicate-reference alert rule.
+// Likewise an OE credit note carrying one X-Cart refund twice.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, targetCounts, type Demo } from '../../src/cli/commands/demo.js';
-import { findOrdersByReference, type Sage300Client } from '../../src/connectors/sage300/index.js';
+import { createCreditNote, findOrdersByReference, type Sage300Client } from '../../src/connectors/sage300/index.js';
 import type { XcartClient } from '../../src/connectors/xcart/index.js';
 import { reconcileXcartSage300 } from '../../src/reconcile/xcart-sage300.js';
 import { AlertStore } from '../../src/alerts/alerts.js';
@@ -21,15 +22,37 @@ describe('reconcile xcart-sage300', () => {
   let demo: Demo;
   let dir: string;
   let since: string;
+  // The alert webhook the store's duplicate-reference rule posts to, and what it received.
+  const posts: Array<{ state: string; message: string; rule: { kind: string } }> = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => (posts.push(JSON.parse(body) as (typeof posts)[number]), res.writeHead(204).end()));
+  });
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'syncline-reconcile-'));
     since = new Date(Date.now() - 1000).toISOString();
     demo = await startDemo({ port: 0, dataDir: dir });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    await new AlertStore(demo.runtime.store.db).create({ name: 'ERP duplicates', kind: 'duplicate-reference', threshold: 0, windowMinutes: 1, subject: 'xcart-sage300', channel: 'webhook', target: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alert`, enabled: true });
   }, 60_000);
   afterAll(async () => {
+    hook.close();
     await demo?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
+  /** `syncline reconcile xcart-sage300 … --json` on the demo's store, as a separate process. */
+  const cli = async (parts: string) => {
+    const configFile = path.join(dir, 'reconcile.json');
+    writeFileSync(configFile, JSON.stringify({
+      dataDir: dir,
+      connections: [
+        { id: 'xcart-main', system: 'xcart', config: { baseUrl: demo.xcart.url, token: demo.xcart.credentials.readToken } },
+        { id: 'sage300-main', system: 'sage300', config: { baseUrl: demo.sage300.url, company: demo.sage300.credentials.company, user: demo.sage300.credentials.user, password: demo.sage300.credentials.password } },
+      ],
+    }));
+    return promisify(execFile)(process.execPath, ['bin/syncline.js', 'reconcile', 'xcart-sage300', '--config', configFile, '--since', since, '--parts', parts, '--json'], { cwd: path.resolve(import.meta.dirname, '../..') }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  };
 
   it('finds nothing after the flow ran, then every planted difference with its amount', async () => {
     const xcart = demo.runtime.clients['xcart-main'] as XcartClient;
@@ -65,30 +88,40 @@ describe('reconcile xcart-sage300', () => {
     expect(missing?.amount).toBe(`-${Number(lost.total).toFixed(2)}`);
 
     // 3. The CLI on the same store: the duplicate fires the store's duplicate-reference rule.
-    const posts: Array<{ state: string; message: string; rule: { kind: string } }> = [];
-    const hook = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c));
-      req.on('end', () => (posts.push(JSON.parse(body) as (typeof posts)[number]), res.writeHead(204).end()));
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    try {
-      await new AlertStore(demo.runtime.store.db).create({ name: 'ERP duplicates', kind: 'duplicate-reference', threshold: 0, windowMinutes: 1, subject: 'xcart-sage300', channel: 'webhook', target: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alert`, enabled: true });
-      const configFile = path.join(dir, 'reconcile.json');
-      writeFileSync(configFile, JSON.stringify({
-        dataDir: dir,
-        connections: [
-          { id: 'xcart-main', system: 'xcart', config: { baseUrl: demo.xcart.url, token: demo.xcart.credentials.readToken } },
-          { id: 'sage300-main', system: 'sage300', config: { baseUrl: demo.sage300.url, company: demo.sage300.credentials.company, user: demo.sage300.credentials.user, password: demo.sage300.credentials.password } },
-        ],
-      }));
-      const cli = await promisify(execFile)(process.execPath, ['bin/syncline.js', 'reconcile', 'xcart-sage300', '--config', configFile, '--since', since, '--parts', 'orders', '--json'], { cwd: path.resolve(import.meta.dirname, '../..') }).catch((e: { code: number; stdout: string; stderr: string }) => e);
-      expect(cli.stderr).toContain('1 alert sent (duplicate-reference, firing)');
-      expect(posts).toHaveLength(1);
-      expect(posts[0]).toMatchObject({ state: 'firing', rule: { kind: 'duplicate-reference' } });
-      expect(posts[0]!.message).toContain(victim);
-    } finally {
-      hook.close();
-    }
+    const run = await cli('orders');
+    expect(run.stderr).toContain('1 alert sent (duplicate-reference, firing)');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({ state: 'firing', rule: { kind: 'duplicate-reference' } });
+    expect(posts[0]!.message).toContain(victim);
+  }, 120_000);
+
+  it('finds an OE credit note carrying one X-Cart refund twice, with the reference and the amount credited twice, and alerts', async () => {
+    const sage = demo.runtime.clients['sage300-main'] as Sage300Client;
+    const xcart = demo.runtime.clients['xcart-main'] as XcartClient;
+    const order = demo.xcart.storefront.placeOrder({ guest: true, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1004-BLK', qty: 1 }] });
+    const refunded = demo.xcart.storefront.refund(order.id, '5.00');
+    const refund = refunded.payment_transactions.flatMap((t) => t.backend_transactions).find((b) => b.type === 'refundPart')!;
+    // The credit note the refund flow makes (its Reference is the idempotency key), made once.
+    const reference = `X-Cart ${order.order_number} refund ${refund.id}`;
+    const note = { CustomerNumber: 'WEBCUST', Reference: reference, CreditDebitNoteDate: new Date().toISOString().slice(0, 10), CreditDebitDetails: [{ LineType: 'Miscellaneous' as const, MiscellaneousChargesCode: 'REFUND', ExtendedAmountMiscellaneousCharge: '5.00' }] };
+    expect((await createCreditNote.call(sage, note)).created).toBe(true);
+    const once = await reconcileXcartSage300(xcart, sage, { since, parts: ['credit-notes'] });
+    expect(once.creditNotes.inSage300).toBeGreaterThanOrEqual(1);
+    expect(once.differences).toEqual([]);
+
+    // A second note for the same refund, posted straight to the Web API (no look-up), as a retry that
+    // did not wait for the first POST's outcome would.
+    const res = await sage.request({ operation: 'test', method: 'POST', path: sage.path('OE', 'OECreditDebitNotes'), idempotent: false, body: { ...note, CreditDebitNoteType: 'CreditNote', CreditDebitDetails: [{ ...note.CreditDebitDetails[0], ExtendedAmountMiscellaneousCharge: 5 }] } });
+    expect(res.status).toBe(201);
+    const twice = await reconcileXcartSage300(xcart, sage, { since, parts: ['credit-notes'] });
+    expect(twice.differences).toEqual([expect.objectContaining({ kind: 'credit-note-duplicated-in-sage300', key: reference, amount: '5.00' })]);
+
+    // `syncline reconcile` reports it and fires the duplicate-reference rule with the reference.
+    const before = posts.length;
+    const run = await cli('credit-notes');
+    const report = JSON.parse(run.stdout) as { differences: Array<{ kind: string; key: string; amount: string }> };
+    expect(report.differences).toEqual([expect.objectContaining({ kind: 'credit-note-duplicated-in-sage300', key: reference, amount: '5.00' })]);
+    expect(run.stderr).toContain('1 alert sent (duplicate-reference, firing)');
+    expect(posts.slice(before)).toEqual([expect.objectContaining({ state: 'firing', message: expect.stringContaining(reference) })]);
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 // `syncline reconcile amazon-x3 --config FILE [--json]`: Amazon and Sage X3 compared over their APIs
-// (orders by CUSORDREF, settlements by journal REF and account), every difference with its amount
+// (orders by CUSORDREF, settlements by journal REF and account, credit notes by INVREF), every difference with its amount
 // (src/settlement/reconcile.ts). Exit 0 whatever the differences (they are the report); 1 on failure.
 // Either pair: a target record carrying a source reference twice fires the configuration store's
 // `duplicate-reference` alert rules (src/alerts), and a clean run resolves them.
@@ -34,6 +34,7 @@ interface ReconcileCliOptions {
   mfnSite?: string;
   fbaSite?: string;
   reportPollMs?: string;
+  creditType?: string;
 }
 
 export function registerReconcile(program: Command): void {
@@ -45,7 +46,7 @@ export function registerReconcile(program: Command): void {
     .option('--xcart <id>', 'the X-Cart connection (default: the only one)')
     .option('--sage300 <id>', 'the Sage 300 connection (default: the only one)')
     .option('--since <iso>', 'orders created since (default: every order)')
-    .option('--parts <list>', 'orders,customers,stock,payments (the default), prices (only when named: the shop\'s prices against Sage 300\'s RTL list)')
+    .option('--parts <list>', 'orders,customers,stock,payments,credit-notes (the default), prices (only when named: the shop\'s prices against Sage 300\'s RTL list)')
     .option('--json', 'one JSON object')
     .action(async (o: { config: string; xcart?: string; sage300?: string; since?: string; parts?: string; json?: boolean }) => {
       try {
@@ -63,11 +64,11 @@ export function registerReconcile(program: Command): void {
           connectors.sage300!.createClient(s.config, { connection: s.id }),
           { ...(o.since ? { since: o.since } : {}), ...(o.parts ? { parts: o.parts.split(',') as never } : {}) },
         );
-        const alerted = await alertOnDuplicates(o.config, 'xcart-sage300', report.differences.filter((d) => d.kind === 'order-duplicated-in-sage300').map((d) => ({ reference: d.key, detail: `Sage 300 orders ${String(d.sage300)}` })));
+        const alerted = await alertOnDuplicates(o.config, 'xcart-sage300', report.differences.filter((d) => d.kind.endsWith('-duplicated-in-sage300')).map((d) => ({ reference: d.key, detail: `${d.kind}: ${String(d.sage300)}` })));
         if (alerted) console.error(alerted);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
-          console.log(`orders: ${report.orders.xcart} in X-Cart, ${report.orders.inSage300} in Sage 300 · customers: ${report.customers.xcart} / ${report.customers.inSage300} · stock: ${report.stock.compared} SKUs compared · payments: ${report.payments.xcart} / ${report.payments.inSage300}, refunds: ${report.payments.refunds} / ${report.payments.refundsInSage300}${report.prices ? ` · prices: ${report.prices.compared} SKUs compared` : ''}`);
+          console.log(`orders: ${report.orders.xcart} in X-Cart, ${report.orders.inSage300} in Sage 300 · customers: ${report.customers.xcart} / ${report.customers.inSage300} · stock: ${report.stock.compared} SKUs compared · payments: ${report.payments.xcart} / ${report.payments.inSage300}, refunds: ${report.payments.refunds} / ${report.payments.refundsInSage300} · credit notes: ${report.creditNotes.inSage300}${report.prices ? ` · prices: ${report.prices.compared} SKUs compared` : ''}`);
           for (const d of report.differences) console.log(`  ${d.kind.padEnd(30)} ${d.key.padEnd(24)} ${d.amount.padStart(12)}  ${d.detail ?? ''}`);
           console.log(`${report.differences.length} difference${report.differences.length === 1 ? '' : 's'}`);
         }
@@ -92,6 +93,7 @@ export function registerReconcile(program: Command): void {
     .option('--mfn-site <site>', 'X3 site whose stock Amazon offers merchant-fulfilled', 'US011')
     .option('--fba-site <site>', 'X3 site that holds the FBA stock', 'US014')
     .option('--report-poll-ms <ms>', 'pause between polls of the listings report', '30000')
+    .option('--credit-type <type>', 'invoice type of the returns flow\'s credit notes (its option creditType)', 'CRN')
     .option('--json', 'one JSON object')
     .action(async (o: ReconcileCliOptions) => {
       try {
@@ -115,6 +117,7 @@ export function registerReconcile(program: Command): void {
           ...(o.since ? { since: o.since } : {}),
           ...(o.options ? { options: JSON.parse(o.options) as Record<string, unknown> } : {}),
           ...(o.table ? { table: o.table } : {}),
+          creditType: o.creditType!,
         });
         // Stock (src/reconcile/amazon-x3-stock.ts): SKUs through the configuration's sku table, else the shipped one.
         const stock = o.stock ? await (async () => {
@@ -127,11 +130,11 @@ export function registerReconcile(program: Command): void {
           } });
         })() : undefined;
         const report = { ...base, ...(stock ? { stock: stock.stock } : {}), differences: [...base.differences, ...(stock?.differences ?? [])] as Array<(typeof base.differences)[number] | NonNullable<typeof stock>['differences'][number]> };
-        const alerted = await alertOnDuplicates(o.config!, 'amazon-x3', base.differences.filter((d) => d.kind === 'order-duplicated-in-x3' || d.kind === 'settlement-duplicated-in-x3').map((d) => ({ reference: d.id, detail: d.detail ?? d.kind })));
+        const alerted = await alertOnDuplicates(o.config!, 'amazon-x3', base.differences.filter((d) => d.kind.endsWith('-duplicated-in-x3')).map((d) => ({ reference: d.id, detail: d.detail ?? d.kind })));
         if (alerted) console.error(alerted);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
-          console.log(`since ${report.since}: ${report.orders.checked} orders (${report.orders.inX3} in X3), ${report.settlements.checked} settlements (${report.settlements.posted} posted)`);
+          console.log(`since ${report.since}: ${report.orders.checked} orders (${report.orders.inX3} in X3), ${report.settlements.checked} settlements (${report.settlements.posted} posted), ${report.creditNotes.checked} credit notes`);
           if (stock) console.log(`stock: ${stock.stock.mfnCompared} MFN and ${stock.stock.fbaCompared} FBA SKUs compared (units, X3 − Amazon)`);
           for (const d of report.differences) {
             if ('item' in d) console.log(`  ${d.kind.padEnd(22)} ${d.id.padEnd(22)} ${d.amount.padStart(12)} units  ${d.detail}`);
