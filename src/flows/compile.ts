@@ -47,7 +47,7 @@ export const DEFAULT_SETTLE_MS: Record<string, number> = {
 export function mappingIds(steps: FlowStepDoc[]): string[] {
   const out: string[] = [];
   for (const s of steps) {
-    if (s.kind === 'map') out.push(s.mapping);
+    if (s.kind === 'map' || s.kind === 'settlement') out.push(s.mapping);
     if (s.kind === 'lookup' && s.create?.mapping) out.push(s.create.mapping);
     if (s.kind === 'each') out.push(...mappingIds(s.steps));
   }

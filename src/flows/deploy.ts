@@ -112,6 +112,6 @@ export async function deployFlows(args: {
 /** A configuration's `mapping: FILE` replaces the flow's first mapping (the one a merchant edits). */
 function mappingOverride(doc: FlowDocument, entry: FlowConfigEntry, baseDir = process.cwd()): Record<string, string> {
   if (!entry.mapping) return {};
-  const first = doc.steps.find((s) => s.kind === 'map');
-  return first && first.kind === 'map' ? { [first.mapping]: path.resolve(baseDir, entry.mapping) } : {};
+  const first = doc.steps.find((s) => s.kind === 'map' || s.kind === 'settlement');
+  return first && (first.kind === 'map' || first.kind === 'settlement') ? { [first.mapping]: path.resolve(baseDir, entry.mapping) } : {};
 }

@@ -55,7 +55,10 @@ export interface DiffStep extends StepBase { kind: 'diff'; snapshot: string; key
 /** Order risk and anomalies (src/intelligence): at or above `threshold` the order is held for review. */
 export interface HoldStep extends StepBase { kind: 'hold'; order: string; threshold?: string; anomalies?: 'hold' | 'pass' }
 
-export type FlowStepDoc = FetchStep | LookupStep | MapStep | ValidateStep | DeliverStep | WhenStep | EachStep | EmitStep | DiffStep | HoldStep;
+/** A settlement's month parts → journal entries by `mapping`, posted to the `ledger` role whole and once (src/settlement). */
+export interface SettlementStep extends StepBase { kind: 'settlement'; totals: string; mapping: string; options?: string; ledger: string }
+
+export type FlowStepDoc = FetchStep | LookupStep | MapStep | ValidateStep | DeliverStep | WhenStep | EachStep | EmitStep | DiffStep | HoldStep | SettlementStep;
 
 export interface FlowDocument {
   id: string;
@@ -157,6 +160,10 @@ function checkReferences(doc: FlowDocument): string[] {
           break;
         case 'each':
           walk(s.steps, `${where}.steps`);
+          break;
+        case 'settlement':
+          // The ledger's entries are X3 journal entries, found and saved through its query and save.
+          if (role(s.ledger, `${where}.ledger`) && doc.roles[s.ledger] !== 'sagex3') problems.push(`${where}.ledger: role "${s.ledger}" is ${doc.roles[s.ledger]}; settlements post to a sagex3 ledger`);
           break;
         default:
           break;

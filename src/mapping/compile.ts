@@ -421,6 +421,7 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
     stats,
     fallbacks,
     sync,
+    lookups: source.lookups ?? {},
     run(input, ctx = {}) {
       return onceMoreIfSlow(() => (sync ? runS(input, ctx) : drive(runGen(input, ctx))));
     },

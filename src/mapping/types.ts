@@ -50,6 +50,8 @@ export interface CompiledMapping {
   fallbacks: Array<{ where: string; expression: string; reason: string }>;
   /** True when every expression compiled, so `runSync` is available. */
   readonly sync: boolean;
+  /** The lookup tables it was compiled with (a step that must read the same table, e.g. the settlement step's unmapped check). */
+  readonly lookups: LookupTables;
   run(input: unknown, ctx?: MappingContext): Promise<MappingResult>;
   /** Same as run, without a promise; throws MAPPING_NEEDS_ASYNC (a bug) if the spec needs jsonata. */
   runSync(input: unknown, ctx?: MappingContext): MappingResult;

@@ -12,7 +12,7 @@ import type { Database } from '../core/db/schema.js';
 import { loadLookupTable, loadMapping, type CompiledMapping, type LookupTable } from '../mapping/index.js';
 import { buildJournal, byTypeStrings, categorise, drillDown, feeChecker, orderCharges, type DrillDown, type FeeCheck, type FeeSchedule, type JournalLine, type Unmapped } from './journal.js';
 import { lineBatches } from './lines.js';
-import { readSettlement, type SettlementTotals } from './parse.js';
+import { monthParts, readSettlement, type SettlementTotals } from './parse.js';
 import { postSettlement, type Ledger, type PlannedEntry, type PostOptions } from './post.js';
 
 export { readSettlement, type SettlementTotals } from './parse.js';
@@ -94,8 +94,9 @@ export async function reconcile(t: SettlementTotals, opts: Omit<ImportOptions, '
   const { mapping, defaults } = await journalTemplate(opts.template);
   const table = typeof opts.table === 'object' ? opts.table : await loadLookupTable(opts.table ?? DEFAULT_TABLE);
   const options = { ...defaults, ...opts.options };
-  const { unmapped } = categorise(t, table);
-  const journal = unmapped.length ? undefined : await buildJournal(t, mapping, table, options);
+  const parts = monthParts(t);
+  const { unmapped } = categorise(parts, table);
+  const journal = unmapped.length ? undefined : await buildJournal(t.summary, parts, mapping, table, options);
   return { unmapped, journal, options };
 }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { userError } from '../core/errors.js';
 import { formatIssue, type CompiledMapping, type LookupTable } from '../mapping/index.js';
-import { sumString, toDecimal, type ItemCharges, type SettlementTotals, type Sum, type TypeSum } from './parse.js';
+import { sumString, toDecimal, type ItemCharges, type MonthPart, type SettlementTotals, type Sum } from './parse.js';
 
 export const SETTLEMENT_TABLE = 'settlement-accounts';
 
@@ -56,15 +56,21 @@ export function byTypeStrings(t: SettlementTotals): Record<string, string> {
   return Object.fromEntries([...t.byType].map(([k, b]) => [k, sumString(b)]));
 }
 
-/** Each triple → its account; the ones the table does not know, with their amounts. */
-export function categorise(t: SettlementTotals, table: LookupTable): { accounts: Map<string, string>; unmapped: Unmapped[] } {
+/** Each triple → its account; the ones the table does not know, with their amounts (summed over the month parts). */
+export function categorise(parts: Array<Pick<MonthPart, 'lines'>>, table: LookupTable): { accounts: Map<string, string>; unmapped: Unmapped[] } {
   const accounts = new Map<string, string>();
-  const unmapped: Unmapped[] = [];
-  for (const [k, b] of t.byType) {
+  const missing = new Map<string, { amount: Decimal; lines: number; firstLine: number }>();
+  for (const l of parts.flatMap((p) => p.lines)) {
+    const k = `${l.transactionType}/${l.amountType}/${l.amountDescription}`;
     const acc = table.get(k);
-    if (typeof acc === 'string' && acc !== '') accounts.set(k, acc);
-    else unmapped.push({ description: k, amount: sumString(b), lines: b.lines, firstLine: b.firstLine });
+    if (typeof acc === 'string' && acc !== '') {
+      accounts.set(k, acc);
+      continue;
+    }
+    const u = missing.get(k) ?? { amount: new Decimal(0), lines: 0, firstLine: Infinity };
+    missing.set(k, { amount: u.amount.plus(l.amount), lines: u.lines + l.lines, firstLine: Math.min(u.firstLine, l.firstLine ?? 0) });
   }
+  const unmapped = [...missing].map(([description, u]) => ({ description, amount: u.amount.toFixed(Math.max(2, u.amount.decimalPlaces())), lines: u.lines, firstLine: u.firstLine }));
   unmapped.sort((a, b) => a.firstLine - b.firstLine);
   return { accounts, unmapped };
 }
@@ -78,41 +84,28 @@ export function entryRef(settlementId: string, parts: number, part: number, rev 
   return ref;
 }
 
-const lastDayOf = (month: string) => {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0)).toISOString();
-};
-
 /**
- * One entry per month, oldest first; each but the last is dated its month's last day, the last
- * keeps the template's date (deposit date, else end date). Each part's net goes to the clearing
- * account (or the owed account when negative), so the parts' nets carry the balance across the
- * month end and add up to total-amount. `options` are the template's options with overrides applied
- * (the clearing and owed accounts are read from them to compute the net).
+ * One entry per month part (monthParts), oldest first; each but the last is dated its month's last
+ * day, the last keeps the template's date (deposit date, else end date). Each part's net goes to the
+ * clearing account (or the owed account when the settlement is negative), so the parts' nets carry
+ * the balance across the month end and add up to total-amount. `options` are the template's options
+ * with overrides applied (the clearing and owed accounts are read from them to compute the net).
  */
-export async function buildJournal(t: SettlementTotals, mapping: CompiledMapping, table: LookupTable, options: Record<string, unknown> = {}, rev = 1): Promise<Journal> {
-  const months = [...t.byMonth.keys()].sort();
+export async function buildJournal(summary: SettlementTotals['summary'], parts: MonthPart[], mapping: CompiledMapping, table: LookupTable, options: Record<string, unknown> = {}, rev = 1): Promise<Journal> {
   const entries: JournalEntry[] = [];
-  for (const [i, month] of months.entries()) {
-    const buckets = [...t.byMonth.get(month)!.values()];
-    const partSum: Sum = { cents: 0 };
-    for (const b of buckets) {
-      partSum.cents += b.cents;
-      if (b.extra) partSum.extra = (partSum.extra ?? new Decimal(0)).plus(b.extra);
-    }
-    const last = i === months.length - 1;
-    const summary = last ? { ...t.summary, totalAmount: sumString(partSum) } : { ...t.summary, totalAmount: sumString(partSum), depositDate: lastDayOf(month), endDate: lastDayOf(month) };
-    const summed = buckets.map((b: TypeSum) => ({ transactionType: b.transactionType, amountType: b.amountType, amountDescription: b.amountDescription, amount: sumString(b) }));
-    // Owed or paid out is decided for the whole settlement, so a split one uses one account for its net.
-    const owed = new Decimal(t.summary.totalAmount).isNegative();
-    const r = await mapping.run({ summary, lines: summed }, { options: { ...options, owed }, lookups: { [SETTLEMENT_TABLE]: table } });
+  // Owed or paid out is decided for the whole settlement, so a split one uses one account for its net.
+  const owed = new Decimal(summary.totalAmount).isNegative();
+  for (const p of parts) {
+    const partSummary = p.last ? { ...summary, totalAmount: p.net } : { ...summary, totalAmount: p.net, depositDate: p.monthEnd, endDate: p.monthEnd };
+    const lines = p.lines.map((l) => ({ transactionType: l.transactionType, amountType: l.amountType, amountDescription: l.amountDescription, amount: l.amount }));
+    const r = await mapping.run({ summary: partSummary, lines }, { options: { ...options, owed }, lookups: { [SETTLEMENT_TABLE]: table } });
     if (r.errors.length) {
-      throw userError('SETTLEMENT_INVALID', `settlement ${t.summary.settlementId}: the journal mapping reported ${r.errors.map(formatIssue).join('; ')}`, { details: { settlementId: t.summary.settlementId, month, errors: r.errors } });
+      throw userError('SETTLEMENT_INVALID', `settlement ${summary.settlementId}: the journal mapping reported ${r.errors.map(formatIssue).join('; ')}`, { details: { settlementId: summary.settlementId, month: p.month, errors: r.errors } });
     }
     const out = r.output as Omit<JournalEntry, 'month' | 'net' | 'REF'> & { REF?: string };
     // An option set to null (e.g. no clearing partner) leaves the field out rather than sending null.
-    const lines = out.lines.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== null && v !== undefined && v !== '')) as unknown as JournalLine);
-    entries.push({ ...out, lines, REF: entryRef(t.summary.settlementId, months.length, i + 1, rev), month, net: sumString(partSum) });
+    const entryLines = out.lines.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== null && v !== undefined && v !== '')) as unknown as JournalLine);
+    entries.push({ ...out, lines: entryLines, REF: entryRef(summary.settlementId, parts.length, p.part, rev), month: p.month, net: p.net });
   }
   const clearing = new Set([options.clearingAccount, options.owedAccount].filter(Boolean).map(String));
   let net = new Decimal(0);
@@ -129,7 +122,7 @@ export async function buildJournal(t: SettlementTotals, mapping: CompiledMapping
   const hash = createHash('sha256')
     .update(JSON.stringify(entries.map((e) => [e.TYP, e.FCY, e.JOU, e.ACCDAT, e.CUR, e.lines.map((l) => [l.ACC, l.SNS, l.AMTCUR, l.BPR ?? ''])])))
     .digest('hex');
-  return { entries, balanced, net: net.toFixed(2), difference: net.minus(t.summary.totalAmount).toFixed(2), hash };
+  return { entries, balanced, net: net.toFixed(2), difference: net.minus(summary.totalAmount).toFixed(2), hash };
 }
 
 /** The entry as X3 takes it (the part's month and net stay with us). */

@@ -116,6 +116,38 @@ export function sumString(s: Sum): string {
   return toDecimal(s).toFixed(Math.max(2, s.extra ? s.extra.decimalPlaces() : 2));
 }
 
+/** One month's part of a settlement: its summed lines, oldest month first (what journal entries are built from). */
+export interface MonthPart {
+  month: string;
+  /** 1-based; `parts` in all; `last` marks the final one (dated the deposit date, the others their month end). */
+  part: number;
+  parts: number;
+  last: boolean;
+  /** The month's last day, ISO. */
+  monthEnd: string;
+  net: string;
+  /** `firstLine`: the triple's first line in the file (absent from hand-written cases). */
+  lines: Array<{ transactionType: string; amountType: string; amountDescription: string; amount: string; lines: number; firstLine?: number }>;
+}
+
+/** The settlement split at month ends (the getSettlementTotals operation and src/settlement share it). */
+export function monthParts(t: Pick<SettlementTotals, 'byMonth'>): MonthPart[] {
+  const months = [...t.byMonth.keys()].sort();
+  return months.map((month, idx) => {
+    const byType = t.byMonth.get(month)!;
+    const net: Sum = { cents: 0 };
+    for (const b of byType.values()) {
+      net.cents += b.cents;
+      if (b.extra) net.extra = (net.extra ?? new Decimal(0)).plus(b.extra);
+    }
+    const [y, m] = month.split('-').map(Number) as [number, number];
+    return {
+      month, part: idx + 1, parts: months.length, last: idx === months.length - 1, monthEnd: new Date(Date.UTC(y, m, 0)).toISOString(), net: sumString(net),
+      lines: [...byType.values()].map((b) => ({ transactionType: b.transactionType, amountType: b.amountType, amountDescription: b.amountDescription, amount: sumString(b), lines: b.lines, firstLine: b.firstLine })),
+    };
+  });
+}
+
 /**
  * A copy that does not point into the line it was cut from: V8 keeps a substring as a view of its
  * parent, so a Map key cut from a line would keep the whole 64 KB batch alive.
@@ -407,7 +439,9 @@ export async function readSettlement(input: AsyncIterable<string | string[]>, op
         m.set(k, b);
         let t = byType.get(k);
         if (!t) byType.set(k, (t = { ...b, cents: 0, lines: 0, extra: undefined }));
-        addTo(t, b.cents, b.extra);
+        // A triple's month sum may hold both cents and a sub-cent remainder: keep both.
+        t.cents += b.cents;
+        if (b.extra) t.extra = (t.extra ?? new Decimal(0)).plus(b.extra);
         t.lines += b.lines;
         t.firstLine = Math.min(t.firstLine, b.firstLine);
       }

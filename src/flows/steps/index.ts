@@ -9,6 +9,7 @@ import { holdStep } from './hold.js';
 import type { StepKind } from './kind.js';
 import { lookupStep } from './lookup.js';
 import { mapStep } from './map.js';
+import { settlementStep } from './settlement.js';
 import { validateStep } from './validate.js';
 import { whenStep } from './when.js';
 
@@ -23,6 +24,7 @@ export const stepKinds: Record<FlowStepDoc['kind'], StepKind<any>> = {
   emit: emitStep,
   diff: diffStep,
   hold: holdStep,
+  settlement: settlementStep,
 };
 
 export type { StepKind, StepEnv, RunScope, StepRun } from './kind.js';

@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import { Decimal } from 'decimal.js';
 import { reportLineBatches } from '../workflows.js';
-import { readSettlement, sumString, type Sum } from '../settlement-totals.js';
+import { monthParts, readSettlement, sumString, type Sum } from '../settlement-totals.js';
 import { amazonOperation } from './define.js';
 
-const line = z.object({ transactionType: z.string(), amountType: z.string(), amountDescription: z.string(), amount: z.string(), lines: z.number().int() });
+const line = z.object({ transactionType: z.string(), amountType: z.string(), amountDescription: z.string(), amount: z.string(), lines: z.number().int(), firstLine: z.number().int().optional() });
 
 export const getSettlementTotals = amazonOperation({
   id: 'getSettlementTotals',
@@ -24,7 +24,6 @@ export const getSettlementTotals = amazonOperation({
   }),
   async run(client, i) {
     const t = await readSettlement(reportLineBatches(client, i.reportDocumentId));
-    const months = [...t.byMonth];
     let orderCents = 0;
     for (const c of t.orders.values()) orderCents += c;
     const orderSum: Sum = { cents: orderCents };
@@ -32,18 +31,7 @@ export const getSettlementTotals = amazonOperation({
     return {
       summary: t.summary,
       lineCount: t.lineCount,
-      months: months.map(([month, byType], idx) => {
-        const net: Sum = { cents: 0 };
-        for (const b of byType.values()) {
-          net.cents += b.cents;
-          if (b.extra) net.extra = (net.extra ?? new Decimal(0)).plus(b.extra);
-        }
-        const [y, m] = month.split('-').map(Number) as [number, number];
-        return {
-          month, part: idx + 1, parts: months.length, last: idx === months.length - 1, monthEnd: new Date(Date.UTC(y, m, 0)).toISOString(), net: sumString(net),
-          lines: [...byType.values()].map((b) => ({ transactionType: b.transactionType, amountType: b.amountType, amountDescription: b.amountDescription, amount: sumString(b), lines: b.lines })),
-        };
-      }),
+      months: monthParts(t),
       drillDown: { orders: t.orders.size, orderCharges: sumString(orderSum), otherCharges: sumString(t.other) },
     };
   },
