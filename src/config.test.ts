@@ -46,11 +46,29 @@ describe('checkConfig', () => {
     expect(config!.connections[0]!.config).toMatchObject({ password: 's3cret', user: '${x}' });
   });
 
-  it('accepts since (a date, a date-time or now) and options on a flow', async () => {
-    for (const since of ['now', '2026-12-01', '2026-12-01T08:00:00Z']) {
+  it('accepts since (a date, a date-time, now or all) and options on a flow', async () => {
+    for (const since of ['now', 'all', '2026-12-01', '2026-12-01T08:00:00Z']) {
       const { problems } = await checkConfig({ connections: [shop, erp], flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'shop', erp: 'erp' }, since, options: { a: 1 } }] }, { env: {} });
       expect(problems).toEqual([]);
     }
+  });
+
+  it('a flow with a poller and no since is a problem naming the flow, the polled connection and the choices; a flow without a poller needs none', async () => {
+    const { config, problems } = await checkConfig(
+      {
+        connections: [shop, erp],
+        flows: [
+          { use: 'xcart-order-to-sage300', connections: { shop: 'shop', erp: 'erp' } },
+          { use: 'xcart-customer-to-sage300', connections: { shop: 'shop', erp: 'erp' } },
+        ],
+        server: { port: -1 },
+      },
+      { env: {} },
+    );
+    expect(config).toBeUndefined();
+    // Listed with the others, not instead of them.
+    expect(problems.map((p) => p.path)).toEqual(['server.port', 'flows[0] (xcart-order-to-sage300).since']);
+    expect(problems[1]!.message).toBe('required: the first poll of shop:orders needs a starting point — since: now (from the start on), a date such as 2026-12-01 (a cut-over), or since: all (the whole history, a back-fill) (docs/configuration.md, "First start")');
   });
 });
 

@@ -37,12 +37,13 @@ const agentHubSchema = z.strictObject({
   heartbeatMs: z.number().int().min(100).default(5_000),
 });
 
-/** `now`, or an ISO-8601 date or date-time: where a poller starts on its first run (see docs/configuration.md). */
+/** Where a poller starts on its first run: `now`, `all` (the whole history) or an ISO-8601 date (docs/configuration.md). */
 export const sinceSchema = z.union([
   z.literal('now'),
+  z.literal('all'),
   z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/, 'since is "now" or an ISO-8601 date such as 2026-12-01 or 2026-12-01T00:00:00Z')
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/, 'since is "now", "all" or an ISO-8601 date such as 2026-12-01 or 2026-12-01T00:00:00Z')
     .refine((s) => !Number.isNaN(Date.parse(s)), 'since is not a real date'),
 ]);
 
@@ -52,7 +53,7 @@ const flowSchema = z.strictObject({
   /** Role → connection id, e.g. { shop: xcart-main, erp: sage300-main }. */
   connections: z.record(z.string(), z.string()),
   pollIntervalMs: z.number().int().min(50).default(2_000),
-  /** Where the flow's pollers start on their first run; each poller keeps its own cursor afterwards. */
+  /** Where the flow's pollers start on their first run; each poller keeps its own cursor afterwards. Required in a file for a flow with a poller (checkConfig). */
   since: sinceSchema.optional(),
   /** Mapping spec file; default the shipped template. */
   mapping: z.string().optional(),
@@ -186,6 +187,12 @@ export function substituteEnv(input: unknown, env: NodeJS.ProcessEnv, problems: 
   return input;
 }
 
+/** What checkConfig reads of a flow document: its roles (role → system) and its trigger. */
+interface FlowTemplate {
+  roles: Record<string, string>;
+  trigger: { kind: string; role?: string; poller?: string };
+}
+
 /** Every problem of a configuration, without throwing: schema, env references, cross references, connector settings. */
 export async function checkConfig(input: unknown, opts: { env?: NodeJS.ProcessEnv; connectors?: boolean; baseDir?: string } = {}): Promise<{ config?: SynclineConfig; problems: ConfigProblem[] }> {
   const problems: ConfigProblem[] = [];
@@ -215,10 +222,10 @@ export async function checkConfig(input: unknown, opts: { env?: NodeJS.ProcessEn
     });
   }
   // The flow catalogue (shipped flow documents, or a document's path): each flow's roles, role → system.
-  const catalog = opts.connectors !== false ? ((await import('./flows/index.js')) as { resolveFlow?: (use: string, baseDir?: string) => { doc: { roles: Record<string, string> } }; shippedFlows?: () => Map<string, string> }) : undefined;
+  const catalog = opts.connectors !== false ? ((await import('./flows/index.js')) as { resolveFlow?: (use: string, baseDir?: string) => { doc: FlowTemplate }; shippedFlows?: () => Map<string, string> }) : undefined;
   flows.forEach((f, i) => {
     if (!f || typeof f !== 'object') return;
-    let template: { roles: Record<string, string> } | undefined;
+    let template: FlowTemplate | undefined;
     if (catalog?.resolveFlow && typeof f.use === 'string') {
       try {
         template = catalog.resolveFlow(f.use, opts.baseDir).doc;
@@ -236,6 +243,13 @@ export async function checkConfig(input: unknown, opts: { env?: NodeJS.ProcessEn
       else if (template?.roles[role] && conn.system !== template.roles[role]) problems.push({ path: describePath(['flows', i, 'connections', role], data), message: `role "${role}" needs a ${template.roles[role]} connection; ${id} is ${String(conn.system)}` });
     }
     if (template) for (const role of Object.keys(template.roles)) if (!(role in roles)) problems.push({ path: describePath(['flows', i, 'connections'], data), message: `needs a connection for role "${role}" (a ${template.roles[role]} connection)` });
+    // A file deploys against real systems: without a starting point a first poll would push the
+    // source's whole history into the ERP, so the choice is made explicitly (`all` for a back-fill).
+    const t = template?.trigger;
+    if (t?.kind === 'poller' && t.role && f.since === undefined) {
+      const polled = `${typeof roles[t.role] === 'string' ? String(roles[t.role]) : t.role}:${t.poller}`;
+      problems.push({ path: describePath(['flows', i, 'since'], data), message: `required: the first poll of ${polled} needs a starting point — since: now (from the start on), a date such as 2026-12-01 (a cut-over), or since: all (the whole history, a back-fill) (docs/configuration.md, "First start")` });
+    }
   });
   return { config: problems.length === 0 && parsed.success ? parsed.data : undefined, problems };
 }
@@ -245,7 +259,10 @@ function invalid(source: string, problems: ConfigProblem[]): Error {
   return userError('CONFIG_INVALID', `${source} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, { details: { problems } });
 }
 
-/** Schema and cross references only (no connector settings): for configurations built in code (demo, tests). */
+/**
+ * Schema and cross references only (no connector settings, and `since` is not required): for
+ * configurations built in code by the demo, scenarios and tests, which start their own sandboxes.
+ */
 export function parseConfig(input: unknown, source = 'configuration'): SynclineConfig {
   const problems: ConfigProblem[] = [];
   const parsed = configSchema.safeParse(input ?? {});

@@ -135,7 +135,6 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
   );
   const deployed: DeployedFlows = await deployFlows({ entries: config.flows, db: store.db, connections: bindings, ...(config.lookupsDir ? { lookupsDir: config.lookupsDir } : {}) });
   for (let i = 0; i < deployed.flows.length; i++) health.setFlowConnections(deployed.flows[i]!.id, Object.values(config.flows[i]!.connections));
-  await warnNoSince(config.flows, deployed.docs, store.db, logger);
   const flowVersions = new FlowVersionStore(store.db);
   let stopSchedules = (): void => {};
 
@@ -231,20 +230,4 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
       await telemetry?.shutdown();
     },
   };
-}
-
-/**
- * A poller with no `since` and no stored cursor reads the source's whole history on its first run:
- * against a real shop, every order ever placed (docs/configuration.md, "First start"). One warn line
- * per such poller says so before it runs; once its cursor is stored, `since` no longer matters.
- */
-async function warnNoSince(entries: SynclineConfig['flows'], docs: DeployedFlows['docs'], db: Store['db'], logger: Logger): Promise<void> {
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]!;
-    const t = docs[i]?.trigger;
-    if (entry.since || t?.kind !== 'poller') continue;
-    const poller = `${entry.connections[t.role]}:${t.poller}`;
-    const stored = await db.selectFrom('cursors').select('id').where('id', '=', poller).executeTakeFirst();
-    if (!stored) logger.warn({ flow: docs[i]!.id, poller }, `flow ${docs[i]!.id} has no \`since\`: its first poll reads everything ${poller} holds (set since: now, or a date)`);
-  }
 }

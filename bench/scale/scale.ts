@@ -87,7 +87,8 @@ async function once(workers: number): Promise<RunResult> {
         { id: 'sage300-main', system: 'sage300', config: { baseUrl: sandboxes.sage.url, ...sandboxes.sage.credentials }, rateLimits: Object.fromEntries(SAGE300_ORDER_FLOW_OPS.map((op) => [op, unlimited])) },
       ],
       // Risk holds off: the sandbox's random orders are not a shop's mix, and a held order never arrives.
-      flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 100, options: { riskHold: false } }],
+      // since all: every order in this run's own sandbox shop is the work measured.
+      flows: [{ use: 'xcart-order-to-sage300', connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 100, since: 'all', options: { riskHold: false } }],
     }),
   );
   await pgQuery(`create schema ${schema}`);

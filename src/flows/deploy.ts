@@ -93,7 +93,8 @@ export async function deployFlows(args: {
         // `now` less a clock-skew allowance: a source whose clock runs behind ours (whole seconds,
         // a minute of drift) would otherwise stamp an order placed at our start before `since`, and
         // no later poll would ever see it. The inbox absorbs anything read twice.
-        const since = entry.since === 'now' ? new Date(Date.now() - NOW_SKEW_MS).toISOString() : entry.since;
+        // `all` (and no since, in a configuration built in code) reads the whole history.
+        const since = entry.since === 'now' ? new Date(Date.now() - NOW_SKEW_MS).toISOString() : entry.since === 'all' ? undefined : entry.since;
         const poller = connectorTriggers[b.system]![t.poller]!(b.client, { id, ...(since ? { since } : {}), ...(t.options ? { options: t.options } : {}) });
         out.pollers.push({ poller, intervalMs: entry.pollIntervalMs ?? t.intervalMs ?? 2_000, connection: b.id, entity: t.entity });
       }

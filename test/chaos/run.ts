@@ -119,7 +119,8 @@ writeFileSync(
     // The risk screen holds random sandbox orders for review (big first orders, many from one address):
     // not what this run measures, and a hold would count as a dead letter.
     flows: [
-      { use: XCART_FLOW, connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 200, options: { riskHold: false } },
+      // since all: the X-Cart sandbox starts with no orders; every one this run places counts.
+      { use: XCART_FLOW, connections: { shop: 'xcart-main', erp: 'sage300-main' }, pollIntervalMs: 200, since: 'all', options: { riskHold: false } },
       // since now: the Amazon sandbox starts with 60 historical orders, which are not this run's (counting
       // them as delivered once ended a run before its last X-Cart order was in).
       ...(AMAZON ? [{ use: AMAZON_FLOW, connections: { marketplace: 'amazon-main', erp: 'x3-main' }, pollIntervalMs: 200, since: 'now', options: { riskHold: false } }] : []),

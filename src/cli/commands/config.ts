@@ -43,8 +43,6 @@ export function registerConfig(program: Command): void {
         for (const f of summary.flows ?? []) {
           console.log(`  flow         ${f.use}: ${Object.entries(f.connections).map(([r, id]) => `${r}=${id}`).join(', ')}${f.since ? `, since ${f.since}` : ''}`);
         }
-        const noSince = resolved!.flows.filter((f) => !f.since);
-        if (noSince.length) console.log(colour.yellow(`  note: ${noSince.map((f) => f.use).join(', ')} ha${noSince.length === 1 ? 's' : 've'} no \`since\`: the first start reads the source's whole history (docs/configuration.md, "First start")`));
       }
       if (problems.length) process.exitCode = 1;
     });
