@@ -24,7 +24,11 @@ export interface Difference {
 }
 
 export interface ReconcileOptions {
-  /** Orders created from then on (ISO); default: every order. */
+  /**
+   * Orders created from then on (ISO), and as customers the registered buyers of those orders (a
+   * buyer's Sage 300 customer is made at their first order: a profile that bought nothing since has
+   * nothing to compare). Default: every order and every registered profile.
+   */
   since?: string;
   /** Prefix the order flow puts before the X-Cart order number (mapping option referencePrefix). */
   referencePrefix?: string;
@@ -73,15 +77,15 @@ export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Cli
   const report: ReconcileReport = { pair: 'xcart-sage300', checkedAt: new Date().toISOString(), since: o.since ?? null, orders: { xcart: 0, inSage300: 0 }, customers: { xcart: 0, inSage300: 0 }, stock: { skus: 0, compared: 0 }, payments: { xcart: 0, inSage300: 0, refunds: 0, refundsInSage300: 0 }, creditNotes: { inSage300: 0 }, differences };
 
   const since = o.since ? Date.parse(o.since) : undefined;
-  type ShopOrder = { id: number; number: string; total: Decimal; currency: string };
+  type ShopOrder = { id: number; number: string; total: Decimal; currency: string; buyer: number | null };
   let shopOrders: ShopOrder[] | undefined;
   const ordersInScope = async () => {
     if (shopOrders) return shopOrders;
     shopOrders = [];
     for await (const order of allPages(listOrders, xcart, { ...(since !== undefined ? { createdAfter: Math.floor(since / 1000) } : {}) } as never)) {
-      const ord = order as { id: number; order_number?: string | number; total?: number | string; currency?: string | null; create_date?: string };
+      const ord = order as { id: number; order_number?: string | number; total?: number | string; currency?: string | null; create_date?: string; customer_id?: number | null };
       if (since !== undefined && ord.create_date && Date.parse(ord.create_date) < since) continue;
-      shopOrders.push({ id: ord.id, number: String(ord.order_number), total: new Decimal(String(ord.total ?? 0)), currency: ord.currency ?? functional });
+      shopOrders.push({ id: ord.id, number: String(ord.order_number), total: new Decimal(String(ord.total ?? 0)), currency: ord.currency ?? functional, buyer: ord.customer_id || null });
     }
     return shopOrders;
   };
@@ -121,10 +125,11 @@ export async function reconcileXcartSage300(xcart: XcartClient, sage: Sage300Cli
   }
 
   if (parts.has('customers')) {
+    const buyers = since === undefined ? undefined : new Set((await ordersInScope()).map((x) => x.buyer));
     const emails = new Set<string>();
     for await (const p of allPages(listProfiles, xcart, {} as never)) {
-      const login = (p as { login?: string; anonymous?: boolean }).login;
-      if (login && !(p as { anonymous?: boolean }).anonymous) emails.add(login.toLowerCase());
+      const { id, login, anonymous } = p as { id: number; login?: string; anonymous?: boolean };
+      if (login && !anonymous && (!buyers || buyers.has(id))) emails.add(login.toLowerCase());
     }
     report.customers.xcart = emails.size;
     const known = new Set<string>();

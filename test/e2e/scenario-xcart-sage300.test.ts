@@ -1,6 +1,7 @@
 // Issue 8 §3: the whole X-Cart ↔ Sage 300 cycle in scaled time under the sandboxes' faults (5xx,
 // 429 with Retry-After) — orders, payments, refunds, shipments, stock receipts, price changes — then
-// drained and reconciled over both APIs (orders, stock, payments, prices): no difference, nothing
+// drained and reconciled over both APIs (orders, the day's registered buyers as Sage 300 customers,
+// stock, payments, prices): no difference, nothing
 // dead-lettered but what a stock Sage 300 leaves to a person.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
@@ -30,6 +31,9 @@ describe('demo --scenario xcart-sage300', () => {
     expect(status.deadLettered).toBeLessThanOrEqual(s.activity.refunds!);
     expect(Object.entries(s.flows).filter(([id, f]) => f.deadLettered > 0 && id !== 'xcart-order-status-to-sage300')).toEqual([]);
     expect(s.reconciliation).toMatchObject({ differences: 0, orders: { xcart: 24, inSage300: 24 } });
+    // Every registered buyer of the day's orders has a Sage 300 customer with their e-mail.
+    expect(s.reconciliation.customers.xcart).toBeGreaterThan(0);
+    expect(s.reconciliation.customers.inSage300).toBe(s.reconciliation.customers.xcart);
     expect(s.reconciliation.stock.compared).toBeGreaterThan(100);
     // Payments against AR receipts and refunds, and the shop's prices against Sage 300's, to the cent.
     expect(s.reconciliation.payments.xcart).toBeGreaterThan(0);

@@ -45,7 +45,7 @@ export function registerReconcile(program: Command): void {
     .requiredOption('--config <file>', 'configuration naming the X-Cart and Sage 300 connections')
     .option('--xcart <id>', 'the X-Cart connection (default: the only one)')
     .option('--sage300 <id>', 'the Sage 300 connection (default: the only one)')
-    .option('--since <iso>', 'orders created since (default: every order)')
+    .option('--since <iso>', 'orders created since, and as customers their registered buyers (default: every order and registered profile)')
     .option('--parts <list>', 'orders,customers,stock,payments,credit-notes (the default), prices (only when named: the shop\'s prices against Sage 300\'s RTL list)')
     .option('--json', 'one JSON object')
     .action(async (o: { config: string; xcart?: string; sage300?: string; since?: string; parts?: string; json?: boolean }) => {

@@ -31,7 +31,7 @@ export interface ScenarioSummary {
   minutes: number;
   activity: Record<string, number>;
   flows: Record<string, { delivered: number; skipped: number; deadLettered: number; deadLetterCodes?: Record<string, number> }>;
-  reconciliation: { differences: number; byKind: Record<string, number>; orders: ReconcileReport['orders']; stock: ReconcileReport['stock']; payments: ReconcileReport['payments']; prices: ReconcileReport['prices']; details: ReconcileReport['differences'] };
+  reconciliation: { differences: number; byKind: Record<string, number>; orders: ReconcileReport['orders']; customers: ReconcileReport['customers']; stock: ReconcileReport['stock']; payments: ReconcileReport['payments']; prices: ReconcileReport['prices']; details: ReconcileReport['differences'] };
   faults: boolean;
   seconds: number;
 }
@@ -214,7 +214,7 @@ export async function runXcartSage300Scenario(o: { minutes: number; faults?: unk
       const v = crosswalk.get(sku);
       return typeof v === 'string' ? v : undefined;
     };
-    const report = await reconcileXcartSage300(shop, erp, { since: new Date(started - 1000).toISOString(), locations: ['1', '2'], itemOf, parts: ['orders', 'stock', 'payments', 'prices'] });
+    const report = await reconcileXcartSage300(shop, erp, { since: new Date(started - 1000).toISOString(), locations: ['1', '2'], itemOf, parts: ['orders', 'customers', 'stock', 'payments', 'prices'] });
     const flows = await flowCounts(w.runtime, w.flowIds);
     const byKind: Record<string, number> = {};
     for (const d of report.differences) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
@@ -223,7 +223,7 @@ export async function runXcartSage300Scenario(o: { minutes: number; faults?: unk
       minutes: o.minutes,
       activity,
       flows,
-      reconciliation: { differences: report.differences.length, byKind, orders: report.orders, stock: report.stock, payments: report.payments, prices: report.prices, details: report.differences.slice(0, 50) },
+      reconciliation: { differences: report.differences.length, byKind, orders: report.orders, customers: report.customers, stock: report.stock, payments: report.payments, prices: report.prices, details: report.differences.slice(0, 50) },
       faults: Boolean(o.faults?.length),
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
