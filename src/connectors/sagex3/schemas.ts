@@ -133,7 +133,7 @@ export const invoiceInput = z.object({
   /** INV invoice, CRN credit note (the site's invoice types). */
   SIVTYP: code(5),
   NUM: z.string().max(20).optional(),
-  /** External reference; X3 refuses the same reference twice for one customer and type. */
+  /** External reference (the returns flow's idempotency key); not known to be unique in X3 (docs/connectors/sagex3.md). */
   INVREF: z.string().max(30).optional(),
   INVDAT: date.optional(),
   BPCINV: code(15),
