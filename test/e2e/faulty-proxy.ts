@@ -11,8 +11,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface FaultyProxy {
   url: string;
-  /** Per create kind: how many were held past the timeout and how many answers were dropped. */
-  stats: Record<string, { creates: number; held: number; dropped: number }>;
+  /** Per create kind: how many were held past the timeout, how many answers were dropped, and the ERP's answers by HTTP status (dropped ones too). */
+  stats: Record<string, { creates: number; held: number; dropped: number; statuses: Record<number, number> }>;
   close(): Promise<void>;
 }
 
@@ -24,7 +24,7 @@ export function faultyProxy(target: string, holdMs: number | Record<string, numb
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const kind = createKind(req.method ?? 'GET', req.url ?? '', body.toString('utf8'));
-      const s = kind ? (stats[kind] ??= { creates: 0, held: 0, dropped: 0 }) : undefined;
+      const s = kind ? (stats[kind] ??= { creates: 0, held: 0, dropped: 0, statuses: {} }) : undefined;
       const n = s ? s.creates++ : -1;
       const hold = s !== undefined && n % 10 === 3;
       const drop = s !== undefined && n % 10 === 7;
@@ -38,6 +38,7 @@ export function faultyProxy(target: string, holdMs: number | Record<string, numb
       try {
         const up = await request(`${target}${req.url}`, { method: req.method as 'POST', headers, body: chunks.length ? body : undefined });
         const answer = Buffer.from(await up.body.arrayBuffer());
+        if (s) s.statuses[up.statusCode] = (s.statuses[up.statusCode] ?? 0) + 1;
         if (drop) {
           s.dropped++;
           req.socket.destroy(); // the ERP saved it; the answer never arrives

@@ -7,6 +7,11 @@
 // the answer dropped. The customers' own duplicate-PO guard is off. Counted over Sage 300's API:
 // exactly one customer per new buyer's e-mail, one credit note per refund, one order per X-Cart order,
 // one AR receipt entry per paid order and one AR refund entry per refund.
+// Customers are safe for another reason than the settle time: Sage 300 does not number customers, the
+// mapping derives CustomerNumber (ARCustomers' key) from the X-Cart profile id, and Sage refuses a
+// second record with a taken key (RecordDuplicate). So no second customer can arise for one buyer
+// even at UNKNOWN_OUTCOME_SETTLE_MS=0 — the test checks that reason (and, at settle 0, that repeated
+// creates did reach Sage and were refused), not just the count.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -84,7 +89,8 @@ describe('unknown outcomes never duplicate: Sage 300 customers, credit notes and
     // New buyers Sage 300 has never seen: the lookup step creates each one's AR customer.
     const template = [...xcart.store.profilesByLogin.values()].find((p) => !p.anonymous && p.addresses.length)!.addresses[0]!;
     const logins = Array.from({ length: BUYERS }, (_, i) => `unknown.outcome.${i}.${Date.now()}@example.org`);
-    for (const login of logins) xcart.store.addProfile({ login, access_level: 0, anonymous: false, addresses: [{ ...template, id: xcart.store.next('address') }] });
+    // The AR customer number the mapping derives from each buyer's profile id (option numberPrefix W).
+    const numberOf = new Map(logins.map((login) => [login, `W${String(xcart.store.addProfile({ login, access_level: 0, anonymous: false, addresses: [{ ...template, id: xcart.store.next('address') }] }).id).padStart(8, '0')}`]));
     const bought = logins.map((login) => xcart.storefront.placeOrder({ login, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1001-BLK', qty: 1 }] }));
     // Guests' paid orders, each partly refunded: one credit note per refund.
     const refunded = Array.from({ length: REFUNDS }, () => xcart.storefront.placeOrder({ guest: true, paid: true, currency: 'USD', paymentMethod: 'Phone Ordering', lines: [{ sku: 'A1-1004-BLK', qty: 1 }] }));
@@ -137,6 +143,14 @@ describe('unknown outcomes never duplicate: Sage 300 customers, credit notes and
     const count = (m: Map<string, number>) => ({ records: [...m.values()].reduce((a, b) => a + b, 0), duplicates: [...m.values()].filter((x) => x > 1).length });
     const counts = { customers: count(c), creditNotes: count(n), orders: count(o), arReceipts: count(r), arRefunds: count(f) };
     console.log(JSON.stringify({ counts, proxy: proxy.stats }));
+    // Why customers are never twice: each buyer's number is the key derived from their X-Cart profile,
+    // and Sage 300 refuses a second customer with a taken key.
+    const numbers = await direct.list('check', 'AR', 'ARCustomers', z.looseObject({ CustomerNumber: z.string(), Email: z.string().optional().nullable() }), { select: ['CustomerNumber', 'Email'] });
+    for (const login of logins) expect(numbers.filter((r) => r.Email?.toLowerCase() === login).map((r) => r.CustomerNumber), login).toEqual([numberOf.get(login)]);
+    const again = await direct.request({ operation: 'check', method: 'POST', path: direct.path('AR', 'ARCustomers'), idempotent: false, acceptStatus: [409], body: { CustomerNumber: numberOf.get(logins[0]!), ShortName: 'AGAIN', GroupCode: 'RTL', Email: logins[0] } });
+    expect([again.status, (again.body as { error?: { code?: string } }).error?.code]).toEqual([409, 'RecordDuplicate']);
+    // At settle 0 the held creates are repeated before they land: Sage answers the later one RecordDuplicate.
+    if (SETTLE_MS === 0) expect(proxy.stats.customer!.statuses[409] ?? 0).toBeGreaterThanOrEqual(1);
     expect(proxy.stats.customer!.held).toBeGreaterThanOrEqual(2);
     expect(proxy.stats.customer!.dropped).toBeGreaterThanOrEqual(2);
     expect(proxy.stats.creditNote!.held).toBeGreaterThanOrEqual(2);
