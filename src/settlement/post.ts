@@ -8,6 +8,7 @@
 //   - A permanent failure of a later entry reverses the entries this revision already posted.
 import type { Kysely } from 'kysely';
 import { SynclineError, bugError } from '../core/errors.js';
+import { outcomeUnknown } from '../flows/steps/deliver.js';
 import type { Database } from '../core/db/schema.js';
 import { entryRef, reversalOf, type Journal, type JournalEntry, type Unmapped } from './journal.js';
 
@@ -58,8 +59,9 @@ async function postOnce(ledger: Ledger, p: PlannedEntry, o: Required<Pick<PostOp
     } catch (e) {
       if (!(e instanceof SynclineError) || e.kind === 'user') throw e;
       last = e;
-      // Unknown outcome: X3 may have saved it; give it time, then the look-up above decides.
-      await sleep(e.details.outcomeUnknown === true ? o.settleMs : Math.min(5_000, 100 * 2 ** attempt));
+      // Unknown outcome (the deliver step's rule: timeout, dropped answer, 502/504): X3 may have saved
+      // it; give it time, then the look-up above decides.
+      await sleep(outcomeUnknown(e) ? o.settleMs : Math.min(5_000, 100 * 2 ** attempt));
     }
   }
   throw last;
