@@ -2,6 +2,7 @@
 // store of held orders and a person's decision, and the two decisions — release (the dead letter is
 // replayed and passes the hold) or cancel (discarded, with the reason kept). One module for the step,
 // the CLI (`syncline holds`) and the admin API (/api/holds).
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../core/db/schema.js';
 import { userError } from '../core/errors.js';
@@ -38,12 +39,30 @@ export interface OrderScore {
   score: number;
   reasons: string[];
   anomalies: Anomaly[];
+  /** Set when this call recorded the order (its first scoring): what the store keeps of it. */
+  recorded?: RecordedOrder;
 }
+
+/** What a scorer keeps of one order: enough to rebuild its history after a restart (src/intelligence/risk-store.ts). */
+export interface RecordedOrder {
+  id: string;
+  at: number;
+  keys: string[];
+  total: string;
+  observations: Array<[Observation['metric'], string, number]>;
+}
+
+/** Buyer, e-mail and address keys as the scorer holds and stores them: hashed (equality is all it needs). */
+export const hashedRiskKeys = (o: RiskOrder): string[] => riskKeys(o).map((k) => `${k.slice(0, 2)}${createHash('sha256').update(k).digest('base64url').slice(0, 22)}`);
+
+/** Observations the baselines are fitted on (and orders kept at least, in memory and in the store). */
+export const SCORER_WINDOW = 2000;
 
 /**
  * The state one flow scores against: velocity and typical values (RiskHistory) and robust baselines
  * of order totals, line counts and prices, refitted every `refitEvery` orders from the last `window`.
- * In memory, per flow and connection: a restart starts a fresh history (velocity counts from then).
+ * In memory; the hold step stores what each order adds and rebuilds a scorer from the store after a
+ * restart (`restore`).
  */
 export class OrderScorer {
   readonly history = new RiskHistory();
@@ -53,11 +72,11 @@ export class OrderScorer {
   private sinceFit = 0;
   // Refitting sorts every series: every 256 orders over the last 2,000–4,000 observations keeps it to a
   // few µs per order, amortised.
-  constructor(private readonly refitEvery = 256, private readonly window = 2000) {}
+  constructor(private readonly refitEvery = 256, readonly window = SCORER_WINDOW) {}
 
   /** Scores the order; records it once (a replay or a retry of the same order does not count twice). */
   score(order: RiskOrder & { shop: string }): OrderScore {
-    const keys = riskKeys(order);
+    const keys = hashedRiskKeys(order);
     const { score, reasons } = scoreOrder(order, this.history, keys);
     const obs = orderObservations(order);
     const anomalies: Anomaly[] = [];
@@ -65,25 +84,29 @@ export class OrderScorer {
       const a = this.baselines.check(o);
       if (a) anomalies.push(a);
     }
-    if (!this.recorded.has(order.id)) {
-      this.recorded.add(order.id);
-      if (this.recorded.size > this.window * 4) this.recorded = new Set([...this.recorded].slice(-this.window));
-      this.history.record(order, keys);
-      this.observations.push(...obs);
-      if (this.observations.length > this.window * 2) this.observations = this.observations.slice(-this.window);
-      // The first fit as soon as a baseline can mean something, then every refitEvery orders.
-      if (++this.sinceFit >= this.refitEvery || (this.recorded.size === 32 && this.sinceFit > 0)) (this.sinceFit = 0), (this.baselines = Baselines.fit(this.observations));
-    }
-    return { score, reasons, anomalies };
+    if (this.recorded.has(order.id)) return { score, reasons, anomalies };
+    this.record(order.id, order, keys, obs);
+    return { score, reasons, anomalies, recorded: { id: order.id, at: order.at.getTime(), keys, total: order.total, observations: obs.map((o) => [o.metric, o.key, o.value]) } };
   }
-}
 
-const scorers = new Map<string, OrderScorer>();
-/** One scorer per flow and connection, kept across recompiles of the flow (an edit keeps the history). */
-export function scorerFor(key: string): OrderScorer {
-  let s = scorers.get(key);
-  if (!s) scorers.set(key, (s = new OrderScorer()));
-  return s;
+  /** Rebuilds the state from stored keys (first order each) and recent orders, oldest first. */
+  restore(keys: Array<{ key: string; first: number }>, orders: RecordedOrder[]): void {
+    for (const k of keys) this.history.remember(k.key, k.first);
+    for (const r of orders) {
+      const at = new Date(r.at);
+      this.record(r.id, { at, total: r.total }, r.keys, r.observations.map(([metric, key, value]) => ({ metric, key, value, at })));
+    }
+  }
+
+  private record(id: string, order: Pick<RiskOrder, 'at' | 'total'>, keys: string[], obs: Observation[]): void {
+    this.recorded.add(id);
+    if (this.recorded.size > this.window * 4) this.recorded = new Set([...this.recorded].slice(-this.window));
+    this.history.record(order, keys);
+    this.observations.push(...obs);
+    if (this.observations.length > this.window * 2) this.observations = this.observations.slice(-this.window);
+    // The first fit as soon as a baseline can mean something, then every refitEvery orders.
+    if (++this.sinceFit >= this.refitEvery || (this.recorded.size === 32 && this.sinceFit > 0)) (this.sinceFit = 0), (this.baselines = Baselines.fit(this.observations));
+  }
 }
 
 export type HoldStatus = 'held' | 'released' | 'cancelled';

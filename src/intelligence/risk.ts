@@ -44,7 +44,7 @@ export class RiskHistory {
   private count = 0;
   private typical = 0;
 
-  record(o: RiskOrder, keys = riskKeys(o)): void {
+  record(o: Pick<RiskOrder, 'at' | 'total'> & Partial<RiskOrder>, keys = riskKeys(o)): void {
     const t = o.at.getTime();
     for (const k of keys) {
       const s = this.seen.get(k);
@@ -62,6 +62,13 @@ export class RiskHistory {
     }
     this.values[this.count++ % KEEP_VALUES] = Number(o.total);
     if (this.count === MIN_TYPICAL || this.count % 256 === 1) this.typical = median(this.values.subarray(0, Math.min(this.count, KEEP_VALUES)));
+  }
+
+  /** A key known from before (restored from the store): its first order's time, no recent times. */
+  remember(key: string, first: number): void {
+    const s = this.seen.get(key);
+    if (!s) this.seen.set(key, { first, times: [] });
+    else if (first < s.first) s.first = first;
   }
 
   /** Orders under `key` in the 24 hours before `at`. */
@@ -88,7 +95,7 @@ export class RiskHistory {
 }
 
 /** The keys an order counts under: buyer, e-mail (lower case), ship-to address (letters and digits only). */
-export function riskKeys(o: RiskOrder): string[] {
+export function riskKeys(o: Pick<RiskOrder, 'buyer' | 'email' | 'shippingAddress'>): string[] {
   const k: string[] = [];
   if (o.buyer) k.push(`b:${o.buyer}`);
   if (o.email) k.push(`e:${o.email.toLowerCase()}`);

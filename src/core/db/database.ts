@@ -19,6 +19,7 @@ import * as m0008 from './migrations/0008_operations.js';
 import * as m0013 from './migrations/0013_reconciliations.js';
 import * as m0014 from './migrations/0014_mapping_versions.js';
 import * as m0016 from './migrations/0016_order_holds.js';
+import * as m0017 from './migrations/0017_order_risk_history.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -70,6 +71,7 @@ const migrations: Array<{ name: string; up: (db: Kysely<any>, dialect: Dialect) 
   { name: '0013_reconciliations', up: m0013.up },
   { name: '0014_mapping_versions', up: m0014.up },
   { name: '0016_order_holds', up: m0016.up },
+  { name: '0017_order_risk_history', up: m0017.up },
 ];
 
 export async function openStore(options: StoreOptions): Promise<Store> {

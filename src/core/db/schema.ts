@@ -269,6 +269,27 @@ export interface OrderHoldsTable {
   decision_reason: string | null;
 }
 
+/** A hold step's recent orders, per scorer scope (migration 0017; src/intelligence/risk-store.ts). */
+export interface RiskOrdersTable {
+  scope: string;
+  order_id: string;
+  at: number;
+  /** JSON array of hashed keys */
+  keys: string;
+  /** decimal text */
+  total: string;
+  /** JSON array of [metric, key, value] */
+  observations: string;
+}
+
+/** First and last order per hashed buyer, e-mail or address key (migration 0017). */
+export interface RiskKeysTable {
+  scope: string;
+  key: string;
+  first_at: number;
+  last_at: number;
+}
+
 export interface FlowVersionsTable {
   flow_id: string;
   version: number;
@@ -369,6 +390,8 @@ export interface Database {
   snapshots: SnapshotsTable;
   lookup_claims: LookupClaimsTable;
   order_holds: OrderHoldsTable;
+  risk_orders: RiskOrdersTable;
+  risk_keys: RiskKeysTable;
   reconciliations: ReconciliationsTable;
 }
 

@@ -6,7 +6,8 @@
 import { alertFlagged } from '../../alerts/alerts.js';
 import { userError } from '../../core/errors.js';
 import { FlowStop } from '../../core/flow.js';
-import { HoldStore, HELD_CODE, recordKeyOf, scorerFor, toRiskOrder } from '../../intelligence/holds.js';
+import { HoldStore, HELD_CODE, recordKeyOf, toRiskOrder } from '../../intelligence/holds.js';
+import { saveRecorded, storedScorer } from '../../intelligence/risk-store.js';
 import { HOLD_THRESHOLD } from '../../intelligence/risk.js';
 import type { HoldStep } from '../document.js';
 import { plain } from '../expr.js';
@@ -25,8 +26,10 @@ export const holdStep: StepKind<HoldStep> = {
       if (!Number.isFinite(limit)) throw userError('FLOW_INVALID', `${env.flow.id} ${step.id}.threshold is not a number`);
       const recordKey = recordKeyOf(ctx.event);
       const decided = await holds.get(env.flow.id, recordKey);
-      const scorer = scorerFor(`${env.flow.id}|${ctx.event.connection ?? ctx.event.system}`);
-      const { score, reasons, anomalies } = scorer.score(o);
+      const scorerScope = `${env.flow.id}|${ctx.event.connection ?? ctx.event.system}`;
+      const { score, reasons, anomalies, recorded } = (await storedScorer(env.db, scorerScope)).score(o);
+      // Stored before the order goes on: a restart then still counts it (velocity, known buyer).
+      if (recorded) await saveRecorded(env.db, scorerScope, recorded);
       if (decided?.status === 'released') {
         ctx.note(`${step.id}: released for the ERP by ${decided.decidedBy ?? 'a person'} (score ${decided.score})`);
         return { score, reasons, anomalies: anomalies.map((a) => a.reason), held: false, released: true };

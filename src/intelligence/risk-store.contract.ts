@@ -1,0 +1,69 @@
+// The hold step's scorer survives a restart (migration 0017): orders scored through the step are
+// stored; a new process (here: the store closed and opened again, a fresh in-process cache) rebuilds
+// velocity and known buyers from the store. Run on a real SQLite file and on PostgreSQL.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../core/db/database.js';
+import type { StepContext } from '../core/flow.js';
+import { compileFlowExpr } from '../flows/expr.js';
+import type { FlowDocument, HoldStep } from '../flows/document.js';
+import { holdStep } from '../flows/steps/hold.js';
+import type { StepEnv } from '../flows/steps/kind.js';
+import { prune } from './risk-store.js';
+
+export function riskStoreContract(name: string, open: () => Promise<Store>, cleanup: () => Promise<void>): void {
+  describe(`order scorer history in the store (${name})`, () => {
+    afterAll(cleanup);
+    const flow = { id: 'shop-to-erp' } as FlowDocument;
+    const step: HoldStep = { id: 'risk', kind: 'hold', order: 'event.payload', threshold: '50' };
+    const hour = (i: number) => new Date(Date.UTC(2026, 11, 7, 8) + i * 3_600_000).toISOString();
+    const order = (i: number) => ({
+      id: `R${i}`, at: hour(i), email: 'Repeat.Buyer@example.com', buyer: 'c-77', billingCountry: 'US', shippingCountry: 'US',
+      shippingAddress: '12 Elm St 98101 US', total: '35.00', shop: 'shop-1', lines: [{ sku: 'S1', price: '35.00', quantity: 1 }],
+    });
+    const scoreWith = async (store: Store, i: number) => {
+      const run = holdStep.compile(step, { flow, db: store.db, expr: (t: string, f: string) => compileFlowExpr(t, `test ${f}`) } as unknown as StepEnv);
+      const ctx = { event: { system: 'shop', entity: 'order', id: `R${i}`, version: '1', payload: null, connection: 'shop-1' }, note: () => {} } as unknown as StepContext<unknown>;
+      return (await run({ event: { payload: order(i) }, steps: {}, options: {} }, ctx)) as { score: number; reasons: string[] };
+    };
+
+    it('keeps velocity and the known buyer across a restart, counts a replayed order once, stores no e-mail or address', async () => {
+      let store = await open();
+      try {
+        const first = await scoreWith(store, 0);
+        expect(first.reasons.join('; ')).toMatch(/first order/);
+        for (let i = 1; i < 4; i++) await scoreWith(store, i);
+      } finally {
+        await store.close();
+      }
+      store = await open();
+      try {
+        // Four orders of this buyer in the last 24 h were scored before the restart.
+        const fifth = await scoreWith(store, 4);
+        const why = fifth.reasons.join('; ');
+        expect(why).toMatch(/4 orders from this e-mail in 24 h/);
+        expect(why).toMatch(/4 orders from this buyer in 24 h/);
+        expect(why).not.toMatch(/first order/);
+        // A replay of the same order after another restart: still 4 before it, not 5.
+        await store.close();
+        store = await open();
+        const replay = await scoreWith(store, 4);
+        expect(replay.reasons.join('; ')).toMatch(/4 orders from this e-mail in 24 h/);
+        const rows = await store.db.selectFrom('risk_orders').selectAll().execute();
+        expect(rows).toHaveLength(5);
+        const keys = await store.db.selectFrom('risk_keys').selectAll().execute();
+        expect(keys).toHaveLength(3);
+        const stored = JSON.stringify([rows, keys]).toLowerCase();
+        expect(stored).not.toContain('repeat.buyer');
+        expect(stored).not.toContain('elm');
+        // Bounded: two weeks on, only the newest `window` orders stay; keys stay a year.
+        const scope = 'shop-to-erp|shop-1';
+        await prune(store.db, scope, Date.UTC(2026, 11, 21), 2);
+        expect((await store.db.selectFrom('risk_orders').select('order_id').orderBy('at').execute()).map((r) => r.order_id)).toEqual(['R3', 'R4']);
+        await prune(store.db, scope, Date.UTC(2028, 0, 1), 2);
+        expect(await store.db.selectFrom('risk_keys').selectAll().execute()).toHaveLength(0);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}

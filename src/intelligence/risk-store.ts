@@ -1,0 +1,78 @@
+// The hold step's scorer state in the store (migration 0017): each order a scorer records is saved,
+// and the first use of a scope in a process rebuilds its scorer from what is stored, so a restart
+// keeps velocity per buyer, e-mail and address, known buyers and the anomaly baselines. Bounded: the
+// orders of the last two days (velocity looks back 24 h), at least the newest `window`; keys not seen
+// for a year are forgotten (such a buyer counts as new again).
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../core/db/schema.js';
+import { OrderScorer, SCORER_WINDOW, type RecordedOrder } from './holds.js';
+
+const DAY = 86_400_000;
+const KEEP_ORDERS_FOR = 2 * DAY;
+const KEEP_KEYS_FOR = 365 * DAY;
+/** Prune a scope every this many saves (a delete per order would double the writes). */
+const PRUNE_EVERY = 256;
+
+// Per store (a test or a process may open several) and scope (flow|connection): loaded once.
+const scorers = new WeakMap<Kysely<Database>, Map<string, Promise<OrderScorer>>>();
+const saves = new Map<string, number>();
+
+/** The scorer of one flow and connection, rebuilt from the store on its first use in this process. */
+export function storedScorer(db: Kysely<Database>, scope: string): Promise<OrderScorer> {
+  let byScope = scorers.get(db);
+  if (!byScope) scorers.set(db, (byScope = new Map()));
+  let s = byScope.get(scope);
+  if (!s) {
+    s = load(db, scope);
+    // A failed load (store down) is retried by the next order, not remembered.
+    s.catch(() => byScope.delete(scope));
+    byScope.set(scope, s);
+  }
+  return s;
+}
+
+async function load(db: Kysely<Database>, scope: string): Promise<OrderScorer> {
+  const scorer = new OrderScorer();
+  const keys = await db.selectFrom('risk_keys').select(['key', 'first_at']).where('scope', '=', scope).execute();
+  const rows = await db.selectFrom('risk_orders').selectAll().where('scope', '=', scope).orderBy('at', 'desc').limit(scorer.window * 4).execute();
+  const newest = rows.length ? Number(rows[0]!.at) : 0;
+  const recent = rows.filter((r, i) => i < scorer.window || Number(r.at) >= newest - KEEP_ORDERS_FOR).reverse();
+  scorer.restore(
+    keys.map((k) => ({ key: k.key, first: Number(k.first_at) })),
+    recent.map((r) => ({ id: r.order_id, at: Number(r.at), keys: JSON.parse(r.keys) as string[], total: r.total, observations: JSON.parse(r.observations) as RecordedOrder['observations'] })),
+  );
+  return scorer;
+}
+
+/** Stores what one order added to its scope's scorer (idempotent: a replayed order is stored once). */
+export async function saveRecorded(db: Kysely<Database>, scope: string, r: RecordedOrder): Promise<void> {
+  // Two statements, no transaction: keys stored without their order (a crash between) only make the
+  // buyer known, which the order did.
+  if (r.keys.length)
+    await db
+      .insertInto('risk_keys')
+      .values(r.keys.map((key) => ({ scope, key, first_at: r.at, last_at: r.at })))
+      .onConflict((oc) =>
+        // min/max of two values in both dialects (SQLite has no least/greatest, PostgreSQL no scalar min).
+        oc.columns(['scope', 'key']).doUpdateSet({
+          first_at: sql`case when excluded.first_at < risk_keys.first_at then excluded.first_at else risk_keys.first_at end`,
+          last_at: sql`case when excluded.last_at > risk_keys.last_at then excluded.last_at else risk_keys.last_at end`,
+        }),
+      )
+      .execute();
+  await db
+    .insertInto('risk_orders')
+    .values({ scope, order_id: r.id, at: r.at, keys: JSON.stringify(r.keys), total: r.total, observations: JSON.stringify(r.observations) })
+    .onConflict((oc) => oc.columns(['scope', 'order_id']).doNothing())
+    .execute();
+  const n = (saves.get(scope) ?? 0) + 1;
+  saves.set(scope, n % PRUNE_EVERY);
+  if (n % PRUNE_EVERY === 0) await prune(db, scope, r.at);
+}
+
+/** Drops orders older than two days beyond the newest `window`, and keys unseen for a year. */
+export async function prune(db: Kysely<Database>, scope: string, now: number, window = SCORER_WINDOW): Promise<void> {
+  const edge = await db.selectFrom('risk_orders').select('at').where('scope', '=', scope).orderBy('at', 'desc').offset(window).limit(1).executeTakeFirst();
+  if (edge) await db.deleteFrom('risk_orders').where('scope', '=', scope).where('at', '<=', Number(edge.at)).where('at', '<', now - KEEP_ORDERS_FOR).execute();
+  await db.deleteFrom('risk_keys').where('scope', '=', scope).where('last_at', '<', now - KEEP_KEYS_FOR).execute();
+}
