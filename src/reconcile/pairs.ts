@@ -25,7 +25,7 @@ export function reconcilersFor(connections: Array<{ id: string; system: string }
       const { reconcileXcartSage300 } = await import('./xcart-sage300.js');
       const r = await reconcileXcartSage300(client(xcart) as XcartClient, client(sage300) as Sage300Client);
       return {
-        summary: `orders ${r.orders.xcart} in X-Cart, ${r.orders.inSage300} in Sage 300 · customers ${r.customers.xcart} / ${r.customers.inSage300} · stock ${r.stock.compared} SKUs · payments ${r.payments.xcart} / ${r.payments.inSage300}`,
+        summary: `orders ${r.orders.xcart} in X-Cart, ${r.orders.inSage300} in Sage 300 · customers ${r.customers.xcart} / ${r.customers.inSage300} · stock ${r.stock.compared} SKUs · payments ${r.payments.xcart} / ${r.payments.inSage300} · credit notes ${r.creditNotes.inSage300}`,
         differences: r.differences,
       };
     };
@@ -36,7 +36,7 @@ export function reconcilersFor(connections: Array<{ id: string; system: string }
     out['amazon-sagex3'] = async () => {
       const { reconcileAmazonX3 } = await import('../settlement/reconcile.js');
       const r = await reconcileAmazonX3(client(amazon) as SpApiClient, client(x3) as SageX3Client);
-      return { summary: `orders ${r.orders.checked} checked, ${r.orders.inX3} in Sage X3 · settlements ${r.settlements.checked} checked, ${r.settlements.posted} posted`, differences: r.differences.map((d) => ({ kind: d.kind, key: d.id, amount: `${d.amount}${d.currency ? ` ${d.currency}` : ''}` })) };
+      return { summary: `orders ${r.orders.checked} checked, ${r.orders.inX3} in Sage X3 · settlements ${r.settlements.checked} checked, ${r.settlements.posted} posted · credit notes ${r.creditNotes.checked}`, differences: r.differences.map((d) => ({ kind: d.kind, key: d.id, amount: `${d.amount}${d.currency ? ` ${d.currency}` : ''}` })) };
     };
   }
   return out;
