@@ -214,7 +214,7 @@ export async function runXcartSage300Scenario(o: { minutes: number; faults?: unk
       const v = crosswalk.get(sku);
       return typeof v === 'string' ? v : undefined;
     };
-    const report = await reconcileXcartSage300(shop, erp, { since: new Date(started - 1000).toISOString(), locations: ['1', '2'], itemOf, parts: ['orders', 'customers', 'stock', 'payments', 'prices'] });
+    const report = await reconcileXcartSage300(shop, erp, { since: new Date(started - 1000).toISOString(), locations: ['1', '2'], itemOf, parts: ['orders', 'customers', 'stock', 'payments', 'credit-notes', 'prices'] });
     const flows = await flowCounts(w.runtime, w.flowIds);
     const byKind: Record<string, number> = {};
     for (const d of report.differences) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
