@@ -2,6 +2,7 @@
 // same implementation serves compiled expressions and the jsonata fallback, so both paths agree.
 // A function that meets bad data never throws: it records an issue at the current target field and
 // returns undefined, so one run reports every problem of a record at once.
+import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Budget } from './budget.js';
 import type { AppliedRate, LookupTables, MappingIssue } from './types.js';
@@ -424,6 +425,12 @@ export const builtins: Record<string, BuiltinFn> = {
   digits(_rt, _site, s) {
     const v = str(s);
     return v === undefined ? undefined : v.replace(/\D/g, '');
+  },
+  /** A stable code of `n` characters (0-9 A-Z) from the SHA-256 of the text: a key that fits a short target field. */
+  hashCode(_rt, _site, s, n) {
+    const v = str(s);
+    if (v === undefined) return undefined;
+    return BigInt(`0x${createHash('sha256').update(v).digest('hex')}`).toString(36).toUpperCase().slice(0, Math.max(1, Math.min(40, Number(n) || 0)));
   },
   /** First non-blank argument. */
   coalesce(_rt, _site, ...args) {

@@ -277,7 +277,7 @@ export class Marketplace {
   }
 
   /** A buyer places an order. Lines default to 1–3 random listings of the channel. */
-  placeOrder(opts: { channel?: Channel; lines?: Array<{ sku: string; quantity: number }>; purchaseDate?: number; status?: OrderStatus; promotion?: boolean } = {}): Order {
+  placeOrder(opts: { channel?: Channel; lines?: Array<{ sku: string; quantity: number }>; purchaseDate?: number; status?: OrderStatus; promotion?: boolean; /** the buyer (a customer number of the catalog); default: one at random */ buyer?: string } = {}): Order {
     const now = this.clock.now();
     let lines: Array<{ listing: Listing; quantity: number }>;
     if (opts.lines?.length) {
@@ -292,7 +292,8 @@ export class Marketplace {
       lines = this.pickListings(channel, this.rnd.int(1, 3)).map((listing) => ({ listing, quantity: this.rnd.int(1, 3) }));
     }
     const channel = opts.channel ?? lines[0]!.listing.channel;
-    const customer = this.rnd.pick(this.customers);
+    const customer = opts.buyer === undefined ? this.rnd.pick(this.customers) : this.customers.find((c) => c.number === opts.buyer);
+    if (!customer) throw new RangeError(`unknown buyer ${opts.buyer}`);
     const purchaseDate = opts.purchaseDate ?? now;
     const category = channel === 'AFN' ? this.rnd.pick(['Standard', 'SecondDay', 'NextDay'] as const) : this.rnd.pick(['Standard', 'Expedited'] as const);
     const promo = opts.promotion ?? this.rnd.chance(0.15);

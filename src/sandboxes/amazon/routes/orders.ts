@@ -120,7 +120,8 @@ function renderOrderNow(o: Order, pii: { address: boolean; buyer: boolean }): Re
     IsAccessPointOrder: false,
     HasRegulatedItems: false,
     ShippingAddress: renderAddress(o, pii.address),
-    BuyerInfo: pii.buyer ? { BuyerEmail: o.buyerEmail, BuyerName: o.buyerName, ...(o.buyerCompany && o.isBusiness ? { BuyerTaxInfo: { CompanyLegalName: o.buyerCompany } } : {}) } : { BuyerEmail: o.buyerEmail },
+    // The anonymised e-mail is PII too (the buyerInfo data element; Orders v2026 lists buyerEmail as PII).
+    BuyerInfo: pii.buyer ? { BuyerEmail: o.buyerEmail, BuyerName: o.buyerName, ...(o.buyerCompany && o.isBusiness ? { BuyerTaxInfo: { CompanyLegalName: o.buyerCompany } } : {}) } : {},
   };
 }
 
@@ -299,6 +300,6 @@ export function registerOrders(app: FastifyInstance, sb: AmazonSandbox): void {
   spRoute(app, sb, 'GET', '/orders/v0/orders/:orderId/buyerInfo', 'getOrderBuyerInfo', ({ params, token }) => {
     const o = mustOrder(params.orderId!);
     const full = token.kind === 'rdt';
-    return { payload: { AmazonOrderId: o.id, BuyerEmail: o.buyerEmail, ...(full ? { BuyerName: o.buyerName } : {}) } };
+    return { payload: { AmazonOrderId: o.id, ...(full ? { BuyerEmail: o.buyerEmail, BuyerName: o.buyerName } : {}) } };
   });
 }
