@@ -12,14 +12,17 @@ import type { Database } from '../core/db/schema.js';
 import { loadLookupTable, loadMapping, type CompiledMapping, type LookupTable } from '../mapping/index.js';
 import { buildJournal, byTypeStrings, categorise, drillDown, feeChecker, orderCharges, type DrillDown, type FeeCheck, type FeeSchedule, type JournalLine, type Unmapped } from './journal.js';
 import { lineBatches } from './lines.js';
-import { monthParts, readSettlement, type SettlementTotals } from './parse.js';
+import { monthParts, readSettlement, type ItemCharges, type SettlementTotals } from './parse.js';
 import { postSettlement, type Ledger, type PlannedEntry, type PostOptions } from './post.js';
+import { invoiceSettledOrders, saleCollector, type InvoiceReport } from './invoices.js';
+import type { SageX3Client } from '../connectors/sagex3/client.js';
 
 export { readSettlement, type SettlementTotals } from './parse.js';
 export { lineBatches } from './lines.js';
 export { buildJournal, categorise, drillDown, feeChecker, entryRef, orderCharges, type FeeSchedule, type Journal, type JournalEntry } from './journal.js';
 export { postSettlement, settlementRow, type Ledger, type PostResult } from './post.js';
 export { x3Ledger } from './x3.js';
+export { invoiceRef, invoiceSettledOrders, type InvoiceReport } from './invoices.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DEFAULT_TEMPLATE = path.join(ROOT, 'mappings/amazon-sagex3/settlement-to-journal.yaml');
@@ -39,6 +42,8 @@ export interface ImportOptions {
   post?: PostOptions & { db: Kysely<Database>; ledger: Ledger };
   /** Include every order's sum in the report (large for big settlements). */
   orders?: boolean;
+  /** Off by default: an SIH invoice per settled order, tied to its SOH, once the journal stands (invoices.ts). */
+  invoices?: SageX3Client;
 }
 
 export interface SettlementReport {
@@ -61,6 +66,7 @@ export interface SettlementReport {
   /** dry-run, held, posted, already-posted, reposted. */
   status: string;
   posted?: { revision: number; created: string[]; found: string[]; entries: Array<Pick<PlannedEntry, 'ref' | 'TYP' | 'NUM'>> };
+  invoices?: InvoiceReport;
 }
 
 const templates = new Map<string, Promise<{ mapping: CompiledMapping; defaults: Record<string, unknown> }>>();
@@ -102,7 +108,9 @@ export async function reconcile(t: SettlementTotals, opts: Omit<ImportOptions, '
 
 export async function importSettlement(source: AsyncIterable<string | string[]>, opts: ImportOptions = {}): Promise<SettlementReport> {
   const fees = feeChecker(opts.fees);
-  const t = await readSettlement(source, { ...(opts.onLines ? { onLines: opts.onLines } : {}), ...(opts.fees ? { onItem: fees.add } : {}) });
+  const sales = opts.invoices ? saleCollector() : undefined;
+  const onItem = opts.fees && sales ? (it: ItemCharges) => (fees.add(it), sales.add(it)) : opts.fees ? fees.add : sales?.add;
+  const t = await readSettlement(source, { ...(opts.onLines ? { onLines: opts.onLines } : {}), ...(onItem ? { onItem } : {}) });
   const { unmapped, journal } = await reconcile(t, opts);
   const missing = unmapped.reduce((s, u: Unmapped) => s.plus(u.amount), new Decimal(0));
   const report: SettlementReport = {
@@ -130,6 +138,8 @@ export async function importSettlement(source: AsyncIterable<string | string[]>,
     const r = await postSettlement(db, ledger, t.summary, journal ?? emptyJournal, unmapped, postOpts);
     report.status = r.status;
     report.posted = { revision: r.revision, created: r.created.map((p) => p.ref), found: r.found.map((p) => p.ref), entries: r.entries.map((p) => ({ ref: p.ref, ...(p.TYP ? { TYP: p.TYP } : {}), ...(p.NUM ? { NUM: p.NUM } : {}) })) };
+    // Invoices only for a settlement whose journal stands (a held one has invoiced nothing).
+    if (opts.invoices && r.status !== 'held') report.invoices = await invoiceSettledOrders(opts.invoices, t.summary.settlementId, sales!.orders());
   }
   return report;
 }

@@ -12,13 +12,15 @@ import YAML from 'yaml';
 import { listSettlementReports, reportLineBatches, type SpApiClient } from '../connectors/amazon/index.js';
 import { clientFor as amazonClientFor } from '../connectors/amazon/testing.js';
 import { SageX3Client } from '../connectors/sagex3/index.js';
+import { read } from '../connectors/sagex3/operations/read.js';
+import { save } from '../connectors/sagex3/operations/save.js';
 import { openStore, type Store } from '../core/db/database.js';
 import { SynclineError } from '../core/errors.js';
 import { createLookupTable } from '../mapping/index.js';
 import { start as startAmazon, type RunningAmazonSandbox } from '../sandboxes/amazon/index.js';
 import { start as startX3, type SageX3Sandbox } from '../sandboxes/sagex3/index.js';
 import { DEFAULT_TABLE, importSettlement, settlementRow, x3Ledger, type Ledger } from './index.js';
-import { linesOf, total, US, usRows, v2File } from './settlement.testkit.js';
+import { at, linesOf, total, US, usRows, v2File } from './settlement.testkit.js';
 
 let amazon: RunningAmazonSandbox;
 let x3: SageX3Sandbox;
@@ -196,6 +198,54 @@ describe('hand-made settlements posted to X3', () => {
     expect(entries(id)).toHaveLength(1);
   }, 60_000);
 });
+
+describe('SIH invoices per settled order (off by default)', () => {
+  it('one invoice per order tied to its SOH lines, found by INVREF on a re-import; an order X3 does not know is flagged; the invoices sum back to the journal', async () => {
+    const id = '31000000007';
+    const [item1, item2] = [...x3.state.stores.ITM.keys()];
+    const client = x3Client();
+    const o1 = '113-7000000-0000001';
+    const o2 = '113-7000000-0000002';
+    const o3 = '113-7000000-0000003';
+    const day = '2026-11-12';
+    const rows = [
+      { type: 'Order', order: o1, item: '1', amountType: 'ItemPrice', description: 'Principal', amount: '89.95', posted: at(day), sku: item1!, qty: 1 },
+      { type: 'Order', order: o1, item: '1', amountType: 'ItemFees', description: 'Commission', amount: '-13.49', posted: at(day), sku: item1! },
+      { type: 'Order', order: o2, item: '2', amountType: 'ItemPrice', description: 'Principal', amount: '99.90', posted: at(day), sku: item2!, qty: 2 },
+      { type: 'Order', order: o3, item: '3', amountType: 'ItemPrice', description: 'Principal', amount: '24.00', posted: at(day), sku: item1!, qty: 1 },
+      { type: 'ServiceFee', amountType: 'other-transaction', description: 'Subscription Fee', amount: '-39.99', posted: at(day) },
+    ];
+    const sohs = [];
+    for (const [order, item, qty] of [[o1, item1, '1'], [o2, item2, '2']] as const) {
+      sohs.push(await save.call(client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00001', CUSORDREF: order, lines: [{ ITMREF: item!, QTY: qty, GROPRI: '1.00' }] } }));
+    }
+    const text = v2File({ ...US, id, total: total(rows) }, rows);
+    const r = await importSettlement(linesOf(text), { options: OPTIONS, invoices: client, post: { db: store.db, ledger: x3Ledger(client) } });
+    expect(r.status).toBe('posted');
+    const inv = r.invoices!;
+    expect(inv.created.map((c) => [c.orderId, c.INVREF, c.net])).toEqual([[o1, `${id}${o1}`, '89.95'], [o2, `${id}${o2}`, '99.90']]);
+    expect(inv.unknownOrders).toEqual([{ orderId: o3, amount: '24.00' }]);
+    expect([inv.principal, inv.invoiced, inv.flagged, inv.difference]).toEqual(['213.85', '189.85', '24.00', '0.00']);
+    // Tied to the SOH: X3 counts the lines as invoiced.
+    for (const [i, soh] of sohs.entries()) {
+      const sih = x3.state.stores.SIH.get(inv.created[i]!.NUM)!;
+      expect(sih.tables.SIH4_1!.map((l) => [l.SOHNUM, l.SOPLIN])).toEqual([[soh.SOHNUM, String((soh.lines as Array<Record<string, unknown>>)[0]!.SOPLIN)]]);
+      const after = await read.call(client, { object: 'SOH', key: String(soh.SOHNUM) });
+      expect((after.lines as Array<Record<string, unknown>>).map((l) => [String(l.INVQTY), String(l.QTY)])).toEqual([[String(l0(soh)), String(l0(soh))]]);
+    }
+    // Drill-down: invoiced + flagged is the principal the journal credits to sales, to the cent.
+    expect(new Decimal(inv.invoiced).plus(inv.flagged).toFixed(2)).toBe(new Decimal(accountNet(id, '701000')).neg().toFixed(2));
+    // A re-import finds each invoice by INVREF: nothing created.
+    const again = await importSettlement(linesOf(text), { options: OPTIONS, invoices: client, post: { db: store.db, ledger: x3Ledger(client) } });
+    expect([again.status, again.invoices!.created, again.invoices!.found.map((f) => f.orderId)]).toEqual(['already-posted', [], [o1, o2]]);
+    expect([...x3.state.stores.SIH.values()].filter((s) => String(s.fields.INVREF).startsWith(id))).toHaveLength(2);
+    // Without the option nothing is invoiced.
+    expect((await importSettlement(linesOf(text), { options: OPTIONS, post: { db: store.db, ledger: x3Ledger(client) } })).invoices).toBeUndefined();
+  }, 60_000);
+});
+
+/** The quantity of an SOH's first line. */
+const l0 = (soh: Record<string, unknown>) => String((soh.lines as Array<Record<string, unknown>>)[0]!.QTY);
 
 /** The shipped settlement-accounts entries, to build a changed table from. */
 let shipped: Record<string, unknown> = {};

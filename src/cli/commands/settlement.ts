@@ -19,6 +19,7 @@ interface ImportCliOptions {
   table?: string;
   fees?: string;
   orders?: boolean;
+  invoices?: boolean;
   settleMs: string;
 }
 
@@ -48,6 +49,7 @@ export function registerSettlement(program: Command): void {
     .option('--table <file>', 'settlement-accounts lookup table (default mappings/lookups/settlement-accounts.yaml)')
     .option('--fees <json|file>', 'expected fees for the drift check: {referral: {rate, minimum}, fba: {bySku}, tolerance}')
     .option('--orders', 'list every order\'s sum (drill-down) in the output')
+    .option('--invoices', 'also an SIH invoice per settled order, tied to its SOH by CUSORDREF (off by default: a site invoicing on shipment would bill twice)')
     .option('--settle-ms <ms>', 'after a save with an unknown outcome, wait this long before looking the entry up', '2000')
     .action(async (file: string, o: ImportCliOptions) => {
       let bar: ReturnType<typeof progressBar> | undefined;
@@ -62,6 +64,7 @@ export function registerSettlement(program: Command): void {
         const options = o.options ? await jsonOrFile(o.options, '--options') : {};
         const fees = o.fees ? await jsonOrFile(o.fees, '--fees') : undefined;
         let post: NonNullable<Parameters<typeof importSettlement>[1]>['post'];
+        let invoices: NonNullable<Parameters<typeof importSettlement>[1]>['invoices'];
         if (!o.dryRun) {
           if (!o.config) throw userError('CONFIG_INVALID', 'posting needs --config naming a Sage X3 connection (or use --dry-run)');
           const [{ loadConfig, resolveStoreUrl }, { openStore, storeOptionsFromUrl }, { SageX3Client }] = await Promise.all([
@@ -79,10 +82,11 @@ export function registerSettlement(program: Command): void {
           const store = await openStore(storeOptionsFromUrl((await resolveStoreUrl({ ...(o.db ? { db: o.db } : {}), config: o.config })).url));
           close = () => store.close();
           post = { db: store.db, ledger: x3Ledger(client), settleMs: Number(o.settleMs) };
-        }
+          if (o.invoices) invoices = client;
+        } else if (o.invoices) throw userError('CONFIG_INVALID', '--invoices creates X3 invoices; it cannot go with --dry-run');
         const report = await importSettlement(
           fileLines(file, (bytes) => bar!.update(bytes, { lines })),
-          { options, ...(o.table ? { table: o.table } : {}), ...(fees ? { fees } : {}), ...(o.orders ? { orders: true } : {}), ...(post ? { post } : {}), onLines: (n) => (lines = n) },
+          { options, ...(o.table ? { table: o.table } : {}), ...(fees ? { fees } : {}), ...(o.orders ? { orders: true } : {}), ...(post ? { post } : {}), ...(invoices ? { invoices } : {}), onLines: (n) => (lines = n) },
         );
         bar.update(size, { lines });
         bar.stop();
@@ -97,6 +101,8 @@ export function registerSettlement(program: Command): void {
           }
           console.log(`balanced ${report.journal.balanced}, difference ${report.difference}; orders ${report.drillDown.orders} sum back: ${report.drillDown.sumsBack}; fee drift ${report.fees.drifted} of ${report.fees.checked} checked`);
           console.log(`status ${report.status}${report.posted ? `: created ${report.posted.created.join(', ') || 'nothing'}` : ''}`);
+          const inv = report.invoices;
+          if (inv) console.log(`invoices: ${inv.created.length} created, ${inv.found.length} found; principal ${inv.principal} = invoiced ${inv.invoiced} + flagged ${inv.flagged} (difference ${inv.difference}); ${inv.unknownOrders.length} orders unknown in X3, ${inv.unmatched.length} items without an SOH line`);
         }
         if (report.status === 'held') process.exitCode = 3;
       } catch (e) {
