@@ -1,6 +1,7 @@
 // `reconcile xcart-sage300` over both sandboxes' APIs: clean after the order flow ran; then a
 // duplicate made behind Syncline's back, an order that never arrived and stock edited in the shop
-// are each found with their amount; `syncline reconcile` fires the duplicate-reference alert rule.
+// are each found with their amount; `syncline reconcile` fires the duplicate-reference alert rule and
+// stores its result, which the console's dashboard (GET /api/reconciliations) then shows.
 // Likewise an OE credit note carrying one X-Cart refund twice.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, targetCounts, type Demo } from '../../src/cli/commands/demo.js';
 import { createCreditNote, findOrdersByReference, type Sage300Client } from '../../src/connectors/sage300/index.js';
@@ -93,6 +95,13 @@ describe('reconcile xcart-sage300', () => {
     expect(posts).toHaveLength(1);
     expect(posts[0]).toMatchObject({ state: 'firing', rule: { kind: 'duplicate-reference' } });
     expect(posts[0]!.message).toContain(victim);
+    // … and its result is stored where the console's dashboard reads the last one of the pair.
+    expect(run.stderr).toContain('stored as the last xcart-sage300 reconciliation');
+    const token = (await demo.runtime.tokens.create('reconcile-viewer', 'viewer')).token;
+    const listed = (await (await request(`${demo.runtime.url}/api/reconciliations`, { headers: { authorization: `Bearer ${token}` } })).body.json()) as { reconciliations: Array<{ pair: string; status: string; by: string; differenceCount: number; differences: Array<{ kind: string; key: string }> }> };
+    const last = listed.reconciliations.find((r) => r.pair === 'xcart-sage300');
+    expect(last).toMatchObject({ status: 'differences', by: expect.stringMatching(/^cli:/), differenceCount: report.differences.length });
+    expect(last!.differences).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'order-duplicated-in-sage300', key: victim }), expect.objectContaining({ kind: 'order-missing-in-sage300', key: String(lost.order_number) })]));
   }, 120_000);
 
   it('finds an OE credit note carrying one X-Cart refund twice, with the reference and the amount credited twice, and alerts', async () => {

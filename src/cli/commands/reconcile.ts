@@ -1,22 +1,35 @@
 // `syncline reconcile amazon-x3 --config FILE [--json]`: Amazon and Sage X3 compared over their APIs
 // (orders by CUSORDREF, settlements by journal REF and account, credit notes by INVREF), every difference with its amount
 // (src/settlement/reconcile.ts). Exit 0 whatever the differences (they are the report); 1 on failure.
-// Either pair: a target record carrying a source reference twice fires the configuration store's
-// `duplicate-reference` alert rules (src/alerts), and a clean run resolves them.
+// Either pair: the result is stored where the console's dashboard shows it (table `reconciliations`,
+// as a run from the admin API is), and a target record carrying a source reference twice fires the
+// store's `duplicate-reference` alert rules (src/alerts); a clean run resolves them.
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { toSynclineError, userError } from '../../core/errors.js';
 import type { DuplicateFinding } from '../../alerts/alerts.js';
+import type { ReconcileOutcome } from '../../reconcile/pairs.js';
 
-/** Sends the duplicate-reference alerts of `pair` through the store the configuration names (if it exists). */
-async function alertOnDuplicates(configFile: string, pair: string, found: DuplicateFinding[]): Promise<string | undefined> {
-  const [{ resolveStoreUrl }, { openStore, storeOptionsFromUrl }, { alertDuplicates }, { existsSync }] = await Promise.all([import('../../config.js'), import('../../core/db/database.js'), import('../../alerts/alerts.js'), import('node:fs')]);
-  const options = storeOptionsFromUrl((await resolveStoreUrl({ config: configFile })).url);
-  if (options.dialect === 'sqlite' && (options.file === ':memory:' || !existsSync(options.file))) return found.length ? 'no store: the duplicate-reference alert was not sent' : undefined;
+/**
+ * Through the store `--db` or the configuration names (a SQLite file that does not exist is not
+ * created): keeps the result where the console's dashboard reads it (pair `stored`, the admin API's
+ * name) and sends the duplicate-reference alerts of `alertPair`. Returns what to tell the operator.
+ */
+async function record(o: { config: string; db?: string }, pair: { stored: string; alert: string }, outcome: ReconcileOutcome, started: number, found: DuplicateFinding[]): Promise<string[]> {
+  const [{ resolveStoreUrl }, { openStore, storeOptionsFromUrl }, { alertDuplicates }, { finishedReconciliation, storeReconciliation }, { existsSync }] = await Promise.all([import('../../config.js'), import('../../core/db/database.js'), import('../../alerts/alerts.js'), import('../../server/console/reconcile.js'), import('node:fs')]);
+  const { url } = await resolveStoreUrl({ config: o.config, ...(o.db ? { db: o.db } : {}) });
+  const options = storeOptionsFromUrl(url);
+  if (options.dialect === 'sqlite' && (options.file === ':memory:' || !existsSync(options.file))) return [`no store at ${url}: the result is not stored${found.length ? ' and the duplicate-reference alert was not sent' : ''}`];
   const store = await openStore(options);
   try {
-    const sent = await alertDuplicates({ db: store.db }, pair, found);
+    const notes: string[] = [];
+    await storeReconciliation(store.db, finishedReconciliation(pair.stored, started, `cli:${userInfo().username}`, outcome));
+    notes.push(`stored as the last ${pair.stored} reconciliation (${url.replace(/\/\/[^@/]*@/, '//…@')})`);
+    const sent = await alertDuplicates({ db: store.db }, pair.alert, found);
     const failed = sent.filter((e) => !e.delivered);
-    return failed.length ? `alert not delivered: ${failed.map((e) => e.error).join('; ')}` : sent.length ? `${sent.length} alert${sent.length === 1 ? '' : 's'} sent (duplicate-reference, ${found.length ? 'firing' : 'resolved'})` : undefined;
+    if (failed.length) notes.push(`alert not delivered: ${failed.map((e) => e.error).join('; ')}`);
+    else if (sent.length) notes.push(`${sent.length} alert${sent.length === 1 ? '' : 's'} sent (duplicate-reference, ${found.length ? 'firing' : 'resolved'})`);
+    return notes;
   } finally {
     await store.close();
   }
@@ -24,6 +37,7 @@ async function alertOnDuplicates(configFile: string, pair: string, found: Duplic
 
 interface ReconcileCliOptions {
   config?: string;
+  db?: string;
   amazon?: string;
   x3?: string;
   since?: string;
@@ -47,8 +61,10 @@ export function registerReconcile(program: Command): void {
     .option('--sage300 <id>', 'the Sage 300 connection (default: the only one)')
     .option('--since <iso>', 'orders created since, and as customers their registered buyers (default: every order and registered profile)')
     .option('--parts <list>', 'orders,customers,stock,payments,credit-notes (the default), prices (only when named: the shop\'s prices against Sage 300\'s RTL list)')
+    .option('--db <url>', 'store the result is kept in (default: the configuration\'s)')
     .option('--json', 'one JSON object')
-    .action(async (o: { config: string; xcart?: string; sage300?: string; since?: string; parts?: string; json?: boolean }) => {
+    .action(async (o: { config: string; db?: string; xcart?: string; sage300?: string; since?: string; parts?: string; json?: boolean }) => {
+      const started = Date.now();
       try {
         const [{ loadConfig }, { connectors }, { reconcileXcartSage300 }] = await Promise.all([import('../../config.js'), import('../../connectors/index.js'), import('../../reconcile/xcart-sage300.js')]);
         const config = await loadConfig(o.config);
@@ -64,11 +80,12 @@ export function registerReconcile(program: Command): void {
           connectors.sage300!.createClient(s.config, { connection: s.id }),
           { ...(o.since ? { since: o.since } : {}), ...(o.parts ? { parts: o.parts.split(',') as never } : {}) },
         );
-        const alerted = await alertOnDuplicates(o.config, 'xcart-sage300', report.differences.filter((d) => d.kind.endsWith('-duplicated-in-sage300')).map((d) => ({ reference: d.key, detail: `${d.kind}: ${String(d.sage300)}` })));
-        if (alerted) console.error(alerted);
+        const summary = `orders: ${report.orders.xcart} in X-Cart, ${report.orders.inSage300} in Sage 300 · customers: ${report.customers.xcart} / ${report.customers.inSage300} · stock: ${report.stock.compared} SKUs compared · payments: ${report.payments.xcart} / ${report.payments.inSage300}, refunds: ${report.payments.refunds} / ${report.payments.refundsInSage300} · credit notes: ${report.creditNotes.inSage300}${report.prices ? ` · prices: ${report.prices.compared} SKUs compared` : ''}`;
+        const duplicates = report.differences.filter((d) => d.kind.endsWith('-duplicated-in-sage300')).map((d) => ({ reference: d.key, detail: `${d.kind}: ${String(d.sage300)}` }));
+        for (const note of await record(o, { stored: 'xcart-sage300', alert: 'xcart-sage300' }, { summary, differences: report.differences }, started, duplicates)) console.error(note);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
-          console.log(`orders: ${report.orders.xcart} in X-Cart, ${report.orders.inSage300} in Sage 300 · customers: ${report.customers.xcart} / ${report.customers.inSage300} · stock: ${report.stock.compared} SKUs compared · payments: ${report.payments.xcart} / ${report.payments.inSage300}, refunds: ${report.payments.refunds} / ${report.payments.refundsInSage300} · credit notes: ${report.creditNotes.inSage300}${report.prices ? ` · prices: ${report.prices.compared} SKUs compared` : ''}`);
+          console.log(summary);
           for (const d of report.differences) console.log(`  ${d.kind.padEnd(30)} ${d.key.padEnd(24)} ${d.amount.padStart(12)}  ${d.detail ?? ''}`);
           console.log(`${report.differences.length} difference${report.differences.length === 1 ? '' : 's'}`);
         }
@@ -94,8 +111,10 @@ export function registerReconcile(program: Command): void {
     .option('--fba-site <site>', 'X3 site that holds the FBA stock', 'US014')
     .option('--report-poll-ms <ms>', 'pause between polls of the listings report', '30000')
     .option('--credit-type <type>', 'invoice type of the returns flow\'s credit notes (its option creditType)', 'CRN')
+    .option('--db <url>', 'store the result is kept in (default: the configuration\'s)')
     .option('--json', 'one JSON object')
     .action(async (o: ReconcileCliOptions) => {
+      const started = Date.now();
       try {
         const [{ loadConfig }, { SpApiClient }, { SageX3Client }, { reconcileAmazonX3 }] = await Promise.all([
           import('../../config.js'),
@@ -130,12 +149,13 @@ export function registerReconcile(program: Command): void {
           } });
         })() : undefined;
         const report = { ...base, ...(stock ? { stock: stock.stock } : {}), differences: [...base.differences, ...(stock?.differences ?? [])] as Array<(typeof base.differences)[number] | NonNullable<typeof stock>['differences'][number]> };
-        const alerted = await alertOnDuplicates(o.config!, 'amazon-x3', base.differences.filter((d) => d.kind.endsWith('-duplicated-in-x3')).map((d) => ({ reference: d.id, detail: d.detail ?? d.kind })));
-        if (alerted) console.error(alerted);
+        const summary = `since ${report.since}: ${report.orders.checked} orders (${report.orders.inX3} in X3), ${report.settlements.checked} settlements (${report.settlements.posted} posted), ${report.creditNotes.checked} credit notes${stock ? `\nstock: ${stock.stock.mfnCompared} MFN and ${stock.stock.fbaCompared} FBA SKUs compared (units, X3 − Amazon)` : ''}`;
+        const duplicates = base.differences.filter((d) => d.kind.endsWith('-duplicated-in-x3')).map((d) => ({ reference: d.id, detail: d.detail ?? d.kind }));
+        const outcome = { summary, differences: report.differences.map((d) => ({ kind: d.kind, key: d.id, amount: `${d.amount}${'currency' in d && d.currency ? ` ${d.currency}` : ''}`, ...(d.detail ? { detail: d.detail } : {}) })) };
+        for (const note of await record({ config: o.config!, ...(o.db ? { db: o.db } : {}) }, { stored: 'amazon-sagex3', alert: 'amazon-x3' }, outcome, started, duplicates)) console.error(note);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
-          console.log(`since ${report.since}: ${report.orders.checked} orders (${report.orders.inX3} in X3), ${report.settlements.checked} settlements (${report.settlements.posted} posted), ${report.creditNotes.checked} credit notes`);
-          if (stock) console.log(`stock: ${stock.stock.mfnCompared} MFN and ${stock.stock.fbaCompared} FBA SKUs compared (units, X3 − Amazon)`);
+          console.log(summary);
           for (const d of report.differences) {
             if ('item' in d) console.log(`  ${d.kind.padEnd(22)} ${d.id.padEnd(22)} ${d.amount.padStart(12)} units  ${d.detail}`);
             else console.log(`  ${d.kind.padEnd(22)} ${d.id.padEnd(22)} ${d.amount.padStart(12)} ${d.currency ?? ''}${d.account ? ` account ${d.account} expected ${d.expected} actual ${d.actual}` : ''}${d.detail ? `  ${d.detail}` : ''}`);

@@ -1,7 +1,7 @@
 // Reconciliation of each pair from the admin API: run it now (operator) and read the last result of
 // every pair (viewer), which the dashboard shows. Each result is stored (table `reconciliations`,
 // migration 0013), so the last one of a pair survives a restart and every server of one PostgreSQL
-// store shows it (`syncline reconcile` prints its own); a run in progress in this process is joined,
+// store shows it (`syncline reconcile` stores its own there too); a run in progress in this process is joined,
 // never started twice.
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -9,7 +9,7 @@ import type { Database } from '../../core/db/schema.js';
 import { alertReconciliation } from '../../alerts/alerts.js';
 import { toSynclineError, userError } from '../../core/errors.js';
 import { redact } from '../../core/redact.js';
-import type { Reconciler } from '../../reconcile/pairs.js';
+import type { Reconciler, ReconcileOutcome } from '../../reconcile/pairs.js';
 import { problemSchema, withStatus } from '../problem.js';
 
 export interface ReconcileStatus {
@@ -23,6 +23,23 @@ export interface ReconcileStatus {
   /** The first 50 differences (personal data masked). */
   differences: Array<{ kind: string; key: string; amount: string; detail?: string }>;
   error: string | null;
+}
+
+/** A comparison that ran to its end: `ok` or `differences`, the first 50 kept with personal data masked. */
+export function finishedReconciliation(pair: string, started: number, by: string, out: ReconcileOutcome): ReconcileStatus {
+  return { pair, at: started, by, status: out.differences.length ? 'differences' : 'ok', durationMs: Date.now() - started, summary: out.summary, differenceCount: out.differences.length, differences: redact(out.differences.slice(0, 50)), error: null };
+}
+
+/**
+ * Keeps a result where the dashboard reads the newest of each pair (from the admin API or from
+ * `syncline reconcile`), and tells the `reconciliation-difference` alert rules (a failure is no finding).
+ */
+export async function storeReconciliation(db: Kysely<Database>, s: ReconcileStatus): Promise<void> {
+  await db
+    .insertInto('reconciliations')
+    .values({ pair: s.pair, status: s.status, at: s.at ?? Date.now(), duration_ms: s.durationMs ?? 0, by: s.by ?? 'api', summary: s.summary, difference_count: s.differenceCount, differences: JSON.stringify(s.differences), error: s.error })
+    .execute();
+  if (s.status !== 'failed') await alertReconciliation({ db }, s.pair, s.differenceCount, s.summary ?? '').catch(() => undefined);
 }
 
 export class Reconciliations {
@@ -61,22 +78,15 @@ export class Reconciliations {
     if (going) return going;
     const started = Date.now();
     const p = (async (): Promise<ReconcileStatus> => {
-      const base = { pair, at: started, by };
       let s: ReconcileStatus;
       try {
-        const out = await r();
-        s = { ...base, status: out.differences.length ? 'differences' : 'ok', durationMs: Date.now() - started, summary: out.summary, differenceCount: out.differences.length, differences: redact(out.differences.slice(0, 50)), error: null };
+        s = finishedReconciliation(pair, started, by, await r());
       } catch (e) {
         const err = toSynclineError(e);
-        s = { ...base, status: 'failed', durationMs: Date.now() - started, summary: null, differenceCount: 0, differences: [], error: `${err.code}: ${err.message}` };
+        s = { pair, at: started, by, status: 'failed', durationMs: Date.now() - started, summary: null, differenceCount: 0, differences: [], error: `${err.code}: ${err.message}` };
       }
       this.last.set(pair, s);
-      await this.db
-        ?.insertInto('reconciliations')
-        .values({ pair, status: s.status, at: started, duration_ms: s.durationMs ?? 0, by, summary: s.summary, difference_count: s.differenceCount, differences: JSON.stringify(s.differences), error: s.error })
-        .execute();
-      // `reconciliation-difference` alert rules hear of every finished comparison (a failure is no finding).
-      if (this.db && s.status !== 'failed') await alertReconciliation({ db: this.db }, pair, s.differenceCount, s.summary ?? '').catch(() => undefined);
+      if (this.db) await storeReconciliation(this.db, s);
       return s;
     })().finally(() => this.running.delete(pair));
     this.running.set(pair, p);
