@@ -157,6 +157,14 @@ export function truthy(v: unknown): boolean {
   }
 }
 
+/** jsonata's fn.append: items of both sides (a side that is not an array is one item). */
+function appendSeq(a: unknown, b: unknown): unknown[] {
+  const out = Array.isArray(a) ? a.slice() : [a];
+  if (Array.isArray(b)) for (const x of b) out.push(x);
+  else out.push(b);
+  return out;
+}
+
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -232,6 +240,16 @@ const std: Record<string, (...a: unknown[]) => unknown> = {
       total += x;
     }
     return total;
+  },
+  // jsonata's $merge: later objects' keys win; a single object is taken as a list of one.
+  merge: (v) => {
+    if (v === undefined) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const o of Array.isArray(v) ? v : [v]) {
+      if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ExprError('Argument 1 of function "merge" must be an array of "objects"');
+      for (const k in o) out[k] = (o as Record<string, unknown>)[k];
+    }
+    return out;
   },
   abs: (v) => (v === undefined ? undefined : Math.abs(needNumber(v, 'abs'))),
   floor: (v) => (v === undefined ? undefined : Math.floor(needNumber(v, 'floor'))),
@@ -357,14 +375,39 @@ function compileUnary(n: Node): Evaluator {
     };
   }
   if (n.value === '{') {
-    const pairs = (n.lhs as Node[][]) ?? [];
-    if (!pairs.every(([k]) => k!.type === 'string')) throw new Unsupported('object constructor with computed keys');
-    const compiled = pairs.map(([k, v]) => [String(k!.value), compileNode(v!)] as const);
+    const pairs = ((n.lhs as Node[][]) ?? []).map(([k, v]) => ({ constKey: k!.type === 'string' ? String(k!.value) : undefined, key: compileNode(k!), value: compileNode(v!) }));
+    if (pairs.every((p) => p.constKey !== undefined)) {
+      return (ctx, s) => {
+        const o: Record<string, unknown> = {};
+        for (const { constKey, value } of pairs) {
+          const v = value(ctx, s);
+          if (v !== undefined) o[constKey!] = v;
+        }
+        return o;
+      };
+    }
+    // Computed keys (`items.{ sku: price }`): jsonata groups the context's items by the key each pair
+    // gives, then evaluates a group's value against its items; two pairs giving one key is D1009.
     return (ctx, s) => {
+      const items = Array.isArray(ctx) ? (ctx.length ? ctx : [undefined]) : [ctx];
+      const groups: Record<string, { data: unknown; pair: number }> = {};
+      s.rt.budget.tick(items.length * pairs.length);
+      for (const item of items) {
+        for (let i = 0; i < pairs.length; i++) {
+          const key = pairs[i]!.key(item, s);
+          if (key === undefined) continue;
+          if (typeof key !== 'string') throw new ExprError(`Key in object structure must evaluate to a string; got: ${jstring(key)}`);
+          const g = Object.hasOwn(groups, key) ? groups[key] : undefined;
+          if (!g) groups[key] = { data: item, pair: i };
+          else if (g.pair !== i) throw new ExprError(`Multiple key definitions evaluate to same key: ${JSON.stringify(key)}`);
+          else g.data = appendSeq(g.data, item);
+        }
+      }
       const o: Record<string, unknown> = {};
-      for (const [k, f] of compiled) {
-        const v = f(ctx, s);
-        if (v !== undefined) o[k] = v;
+      for (const key of Object.keys(groups)) {
+        const g = groups[key]!;
+        const v = pairs[g.pair]!.value(g.data, s);
+        if (v !== undefined) o[key] = v;
       }
       return o;
     };
@@ -478,6 +521,7 @@ function compileCall(n: Node, prefix: Node[]): Evaluator {
       return custom(s.rt, site, ...vals);
     };
   }
+  if (name === 'distinct') return compileDistinct(argNodes);
   const f = std[name];
   if (!f) throw new Unsupported(`function $${name}`);
   if (name === 'contains' && argNodes[1] && argNodes[1].type === 'regex') throw new Unsupported('$contains with a regex');
@@ -496,6 +540,35 @@ function compileCall(n: Node, prefix: Node[]): Evaluator {
   }
   return (ctx, s) => f(...args.map((a) => a(ctx, s)));
 }
+
+/**
+ * jsonata's $distinct keeps the kind of list it was given: of a path's sequence of values
+ * (`items.sku`) one distinct value is that value, of an array it is an array of one. The compiled
+ * path marks the sequences it returns for this call only (SEQUENCES), since plain arrays carry no mark.
+ */
+function compileDistinct(argNodes: Node[]): Evaluator {
+  if (argNodes.length !== 1) throw new Unsupported('$distinct with other than one argument');
+  const arg = argNodes[0]!;
+  const a0 = arg.type === 'path' ? compilePath(arg, true) : compileNode(arg);
+  return (ctx, s) => {
+    const v = a0(ctx, s);
+    if (!Array.isArray(v) || v.length <= 1) return v;
+    s.rt.budget.tick(v.length);
+    const out: unknown[] = [];
+    for (const x of v) {
+      let seen = false;
+      for (const y of out) {
+        if (deepEqual(x, y)) {
+          seen = true;
+          break;
+        }
+      }
+      if (!seen) out.push(x);
+    }
+    return SEQUENCES.has(v) && out.length === 1 ? out[0] : out;
+  };
+}
+const SEQUENCES = new WeakSet<unknown[]>();
 
 type StepFn = (item: unknown, s: Scope) => unknown;
 interface Filter {
@@ -543,7 +616,7 @@ function unwrap(q: unknown[]): unknown {
   return Array.from(q);
 }
 
-function compilePath(n: Node): Evaluator {
+function compilePath(n: Node, markSequences = false): Evaluator {
   const steps = n.steps ?? [];
   if (n.keepSingletonArray) throw new Unsupported('[] (keep array)');
   const fns: Array<{ fn: StepFn; filters: Array<{ index?: number; pred?: Evaluator }> }> = [];
@@ -560,7 +633,7 @@ function compilePath(n: Node): Evaluator {
     } else if (st.type === 'variable' && i === 0) {
       const v = compileVariable(String(st.value));
       fn = (item, s) => v(item, s);
-    } else if (st.type === 'block' || st.type === 'function' || (i > 0 && ['binary', 'condition', 'string', 'number', 'value', 'apply'].includes(st.type))) {
+    } else if (st.type === 'block' || st.type === 'function' || (i > 0 && ['binary', 'condition', 'string', 'number', 'value', 'apply'].includes(st.type)) || (i > 0 && st.type === 'unary' && st.value === '{')) {
       const e = compileNode(st);
       fn = (item, s) => e(item, s);
     } else {
@@ -578,7 +651,7 @@ function compilePath(n: Node): Evaluator {
   const plainNames = steps.every((st) => st.type === 'name' && !st.stages?.length && !st.predicate);
   if (plainNames && steps.length <= 3) {
     const keys = steps.map((st) => String(st.value));
-    const general = generalPath(fns, steps, firstIsName);
+    const general = generalPath(fns, steps, firstIsName, markSequences);
     const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
     if (keys.length === 1) {
       const [k0] = keys as [string];
@@ -600,18 +673,17 @@ function compilePath(n: Node): Evaluator {
   if (varThenNames && steps.length === 2 && String(steps[0]!.value) !== '' && String(steps[0]!.value) !== '$') {
     const v = String(steps[0]!.value);
     const k1 = String(steps[1]!.value);
-    const general = generalPath(fns, steps, firstIsName);
+    const general = generalPath(fns, steps, firstIsName, markSequences);
     return (ctx, s) => {
       const a = s.vars[v];
       if (a !== null && typeof a === 'object' && !Array.isArray(a)) return (a as Record<string, unknown>)[k1];
       return general(ctx, s);
     };
   }
-  return generalPath(fns, steps, firstIsName);
+  return generalPath(fns, steps, firstIsName, markSequences);
 }
 
-function generalPath(fns: Array<{ fn: StepFn; filters: Filter[] }>, steps: Node[], firstIsName: boolean): Evaluator {
-
+function generalPath(fns: Array<{ fn: StepFn; filters: Filter[] }>, steps: Node[], firstIsName: boolean, markSequences = false): Evaluator {
   return (ctx, s) => {
     // The first step runs against the context; a context that is an array is mapped over (jsonata).
     let cur: unknown;
@@ -649,6 +721,9 @@ function generalPath(fns: Array<{ fn: StepFn; filters: Filter[] }>, steps: Node[
         isSeq = true;
       }
     }
-    return isSeq && Array.isArray(cur) ? unwrap(cur) : cur;
+    if (!(isSeq && Array.isArray(cur))) return cur;
+    const out = unwrap(cur);
+    if (markSequences && Array.isArray(out)) SEQUENCES.add(out);
+    return out;
   };
 }

@@ -17,6 +17,8 @@ export interface ExpressionOptions {
   /** Tables for `$table(...)`, rates for `$convert(...)`. */
   lookups?: LookupTables;
   rates?: RateTable;
+  /** Evaluate with jsonata-js even where the expression compiles (the differential tests' baseline). */
+  interpretOnly?: boolean;
 }
 
 export interface Expression {
@@ -36,7 +38,8 @@ export interface Expression {
 /** Compiles once (MAPPING_SYNTAX on a syntax error or a regex RE2 cannot run); evaluate many times. */
 export function compileExpression(text: string, opts: ExpressionOptions): Expression {
   const limits = budgetLimits(opts.budget);
-  const c = compileExpr(text, { where: opts.name }, limits);
+  const c0 = compileExpr(text, { where: opts.name }, limits);
+  const c = opts.interpretOnly ? { ...c0, fast: undefined } : c0;
 
   const scopeFor = (input: unknown, bindings: Record<string, unknown> | undefined): Scope => {
     const options = (bindings?.options as Record<string, unknown> | undefined) ?? {};
