@@ -100,6 +100,22 @@ describe('alerts', () => {
     expect(events[0]!.error).toBeTruthy();
   });
 
+  it('a half-open circuit (a probe under way) is still down: an outage longer than the window fires, however its probes are sampled', async () => {
+    const alerts = evaluator();
+    await alerts.store.create({ name: 'X3 down', kind: 'connection-down', threshold: 0, windowMinutes: 1, subject: 'sage300-main', channel: 'webhook', target: hookUrl, enabled: true });
+    const before = posts.length;
+    const t0 = Date.now();
+    // Open, then every few ticks the breaker's probe (half-open) fails and it opens again: an ERP down throughout.
+    for (const [i, state] of ['open', 'half-open', 'open', 'half-open', 'open', 'open'].entries()) {
+      circuit = state;
+      await alerts.tick(t0 + i * 15_000);
+    }
+    expect(posts.slice(before).map((p) => [p.state, (p.rule as { name: string }).name])).toEqual([['firing', 'X3 down']]);
+    circuit = 'closed';
+    await alerts.tick(t0 + 90_000);
+    expect(posts.slice(before).map((p) => p.state)).toEqual(['firing', 'resolved']);
+  });
+
   it('a reconciliation that finds a reference twice fires the duplicate-reference rules of its pair (e-mail), and a clean one resolves them', async () => {
     const alerts = evaluator();
     await alerts.store.create({ name: 'Duplicates in X3', kind: 'duplicate-reference', threshold: 0, windowMinutes: 1, subject: 'amazon-x3', channel: 'email', target: 'erp@example.com', enabled: true });

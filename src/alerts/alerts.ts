@@ -189,9 +189,11 @@ export class AlertEvaluator {
     try {
       for (const id of await this.opts.sources.connections()) {
         const c = this.opts.sources.circuit(id);
+        // Half-open is a probe of a connection still down, not a recovery: only a closed circuit
+        // ends the down-time (it did restart it, so a tick during a probe kept a long outage silent).
         if (c === 'open' || c === 'isolated') {
           if (!this.downSince.has(id)) this.downSince.set(id, now);
-        } else this.downSince.delete(id);
+        } else if (c !== 'half-open') this.downSince.delete(id);
       }
       for (const rule of await this.store.list()) {
         if (!rule.enabled || rule.kind === 'duplicate-reference' || rule.kind === 'order-flagged' || rule.kind === 'reconciliation-difference') continue; // events: raised by reconciliations and hold steps
