@@ -45,6 +45,27 @@ describe('order risk', () => {
     expect(scoreOrder(base(9, { email: 'same@example.com', at: new Date(Date.UTC(2026, 11, 3)) }), h).reasons.join()).not.toMatch(/24 h/);
   });
 
+  it('holds a burst from an identity first seen today, not an established buyer\'s busy day, nor anyone on a flow\'s first day', () => {
+    const at = (day: number, hour: number): Date => new Date(Date.UTC(2026, 11, day, hour));
+    const burst = (h: RiskHistory, who: Partial<RiskOrder>) => {
+      for (let k = 0; k < 4; k++) h.record(base(500 + k, { ...who, at: at(10, 8 + k) }));
+      return scoreOrder(base(600, { ...who, at: at(10, 13) }), h);
+    };
+    const who = { buyer: 'nb', email: 'nb@example.com', shippingAddress: '5 New Rd' };
+    const established = new RiskHistory();
+    for (let i = 0; i < 60; i++) established.record(base(i, { at: at(1, i % 24) }));
+    const fresh = burst(established, who);
+    expect(fresh.reasons.join(' | ')).toMatch(/4 orders from this .* in 24 h.*all first seen within 24 h/);
+    expect(fresh.score).toBeGreaterThanOrEqual(HOLD_THRESHOLD);
+    // The same burst from a buyer who first ordered a week earlier: velocity only, not held.
+    established.record(base(700, { ...who, buyer: 'ob', email: 'ob@example.com', shippingAddress: '6 Old Rd', at: at(3, 9) }));
+    const old = burst(established, { buyer: 'ob', email: 'ob@example.com', shippingAddress: '6 Old Rd' });
+    expect(old.reasons.join()).not.toMatch(/first seen/);
+    expect(old.score).toBeLessThan(HOLD_THRESHOLD);
+    // A flow's first day: every buyer is new to it, so newness says nothing.
+    expect(burst(new RiskHistory(), who).reasons.join()).not.toMatch(/first seen/);
+  });
+
   it('keeps a bounded history: first orders known out of time order, velocity from the last day only', () => {
     const h = new RiskHistory();
     const at = (hour: number): Date => new Date(Date.UTC(2026, 11, 1, hour));

@@ -43,9 +43,12 @@ export class RiskHistory {
   private values = new Float64Array(KEEP_VALUES);
   private count = 0;
   private typical = 0;
+  /** The earliest order this history knows of. */
+  since = Infinity;
 
   record(o: Pick<RiskOrder, 'at' | 'total'> & Partial<RiskOrder>, keys = riskKeys(o)): void {
     const t = o.at.getTime();
+    if (t < this.since) this.since = t;
     for (const k of keys) {
       const s = this.seen.get(k);
       if (!s) {
@@ -66,6 +69,7 @@ export class RiskHistory {
 
   /** A key known from before (restored from the store): its first order's time, no recent times. */
   remember(key: string, first: number): void {
+    if (first < this.since) this.since = first;
     const s = this.seen.get(key);
     if (!s) this.seen.set(key, { first, times: [] });
     else if (first < s.first) s.first = first;
@@ -80,6 +84,11 @@ export class RiskHistory {
     let n = 0;
     for (let i = a.length - 1; i >= 0 && a[i]! >= from; i--) if (a[i]! < to) n++;
     return n;
+  }
+
+  /** When the first order under `key` came (undefined: never seen). */
+  firstSeen(key: string): number | undefined {
+    return this.seen.get(key)?.first;
   }
 
   /** Whether any order under `key` came before `at`. */
@@ -131,6 +140,12 @@ export function scoreOrder(order: RiskOrder, history: RiskHistory, keys = riskKe
   // any other signal.
   const velocityPoints = Math.min(HOLD_THRESHOLD - 5, 15 + 8 * velocity);
   if (velocity) (score += velocityPoints, (reasons[reasons.length - 1] = `+${velocityPoints} ${reasons[reasons.length - 1]}`));
+  // A burst from an identity none of whose keys is older than a day (card testing, an account used up
+  // fast) weighs more than a busy day of an established buyer: the office or reseller the cap above
+  // spares has older history. Only once the history reaches back further: on a flow's first day
+  // every buyer is new to it.
+  const dayBefore = order.at.getTime() - DAY;
+  if (velocity && history.since < dayBefore && keys.every((k) => (history.firstSeen(k) ?? Infinity) >= dayBefore)) add(10, 'buyer, e-mail and address all first seen within 24 h');
   const first = !keys.some((k) => history.knownBefore(k, order.at));
   const typical = history.typicalValue;
   // A first order is no fault, but it is what every other signal weighs more on.
