@@ -1,7 +1,7 @@
 // What a connector is (STYLE.md): data plus small functions. An id, the API version it speaks, a zod
 // config schema, its auth with a connection test, its published rate limits, and its operations —
 // one file each, each with input/output schemas and a link to the API doc it implements.
-import type { z } from 'zod';
+import { ZodError, type z } from 'zod';
 import type { HttpClient } from '../http/client.js';
 import type { RateLimit, RateLimiter } from '../core/rate-limit.js';
 
@@ -24,7 +24,11 @@ export interface DefinedOperation<IS extends z.ZodType, OS extends z.ZodType, C>
  * Each connector declares its operations through one of these, naming the `user` error a bad input
  * becomes (e.g. SAGE300_INVALID_INPUT) — never a raw ZodError, which the engine would take for a bug.
  */
-export function operationDefiner<C>(invalidInput: (operation: string, error: z.ZodError) => Error) {
+/**
+ * `unexpectedAnswer`: what a schema error escaping an operation's run becomes (a connector's reading
+ * of an answer that lacks the documented shape), instead of a bare ZodError; without it, it escapes.
+ */
+export function operationDefiner<C>(invalidInput: (operation: string, error: z.ZodError) => Error, unexpectedAnswer?: (operation: string, error: z.ZodError) => Error) {
   return function define<IS extends z.ZodType, OS extends z.ZodType>(op: {
     id: string;
     docs: string;
@@ -38,7 +42,11 @@ export function operationDefiner<C>(invalidInput: (operation: string, error: z.Z
       async call(client: C, input: z.input<IS>): Promise<z.output<OS>> {
         const parsed = op.input.safeParse(input);
         if (!parsed.success) throw invalidInput(op.id, parsed.error);
-        return op.run(client, parsed.data as z.output<IS>);
+        try {
+          return await op.run(client, parsed.data as z.output<IS>);
+        } catch (e) {
+          throw unexpectedAnswer && e instanceof ZodError ? unexpectedAnswer(op.id, e) : e;
+        }
       },
     };
   };

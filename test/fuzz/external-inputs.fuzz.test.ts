@@ -17,40 +17,13 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../src/cli/commands/demo.js';
 import { parseResponse } from '../../src/connectors/sagex3/client.js';
-import { SynclineError } from '../../src/core/errors.js';
 import { FLOWS_DIR, parseFlowDocument } from '../../src/flows/document.js';
 import { signWebhook } from '../../src/server/index.js';
 import { readSettlement, reconcile as journalOf } from '../../src/settlement/index.js';
 import { US, linesOf, total, usRows, v2File } from '../../src/settlement/settlement.testkit.js';
+import { classified, mutate } from './fuzz.testkit.js';
 
 const RUNS = Number(process.env.SYNCLINE_FUZZ_RUNS ?? 150);
-
-/** A refusal must be a SynclineError with a code and a message; anything else is a crash. */
-function classified(e: unknown): void {
-  if (!(e instanceof SynclineError)) throw new Error(`not a classified refusal: ${(e as Error)?.stack ?? String(e)}`);
-  expect(e.code).toMatch(/^[A-Z0-9_]+$/);
-  expect(e.message.length).toBeGreaterThan(0);
-}
-
-/** Replaces random leaves of a JSON value with random JSON, or drops keys (the shape stays recognisable). */
-const mutate = (base: unknown) =>
-  fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), fc.array(fc.oneof(fc.jsonValue(), fc.constant(undefined)), { minLength: 1, maxLength: 5 })).map(([picks, values]) => {
-    const copy = structuredClone(base) as unknown;
-    const slots: Array<[Record<string, unknown> | unknown[], string | number]> = [];
-    const walk = (v: unknown) => {
-      if (Array.isArray(v)) v.forEach((x, i) => (slots.push([v, i]), x !== null && typeof x === 'object' && walk(x)));
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (slots.push([v as Record<string, unknown>, k]), x !== null && typeof x === 'object' && walk(x));
-    };
-    walk(copy);
-    picks.forEach((p, i) => {
-      if (!slots.length) return;
-      const [holder, key] = slots[p % slots.length]!;
-      const value = values[i % values.length];
-      if (value === undefined && !Array.isArray(holder)) delete (holder as Record<string, unknown>)[key as string];
-      else (holder as Record<string | number, unknown>)[key] = value;
-    });
-    return copy;
-  });
 
 describe('fuzz: HTTP inputs of a running Syncline (webhooks, admin API)', () => {
   let demo: Demo;

@@ -124,7 +124,7 @@ export class Sage300Client {
   private probing: Promise<Sage300Capabilities> | undefined;
   private readonly root: string;
 
-  constructor(config: Sage300Config, deps: ConnectorDeps & { rateLimits?: Record<string, RateLimit> }) {
+  constructor(config: Sage300Config, deps: ConnectorDeps & { rateLimits?: Record<string, RateLimit>; maxAttempts?: number }) {
     this.config = config;
     this.capabilities = { ...config.capabilities };
     const base = config.baseUrl.replace(/\/+$/, '');
@@ -136,6 +136,7 @@ export class Sage300Client {
       timeoutMs: config.timeoutMs ?? 30_000,
       rateLimiter: deps.rateLimiter,
       rateLimits: deps.rateLimits,
+      maxAttempts: deps.maxAttempts,
       auth: { apply: (_req, headers) => void (headers.authorization = authHeader) },
       classify: classifySage300,
     });
@@ -218,13 +219,13 @@ export class Sage300Client {
       first = false;
       const body = res.body as { value?: unknown[]; '@odata.nextLink'?: string } | undefined;
       if (!body || !Array.isArray(body.value)) {
-        throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300 answered without a "value" array`, { details: { operation, sample: JSON.stringify(body).slice(0, 200) } });
+        throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300 answered without a "value" array`, { details: { operation, sample: sampleOf(body) } });
       }
       const rows = body.value.map((r) => parseResponse(schema, r, operation));
       seen += rows.length;
       yield rows;
       if (opts.limit !== undefined && seen >= opts.limit) break;
-      const link = body['@odata.nextLink'] ? this.sameOrigin(body['@odata.nextLink']) : undefined;
+      const link = body['@odata.nextLink'] ? this.sameOrigin(body['@odata.nextLink'], operation) : undefined;
       if (link !== undefined && link === next) {
         throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300 returned the same @odata.nextLink twice; stopping instead of looping`, { details: { operation, link } });
       }
@@ -242,7 +243,7 @@ export class Sage300Client {
   async count(operation: string, module: string, resource: string, filter?: string): Promise<number> {
     const res = await this.request({ operation, path: this.path(module, resource), query: { ...(filter ? { $filter: filter } : {}), $count: 'true', $top: 0 } });
     const n = readODataCount(res.body);
-    if (n === undefined) throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300 answered $count=true without a count`, { details: { operation, sample: JSON.stringify(res.body).slice(0, 200) } });
+    if (n === undefined) throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300 answered $count=true without a count`, { details: { operation, sample: sampleOf(res.body) } });
     return n;
   }
 
@@ -253,13 +254,17 @@ export class Sage300Client {
   }
 
   /** Follows nextLink on our own server only: credentials never go to a host the config did not name. */
-  private sameOrigin(link: string): string {
-    const url = new URL(link, this.root);
+  private sameOrigin(link: unknown, operation: string): string {
+    const url = typeof link === 'string' && URL.canParse(link, this.root) ? new URL(link, this.root) : undefined;
+    if (!url) throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300's @odata.nextLink is not a URL`, { details: { operation, link: sampleOf(link) } });
     const root = new URL(this.root);
     if (url.origin === root.origin) return url.href;
     return new URL(`${url.pathname}${url.search}`, root.origin).href;
   }
 }
+
+/** The start of an answer, for an error's details (an empty answer included: JSON.stringify gives undefined for it). */
+const sampleOf = (body: unknown): string => String(JSON.stringify(body) ?? body).slice(0, 200);
 
 /** `"odata.count":"625"` (as documented) or `"@odata.count":625` (OData v4) → 625. */
 export function readODataCount(body: unknown): number | undefined {
@@ -273,12 +278,15 @@ export function readODataCount(body: unknown): number | undefined {
 
 export function parseResponse<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300's answer does not have the documented shape`, {
-      details: { operation, issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })) },
-    });
-  }
+  if (!parsed.success) throw unexpectedAnswer(operation, parsed.error);
   return parsed.data;
+}
+
+/** An answer without the documented shape, wherever an operation read it. */
+export function unexpectedAnswer(operation: string, error: z.ZodError): SynclineError {
+  return bugError('SAGE300_UNEXPECTED_RESPONSE', `${operation}: Sage 300's answer does not have the documented shape`, {
+    details: { operation, issues: error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })) },
+  });
 }
 
 export function invalidInput(operation: string, error: z.ZodError): SynclineError {

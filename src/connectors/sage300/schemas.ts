@@ -16,8 +16,8 @@ function isPositive(v: unknown): boolean {
     return false; // not a number at all: the union has reported that already
   }
 }
-/** An amount as we return it: always a decimal string, never a float. */
-export const decimalOut = z.union([z.number(), z.string()]).transform((v) => new Decimal(v).toFixed());
+/** An amount as we return it: always a decimal string, never a float (an answer's non-number is a schema issue, not a DecimalError). */
+export const decimalOut = z.union([z.number().finite(), z.string().regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,4})?$/, 'must be a decimal number')]).transform((v) => new Decimal(v).toFixed());
 const dateIn = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'must be a date such as 2024-05-31');
 const str = (max: number) => z.string().max(max);
 

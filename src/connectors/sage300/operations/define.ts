@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { operationDefiner, type DefinedOperation } from '../../types.js';
 import { SynclineError, userError } from '../../../core/errors.js';
-import { invalidInput, type Sage300Client } from '../client.js';
+import { invalidInput, unexpectedAnswer, type Sage300Client } from '../client.js';
 
 /** Sage's Web API documentation: Developer Reference and Endpoint Reference (Aug 2022). */
 export const WEBAPI_DOCS = 'https://github.com/SageNADev/Sage300-SDK/tree/master/docs/webapi';
@@ -11,7 +11,7 @@ export const SAMPLES = 'https://github.com/SageNADev/Sage300-SDK/tree/master/sam
 
 export type Sage300Operation<IS extends z.ZodType, OS extends z.ZodType> = DefinedOperation<IS, OS, Sage300Client>;
 
-export const sage300Operation = operationDefiner<Sage300Client>(invalidInput);
+export const sage300Operation = operationDefiner<Sage300Client>(invalidInput, unexpectedAnswer);
 
 /**
  * Refuses, before anything is sent, a change to an existing OE order on a server whose OEOrders takes
