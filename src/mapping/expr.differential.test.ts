@@ -26,10 +26,19 @@ const EXPRESSIONS = [
   '$distinct(tags)',
   '$distinct(items[qty > 0].sku)',
   "$merge(items[sku != 'A'].{ sku: price })",
+  "$split(sku, '1')",
+  "$split(sku, 'n', 1)",
+  "$split(name, '')",
+  '$keys(a)',
+  '$keys(items)',
+  '$count($keys(b))',
+  '$append(tags, items.sku)',
+  '$append(a, b)',
+  '$append(items.qty, 9)',
 ];
 
 const item = fc.record(
-  { sku: fc.oneof(fc.constantFrom('A', 'B', 'C'), fc.constant(undefined), fc.integer({ min: 0, max: 2 })), price: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(1.5)), qty: fc.integer({ min: 0, max: 3 }) },
+  { sku: fc.oneof(fc.constantFrom('A', 'B', 'C'), fc.constant(undefined), fc.integer({ min: 0, max: 2 }), fc.constant('A1-B1')), price: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(1.5)), qty: fc.integer({ min: 0, max: 3 }) },
   { requiredKeys: ['qty'] },
 );
 const record = fc.record(

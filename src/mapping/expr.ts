@@ -251,6 +251,32 @@ const std: Record<string, (...a: unknown[]) => unknown> = {
     }
     return out;
   },
+  // jsonata's $split with a string separator (a regex one stays with jsonata).
+  split: (v, sep, limit) => {
+    if (v === undefined) return undefined;
+    const str = needString(v, 'split');
+    if (typeof sep !== 'string') throw new ExprError('Argument 2 of function "split" does not match function signature');
+    if (limit !== undefined && (!isNumber(limit) || limit < 0)) throw new ExprError('Third argument of split function must evaluate to a positive number');
+    const parts = str.split(sep);
+    return limit === undefined ? parts : parts.slice(0, limit);
+  },
+  // jsonata's $keys: an object's keys, or the union of the keys of an array's objects; a sequence
+  // (none → nothing, one → that key).
+  keys: (v) => {
+    let out: string[] = [];
+    if (Array.isArray(v)) {
+      const union: Record<string, true> = {};
+      for (const x of v) if (x !== null && typeof x === 'object' && !Array.isArray(x)) for (const k of Object.keys(x)) union[k] = true;
+      out = Object.keys(union);
+    } else if (v !== null && typeof v === 'object') out = Object.keys(v);
+    return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
+  },
+  // jsonata's $append: either side missing gives the other; otherwise one array of both.
+  append: (a, b) => {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    return (Array.isArray(a) ? a : [a]).concat(Array.isArray(b) ? b : [b]);
+  },
   abs: (v) => (v === undefined ? undefined : Math.abs(needNumber(v, 'abs'))),
   floor: (v) => (v === undefined ? undefined : Math.floor(needNumber(v, 'floor'))),
   ceil: (v) => (v === undefined ? undefined : Math.ceil(needNumber(v, 'ceil'))),
@@ -524,7 +550,7 @@ function compileCall(n: Node, prefix: Node[]): Evaluator {
   if (name === 'distinct') return compileDistinct(argNodes);
   const f = std[name];
   if (!f) throw new Unsupported(`function $${name}`);
-  if (name === 'contains' && argNodes[1] && argNodes[1].type === 'regex') throw new Unsupported('$contains with a regex');
+  if ((name === 'contains' || name === 'split') && argNodes[1] && argNodes[1].type === 'regex') throw new Unsupported(`$${name} with a regex`);
   if (name === 'round') throw new Unsupported(`$${name}`);
   if (args.length === 1) {
     const a0 = args[0]!;
