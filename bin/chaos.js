@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run chaos -- [--orders N] [--kills K] [--store sqlite|postgres] [--invalid M] [--json]` (test/chaos/run.ts).
+// `npm run chaos -- [--orders N] [--amazon A] [--kills K] [--outage-s S] [--store sqlite|postgres] [--invalid M] [--json]` (test/chaos/run.ts).
 import { register } from 'tsx/esm/api';
 register();
 await import('../test/chaos/run.ts');
