@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkConfig, loadConfig, parseConfig, resolveStoreUrl } from './config.js';
+import { checkConfig, loadConfig, parseConfig, resolveAcceptedMappings, resolveStoreUrl } from './config.js';
 import { failure } from '../test/support/failure.js';
 
 let dir: string;
@@ -103,6 +103,14 @@ describe('loadConfig and the store', () => {
     expect(await resolveStoreUrl({ config: file }, env)).toEqual({ url: `sqlite:${path.join(dir, 'd', 'syncline.db')}`, from: `--config ${file}`, ignored: '$SYNCLINE_DATABASE_URL' });
     expect(await resolveStoreUrl({}, env)).toEqual({ url: 'sqlite:/elsewhere.db', from: '$SYNCLINE_DATABASE_URL' });
     expect((await resolveStoreUrl({}, {})).from).toBe('the default (./data/syncline.db)');
+  });
+
+  it('accepted suggestions: --store, else in --config\'s data folder (relative to the file), else ./data', async () => {
+    const file = path.join(dir, 'suggest.yaml');
+    writeFileSync(file, 'dataDir: ./d\n');
+    expect(await resolveAcceptedMappings({ config: file }, {})).toBe(path.join(dir, 'd', 'accepted-mappings.json'));
+    expect(await resolveAcceptedMappings({ config: file, store: 'x.json' }, {})).toBe(path.resolve('x.json'));
+    expect(await resolveAcceptedMappings({}, {})).toBe(path.resolve('data', 'accepted-mappings.json'));
   });
 
   it('parseConfig (configurations built in code) is strict too', () => {

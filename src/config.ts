@@ -324,22 +324,35 @@ export async function loadConfig(file: string, opts: { env?: NodeJS.ProcessEnv }
   return { ...resolvePaths(config, path.dirname(source)), source };
 }
 
+/** The store's location a configuration file names (dataDir, database, resolved): a command that needs only that must not want the connections' secrets. */
+async function readStoreLocation(file: string, env: NodeJS.ProcessEnv): Promise<SynclineConfig> {
+  const source = path.resolve(file);
+  const raw = (await readConfigFile(source)) as { dataDir?: unknown; database?: unknown } | null;
+  const problems: ConfigProblem[] = [];
+  const picked = substituteEnv({ dataDir: raw?.dataDir, database: raw?.database }, env, problems) as { dataDir?: unknown; database?: unknown };
+  const parsed = configSchema.pick({ dataDir: true, database: true }).safeParse(picked);
+  if (!parsed.success) for (const i of parsed.error.issues) problems.push({ path: describePath(i.path, picked), message: i.message });
+  if (problems.length || !parsed.success) throw invalid(file, problems);
+  return resolvePaths({ ...configSchema.parse({}), ...parsed.data }, path.dirname(source));
+}
+
 /** Which store a command uses, and why: `--db`, else `--config`'s file, else $SYNCLINE_DATABASE_URL, else ./data/syncline.db. */
 export async function resolveStoreUrl(o: { db?: string; config?: string }, env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; from: string; ignored?: string }> {
   const envUrl = env.SYNCLINE_DATABASE_URL;
   if (o.db) return { url: o.db, from: '--db', ...(envUrl && o.config ? { ignored: '--config and $SYNCLINE_DATABASE_URL' } : envUrl ? { ignored: '$SYNCLINE_DATABASE_URL' } : o.config ? { ignored: '--config' } : {}) };
   if (o.config) {
-    // Only the store's location is needed: a read command must not want the connections' secrets.
-    const source = path.resolve(o.config);
-    const raw = (await readConfigFile(source)) as { dataDir?: unknown; database?: unknown } | null;
-    const problems: ConfigProblem[] = [];
-    const picked = substituteEnv({ dataDir: raw?.dataDir, database: raw?.database }, env, problems) as { dataDir?: unknown; database?: unknown };
-    const parsed = configSchema.pick({ dataDir: true, database: true }).safeParse(picked);
-    if (!parsed.success) for (const i of parsed.error.issues) problems.push({ path: describePath(i.path, picked), message: i.message });
-    if (problems.length || !parsed.success) throw invalid(o.config, problems);
-    const url = resolvePaths({ ...configSchema.parse({}), ...parsed.data }, path.dirname(source)).database!;
+    const url = (await readStoreLocation(o.config, env)).database!;
     return { url, from: `--config ${o.config}`, ...(envUrl && envUrl !== url ? { ignored: '$SYNCLINE_DATABASE_URL' } : {}) };
   }
   if (envUrl) return { url: envUrl, from: '$SYNCLINE_DATABASE_URL' };
   return { url: `sqlite:${path.resolve('data/syncline.db')}`, from: 'the default (./data/syncline.db)' };
+}
+
+/** Where accepted and rejected mapping suggestions are kept: in the data folder, beside the store. */
+export const acceptedMappingsFile = (dataDir: string): string => path.join(dataDir, 'accepted-mappings.json');
+
+/** The suggestions file a command uses: `--store`, else in `--config`'s data folder (where a server started from that file keeps it), else ./data. */
+export async function resolveAcceptedMappings(o: { store?: string; config?: string }, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (o.store) return path.resolve(o.store);
+  return acceptedMappingsFile(o.config ? (await readStoreLocation(o.config, env)).dataDir : path.resolve('data'));
 }

@@ -28,7 +28,7 @@ import { startSchedules } from './flows/schedule.js';
 import { flowPalette } from './flows/palette.js';
 import { reconcilersFor } from './reconcile/pairs.js';
 import { buildServer } from './server/index.js';
-import type { SynclineConfig } from './config.js';
+import { acceptedMappingsFile, type SynclineConfig } from './config.js';
 
 export interface Runtime {
   config: SynclineConfig;
@@ -159,6 +159,8 @@ export async function startSyncline(config: SynclineConfig, opts: { logger?: Log
     logger: logger.child({ component: 'server' }),
     flowOps: { versions: flowVersions, parse: parseFlowDocument, recompile: (doc) => deployed.recompile(doc), palette: flowPalette },
     ...(config.lookupsDir ? { lookupsDir: config.lookupsDir } : {}),
+    // Beside the store, not in the working directory: `mapping suggest --config` reads the same file.
+    acceptedStore: acceptedMappingsFile(dataDir),
     rateLimiter,
     reconcilers: reconcilersFor(config.connections, (id) => live.client(id)),
     connectionOps: {

@@ -9,7 +9,8 @@ import { Knowledge, type AcceptedPair } from './knowledge.js';
 import type { LabelledPair } from './labels.js';
 import { profile, type Profile } from './suggest.js';
 
-export const dataFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data', 'labelled.json');
+// Under src/ from the compiled CLI too (dist/ holds no data files): `mapping suggest` failed from dist/.
+export const dataFile = fileURLToPath(new URL('../../src/intelligence/data/labelled.json', import.meta.url));
 
 export type Split = 'tuning' | 'heldout' | 'fresh';
 export interface Dataset {

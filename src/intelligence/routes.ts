@@ -32,8 +32,8 @@ const pairBody = {
 } as const;
 const candidate = { type: 'object', properties: { target: { type: 'string' }, confidence: { type: 'number' }, why: { type: 'string' } } } as const;
 
-/** Where accepted and rejected suggestions are kept: the same file `syncline mapping suggest` learns from. */
-export const ACCEPTED_STORE = '.syncline/accepted-mappings.json';
+/** Where a server built without `acceptedStore` (in tests) keeps suggestions; a deployment's is in its data folder (main.ts). */
+export const ACCEPTED_STORE = 'data/accepted-mappings.json';
 
 const notFound = (e: unknown): never => {
   if (e instanceof SynclineError && (e.code === 'HOLD_NOT_FOUND' || e.code === 'SUGGEST_UNKNOWN_ENTITY' || e.code === 'SUGGEST_UNKNOWN_FIELD')) throw withStatus(e, 404);

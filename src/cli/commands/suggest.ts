@@ -1,10 +1,11 @@
 // `syncline mapping suggest --source SYSTEM.ENTITY --target SYSTEM.ENTITY [--sample FILE] [--json]`
 // and `syncline mapping accept …`: offline field suggestions (src/intelligence), nothing leaves the
-// machine. Knowledge = the shipped templates' pairs + the pairs accepted into --store.
+// machine. Knowledge = the shipped templates' pairs + the pairs accepted into the data folder's
+// accepted-mappings.json (--config's, as its server keeps them) or --store.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 
-const DEFAULT_STORE = '.syncline/accepted-mappings.json';
+const STORE_HELP = 'the accepted-suggestions file (default: in --config\'s data folder, where its server keeps them; else ./data/accepted-mappings.json)';
 
 export function registerMappingSuggest(cmd: Command): void {
   cmd
@@ -13,13 +14,15 @@ export function registerMappingSuggest(cmd: Command): void {
     .requiredOption('--source <entity>', 'SYSTEM.ENTITY the values come from (xcart.order, amazon.Order, sage300.ARCustomers …)')
     .requiredOption('--target <entity>', 'SYSTEM.ENTITY they go to (sage300.OEOrders, sagex3.SOH, sagex3.BPC …)')
     .option('--sample <file>', 'a JSON source record: its values are profiled (dates, e-mails, currencies, postal codes)')
-    .option('--store <file>', 'accepted pairs learnt from', DEFAULT_STORE)
+    .option('--store <file>', STORE_HELP)
+    .option('--config <file>', 'configuration whose data folder holds the accepted suggestions')
     .option('--json', 'print {"suggestions":[{"source","candidates":[{"target","confidence","why"}]}]}')
     .option('--rerank-url <url>', 're-rank by a language model at this OpenAI-compatible base URL (off by default; field names are sent, never values)')
     .option('--rerank-model <name>', 'model name for --rerank-url', 'gpt-4o-mini')
-    .action(async (opts: { source: string; target: string; sample?: string; store: string; json?: boolean; rerankUrl?: string; rerankModel: string }) => {
+    .action(async (opts: { source: string; target: string; sample?: string; store?: string; config?: string; json?: boolean; rerankUrl?: string; rerankModel: string }) => {
       const { suggest } = await import('../../intelligence/suggest.js');
       const { knowledgeFor } = await import('../../intelligence/index.js');
+      const store = await (await import('../../config.js')).resolveAcceptedMappings(opts);
       let sample: unknown;
       if (opts.sample) {
         try {
@@ -31,7 +34,7 @@ export function registerMappingSuggest(cmd: Command): void {
       }
       let suggestions;
       try {
-        suggestions = suggest(opts.source, opts.target, { knowledge: knowledgeFor(opts.store), ...(sample !== undefined ? { sample } : {}) });
+        suggestions = suggest(opts.source, opts.target, { knowledge: knowledgeFor(store), ...(sample !== undefined ? { sample } : {}) });
       } catch (e) {
         console.error(e instanceof Error ? e.message : String(e));
         process.exit(2);
@@ -61,15 +64,17 @@ export function registerMappingSuggest(cmd: Command): void {
     .requiredOption('--target <entity>', 'SYSTEM.ENTITY')
     .requiredOption('--from <path>', 'source field path (items[].sku)')
     .requiredOption('--to <path>', 'target field path (OrderDetails[].Item)')
-    .option('--store <file>', 'where accepted pairs are kept', DEFAULT_STORE)
-    .action(async (opts: { source: string; target: string; from: string; to: string; store: string }) => {
+    .option('--store <file>', STORE_HELP)
+    .option('--config <file>', 'configuration whose data folder holds the accepted suggestions')
+    .action(async (opts: { source: string; target: string; from: string; to: string; store?: string; config?: string }) => {
       const { acceptPair } = await import('../../intelligence/index.js');
+      const store = await (await import('../../config.js')).resolveAcceptedMappings(opts);
       try {
-        acceptPair(opts.store, { source: opts.source, sourcePath: opts.from, target: opts.target, targetPath: opts.to });
+        acceptPair(store, { source: opts.source, sourcePath: opts.from, target: opts.target, targetPath: opts.to });
       } catch (e) {
         console.error(e instanceof Error ? e.message : String(e));
         process.exit(2);
       }
-      console.log(`accepted ${opts.source} ${opts.from} → ${opts.target} ${opts.to} (${opts.store})`);
+      console.log(`accepted ${opts.source} ${opts.from} → ${opts.target} ${opts.to} (${store})`);
     });
 }
