@@ -1,4 +1,4 @@
-// `npm run chaos -- [--orders N] [--amazon A] [--kills K] [--outage-s S] [--store sqlite|postgres] [--invalid M] [--json]`:
+// `npm run chaos -- [--orders N] [--amazon A] [--kills K] [--outage-s S] [--concurrency C] [--store sqlite|postgres] [--invalid M] [--no-notifications] [--json]`:
 // X-Cart → Sage 300 orders (N) and Amazon → Sage X3 orders (A, default N/2) through the real order
 // flows (`syncline start --config`) while Sage 300, Amazon and X3 inject faults — 10 % 5xx, 5 % 429
 // with Retry-After, 2 % timeouts, 1 % record locks (Sage 300, X3); 10 % of X-Cart's order webhooks
@@ -54,10 +54,17 @@ const KILLS = Number(opt('kills', '3'));
 const STORE = opt('store', 'sqlite');
 const INVALID = Number(opt('invalid', '0'));
 const OUTAGE_S = Number(opt('outage-s', '80'));
+/** Jobs each engine process runs at once (config worker.concurrency). */
+const CONCURRENCY = Number(opt('concurrency', '16'));
 const JSON_OUT = args.includes('--json');
+// `--no-notifications`: Amazon orders by the poller's sweep alone, without the SQS notifications (and
+// their duplicates and reordering). With them, 2 runs of 3 on 7 Dec stalled: the Amazon poller read
+// 20 orders and then none (144 notifications left in the queue, no SP-API call for minutes) — open.
+const NOTIFICATIONS = !args.includes('--no-notifications');
 const INVALID_SKU = 'CHAOS-NO-ITEM';
 const root = path.resolve(import.meta.dirname, '../..');
-const say = (s: string) => (JSON_OUT ? console.error(s) : console.log(s));
+// Each line says when, in seconds since the start, so a run's pace can be read from its lines.
+const say = (s: string) => (JSON_OUT ? console.error : console.log)(`[${(performance.now() / 1000).toFixed(0)} s] ${s}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 if (STORE !== 'sqlite' && STORE !== 'postgres') {
@@ -112,7 +119,7 @@ if (amazon) await request(`${amazon.url}/__sandbox/rate-limits`, { method: 'PUT'
 /** A client of the harness's own (set-up and the count), not limited by the published SP-API rates the sandbox has off. */
 const amazonClient = (s: { url: string; credentials: Record<string, string> }) =>
   new SpApiClient({ endpoint: s.url, lwaUrl: s.credentials.lwaUrl!, clientId: s.credentials.clientId!, clientSecret: s.credentials.clientSecret!, refreshToken: s.credentials.refreshToken!, sellerId: s.credentials.sellerId! }, { connection: 'chaos-harness', rateLimiter: { acquire: async () => undefined, setLimit: () => undefined } });
-if (amazon) {
+if (amazon && NOTIFICATIONS) {
   // The seller's ORDER_CHANGE subscription to the sandbox's SQS destination: orders also arrive as
   // notifications (duplicated and reordered by the faults), the poller's sweep stays the safety net.
   // Set up with the faults off: the harness's own creates are not what the run measures.
@@ -153,7 +160,7 @@ mkdirSync(path.join(dir, 'lookups'), { recursive: true });
 writeFileSync(path.join(dir, 'lookups', 'marketplaces.yaml'), MARKETPLACES);
 const amazonConnections = amazon && x3
   ? [
-      { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: amazon.credentials.lwaUrl, clientId: amazon.credentials.clientId, clientSecret: amazon.credentials.clientSecret, refreshToken: amazon.credentials.refreshToken, sellerId: amazon.credentials.sellerId, sqsQueueUrl: amazon.credentials.sqsQueueUrl, timeoutMs: 2_000 }, rateLimits: { getOrders: unlimited, getOrderItems: unlimited, getOrder: unlimited } },
+      { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: amazon.credentials.lwaUrl, clientId: amazon.credentials.clientId, clientSecret: amazon.credentials.clientSecret, refreshToken: amazon.credentials.refreshToken, sellerId: amazon.credentials.sellerId, ...(NOTIFICATIONS ? { sqsQueueUrl: amazon.credentials.sqsQueueUrl } : {}), timeoutMs: 2_000 }, rateLimits: { getOrders: unlimited, getOrderItems: unlimited, getOrder: unlimited } },
       { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, auth: { type: 'basic', user: x3.credentials.user, password: x3.credentials.password }, poolAlias: x3.credentials.poolAlias, timeoutMs: 2_000 } },
     ]
   : [];
@@ -165,7 +172,7 @@ writeFileSync(
     server: { port: enginePort },
     lookupsDir: path.join(dir, 'lookups'),
     ...(STORE === 'postgres' ? { database: pgUrl } : {}),
-    worker: { concurrency: 16, leaseMs: 5_000 },
+    worker: { concurrency: CONCURRENCY, leaseMs: 5_000 },
     connections: [
       { id: 'xcart-main', system: 'xcart', config: { baseUrl: xcart.url, token: xcart.credentials.readToken }, webhookSecret: WEBHOOK_SECRET, rateLimits: { listOrders: unlimited } },
       // A 2 s timeout: the injected timeouts resolve quickly (as unknown outcomes, looked up before a retry).
