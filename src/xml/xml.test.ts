@@ -1,4 +1,4 @@
-// The sandbox's strict XML reader: what it accepts it reads exactly as a general parser writes it, and
+// The strict XML reader (X3 sandbox and connector): what it accepts it reads exactly as a general parser writes it, and
 // what is malformed it refuses with a position, as Axis's SAX parser does.
 import fc from 'fast-check';
 import { XMLBuilder } from 'fast-xml-parser';

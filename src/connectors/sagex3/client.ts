@@ -1,9 +1,8 @@
 // The X3 SOAP client (CAdxWebServiceXmlCC, SOAP 1.1 RPC/encoded) and the api1 REST reader, both over
 // the shared HttpClient (auth, timeouts, retries of safe calls, circuit breaker live there). Envelopes
-// are built with XMLBuilder and read with XMLParser — never by string concatenation — and every answer
-// is judged here once: HTTP 200 with status 0 or a type-3 message is an error, classified by its text.
+// are written with every value escaped (esc, CDATA only where it cannot be cut short) and read with the
+// strict reader of src/xml, which refuses what is not well-formed; every answer is judged here once: HTTP 200 with status 0 or a type-3 message is an error, classified by its text.
 // Docs: https://online-help.sageerpx3.com/erp/12/wp-static-content/static-pages/en_US/V7DEV/api-guide_soap-web-services.html
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
 import { secret } from '../secret-fields.js';
 import { SynclineError, bugError, transientError, userError } from '../../core/errors.js';
@@ -11,6 +10,7 @@ import type { RateLimiter } from '../../core/rate-limit.js';
 import { HttpClient, type AuthProvider, type HttpResponse } from '../../http/client.js';
 import { DEFAULT_LAYOUTS, type X3Object } from './layouts.js';
 import { decodeDescription, type Layout } from './payload.js';
+import { child, children, esc, parseXml, type XmlElement } from '../../xml/xml.js';
 
 export const SOAP_PATH = '/soap-generic/syracuse/collaboration/syracuse/CAdxWebServiceXmlCC';
 export const SOAP_DOCS = 'https://online-help.sageerpx3.com/erp/12/wp-static-content/static-pages/en_US/V7DEV/api-guide_soap-web-services.html';
@@ -80,20 +80,11 @@ export interface SoapParams {
   listSize?: number;
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', cdataPropName: '__cdata', suppressEmptyNode: false, suppressBooleanAttributes: false, processEntities: true });
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name, jpath) => name === 'multiRef' || String(jpath).endsWith('Return.messages.messages'),
-});
-
-type Node = Record<string, unknown>;
-const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? String((v as Node)['#text'] ?? '') : String(v));
-
+/** Character data of an element, trimmed ('' when absent), as X3's answers are read. */
+const text = (el: XmlElement | undefined): string => (el ? el.text.trim() : '');
+/** xsd:string in CDATA (what X3 clients send for payloads), escaped text where CDATA would be cut short. */
+const cdata = (v: string) => (v.includes(']]>') ? esc(v) : `<![CDATA[${v}]]>`);
+const ENVELOPE_OPEN = `<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:soapenc="${ENC}" xmlns:wss="${WSS}"><soapenv:Header></soapenv:Header><soapenv:Body>`;
 /** Counts calls in flight; waiters are served in order. */
 class Gate {
   private active = 0;
@@ -177,43 +168,20 @@ export class SageX3Client {
   }
 
   private envelope(method: SoapMethod, p: SoapParams): string {
-    const str = (v: string) => ({ '@_xsi:type': 'xsd:string', '#text': v });
-    const cdata = (v: string) => (v.includes(']]>') ? str(v) : { '@_xsi:type': 'xsd:string', __cdata: v });
-    const requestConfig = `adxwss.optreturn=${this.config.returnFormat}`;
-    const params: Node = {
-      '@_soapenv:encodingStyle': ENC,
-      callContext: {
-        '@_xsi:type': 'wss:CAdxCallContext',
-        codeLang: str(this.config.codeLang),
-        poolAlias: str(this.config.poolAlias),
-        poolId: str(this.config.poolId),
-        requestConfig: cdata(requestConfig),
-      },
-      publicName: str(p.publicName),
-    };
+    const str = (name: string, v: string) => `<${name} xsi:type="xsd:string">${esc(v)}</${name}>`;
+    const c = this.config;
+    let params = `<callContext xsi:type="wss:CAdxCallContext">${str('codeLang', c.codeLang)}${str('poolAlias', c.poolAlias)}${str('poolId', c.poolId)}<requestConfig xsi:type="xsd:string">${cdata(`adxwss.optreturn=${c.returnFormat}`)}</requestConfig></callContext>${str('publicName', p.publicName)}`;
     // Parameter order follows the WSDL's parameterOrder.
     if (method === 'read' || method === 'query' || method === 'modify' || method === 'delete') {
       const keys = p.keys ?? [];
-      params.objectKeys = {
-        '@_xsi:type': 'wss:ArrayOfCAdxParamKeyValue',
-        '@_soapenc:arrayType': `wss:CAdxParamKeyValue[${keys.length}]`,
-        CAdxParamKeyValue: keys.map((k) => ({ '@_xsi:type': 'wss:CAdxParamKeyValue', key: str(k.key), value: str(k.value) })),
-      };
+      params += `<objectKeys xsi:type="wss:ArrayOfCAdxParamKeyValue" soapenc:arrayType="wss:CAdxParamKeyValue[${keys.length}]">`;
+      for (const k of keys) params += `<CAdxParamKeyValue xsi:type="wss:CAdxParamKeyValue">${str('key', k.key)}${str('value', k.value)}</CAdxParamKeyValue>`;
+      params += '</objectKeys>';
     }
-    if (method === 'query') params.listSize = { '@_xsi:type': 'xsd:int', '#text': String(p.listSize ?? 20) };
-    if (method === 'save' || method === 'modify') params.objectXml = cdata(p.payload ?? '');
-    if (method === 'run') params.inputXml = cdata(p.payload ?? '');
-    return `<?xml version="1.0" encoding="utf-8"?>${builder.build({
-      'soapenv:Envelope': {
-        '@_xmlns:soapenv': 'http://schemas.xmlsoap.org/soap/envelope/',
-        '@_xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
-        '@_xmlns:xsd': 'http://www.w3.org/2001/XMLSchema',
-        '@_xmlns:soapenc': ENC,
-        '@_xmlns:wss': WSS,
-        'soapenv:Header': '',
-        'soapenv:Body': { [`wss:${method}`]: params },
-      },
-    })}`;
+    if (method === 'query') params += `<listSize xsi:type="xsd:int">${esc(String(p.listSize ?? 20))}</listSize>`;
+    if (method === 'save' || method === 'modify') params += `<objectXml xsi:type="xsd:string">${cdata(p.payload ?? '')}</objectXml>`;
+    if (method === 'run') params += `<inputXml xsi:type="xsd:string">${cdata(p.payload ?? '')}</inputXml>`;
+    return `${ENVELOPE_OPEN}<wss:${method} soapenv:encodingStyle="${ENC}">${params}</wss:${method}></soapenv:Body></soapenv:Envelope>`;
   }
 
   publication(object: X3Object | 'STOCK'): string {
@@ -243,40 +211,38 @@ export class SageX3Client {
 
 /** Reads a CAdxResultXml out of a `<{op}Response>`, resolving Axis `multiRef` messages. */
 export function parseResponse(method: string, xml: string): SoapResult {
-  // No separate well-formedness pass: a body cut short fails in undici (content-length), and anything
-  // that parses without an Envelope/Body/Return below is refused just the same.
-  let doc: Node;
+  // No separate well-formedness pass: the reader refuses what is malformed, a body cut short fails in
+  // undici (content-length), and anything without an Envelope/Body/Return below is refused just the same.
+  let doc: XmlElement | undefined;
   try {
-    doc = typeof xml === 'string' && xml.trim().startsWith('<') ? (parser.parse(xml) as Node) : {};
+    doc = typeof xml === 'string' && xml.trim().startsWith('<') ? parseXml(xml) : undefined;
   } catch (e) {
     throw transientError('X3_BAD_RESPONSE', `X3 ${method}: the answer is not XML`, { details: { sample: String(xml).slice(0, 300), error: (e as Error).message } });
   }
-  const body = (doc['Envelope'] as Node | undefined)?.['Body'] as Node | undefined;
-  if (!body) throw transientError('X3_BAD_RESPONSE', `X3 ${method}: no SOAP Body in the answer`, { details: { sample: xml.slice(0, 300) } });
-  if (body['Fault']) throw faultError(body['Fault'] as Node);
-  const ret = (body[`${method}Response`] as Node | undefined)?.[`${method}Return`] as Node | undefined;
+  const body = doc?.name === 'Envelope' ? child(doc, 'Body') : undefined;
+  if (!body) throw transientError('X3_BAD_RESPONSE', `X3 ${method}: no SOAP Body in the answer`, { details: { sample: String(xml).slice(0, 300) } });
+  const fault = child(body, 'Fault');
+  if (fault) throw faultError(fault);
+  const ret = child(child(body, `${method}Response`), `${method}Return`);
   if (!ret) throw transientError('X3_BAD_RESPONSE', `X3 ${method}: no ${method}Return in the answer`, { details: { sample: xml.slice(0, 300) } });
-  const refs = new Map<string, Node>();
-  for (const m of (body['multiRef'] as Node[] | undefined) ?? []) refs.set(text(m['@_id']), m);
-  const msgs = ((ret['messages'] as Node | undefined)?.['messages'] as Node[] | undefined) ?? [];
-  const messages = msgs.map((m) => {
-    const href = text(m['@_href']);
-    const n = href.startsWith('#') ? refs.get(href.slice(1)) ?? {} : m;
-    return { type: text(n['type']), message: text(n['message']) };
+  const refs = new Map<string, XmlElement>();
+  for (const m of children(body, 'multiRef')) refs.set(m.attrs['id'] ?? '', m);
+  const messages = children(child(ret, 'messages'), 'messages').map((m) => {
+    const href = m.attrs['href'] ?? '';
+    const n = href.startsWith('#') ? refs.get(href.slice(1)) : m;
+    return { type: text(child(n, 'type')), message: text(child(n, 'message')) };
   });
-  const rx = ret['resultXml'] as unknown;
-  const nil = rx && typeof rx === 'object' && text((rx as Node)['@_nil']) === 'true';
+  const rx = child(ret, 'resultXml');
   const technicalInfos: Record<string, string> = {};
-  const ti = ret['technicalInfos'] as Node | undefined;
-  if (ti && typeof ti === 'object') for (const [k, v] of Object.entries(ti)) if (!k.startsWith('@_')) technicalInfos[k] = text(v);
-  const status = Number(text(ret['status']));
+  for (const t of child(ret, 'technicalInfos')?.children ?? []) technicalInfos[t.name] = text(t);
+  const status = Number(text(child(ret, 'status')));
   if (!Number.isInteger(status)) throw transientError('X3_BAD_RESPONSE', `X3 ${method}: status is not an integer`, { details: { sample: xml.slice(0, 300) } });
-  return { status, messages, resultXml: nil || rx === undefined ? undefined : text(rx), technicalInfos };
+  return { status, messages, resultXml: !rx || rx.attrs['nil'] === 'true' ? undefined : text(rx), technicalInfos };
 }
 
-function faultError(fault: Node): SynclineError {
-  const faultcode = text(fault['faultcode']);
-  const faultstring = text(fault['faultstring']);
+function faultError(fault: XmlElement): SynclineError {
+  const faultcode = text(child(fault, 'faultcode'));
+  const faultstring = text(child(fault, 'faultstring'));
   if (/no channel free|queue timeout|pool .*busy/i.test(faultstring)) {
     return transientError('X3_POOL_BUSY', `X3 pool busy: ${faultstring}`, { details: { faultcode, faultstring } });
   }
@@ -291,8 +257,8 @@ function classifyHttp(res: HttpResponse): SynclineError | undefined {
   }
   if (res.status >= 500 && /<(\w+:)?Fault\b/.test(body)) {
     try {
-      const doc = parser.parse(body) as Node;
-      const fault = ((doc['Envelope'] as Node | undefined)?.['Body'] as Node | undefined)?.['Fault'] as Node | undefined;
+      const doc = parseXml(body);
+      const fault = doc.name === 'Envelope' ? child(child(doc, 'Body'), 'Fault') : undefined;
       if (fault) return faultError(fault);
     } catch {
       // fall through to the default classification

@@ -3,8 +3,8 @@
 // detects which) and answers in the format `adxwss.optreturn` asks for. We keep records flat (field →
 // value plus one list of rows per table) and let a Layout say which group each field travels in —
 // layouts differ per site and come from getDescription.
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { userError, transientError } from '../../core/errors.js';
+import { child, children, esc, parseXml as readXml, XmlSyntaxError, type XmlElement } from '../../xml/xml.js';
 
 export type FieldValue = string | string[];
 export type FlatRow = Record<string, FieldValue>;
@@ -25,8 +25,6 @@ export interface Decoded {
   tables: Record<string, FlatRow[]>;
   groupOf: Record<string, string>;
 }
-
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, suppressBooleanAttributes: false, processEntities: true });
 
 /** Places flat fields into their groups; a field no group carries is an error, not a silent drop. */
 export function toBlocks(layout: Layout, publication: string, fields: FlatRow, tables: Record<string, FlatRow[]>): { groups: Record<string, FlatRow>; tables: Record<string, FlatRow[]> } {
@@ -58,39 +56,30 @@ export function encodePayload(format: 'XML' | 'JSON', blocks: { groups: Record<s
     for (const [t, rows] of Object.entries(blocks.tables)) out[t] = rows;
     return JSON.stringify(out);
   }
+  // FLD fields first, then LST arrays, each value escaped.
   const fieldNodes = (row: FlatRow) => {
-    const fld: unknown[] = [];
-    const lst: unknown[] = [];
+    let fld = '';
+    let lst = '';
     for (const [name, v] of Object.entries(row)) {
-      if (Array.isArray(v)) lst.push({ '@_NAME': name, '@_SIZE': String(v.length), ITM: v.map((x) => ({ '#text': x })) });
-      else fld.push({ '@_NAME': name, '#text': v });
+      if (Array.isArray(v)) lst += `<LST NAME="${esc(name)}" SIZE="${v.length}">${v.map((x) => `<ITM>${esc(x)}</ITM>`).join('')}</LST>`;
+      else fld += `<FLD NAME="${esc(name)}">${esc(v)}</FLD>`;
     }
-    return { ...(fld.length ? { FLD: fld } : {}), ...(lst.length ? { LST: lst } : {}) };
+    return fld + lst;
   };
-  const param = {
-    GRP: Object.entries(blocks.groups).map(([id, row]) => ({ '@_ID': id, ...fieldNodes(row) })),
-    TAB: Object.entries(blocks.tables).map(([id, rows]) => ({
-      '@_ID': id,
-      LIN: rows.map((r, i) => {
-        const num = lineNumbers?.[id]?.[i];
-        return { ...(num !== undefined ? { '@_NUM': String(num) } : {}), ...fieldNodes(r) };
-      }),
-    })),
-  };
-  return builder.build({ PARAM: param }) as string;
+  let xml = '<PARAM>';
+  for (const [id, row] of Object.entries(blocks.groups)) xml += `<GRP ID="${esc(id)}">${fieldNodes(row)}</GRP>`;
+  for (const [id, rows] of Object.entries(blocks.tables)) {
+    xml += `<TAB ID="${esc(id)}">`;
+    rows.forEach((r, i) => {
+      const num = lineNumbers?.[id]?.[i];
+      xml += `<LIN${num !== undefined ? ` NUM="${num}"` : ''}>${fieldNodes(r)}</LIN>`;
+    });
+    xml += '</TAB>';
+  }
+  return `${xml}</PARAM>`;
 }
 
-const resultParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => ['GRP', 'TAB', 'LIN', 'FLD', 'LST', 'ITM'].includes(name),
-});
-
-type Node = Record<string, unknown>;
-const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? String((v as Node)['#text'] ?? '') : String(v));
+const text = (el: XmlElement): string => el.text.trim();
 
 function badResult(why: string, sample: string) {
   return transientError('X3_BAD_RESPONSE', `X3 resultXml could not be read: ${why}`, { details: { sample: sample.slice(0, 300) } });
@@ -118,18 +107,17 @@ export function decodeRecord(resultXml: string): Decoded {
     }
     return out;
   }
-  const root = parseXml(s)['RESULT'] as Node | undefined;
-  if (!root || typeof root !== 'object') throw badResult('no RESULT element', s);
-  for (const grp of (root['GRP'] as Node[] | undefined) ?? []) {
-    const id = text(grp['@_ID']);
+  const root = parseXml(s);
+  // An empty RESULT carries no record.
+  if (root.name !== 'RESULT' || (!root.children.length && !Object.keys(root.attrs).length)) throw badResult('no RESULT element', s);
+  for (const grp of children(root, 'GRP')) {
+    const id = grp.attrs['ID'] ?? '';
     for (const [k, v] of xmlFields(grp)) {
       out.fields[k] = v;
       out.groupOf[k] = id;
     }
   }
-  for (const tab of (root['TAB'] as Node[] | undefined) ?? []) {
-    out.tables[text(tab['@_ID'])] = ((tab['LIN'] as Node[] | undefined) ?? []).map((lin) => Object.fromEntries(xmlFields(lin)));
-  }
+  for (const tab of children(root, 'TAB')) out.tables[tab.attrs['ID'] ?? ''] = children(tab, 'LIN').map((lin) => Object.fromEntries(xmlFields(lin)));
   return out;
 }
 
@@ -147,22 +135,24 @@ export function decodeRows(resultXml: string): FlatRow[] {
     const arr = Array.isArray(doc) ? doc : [];
     return arr.map((r) => jsonRow(r as Record<string, unknown>));
   }
-  const root = parseXml(s)['RESULT'] as Node | undefined;
-  if (root === undefined) throw badResult('no RESULT element', s);
-  if (typeof root !== 'object') return [];
-  return ((root['LIN'] as Node[] | undefined) ?? []).map((lin) => Object.fromEntries(xmlFields(lin)));
+  const root = parseXml(s);
+  if (root.name !== 'RESULT') throw badResult('no RESULT element', s);
+  return children(root, 'LIN').map((lin) => Object.fromEntries(xmlFields(lin)));
 }
 
-function parseXml(s: string): Node {
-  const valid = XMLValidator.validate(s);
-  if (valid !== true) throw badResult(`line ${valid.err.line}: ${valid.err.msg}`, s);
-  return resultParser.parse(s) as Node;
+function parseXml(s: string): XmlElement {
+  try {
+    return readXml(s);
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw badResult(`line ${e.line}: ${e.message}`, s);
+    throw e;
+  }
 }
 
-function xmlFields(node: Node): Array<[string, FieldValue]> {
+function xmlFields(node: XmlElement): Array<[string, FieldValue]> {
   const out: Array<[string, FieldValue]> = [];
-  for (const f of (node['FLD'] as unknown[] | undefined) ?? []) out.push([text((f as Node)['@_NAME']), text(f)]);
-  for (const l of (node['LST'] as Node[] | undefined) ?? []) out.push([text(l['@_NAME']), ((l['ITM'] as unknown[] | undefined) ?? []).map(text)]);
+  for (const f of children(node, 'FLD')) out.push([f.attrs['NAME'] ?? '', text(f)]);
+  for (const l of children(node, 'LST')) out.push([l.attrs['NAME'] ?? '', children(l, 'ITM').map(text)]);
   return out;
 }
 
@@ -188,20 +178,15 @@ export function decodeDescription(resultXml: string): Layout & { blocks: Array<{
     const blocks = (doc.ADXDES?.ADXDATA ?? []).map((b) => ({ id: b.NAM, kind: (b.KIND === 'TAB' ? 'TAB' : 'GRP') as 'GRP' | 'TAB', fields: (b.FLD ?? []).map((f) => f.NAM) }));
     return fromBlocks((doc.ADXDES?.ADXKEY ?? []).map((k) => k.NAM), blocks);
   }
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', preserveOrder: false, isArray: (n) => ['GRP', 'FLD'].includes(n) });
-  const valid = XMLValidator.validate(s);
-  if (valid !== true) throw badResult(`line ${valid.err.line}: ${valid.err.msg}`, s);
-  const doc = parser.parse(s) as Node;
-  const des = (doc['ADXDES'] ?? Object.values(doc).find((v) => v && typeof v === 'object')) as Node | undefined;
-  if (!des) throw badResult('no ADXDES element', s);
-  const adxkey = des['ADXKEY'] as Node | undefined;
-  const first = adxkey ? (Object.entries(adxkey).find(([k]) => !k.startsWith('@_'))?.[1] as Node | undefined) : undefined;
-  const keys = first ? ((first['FLD'] as Node[] | undefined) ?? []).map((f) => text(f['@_NAM'])) : [];
-  const data = des['ADXDATA'] as Node | undefined;
-  const blocks = ((data?.['GRP'] as Node[] | undefined) ?? []).map((g) => ({
-    id: text(g['@_NAM']),
-    kind: (text(g['@_TYP']) === 'TAB' ? 'TAB' : 'GRP') as 'GRP' | 'TAB',
-    fields: ((g['FLD'] as Node[] | undefined) ?? []).map((f) => text(f['@_NAM'])),
+  // The root is ADXDES (any name is taken); an empty one describes nothing.
+  const des = parseXml(s);
+  if (!des.children.length) throw badResult('no ADXDES element', s);
+  const first = child(des, 'ADXKEY')?.children[0];
+  const keys = children(first, 'FLD').map((f) => f.attrs['NAM'] ?? '');
+  const blocks = children(child(des, 'ADXDATA'), 'GRP').map((g) => ({
+    id: g.attrs['NAM'] ?? '',
+    kind: (g.attrs['TYP'] === 'TAB' ? 'TAB' : 'GRP') as 'GRP' | 'TAB',
+    fields: children(g, 'FLD').map((f) => f.attrs['NAM'] ?? ''),
   }));
   return fromBlocks(keys, blocks);
 }

@@ -1,7 +1,7 @@
 // The X3 web-service payload grammar, both ways: PARAM in (XML or JSON, auto-detected as X3 does) and
 // RESULT out (XML or JSON, per `adxwss.optreturn`). Records are kept flat (field → value, plus one row
 // list per TAB block); the object's block layout decides where each field travels on the wire.
-import { esc, parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
+import { esc, parseXml, XmlSyntaxError, type XmlElement } from '../../xml/xml.js';
 
 export type FieldType = 'Char' | 'Integer' | 'Decimal' | 'Date' | 'Clob';
 export type FieldValue = string | string[];

@@ -1,7 +1,7 @@
 // SOAP 1.1 RPC/encoded envelopes of CAdxWebServiceXmlCC, as X3's Axis-style stack writes and reads
 // them: parameters by name inside `wss:<op>`, `href`/`multiRef` indirection accepted on input (Axis
 // clients send arrays that way) and used on output for messages, SOAP Faults for what is not SOAP.
-import { child, children, esc, parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
+import { child, children, esc, parseXml, XmlSyntaxError, type XmlElement } from '../../xml/xml.js';
 
 export const WSS_NS = 'http://www.adonix.com/WSS';
 export const OPERATIONS = ['run', 'save', 'read', 'query', 'modify', 'delete', 'getDescription', 'actionObject', 'actionObjectKeys', 'getDataXmlSchema', 'insertLines', 'deleteLines'] as const;

@@ -2,7 +2,7 @@
 // RPC/encoded, namespace http://www.adonix.com/WSS, service CAdxWebServiceXmlCCService. Generated
 // from the operation list below (parameter order as X3's parameterOrder), so stub generators
 // (Axis, .NET, node-soap) can be pointed at the sandbox as they are at X3.
-import { esc } from './xml.js';
+import { esc } from '../../xml/xml.js';
 
 const KEYS = ['objectKeys', 'impl:ArrayOfCAdxParamKeyValue'] as const;
 const STR = (n: string) => [n, 'xsd:string'] as const;
