@@ -79,6 +79,23 @@ export class SqsClient {
     }
   }
 
+  /**
+   * Deletes messages ten to a call (DeleteMessageBatch); returns how many handles were stale (their
+   * visibility expired, those messages come again). Any other failed entry is an error.
+   */
+  async deleteBatch(receiptHandles: string[]): Promise<number> {
+    let stale = 0;
+    for (let i = 0; i < receiptHandles.length; i += 10) {
+      const Entries = receiptHandles.slice(i, i + 10).map((ReceiptHandle, k) => ({ Id: String(k), ReceiptHandle }));
+      const r = await this.call<{ Failed?: Array<{ Id: string; Code?: string; Message?: string }> }>('DeleteMessageBatch', { Entries });
+      for (const f of r?.Failed ?? []) {
+        if (f.Code === 'ReceiptHandleIsInvalid') stale++;
+        else throw transientError('AMAZON_SQS_ERROR', `SQS refused to delete a message: ${f.Code ?? '?'}: ${f.Message ?? ''}`, { details: { type: f.Code, message: f.Message } });
+      }
+    }
+    return stale;
+  }
+
   async changeVisibility(receiptHandle: string, visibilityS: number): Promise<void> {
     await this.call('ChangeMessageVisibility', { ReceiptHandle: receiptHandle, VisibilityTimeout: visibilityS });
   }

@@ -162,6 +162,27 @@ describe('amazon triggers: polling fallback and settlements', () => {
     expect(again.events.filter((e) => e.entity === 'order').map((e) => e.id)).toContain(late.id);
   }, 60_000);
 
+  it('deletes acknowledged messages ten to a call (DeleteMessageBatch); a stale handle is counted, not thrown', async () => {
+    const q = sb.sandbox.queue('syncline-notifications');
+    q.messages.length = 0;
+    for (let i = 0; i < 12; i++) q.send(`m${i}`);
+    const sqs = new SqsClient({ queueUrl: queueUrl() });
+    const handles = [...(await sqs.receive({ max: 10, waitS: 0 })), ...(await sqs.receive({ max: 10, waitS: 0 }))].map((m) => m.ReceiptHandle);
+    expect(handles).toHaveLength(12);
+    const deletedBefore = q.deleted;
+    expect(await sqs.deleteBatch([...handles, 'stale-handle'])).toBe(1);
+    expect(q.messages).toHaveLength(0);
+    expect(q.deleted - deletedBefore).toBe(12);
+    // The sandbox refuses what SQS refuses: more than ten entries, none, repeated ids.
+    const raw = async (Entries: unknown[]) => {
+      const res = await fetch(queueUrl(), { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.DeleteMessageBatch' }, body: JSON.stringify({ QueueUrl: queueUrl(), Entries }) });
+      return [res.status, ((await res.json()) as { __type?: string }).__type?.split('#').pop()];
+    };
+    expect(await raw(Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, ReceiptHandle: 'h' })))).toEqual([400, 'TooManyEntriesInBatchRequest']);
+    expect(await raw([])).toEqual([400, 'EmptyBatchRequest']);
+    expect(await raw([{ Id: 'a', ReceiptHandle: 'h' }, { Id: 'a', ReceiptHandle: 'h' }])).toEqual([400, 'BatchEntryIdsNotDistinct']);
+  });
+
   it('discovers each new settlement report once', async () => {
     const poller = createSettlementPoller({ id: 'amz:settlements', client });
     const first = await poller.poll(null);

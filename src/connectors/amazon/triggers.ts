@@ -77,7 +77,7 @@ export function createNotificationPoller(opts: NotificationPollerOptions): Polle
     async poll(cursor: string | null): Promise<PollResult> {
       // The previous batch is durable now (the engine calls poll again only after storing it).
       const pending: string[] = cursor ? ((JSON.parse(cursor) as { ack?: string[] }).ack ?? []) : [];
-      for (const h of pending) await sqs.delete(h);
+      await sqs.deleteBatch(pending);
       const messages = await sqs.receive({ max: opts.max ?? 10, waitS: opts.waitS ?? 20, visibilityS: opts.visibilityS ?? 60 });
       const events: IncomingEvent[] = [];
       for (const m of messages) {
@@ -170,7 +170,7 @@ export function createOrderPoller(opts: OrderPollerOptions): Poller {
       let extra: Pick<OrderCursor, 'ack' | 'sweptAt'> = {};
       if (opts.sqs) {
         // The previous poll's events are durable now (the engine polls again only after storing them).
-        for (const h of state.ack ?? []) await opts.sqs.delete(h);
+        await opts.sqs.deleteBatch(state.ack ?? []);
         const n = await notified(opts.sqs);
         events = n.events;
         extra = { ack: n.ack, ...(state.sweptAt ? { sweptAt: state.sweptAt } : {}) };

@@ -1,7 +1,7 @@
 // The SQS JSON protocol (POST with X-Amz-Target: AmazonSQS.<Action>), enough for a notification
-// consumer: ReceiveMessage (long poll, visibility timeout), DeleteMessage, ChangeMessageVisibility,
-// GetQueueAttributes, SendMessage. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/
-// Not simulated: SigV4 (any signature is accepted), FIFO queues, batches.
+// consumer: ReceiveMessage (long poll, visibility timeout), DeleteMessage, DeleteMessageBatch,
+// ChangeMessageVisibility, GetQueueAttributes, SendMessage. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/
+// Not simulated: SigV4 (any signature is accepted), FIFO queues, the other batch actions.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AmazonSandbox } from '../context.js';
 import { md5 } from '../queue.js';
@@ -47,6 +47,24 @@ export function registerSqs(app: FastifyInstance, sb: AmazonSandbox): void {
       case 'DeleteMessage':
         if (typeof b.ReceiptHandle !== 'string' || !q.delete(b.ReceiptHandle)) return sqsError(reply, 'ReceiptHandleIsInvalid', `The input receipt handle "${b.ReceiptHandle}" is not a valid receipt handle.`);
         return {};
+      case 'DeleteMessageBatch': {
+        // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessageBatch.html
+        const entries: unknown[] = Array.isArray(b.Entries) ? b.Entries : [];
+        if (!entries.length) return sqsError(reply, 'EmptyBatchRequest', 'There should be at least one DeleteMessageBatchRequestEntry in the request.');
+        if (entries.length > 10) return sqsError(reply, 'TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
+        const ids = entries.map((e) => (e as { Id?: unknown })?.Id);
+        const badId = ids.find((id) => typeof id !== 'string' || !/^[\w-]{1,80}$/.test(id));
+        if (badId !== undefined || ids.length !== entries.length) return sqsError(reply, 'InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.');
+        const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+        if (repeated !== undefined) return sqsError(reply, 'BatchEntryIdsNotDistinct', `Id ${String(repeated)} repeated.`);
+        const Successful: Array<{ Id: string }> = [];
+        const Failed: Array<{ Id: string; SenderFault: boolean; Code: string; Message: string }> = [];
+        for (const e of entries as Array<{ Id: string; ReceiptHandle?: unknown }>) {
+          if (typeof e.ReceiptHandle === 'string' && q.delete(e.ReceiptHandle)) Successful.push({ Id: e.Id });
+          else Failed.push({ Id: e.Id, SenderFault: true, Code: 'ReceiptHandleIsInvalid', Message: `The input receipt handle "${String(e.ReceiptHandle)}" is not a valid receipt handle.` });
+        }
+        return { Successful, Failed };
+      }
       case 'ChangeMessageVisibility':
         if (typeof b.ReceiptHandle !== 'string' || !q.changeVisibility(b.ReceiptHandle, Number(b.VisibilityTimeout ?? 0))) return sqsError(reply, 'ReceiptHandleIsInvalid', `The input receipt handle "${b.ReceiptHandle}" is not a valid receipt handle.`);
         return {};
