@@ -143,8 +143,6 @@ export interface Order {
    * order made in the back office without addresses, or without a status yet).
    */
   nullFields?: Array<'billing_address' | 'shipping_address' | 'payment_status' | 'shipping_status'>;
-  /** Cached JSON of the output; cleared on every change so reads stay cheap at 100,000 orders. */
-  cachedJson?: string;
 }
 
 /** PHP DateTime::ISO8601: `Y-m-d\TH:i:sO`, in UTC as the sandbox's server timezone. */

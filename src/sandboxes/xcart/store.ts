@@ -309,7 +309,6 @@ export class XcartStore {
   /** Every change to an order goes through here: it bumps lastRenewDate and keeps the index sorted. */
   touchOrder(o: Order): void {
     const now = this.clock.now();
-    o.cachedJson = undefined;
     if (now === o.lastRenewDate) return;
     this.byRenew.remove(o, o.lastRenewDate);
     o.lastRenewDate = now;
