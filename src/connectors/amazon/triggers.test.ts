@@ -162,6 +162,26 @@ describe('amazon triggers: polling fallback and settlements', () => {
     expect(again.events.filter((e) => e.entity === 'order').map((e) => e.id)).toContain(late.id);
   }, 60_000);
 
+  it("with notifications, the sweep keeps running when Amazon's clock is ahead of ours (an order whose notification was lost is still found)", async () => {
+    const q = sb.sandbox.queue('syncline-notifications');
+    const sqs = new SqsClient({ queueUrl: queueUrl() });
+    const poller = createOrderPoller({ id: 'amz:orders-skew', client, lookbackMs: 3_600_000, sqs, sweepEveryMs: 0 });
+    let r = await poller.poll(null);
+    // Amazon's clock an hour ahead of ours (as the chaos run's 60× sandbox clock is): its watermark is then
+    // in our future, and the old rule (watermark older than our now − 2 min) never swept again.
+    sb.sandbox.clock.advance(3_600_000);
+    r = await poller.poll(r.cursor);
+    const lost = sb.sandbox.market.placeOrder({ channel: 'AFN', status: 'Unshipped' });
+    q.messages.length = 0; // its ORDER_CHANGE never arrives
+    sb.sandbox.clock.advance(180_000); // getOrders lists it now
+    const found: string[] = [];
+    for (let i = 0; i < 3 && !found.includes(lost.id); i++) {
+      r = await poller.poll(r.cursor);
+      found.push(...r.events.map((e) => e.id));
+    }
+    expect(found).toContain(lost.id);
+  }, 60_000);
+
   it('deletes acknowledged messages ten to a call (DeleteMessageBatch); a stale handle is counted, not thrown', async () => {
     const q = sb.sandbox.queue('syncline-notifications');
     q.messages.length = 0;

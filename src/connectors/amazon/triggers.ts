@@ -104,6 +104,11 @@ interface OrderCursor {
   ack?: string[];
   /** When the last sweep page was read (with notifications, the sweep is the safety net). */
   sweptAt?: number;
+  /**
+   * The watermark is still the first one, from our clock (since / lookback), not one Amazon gave
+   * (LastUpdatedBefore): only then is it compared with our clock to wait out Amazon's 2 minutes.
+   */
+  local?: true;
 }
 
 export interface OrderPollerOptions {
@@ -164,8 +169,8 @@ export function createOrderPoller(opts: OrderPollerOptions): Poller {
   return {
     id: opts.id,
     async poll(cursor: string | null): Promise<PollResult> {
-      const state: OrderCursor = cursor ? (JSON.parse(cursor) as OrderCursor) : { after: new Date(Date.now() - (opts.lookbackMs ?? 86_400_000)).toISOString() };
-      const sweep: OrderCursor = { after: state.after, ...(state.nextToken ? { nextToken: state.nextToken } : {}), ...(state.bound ? { bound: state.bound } : {}) };
+      const state: OrderCursor = cursor ? (JSON.parse(cursor) as OrderCursor) : { after: new Date(Date.now() - (opts.lookbackMs ?? 86_400_000)).toISOString(), local: true };
+      const sweep: OrderCursor = { after: state.after, ...(state.nextToken ? { nextToken: state.nextToken } : {}), ...(state.bound ? { bound: state.bound } : {}), ...(state.local ? { local: true as const } : {}) };
       let events: IncomingEvent[] = [];
       let extra: Pick<OrderCursor, 'ack' | 'sweptAt'> = {};
       if (opts.sqs) {
@@ -174,8 +179,11 @@ export function createOrderPoller(opts: OrderPollerOptions): Poller {
         const n = await notified(opts.sqs);
         events = n.events;
         extra = { ack: n.ack, ...(state.sweptAt ? { sweptAt: state.sweptAt } : {}) };
-        // Amazon lists only changes older than 2 minutes: a watermark younger than that has nothing to sweep yet.
-        const due = state.nextToken || ((!state.sweptAt || Date.now() - state.sweptAt >= (opts.sweepEveryMs ?? 60_000)) && Date.parse(state.after) < Date.now() - AMAZON_LISTING_DELAY_MS);
+        // Amazon lists only changes older than 2 minutes: a first watermark (our clock) younger than that
+        // has nothing to sweep yet. One Amazon gave (its LastUpdatedBefore, on its clock) is never
+        // compared with ours: with Amazon's clock ahead of ours, the safety net would never sweep again.
+        const young = state.local && Date.parse(state.after) >= Date.now() - AMAZON_LISTING_DELAY_MS;
+        const due = state.nextToken || ((!state.sweptAt || Date.now() - state.sweptAt >= (opts.sweepEveryMs ?? 60_000)) && !young);
         if (!due) return { events, cursor: JSON.stringify({ ...sweep, ...extra }), more: n.full };
         extra.sweptAt = Date.now();
       }
@@ -186,15 +194,15 @@ export function createOrderPoller(opts: OrderPollerOptions): Poller {
           : await getOrders.call(opts.client, { lastUpdatedAfter: sweep.after, maxResultsPerPage: opts.pageSize ?? 100, pii: opts.pii ?? false });
       } catch (e) {
         // A token Amazon no longer accepts: sweep the window again from the watermark (the inbox dedupes).
-        if (e instanceof SynclineError && e.code === 'AMAZON_NEXT_TOKEN_REJECTED' && sweep.nextToken) return { events, cursor: JSON.stringify({ after: sweep.after, ...extra }), more: true };
+        if (e instanceof SynclineError && e.code === 'AMAZON_NEXT_TOKEN_REJECTED' && sweep.nextToken) return { events, cursor: JSON.stringify({ after: sweep.after, ...(sweep.local ? { local: true } : {}), ...extra }), more: true };
         // The notified orders are not lost to a failed sweep: they go now, the sweep is tried again next poll.
         if (opts.sqs && events.length) return { events, cursor: JSON.stringify({ ...sweep, ack: extra.ack, ...(state.sweptAt ? { sweptAt: state.sweptAt } : {}) }), more: true };
         throw e;
       }
       events = events.concat(page.orders.map(orderEvent));
       const bound = sweep.bound ?? page.lastUpdatedBefore;
-      if (page.nextToken) return { events, cursor: JSON.stringify({ after: sweep.after, nextToken: page.nextToken, bound, ...extra }), more: true };
-      return { events, cursor: JSON.stringify({ after: bound ?? sweep.after, ...extra }) };
+      if (page.nextToken) return { events, cursor: JSON.stringify({ after: sweep.after, nextToken: page.nextToken, bound, ...(sweep.local ? { local: true } : {}), ...extra }), more: true };
+      return { events, cursor: JSON.stringify({ after: bound ?? sweep.after, ...(!bound && sweep.local ? { local: true } : {}), ...extra }) };
     },
   };
 }
