@@ -169,10 +169,12 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
       }
       const passedByA = (o: RawOrder) => o.created < d || (o.created === d && seen.has(o.id));
 
-      // Pass B: sweep lastRenewDate from the top down to the watermark.
+      // Pass B: sweep lastRenewDate from the top down to the watermark. Each order is judged as its
+      // page arrives and only a changed one keeps its record: a sweep over a bulk of orders stamped
+      // in one second held every one of them until the poll ended (issue 12, demo memory).
       let top: number | null = null;
       let serverNow: number | null = null;
-      const changed = new Map<number, RawOrder>();
+      const changed = new Map<number, { renew: number; update?: { order: RawOrder; fp: string; rev: number } }>();
       for (let p = 1; ; p++) {
         const { orders, serverNow: now } = await listRaw(client, { 'order[lastRenewDate]': 'desc', page: p, itemsPerPage: perPage });
         if (p === 1) {
@@ -186,20 +188,19 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
             break;
           }
           // Desc order: the first sighting is the newest; a repeat after a page shift is older.
-          if (!changed.has(o.id)) changed.set(o.id, o);
+          // Not yet passed by A: pass A emits it, in this poll or a later one.
+          if (changed.has(o.id) || !passedByA(o)) continue;
+          const renew = o.renew;
+          const fp = fingerprint(o.raw);
+          const mine = emitted.get(o.id);
+          const prior = mine ? { renew: mine[0], fp: mine[1], rev: mine[2] } : renew === c.w && c.b[o.id] ? { renew, fp: c.b[o.id]![0], rev: c.b[o.id]![1] } : null;
+          const same = prior !== null && prior.renew === renew && prior.fp === fp;
+          changed.set(o.id, same ? { renew } : { renew, update: { order: o, fp, rev: prior && prior.renew === renew ? prior.rev + 1 : 0 } });
         }
         if (reached || orders.length < perPage) break;
       }
-      const updates = [...changed.values()].sort((a, b) => a.renew - b.renew || a.id - b.id);
-      for (const o of updates) {
-        const renew = o.renew;
-        if (!passedByA(o)) continue; // pass A emits it, in this poll or a later one
-        const fp = fingerprint(o.raw);
-        const mine = emitted.get(o.id);
-        const prior = mine ? { renew: mine[0], fp: mine[1], rev: mine[2] } : renew === c.w && c.b[o.id] ? { renew, fp: c.b[o.id]![0], rev: c.b[o.id]![1] } : null;
-        if (prior && prior.renew === renew && prior.fp === fp) continue;
-        emit(o, fp, prior && prior.renew === renew ? prior.rev + 1 : 0);
-      }
+      const updates = [...changed.values()].flatMap((e) => (e.update ? [e.update] : [])).sort((a, b) => a.order.renew - b.order.renew || a.order.id - b.order.id);
+      for (const u of updates) emit(u.order, u.fp, u.rev);
 
       // Next watermark and the orders remembered at it.
       const w = Math.max(c.w, top === null ? c.w : nextWatermark(top, serverNow));
