@@ -71,3 +71,15 @@ export function toSynclineError(err: unknown): SynclineError {
 export function defineErrorCodes<const T extends Record<string, { kind: ErrorKind; description: string }>>(codes: T): T {
   return codes;
 }
+
+/**
+ * True when a failed write may nevertheless have been applied by the target (a timeout, a dropped
+ * answer after the request was sent, a gateway error): the deliver and lookup steps and settlement
+ * posting wait out the connection's settle time and look the record up before writing again.
+ */
+export function outcomeUnknown(e: unknown): boolean {
+  if (!(e instanceof SynclineError)) return false;
+  if (e.details.outcomeUnknown === true) return true;
+  const status = e.details.status;
+  return e.code === 'HTTP_TIMEOUT' || status === 502 || status === 504;
+}

@@ -7,8 +7,7 @@
 //     and posts the new ones under the next revision's REFs; nothing is edited in place.
 //   - A permanent failure of a later entry reverses the entries this revision already posted.
 import type { Kysely } from 'kysely';
-import { SynclineError, bugError } from '../core/errors.js';
-import { outcomeUnknown } from '../flows/steps/deliver.js';
+import { SynclineError, bugError, outcomeUnknown } from '../core/errors.js';
 import type { Database } from '../core/db/schema.js';
 import { entryRef, reversalOf, type Journal, type JournalEntry, type Unmapped } from './journal.js';
 

@@ -7,20 +7,12 @@
 // second create makes a duplicate (issue 10: 600 orders became 608). The step records when the
 // outcome became unknown and does not look up until `settleMs` later — longer than the target's own
 // request limit — so the first request has either committed or died by then.
-import { SynclineError, toSynclineError, transientError } from '../../core/errors.js';
+import { outcomeUnknown, SynclineError, toSynclineError, transientError } from '../../core/errors.js';
 import type { Ref } from '../../core/xref.js';
 import type { DeliverStep } from '../document.js';
 import { plain } from '../expr.js';
 import { truthy } from '../../mapping/expr.js';
 import type { StepKind } from './kind.js';
-
-/** True when a failed write may nevertheless have been applied by the target. */
-export function outcomeUnknown(e: unknown): boolean {
-  if (!(e instanceof SynclineError)) return false;
-  if (e.details.outcomeUnknown === true) return true;
-  const status = e.details.status;
-  return e.code === 'HTTP_TIMEOUT' || status === 502 || status === 504;
-}
 
 export const deliverStep: StepKind<DeliverStep> = {
   kind: 'deliver',

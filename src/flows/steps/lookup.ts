@@ -6,8 +6,7 @@
 // A create whose outcome is unknown (timeout, answer lost) is not looked up again until the target can
 // no longer be working on it (the settle time, as for deliver), and the claim is held until then.
 import { mappingError } from '../../mapping/index.js';
-import { SynclineError, toSynclineError, transientError, userError } from '../../core/errors.js';
-import { outcomeUnknown } from './deliver.js';
+import { outcomeUnknown, SynclineError, toSynclineError, transientError, userError } from '../../core/errors.js';
 import type { LookupStep } from '../document.js';
 import { plain, type FlowExpr } from '../expr.js';
 import type { StepKind } from './kind.js';
