@@ -157,6 +157,16 @@ export function truthy(v: unknown): boolean {
   }
 }
 
+/** jsonata's keys(): an object's own keys; of an array, the union of its items' keys (nested arrays too). */
+function keysOf(v: unknown): string[] {
+  if (Array.isArray(v)) {
+    const union: Record<string, true> = {};
+    for (const x of v) for (const k of keysOf(x)) union[k] = true;
+    return Object.keys(union);
+  }
+  return v !== null && typeof v === 'object' ? Object.keys(v) : [];
+}
+
 /** jsonata's fn.append: items of both sides (a side that is not an array is one item). */
 function appendSeq(a: unknown, b: unknown): unknown[] {
   const out = Array.isArray(a) ? a.slice() : [a];
@@ -263,12 +273,7 @@ const std: Record<string, (...a: unknown[]) => unknown> = {
   // jsonata's $keys: an object's keys, or the union of the keys of an array's objects; a sequence
   // (none → nothing, one → that key).
   keys: (v) => {
-    let out: string[] = [];
-    if (Array.isArray(v)) {
-      const union: Record<string, true> = {};
-      for (const x of v) if (x !== null && typeof x === 'object' && !Array.isArray(x)) for (const k of Object.keys(x)) union[k] = true;
-      out = Object.keys(union);
-    } else if (v !== null && typeof v === 'object') out = Object.keys(v);
+    const out = keysOf(v);
     return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
   },
   // jsonata's $append: either side missing gives the other; otherwise one array of both.
