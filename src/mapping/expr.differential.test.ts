@@ -35,10 +35,12 @@ const EXPRESSIONS = [
   '$append(tags, items.sku)',
   '$append(a, b)',
   '$append(items.qty, 9)',
+  "{ 'n': 1, '__proto__': a }",
+  'items.{ sku: qty, name: price }',
 ];
 
 const item = fc.record(
-  { sku: fc.oneof(fc.constantFrom('A', 'B', 'C'), fc.constant(undefined), fc.integer({ min: 0, max: 2 }), fc.constant('A1-B1')), price: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(1.5)), qty: fc.integer({ min: 0, max: 3 }) },
+  { sku: fc.oneof(fc.constantFrom('A', 'B', 'C', '__proto__', '10', '2'), fc.constant(undefined), fc.integer({ min: 0, max: 2 }), fc.constant('A1-B1')), price: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(1.5)), qty: fc.integer({ min: 0, max: 3 }) },
   { requiredKeys: ['qty'] },
 );
 const record = fc.record(

@@ -157,6 +157,12 @@ export function truthy(v: unknown): boolean {
   }
 }
 
+/** `o[k] = v`, but a key named __proto__ becomes an own property (as in jsonata's results), never the prototype. */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 /** jsonata's keys(): an object's own keys; of an array, the union of its items' keys (nested arrays too). */
 function keysOf(v: unknown): string[] {
   if (Array.isArray(v)) {
@@ -257,7 +263,7 @@ const std: Record<string, (...a: unknown[]) => unknown> = {
     const out: Record<string, unknown> = {};
     for (const o of Array.isArray(v) ? v : [v]) {
       if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ExprError('Argument 1 of function "merge" must be an array of "objects"');
-      for (const k in o) out[k] = (o as Record<string, unknown>)[k];
+      for (const k in o) setOwn(out, k, (o as Record<string, unknown>)[k]);
     }
     return out;
   },
@@ -412,7 +418,7 @@ function compileUnary(n: Node): Evaluator {
         const o: Record<string, unknown> = {};
         for (const { constKey, value } of pairs) {
           const v = value(ctx, s);
-          if (v !== undefined) o[constKey!] = v;
+          if (v !== undefined) setOwn(o, constKey!, v);
         }
         return o;
       };
@@ -421,24 +427,27 @@ function compileUnary(n: Node): Evaluator {
     // gives, then evaluates a group's value against its items; two pairs giving one key is D1009.
     return (ctx, s) => {
       const items = Array.isArray(ctx) ? (ctx.length ? ctx : [undefined]) : [ctx];
-      const groups: Record<string, { data: unknown; pair: number }> = {};
+      const groups = new Map<string, { data: unknown; pair: number }>();
       s.rt.budget.tick(items.length * pairs.length);
       for (const item of items) {
         for (let i = 0; i < pairs.length; i++) {
           const key = pairs[i]!.key(item, s);
           if (key === undefined) continue;
           if (typeof key !== 'string') throw new ExprError(`Key in object structure must evaluate to a string; got: ${jstring(key)}`);
-          const g = Object.hasOwn(groups, key) ? groups[key] : undefined;
-          if (!g) groups[key] = { data: item, pair: i };
+          const g = groups.get(key);
+          if (!g) groups.set(key, { data: item, pair: i });
           else if (g.pair !== i) throw new ExprError(`Multiple key definitions evaluate to same key: ${JSON.stringify(key)}`);
           else g.data = appendSeq(g.data, item);
         }
       }
       const o: Record<string, unknown> = {};
-      for (const key of Object.keys(groups)) {
-        const g = groups[key]!;
+      // jsonata's groups are an object: integer-like keys come first, in numeric order.
+      const order: Record<string, true> = Object.create(null);
+      for (const k of groups.keys()) order[k] = true;
+      for (const key of Object.keys(order)) {
+        const g = groups.get(key)!;
         const v = pairs[g.pair]!.value(g.data, s);
-        if (v !== undefined) o[key] = v;
+        if (v !== undefined) setOwn(o, key, v);
       }
       return o;
     };
