@@ -15,7 +15,7 @@ describe('chaos (short): X-Cart → Sage 300 and Amazon → X3 on SQLite with SI
   it('200 + 100 orders, 2 kills, 2 outages: one ERP order each with its total, 0 lost, 0 duplicated, each outage alerted', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/chaos.js', '--orders', '200', '--amazon', '100', '--kills', '2', '--no-notifications', '--json'], {
       cwd: path.resolve(import.meta.dirname, '../..'),
-      timeout: 1_140_000, // 455 s at load 16–21 (two 80 s outages included)
+      timeout: 1_140_000, // 455 s at load 16–21 with two 80 s outages; now 120 s each
       maxBuffer: 16 * 1024 * 1024,
     }).catch((e: { stdout?: string; stderr?: string }) => {
       throw new Error(`chaos run failed: ${e.stderr?.slice(-2000)}\n${e.stdout}`);
