@@ -2,10 +2,10 @@
 // orders placed on the marketplace become X3 sales orders once each (CUSORDREF = AmazonOrderId). The deployment brings its own copy of order-to-soh with a marketplaces table
 // naming the sandbox X3's site, order type and customer (`mapping:` in the configuration), as a
 // merchant adapts the shipped template to their X3.
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
+import { startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -18,12 +18,7 @@ beforeAll(async () => {
     prepare: (dir) => {
       const mappings = path.join(dir, 'mappings');
       cpSync(path.join(root, 'mappings'), mappings, { recursive: true });
-      writeFileSync(path.join(mappings, 'lookups/marketplaces.yaml'), [
-        'name: marketplaces',
-        'normalize: [trim, upper]',
-        'entries:',
-        '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }',
-      ].join('\n'));
+      writeMarketplaceTable(path.join(mappings, 'lookups'));
     },
     flows: [
       { use: 'amazon-order-to-sagex3', pollIntervalMs: 200, mapping: 'mappings/amazon-sagex3/order-to-soh.yaml' },
