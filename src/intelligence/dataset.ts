@@ -12,14 +12,31 @@ import { profile, type Profile } from './suggest.js';
 // Under src/ from the compiled CLI too (dist/ holds no data files): `mapping suggest` failed from dist/.
 export const dataFile = fileURLToPath(new URL('../../src/intelligence/data/labelled.json', import.meta.url));
 
-export type Split = 'tuning' | 'heldout' | 'fresh';
+export const judgedFile = path.join(path.dirname(dataFile), 'judged.json');
+
+/**
+ * tuning / heldout / fresh: pairs read from the shipped templates (build-dataset.ts). judged: entity
+ * pairs no template maps, labelled by hand from the fields' meaning (data/judged.json), never tuned on.
+ */
+export type Split = 'tuning' | 'heldout' | 'fresh' | 'judged';
+export const SPLITS: Split[] = ['tuning', 'heldout', 'fresh', 'judged'];
 export interface Dataset {
   split: Record<string, Split>;
   pairs: LabelledPair[];
 }
 
+interface Judged {
+  pairs: Array<{ source: string; target: string; labels: Record<string, { targets: string[]; why: string }> }>;
+}
+
 export function loadDataset(): Dataset {
-  return JSON.parse(readFileSync(dataFile, 'utf8')) as Dataset;
+  const d = JSON.parse(readFileSync(dataFile, 'utf8')) as Dataset;
+  for (const j of (JSON.parse(readFileSync(judgedFile, 'utf8')) as Judged).pairs) {
+    const template = `judged:${j.source}->${j.target}`;
+    d.split[template] = 'judged';
+    d.pairs.push({ template, source: j.source, target: j.target, labels: Object.fromEntries(Object.entries(j.labels).map(([k, v]) => [k, v.targets])) });
+  }
+  return d;
 }
 
 export const splitOf = (d: Dataset, p: LabelledPair): Split => d.split[p.template.replace(/#reverse$/, '')];

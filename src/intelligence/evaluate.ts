@@ -2,7 +2,7 @@
 // target field the template's expression fed from that source field. Held-out and fresh pairs are
 // suggested with the tuning split's knowledge only.
 import { performance } from 'node:perf_hooks';
-import { loadDataset, splitOf, tuningKnowledge, type Split } from './dataset.js';
+import { loadDataset, SPLITS, splitOf, tuningKnowledge, type Split } from './dataset.js';
 import { suggest } from './suggest.js';
 
 export interface SplitScore {
@@ -16,7 +16,7 @@ export function evaluate(withSamples = false): Record<Split, SplitScore> & { msP
   const d = loadDataset();
   const k = tuningKnowledge(d);
   const empty = (): SplitScore => ({ n: 0, top1: 0, top3: 0, misses: [] });
-  const res: Record<Split, SplitScore> = { tuning: empty(), heldout: empty(), fresh: empty() };
+  const res = Object.fromEntries(SPLITS.map((s) => [s, empty()])) as Record<Split, SplitScore>;
   const times: number[] = [];
   for (const p of d.pairs) {
     const split = splitOf(d, p);
@@ -51,9 +51,10 @@ function leaveOut(k: Knowledge, source: string, target: string): Knowledge {
 
 if (process.argv[1]?.endsWith('evaluate.ts')) {
   const r = evaluate(process.argv.includes('--samples'));
-  for (const s of ['tuning', 'heldout', 'fresh'] as const) {
+  for (const s of SPLITS) {
     console.log(`${s}: n=${r[s].n} top1=${r[s].top1} top3=${r[s].top3}`);
-    if (process.argv.includes('--misses')) for (const m of r[s].misses) console.log(`   ${m.pair}: ${m.source} want ${m.want.join('|')} got ${m.got.join(', ')}`);
+    // The judged set's misses are not printed with the others: reading them is how a set gets tuned on.
+    if (process.argv.includes('--misses') && (s !== 'judged' || process.argv.includes('--judged-misses'))) for (const m of r[s].misses) console.log(`   ${m.pair}: ${m.source} want ${m.want.join('|')} got ${m.got.join(', ')}`);
   }
   console.log('ms/pair', r.msPerPair);
 }
