@@ -3,7 +3,7 @@
 // (arrays ↔ detail tables, address blocks) and what accepted mappings taught it. Offline: no data
 // leaves the process.
 import { catalogue, leaves, type Field } from './catalogue.js';
-import { ABBREVIATIONS, CONCEPT, PHRASES, STOP, splitCode } from './vocabulary.js';
+import { ABBREVIATIONS, CONCEPT, IDENTIFIERS, PHRASES, STOP, splitCode } from './vocabulary.js';
 import type { Knowledge } from './knowledge.js';
 
 export interface Candidate {
@@ -103,6 +103,13 @@ function kindOf(f: Field): Profile['kind'] {
   }
 }
 
+const nounCache = new Map<string, string[]>();
+function entityNouns(entity: string): string[] {
+  let n = nounCache.get(entity);
+  if (!n) nounCache.set(entity, (n = words(entity.split('.').pop() ?? '').map(concept).filter((c) => !SYSTEMS.has(c))));
+  return n;
+}
+
 export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   const itemEntity = /item|product|listing|ITM$/i.test(entity);
   const segs = f.path.split('.');
@@ -112,7 +119,7 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   let leafWords = words(leafSeg).map((w) => (w === 'addr' ? 'address' : w));
   // Phrases first: "address line" (AddressLine1, ADDLIG1) is a street line, Amazon's "externally
   // assigned product identifier" a GTIN.
-  leafWords = phrased(leafWords).filter((w) => !STOP.has(w));
+  leafWords = phrased(leafWords).filter((w) => !STOP.has(w)).flatMap((w) => IDENTIFIERS[w] ?? [w]);
   // Audit stamps (update_date, LastUpdateDate) are bookkeeping, not the business date they resemble.
   const audit = leafWords.some((w) => /^(update|updated|modified|changed)$/.test(w));
   // A contact, said alone (ShipToContact), is the person's name; ContactEmail is an e-mail.
@@ -133,7 +140,9 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   // Digits only tell AddressLine1 from AddressLine2; they weigh little.
   // An Amazon listing attribute's `value` is whatever the attribute names (item_name[].value): the word weighs little.
   const valueWeight = segs[0] === 'attributes' ? 0.2 : 0.5;
-  for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? valueWeight : w.startsWith('#') || SYSTEMS.has(w) ? 0.3 : 1);
+  // The entity's own noun in its fields' names (an order's OrderItemId, OrderStatus) says little.
+  const own = new Set(entityNouns(entity));
+  for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? valueWeight : w.startsWith('#') || SYSTEMS.has(w) ? 0.3 : own.has(concept(w)) && leafWords.length > 1 ? 0.7 : 1);
   // A money object's parts take their meaning from the object: ItemPrice.Amount is an item price.
   if (moneyLeaf) for (const w of ownerWords(owner)) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
   // An amount per unit (perUnitDeclaredValue.value, UnitPrice) is a price.

@@ -15,6 +15,11 @@ export const ABBREVIATIONS: Record<string, string[]> = {
   WEI: ['weight'], TRACK: ['tracking'], FLG: ['flag'], SAU: ['unit'], DST: ['destination'], RGV: ['value'],
   AXX: [], CRG: ['charge'], UOM: ['unit'], STU: ['unit'], TSI: ['family'], CPN: ['company'], CHK: ['check'],
   YAMZ: ['amazon'], TRK: ['tracking'], LOC: ['location'], PTE: ['terms'], DUD: ['due'],
+  // From ../shared/specs/sage-x3.md: TCL and LED as it names them ("TCLCOD (category)", "LEDTYP (ledger
+  // type)"); the others read from where its tables put them (not spelled out there): CODADR among the
+  // BPC address fields, CPY in the GAS header (CPN elsewhere), LIN a line, SOPLIN in SORDERQ (sales
+  // order lines), PURBASPRI beside ITMMASTER's base price BASPRI.
+  TCL: ['category'], LED: ['ledger'], ADR: ['address'], CPY: ['company'], LIN: ['line'], SOP: ['order'], PUR: ['purchase'],
 };
 
 /** Word → concept. Words not listed are their own concept (after a light plural strip). */
@@ -62,6 +67,13 @@ const GROUPS: Record<string, string[]> = {
   charge: ['charge', 'surcharge', 'fee', 'freight'],
 };
 
+/**
+ * A SKU is the seller's stock keeping unit, an item's identifier (ordersV0: "the item's seller stock
+ * keeping unit (SKU)"): read as item and id, as X3's ITMREF (item reference) is. Amazon's own
+ * ASIN stays a word of its own: it is not the seller's reference.
+ */
+export const IDENTIFIERS: Record<string, string[]> = { sku: ['item', 'id'] };
+
 /** Multi-word names folded to one word before concepts (Amazon listing attribute names). */
 export const PHRASES: Array<[string[], string]> = [
   [['externally', 'assigned', 'product', 'identifier'], 'gtin'],
@@ -75,13 +87,20 @@ export const CONCEPT = new Map<string, string>();
 for (const [c, words] of Object.entries(GROUPS)) for (const w of words) CONCEPT.set(w, c);
 
 /** Words too common in field names to tell fields apart. */
-export const STOP = new Set(['the', 'of', 'to', 'is', 'with', 'our', 'x', 'api', 'field', 'fields', 'data', 'info', 'address', 'attributes', 'addresses']);
+export const STOP = new Set(['the', 'of', 'to', 'is', 'on', 'or', 'for', 'be', 'will', 'a', 'an', 'and', 'by', 'with', 'our', 'x', 'api', 'field', 'fields', 'data', 'info', 'address', 'attributes', 'addresses']);
 
 const known = Object.keys(ABBREVIATIONS).sort((a, b) => b.length - a.length);
 
 /** An upper-case code → abbreviations, longest first, dynamic programming over the whole code. */
 export function splitCode(code: string): string[] | undefined {
   const s = code.replace(/\d+$/, '');
+  const whole = splitWhole(s);
+  // X3 names a customer's own fields with a leading X, Y or Z (YTRACKNUM is a tracking number): the
+  // letter says whose the field is, the rest what it is.
+  return whole ?? (/^[XYZ]/.test(s) ? splitWhole(s.slice(1)) : undefined);
+}
+
+function splitWhole(s: string): string[] | undefined {
   const best: Array<string[] | undefined> = new Array(s.length + 1).fill(undefined);
   best[0] = [];
   for (let i = 0; i < s.length; i++) {
