@@ -2,7 +2,6 @@
 // to an `order-flagged` rule's webhook (a real local HTTP server), an order at the threshold is held
 // with its reasons (dead letter code, row in order_holds), a released one passes, a cancelled one stops.
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,26 +12,21 @@ import { compileFlowExpr } from '../flows/expr.js';
 import type { FlowDocument, HoldStep } from '../flows/document.js';
 import { holdStep } from '../flows/steps/hold.js';
 import type { StepEnv } from '../flows/steps/kind.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/support/webhooks.js';
 import { HoldStore } from './holds.js';
 
 describe('hold step', () => {
   let store: Store;
-  let server: Server;
-  let url = '';
-  const received: Array<{ state: string; message: string }> = [];
+  let hook: WebhookReceiver<{ state: string; message: string }>;
+  let received: Array<{ state: string; message: string }>;
   beforeAll(async () => {
     store = await openStore({ dialect: 'sqlite', file: path.join(mkdtempSync(path.join(tmpdir(), 'hold-step-')), 'syncline.db') });
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => (received.push(JSON.parse(body) as { state: string; message: string }), res.end('ok')));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
-    await new AlertStore(store.db).create({ name: 'flagged orders', kind: 'order-flagged', threshold: 0, windowMinutes: 60, subject: 'shop-to-erp', channel: 'webhook', target: url, enabled: true });
+    hook = await startWebhookReceiver<{ state: string; message: string }>();
+    received = hook.bodies;
+    await new AlertStore(store.db).create({ name: 'flagged orders', kind: 'order-flagged', threshold: 0, windowMinutes: 60, subject: 'shop-to-erp', channel: 'webhook', target: hook.url, enabled: true });
   });
   afterAll(async () => {
-    server?.close();
+    await hook?.close();
     await store?.close();
   });
 

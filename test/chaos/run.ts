@@ -29,7 +29,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import SqliteDatabase from 'better-sqlite3';
@@ -44,6 +43,7 @@ import { query as x3Query } from '../../src/connectors/sagex3/operations/query.j
 import { XcartClient } from '../../src/connectors/xcart/client.js';
 import { createProduct } from '../../src/connectors/xcart/index.js';
 import { reconcileXcartSage300 } from '../../src/reconcile/xcart-sage300.js';
+import { startWebhookReceiver } from '../support/webhooks.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -131,23 +131,9 @@ if (amazon && NOTIFICATIONS) {
   await createSubscription.call(setup, { notificationType: 'ORDER_CHANGE', destinationId: dest.destinationId });
   await putFaults(amazon.url, AMAZON_FAULTS);
 }
-/** Alert notifications received (the rules' webhook target), by connection and state. */
-const alertsReceived: Array<{ subject: string | null; state: string; at: number }> = [];
-const alertReceiver = createHttpServer((req, res) => {
-  let body = '';
-  req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-  req.on('end', () => {
-    try {
-      const n = JSON.parse(body) as { rule?: { subject?: string | null; kind?: string }; state?: string };
-      if (n.rule?.kind === 'connection-down') alertsReceived.push({ subject: n.rule.subject ?? null, state: String(n.state), at: Date.now() });
-    } catch {
-      // not an alert: ignored, and so not counted
-    }
-    res.writeHead(204).end();
-  });
-});
-await new Promise<void>((r) => alertReceiver.listen(0, '127.0.0.1', r));
-const alertUrl = `http://127.0.0.1:${(alertReceiver.address() as AddressInfo).port}/alerts`;
+// The alert rules' webhook target.
+const alertReceiver = await startWebhookReceiver<{ rule?: { subject?: string | null; kind?: string }; state?: string }>();
+const alertUrl = alertReceiver.url;
 // One port for every start of the engine (X-Cart's webhooks are sent to it): a free one, found now.
 const enginePort = await new Promise<number>((resolve) => {
   const probe = createNetServer().listen(0, '127.0.0.1', () => {
@@ -444,6 +430,8 @@ const explained = reasons.filter((r) => {
 const twice = (m: Map<string, number>) => [...m.values()].reduce((n, c) => n + (c - 1), 0);
 const xcartPart = { orders: ORDERS + INVALID, erpRecords: perReference.size, lost: Math.max(0, ORDERS + INVALID - perReference.size - deadOf(XCART_FLOW)), duplicated: twice(perReference), deadLettered: deadOf(XCART_FLOW) };
 const amazonPart = { orders: AMAZON, erpRecords: x3PerReference.size, lost: Math.max(0, AMAZON - x3PerReference.size - deadOf(AMAZON_FLOW)), duplicated: twice(x3PerReference), deadLettered: deadOf(AMAZON_FLOW) };
+/** Connection-down notifications received, by connection and state (anything else is not counted). */
+const alertsReceived = alertReceiver.requests.flatMap(({ body: n, at }) => (n?.rule?.kind === 'connection-down' ? [{ subject: n.rule.subject ?? null, state: String(n.state), at }] : []));
 // Each outage must have raised its connection-down alert (a firing notification at the rule's webhook).
 const outageReport = outages.map((o) => ({ erp: o.erp, seconds: Math.round((o.to - o.from) / 1000), alerted: alertsReceived.some((a) => a.subject === o.erp && a.state === 'firing' && a.at >= o.from) }));
 const outagesPlanned = 1 + (AMAZON ? 1 : 0);
@@ -471,7 +459,7 @@ const summary = {
   amazon: amazonPart,
 };
 for (const s of [xcart, sage, amazon, x3]) s?.child.kill('SIGTERM');
-alertReceiver.close();
+await alertReceiver.close();
 const ok = summary.lost === 0 && summary.duplicated === 0 && summary.totalsWrong === 0 && dead === INVALID && explained === INVALID
   && outageReport.length === outagesPlanned && outageReport.every((o) => o.alerted);
 if (!outageReport.every((o) => o.alerted) || outageReport.length !== outagesPlanned) say(`chaos: outages ${JSON.stringify(outageReport)}; alerts received ${JSON.stringify(alertsReceived)}`);

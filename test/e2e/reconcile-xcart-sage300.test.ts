@@ -5,8 +5,6 @@
 // Likewise an OE credit note carrying one X-Cart refund twice.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +15,7 @@ import { createCreditNote, findOrdersByReference, type Sage300Client } from '../
 import type { XcartClient } from '../../src/connectors/xcart/index.js';
 import { reconcileXcartSage300 } from '../../src/reconcile/xcart-sage300.js';
 import { AlertStore } from '../../src/alerts/alerts.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhooks.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,21 +24,19 @@ describe('reconcile xcart-sage300', () => {
   let dir: string;
   let since: string;
   // The alert webhook the store's duplicate-reference rule posts to, and what it received.
-  const posts: Array<{ state: string; message: string; rule: { kind: string } }> = [];
-  const hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c));
-    req.on('end', () => (posts.push(JSON.parse(body) as (typeof posts)[number]), res.writeHead(204).end()));
-  });
+  type Post = { state: string; message: string; rule: { kind: string } };
+  let hook: WebhookReceiver<Post>;
+  let posts: Post[];
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'syncline-reconcile-'));
     since = new Date(Date.now() - 1000).toISOString();
     demo = await startDemo({ port: 0, dataDir: dir });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    await new AlertStore(demo.runtime.store.db).create({ name: 'ERP duplicates', kind: 'duplicate-reference', threshold: 0, windowMinutes: 1, subject: 'xcart-sage300', channel: 'webhook', target: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alert`, enabled: true });
+    hook = await startWebhookReceiver<Post>();
+    posts = hook.bodies;
+    await new AlertStore(demo.runtime.store.db).create({ name: 'ERP duplicates', kind: 'duplicate-reference', threshold: 0, windowMinutes: 1, subject: 'xcart-sage300', channel: 'webhook', target: hook.url, enabled: true });
   }, 60_000);
   afterAll(async () => {
-    hook.close();
+    await hook?.close();
     await demo?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

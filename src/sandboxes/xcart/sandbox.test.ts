@@ -1,10 +1,10 @@
 // Fidelity of the X-Cart sandbox to the X-Cart 5.5 API (specs/xcart-sage300.md §1), over raw HTTP.
-import { createServer, type IncomingMessage } from 'node:http';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, type XcartSandbox } from './index.js';
 import { verifyWebhook } from '../../connectors/xcart/webhooks.js';
+import { startWebhookReceiver } from '../../../test/support/webhooks.js';
 
 let sb: XcartSandbox;
 const get = (p: string, headers: Record<string, string> = {}) => fetch(sb.url + p, { headers: { 'x-auth-token': sb.credentials.readToken, ...headers } });
@@ -216,22 +216,13 @@ describe('fault injection per route', () => {
 
 describe('webhook push EXTENSION', () => {
   it('signed deliveries; duplicate and out-of-order faults happen and are visible to the receiver', async () => {
-    const received: Array<{ raw: string; sig: string | undefined; id: string | undefined }> = [];
-    const server = createServer((req: IncomingMessage, res) => {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        received.push({ raw, sig: req.headers['x-syncline-signature'] as string | undefined, id: req.headers['x-syncline-event-id'] as string | undefined });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
+    const hook = await startWebhookReceiver();
     try {
-      sb.webhooks.configure({ url: `http://127.0.0.1:${port}/hook`, secret: 'whsec-test-123', duplicate: 0.3, outOfOrder: 0.3 });
+      sb.webhooks.configure({ url: hook.url, secret: 'whsec-test-123', duplicate: 0.3, outOfOrder: 0.3 });
       const placed = sb.storefront.placeOrders(40, { paid: false });
       await sb.webhooks.flush();
       sb.webhooks.configure(null);
+      const received = hook.requests.map((r) => ({ raw: r.raw, sig: r.headers['x-syncline-signature'] as string | undefined, id: r.headers['x-syncline-event-id'] as string | undefined }));
       const events = received.map((r) => verifyWebhook(r.raw, r.sig, 'whsec-test-123'));
       expect(() => verifyWebhook(received[0]!.raw, received[0]!.sig, 'other-secret')).toThrowError(/signature does not match/);
       expect(() => verifyWebhook(received[0]!.raw.replace('order', 'ordex'), received[0]!.sig, 'whsec-test-123')).toThrow();
@@ -243,7 +234,7 @@ describe('webhook push EXTENSION', () => {
       expect(sb.webhooks.stats.duplicated).toBeGreaterThan(0);
       expect(sb.webhooks.stats.reordered).toBeGreaterThan(0);
     } finally {
-      await new Promise((r) => server.close(r));
+      await hook.close();
     }
   });
 });

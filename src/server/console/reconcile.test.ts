@@ -3,13 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../alerts/alerts.js';
 import { openStore, type Store } from '../../core/db/database.js';
 import { userError } from '../../core/errors.js';
 import { dropSchema, openPgStore, uniqueSchema } from '../../../test/support/pg.js';
+import { startWebhookReceiver } from '../../../test/support/webhooks.js';
 import { Reconciliations } from './reconcile.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'syncline-reconcile-'));
@@ -70,20 +69,12 @@ describe.each(Object.keys(stores))('reconciliation results on %s', (dialect) => 
 
 describe('a reconciliation-difference alert rule', () => {
   it('fires into its webhook when a run over the API finds more differences than its threshold, and resolves when one finds no more', async () => {
-    const got: Array<{ state: string; message: string }> = [];
-    const hook = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        got.push(JSON.parse(body) as { state: string; message: string });
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    const hook = await startWebhookReceiver<{ state: string; message: string }>();
+    const got = hook.bodies;
     const store = await openStore({ dialect: 'sqlite', file: path.join(dir, 'alerts.sqlite') });
     try {
       const rules = new AlertStore(store.db);
-      const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+      const url = hook.url;
       await rules.create({ name: 'Pair differs', kind: 'reconciliation-difference', threshold: 1, windowMinutes: 60, subject: 'xcart-sage300', channel: 'webhook', target: url, enabled: true });
       await rules.create({ name: 'Other pair', kind: 'reconciliation-difference', threshold: 0, windowMinutes: 60, subject: 'amazon-x3', channel: 'webhook', target: url, enabled: true });
       const diff = (n: number) => Array.from({ length: n }, (_, i) => ({ kind: 'missing in Sage 300', key: `xcart:order:${i}`, amount: '1.00' }));
@@ -101,7 +92,7 @@ describe('a reconciliation-difference alert rule', () => {
       expect((await rules.history()).map((h) => [h.state, h.delivered])).toEqual([['resolved', true], ['firing', true]]);
     } finally {
       await store.close();
-      hook.close();
+      await hook.close();
     }
   });
 });
