@@ -2,29 +2,42 @@
 // (orders by CUSORDREF, settlements by journal REF and account, credit notes by INVREF), every difference with its amount
 // (src/settlement/reconcile.ts). Exit 0 whatever the differences (they are the report); 1 on failure.
 // Either pair: the result is stored where the console's dashboard shows it (table `reconciliations`,
-// as a run from the admin API is), and a target record carrying a source reference twice fires the
-// store's `duplicate-reference` alert rules (src/alerts); a clean run resolves them.
+// as a run from the admin API is) — a run that fails too, as `failed` with its reason, so the
+// dashboard does not go on showing the last good run — and a target record carrying a source
+// reference twice fires the store's `duplicate-reference` alert rules (src/alerts); a clean run resolves them.
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { toSynclineError, userError } from '../../core/errors.js';
 import type { DuplicateFinding } from '../../alerts/alerts.js';
 import type { ReconcileOutcome } from '../../reconcile/pairs.js';
+import type { ReconcileStatus } from '../../server/console/reconcile.js';
+
+interface Pair {
+  /** The admin API's name, under which the dashboard shows it. */
+  stored: string;
+  /** The subject of its duplicate-reference alert rules. */
+  alert: string;
+}
+
+const by = () => `cli:${userInfo().username}`;
 
 /**
  * Through the store `--db` or the configuration names (a SQLite file that does not exist is not
- * created): keeps the result where the console's dashboard reads it (pair `stored`, the admin API's
- * name) and sends the duplicate-reference alerts of `alertPair`. Returns what to tell the operator.
+ * created): keeps the result where the console's dashboard reads it and, for a run that finished,
+ * sends the duplicate-reference alerts (a failed run found nothing, so it resolves nothing). Returns
+ * what to tell the operator.
  */
-async function record(o: { config: string; db?: string }, pair: { stored: string; alert: string }, outcome: ReconcileOutcome, started: number, found: DuplicateFinding[]): Promise<string[]> {
-  const [{ resolveStoreUrl }, { openStore, storeOptionsFromUrl }, { alertDuplicates }, { finishedReconciliation, storeReconciliation }, { existsSync }] = await Promise.all([import('../../config.js'), import('../../core/db/database.js'), import('../../alerts/alerts.js'), import('../../server/console/reconcile.js'), import('node:fs')]);
+async function record(o: { config: string; db?: string }, pair: Pair, status: ReconcileStatus, found: DuplicateFinding[]): Promise<string[]> {
+  const [{ resolveStoreUrl }, { openStore, storeOptionsFromUrl }, { alertDuplicates }, { storeReconciliation }, { existsSync }] = await Promise.all([import('../../config.js'), import('../../core/db/database.js'), import('../../alerts/alerts.js'), import('../../server/console/reconcile.js'), import('node:fs')]);
   const { url } = await resolveStoreUrl({ config: o.config, ...(o.db ? { db: o.db } : {}) });
   const options = storeOptionsFromUrl(url);
   if (options.dialect === 'sqlite' && (options.file === ':memory:' || !existsSync(options.file))) return [`no store at ${url}: the result is not stored${found.length ? ' and the duplicate-reference alert was not sent' : ''}`];
   const store = await openStore(options);
   try {
     const notes: string[] = [];
-    await storeReconciliation(store.db, finishedReconciliation(pair.stored, started, `cli:${userInfo().username}`, outcome));
-    notes.push(`stored as the last ${pair.stored} reconciliation (${url.replace(/\/\/[^@/]*@/, '//…@')})`);
+    await storeReconciliation(store.db, status);
+    notes.push(`stored as the last ${pair.stored} reconciliation${status.status === 'failed' ? ', failed' : ''} (${url.replace(/\/\/[^@/]*@/, '//…@')})`);
+    if (status.status === 'failed') return notes;
     const sent = await alertDuplicates({ db: store.db }, pair.alert, found);
     const failed = sent.filter((e) => !e.delivered);
     if (failed.length) notes.push(`alert not delivered: ${failed.map((e) => e.error).join('; ')}`);
@@ -33,6 +46,25 @@ async function record(o: { config: string; db?: string }, pair: { stored: string
   } finally {
     await store.close();
   }
+}
+
+/** A run that finished: stored, alerts sent, what happened told on stderr. */
+async function finished(o: { config: string; db?: string }, pair: Pair, started: number, outcome: ReconcileOutcome, found: DuplicateFinding[]): Promise<void> {
+  const { finishedReconciliation } = await import('../../server/console/reconcile.js');
+  for (const note of await record(o, pair, finishedReconciliation(pair.stored, started, by(), outcome), found)) console.error(note);
+}
+
+/** A run that threw (a system unreachable, credentials refused, a bad configuration): the reason printed and stored as failed. */
+async function failed(o: { config: string; db?: string; json?: boolean }, pair: Pair, started: number, e: unknown): Promise<void> {
+  const err = toSynclineError(e);
+  if (o.json) console.log(JSON.stringify({ error: err.toJSON() }));
+  else console.error(`${err.code}: ${err.message}`);
+  const { failedReconciliation } = await import('../../server/console/reconcile.js');
+  const notes = await record(o, pair, failedReconciliation(pair.stored, started, by(), err), []).catch((f: unknown) => {
+    const why = toSynclineError(f);
+    return [`the failure is not stored: ${why.code}: ${why.message}`];
+  });
+  for (const note of notes) console.error(note);
 }
 
 interface ReconcileCliOptions {
@@ -50,6 +82,9 @@ interface ReconcileCliOptions {
   reportPollMs?: string;
   creditType?: string;
 }
+
+const XCART_SAGE300: Pair = { stored: 'xcart-sage300', alert: 'xcart-sage300' };
+const AMAZON_X3: Pair = { stored: 'amazon-sagex3', alert: 'amazon-x3' };
 
 export function registerReconcile(program: Command): void {
   const cmd = program.command('reconcile').description('compare two systems over their APIs and list every difference with its amount');
@@ -82,7 +117,7 @@ export function registerReconcile(program: Command): void {
         );
         const summary = `orders: ${report.orders.xcart} in X-Cart, ${report.orders.inSage300} in Sage 300 · customers: ${report.customers.xcart} / ${report.customers.inSage300} · stock: ${report.stock.compared} SKUs compared · payments: ${report.payments.xcart} / ${report.payments.inSage300}, refunds: ${report.payments.refunds} / ${report.payments.refundsInSage300} · credit notes: ${report.creditNotes.inSage300}${report.prices ? ` · prices: ${report.prices.compared} SKUs compared` : ''}`;
         const duplicates = report.differences.filter((d) => d.kind.endsWith('-duplicated-in-sage300')).map((d) => ({ reference: d.key, detail: `${d.kind}: ${String(d.sage300)}` }));
-        for (const note of await record(o, { stored: 'xcart-sage300', alert: 'xcart-sage300' }, { summary, differences: report.differences }, started, duplicates)) console.error(note);
+        await finished(o, XCART_SAGE300, started, { summary, differences: report.differences }, duplicates);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
           console.log(summary);
@@ -91,9 +126,7 @@ export function registerReconcile(program: Command): void {
         }
         if (report.differences.length) process.exitCode = 1;
       } catch (e) {
-        const err = toSynclineError(e);
-        if (o.json) console.log(JSON.stringify({ error: err.toJSON() }));
-        else console.error(`${err.code}: ${err.message}`);
+        await failed(o, XCART_SAGE300, started, e);
         process.exitCode = 2;
       }
     });
@@ -152,7 +185,7 @@ export function registerReconcile(program: Command): void {
         const summary = `since ${report.since}: ${report.orders.checked} orders (${report.orders.inX3} in X3), ${report.settlements.checked} settlements (${report.settlements.posted} posted), ${report.creditNotes.checked} credit notes${stock ? `\nstock: ${stock.stock.mfnCompared} MFN and ${stock.stock.fbaCompared} FBA SKUs compared (units, X3 − Amazon)` : ''}`;
         const duplicates = base.differences.filter((d) => d.kind.endsWith('-duplicated-in-x3')).map((d) => ({ reference: d.id, detail: d.detail ?? d.kind }));
         const outcome = { summary, differences: report.differences.map((d) => ({ kind: d.kind, key: d.id, amount: `${d.amount}${'currency' in d && d.currency ? ` ${d.currency}` : ''}`, ...(d.detail ? { detail: d.detail } : {}) })) };
-        for (const note of await record({ config: o.config!, ...(o.db ? { db: o.db } : {}) }, { stored: 'amazon-sagex3', alert: 'amazon-x3' }, outcome, started, duplicates)) console.error(note);
+        await finished({ config: o.config!, ...(o.db ? { db: o.db } : {}) }, AMAZON_X3, started, outcome, duplicates);
         if (o.json) console.log(JSON.stringify({ ...report, differenceCount: report.differences.length }));
         else {
           console.log(summary);
@@ -163,9 +196,7 @@ export function registerReconcile(program: Command): void {
           console.log(`${report.differences.length} difference${report.differences.length === 1 ? '' : 's'}`);
         }
       } catch (e) {
-        const err = toSynclineError(e);
-        if (o.json) console.log(JSON.stringify({ error: err.toJSON() }));
-        else console.error(`${err.code}: ${err.message}`);
+        await failed({ config: o.config!, ...(o.db ? { db: o.db } : {}), ...(o.json ? { json: true } : {}) }, AMAZON_X3, started, e);
         process.exitCode = 1;
       }
     });

@@ -30,6 +30,12 @@ export function finishedReconciliation(pair: string, started: number, by: string
   return { pair, at: started, by, status: out.differences.length ? 'differences' : 'ok', durationMs: Date.now() - started, summary: out.summary, differenceCount: out.differences.length, differences: redact(out.differences.slice(0, 50)), error: null };
 }
 
+/** A comparison that threw (a system unreachable, credentials refused): `failed`, with the reason. */
+export function failedReconciliation(pair: string, started: number, by: string, e: unknown): ReconcileStatus {
+  const err = toSynclineError(e);
+  return { pair, at: started, by, status: 'failed', durationMs: Date.now() - started, summary: null, differenceCount: 0, differences: [], error: `${err.code}: ${err.message}` };
+}
+
 /**
  * Keeps a result where the dashboard reads the newest of each pair (from the admin API or from
  * `syncline reconcile`), and tells the `reconciliation-difference` alert rules (a failure is no finding).
@@ -82,8 +88,7 @@ export class Reconciliations {
       try {
         s = finishedReconciliation(pair, started, by, await r());
       } catch (e) {
-        const err = toSynclineError(e);
-        s = { pair, at: started, by, status: 'failed', durationMs: Date.now() - started, summary: null, differenceCount: 0, differences: [], error: `${err.code}: ${err.message}` };
+        s = failedReconciliation(pair, started, by, e);
       }
       this.last.set(pair, s);
       if (this.db) await storeReconciliation(this.db, s);
