@@ -3,8 +3,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore, type Store } from '../core/db/database.js';
+import { circuitState, downSince, HttpClient } from '../http/client.js';
 import { AlertEvaluator, alertDuplicates } from './alerts.js';
 
 describe('alerts', () => {
@@ -15,7 +16,10 @@ describe('alerts', () => {
   let hookUrl: string;
   const mails: string[] = [];
   const posts: Array<Record<string, unknown>> = [];
-  let circuit = 'closed';
+  let erpServer: Server;
+  let erpUrl: string;
+  /** What the ERP stand-in answers every call with. */
+  let status = 503;
 
   beforeAll(async () => {
     store = await openStore({ dialect: 'sqlite', file: ':memory:' });
@@ -43,16 +47,23 @@ describe('alerts', () => {
     });
     await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
     hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/alert`;
+    erpServer = createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end('{}'));
+    await new Promise<void>((r) => erpServer.listen(0, '127.0.0.1', r));
+    erpUrl = `http://127.0.0.1:${(erpServer.address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {
     await new Promise<void>((r) => smtp.close(() => r()));
     hooks.close();
+    erpServer.close();
     await store.close();
   });
 
-  const evaluator = () =>
-    new AlertEvaluator({ db: store.db, sources: { circuit: () => circuit, connections: async () => ['sage300-main'] }, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'syncline@test.local' });
+  const evaluator = (connections = ['sage300-main']) =>
+    new AlertEvaluator({ db: store.db, sources: { downSince, connections: async () => connections }, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'syncline@test.local' });
+  /** A real client of the ERP stand-in (every call one attempt), its circuit opening after `failures` in a row. */
+  const client = (connection: string, failures: number) => new HttpClient({ connection, baseUrl: erpUrl, maxAttempts: 1, breaker: { consecutiveFailures: failures, halfOpenAfterMs: 5_000 } });
+  const ping = { operation: 'ping', method: 'GET', path: '/ping' } as const;
 
   it('dead letters over the threshold: one e-mail and one webhook when it starts, one each when it resolves', async () => {
     const alerts = evaluator();
@@ -87,33 +98,69 @@ describe('alerts', () => {
   it('a connection down for M minutes fires once it has been down that long; a failed delivery is recorded with its error', async () => {
     const alerts = evaluator();
     await alerts.store.create({ name: 'ERP down', kind: 'connection-down', threshold: 0, windowMinutes: 2, subject: 'sage300-main', channel: 'webhook', target: 'http://127.0.0.1:9/nobody-listens', enabled: true });
-    circuit = 'open';
+    const erp = client('sage300-main', 3);
     const t0 = Date.now();
-    await alerts.tick(t0);
-    await alerts.tick(t0 + 60_000);
-    let events = (await alerts.store.history()).filter((h) => h.message.includes('connection'));
-    expect(events).toHaveLength(0);
-    await alerts.tick(t0 + 121_000);
-    events = (await alerts.store.history()).filter((h) => h.message.includes('connection'));
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ state: 'firing', delivered: false });
-    expect(events[0]!.error).toBeTruthy();
+    vi.useFakeTimers({ toFake: ['Date'], now: t0 });
+    try {
+      for (let i = 0; i < 3; i++) await expect(erp.request(ping)).rejects.toMatchObject({ code: 'HTTP_SERVER_ERROR' });
+      expect(circuitState('sage300-main')).toBe('open');
+      await alerts.tick(t0);
+      await alerts.tick(t0 + 60_000);
+      let events = (await alerts.store.history()).filter((h) => h.message.includes('connection'));
+      expect(events).toHaveLength(0);
+      await alerts.tick(t0 + 121_000);
+      events = (await alerts.store.history()).filter((h) => h.message.includes('connection'));
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ state: 'firing', delivered: false });
+      expect(events[0]!.error).toBeTruthy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
-  it('a half-open circuit (a probe under way) is still down: an outage longer than the window fires, however its probes are sampled', async () => {
-    const alerts = evaluator();
-    await alerts.store.create({ name: 'X3 down', kind: 'connection-down', threshold: 0, windowMinutes: 1, subject: 'sage300-main', channel: 'webhook', target: hookUrl, enabled: true });
+  it('the down-time counts from the first failed call, not from when the circuit opened; failed probes keep it, a success ends it', async () => {
+    // Sparse calls (jobs in backoff): the circuit opens at the fifth failure, 40 s into the outage.
+    // Counting from then, a 1-minute rule fired 40 s late; it must fire at the minute.
+    const alerts = evaluator(['x3-main']);
+    await alerts.store.create({ name: 'X3 down', kind: 'connection-down', threshold: 0, windowMinutes: 1, subject: 'x3-main', channel: 'webhook', target: hookUrl, enabled: true });
     const before = posts.length;
+    const erp = client('x3-main', 5);
     const t0 = Date.now();
-    // Open, then every few ticks the breaker's probe (half-open) fails and it opens again: an ERP down throughout.
-    for (const [i, state] of ['open', 'half-open', 'open', 'half-open', 'open', 'open'].entries()) {
-      circuit = state;
-      await alerts.tick(t0 + i * 15_000);
+    vi.useFakeTimers({ toFake: ['Date'], now: t0 });
+    const at = async (ms: number, calls: number) => {
+      vi.setSystemTime(t0 + ms);
+      for (let i = 0; i < calls; i++) await erp.request(ping).catch(() => undefined);
+      await alerts.tick(t0 + ms);
+    };
+    try {
+      await at(0, 1);
+      expect(circuitState('x3-main')).toBe('closed');
+      expect(downSince('x3-main')).toBeUndefined(); // one failure is not an outage (yet)
+      await at(20_000, 2);
+      await at(40_000, 2);
+      expect(circuitState('x3-main')).toBe('open');
+      expect(downSince('x3-main')).toBe(t0);
+      expect(posts.length).toBe(before);
+      await at(60_000, 0);
+      expect(posts.slice(before).map((p) => [p.state, (p.rule as { name: string }).name])).toEqual([['firing', 'X3 down']]);
+      // A probe (half-open) that fails: still down since t0.
+      await at(70_000, 1);
+      await at(75_000, 1);
+      expect(downSince('x3-main')).toBe(t0);
+      expect(posts.slice(before).map((p) => p.state)).toEqual(['firing']);
+      // The ERP answers again: the next probe closes the circuit and the alert resolves.
+      status = 200;
+      await at(81_000, 1);
+      expect(circuitState('x3-main')).toBe('closed');
+      expect(posts.slice(before).map((p) => p.state)).toEqual(['firing', 'resolved']);
+      // A new failure after the recovery starts a new count, and is no outage by itself.
+      status = 503;
+      await at(200_000, 1);
+      expect(downSince('x3-main')).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+      status = 503;
     }
-    expect(posts.slice(before).map((p) => [p.state, (p.rule as { name: string }).name])).toEqual([['firing', 'X3 down']]);
-    circuit = 'closed';
-    await alerts.tick(t0 + 90_000);
-    expect(posts.slice(before).map((p) => p.state)).toEqual(['firing', 'resolved']);
   });
 
   it('a reconciliation that finds a reference twice fires the duplicate-reference rules of its pair (e-mail), and a clean one resolves them', async () => {

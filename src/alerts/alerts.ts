@@ -140,8 +140,8 @@ export class AlertStore {
 }
 
 export interface AlertSources {
-  /** Circuit state of a connection's client ('open' or 'isolated' counts as down). */
-  circuit(connectionId: string): string;
+  /** Since when a connection has been down (epoch ms; src/http/client.ts `downSince`), undefined while it is up. */
+  downSince(connectionId: string): number | undefined;
   /** Every connection id (for rules without a subject). */
   connections(): Promise<string[]>;
 }
@@ -163,8 +163,6 @@ export class AlertEvaluator {
   readonly store: AlertStore;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
-  /** Since when each connection has been seen down (this process's observation). */
-  private readonly downSince = new Map<string, number>();
   private transport: Transporter | undefined;
 
   constructor(private readonly opts: AlertOptions) {
@@ -187,14 +185,6 @@ export class AlertEvaluator {
     if (this.running) return;
     this.running = true;
     try {
-      for (const id of await this.opts.sources.connections()) {
-        const c = this.opts.sources.circuit(id);
-        // Half-open is a probe of a connection still down, not a recovery: only a closed circuit
-        // ends the down-time (it did restart it, so a tick during a probe kept a long outage silent).
-        if (c === 'open' || c === 'isolated') {
-          if (!this.downSince.has(id)) this.downSince.set(id, now);
-        } else if (c !== 'half-open') this.downSince.delete(id);
-      }
       for (const rule of await this.store.list()) {
         if (!rule.enabled || rule.kind === 'duplicate-reference' || rule.kind === 'order-flagged' || rule.kind === 'reconciliation-difference') continue; // events: raised by reconciliations and hold steps
         try {
@@ -216,9 +206,10 @@ export class AlertEvaluator {
       const n = Number((await q.executeTakeFirstOrThrow()).n);
       return { firing: n > rule.threshold, message: `${n} dead letter${n === 1 ? '' : 's'} in the last ${rule.windowMinutes} min${rule.subject ? ` on ${rule.subject}` : ''} (threshold: more than ${rule.threshold})` };
     }
-    const ids = rule.subject ? [rule.subject] : [...this.downSince.keys()];
-    const down = ids.filter((id) => (this.downSince.get(id) ?? Infinity) <= now - rule.windowMinutes * 60_000);
-    return { firing: down.length > 0, message: down.length ? `connection ${down.join(', ')} down (circuit open) for ${rule.windowMinutes} min or more` : `${rule.subject ?? 'every connection'} is up` };
+    // Down since the first failed call of the failures that opened its circuit (this process's observation).
+    const ids = rule.subject ? [rule.subject] : await this.opts.sources.connections();
+    const down = ids.filter((id) => (this.opts.sources.downSince(id) ?? Infinity) <= now - rule.windowMinutes * 60_000);
+    return { firing: down.length > 0, message: down.length ? `connection ${down.join(', ')} down (every call failing, circuit open) for ${rule.windowMinutes} min or more` : `${rule.subject ?? 'every connection'} is up` };
   }
 
   /** Sends one notification and records it in the history, delivered or not. */
@@ -266,7 +257,7 @@ export interface DuplicateFinding {
  * and resolves a firing one when a later reconciliation found none. Returns the notifications sent.
  */
 export async function alertDuplicates(opts: Omit<AlertOptions, 'sources'>, pair: string, found: DuplicateFinding[], now = Date.now()): Promise<AlertEvent[]> {
-  const alerts = new AlertEvaluator({ ...opts, sources: { circuit: () => 'closed', connections: async () => [] } });
+  const alerts = new AlertEvaluator({ ...opts, sources: { downSince: () => undefined, connections: async () => [] } });
   const sent: AlertEvent[] = [];
   try {
     for (const rule of await alerts.store.list()) {
@@ -297,7 +288,7 @@ export async function alertDuplicates(opts: Omit<AlertOptions, 'sources'>, pair:
 export async function alertReconciliation(opts: Omit<AlertOptions, 'sources'>, pair: string, differences: number, summary: string, now = Date.now()): Promise<AlertEvent[]> {
   const rules = (await new AlertStore(opts.db).list()).filter((r) => r.enabled && r.kind === 'reconciliation-difference' && (!r.subject || r.subject === pair));
   if (!rules.length) return [];
-  const alerts = new AlertEvaluator({ ...opts, sources: { circuit: () => 'closed', connections: async () => [] } });
+  const alerts = new AlertEvaluator({ ...opts, sources: { downSince: () => undefined, connections: async () => [] } });
   const sent: AlertEvent[] = [];
   try {
     for (const rule of rules) {
@@ -322,7 +313,7 @@ export async function alertReconciliation(opts: Omit<AlertOptions, 'sources'>, p
 export async function alertFlagged(opts: Omit<AlertOptions, 'sources'>, flow: string, message: string, now = Date.now()): Promise<AlertEvent[]> {
   const rules = (await new AlertStore(opts.db).list()).filter((r) => r.enabled && r.kind === 'order-flagged' && (!r.subject || r.subject === flow));
   if (!rules.length) return [];
-  const alerts = new AlertEvaluator({ ...opts, sources: { circuit: () => 'closed', connections: async () => [] } });
+  const alerts = new AlertEvaluator({ ...opts, sources: { downSince: () => undefined, connections: async () => [] } });
   try {
     const sent: AlertEvent[] = [];
     for (const rule of rules) sent.push(await alerts.notify(rule, 'firing', message, now));

@@ -2,7 +2,7 @@
 // the HTTP client's circuit breaker (opens and closes), authentication failures (a 401/403 or a
 // connector's *_AUTH_FAILED), and connection tests (at start, on a timer, on demand) — and three
 // things read it: the worker (jobs of a flow whose connection is paused wait instead of being
-// dead-lettered), /readyz and /metrics (degraded, with the reason), and alert subscribers (the
+// dead-lettered; jobs of a flow whose connection's circuit is open are not claimed until its probe), /readyz and /metrics (degraded, with the reason), and alert subscribers (the
 // console's alert rules, a webhook) through `onAlert`.
 //
 // States: ok · degraded (the circuit is open or the last test failed for a transient reason: calls
@@ -27,6 +27,8 @@ export interface ConnectionHealth {
   since: number;
   /** When the last test ran, and whether it passed. */
   lastTest?: { at: number; ok: boolean; ms: number; code?: string };
+  /** While the circuit is open: when its breaker lets a probe through (epoch ms). */
+  probeAt?: number;
 }
 
 /** What an alert subscriber receives: one per state change (never one per failed call). */
@@ -65,7 +67,7 @@ export interface ConnectionOps {
 /**
  * Process-wide signals from the HTTP client (it serves every connector, and knows nothing of
  * registries). Each registry listens for the connections it tracks. Events:
- *   'circuit'   { connection, state: CircuitStateName }
+ *   'circuit'   { connection, state: CircuitStateName, probeAt?: epoch ms (when opened), reason? }
  *   'auth'      { connection, error: SynclineError }   — credentials refused
  *   'recovered' { connection }                          — a call succeeded after an auth failure
  */
@@ -116,7 +118,7 @@ export class ConnectionHealthRegistry {
       connectionSignals.on(name, fn);
       this.listeners.push([name, fn]);
     };
-    on('circuit', ({ connection, state, reason }: { connection: string; state: CircuitStateName; reason?: string }) => this.circuit(connection, state, reason));
+    on('circuit', ({ connection, state, reason, probeAt }: { connection: string; state: CircuitStateName; reason?: string; probeAt?: number }) => this.circuit(connection, state, reason, probeAt));
     on('auth', ({ connection, error }: { connection: string; error: SynclineError }) => this.authFailed(connection, error));
     on('recovered', ({ connection }: { connection: string }) => {
       const h = this.states.get(connection);
@@ -168,19 +170,36 @@ export class ConnectionHealthRegistry {
     return this.states.get(connection)?.state === 'paused';
   }
 
-  /** Queues (flow ids) whose jobs must not be claimed now. */
-  pausedQueues(): Set<string> {
+  /**
+   * Queues (flow ids) whose jobs must not be claimed now: a connection of theirs is paused, or its
+   * circuit is open until its probe or the probe is under way (half-open). A job claimed then would
+   * only wait for the probe or fail at once, holding a worker slot that other flows' jobs need.
+   */
+  pausedQueues(now = Date.now()): Set<string> {
     const out = new Set<string>();
-    for (const [flow, ids] of this.flowConnections) if (ids.some((id) => this.isPaused(id))) out.add(flow);
+    for (const [flow, ids] of this.flowConnections) if (ids.some((id) => this.isPaused(id) || this.untilProbe(id, now) > 0)) out.add(flow);
     return out;
+  }
+
+  /** Ms until the connection's open circuit lets a call through (0: it does now); a probe under way counts as a second. */
+  private untilProbe(connection: string, now: number): number {
+    const h = this.states.get(connection);
+    if (h?.circuit === 'half-open') return 1_000;
+    return h?.circuit === 'open' && h.probeAt !== undefined ? Math.max(0, h.probeAt - now) : 0;
   }
 
   /**
    * Called by the worker when a job failed: a delay (ms) means "hold it, do not count the attempt,
-   * do not dead-letter": the credentials of one of its connections were refused, or one is paused.
+   * do not dead-letter": the credentials of one of its connections were refused, or one is paused,
+   * or its call met an open circuit — it was never sent, so it waits for the probe. An outage
+   * longer than the retry budget then dead-letters nothing; the connection-down alert tells.
    */
   hold(queue: string, err: SynclineError): number | undefined {
     const ids = this.flowConnections.get(queue) ?? [];
+    if (err.code === 'CIRCUIT_OPEN') {
+      const conn = typeof err.details.connection === 'string' ? err.details.connection : undefined;
+      return (conn ? this.untilProbe(conn, Date.now()) : 0) || (err.retryAfterMs ?? 5_000);
+    }
     if (isAuthFailure(err)) {
       const conn = typeof err.details.connection === 'string' ? err.details.connection : ids.length === 1 ? ids[0] : undefined;
       if (conn) {
@@ -220,11 +239,13 @@ export class ConnectionHealthRegistry {
     this.set(connection, 'paused', `credentials refused: ${error.message}`, error.code);
   }
 
-  private circuit(connection: string, state: CircuitStateName, cause?: string): void {
+  private circuit(connection: string, state: CircuitStateName, cause?: string, probeAt?: number): void {
     const h = this.states.get(connection);
     if (!h || h.circuit === state) return;
     const previous = h.circuit;
     h.circuit = state;
+    if (state === 'open') h.probeAt = probeAt;
+    else delete h.probeAt;
     const log = this.opts.logger;
     const reason = `circuit open after repeated failures${cause ? ` (last: ${cause})` : ''}`;
     // The circuit's own two lines stand for the outage; the state change they cause is not logged again.

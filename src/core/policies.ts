@@ -1,4 +1,5 @@
 // Retry policy shared by the queue (between attempts of a job) and the HTTP client (inside one call).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { SynclineError } from './errors.js';
 
 export interface BackoffOptions {
@@ -37,4 +38,23 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   if (/^\s*\d+(\.\d+)?\s*$/.test(v)) return Math.round(Number(v) * 1000);
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The longest a call made by a job sleeps in place before retrying (a Retry-After, an open circuit's wait). */
+export const JOB_INLINE_WAIT_MS = 1_000;
+const inJob = new AsyncLocalStorage<true>();
+
+/** Runs a job's handler (the worker): the calls it makes wait at most JOB_INLINE_WAIT_MS in place. */
+export function runAsJob<T>(fn: () => T): T {
+  return inJob.run(true, fn);
+}
+
+/**
+ * How long a retryable call may sleep before its next try, given its client's own limit. Inside a
+ * job, a longer wait (5 s for each retry through an open circuit) held the worker slot while the
+ * system was down, and the jobs waiting for one ERP starved every other flow: the error goes to the
+ * worker instead, which puts the job back in the queue for that long and frees the slot.
+ */
+export function inlineWaitLimit(clientLimitMs: number): number {
+  return inJob.getStore() ? Math.min(clientLimitMs, JOB_INLINE_WAIT_MS) : clientLimitMs;
 }

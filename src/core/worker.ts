@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { toSynclineError, type SynclineError } from './errors.js';
-import { DEFAULT_BACKOFF, nextRetryDelay, type BackoffOptions } from './policies.js';
+import { DEFAULT_BACKOFF, nextRetryDelay, runAsJob, type BackoffOptions } from './policies.js';
 import type { LeaseToken, LeasedJob, QueuePort } from './queue/port.js';
 
 export interface HandlerResult {
@@ -165,7 +165,7 @@ export class Worker {
     const started = performance.now();
     const handler = this.handlers[job.queue];
     const work = handler
-      ? handler(job, abort.signal)
+      ? runAsJob(() => handler(job, abort.signal))
       : Promise.reject(toSynclineError(new Error(`no handler for queue "${job.queue}"`)));
     work
       .then(

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionHealthRegistry, type HealthAlert } from '../core/connection-health.js';
+import { runAsJob } from '../core/policies.js';
 import { HttpClient, circuitState } from './client.js';
 
 let server: Server;
@@ -61,6 +62,30 @@ describe('circuit breaker and connection health', () => {
     expect(warns.filter((m) => m.includes('circuit of erp-writes closed'))).toHaveLength(1);
     expect(warns).toHaveLength(2); // one outage, two lines: opened, closed
     expect(alerts.map((a) => a.state)).toEqual(['degraded', 'ok']);
+    health.close();
+  });
+
+  it('a job does not wait out an open circuit inside its call: the flows using it are not claimed until the probe, and a job that met it waits for the probe, its attempt not counted', async () => {
+    writesFail = true;
+    const health = new ConnectionHealthRegistry();
+    health.track('erp-down');
+    health.setFlowConnections('orders', ['shop', 'erp-down']);
+    health.setFlowConnections('stock', ['shop']);
+    // Three attempts per call, as connectors default: a job used to sleep through the open circuit twice (2 × halfOpenAfter) in its worker slot.
+    const client = new HttpClient({ connection: 'erp-down', baseUrl: url, maxAttempts: 3, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 2_000 } });
+    for (let i = 0; i < 2; i++) await expect(client.request({ operation: 'createOrder', method: 'POST', path: '/orders', body: {} })).rejects.toMatchObject({ code: 'HTTP_SERVER_ERROR' });
+    await new Promise((r) => setImmediate(r));
+    expect(circuitState('erp-down')).toBe('open');
+    const t0 = performance.now();
+    const err = await runAsJob(() => client.request({ operation: 'createOrder', method: 'POST', path: '/orders', body: {} })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect([...health.pausedQueues()]).toEqual(['orders']);
+    const wait = health.hold('orders', err as never)!;
+    expect(wait).toBeGreaterThan(1_000);
+    expect(wait).toBeLessThanOrEqual(2_000);
+    // Probe due: the flow's jobs are claimed again (one of them probes).
+    expect(health.pausedQueues(Date.now() + 2_001).size).toBe(0);
     health.close();
   });
 

@@ -5,7 +5,7 @@ import { ConsecutiveBreaker, BrokenCircuitError, CircuitState, circuitBreaker, h
 import { SynclineError, transientError, userError, toSynclineError } from '../core/errors.js';
 import { authFailing, connectionSignals, isAuthFailure, type CircuitStateName } from '../core/connection-health.js';
 import { withClientSpan } from '../telemetry/index.js';
-import { backoffDelay, parseRetryAfter } from '../core/policies.js';
+import { backoffDelay, inlineWaitLimit, parseRetryAfter } from '../core/policies.js';
 import type { RateLimit, RateLimiter } from '../core/rate-limit.js';
 import { transportFor } from './transport.js';
 
@@ -81,6 +81,8 @@ interface CircuitPair {
   read: CircuitBreakerPolicy;
   write: CircuitBreakerPolicy;
   reported: CircuitStateName;
+  /** Per kind: when the failures its breaker counts began (cleared by a success or the breaker closing). */
+  failingSince: { read?: number; write?: number };
 }
 const breakers = new Map<string, CircuitPair>();
 
@@ -102,7 +104,7 @@ export function breakerFor(connection: string, opts: { consecutiveFailures: numb
         handleWhen((e) => e instanceof SynclineError && e.kind === 'transient' && e.code !== 'HTTP_RATE_LIMITED' && e.code !== 'HTTP_CONFLICT' && e.details.recordLevel !== true),
         { halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.consecutiveFailures) },
       );
-    const created: CircuitPair = { read: make(), write: make(), reported: 'closed' };
+    const created: CircuitPair = { read: make(), write: make(), reported: 'closed', failingSince: {} };
     // The failure that opened it, so the warn line and /readyz say why (e.g. "createOrder failed with 503").
     let lastFailure: string | undefined;
     // Report changes of the combined state only: a warn line when the circuit opens and when it closes.
@@ -110,14 +112,25 @@ export function breakerFor(connection: string, opts: { consecutiveFailures: numb
       const state = combined(created);
       if (state === created.reported) return;
       created.reported = state;
-      connectionSignals.emit('circuit', { connection, state, ...(state === 'open' && lastFailure ? { reason: lastFailure } : {}) });
+      // `probeAt`: when the breaker lets a call through again; until then the worker claims none of the connection's jobs.
+      const probeAt = state === 'open' ? Date.now() + opts.halfOpenAfterMs : undefined;
+      connectionSignals.emit('circuit', { connection, state, ...(probeAt !== undefined ? { probeAt } : {}), ...(state === 'open' && lastFailure ? { reason: lastFailure } : {}) });
     };
-    for (const b of [created.read, created.write]) {
+    for (const kind of ['read', 'write'] as const) {
+      const b = created[kind];
       b.onBreak((r) => {
         const error = 'error' in r ? r.error : undefined;
         if (error instanceof Error) lastFailure = error.message;
       });
-      b.onStateChange(() => queueMicrotask(report));
+      // The streak of failures the breaker counts: the outage began at its first, not when the circuit opened.
+      b.onFailure(({ handled }) => {
+        if (handled) created.failingSince[kind] ??= Date.now();
+      });
+      b.onSuccess(() => delete created.failingSince[kind]);
+      b.onStateChange((s) => {
+        if (s === CircuitState.Closed) delete created.failingSince[kind];
+        queueMicrotask(report);
+      });
     }
     breakers.set(connection, created);
     pair = created;
@@ -135,6 +148,18 @@ export function setDefaultCircuitFailures(n: number): void {
 export function circuitState(connection: string): CircuitStateName {
   const pair = breakers.get(connection);
   return pair ? combined(pair) : 'unknown';
+}
+
+/**
+ * Since when the connection has been down (epoch ms), or undefined when it is not: while a circuit
+ * of it (reads or writes) is open or probing, the first of the failed calls that opened it. The
+ * open circuit says the failures are an outage, not a blip; the clock starts at the first of them.
+ */
+export function downSince(connection: string): number | undefined {
+  const pair = breakers.get(connection);
+  if (!pair) return undefined;
+  const since = (['read', 'write'] as const).filter((k) => pair[k].state !== CircuitState.Closed).map((k) => pair.failingSince[k] ?? Date.now());
+  return since.length ? Math.min(...since) : undefined;
 }
 
 export class HttpClient {
@@ -213,7 +238,8 @@ export class HttpClient {
 
   private async requestWithRetries<T>(req: HttpRequest, stats: { rateLimitWaitMs: number; attempts: number; status?: number }): Promise<HttpResponse<T>> {
     const maxAttempts = this.opts.maxAttempts ?? 3;
-    const maxInlineWaitMs = this.opts.maxInlineWaitMs ?? 5_000;
+    // Inside a job, shorter: a long wait is handed back to the queue instead of holding a worker slot.
+    const maxInlineWaitMs = inlineWaitLimit(this.opts.maxInlineWaitMs ?? 5_000);
     const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
     let authRetried = false;
     for (let attempt = 1; ; attempt++) {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ConnectionStore } from '../../core/connections.js';
 import type { Engine } from '../../core/engine.js';
 import { userError } from '../../core/errors.js';
-import { circuitState } from '../../http/client.js';
+import { downSince } from '../../http/client.js';
 import { ALERT_CHANNELS, ALERT_KINDS, AlertEvaluator, type AlertRuleInput } from '../../alerts/alerts.js';
 import { problemSchema, withStatus } from '../problem.js';
 
@@ -12,7 +12,7 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
 const idParam = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 const ruleProps = {
   name: { type: 'string', minLength: 1, maxLength: 100 },
-  kind: { type: 'string', enum: [...ALERT_KINDS], description: 'dead-letters: more than `threshold` dead letters within `windowMinutes`; connection-down: a connection\'s circuit open for `windowMinutes`; duplicate-reference: a reconciliation found a target record carrying a source reference twice; order-flagged: a hold step flagged an order (anomaly or risk); reconciliation-difference: a reconciliation run over the API found more than `threshold` differences (resolves when a later one finds no more)' },
+  kind: { type: 'string', enum: [...ALERT_KINDS], description: 'dead-letters: more than `threshold` dead letters within `windowMinutes`; connection-down: a connection down (its circuit open) for `windowMinutes`, counted from the first of the failed calls that opened it; duplicate-reference: a reconciliation found a target record carrying a source reference twice; order-flagged: a hold step flagged an order (anomaly or risk); reconciliation-difference: a reconciliation run over the API found more than `threshold` differences (resolves when a later one finds no more)' },
   threshold: { type: 'integer', minimum: 0 },
   windowMinutes: { type: 'integer', minimum: 1, maximum: 10080 },
   subject: { type: ['string', 'null'], maxLength: 100, description: 'flow id (dead-letters), connection id (connection-down) or pair (duplicate-reference, reconciliation-difference: xcart-sage300, amazon-x3); null: any' },
@@ -27,7 +27,7 @@ const eventView = { type: 'object', properties: { id: { type: 'integer' }, ruleI
 export async function consoleAlertRoutes(app: FastifyInstance, opts: { engine: Engine<any>; connections: ConnectionStore }): Promise<void> {
   const evaluator = new AlertEvaluator({
     db: opts.engine.store.db,
-    sources: { circuit: circuitState, connections: async () => (await opts.connections.list()).map((c) => c.id) },
+    sources: { downSince, connections: async () => (await opts.connections.list()).map((c) => c.id) },
     logger: app.log as never,
   });
   const store = evaluator.store;
