@@ -14,7 +14,7 @@ import { buildJournal, byTypeStrings, categorise, drillDown, feeChecker, orderCh
 import { lineBatches } from './lines.js';
 import { monthParts, readSettlement, type ItemCharges, type SettlementTotals } from './parse.js';
 import { postSettlement, type Ledger, type PlannedEntry, type PostOptions } from './post.js';
-import { invoiceSettledOrders, saleCollector, type InvoiceReport } from './invoices.js';
+import { invoiceSettledOrders, orderCollector, type InvoiceReport } from './invoices.js';
 import type { SageX3Client } from '../connectors/sagex3/client.js';
 
 export { readSettlement, type SettlementTotals } from './parse.js';
@@ -22,7 +22,7 @@ export { lineBatches } from './lines.js';
 export { buildJournal, categorise, drillDown, feeChecker, entryRef, orderCharges, type FeeSchedule, type Journal, type JournalEntry } from './journal.js';
 export { postSettlement, settlementRow, type Ledger, type PostResult } from './post.js';
 export { x3Ledger } from './x3.js';
-export { invoiceRef, invoiceSettledOrders, type InvoiceReport } from './invoices.js';
+export { invoiceRef, invoiceSettledOrders, orderCollector, orderPage, settledOrderInput, summarise, type InvoiceReport, type SettledOrder } from './invoices.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DEFAULT_TEMPLATE = path.join(ROOT, 'mappings/amazon-sagex3/settlement-to-journal.yaml');
@@ -42,8 +42,10 @@ export interface ImportOptions {
   post?: PostOptions & { db: Kysely<Database>; ledger: Ledger };
   /** Include every order's sum in the report (large for big settlements). */
   orders?: boolean;
-  /** Off by default: an SIH invoice per settled order, tied to its SOH, once the journal stands (invoices.ts). */
+  /** Off by default: per settled order an SIH invoice (tied to its SOH) and a credit note for its refunds, once the journal stands (invoices.ts). */
   invoices?: SageX3Client;
+  /** The credit notes' invoice type (default CRN, as the returns flow's). */
+  creditType?: string;
 }
 
 export interface SettlementReport {
@@ -108,7 +110,7 @@ export async function reconcile(t: SettlementTotals, opts: Omit<ImportOptions, '
 
 export async function importSettlement(source: AsyncIterable<string | string[]>, opts: ImportOptions = {}): Promise<SettlementReport> {
   const fees = feeChecker(opts.fees);
-  const sales = opts.invoices ? saleCollector() : undefined;
+  const sales = opts.invoices ? orderCollector() : undefined;
   const onItem = opts.fees && sales ? (it: ItemCharges) => (fees.add(it), sales.add(it)) : opts.fees ? fees.add : sales?.add;
   const t = await readSettlement(source, { ...(opts.onLines ? { onLines: opts.onLines } : {}), ...(onItem ? { onItem } : {}) });
   const { unmapped, journal } = await reconcile(t, opts);
@@ -138,8 +140,8 @@ export async function importSettlement(source: AsyncIterable<string | string[]>,
     const r = await postSettlement(db, ledger, t.summary, journal ?? emptyJournal, unmapped, postOpts);
     report.status = r.status;
     report.posted = { revision: r.revision, created: r.created.map((p) => p.ref), found: r.found.map((p) => p.ref), entries: r.entries.map((p) => ({ ref: p.ref, ...(p.TYP ? { TYP: p.TYP } : {}), ...(p.NUM ? { NUM: p.NUM } : {}) })) };
-    // Invoices only for a settlement whose journal stands (a held one has invoiced nothing).
-    if (opts.invoices && r.status !== 'held') report.invoices = await invoiceSettledOrders(opts.invoices, t.summary.settlementId, sales!.orders());
+    // Invoices and credit notes only for a settlement whose journal stands (a held one has invoiced nothing).
+    if (opts.invoices && r.status !== 'held') report.invoices = await invoiceSettledOrders(opts.invoices, t.summary.settlementId, sales!.orders(), { ...(opts.creditType ? { creditType: opts.creditType } : {}) });
   }
   return report;
 }

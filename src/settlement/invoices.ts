@@ -1,108 +1,89 @@
-// SIH invoices per settled order (issue 9, flow 4; decision 0010), off by default (`invoices` /
-// `syncline settlement import --invoices`): a site that invoices from the SOH on shipment would bill
-// twice. Each order's sold items (the settlement's Order/ItemPrice/Principal lines, fed item by item
-// while the file streams) become one X3 invoice whose lines are tied to the order's SOH lines, so X3
-// counts them as invoiced. INVREF = settlement id + order id, looked up before any create (X3 has no
-// idempotency key). An order X3 does not know, or an item its SOH lacks, is flagged with its amount
-// and not invoiced; the invoices' net sums back to the settlement's principal, or the difference shows.
-// Refunds are not itemised by the reader yet: no credit notes.
+// SIH invoices and credit notes per settled order (issue 9, flow 4; decision 0010), off by default
+// (`invoices` / `syncline settlement import --invoices`; the flow's option `invoices`): a site that
+// invoices from the SOH on shipment would bill twice, and a site running the returns flow
+// (amazon-return-to-sagex3) already credits each return. Each order's sold items (Order/ItemPrice/
+// Principal) and refunded items (Refund/ItemPrice/Principal), collected while the file streams, go to
+// the X3 connector's invoiceSettledOrder — the operation the settlement flow calls per order — which
+// saves the order's invoice and credit note once each (INVREF = settlement id + order id, looked up
+// first). What X3 cannot take (an order it does not know, an item its SOH lacks) is flagged with its
+// amount; the invoices' net sums back to the settlement's principal sold and the credit notes' to the
+// principal refunded, or the difference shows.
 import { Decimal } from 'decimal.js';
 import type { SageX3Client } from '../connectors/sagex3/client.js';
-import { findSalesOrderByReference } from '../connectors/sagex3/lookup.js';
-import { query } from '../connectors/sagex3/operations/query.js';
-import { save } from '../connectors/sagex3/operations/save.js';
+import { invoiceSettledOrder, type SettledOrderResult } from '../connectors/sagex3/operations/settled-order.js';
 import { userError } from '../core/errors.js';
-import type { ItemCharges } from './parse.js';
+import type { SettledOrder } from '../connectors/amazon/operations/getSettlementOrders.js';
 
-export interface OrderSale {
-  orderId: string;
-  items: Array<{ sku?: string; quantity: number; principal: string }>;
-}
+export { orderCollector, orderPage, type SettledOrder } from '../connectors/amazon/operations/getSettlementOrders.js';
 
-/** Collects each order's sold items from readSettlement's `onItem` (to chain with the fee check). */
-export function saleCollector(): { add: (it: ItemCharges) => void; orders: () => OrderSale[] } {
-  const byOrder = new Map<string, OrderSale>();
-  return {
-    add(it) {
-      if (it.principal === 0 || it.quantity <= 0) return;
-      let o = byOrder.get(it.orderId);
-      if (!o) byOrder.set(it.orderId, (o = { orderId: it.orderId, items: [] }));
-      o.items.push({ ...(it.sku ? { sku: it.sku } : {}), quantity: it.quantity, principal: new Decimal(it.principal).div(100).toFixed(2) });
-    },
-    orders: () => [...byOrder.values()],
-  };
-}
+type Doc = { orderId: string; NUM: string; INVREF: string; net: string };
 
-export interface InvoiceReport {
-  created: Array<{ orderId: string; NUM: string; INVREF: string; net: string }>;
-  found: Array<{ orderId: string; NUM: string; INVREF: string; net: string }>;
-  /** Orders the settlement paid for that X3 has no SOH for (by CUSORDREF). */
+export interface DocumentTotals {
+  created: Doc[];
+  found: Doc[];
+  /** Orders the settlement paid (or refunded) that X3 has no SOH for (by CUSORDREF). */
   unknownOrders: Array<{ orderId: string; amount: string }>;
-  /** Items the order's SOH has no line left to invoice for (by ITMREF = SKU). */
+  /** Items the order's SOH has no line (left) for, by ITMREF = SKU: that order's document waits. */
   unmatched: Array<{ orderId: string; sku: string | null; amount: string }>;
-  /** Principal the settlement paid, the invoices' net (INVNOT) for it, and what is flagged. */
+  /** Principal in the report, the documents' net (INVNOT) for it, and what is flagged. */
   principal: string;
   invoiced: string;
   flagged: string;
-  /** principal − invoiced − flagged: zero when the invoices drill down to the settlement. */
+  /** principal − invoiced − flagged: zero when the documents drill down to the settlement. */
   difference: string;
 }
 
-/** The invoice reference of one order in one settlement (X3's INVREF is 30 characters). */
+export interface InvoiceReport extends DocumentTotals {
+  /** Refunds: credit notes (the same totals; `principal` is what was refunded, `invoiced` what is credited). */
+  creditNotes: Omit<DocumentTotals, 'created' | 'found'> & { creditType: string; created: Array<Doc & { invoice: string | null }>; found: Array<Doc & { invoice: string | null }> };
+}
+
+/** The reference of one order in one settlement, on its invoice and credit note (X3's INVREF is 30 characters). */
 export function invoiceRef(settlementId: string, orderId: string): string {
   const ref = `${settlementId}${orderId}`;
   if (ref.length > 30) throw userError('SETTLEMENT_INVALID', `settlement ${settlementId}, order ${orderId}: the invoice reference ${ref} is longer than X3's 30-character INVREF`, { details: { settlementId, orderId, ref } });
   return ref;
 }
 
-export async function invoiceSettledOrders(client: SageX3Client, settlementId: string, orders: OrderSale[]): Promise<InvoiceReport> {
-  const r: InvoiceReport = { created: [], found: [], unknownOrders: [], unmatched: [], principal: '0.00', invoiced: '0.00', flagged: '0.00', difference: '0.00' };
-  let principal = new Decimal(0);
-  let invoiced = new Decimal(0);
-  let flagged = new Decimal(0);
-  for (const o of orders) {
-    const amount = o.items.reduce((s, i) => s.plus(i.principal), new Decimal(0));
-    principal = principal.plus(amount);
-    const ref = invoiceRef(settlementId, o.orderId);
-    const existing = (await query.call(client, { object: 'SIH', criteria: { INVREF: ref }, listSize: 5 })).filter((x) => x.INVREF === ref && x.SIVTYP === 'INV');
-    if (existing[0]) {
-      r.found.push({ orderId: o.orderId, NUM: String(existing[0].NUM), INVREF: ref, net: new Decimal(String(existing[0].INVNOT)).toFixed(2) });
-      invoiced = invoiced.plus(String(existing[0].INVNOT));
-      continue;
+/** The invoiceSettledOrder input for one order of one settlement (the flow builds the same in its document). */
+export function settledOrderInput(settlementId: string, o: SettledOrder, creditType = 'CRN') {
+  return { reference: invoiceRef(settlementId, o.orderId), order: o.orderId, items: o.items, refunds: o.refunds, creditType };
+}
+
+const empty = (): DocumentTotals => ({ created: [], found: [], unknownOrders: [], unmatched: [], principal: '0.00', invoiced: '0.00', flagged: '0.00', difference: '0.00' });
+
+/** Sums per-order results into the report: invoices for sales, credit notes for refunds. */
+export function summarise(results: SettledOrderResult[], creditType = 'CRN'): InvoiceReport {
+  const sides = { sale: empty(), refund: { ...empty(), creditType } as InvoiceReport['creditNotes'] };
+  const acc = { sale: [new Decimal(0), new Decimal(0), new Decimal(0)], refund: [new Decimal(0), new Decimal(0), new Decimal(0)] };
+  for (const r of results) {
+    acc.sale[0] = acc.sale[0]!.plus(r.sold);
+    acc.refund[0] = acc.refund[0]!.plus(r.refunded);
+    if (r.invoice) {
+      (r.invoice.created ? sides.sale.created : sides.sale.found).push({ orderId: r.order, NUM: r.invoice.NUM, INVREF: r.invoice.INVREF, net: r.invoice.net });
+      acc.sale[1] = acc.sale[1]!.plus(r.invoice.net);
     }
-    const soh = await findSalesOrderByReference(client, o.orderId);
-    if (!soh) {
-      r.unknownOrders.push({ orderId: o.orderId, amount: amount.toFixed(2) });
-      flagged = flagged.plus(amount);
-      continue;
+    if (r.creditNote) {
+      (r.creditNote.created ? sides.refund.created : sides.refund.found).push({ orderId: r.order, NUM: r.creditNote.NUM, INVREF: r.creditNote.INVREF, net: r.creditNote.net, invoice: r.creditNote.invoice });
+      acc.refund[1] = acc.refund[1]!.plus(r.creditNote.net);
     }
-    // Each item against an SOH line of the same item with enough left to invoice.
-    const left = new Map((soh.lines as Array<Record<string, unknown>> | undefined ?? []).map((l) => [String(l.SOPLIN), new Decimal(String(l.QTY ?? 0)).minus(String(l.INVQTY || 0))]));
-    const lines: Array<Record<string, string>> = [];
-    const missing: InvoiceReport['unmatched'] = [];
-    for (const it of o.items) {
-      const line = (soh.lines as Array<Record<string, unknown>> | undefined ?? []).find((l) => l.ITMREF === it.sku && left.get(String(l.SOPLIN))!.gte(it.quantity));
-      if (!line) {
-        missing.push({ orderId: o.orderId, sku: it.sku ?? null, amount: it.principal });
-        continue;
-      }
-      left.set(String(line.SOPLIN), left.get(String(line.SOPLIN))!.minus(it.quantity));
-      // Unit price to the cent; a principal that does not divide by the quantity shows in the difference.
-      lines.push({ ITMREF: it.sku!, QTY: String(it.quantity), GROPRI: new Decimal(it.principal).div(it.quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2), SOHNUM: String(soh.SOHNUM), SOPLIN: String(line.SOPLIN) });
+    for (const f of r.flagged) {
+      const side = sides[f.of];
+      if (f.kind === 'unknown-order') side.unknownOrders.push({ orderId: r.order, amount: f.amount });
+      else side.unmatched.push({ orderId: r.order, sku: f.sku, amount: f.amount });
+      acc[f.of][2] = acc[f.of][2]!.plus(f.amount);
     }
-    if (missing.length) {
-      // The whole order waits: half an invoice would drill down to nothing anyone can check.
-      r.unmatched.push(...missing);
-      flagged = flagged.plus(amount);
-      continue;
-    }
-    const inv = await save.call(client, { object: 'SIH', data: { SALFCY: String(soh.SALFCY), SIVTYP: 'INV', BPCINV: String(soh.BPCINV || soh.BPCORD), CUR: String(soh.CUR), INVREF: ref, lines } as never });
-    r.created.push({ orderId: o.orderId, NUM: String(inv.NUM), INVREF: ref, net: new Decimal(String(inv.INVNOT)).toFixed(2) });
-    invoiced = invoiced.plus(String(inv.INVNOT));
   }
-  r.principal = principal.toFixed(2);
-  r.invoiced = invoiced.toFixed(2);
-  r.flagged = flagged.toFixed(2);
-  r.difference = principal.minus(invoiced).minus(flagged).toFixed(2);
-  return r;
+  for (const k of ['sale', 'refund'] as const) {
+    const [p, d, f] = acc[k] as [Decimal, Decimal, Decimal];
+    Object.assign(sides[k], { principal: p.toFixed(2), invoiced: d.toFixed(2), flagged: f.toFixed(2), difference: p.minus(d).minus(f).toFixed(2) });
+  }
+  return { ...sides.sale, creditNotes: sides.refund };
+}
+
+/** Every order of a settlement, one idempotent invoiceSettledOrder each (the CLI's path; the flow pages them as events). */
+export async function invoiceSettledOrders(client: SageX3Client, settlementId: string, orders: SettledOrder[], opts: { creditType?: string } = {}): Promise<InvoiceReport> {
+  const results: SettledOrderResult[] = [];
+  for (const o of orders) results.push(await invoiceSettledOrder.call(client, settledOrderInput(settlementId, o, opts.creditType)));
+  return summarise(results, opts.creditType);
 }

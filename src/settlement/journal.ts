@@ -204,7 +204,8 @@ export function feeChecker(schedule: FeeSchedule | undefined): { add: (it: ItemC
   };
   return {
     add(it) {
-      if (!schedule) return;
+      // A refund's fees are Amazon's charges returned, not a new charge at a rate.
+      if (!schedule || it.refund) return;
       if (refRate && it.hasCommission && it.principal > 0) {
         checked++;
         const bySku = it.sku ? schedule.referral!.bySku?.[it.sku] : undefined;

@@ -244,6 +244,105 @@ describe('SIH invoices per settled order (off by default)', () => {
   }, 60_000);
 });
 
+describe('SIH credit notes for refunds, with the invoices (off by default)', () => {
+  const day = '2026-11-12';
+  const sale = (order: string, sku: string, amount: string, qty: number, item: string) => ({ type: 'Order', order, item, amountType: 'ItemPrice', description: 'Principal', amount, posted: at(day), sku, qty });
+  const refund = (order: string, sku: string, amount: string, item: string) => ({ type: 'Refund', order, item, amountType: 'ItemPrice', description: 'Principal', amount, posted: at(day), sku });
+  const fee = (order: string, sku: string, amount: string, item: string, type = 'Order') => ({ type, order, item, amountType: 'ItemFees', description: 'Commission', amount, posted: at(day), sku });
+  const soh = async (client: SageX3Client, order: string, lines: Array<[string, string, string]>) =>
+    save.call(client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00001', CUSORDREF: order, lines: lines.map(([ITMREF, QTY, GROPRI]) => ({ ITMREF, QTY, GROPRI })) } });
+  const docs = (prefix: string, type: string) => [...x3.state.stores.SIH.values()].filter((r) => String(r.fields.INVREF).startsWith(prefix) && r.fields.SIVTYP === type);
+  const net = (rs: ReturnType<typeof docs>) => rs.reduce((a, r) => a.plus(String(r.fields.INVNOT)), new Decimal(0)).toFixed(2);
+  const importWith = (text: string, client: SageX3Client) => importSettlement(linesOf(text), { options: OPTIONS, invoices: client, post: { db: store.db, ledger: x3Ledger(client) } });
+
+  it('refunds become credit notes tied to the order\'s invoice (this settlement\'s, an earlier one\'s, or X3\'s own); unknown orders flagged; both sum to the report to the cent; a re-run creates nothing', async () => {
+    const [item1, item2] = [...x3.state.stores.ITM.keys()] as [string, string];
+    const client = x3Client();
+    const o1 = '113-7100000-0000001'; // sold and fully refunded in this settlement
+    const o2 = '113-7100000-0000002'; // 3 units for 10.00 (no whole-cent unit price), 2 refunded
+    const o3 = '113-7100000-0000003'; // X3 does not know it
+    const o4 = '113-7100000-0000004'; // invoiced by an earlier settlement, refunded in this one
+    const o5 = '113-7100000-0000005'; // invoiced by X3 itself (INVREF = the order id), refunded here
+    await soh(client, o1, [[item1, '1', '89.95']]);
+    await soh(client, o2, [[item2, '3', '3.33']]);
+    await soh(client, o4, [[item2, '1', '40.00']]);
+    const s5 = await soh(client, o5, [[item1, '2', '12.50']]);
+    const own = await save.call(client, { object: 'SIH', data: { SALFCY: 'US011', SIVTYP: 'INV', BPCINV: String(s5.BPCINV || s5.BPCORD), INVREF: o5, lines: [{ ITMREF: item1, QTY: '2', GROPRI: '12.50', SOHNUM: String(s5.SOHNUM), SOPLIN: String((s5.lines as Array<Record<string, unknown>>)[0]!.SOPLIN) }] } });
+
+    const earlier = '31000000010';
+    const e = [sale(o4, item2, '40.00', 1, '41')];
+    const first = await importWith(v2File({ ...US, id: earlier, total: total(e) }, e), client);
+    expect(first.invoices!.created.map((c) => c.orderId)).toEqual([o4]);
+
+    const id = '31000000011';
+    const rows = [
+      sale(o1, item1, '89.95', 1, '11'), fee(o1, item1, '-13.49', '11'),
+      sale(o2, item2, '10.00', 3, '21'),
+      sale(o3, item1, '24.00', 1, '31'),
+      refund(o1, item1, '-89.95', '11'), fee(o1, item1, '10.79', '11', 'Refund'),
+      refund(o2, item2, '-6.66', '21'),
+      refund(o3, item1, '-5.00', '31'),
+      refund(o4, item2, '-40.00', '41'),
+      refund(o5, item1, '-12.50', '51'),
+    ];
+    const text = v2File({ ...US, id, total: total(rows) }, rows);
+    const r = await importWith(text, client);
+    expect(r.status).toBe('posted');
+    const inv = r.invoices!;
+    const crn = inv.creditNotes;
+    // Invoices: two created; the sale of 3 units for 10.00 is 2 × 3.33 + 1 × 3.34, exactly the report's.
+    expect(inv.created.map((c) => [c.orderId, c.INVREF, c.net])).toEqual([[o1, `${id}${o1}`, '89.95'], [o2, `${id}${o2}`, '10.00']]);
+    expect(x3.state.stores.SIH.get(inv.created[1]!.NUM)!.tables.SIH4_1!.map((l) => [l.QTY, l.GROPRI])).toEqual([['2', '3.33'], ['1', '3.34']]);
+    expect(inv.unknownOrders).toEqual([{ orderId: o3, amount: '24.00' }]);
+    expect([inv.principal, inv.invoiced, inv.flagged, inv.difference]).toEqual([r.byType['Order/ItemPrice/Principal'], '99.95', '24.00', '0.00']);
+    // Credit notes: one per refunded order X3 knows, INVREF = settlement id + order id, each tied to the order's invoice.
+    expect(crn.created.map((c) => [c.orderId, c.INVREF, c.net])).toEqual([[o1, `${id}${o1}`, '89.95'], [o2, `${id}${o2}`, '6.66'], [o4, `${id}${o4}`, '40.00'], [o5, `${id}${o5}`, '12.50']]);
+    expect(crn.created.map((c) => c.invoice)).toEqual([inv.created[0]!.NUM, inv.created[1]!.NUM, first.invoices!.created[0]!.NUM, String(own.NUM)]);
+    for (const c of crn.created) expect(x3.state.stores.SIH.get(c.NUM)!.fields).toMatchObject({ SIVTYP: 'CRN', SIHORINUM: c.invoice, INVREF: c.INVREF });
+    // Refunded units at the invoiced price: 2 × 3.33 of o2, 1 × 12.50 of o5.
+    expect(x3.state.stores.SIH.get(crn.created[1]!.NUM)!.tables.SIH4_1!.map((l) => [l.QTY, l.GROPRI])).toEqual([['2', '3.33']]);
+    expect(x3.state.stores.SIH.get(crn.created[3]!.NUM)!.tables.SIH4_1!.map((l) => [l.QTY, new Decimal(String(l.GROPRI)).toFixed(2)])).toEqual([['1', '12.50']]);
+    expect(crn.unknownOrders).toEqual([{ orderId: o3, amount: '5.00' }]);
+    expect([crn.principal, crn.invoiced, crn.flagged, crn.difference]).toEqual([new Decimal(r.byType['Refund/ItemPrice/Principal']!).neg().toFixed(2), '149.11', '5.00', '0.00']);
+    // What X3 holds for this settlement, to the cent: the report's principal sold and refunded, less what is flagged.
+    expect(net(docs(id, 'INV'))).toBe(new Decimal(r.byType['Order/ItemPrice/Principal']!).minus(inv.flagged).toFixed(2));
+    expect(net(docs(id, 'CRN'))).toBe(new Decimal(r.byType['Refund/ItemPrice/Principal']!).neg().minus(crn.flagged).toFixed(2));
+
+    // A re-run finds every document by INVREF and type: nothing created.
+    const again = await importWith(text, client);
+    expect([again.status, again.invoices!.created, again.invoices!.creditNotes.created]).toEqual(['already-posted', [], []]);
+    expect(again.invoices!.creditNotes.found.map((f) => f.orderId)).toEqual([o1, o2, o4, o5]);
+    expect([docs(id, 'INV').length, docs(id, 'CRN').length]).toEqual([2, 4]);
+  }, 60_000);
+
+  it('a crash right after X3 saved a document, mid-way: the re-run finds what was saved and creates the rest, nothing twice', async () => {
+    const [item1] = [...x3.state.stores.ITM.keys()] as [string];
+    const id = '31000000012';
+    const orders = Array.from({ length: 4 }, (_, i) => `113-7200000-000000${i + 1}`);
+    const client = x3Client();
+    for (const o of orders) await soh(client, o, [[item1, '2', '20.00']]);
+    const rows = orders.flatMap((o, i) => [sale(o, item1, '40.00', 2, `${i}`), refund(o, item1, '-20.00', `${i}`)]);
+    const text = v2File({ ...US, id, total: total(rows) }, rows);
+    // The process dies right after the third SIH save reached X3, before its answer was recorded.
+    let saves = 0;
+    const crashing = x3Client();
+    const call = crashing.call.bind(crashing);
+    crashing.call = async (method, p) => {
+      const out = await call(method, p);
+      if (method === 'save' && p.publicName === crashing.publication('SIH') && ++saves === 3) throw new Error('crash');
+      return out;
+    };
+    await expect(importWith(text, crashing)).rejects.toThrow('crash');
+    expect(docs(id, 'INV').length + docs(id, 'CRN').length).toBe(3);
+    const r = await importWith(text, client);
+    expect(r.invoices!.created.length + r.invoices!.creditNotes.created.length).toBe(5);
+    expect(r.invoices!.found.length + r.invoices!.creditNotes.found.length).toBe(3);
+    expect([docs(id, 'INV').length, docs(id, 'CRN').length]).toEqual([4, 4]);
+    for (const o of orders) expect([docs(`${id}${o}`, 'INV').length, docs(`${id}${o}`, 'CRN').length]).toEqual([1, 1]);
+    expect([net(docs(id, 'INV')), net(docs(id, 'CRN'))]).toEqual(['160.00', '80.00']);
+  }, 60_000);
+});
+
 /** The quantity of an SOH's first line. */
 const l0 = (soh: Record<string, unknown>) => String((soh.lines as Array<Record<string, unknown>>)[0]!.QTY);
 

@@ -20,6 +20,7 @@ interface ImportCliOptions {
   fees?: string;
   orders?: boolean;
   invoices?: boolean;
+  creditType: string;
   settleMs: string;
 }
 
@@ -49,7 +50,8 @@ export function registerSettlement(program: Command): void {
     .option('--table <file>', 'settlement-accounts lookup table (default mappings/lookups/settlement-accounts.yaml)')
     .option('--fees <json|file>', 'expected fees for the drift check: {referral: {rate, minimum}, fba: {bySku}, tolerance}')
     .option('--orders', 'list every order\'s sum (drill-down) in the output')
-    .option('--invoices', 'also an SIH invoice per settled order, tied to its SOH by CUSORDREF (off by default: a site invoicing on shipment would bill twice)')
+    .option('--invoices', 'also per settled order an SIH invoice tied to its SOH by CUSORDREF, and a credit note for its refunds tied to its invoice (off by default: a site invoicing on shipment would bill twice)')
+    .option('--credit-type <type>', 'the credit notes\' invoice type (SIVTYP)', 'CRN')
     .option('--settle-ms <ms>', 'after a save with an unknown outcome, wait this long before looking the entry up', '2000')
     .action(async (file: string, o: ImportCliOptions) => {
       let bar: ReturnType<typeof progressBar> | undefined;
@@ -86,7 +88,7 @@ export function registerSettlement(program: Command): void {
         } else if (o.invoices) throw userError('CONFIG_INVALID', '--invoices creates X3 invoices; it cannot go with --dry-run');
         const report = await importSettlement(
           fileLines(file, (bytes) => bar!.update(bytes, { lines })),
-          { options, ...(o.table ? { table: o.table } : {}), ...(fees ? { fees } : {}), ...(o.orders ? { orders: true } : {}), ...(post ? { post } : {}), ...(invoices ? { invoices } : {}), onLines: (n) => (lines = n) },
+          { options, ...(o.table ? { table: o.table } : {}), ...(fees ? { fees } : {}), ...(o.orders ? { orders: true } : {}), ...(post ? { post } : {}), ...(invoices ? { invoices, creditType: o.creditType } : {}), onLines: (n) => (lines = n) },
         );
         bar.update(size, { lines });
         bar.stop();
@@ -102,7 +104,11 @@ export function registerSettlement(program: Command): void {
           console.log(`balanced ${report.journal.balanced}, difference ${report.difference}; orders ${report.drillDown.orders} sum back: ${report.drillDown.sumsBack}; fee drift ${report.fees.drifted} of ${report.fees.checked} checked`);
           console.log(`status ${report.status}${report.posted ? `: created ${report.posted.created.join(', ') || 'nothing'}` : ''}`);
           const inv = report.invoices;
-          if (inv) console.log(`invoices: ${inv.created.length} created, ${inv.found.length} found; principal ${inv.principal} = invoiced ${inv.invoiced} + flagged ${inv.flagged} (difference ${inv.difference}); ${inv.unknownOrders.length} orders unknown in X3, ${inv.unmatched.length} items without an SOH line`);
+          if (inv) {
+            console.log(`invoices: ${inv.created.length} created, ${inv.found.length} found; principal ${inv.principal} = invoiced ${inv.invoiced} + flagged ${inv.flagged} (difference ${inv.difference}); ${inv.unknownOrders.length} orders unknown in X3, ${inv.unmatched.length} items without an SOH line`);
+            const cn = inv.creditNotes;
+            console.log(`credit notes: ${cn.created.length} created, ${cn.found.length} found; refunded ${cn.principal} = credited ${cn.invoiced} + flagged ${cn.flagged} (difference ${cn.difference}); ${cn.unknownOrders.length} orders unknown in X3, ${cn.unmatched.length} items without an SOH line`);
+          }
         }
         if (report.status === 'held') process.exitCode = 3;
       } catch (e) {

@@ -26,9 +26,15 @@ export interface TypeSum extends Sum {
   firstLine: number;
 }
 
-/** One order item's charges (cents), for the fee check: the lines of one item are consecutive in a V2 file. */
+/**
+ * One order item's charges (cents), for the fee check and the per-order invoices: the lines of one
+ * item are consecutive in a V2 file. `refund` marks a Refund transaction's item (principal negative,
+ * quantity usually absent: V2 fills quantity-purchased on the Order principal line only).
+ */
 export interface ItemCharges {
   orderId: string;
+  refund?: true;
+  adjustmentId?: string;
   sku?: string;
   quantity: number;
   principal: number;
@@ -176,7 +182,7 @@ export async function readSettlement(input: AsyncIterable<string | string[]>, op
   let ncols = 0;
   let starts = new Int32Array(1);
   let summary: SettlementSummary | undefined;
-  let iTT = 0, iAT = 0, iAD = 0, iAmt = 0, iOrder = -1, iItem = -1, iSku = -1, iQty = -1, iPostedDT = -1, iPosted = -1;
+  let iTT = 0, iAT = 0, iAD = 0, iAmt = 0, iOrder = -1, iItem = -1, iSku = -1, iQty = -1, iAdj = -1, iPostedDT = -1, iPosted = -1;
   const byMonth = new Map<string, Map<string, Map<string, TypeSum>>>();
   const orders = new Map<string, number>();
   const orderExtra = new Map<string, Decimal>();
@@ -264,7 +270,7 @@ export async function readSettlement(input: AsyncIterable<string | string[]>, op
     starts = new Int32Array(ncols + 1);
     const at = (n: string) => header!.indexOf(n);
     iTT = at('transaction-type'); iAT = at('amount-type'); iAD = at('amount-description'); iAmt = at('amount');
-    iOrder = at('order-id'); iItem = at('order-item-code'); iSku = at('sku'); iQty = at('quantity-purchased');
+    iOrder = at('order-id'); iItem = at('order-item-code'); iSku = at('sku'); iQty = at('quantity-purchased'); iAdj = at('adjustment-id');
     iPostedDT = at('posted-date-time'); iPosted = at('posted-date');
   };
   const onSummary = (text: string) => {
@@ -354,13 +360,18 @@ export async function readSettlement(input: AsyncIterable<string | string[]>, op
       }
       if (extra) orderExtra.set(curOrder, (orderExtra.get(curOrder) ?? new Decimal(0)).plus(extra));
       else curCents += cents;
-      if (onItem && tt === 'Order' && !extra && (at === 'ItemPrice' || at === 'ItemFees')) {
+      if (onItem && (tt === 'Order' || tt === 'Refund') && !extra && (at === 'ItemPrice' || at === 'ItemFees')) {
         const code = cell(text, iItem) ?? cell(text, iSku) ?? '';
-        const key = `${curOrder}\t${code}`;
+        const adj = tt === 'Refund' ? cell(text, iAdj) : undefined;
+        const key = `${tt}\t${curOrder}\t${code}\t${adj ?? ''}`;
         if (key !== itemKey) {
           flushItem();
           itemKey = key;
           item = { orderId: curOrder, quantity: 0, principal: 0, shipping: 0, commission: 0, fba: 0, hasCommission: false, hasFba: false };
+          if (tt === 'Refund') {
+            item.refund = true;
+            if (adj) item.adjustmentId = own(adj);
+          }
         }
         const it = item!;
         if (it.sku === undefined) {

@@ -18,6 +18,7 @@ export { getReports } from './getReports.js';
 export { getReportDocument } from './getReportDocument.js';
 export { getReportRows } from './getReportRows.js';
 export { getSettlementTotals } from './getSettlementTotals.js';
+export { getSettlementOrders } from './getSettlementOrders.js';
 export { getInventorySummaries } from './getInventorySummaries.js';
 export { createFulfillmentOrder } from './createFulfillmentOrder.js';
 export { getFulfillmentOrder } from './getFulfillmentOrder.js';
