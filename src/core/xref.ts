@@ -34,20 +34,19 @@ export class XrefStore {
     return load(from.id);
   }
 
-  /** Links of many source ids in one statement; each half uses its own index (xref's unique key, xref_b). A link stored a → b wins over b → a. */
+  /**
+   * Links of many source ids in one statement; each half uses its own index (xref's unique key,
+   * xref_b). A link stored a → b wins over b → a. Raw SQL: building it with the query builder cost
+   * more than running it (issue 12).
+   */
   private async lookup(db: Kysely<Database>, from: Omit<Ref, 'id'>, to: { system: string; entity: string }, ids: string[]): Promise<Map<string, string>> {
-    const half = (side: 'a' | 'b') => {
-      const other = side === 'a' ? 'b' : 'a';
-      return db
-        .selectFrom('xref')
-        .select([sql.lit(side).as('side'), `${side}_id as src`, `${other}_id as dst`])
-        .where(`${side}_system`, '=', from.system)
-        .where(`${side}_entity`, '=', from.entity)
-        .where(`${side}_id`, 'in', ids)
-        .where(`${other}_system`, '=', to.system)
-        .where(`${other}_entity`, '=', to.entity);
-    };
-    const rows = await half('a').unionAll(half('b')).execute();
+    const list = sql.join(ids);
+    const { rows } = await sql<{ side: 'a' | 'b'; src: string; dst: string }>`
+      select 'a' as side, a_id as src, b_id as dst from xref
+        where a_system = ${from.system} and a_entity = ${from.entity} and a_id in (${list}) and b_system = ${to.system} and b_entity = ${to.entity}
+      union all
+      select 'b' as side, b_id as src, a_id as dst from xref
+        where b_system = ${from.system} and b_entity = ${from.entity} and b_id in (${list}) and a_system = ${to.system} and a_entity = ${to.entity}`.execute(db);
     const found = new Map<string, string>();
     for (const r of rows) if (r.side === 'a' || !found.has(r.src)) found.set(r.src, r.dst);
     return found;

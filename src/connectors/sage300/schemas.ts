@@ -17,7 +17,20 @@ function isPositive(v: unknown): boolean {
   }
 }
 /** An amount as we return it: always a decimal string, never a float (an answer's non-number is a schema issue, not a DecimalError). */
-export const decimalOut = z.union([z.number().finite(), z.string().regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,4})?$/, 'must be a decimal number')]).transform((v) => new Decimal(v).toFixed());
+export const decimalOut = z.union([z.number().finite(), z.string().regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,4})?$/, 'must be a decimal number')]).transform(plainDecimal);
+
+/**
+ * A number's shortest round-trip text is already its exact decimal unless it is in exponent form:
+ * only then (and for strings, which may carry trailing zeros or a sign) decimal.js writes it out.
+ * Every amount of every answer passes here (issue 12: a Decimal per field was most of the cost).
+ */
+function plainDecimal(v: number | string): string {
+  if (typeof v === 'number') {
+    const s = String(v);
+    if (!s.includes('e')) return s;
+  }
+  return new Decimal(v).toFixed();
+}
 const dateIn = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'must be a date such as 2024-05-31');
 const str = (max: number) => z.string().max(max);
 

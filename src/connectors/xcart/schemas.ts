@@ -9,6 +9,9 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 
 export const money = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  // A finite number's own text is what decimal.js would write (it parses that very text): no Decimal
+  // per amount on the poller's path (issue 12).
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   try {
     const d = new Decimal(v);
     if (!d.isFinite()) throw new Error('not finite');

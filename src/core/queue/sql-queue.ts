@@ -57,10 +57,14 @@ export abstract class SqlQueue implements QueuePort {
   async enqueue(jobs: EnqueueInput[], trx?: Executor): Promise<number[]> {
     if (jobs.length === 0) return [];
     const now = Date.now();
+    const codec = payloadCodec(this.store);
     const rows = jobs.map((j) => ({
       queue: j.queue,
       ordering_key: j.orderingKey ?? null,
-      payload: payloadCodec(this.store).encode(j.payload ?? null),
+      // A job that refers to its event holds no record, only the event's keys, which the events row
+      // (record_id) and the ordering key keep in clear anyway: sealing it cost a seal on enqueue and
+      // an open on every claim for nothing (issue 12). A record in a job is sealed as always.
+      payload: isEventRef(j.payload) ? JSON.stringify(j.payload) : codec.encode(j.payload ?? null),
       state: j.state ?? ('queued' as const),
       max_attempts: j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       run_at: j.runAt ?? now,
