@@ -263,6 +263,39 @@ describe('order poller', () => {
     }
   });
 
+  it('once its seconds are closed, a quiet poll reads a few orders, not the bulk\'s last page twice (issue 12)', async () => {
+    const local = await start({ seed: 19, timeScale: 0 });
+    try {
+      const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.readToken, itemsPerPage: 50 }, { connection: 'xcart-poller-5' });
+      local.storefront.placeOrders(120, { paid: false }); // one second, the last page 20 orders
+      const poller = createOrderPoller(c, { id: 'xc:orders', serverDateSkewS: 1 });
+      let listed = 0;
+      const request = c.http.request.bind(c.http);
+      c.http.request = (async (req: Parameters<typeof request>[0]) => {
+        const res = await request(req);
+        if (Array.isArray(res.body)) listed += res.body.length;
+        return res;
+      }) as typeof request;
+      let r = await poller.poll(null);
+      expect(r.events).toHaveLength(120);
+      local.storefront.advanceClock(3); // the bulk's second is closed for both passes
+      r = await poller.poll(r.cursor);
+      expect(r.events).toEqual([]);
+      listed = 0;
+      r = await poller.poll(r.cursor);
+      expect(r.events).toEqual([]);
+      // Pass A asks after the closed second (nothing); pass B's first read is its short probe.
+      expect(listed).toBeLessThanOrEqual(5);
+      // And a change or a new order is still found.
+      local.storefront.pay(local.store.orderList[7]!.id);
+      const fresh = local.storefront.placeOrder({ paid: false });
+      r = await poller.poll(r.cursor);
+      expect(r.events.map((e) => e.id).sort()).toEqual([String(local.store.orderList[7]!.id), String(fresh.id)].sort());
+    } finally {
+      await local.close();
+    }
+  });
+
   it('with `since`, older orders are not replayed but their later changes are', async () => {
     const local = await start({ seed: 13 });
     try {

@@ -89,6 +89,8 @@ async function listRaw(client: XcartClient, query: Record<string, string | numbe
 }
 
 const isoOf = (seconds: number) => dateInput.parse(seconds);
+/** Orders in the first read of a sweep (see pass B). */
+const SWEEP_PROBE = 5;
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 export const orderVersion = (lastRenewSeconds: number, revision: number) => `${pad(lastRenewSeconds, 12)}.${pad(revision, 4)}`;
@@ -150,7 +152,7 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
           break;
         }
         const dAtQuery = d;
-        const { orders } = await listRaw(client, { 'date[after]': isoOf(d), 'order[date]': 'asc', page, itemsPerPage: perPage });
+        const { orders, serverNow: now } = await listRaw(client, { 'date[after]': isoOf(d), 'order[date]': 'asc', page, itemsPerPage: perPage });
         const mayHaveMore = orders.length === perPage;
         for (const o of orders) {
           const created = o.created;
@@ -165,7 +167,17 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
         // A short page stays where it is, so the next poll re-reads it for late arrivals.
         if (d !== dAtQuery) page = 1;
         else if (mayHaveMore) page++;
-        if (!mayHaveMore) break;
+        if (!mayHaveMore) {
+          // Once the server's clock is past second d (as for pass B's watermark), no order can be
+          // created in it any more: the boundary moves past it instead of re-reading that second's
+          // orders on every poll until a newer one comes (a bulk's last second was up to a page per poll).
+          if (nextWatermark(d, now) > d) {
+            d += 1;
+            seen = new Set();
+            page = 1;
+          }
+          break;
+        }
       }
       const passedByA = (o: RawOrder) => o.created < d || (o.created === d && seen.has(o.id));
 
@@ -175,9 +187,13 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
       let top: number | null = null;
       let serverNow: number | null = null;
       const changed = new Map<number, { renew: number; update?: { order: RawOrder; fp: string; rev: number } }>();
-      for (let p = 1; ; p++) {
-        const { orders, serverNow: now } = await listRaw(client, { 'order[lastRenewDate]': 'desc', page: p, itemsPerPage: perPage });
-        if (p === 1) {
+      // The first read is a short page: on a quiet store the top and the watermark below it are all a
+      // sweep needs (a full page of orders read per poll for nothing). Past it, full pages from page 1
+      // again; the probe's orders come again there and are skipped as repeats.
+      const probe = Math.min(perPage, SWEEP_PROBE);
+      for (let p = 1, size = probe, first = true; ; first = false) {
+        const { orders, serverNow: now } = await listRaw(client, { 'order[lastRenewDate]': 'desc', page: p, itemsPerPage: size });
+        if (first) {
           top = orders.length ? orders[0]!.renew : null;
           serverNow = now;
         }
@@ -188,8 +204,9 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
             break;
           }
           // Desc order: the first sighting is the newest; a repeat after a page shift is older.
-          // Not yet passed by A: pass A emits it, in this poll or a later one.
-          if (changed.has(o.id) || !passedByA(o)) continue;
+          // Not yet passed by A: pass A emits it, in this poll or a later one. Newer than the first
+          // read's top: changed since (the probe's page read again), the next sweep's, as always.
+          if (changed.has(o.id) || !passedByA(o) || (top !== null && o.renew > top)) continue;
           const renew = o.renew;
           const fp = fingerprint(o.raw);
           const mine = emitted.get(o.id);
@@ -197,7 +214,11 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
           const same = prior !== null && prior.renew === renew && prior.fp === fp;
           changed.set(o.id, same ? { renew } : { renew, update: { order: o, fp, rev: prior && prior.renew === renew ? prior.rev + 1 : 0 } });
         }
-        if (reached || orders.length < perPage) break;
+        if (reached || orders.length < size) break;
+        if (size < perPage) {
+          size = perPage;
+          p = 1;
+        } else p++;
       }
       const updates = [...changed.values()].flatMap((e) => (e.update ? [e.update] : [])).sort((a, b) => a.order.renew - b.order.renew || a.order.id - b.order.id);
       for (const u of updates) emit(u.order, u.fp, u.rev);
