@@ -2,11 +2,12 @@
 // the HTTP client's circuit breaker (opens and closes), authentication failures (a 401/403 or a
 // connector's *_AUTH_FAILED), and connection tests (at start, on a timer, on demand) — and three
 // things read it: the worker (jobs of a flow whose connection is paused wait instead of being
-// dead-lettered; jobs of a flow whose connection's circuit is open are not claimed until its probe), /readyz and /metrics (degraded, with the reason), and alert subscribers (the
-// console's alert rules, a webhook) through `onAlert`.
+// dead-lettered; those of a flow whose connection's circuit is open are not claimed until its
+// probe), /readyz and /metrics (degraded, with the reason), and alert subscribers (the console's
+// alert rules, a webhook) through `onAlert`.
 //
 // States: ok · degraded (the circuit is open or the last test failed for a transient reason: calls
-// fail, jobs retry with backoff as usual) · paused (the credentials were refused: retrying cannot
+// fail, jobs retry with backoff as usual; while the circuit is open they wait for its probe) · paused (the credentials were refused: retrying cannot
 // help, so the work waits until a test succeeds) · unknown (not tested yet).
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
