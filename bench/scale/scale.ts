@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
@@ -60,6 +60,19 @@ interface RunResult {
   sage300Orders: number;
   distinctReferences: number;
   cpuMsPerOrder: number;
+  /** Jobs running, sampled every 100 ms while orders flowed (the most is workers × CONCURRENCY). */
+  meanInFlight: number;
+  /** Median of a run's duration, first step to last (the flow's own time, Sage 300's latency included). */
+  medianRunMs: number;
+  /** CPU of one idle worker process, ms per second. */
+  idleMsPerSec: number;
+  /** Both sandboxes' CPU per order (X-Cart serving the poller, Sage 300 the flow's calls). */
+  sandboxCpuMsPerOrder: number;
+  /** CPU of the run's PostgreSQL backends per order (a floor: a backend closed midway is missed). */
+  pgCpuMsPerOrder: number;
+  seconds: number;
+  /** Orders/s from the first run's start to the last run's end (the placing and first poll left out). */
+  flowingPerSec: number;
 }
 
 async function once(workers: number): Promise<RunResult> {
@@ -77,7 +90,8 @@ async function once(workers: number): Promise<RunResult> {
     configFile,
     JSON.stringify({
       dataDir: dir,
-      database: `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`,
+      // The application name marks this run's PostgreSQL backends, whose CPU is counted too.
+      database: `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}&application_name=${schema}`,
       worker: { concurrency: CONCURRENCY },
       connections: [
         { id: 'xcart-main', system: 'xcart', config: { baseUrl: sandboxes.xcart.url, token: sandboxes.xcart.credentials.readToken }, rateLimits: { listOrders: unlimited } },
@@ -98,7 +112,9 @@ async function once(workers: number): Promise<RunResult> {
     // One at a time: the first migrates the schema. A worker is ready when it logs "syncline started"
     // (flows, clients and pollers wired); then a second more for its pools and the JIT.
     for (let i = 0; i < workers; i++) {
-      const child = spawn(process.execPath, ['bin/syncline.js', 'start', '--role', 'worker', '--config', configFile], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // BENCH_SCALE_CPU_PROF=DIR: a V8 CPU profile of each worker process, written when it stops.
+      const prof = process.env.BENCH_SCALE_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SCALE_CPU_PROF] : [];
+      const child = spawn(process.execPath, [...prof, 'bin/syncline.js', 'start', '--role', 'worker', '--config', configFile], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       procs.push(child);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`worker ${i + 1} did not start in 180 s`)), 180_000);
@@ -112,18 +128,47 @@ async function once(workers: number): Promise<RunResult> {
       });
     }
     await new Promise((r) => setTimeout(r, 1_000));
-    const cpuBefore = await workersCpuMs(procs);
+    // Idle cost: the workers' CPU over 3 s with nothing to do (one of them owns the X-Cart poller).
+    const idleBefore = await processCpuMs(procs.map((p) => p.pid!));
+    await new Promise((r) => setTimeout(r, 3_000));
+    const cpuBefore = await processCpuMs(procs.map((p) => p.pid!));
+    const idleMsPerSec = (cpuBefore - idleBefore) / 3 / workers;
+    const sandboxPids = [sandboxes.xcart.child.pid!, sandboxes.sage.child.pid!];
+    const sandboxBefore = await processCpuMs(sandboxPids);
+    const backendsBefore = await backendCpuMs(schema);
     const t0 = performance.now();
     const res = await request(`${sandboxes.xcart.url}/__sandbox/storefront/orders/bulk`, { method: 'POST', body: JSON.stringify({ count: ORDERS }), headers: { 'content-type': 'application/json' } });
     await res.body.dump();
-    for (;;) {
-      const [row] = await pgQuery<{ n: number }>(`select count(*)::int as n from ${schema}.runs where status in ('succeeded', 'dead')`);
-      if ((row?.n ?? 0) >= ORDERS) break;
-      if (performance.now() - t0 > 600_000) throw new Error(`only ${row?.n} of ${ORDERS} orders after 10 min`);
-      await new Promise((r) => setTimeout(r, 50));
+    // One connection for the watch: a new one per look would fork a PostgreSQL backend every 100 ms,
+    // CPU taken from the processes measured.
+    const watch = new pg.Client({ connectionString: PG_URL });
+    await watch.connect();
+    const inFlight: number[] = [];
+    try {
+      for (;;) {
+        const { rows } = await watch.query<{ n: number; running: number }>(
+          `select (select count(*) from ${schema}.runs where status in ('succeeded', 'dead'))::int as n, (select count(*) from ${schema}.jobs where state = 'running')::int as running`,
+        );
+        const n = rows[0]?.n ?? 0;
+        if (n >= ORDERS) break;
+        // Jobs in flight while orders flow (not before the first is claimed): with Little's law,
+        // orders/s = in flight ÷ seconds per order, this says whether the workers were kept busy.
+        if (n > 0) inFlight.push(rows[0]?.running ?? 0);
+        if (performance.now() - t0 > 600_000) throw new Error(`only ${n} of ${ORDERS} orders after 10 min`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await watch.end();
     }
     const seconds = (performance.now() - t0) / 1000;
-    const cpuAfter = await workersCpuMs(procs);
+    const cpuAfter = await processCpuMs(procs.map((p) => p.pid!));
+    const sandboxAfter = await processCpuMs(sandboxPids);
+    // This run's backends alive at the end (pools keep them; one closed midway is missed: a floor).
+    let backendMs = 0;
+    for (const [pid, ms] of await backendCpuMs(schema)) backendMs += ms - (backendsBefore.get(pid) ?? 0);
+    const [timing] = await pgQuery<{ ms: number; span: number }>(
+      `select percentile_cont(0.5) within group (order by finished_at - started_at) as ms, max(finished_at) - min(started_at) as span from ${schema}.runs where status = 'succeeded'`,
+    );
     const sage = new Sage300Client({ baseUrl: sandboxes.sage.url, company: sandboxes.sage.credentials.company!, user: sandboxes.sage.credentials.user!, password: sandboxes.sage.credentials.password! }, { connection: 'bench-count' });
     const orders = await sage.list('countOrders', 'OE', 'OEOrders', z.looseObject({ OrderNumber: z.string(), PurchaseOrderNumber: z.string() }), { select: ['OrderNumber', 'PurchaseOrderNumber'] });
     return {
@@ -132,9 +177,22 @@ async function once(workers: number): Promise<RunResult> {
       sage300Orders: orders.length,
       distinctReferences: new Set(orders.map((o) => o.PurchaseOrderNumber)).size,
       cpuMsPerOrder: (cpuAfter - cpuBefore) / ORDERS,
+      idleMsPerSec,
+      sandboxCpuMsPerOrder: (sandboxAfter - sandboxBefore) / ORDERS,
+      pgCpuMsPerOrder: backendMs / ORDERS,
+      seconds,
+      meanInFlight: inFlight.reduce((a, b) => a + b, 0) / Math.max(1, inFlight.length),
+      medianRunMs: Number(timing?.ms ?? 0),
+      // From the first run's start to the last one's end: without the bulk create and the first poll.
+      flowingPerSec: ORDERS / (Number(timing?.span ?? 0) / 1000),
     };
   } finally {
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : (p.once('exit', r), p.kill('SIGTERM'))))));
+    if (process.env.BENCH_SCALE_TABLE_WRITES) {
+      // Rows written per order, by table (the exited workers' backends have flushed their counters).
+      const rows = await pgQuery<{ relname: string; w: number }>(`select relname, (n_tup_ins + n_tup_upd + n_tup_del)::int as w from pg_stat_user_tables where schemaname = $1 order by 2 desc`, [schema]);
+      console.error(`rows written per order (${workers} workers): ${rows.filter((r) => r.w > 0).map((r) => `${r.relname} ${(r.w / ORDERS).toFixed(2)}`).join(', ')}`);
+    }
     await pgQuery(`drop schema if exists ${schema} cascade`);
     rmSync(dir, { recursive: true, force: true });
     sandboxes.xcart.child.kill('SIGTERM');
@@ -142,16 +200,22 @@ async function once(workers: number): Promise<RunResult> {
   }
 }
 
-/** User + system CPU of the worker processes, from /proc (Linux), in ms. */
-async function workersCpuMs(procs: ChildProcess[]): Promise<number> {
+/** User + system CPU of processes, from /proc (Linux), in ms. */
+async function processCpuMs(pids: number[]): Promise<number> {
   const { readFile } = await import('node:fs/promises');
   let ticks = 0;
-  for (const p of procs) {
-    const stat = await readFile(`/proc/${p.pid}/stat`, 'utf8').catch(() => '');
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0); // utime, stime (fields 14, 15 of stat)
   }
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** CPU (ms) of each PostgreSQL backend serving this run (its connections carry the schema as application name). */
+async function backendCpuMs(schema: string): Promise<Map<number, number>> {
+  const rows = await pgQuery<{ pid: number }>(`select pid from pg_stat_activity where application_name = $1`, [schema]);
+  return new Map(await Promise.all(rows.map(async (r) => [r.pid, await processCpuMs([r.pid])] as const)));
 }
 
 /** One run with `workers` processes (for a quick look outside the suite). */
@@ -166,7 +230,11 @@ export default async function (): Promise<Figure[]> {
       for (const w of [1, 2, 3]) {
         const result = await once(w);
         byWorkers[w]!.push(result);
-        console.error(`scale run ${r + 1}/${RUNS}: ${w} worker(s) ${result.perSec.toFixed(1)} orders/s, Sage 300 holds ${result.sage300Orders} orders (${result.distinctReferences} distinct references), ${result.cpuMsPerOrder.toFixed(2)} ms worker CPU per order`);
+        console.error(
+          `scale run ${r + 1}/${RUNS}: ${w} worker(s) ${result.perSec.toFixed(1)} orders/s (${result.flowingPerSec.toFixed(1)} while flowing), Sage 300 holds ${result.sage300Orders} orders (${result.distinctReferences} distinct references); ` +
+            `CPU per order: workers ${result.cpuMsPerOrder.toFixed(1)} ms, sandboxes ${result.sandboxCpuMsPerOrder.toFixed(1)} ms, PostgreSQL ≥ ${result.pgCpuMsPerOrder.toFixed(1)} ms; ` +
+            `jobs in flight ${result.meanInFlight.toFixed(1)} of ${w * CONCURRENCY}, median run ${result.medianRunMs.toFixed(0)} ms; idle worker ${result.idleMsPerSec.toFixed(0)} ms CPU/s; load ${loadavg()[0]!.toFixed(1)}`,
+        );
         if (result.sage300Orders !== ORDERS || result.distinctReferences !== ORDERS) throw new Error(`run with ${w} workers: ${result.sage300Orders} Sage 300 orders for ${ORDERS} placed`);
       }
     }
@@ -179,5 +247,9 @@ export default async function (): Promise<Figure[]> {
     { name: 'scale: 2 workers ÷ 1', value: m(2) / m(1), unit: '×' },
     { name: 'scale: 3 workers ÷ 1', value: m(3) / m(1), unit: '×', target: '>= 2.8' },
     { name: 'scale: worker CPU per order, 3 workers', value: median(byWorkers[3]!.map((r) => r.cpuMsPerOrder)), unit: 'ms' },
+    // Everything an order costs the machine (workers + sandboxes + PostgreSQL): 2 cores ÷ this is the
+    // most orders/s the machine could do with nothing else running.
+    { name: 'scale: CPU per order, all processes, 3 workers', value: median(byWorkers[3]!.map((r) => r.cpuMsPerOrder + r.sandboxCpuMsPerOrder + r.pgCpuMsPerOrder)), unit: 'ms' },
+    { name: 'scale: jobs in flight, 3 workers (of 12)', value: median(byWorkers[3]!.map((r) => r.meanInFlight)), unit: '' },
   ];
 }
