@@ -8,7 +8,7 @@ import { compileFlowExpr } from '../flows/expr.js';
 import type { FlowDocument, HoldStep } from '../flows/document.js';
 import { holdStep } from '../flows/steps/hold.js';
 import type { StepEnv } from '../flows/steps/kind.js';
-import { prune } from './risk-store.js';
+import { prune, saveRecorded } from './risk-store.js';
 
 export function riskStoreContract(name: string, open: () => Promise<Store>, cleanup: () => Promise<void>): void {
   describe(`order scorer history in the store (${name})`, () => {
@@ -61,6 +61,23 @@ export function riskStoreContract(name: string, open: () => Promise<Store>, clea
         expect((await store.db.selectFrom('risk_orders').select('order_id').orderBy('at').execute()).map((r) => r.order_id)).toEqual(['R3', 'R4']);
         await prune(store.db, scope, Date.UTC(2028, 0, 1), 2);
         expect(await store.db.selectFrom('risk_keys').selectAll().execute()).toHaveLength(0);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('saves the orders scored in one turn in two statements, each key once with its first and last time', async () => {
+      const store = await open();
+      try {
+        let statements = 0;
+        const counted = store.db.withPlugin({ transformQuery: (a) => (statements++, a.node), transformResult: async (a) => a.result });
+        const scope = 'batch|shop-1';
+        const at = (i: number) => Date.UTC(2026, 11, 7, 8) + i * 60_000;
+        await Promise.all(Array.from({ length: 10 }, (_, i) => saveRecorded(counted, scope, { id: `B${i}`, at: at(i), keys: ['k-shared', `k-${i}`], total: '10.00', observations: [] })));
+        expect(statements).toBe(2);
+        expect(await store.db.selectFrom('risk_orders').select('order_id').where('scope', '=', scope).execute()).toHaveLength(10);
+        const shared = await store.db.selectFrom('risk_keys').selectAll().where('scope', '=', scope).where('key', '=', 'k-shared').executeTakeFirstOrThrow();
+        expect([Number(shared.first_at), Number(shared.last_at)]).toEqual([at(0), at(9)]);
       } finally {
         await store.close();
       }

@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../core/db/schema.js';
 import { OrderScorer, SCORER_WINDOW, type RecordedOrder } from './holds.js';
+import { batchLoader, chunks } from '../core/batch-loader.js';
 
 const DAY = 86_400_000;
 const KEEP_ORDERS_FOR = 2 * DAY;
@@ -44,14 +45,46 @@ async function load(db: Kysely<Database>, scope: string): Promise<OrderScorer> {
   return scorer;
 }
 
+// Saves gathered per turn of the event loop (the orders of a claimed batch reach the hold step
+// together): two statements for all of them instead of two per order (issue 12).
+const writers = new WeakMap<Kysely<Database>, Map<string, (r: RecordedOrder) => Promise<unknown>>>();
+
 /** Stores what one order added to its scope's scorer (idempotent: a replayed order is stored once). */
 export async function saveRecorded(db: Kysely<Database>, scope: string, r: RecordedOrder): Promise<void> {
+  let byScope = writers.get(db);
+  if (!byScope) writers.set(db, (byScope = new Map()));
+  let write = byScope.get(scope);
+  if (!write) {
+    write = batchLoader<RecordedOrder, never>(async (records) => {
+      await saveMany(db, scope, records);
+      return new Map<RecordedOrder, never>();
+    });
+    byScope.set(scope, write);
+  }
+  await write(r);
+}
+
+async function saveMany(db: Kysely<Database>, scope: string, records: RecordedOrder[]): Promise<void> {
   // Two statements, no transaction: keys stored without their order (a crash between) only make the
-  // buyer known, which the order did.
-  if (r.keys.length)
+  // buyer known, which the order did. One row per key and order in a statement (PostgreSQL refuses
+  // to update a row twice in one INSERT … ON CONFLICT).
+  const keys = new Map<string, { first: number; last: number }>();
+  const orders = new Map<string, RecordedOrder>();
+  for (const r of records) {
+    if (!orders.has(r.id)) orders.set(r.id, r);
+    for (const key of r.keys) {
+      const k = keys.get(key);
+      if (!k) keys.set(key, { first: r.at, last: r.at });
+      else {
+        k.first = Math.min(k.first, r.at);
+        k.last = Math.max(k.last, r.at);
+      }
+    }
+  }
+  for (const part of chunks([...keys], 500))
     await db
       .insertInto('risk_keys')
-      .values(r.keys.map((key) => ({ scope, key, first_at: r.at, last_at: r.at })))
+      .values(part.map(([key, k]) => ({ scope, key, first_at: k.first, last_at: k.last })))
       .onConflict((oc) =>
         // min/max of two values in both dialects (SQLite has no least/greatest, PostgreSQL no scalar min).
         oc.columns(['scope', 'key']).doUpdateSet({
@@ -60,14 +93,15 @@ export async function saveRecorded(db: Kysely<Database>, scope: string, r: Recor
         }),
       )
       .execute();
-  await db
-    .insertInto('risk_orders')
-    .values({ scope, order_id: r.id, at: r.at, keys: JSON.stringify(r.keys), total: r.total, observations: JSON.stringify(r.observations) })
-    .onConflict((oc) => oc.columns(['scope', 'order_id']).doNothing())
-    .execute();
-  const n = (saves.get(scope) ?? 0) + 1;
+  for (const part of chunks([...orders.values()], 500))
+    await db
+      .insertInto('risk_orders')
+      .values(part.map((r) => ({ scope, order_id: r.id, at: r.at, keys: JSON.stringify(r.keys), total: r.total, observations: JSON.stringify(r.observations) })))
+      .onConflict((oc) => oc.columns(['scope', 'order_id']).doNothing())
+      .execute();
+  const n = (saves.get(scope) ?? 0) + records.length;
   saves.set(scope, n % PRUNE_EVERY);
-  if (n % PRUNE_EVERY === 0) await prune(db, scope, r.at);
+  if (n >= PRUNE_EVERY) await prune(db, scope, Math.max(...records.map((r) => r.at)));
 }
 
 /** Drops orders older than two days beyond the newest `window`, and keys unseen for a year. */
