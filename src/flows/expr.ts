@@ -3,7 +3,11 @@
 // the field; over budget it is MAPPING_BUDGET_EXCEEDED with the limit that was hit.
 import { compileExpression } from '../mapping/index.js';
 
-export type FlowExpr = (scope: Record<string, unknown>) => Promise<unknown>;
+/**
+ * Callers `await` the result. An expression the mapping layer compiled to JS answers synchronously
+ * (a value, no promise): most flow expressions are, and each is evaluated per record, some per item.
+ */
+export type FlowExpr = (scope: Record<string, unknown>) => unknown;
 
 /**
  * A flow step may filter a whole snapshot (every SKU of a shop) where a mapping field sees one
@@ -14,7 +18,8 @@ export const FLOW_EXPRESSION_BUDGET = { timeMs: 500 };
 /** Compiles `text`; `where` is e.g. "xcart-order-to-sage300 steps[3] (deliver).input" (shown in errors). */
 export function compileFlowExpr(text: string, where: string): FlowExpr {
   const e = compileExpression(text, { name: `flow ${where}`, budget: FLOW_EXPRESSION_BUDGET });
-  return (scope) => e(scope, { options: (scope.options as Record<string, unknown>) ?? {} });
+  const bindings = (scope: Record<string, unknown>) => ({ options: (scope.options as Record<string, unknown>) ?? {} });
+  return e.sync ? (scope) => e.evaluateSync(scope, bindings(scope)) : (scope) => e(scope, bindings(scope));
 }
 
 /** Synchronous (for ordering keys, computed at intake): FLOW_INVALID at deploy when the expression needs jsonata's evaluator. */

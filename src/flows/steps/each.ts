@@ -4,7 +4,7 @@
 import { SynclineError } from '../../core/errors.js';
 import type { EachStep } from '../document.js';
 import { plain } from '../expr.js';
-import type { StepKind } from './kind.js';
+import type { RunScope, StepKind } from './kind.js';
 
 export const eachStep: StepKind<EachStep> = {
   kind: 'each',
@@ -23,17 +23,19 @@ export const eachStep: StepKind<EachStep> = {
       const resumed = results.length;
       let skipped = 0;
       for (const item of arr) {
-        const k = String(plain(await key({ ...scope, item })));
+        // One scope per item; each nested step's output joins its `steps` for the steps after it.
+        const s: RunScope = { ...scope, item, steps: { ...scope.steps } };
+        const k = String(plain(await key(s)));
         if (done.has(k)) {
           skipped++;
           continue;
         }
+        s.key = k;
         const inner: Record<string, unknown> = {};
-        const s = { ...scope, item, key: k, steps: { ...scope.steps } };
         for (const n of nested) {
           try {
-            const out = await n.run({ ...s, steps: { ...s.steps, ...inner } }, ctx);
-            inner[n.id] = out;
+            const out = await n.run(s, ctx);
+            inner[n.id] = s.steps[n.id] = out;
           } catch (e) {
             // The items before this one stay done; the retry starts here.
             ctx.checkpoint[doneKey] = [...done];
