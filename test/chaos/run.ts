@@ -3,9 +3,9 @@
 // flows (`syncline start --config`) while Sage 300, Amazon and X3 inject faults — 10 % 5xx, 5 % 429
 // with Retry-After, 2 % timeouts, 1 % record locks (Sage 300, X3); 10 % of X-Cart's order webhooks
 // and of Amazon's ORDER_CHANGE notifications delivered twice and 10 % out of order; each ERP down
-// (503 on every call) for `--outage-s` seconds once (default 120: the issue's 10 minutes, scaled; the circuit a
-// connection-down alert watches opens only after several failed calls, which sparse traffic in
-// backoff can take 20–30 s to make, so an 80 s outage left the 1-minute rule too little time), with
+// (503 on every call) for `--outage-s` seconds once (default 120: the issue's 10 minutes, scaled; the
+// down clock starts at the first failed call since 6a720e0, but the circuit must still open before the
+// 1-minute rule fires, and sparse traffic in backoff can take 20–30 s to open it), with
 // a connection-down alert rule (1 min) whose webhook must fire for each — and the engine process is
 // SIGKILLed at random moments spread over the whole run (at random fractions of the orders delivered,
 // never inside an outage: the down-time an alert waits for is each process's own observation) and
