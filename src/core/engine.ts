@@ -503,7 +503,8 @@ export class Engine<Deps = unknown> {
         const stepInput = input;
         const output = await withStepSpan({ name: step.name, flow: flow.id }, async () => step.run(stepInput, ctx));
         const ms = performance.now() - t0;
-        this.metrics.stepDuration.observe({ ...this.labels(flow.id), step: step.name }, ms / 1000);
+        // Object.assign, not `{ ...labels, step }`: V8's spread-then-add is ~1 µs (see src/mapping/expression.ts).
+        this.metrics.stepDuration.observe(Object.assign({}, this.labels(flow.id), { step: step.name }), ms / 1000);
         steps.push({ step: step.name, status: 'ok', input: keepAll ? this.redact(input) : null, output: keepAll ? this.redact(output) : null, error: null, startedAt: at, durationMs: ms });
         input = ctx.outputs[step.name] = output;
       } catch (raw) {
@@ -521,7 +522,7 @@ export class Engine<Deps = unknown> {
     if (stopped !== undefined) this.metrics.jobsSkipped.inc(this.labels(flow.id));
     const note = [stopped, ...notes].filter((n) => n !== undefined).join('; ') || null;
     // Run, links and applied version go with the other acks of the batch; what only some runs write, here.
-    const batched: BatchedWrites = { run: { ...base, status: stopped !== undefined ? 'skipped' : 'succeeded', error: null, finishedAt: Date.now(), steps, note }, links, applied: { key: appliedKey, version: event.version } };
+    const batched: BatchedWrites = { run: Object.assign({}, base, { status: stopped !== undefined ? ('skipped' as const) : ('succeeded' as const), error: null, finishedAt: Date.now(), steps, note }), links, applied: { key: appliedKey, version: event.version } };
     const own = writes.length > 0 || emitted.length > 0 || saved !== undefined;
     return {
       batched,

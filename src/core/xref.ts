@@ -96,7 +96,7 @@ export interface Delivery<R> {
 
 export async function deliverOnce<R>(o: DeliverOnceOptions<R>): Promise<Delivery<R>> {
   const known = await o.xref.find(o.source, o.target);
-  const link = (id: string): [Ref, Ref] => [o.source, { ...o.target, id }];
+  const link = (id: string): [Ref, Ref] => [o.source, Object.assign({}, o.target, { id })];
   if (known) {
     if (!o.update) return { action: 'unchanged', targetId: known, link: link(known) };
     return { action: 'updated', targetId: known, result: await o.update(known), link: link(known) };

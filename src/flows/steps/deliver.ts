@@ -33,7 +33,7 @@ export const deliverStep: StepKind<DeliverStep> = {
       const e = ctx.event;
       const source: Ref = { system: e.system, entity: step.source?.entity ?? e.entity, id: sourceKey ? String(plain(await sourceKey(scope))) : e.id };
       const target = { system: conn.system, entity: step.target.entity };
-      const link = (id: string) => ctx.link(source, { ...target, id });
+      const link = (id: string) => ctx.link(source, Object.assign({}, target, { id }));
 
       const known = await ctx.xref.find(source, target);
       if (known) {

@@ -50,11 +50,11 @@ export const lookupStep: StepKind<LookupStep> = {
         const wait = since + settleMs - Date.now();
         throw transientError('DELIVERY_OUTCOME_UNKNOWN', `${step.id}: the outcome of an earlier ${step.create?.operation ?? 'create'} is unknown; looking it up in ${Math.ceil(wait / 1000)} s, once ${conn.id} can no longer be working on it`, { details: { step: step.id, connection: conn.id, since }, retryAfterMs: wait });
       }
-      const s = { ...scope, key: k };
+      const s = Object.assign({}, scope, { key: k }); // not a spread: see expression.ts
       const find = async () => (step.find && findId ? idOf(findId, await env.call(step.find.operation, findInput ? await findInput(s) : { key: k })) : undefined);
       const found = await find();
       if (found) {
-        ctx.link(source, { ...target, id: found });
+        ctx.link(source, Object.assign({}, target, { id: found }));
         return { id: found, action: 'found' };
       }
       if (!step.create || !createId) return fallback(`no ${target.system} ${target.entity} for this key`);
@@ -66,7 +66,7 @@ export const lookupStep: StepKind<LookupStep> = {
       // Claimed: another run may have created it between our find and our claim.
       const again = await find();
       if (again) {
-        ctx.link(source, { ...target, id: again });
+        ctx.link(source, Object.assign({}, target, { id: again }));
         return { id: again, action: 'found' };
       }
       let body: unknown = createInput ? await createInput(s) : ctx.event.payload;
@@ -92,12 +92,12 @@ export const lookupStep: StepKind<LookupStep> = {
         if (!(e instanceof SynclineError) || !step.create.duplicate || e.code !== step.create.duplicate) throw e;
         id = await find();
         if (!id) throw e;
-        ctx.link(source, { ...target, id });
+        ctx.link(source, Object.assign({}, target, { id }));
         return { id, action: 'found-duplicate' };
       }
       if (!id) throw userError('LOOKUP_NOT_FOUND', `${step.id}: ${step.create.operation} answered without an id (${step.create.id})`);
       delete ctx.checkpoint[unknownKey];
-      ctx.link(source, { ...target, id });
+      ctx.link(source, Object.assign({}, target, { id }));
       return { id, action: 'created' };
     };
   },
