@@ -260,10 +260,10 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
 
   function* runGen(input: unknown, ctx: MappingContext): Gen<MappingResult> {
     const rt: Runtime = {
-      lookups: ctx.lookups ? { ...source.lookups, ...ctx.lookups } : (source.lookups ?? {}),
+      lookups: ctx.lookups ? mergeOwn(source.lookups, ctx.lookups) : (source.lookups ?? {}),
       rates: ctx.rates ?? source.rates,
       now: ctx.now ?? new Date(),
-      options: ctx.options ? { ...spec.options, ...ctx.options } : (spec.options ?? {}),
+      options: ctx.options ? mergeOwn(spec.options, ctx.options) : (spec.options ?? {}),
       warnings: [],
       errors: [],
       applied: [],
@@ -387,10 +387,10 @@ export function compileMapping(spec: MappingSpec, source: CompileSource = {}): C
 
   function runS(input: unknown, ctx: MappingContext): MappingResult {
     const rt = new RuntimeState(
-      ctx.lookups ? { ...source.lookups, ...ctx.lookups } : (source.lookups ?? {}),
+      ctx.lookups ? mergeOwn(source.lookups, ctx.lookups) : (source.lookups ?? {}),
       ctx.rates ?? source.rates,
       ctx.now ?? new Date(),
-      ctx.options ? { ...spec.options, ...ctx.options } : (spec.options ?? {}),
+      ctx.options ? mergeOwn(spec.options, ctx.options) : (spec.options ?? {}),
       newBudget(),
     );
     const vars: Record<string, unknown> = { root: input, options: rt.options };
@@ -486,4 +486,21 @@ async function continueAsync<T>(g: Gen<T>, first: Promise<unknown>): Promise<T> 
     if (r.done) return r.value;
     pending = r.value;
   }
+}
+
+/**
+ * `{ ...a, ...b }` without V8's slow path for spreads (~1.5 µs in Node 20, twice per run): own keys
+ * copied one by one, a key named __proto__ kept as an own property, as a spread keeps it.
+ */
+function mergeOwn<T extends object>(a: T | undefined, b: T): T {
+  const out = {} as Record<string, unknown>;
+  for (const o of [a, b]) {
+    if (!o) continue;
+    for (const k of Object.keys(o)) {
+      const v = (o as Record<string, unknown>)[k];
+      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
+    }
+  }
+  return out as T;
 }

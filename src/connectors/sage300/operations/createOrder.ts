@@ -62,7 +62,7 @@ export const createOrder = sage300Operation({
     const order = shipAndInvoice ? {
       ...given,
       InvoiceWillBeProduced: given.InvoiceWillBeProduced ?? true,
-      OrderDetails: given.OrderDetails.map((l) => (l.LineType === 'Item' && l.QuantityShipped === undefined && l.QuantityOrdered !== undefined ? { ...l, QuantityShipped: l.QuantityOrdered } : l)),
+      OrderDetails: given.OrderDetails.map((l) => (l.LineType === 'Item' && l.QuantityShipped === undefined && l.QuantityOrdered !== undefined ? Object.assign({}, l, { QuantityShipped: l.QuantityOrdered }) : l)),
     } : given;
     const body = toWire(order, 'createOrder');
     if (lookupFirst) {
