@@ -1,7 +1,7 @@
 // Answers' amounts skip decimal.js for plain numbers (issue 12): a finite number's shortest
 // round-trip text is taken as its exact decimal. This holds the fast path to what decimal.js writes
 // for the same number, over random doubles (fractions, cents, huge, tiny, exponent forms).
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decimalOut } from './sage300/schemas.js';
