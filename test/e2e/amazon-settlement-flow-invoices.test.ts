@@ -21,7 +21,7 @@ import { startSyncline, type Runtime } from '../../src/main.js';
 import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
 import { start as startX3, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
 import { readSettlement } from '../../src/settlement/index.js';
-import { X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
+import { switchOffInvrefGuard, X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
 import { faultyProxy, type FaultyProxy } from './faulty-proxy.js';
 import { until } from './xcart-sage300-pair.js';
 
@@ -38,17 +38,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'syncline-settlement-invoices-'));
   amazon = await startAmazon({ seed: 43, timeScale: 50, historicalOrders: 0 });
   x3 = await startX3({ seed: 43 });
-  // The sandbox refuses a second SIH with one INVREF for a customer and type (its model of X3, unconfirmed):
-  // switched off, so the look-ups alone must keep one document per key.
-  const saveRec = x3.state.save.bind(x3.state);
-  let unguarded = 0;
-  x3.state.save = (code, p, user) => {
-    const invref = code === 'SIH' ? String(p.fields.INVREF ?? '') : '';
-    if (!invref) return saveRec(code, p, user);
-    const rec = saveRec(code, { ...p, fields: { ...p.fields, INVREF: `${invref}~${++unguarded}` } }, user);
-    rec.fields.INVREF = invref;
-    return rec;
-  };
+  switchOffInvrefGuard(x3);
   // Held 1.5 s past a 500 ms client timeout; the flow looks up 3 s after an unknown outcome.
   proxy = await faultyProxy(x3.url, 1_500, (method, _url, body) => (method === 'POST' && body.includes('<wss:save') && body.includes('>WSSIH<') ? 'sih' : undefined));
   direct = new SageX3Client({ baseUrl: x3.url, ...X3_SANDBOX_AUTH }, { connection: 'x3-direct' });

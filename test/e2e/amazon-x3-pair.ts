@@ -96,3 +96,21 @@ export async function subscribeOrderChanges(amazon: RunningAmazonSandbox): Promi
   const dest = await createDestination.call(client, { name: 'syncline', sqsArn: 'arn:aws:sqs:us-east-1:000000000000:syncline-notifications' });
   await createSubscription.call(client, { notificationType: 'ORDER_CHANGE', destinationId: dest.destinationId });
 }
+
+/**
+ * The X3 sandbox refuses a second invoice or credit note with one INVREF for a customer and type (its
+ * model of X3, unconfirmed). Tests of exactly-once switch that guard off (as the Sage 300 tests turn the
+ * duplicate-PO check off), so the settle time and the look-ups alone must keep one document per key:
+ * each SIH is saved under a unique INVREF and answered with the one it was sent.
+ */
+export function switchOffInvrefGuard(x3: SageX3Sandbox): void {
+  const save = x3.state.save.bind(x3.state);
+  let unguarded = 0;
+  x3.state.save = (code, p, user) => {
+    const invref = code === 'SIH' ? String(p.fields.INVREF ?? '') : '';
+    if (!invref) return save(code, p, user);
+    const rec = save(code, { ...p, fields: { ...p.fields, INVREF: `${invref}~${++unguarded}` } }, user);
+    rec.fields.INVREF = invref;
+    return rec;
+  };
+}

@@ -15,7 +15,7 @@ import { parseConfig } from '../../src/config.js';
 import { startSyncline, type Runtime } from '../../src/main.js';
 import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
 import { start as startX3, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
-import { fireSchedule, X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
+import { fireSchedule, switchOffInvrefGuard, X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
 import { faultyProxy, type FaultyProxy } from './faulty-proxy.js';
 import { until } from './xcart-sage300-pair.js';
 
@@ -45,18 +45,7 @@ describe('unknown outcomes never duplicate: Sage X3 sales orders, journal entrie
     writeFileSync(path.join(mappings, 'lookups/marketplaces.yaml'), ['name: marketplaces', 'normalize: [trim, upper]', 'entries:', '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }'].join('\n'));
     amazon = await startAmazon({ seed: 1, timeScale: 50, historicalOrders: 0 });
     x3 = await startX3({ seed: 1, publications: MOVE });
-    // The sandbox refuses a second invoice or credit note with the same INVREF for a customer (its model of X3):
-    // that guard is switched off here (as the Sage 300 test turns the duplicate-PO check off), so the
-    // settle time and look-up alone must keep one credit note per return.
-    const save = x3.state.save.bind(x3.state);
-    let unguarded = 0;
-    x3.state.save = (code, p, user) => {
-      const invref = code === 'SIH' ? String(p.fields.INVREF ?? '') : '';
-      if (!invref) return save(code, p, user);
-      const rec = save(code, { ...p, fields: { ...p.fields, INVREF: `${invref}~${++unguarded}` } }, user);
-      rec.fields.INVREF = invref;
-      return rec;
-    };
+    switchOffInvrefGuard(x3);
     proxy = await faultyProxy(x3.url, HOLDS, (method, _url, body) => {
       if (method !== 'POST' || !body.includes('<wss:save')) return undefined;
       return body.includes('>WSSOH<') ? 'salesOrder' : body.includes('>WSGAS<') ? 'journalEntry' : body.includes('>WSSIH<') && body.includes('CRN') ? 'creditNote' : 'other';
