@@ -4,7 +4,7 @@
 // all-compiled synchronous path (no promise per field) and specs that need jsonata's evaluator.
 import { bugError, SynclineError, userError } from '../core/errors.js';
 import { asBudgetExceeded, Budget, budgetError, budgetLimits, type BudgetLimits, UncheckedBudget } from './budget.js';
-import { compileExpr, type CompiledExpr, type ExprLocation, type Scope, truthy } from './expr.js';
+import { compileExpr, type CompiledExpr, type ExprLocation, type Scope, setOwn, truthy } from './expr.js';
 import { builtins, joinPath, RuntimeState, type Runtime } from './functions.js';
 import type { RateTable } from './transforms/currency.js';
 import type { CompiledMapping, FieldObject, FieldSpec, LookupTables, MappingContext, MappingResult, MappingSpec } from './types.js';
@@ -496,11 +496,7 @@ function mergeOwn<T extends object>(a: T | undefined, b: T): T {
   const out = {} as Record<string, unknown>;
   for (const o of [a, b]) {
     if (!o) continue;
-    for (const k of Object.keys(o)) {
-      const v = (o as Record<string, unknown>)[k];
-      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[k] = v;
-    }
+    for (const k of Object.keys(o)) setOwn(out, k, (o as Record<string, unknown>)[k]);
   }
   return out as T;
 }

@@ -158,7 +158,7 @@ export function truthy(v: unknown): boolean {
 }
 
 /** `o[k] = v`, but a key named __proto__ becomes an own property (as in jsonata's results), never the prototype. */
-function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }
