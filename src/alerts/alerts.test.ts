@@ -6,16 +6,17 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore, type Store } from '../core/db/database.js';
 import { circuitState, downSince, HttpClient } from '../http/client.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/support/webhooks.js';
 import { AlertEvaluator, alertDuplicates } from './alerts.js';
 
 describe('alerts', () => {
   let store: Store;
   let smtp: SMTPServer;
   let smtpPort: number;
-  let hooks: Server;
+  let hooks: WebhookReceiver<Record<string, unknown>>;
   let hookUrl: string;
   const mails: string[] = [];
-  const posts: Array<Record<string, unknown>> = [];
+  let posts: Array<Record<string, unknown>>;
   let erpServer: Server;
   let erpUrl: string;
   /** What the ERP stand-in answers every call with. */
@@ -37,16 +38,9 @@ describe('alerts', () => {
     });
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
     smtpPort = (smtp.server.address() as AddressInfo).port;
-    hooks = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c));
-      req.on('end', () => {
-        posts.push(JSON.parse(body) as Record<string, unknown>);
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
-    hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/alert`;
+    hooks = await startWebhookReceiver<Record<string, unknown>>();
+    hookUrl = hooks.url;
+    posts = hooks.bodies;
     erpServer = createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end('{}'));
     await new Promise<void>((r) => erpServer.listen(0, '127.0.0.1', r));
     erpUrl = `http://127.0.0.1:${(erpServer.address() as AddressInfo).port}`;
@@ -54,7 +48,7 @@ describe('alerts', () => {
 
   afterAll(async () => {
     await new Promise<void>((r) => smtp.close(() => r()));
-    hooks.close();
+    await hooks.close();
     erpServer.close();
     await store.close();
   });
