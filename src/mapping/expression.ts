@@ -4,7 +4,7 @@
 //   if (await cond(event, { options })) …
 import { bugError, SynclineError, userError } from '../core/errors.js';
 import { asBudgetExceeded, Budget, budgetError, budgetLimits, type BudgetLimits } from './budget.js';
-import { compileExpr, type Scope } from './expr.js';
+import { compileExpr, setOwn, type Scope } from './expr.js';
 import { RuntimeState } from './functions.js';
 import type { RateTable } from './transforms/currency.js';
 import type { LookupTables } from './types.js';
@@ -48,7 +48,7 @@ export function compileExpression(text: string, opts: ExpressionOptions): Expres
     // Not `{ ...bindings, root, options }`: in Node 20 a spread followed by more keys takes V8's slow
     // path (~1 µs; a flow evaluates ~20 expressions per order), copying key by key does not (~20 ns).
     const vars: Record<string, unknown> = { root: input, options };
-    if (bindings) for (const k of Object.keys(bindings)) if (k !== 'root' && k !== 'options') vars[k] = bindings[k];
+    if (bindings) for (const k of Object.keys(bindings)) if (k !== 'root' && k !== 'options') setOwn(vars, k, bindings[k]);
     return { root: input, vars, rt };
   };
   const failed = (err: unknown): SynclineError => {
