@@ -4,8 +4,8 @@
 // accepted − allocated quantity, FBA listings (which refuse a DEFAULT quantity) end as one dead letter
 // per SKU; a second tick with one item changed sends that item only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
-import { until } from './xcart-sage300-pair.js';
+import { fireSchedule, startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
+import { until } from '../support/wait.js';
 
 const FLOW = 'sagex3-stock-to-amazon';
 let pair: AmazonX3;
@@ -17,12 +17,7 @@ afterAll(async () => {
   await pair?.stop();
 });
 
-let tick = 0;
-/** One schedule firing, as src/flows/schedule.ts records it. */
-async function fire(): Promise<void> {
-  const at = new Date(Date.now() + ++tick * 1000);
-  await pair.runtime.engine.intake([{ system: 'syncline', entity: 'tick', id: FLOW, version: String(at.getTime()).padStart(16, '0'), payload: { firedAt: at.toISOString(), flow: FLOW } }], { connection: `schedule:${FLOW}` });
-}
+const fire = () => fireSchedule(pair.runtime, FLOW);
 
 /** X3's sellable quantity at US011 per item: accepted stock less allocations, as the X3 sandbox keeps it. */
 function x3Sellable(): Map<string, number> {

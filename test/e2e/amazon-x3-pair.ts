@@ -83,12 +83,8 @@ export function writeMarketplaceTable(lookupsDir: string): void {
   ].join('\n'));
 }
 
-let firings = 0;
 /** One firing of a scheduled flow, as src/flows/schedule.ts records it. */
-export async function fireSchedule(runtime: Runtime, flow: string): Promise<void> {
-  const at = new Date(Date.now() + ++firings * 1000);
-  await runtime.engine.intake([{ system: 'syncline', entity: 'tick', id: flow, version: String(at.getTime()).padStart(16, '0'), payload: { firedAt: at.toISOString(), flow } }], { connection: `schedule:${flow}` });
-}
+export { fireSchedule } from '../support/schedule.js';
 
 /** The seller's notification set-up for orders: a destination on the sandbox's SQS queue and an ORDER_CHANGE subscription to it. */
 export async function subscribeOrderChanges(amazon: RunningAmazonSandbox): Promise<void> {

@@ -16,19 +16,9 @@ import { start as startSage300, type Sage300Sandbox } from '../../src/sandboxes/
 import { start as startXcart, type XcartSandbox } from '../../src/sandboxes/xcart/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from '../support/wait.js';
 const UNLIMITED = { ratePerSec: 100_000, burst: 100_000 };
 
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await fn();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await sleep(50);
-    v = await fn();
-  }
-  return v;
-}
 
 // The shipped order template with two hostile fields, as a mapping author might write them.
 const REGEX = "$match(notes, /^(a+)+$/) ? 'Note of a' : $truncate('X-Cart order #' & order_number, 60)";

@@ -18,7 +18,7 @@ import { openStore } from '../../src/core/db/database.js';
 import { createQueue } from '../../src/core/queue/sql-queue.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from '../support/wait.js';
 
 /** Runs the CLI as a user would; never throws (exit code, stdout and stderr are checked). */
 async function cli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -36,16 +36,6 @@ async function cli(args: string[], opts: { cwd?: string; env?: Record<string, st
   }
 }
 
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await fn();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await sleep(100);
-    v = await fn();
-  }
-  return v;
-}
 
 describe('configuration: strict, every problem at once, nothing written', () => {
   let dir: string;

@@ -12,20 +12,10 @@ import { circuitState } from '../../src/http/client.js';
 import { signWebhook } from '../../src/server/index.js';
 import { countSage300Orders, demoProgress, startDemo, targetCounts, type Demo } from '../../src/cli/commands/demo.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from '../support/wait.js';
 const root = path.resolve(import.meta.dirname, '../..');
 const SECRET = 'demo-webhook-secret-0123456789';
 
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await fn();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await sleep(50);
-    v = await fn();
-  }
-  return v;
-}
 
 describe('walking skeleton: X-Cart order → Sage 300 OE order', () => {
   let demo: Demo;

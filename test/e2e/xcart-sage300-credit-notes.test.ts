@@ -4,16 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCreditNote, findOrdersByReference } from '../../src/connectors/sage300/index.js';
 import { getOrder } from '../../src/connectors/xcart/index.js';
-import { startPair, until, type Pair } from './xcart-sage300-pair.js';
+import { fireAndRun, startPair, until, type Pair } from './xcart-sage300-pair.js';
 
 describe('credit notes Sage 300 → X-Cart payment status', () => {
   let pair: Pair;
-  let tick = 0;
-  const fire = async () => {
-    const since = Date.now();
-    await pair.runtime.engine.intake([{ system: 'syncline', entity: 'tick', id: 'sage300-credit-note-to-xcart', version: String(Date.now() + tick++).padStart(16, '0'), payload: {} }], { connection: 'schedule:sage300-credit-note-to-xcart' });
-    return until('tick run', async () => (await pair.runtime.engine.runs.list({ flow: 'sage300-credit-note-to-xcart', since, limit: 1 }))[0], (r) => r !== undefined, 60_000, 100);
-  };
+  const fire = () => fireAndRun(pair.runtime, 'sage300-credit-note-to-xcart', 60_000);
   beforeAll(async () => {
     pair = await startPair({
       flows: ({ shop, erp }) => [

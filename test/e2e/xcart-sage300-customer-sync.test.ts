@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, getCustomer, updateCustomer } from '../../src/connectors/sage300/index.js';
 import { findCustomer, updateAddress, updateProfile } from '../../src/connectors/xcart/index.js';
-import { sleep, startPair, until, type Pair } from './xcart-sage300-pair.js';
+import { fireAndRun, sleep, startPair, until, type Pair } from './xcart-sage300-pair.js';
 
 const S2X = 'sage300-customer-to-xcart';
 const X2S = 'xcart-customer-to-sage300';
@@ -14,12 +14,9 @@ const LOGIN = 'ada.sync@example.org';
 
 describe('customers both ways, field by field, no ping-pong', () => {
   let pair: Pair;
-  let tick = 0;
   /** One run of the scheduled shop → Sage flow (the schedule fires every minute; the test fires it by hand). */
   const fireX2S = async () => {
-    const since = Date.now();
-    await pair.runtime.engine.intake([{ system: 'syncline', entity: 'tick', id: X2S, version: String(Date.now() + tick++).padStart(16, '0'), payload: {} }], { connection: `schedule:${X2S}` });
-    const run = await until('tick run', async () => (await pair.runtime.engine.runs.list({ flow: X2S, since, limit: 1 }))[0], (r) => r !== undefined, 90_000, 100);
+    const run = await fireAndRun(pair.runtime, X2S);
     expect(run.status).toBe('succeeded');
     return run;
   };

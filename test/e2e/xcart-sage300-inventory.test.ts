@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getVariant, listSkus, updateVariant, type SkuEntry } from '../../src/connectors/xcart/index.js';
 import { createOrder } from '../../src/connectors/sage300/index.js';
-import { startPair, sleep, until, type Pair } from './xcart-sage300-pair.js';
+import { fireAndRun, startPair, sleep, until, type Pair } from './xcart-sage300-pair.js';
 
 const WEB = ['1', '2'];
 
@@ -74,9 +74,7 @@ describe('inventory Sage 300 → X-Cart', () => {
     // Someone edits stock in the shop's back office.
     await updateVariant.call(pair.shop, { productId: a.productId, id: a.variantId!, changes: { amount: 999 } });
     await updateVariant.call(pair.shop, { productId: b.productId, id: b.variantId!, changes: { amount: 0 } });
-    const before = Date.now();
-    await pair.runtime.engine.intake([{ system: 'syncline', entity: 'tick', id: 'xcart-stock-readback', version: String(Date.now()).padStart(16, '0'), payload: {} }], { connection: 'schedule:xcart-stock-readback' });
-    const run = await until('read-back run', async () => (await pair.runtime.engine.runs.list({ flow: 'xcart-stock-readback', since: before, limit: 5 }))[0], (r) => r !== undefined, 60_000);
+    const run = await fireAndRun(pair.runtime, 'xcart-stock-readback', 60_000);
     expect(run!.status).toBe('succeeded');
     expect(await shopAmount(a.sku)).toBe(sageAvailable(a.sku));
     expect(await shopAmount(b.sku)).toBe(sageAvailable(b.sku));

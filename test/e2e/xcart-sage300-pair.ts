@@ -14,18 +14,9 @@ import type { Sage300Client } from '../../src/connectors/sage300/index.js';
 import type { XcartClient } from '../../src/connectors/xcart/index.js';
 import type { JobView } from '../../src/core/queue/port.js';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function until<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await fn();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)?.slice(0, 2000)}`);
-    await sleep(everyMs);
-    v = await fn();
-  }
-  return v;
-}
+import { sleep } from '../support/wait.js';
+export { sleep, until } from '../support/wait.js';
+export { fireAndRun } from '../support/schedule.js';
 
 export interface Pair {
   runtime: Runtime;
