@@ -67,6 +67,25 @@ describe('mapping suggester', () => {
     expect(pub).not.toContain('BankCode');
   });
 
+  it('reads a thing\'s name as that thing, a text value by its list, formats, service levels, subtotals and an item\'s title', () => {
+    const top3 = (src: string, tgt: string, field: string): string[] => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates.slice(0, 3).map((c) => c.target);
+    // state_name is the state as text, shipping_method_name the carrier: not the ship-to name BPDNAM.
+    expect(top3('xcart.order', 'sagex3.SOH', 'shipping_address.state_name')[0]).toBe('BPDSAT');
+    expect(top3('xcart.order', 'sagex3.SOH', 'shipping_method_name')[0]).toBe('BPTNUM');
+    // A text value in a tracking list is a tracking number, not an amount.
+    expect(top3('sage300.OEShipments', 'xcart.shipping-update', 'ShipmentTrackingNumber')).toContain('tracking[].value');
+    // Amazon's ship service level is the ship-via; an order total is no subtotal; an e-mail goes to an e-mail.
+    expect(top3('amazon.Order', 'sage300.OEOrders', 'ShipServiceLevel')[0]).toBe('ShipViaCode');
+    expect(top3('amazon.Order', 'sage300.OEOrders', 'OrderTotal.Amount')[0]).toBe('OrderTotal');
+    expect(top3('amazon.Order', 'sage300.OEOrders', 'BuyerInfo.BuyerEmail')[0]).toMatch(/Email$/);
+    // An ERP item's first description is a shop product's name (its title); the second is its long text.
+    expect(top3('sagex3.ITM', 'xcart.product', 'DES1AXX')[0]).toBe('name');
+    expect(top3('sagex3.ITM', 'xcart.product', 'DES2AXX')[0]).toBe('description');
+    // A note describes (journal DES); a category is a product type.
+    expect(top3('xcart.payment_transaction', 'sagex3.GAS', 'note')).toContain('DES');
+    expect(top3('sage300.ICItems', 'amazon.Listing', 'Category')[0]).toBe('productType');
+  });
+
   it('learns from an accepted pair', () => {
     const store = path.join(mkdtempSync(path.join(tmpdir(), 'suggest-')), 'accepted.json');
     const before = suggest('amazon.Order', 'sagex3.SOH', { knowledge: knowledgeFor(store) }, ['SellerOrderId'])[0].candidates[0].target;

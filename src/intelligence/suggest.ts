@@ -3,7 +3,7 @@
 // (arrays ↔ detail tables, address blocks) and what accepted mappings taught it. Offline: no data
 // leaves the process.
 import { catalogue, leaves, type Field } from './catalogue.js';
-import { ABBREVIATIONS, CONCEPT, IDENTIFIERS, PHRASES, STOP, splitCode } from './vocabulary.js';
+import { ABBREVIATIONS, CONCEPT, FORM, IDENTIFIERS, OWNERS, PARTNER_CODES, PARTNER_ROLES, PHRASES, STOP, splitCode } from './vocabulary.js';
 import type { Knowledge } from './knowledge.js';
 
 export interface Candidate {
@@ -43,6 +43,12 @@ export function words(segment: string): string[] {
       const runs = part.split(/(\d+)/).filter(Boolean);
       const codes = runs.map((r) => (/^\d+$/.test(r) ? r : splitCode(r)));
       if (codes.every(Boolean)) {
+        // A partner's code and its role (BPCORD, BPCINV): the partner's identifier, the role after it.
+        const c0 = codes[0];
+        if (codes.length === 1 && Array.isArray(c0) && c0.length === 2 && PARTNER_CODES.has(c0[0]!) && PARTNER_ROLES.has(c0[1]!) && c0[1] !== 'NUM') {
+          out.push(...ABBREVIATIONS[c0[0]!]!, '~id', ...ABBREVIATIONS[c0[1]!]!.map((w) => `~${w}`));
+          continue;
+        }
         for (const c of codes) {
           if (typeof c === 'string') out.push(`#${Number(c)}`);
           else for (const a of c!) out.push(...ABBREVIATIONS[a]);
@@ -60,6 +66,7 @@ export function words(segment: string): string[] {
 
 const concept = (w: string): string => {
   if (w.startsWith('#')) return w;
+  if (w.startsWith('~')) return concept(w.slice(1));
   // Plurals: `charges` → charge, `addresses` → address (both strips tried: `surcharges` is no `surcharg`).
   const c = CONCEPT.get(w) ?? CONCEPT.get(w.replace(/s$/, '')) ?? CONCEPT.get(w.replace(/es$/, ''));
   return c ?? w.replace(/s$/, '');
@@ -71,7 +78,11 @@ const concept = (w: string): string => {
  */
 const SYSTEMS = new Set(['amazon', 'xcart', 'sage', 'x3']);
 /** Concepts that name money: an object named for one gives its `Amount` / `value` its meaning. */
-const MONEY = new Set(['price', 'amount', 'charge', 'discount', 'tax']);
+const MONEY = new Set(['price', 'amount', 'charge', 'discount', 'tax', 'subtotal']);
+/** Things with a name of their own: state_name, shipping_method_name, CountryName are that thing as text. */
+const NAMED_THINGS = new Set(['state', 'country', 'city', 'carrier', 'status', 'type', 'group', 'site', 'language', 'currency']);
+/** Concepts that fix a value's format (an e-mail, a phone number …): a field named for one holds only that. */
+const FORMATS = ['email', 'phone', 'postal', 'currency'];
 
 export interface Profile {
   path: string;
@@ -142,7 +153,13 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   const valueWeight = segs[0] === 'attributes' ? 0.2 : 0.5;
   // The entity's own noun in its fields' names (an order's OrderItemId, OrderStatus) says little.
   const own = new Set(entityNouns(entity));
-  for (const w of leafWords) leaf.set(concept(w), moneyLeaf && concept(w) === 'amount' ? valueWeight : w.startsWith('#') || SYSTEMS.has(w) ? 0.3 : own.has(concept(w)) && leafWords.length > 1 ? 0.7 : 1);
+  // A text `value` in a list that names no money (tracking[].value, tracking_numbers[].value) is what the
+  // list names: a tracking number, not an amount. A numeric one stays an amount.
+  const textValue = !moneyLeaf && segs.length > 1 && /^values?$/i.test(leafSeg) && segs[0] !== 'attributes' && kindOf(f) === 'text' && !ownerWords(segs[segs.length - 2]!).some((w) => MONEY.has(concept(w)));
+  if (textValue) leafWords = [...ownerWords(segs[segs.length - 2]!), ...leafWords];
+  // A name qualifying a thing (state_name, shipping_method_name) is that thing's label, not a person's name.
+  const thingName = leafWords.length > 1 && leafWords.some((w) => NAMED_THINGS.has(concept(w)));
+  for (const w of leafWords) leaf.set(concept(w), (moneyLeaf || textValue) && concept(w) === 'amount' ? (textValue ? 0.2 : valueWeight) : w.startsWith('#') || w.startsWith('~') || SYSTEMS.has(w) || OWNERS.has(w) || FORM.has(w) ? 0.3 : thingName && concept(w) === 'name' ? 0.3 : own.has(concept(w)) && leafWords.length > 1 ? 0.7 : 1);
   // A money object's parts take their meaning from the object: ItemPrice.Amount is an item price.
   if (moneyLeaf) for (const w of ownerWords(owner)) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
   // An amount per unit (perUnitDeclaredValue.value, UnitPrice) is a price.
@@ -200,7 +217,7 @@ const CLASS_CONCEPT: Record<string, string> = { email: 'email', date: 'date', cu
  * Concepts near each other without being one: a code is picked from a list (BankCode, ShipViaCode), a
  * number or reference names one record (CustomerNumber, CheckReceiptNo); either identifies.
  */
-const RELATED: Record<string, [string, number]> = { code: ['id', 0.5], id: ['code', 0.5] };
+const RELATED: Record<string, [string, number]> = { code: ['id', 0.5], id: ['code', 0.5], comment: ['description', 0.5], description: ['comment', 0.5], group: ['type', 0.5], type: ['group', 0.5] };
 
 function cosine(a: Map<string, number>, b: Map<string, number>, idf: (c: string) => number): { sim: number; shared: string[] } {
   let dot = 0;
@@ -260,6 +277,10 @@ export interface Prepared {
   sources: Profile[];
   targets: Profile[];
   idf: (c: string) => number;
+  /** An item's long text (`description` beside a `name`, its title). */
+  longText: Set<string>;
+  /** The source item's title: its first field read as a description (DES1AXX before DES2AXX). */
+  title?: string;
 }
 
 export function prepare(sourceEntity: string, targetEntity: string, sample?: unknown): Prepared {
@@ -279,7 +300,13 @@ export function prepare(sourceEntity: string, targetEntity: string, sample?: unk
   }
   const n = targets.length;
   const idf = (c: string): number => 0.4 + Math.log(1 + n / (1 + (df.get(c) ?? 0))) / Math.log(1 + n);
-  return { sourceEntity, targetEntity, sources, targets, idf };
+  // A shop product has a name (its title) and a description (marketing text); an ERP item's or a
+  // listing's description (X3 DES1AXX, Sage 300 Description, Amazon Title) is the title.
+  const longText = new Set<string>();
+  const itemTarget = /item|product|listing|ITM$/i.test(targetEntity);
+  if (itemTarget && tgt.some((f) => /^name$/i.test(f.path))) for (const f of tgt) if (/^description$/i.test(f.path)) longText.add(f.path);
+  const title = sources.find((x) => x.leaf.has('description'))?.path;
+  return { sourceEntity, targetEntity, sources, targets, idf, longText, title };
 }
 
 // A field only the read schema has (X3 SOHNUM, numbered by X3) is rarely written.
@@ -294,6 +321,12 @@ export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { con
   if (whole.shared.length) reasons.push(`names share ${whole.shared.filter((c) => !c.startsWith('#')).join(', ') || whole.shared.join(', ')}`);
   // Ship-to fields go to ship-to fields, bill-to to bill-to.
   if (s.role && t.role && s.role !== t.role) (name *= 0.45, reasons.push(`${s.role} ≠ ${t.role}`));
+  // A field named for a format (an e-mail, a phone, a postal code, a currency) holds values of that format
+  // only: it maps to a field that takes them.
+  for (const [a, b] of [[s, t], [t, s]] as const) {
+    const f = FORMATS.find((c) => a.leaf.has(c));
+    if (f && !b.all.has(f)) name *= 0.8;
+  }
   // Line arrays go to detail tables; header fields to the header.
   // Freight and discounts may come per line (Amazon's ShippingPrice per item) where the ERP takes them
   // per order (Sage 300 OE order discount, X3 invoicing elements): a line charge sums into the header.
@@ -313,7 +346,7 @@ export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { con
   // Fields only the other side's schema knows (an X3 SOH's SOHNUM, read back but never written)
   // come after the fields the target schema writes.
   // A Sage 300 optional-field `Value` means what the code written beside it names: its name says nothing.
-  const slot = /OptionalField[^.]*\[\]\.Value$/.test(t.path) ? 0.5 : 1;
+  const slot = (/OptionalField[^.]*\[\]\.Value$/.test(t.path) ? 0.5 : 1) * (p.longText.has(t.path) && s.path === p.title ? 0.9 : 1);
   const own = (t.field.origin === 'other' ? OTHER : 1) * (1 - DEPTH * (t.depth - 1)) * (t.audit && !s.audit ? 0.8 : 1) * slot;
   const raw = own * (0.7 * name + 0.3 * Math.max(learned, name) + 0.15 * value) * structure * (0.3 + 0.7 * type) + 0.35 * learned * (k?.exact(p.sourceEntity, s.path, p.targetEntity, t.path) ? 1 : 0);
   const confidence = Math.max(0, Math.min(1, raw));

@@ -33,12 +33,14 @@ const GROUPS: Record<string, string[]> = {
   phone: ['phone', 'telephone', 'tel', 'mobile'],
   email: ['email', 'mail', 'login', 'e-mail'],
   name: ['name', 'firstname', 'lastname', 'fullname'],
-  ship: ['ship', 'shipping', 'shipto', 'delivery', 'destination', 'deliver'],
+  ship: ['ship', 'shipping', 'shipto', 'delivery', 'destination', 'deliver', 'shipment'],
   bill: ['bill', 'billing', 'billto'],
   item: ['item', 'sku', 'product', 'itemnumber', 'article', 'listing'],
   quantity: ['quantity', 'qty', 'qte'],
   price: ['price', 'unitprice', 'rate'],
-  amount: ['amount', 'total', 'value', 'sum', 'subtotal'],
+  amount: ['amount', 'total', 'value', 'sum'],
+  // A subtotal (OrderSubtotal, X-Cart sub_total, X3 ORDINVNOT) is the goods before charges: not the total.
+  subtotal: ['subtotal'],
   currency: ['currency', 'currencycode'],
   status: ['status', 'enabled', 'active'],
   comment: ['comment', 'comments', 'note', 'notes', 'remark', 'remarks', 'memo'],
@@ -81,7 +83,24 @@ export const PHRASES: Array<[string[], string]> = [
   [['invoice', 'element'], 'charge'],
   [['shipping', 'price'], 'freight'],
   [['miscellaneous', 'charges'], 'charge'],
+  // Amazon's ShipServiceLevel / ShipmentServiceLevelCategory: the shipping service, a carrier's speed.
+  [['service', 'level'], 'servicelevel'],
+  [['sub', 'total'], 'subtotal'],
 ];
+
+/**
+ * X3 names a business partner's role on a document by the partner's code and the role (sage-x3.md:
+ * SOH BPCORD sold-to, SIH BPCINV bill-to, BPCPYR pay-by, BPTNUM carrier): the field holds that partner's
+ * code, an identifier, whatever the role.
+ */
+export const PARTNER_CODES = new Set(['BPC', 'BPR', 'BPS', 'BPT']);
+export const PARTNER_ROLES = new Set(['ORD', 'INV', 'PYR', 'NUM']);
+
+/** Words that say whose a value is (SellerSKU, merchantOrderId), not what it is: weigh like a digit. */
+export const OWNERS = new Set(['seller', 'merchant', 'vendor']);
+
+/** Words that say how a value is shown (displayableOrderId, UnformattedItemNumber), not what it is. */
+export const FORM = new Set(['displayable', 'display', 'formatted', 'unformatted', 'printed']);
 
 export const CONCEPT = new Map<string, string>();
 for (const [c, words] of Object.entries(GROUPS)) for (const w of words) CONCEPT.set(w, c);
