@@ -84,6 +84,8 @@ describe('mapping suggester', () => {
     // A note describes (journal DES); a category is a product type.
     expect(top3('xcart.payment_transaction', 'sagex3.GAS', 'note')).toContain('DES');
     expect(top3('sage300.ICItems', 'amazon.Listing', 'Category')[0]).toBe('productType');
+    // ItemPrice.Amount is a price (of the item): a price field before the item's code.
+    expect(top3('amazon.Order', 'sage300.OEOrders', 'OrderItems[].ItemPrice.Amount')[0]).toBe('OrderDetails[].PricingUnitPrice');
   });
 
   it('learns from an accepted pair', () => {

@@ -79,6 +79,8 @@ const concept = (w: string): string => {
 const SYSTEMS = new Set(['amazon', 'xcart', 'sage', 'x3']);
 /** Concepts that name money: an object named for one gives its `Amount` / `value` its meaning. */
 const MONEY = new Set(['price', 'amount', 'charge', 'discount', 'tax', 'subtotal']);
+/** A money object's other words (Item in ItemPrice) say which money, at half weight: the value is a price. */
+const OWNER_WORD = 0.5;
 /** Things with a name of their own: state_name, shipping_method_name, CountryName are that thing as text. */
 const NAMED_THINGS = new Set(['state', 'country', 'city', 'carrier', 'status', 'type', 'group', 'site', 'language', 'currency']);
 /** Concepts that fix a value's format (an e-mail, a phone number …): a field named for one holds only that. */
@@ -161,7 +163,7 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   const thingName = leafWords.length > 1 && leafWords.some((w) => NAMED_THINGS.has(concept(w)));
   for (const w of leafWords) leaf.set(concept(w), (moneyLeaf || textValue) && concept(w) === 'amount' ? (textValue ? 0.2 : valueWeight) : w.startsWith('#') || w.startsWith('~') || SYSTEMS.has(w) || OWNERS.has(w) || FORM.has(w) ? 0.3 : thingName && concept(w) === 'name' ? 0.3 : own.has(concept(w)) && leafWords.length > 1 ? 0.7 : 1);
   // A money object's parts take their meaning from the object: ItemPrice.Amount is an item price.
-  if (moneyLeaf) for (const w of ownerWords(owner)) if (!leaf.has(concept(w))) leaf.set(concept(w), 1);
+  if (moneyLeaf) for (const w of ownerWords(owner)) if (!leaf.has(concept(w))) leaf.set(concept(w), MONEY.has(concept(w)) ? 1 : OWNER_WORD);
   // An amount per unit (perUnitDeclaredValue.value, UnitPrice) is a price.
   if (leaf.has('amount') && [...leafWords, ...(moneyLeaf ? words(owner) : [])].includes('unit') && !leaf.has('price')) leaf.set('price', 1);
   // The name of an item or product is its title: a description (X3 DES1AXX, Sage 300 Description,
