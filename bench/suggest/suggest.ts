@@ -1,7 +1,9 @@
 // Mapping suggester quality on the labelled set (src/intelligence/data/labelled.json), tuning,
 // held-out and fresh held-out splits separately, and the time to suggest for a whole entity pair.
 // Fresh: entity pairs added after the held-out split had been tuned on; no rule was tuned on it.
-// Judged: entity pairs no template maps, labelled by hand (data/judged.json); never tuned on.
+// Judged: entity pairs no template maps, labelled by hand (data/judged.json); tuned on since 7 Dec 2026.
+// Unseen: entity pairs none of the others uses, labelled by hand and committed before the suggester ran
+// on them (data/unseen.json): the honest held-out figure. Protocol: src/intelligence/data/README.md.
 import type { Figure } from '../run.ts';
 import { evaluate } from '../../src/intelligence/evaluate.js';
 import { SPLITS } from '../../src/intelligence/dataset.js';

@@ -107,7 +107,8 @@ describe('mapping suggester', () => {
     expect(r.heldout.top1 / r.heldout.n).toBeGreaterThan(0.88);
     expect(r.heldout.top3 / r.heldout.n).toBeGreaterThan(0.97);
     expect(r.tuning.top3 / r.tuning.n).toBeGreaterThan(0.975);
-    // The judged set is loaded and scored; no floor on its figures: a floor would make it a set to tune on.
+    // The judged and unseen sets are loaded and scored; no floor on the unseen figures: a floor would make it a set to tune on.
     expect(r.judged.n).toBe(142);
+    expect(r.unseen.n).toBe(106);
   }, 60_000);
 });
