@@ -199,6 +199,51 @@ function sourceSchemas(): Record<string, () => Field[]> {
     'sagex3/BPC': () => fromZod(sagex3.customerInput),
     'sagex3/SIH': () => fromZod(sagex3.invoiceInput),
     'sagex3/GAS': () => fromZod(sagex3.journalEntryInput),
+    'xcart/variant': () => fromZod(xcart.variantSchema, { ...moneyHints(['price']), weight: 'number' }),
+    'sage300/ICItemPricing': () => fromZod(sage300.itemPricingOut, moneyHints(['ItemPricingDetails[].UnitPrice'])),
+    // Finances v0 ShipmentEvent (financesV0.json; amazon-sp-api.md section 8): an order's charges, fees and
+    // promotions per shipped item, money as {CurrencyCode, CurrencyAmount}.
+    'amazon/shipment-event': () => [
+      ...['AmazonOrderId', 'SellerOrderId', 'MarketplaceName'].map((k) => ({ path: k, type: 'string' as FieldType })),
+      { path: 'PostedDate', type: 'date' as FieldType },
+      { path: 'ShipmentItemList', type: 'array' as FieldType },
+      ...['SellerSKU', 'OrderItemId'].map((k) => ({ path: `ShipmentItemList[].${k}`, type: 'string' as FieldType })),
+      { path: 'ShipmentItemList[].QuantityShipped', type: 'integer' as FieldType },
+      ...(
+        [
+          ['ItemChargeList', 'ChargeType', 'ChargeAmount'],
+          ['ItemFeeList', 'FeeType', 'FeeAmount'],
+          ['PromotionList', 'PromotionType', 'PromotionAmount'],
+        ] as const
+      ).flatMap(([list, kind, money]) => [
+        { path: `ShipmentItemList[].${list}`, type: 'array' as FieldType },
+        { path: `ShipmentItemList[].${list}[].${kind}`, type: 'string' as FieldType },
+        { path: `ShipmentItemList[].${list}[].${money}.CurrencyCode`, type: 'string' as FieldType },
+        { path: `ShipmentItemList[].${list}[].${money}.CurrencyAmount`, type: 'decimal' as FieldType },
+      ]),
+      { path: 'ShipmentItemList[].PromotionList[].PromotionId', type: 'string' as FieldType },
+    ],
+  };
+}
+
+/**
+ * Targets no connector writes yet, with the fields of the Sage 300 Web API samples
+ * (/work/shared/specs/sage300-samples: AR/ARInvoiceBatches.txt, AR/ARShipToLocations.txt), so that a
+ * mapping to them can be suggested.
+ */
+function specTargets(): Record<string, () => Field[]> {
+  const f = (path: string, type: FieldType = 'string'): Field => ({ path, type });
+  return {
+    'sage300/ARInvoiceBatches': () => [
+      f('BatchDate', 'date'), f('Description'), f('Invoices', 'array'), f('Invoices[].CustomerNumber'), f('Invoices[].DocumentType'),
+      f('Invoices[].TransactionType'), f('Invoices[].DocumentDate', 'date'), f('Invoices[].DueDate', 'date'), f('Invoices[].InvoiceType'),
+      f('Invoices[].InvoiceDetails', 'array'), f('Invoices[].InvoiceDetails[].LineNumber', 'integer'), f('Invoices[].InvoiceDetails[].DistributionCode'),
+      f('Invoices[].InvoiceDetails[].ExtendedAmountWithTIP', 'decimal'), f('Invoices[].InvoicePaymentSchedules', 'array'),
+      f('Invoices[].InvoicePaymentSchedules[].PaymentNumber', 'integer'), f('Invoices[].InvoicePaymentSchedules[].AmountDue', 'decimal'),
+      f('Invoices[].InvoicePaymentSchedules[].DueDate', 'date'),
+    ],
+    'sage300/ARShipToLocations': () =>
+      ['CustomerNumber', 'ShipToLocationKey', 'Description', 'AddressLine1', 'City', 'StateProvince', 'ZipPostalCode', 'Country', 'ContactName', 'PhoneNumber', 'TaxGroup', 'SpecialInstructions', 'Salesperson1', 'CustomerPriceList', 'FreeOnBoard', 'ShipViaCode', 'ShipViaDescription', 'PrimaryShipToIndicator', 'InventoryLocation'].map((k) => f(k)),
   };
 }
 
@@ -228,12 +273,14 @@ export function catalogue(entity: string, side: Side, extra: Field[] = []): Cata
   const want = norm(entity);
   const sources = sourceSchemas();
   const targets = targetSchemas();
+  const specs = specTargets();
   const srcKey = Object.keys(sources).find((k) => k.toLowerCase() === want);
   const tgtKey = [...targets.keys()].find((k) => k.toLowerCase() === want || (ALIASES[k] ?? []).some((a) => a.toLowerCase() === want));
+  const specKey = Object.keys(specs).find((k) => k.toLowerCase() === want);
   // The entity's own side first, then the other side's fields: an X3 SOH read back has the fields
   // it was saved with, and a reverse mapping writes what the forward one read.
-  const own = side === 'source' ? (srcKey ? sources[srcKey]() : undefined) : tgtKey ? targets.get(tgtKey) : undefined;
-  const other = side === 'source' ? (tgtKey ? targets.get(tgtKey) : undefined) : srcKey ? sources[srcKey]() : undefined;
+  const own = side === 'source' ? (srcKey ? sources[srcKey]() : undefined) : tgtKey ? targets.get(tgtKey) : specKey ? specs[specKey]() : undefined;
+  const other = side === 'source' ? (tgtKey ? targets.get(tgtKey) : specKey ? specs[specKey]() : undefined) : srcKey ? sources[srcKey]() : undefined;
   if (!own && !other) throw userError('SUGGEST_UNKNOWN_ENTITY', `unknown entity "${entity}"; known: ${knownEntities().join(', ')}`, { details: { entity } });
   const fields = [...(own ?? [])];
   const have = new Set(fields.map((f) => f.path));
@@ -252,6 +299,7 @@ export function knownEntities(): string[] {
   const names = new Set<string>();
   for (const k of Object.keys(sourceSchemas())) names.add(k.replace('/', '.'));
   for (const k of targetSchemas().keys()) names.add(k.replace('/', '.'));
+  for (const k of Object.keys(specTargets())) names.add(k.replace('/', '.'));
   for (const a of Object.values(ALIASES).flat()) names.add(a.replace('/', '.'));
   return [...names].sort();
 }

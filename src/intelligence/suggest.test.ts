@@ -6,6 +6,7 @@ import { evaluate } from './evaluate.js';
 import { acceptPair, knowledgeFor } from './index.js';
 import { Knowledge } from './knowledge.js';
 import { suggest, words } from './suggest.js';
+import { catalogue, knownEntities, leaves } from './catalogue.js';
 
 describe('mapping suggester', () => {
   it('reads ERP abbreviations, camelCase and snake_case', () => {
@@ -86,6 +87,16 @@ describe('mapping suggester', () => {
     expect(top3('sage300.ICItems', 'amazon.Listing', 'Category')[0]).toBe('productType');
     // ItemPrice.Amount is a price (of the item): a price field before the item's code.
     expect(top3('amazon.Order', 'sage300.OEOrders', 'OrderItems[].ItemPrice.Amount')[0]).toBe('OrderDetails[].PricingUnitPrice');
+  });
+
+  it('knows the entities read from the specs and schemas: Finances shipment events, A/R invoice batches and ship-to locations, item pricing, variants', () => {
+    for (const e of ['amazon.shipment-event', 'sage300.ARInvoiceBatches', 'sage300.ARShipToLocations', 'sage300.ICItemPricing', 'xcart.variant']) expect(knownEntities()).toContain(e);
+    const ev = leaves(catalogue('amazon.shipment-event', 'source').fields);
+    expect(ev.find((f) => f.path === 'ShipmentItemList[].ItemFeeList[].FeeAmount.CurrencyAmount')?.type).toBe('decimal');
+    expect(ev.find((f) => f.path === 'PostedDate')?.type).toBe('date');
+    const ship = leaves(catalogue('sage300.ARShipToLocations', 'target').fields);
+    expect(ship.find((f) => f.path === 'ZipPostalCode')?.origin).toBeUndefined();
+    expect(suggest('xcart.variant', 'sagex3.ITM', { knowledge: new Knowledge() }).length).toBeGreaterThan(5);
   });
 
   it('learns from an accepted pair', () => {
