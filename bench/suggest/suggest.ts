@@ -3,7 +3,7 @@
 // Fresh: entity pairs added after the held-out split had been tuned on; no rule was tuned on it.
 // Judged: entity pairs no template maps, labelled by hand (data/judged.json); tuned on since 7 Dec 2026.
 // Unseen: entity pairs none of the others uses, labelled by hand and committed before the suggester ran
-// on them (data/unseen.json): the honest held-out figure. Protocol: src/intelligence/data/README.md.
+// on them (data/unseen.json, and unseen-2.json): the honest held-out figures. Protocol: src/intelligence/data/README.md.
 import type { Figure } from '../run.ts';
 import { evaluate } from '../../src/intelligence/evaluate.js';
 import { SPLITS } from '../../src/intelligence/dataset.js';

@@ -121,5 +121,6 @@ describe('mapping suggester', () => {
     // The judged and unseen sets are loaded and scored; no floor on the unseen figures: a floor would make it a set to tune on.
     expect(r.judged.n).toBe(142);
     expect(r.unseen.n).toBe(106);
+    expect(r.unseen2.n).toBe(60);
   }, 60_000);
 });
