@@ -1,13 +1,14 @@
-// SIH invoices and credit notes per settled order (issue 9, flow 4; decision 0010), off by default
-// (`invoices` / `syncline settlement import --invoices`; the flow's option `invoices`): a site that
-// invoices from the SOH on shipment would bill twice, and a site running the returns flow
-// (amazon-return-to-sagex3) already credits each return. Each order's sold items (Order/ItemPrice/
-// Principal) and refunded items (Refund/ItemPrice/Principal), collected while the file streams, go to
-// the X3 connector's invoiceSettledOrder — the operation the settlement flow calls per order — which
-// saves the order's invoice and credit note once each (INVREF = settlement id + order id, looked up
-// first). What X3 cannot take (an order it does not know, an item its SOH lacks) is flagged with its
-// amount; the invoices' net sums back to the settlement's principal sold and the credit notes' to the
-// principal refunded, or the difference shows.
+// SIH invoices and credit notes per settled order (issue 9, flow 4; decisions 0010, 0019), off by
+// default (`invoices` / `syncline settlement import --invoices`; the flow's option `invoices`): a site
+// that invoices from the SOH on shipment would bill twice. Each order's sold items (Order/ItemPrice/
+// Principal) and refunds (per adjustment id and SKU: Refund/ItemPrice/Principal, Tax, Shipping,
+// ShippingTax and the rest, less Refund/Promotion), collected while the file streams, go to the X3
+// connector's invoiceSettledOrder — the operation the settlement flow calls per order — which saves the
+// order's invoice once (INVREF = settlement id + order id) and each refund's credit note once (INVREF =
+// order id + adjustment id, the key the returns flow amazon-return-to-sagex3 uses too, so a refund both
+// see is credited once), each looked up first. What X3 cannot take (an order it does not know, an item
+// its SOH lacks) is flagged with its amount; the invoices' net sums back to the settlement's principal
+// sold and the credit notes' to everything refunded, or the difference shows.
 import { Decimal } from 'decimal.js';
 import type { SageX3Client } from '../connectors/sagex3/client.js';
 import { invoiceSettledOrder, type SettledOrderResult } from '../connectors/sagex3/operations/settled-order.js';
@@ -34,7 +35,7 @@ export interface DocumentTotals {
 }
 
 export interface InvoiceReport extends DocumentTotals {
-  /** Refunds: credit notes (the same totals; `principal` is what was refunded, `invoiced` what is credited). */
+  /** Refunds: credit notes (the same totals; `principal` is all that was refunded — principal, tax, shipping, less promotions —, `invoiced` what is credited). */
   creditNotes: Omit<DocumentTotals, 'created' | 'found'> & { creditType: string; created: Array<Doc & { invoice: string | null }>; found: Array<Doc & { invoice: string | null }> };
 }
 
@@ -63,9 +64,9 @@ export function summarise(results: SettledOrderResult[], creditType = 'CRN'): In
       (r.invoice.created ? sides.sale.created : sides.sale.found).push({ orderId: r.order, NUM: r.invoice.NUM, INVREF: r.invoice.INVREF, net: r.invoice.net });
       acc.sale[1] = acc.sale[1]!.plus(r.invoice.net);
     }
-    if (r.creditNote) {
-      (r.creditNote.created ? sides.refund.created : sides.refund.found).push({ orderId: r.order, NUM: r.creditNote.NUM, INVREF: r.creditNote.INVREF, net: r.creditNote.net, invoice: r.creditNote.invoice });
-      acc.refund[1] = acc.refund[1]!.plus(r.creditNote.net);
+    for (const cn of r.creditNotes) {
+      (cn.created ? sides.refund.created : sides.refund.found).push({ orderId: r.order, NUM: cn.NUM, INVREF: cn.INVREF, net: cn.net, invoice: cn.invoice });
+      acc.refund[1] = acc.refund[1]!.plus(cn.net);
     }
     for (const f of r.flagged) {
       const side = sides[f.of];

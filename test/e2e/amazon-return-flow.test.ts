@@ -2,12 +2,15 @@
 // over HTTP (issue 9 flow 5): FBA orders saved in X3 and invoiced there are shipped and returned on
 // Amazon with different dispositions; a tick reads the FBA customer returns report, and each return
 // becomes a credit note (SIH CRN) against the original invoice for what Amazon refunded, and a stock
-// movement into the status the disposition implies (A / Q / R) at the FBA site. A second tick adds
-// nothing; a return on an order X3 never invoiced is one dead letter naming the missing invoice.
+// movement into the status the disposition implies (A / Q / R) at the FBA site. The note carries the
+// whole refund (principal, and tax on the site's charge item AMZTAX) under the refund's reference,
+// order id + adjustment id (decision 0019). A second tick adds nothing; a return on an order X3 never
+// invoiced is one dead letter naming the missing invoice.
 import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refundReference } from '../../src/connectors/sagex3/operations/settled-order.js';
 import type { Order } from '../../src/sandboxes/amazon/marketplace.js';
 import { fireSchedule, startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
@@ -26,6 +29,8 @@ beforeAll(async () => {
       { use: FLOW, options: { reportPollMs: 200 } },
     ],
   });
+  // The site's non-stock item the notes' refunded tax is booked on (the flow's option chargeItems).
+  pair.x3.state.save('ITM', { fields: { ITMREF: 'AMZTAX', TCLCOD: 'MISC', DES1AXX: 'Amazon refunded tax' }, groupOf: {}, tables: {} }, 'TEST');
 }, 120_000);
 afterAll(async () => {
   await pair?.stop();
@@ -57,15 +62,17 @@ describe(`flow ${FLOW}`, () => {
     const dispositions = ['SELLABLE', 'CUSTOMER_DAMAGED', 'DEFECTIVE'] as const;
     const returned = orders.map((o, i) => ({ order: o, sku: o.items[0]!.sku, disposition: dispositions[i]!, status: ['A', 'Q', 'R'][i]! }));
     const before = returned.map((r) => atFba(r.sku, r.status));
-    for (const r of returned) market.returnItems(r.order.id, r.sku, 1, undefined, r.disposition);
+    const refunds = returned.map((r) => market.returnItems(r.order.id, r.sku, 1, undefined, r.disposition));
 
     await fire();
     const notes = await until('three credit notes', creditNotes, (c) => c.length === 3, 90_000, 200);
     for (const [i, r] of returned.entries()) {
       const cn = notes.find((n) => n.fields.SIHORINUM === invoices[i])!;
       expect(cn, `credit note for ${r.order.id}`).toBeDefined();
-      expect(cn.tables.SIH4_1!.map((l) => [l.ITMREF, l.QTY, new Decimal(String(l.GROPRI)).toFixed(2)])).toEqual([[r.sku, '1', unitRefund(r.order, r.sku)]]);
-      expect(String(cn.fields.INVREF)).toBe(market.returns.find((x) => x.orderId === r.order.id)!.lpn);
+      const tax = new Decimal(refunds[i]!.find((p) => p.amountType === 'ItemPrice' && p.amountDescription === 'Tax')!.amount).neg().toFixed(2);
+      expect(cn.tables.SIH4_1!.map((l) => [l.ITMREF, l.QTY, new Decimal(String(l.GROPRI)).toFixed(2)])).toEqual([[r.sku, '1', unitRefund(r.order, r.sku)], ['AMZTAX', '1', tax]]);
+      expect(String(cn.fields.INVNOT)).toBe(new Decimal(unitRefund(r.order, r.sku)).plus(tax).toFixed(2));
+      expect(String(cn.fields.INVREF)).toBe(refundReference(r.order.id, refunds[i]![0]!.adjustmentId!));
     }
     await until('the units at the FBA site', () => returned.map((r, i) => atFba(r.sku, r.status) - before[i]!), (d) => d.every((x) => x === 1), 30_000, 200);
     const runNotes = (await sql<{ note: string }>`select note from runs where flow = ${FLOW} and note is not null`.execute(pair.runtime.store.db)).rows.map((r) => r.note).join('\n');
@@ -91,7 +98,8 @@ describe(`flow ${FLOW}`, () => {
     await fire();
     const dead = await until('the dead letter', () => pair.runtime.engine.queue.list({ state: 'dead', limit: 10 }), (d) => d.length > 0, 90_000, 200);
     expect(dead).toHaveLength(1);
-    expect(JSON.stringify(dead[0])).toContain('creditNote.SIHORINUM');
+    expect(dead[0]!.lastError?.code).toBe('X3_NOT_FOUND');
+    expect(dead[0]!.lastError?.message).toContain('X3 has no invoice of the order to credit');
     expect(creditNotes()).toHaveLength(count);
   }, 150_000);
 });

@@ -4,8 +4,9 @@
 // is saved and its answer dropped — a crash right after X3 saved, as far as Syncline can tell — with
 // the sandbox's own refusal of a second INVREF switched off, so only the flow's look-ups keep one
 // document per key. The settlement's orders go in pages (2 per page here), each order its own run:
-// one invoice per sold order and one credit note per refunded order, whose nets equal the report's
-// principal sold and refunded to the cent; an order X3 does not know is its own dead letter with its
+// one invoice per sold order and one credit note per refund (INVREF = order id + adjustment id,
+// decision 0019), whose nets equal the report's principal sold and all it refunded (principal and tax,
+// the tax on the site's charge item AMZTAX) to the cent; an order X3 does not know is its own dead letter with its
 // amount, invoiced when replayed after its SOH exists; a re-run of the settlement creates nothing.
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { save } from '../../src/connectors/sagex3/operations/save.js';
 import { startSyncline, type Runtime } from '../../src/main.js';
 import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
 import { start as startX3, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
+import { refundReference } from '../../src/connectors/sagex3/operations/settled-order.js';
 import { readSettlement } from '../../src/settlement/index.js';
 import { switchOffInvrefGuard, X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
 import { faultyProxy, type FaultyProxy } from './faulty-proxy.js';
@@ -38,6 +40,8 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'syncline-settlement-invoices-'));
   amazon = await startAmazon({ seed: 43, timeScale: 50, historicalOrders: 0 });
   x3 = await startX3({ seed: 43 });
+  // The site's non-stock item the credit notes' refunded tax is booked on (the flow's option chargeItems).
+  x3.state.save('ITM', { fields: { ITMREF: 'AMZTAX', TCLCOD: 'MISC', DES1AXX: 'Amazon refunded tax' }, groupOf: {}, tables: {} }, 'TEST');
   switchOffInvrefGuard(x3);
   // Held 1.5 s past a 500 ms client timeout; the flow looks up 3 s after an unknown outcome.
   proxy = await faultyProxy(x3.url, 1_500, (method, _url, body) => (method === 'POST' && body.includes('<wss:save') && body.includes('>WSSIH<') ? 'sih' : undefined));
@@ -75,6 +79,8 @@ afterAll(async () => {
 });
 
 const docs = (prefix: string, type: string) => [...x3.state.stores.SIH.values()].filter((r) => String(r.fields.INVREF).startsWith(prefix) && r.fields.SIVTYP === type);
+/** The credit notes of these orders (INVREF = order id + the refund's adjustment id). */
+const crns = (os: Array<{ id: string }>) => [...x3.state.stores.SIH.values()].filter((r) => r.fields.SIVTYP === 'CRN' && os.some((o) => String(r.fields.INVREF).startsWith(o.id)));
 const net = (rs: ReturnType<typeof docs>) => rs.reduce((a, r) => a.plus(String(r.fields.INVNOT)), new Decimal(0)).toFixed(2);
 const dead = () => runtime.engine.queue.list({ state: 'dead', limit: 20 });
 const pending = async () => (await runtime.engine.queue.counts()).filter((c) => c.state !== 'dead').reduce((n, c) => n + c.count, 0);
@@ -88,7 +94,7 @@ describe('flow amazon-settlement-to-sagex3 with invoices', () => {
     const market = amazon.sandbox.market;
     const now = amazon.sandbox.clock.now();
     const placed = Array.from({ length: 9 }, (_, i) => market.placeOrder({ channel: i % 2 ? 'AFN' : 'MFN', purchaseDate: now - HOUR * (i + 2), status: 'Shipped', promotion: i === 2 }));
-    for (const o of [placed[1]!, placed[2]!, placed[4]!, placed[8]!]) market.returnItems(o.id);
+    const refunds = new Map([placed[1]!, placed[2]!, placed[4]!, placed[8]!].map((o) => [o.id, market.returnItems(o.id)]));
     const [unknown, ...known] = [placed[8]!, ...placed.slice(0, 8)];
     for (const o of known) await book(o);
 
@@ -97,11 +103,12 @@ describe('flow amazon-settlement-to-sagex3 with invoices', () => {
     const report = [...amazon.sandbox.reports.values()].find((r) => r.settlement?.settlementId === id)!;
     const t = await readSettlement(reportLineBatches(clientFor(amazon), report.reportDocumentId!));
     const sold = new Decimal(t.byType.get('Order/ItemPrice/Principal')!.cents).div(100);
-    const refunded = new Decimal(t.byType.get('Refund/ItemPrice/Principal')!.cents).div(100).neg();
+    // All the buyers got back: every Refund ItemPrice and Promotion line (here principal and tax).
+    const refunded = [...t.byType.entries()].filter(([k]) => k.startsWith('Refund/ItemPrice/') || k.startsWith('Refund/Promotion/')).reduce((a, [, v]) => a.minus(new Decimal(v.cents).div(100)), new Decimal(0));
     const soldUnknown = unknown.items.reduce((a, i) => a.plus(i.itemPrice), new Decimal(0));
 
     // Eight known orders invoiced, three of their refunds credited; the unknown one is a dead letter.
-    await until('8 invoices, 3 credit notes, 1 dead letter', async () => [docs(id, 'INV').length, docs(id, 'CRN').length, (await dead()).length], (n) => n[0] === 8 && n[1] === 3 && n[2] === 1, 90_000, 200);
+    await until('8 invoices, 3 credit notes, 1 dead letter', async () => [docs(id, 'INV').length, crns(placed).length, (await dead()).length], (n) => n[0] === 8 && n[1] === 3 && n[2] === 1, 90_000, 200);
     await until('the queue drained', pending, (n) => n === 0, 60_000, 200);
     const [letter] = await dead();
     expect(letter!.lastError?.code).toBe('X3_NOT_FOUND');
@@ -112,21 +119,23 @@ describe('flow amazon-settlement-to-sagex3 with invoices', () => {
     expect(proxy.stats.sih!.dropped).toBeGreaterThanOrEqual(1);
     for (const o of known) expect(docs(`${id}${o.id}`, 'INV')).toHaveLength(1);
     for (const o of [placed[1]!, placed[2]!, placed[4]!]) {
-      const [crn] = docs(`${id}${o.id}`, 'CRN');
+      const [crn, ...more] = crns([o]);
+      expect(more).toEqual([]);
+      expect(crn!.fields.INVREF).toBe(refundReference(o.id, refunds.get(o.id)![0]!.adjustmentId!));
       // Tied to the order's invoice.
       expect(crn!.fields.SIHORINUM).toBe(docs(`${id}${o.id}`, 'INV')[0]!.fields.NUM);
     }
     // To the cent: the invoices' net is the report's principal sold, less the order X3 does not know.
     expect(net(docs(id, 'INV'))).toBe(sold.minus(soldUnknown).toFixed(2));
-    const unknownRefund = new Decimal(unknown.items[0]!.itemPrice).minus(unknown.items[0]!.promotionDiscount);
-    expect(net(docs(id, 'CRN'))).toBe(refunded.minus(unknownRefund).toFixed(2));
+    const unknownRefund = refunds.get(unknown.id)!.filter((p) => p.amountType === 'ItemPrice').reduce((a, p) => a.minus(p.amount), new Decimal(0));
+    expect(net(crns(placed))).toBe(refunded.minus(unknownRefund).toFixed(2));
 
     // Its SOH appears; the replay invoices and credits it, once.
     await book(unknown);
     expect(await runtime.engine.queue.replay([letter!.id])).toBe(1);
-    await until('the unknown order invoiced and credited', () => [docs(`${id}${unknown.id}`, 'INV').length, docs(`${id}${unknown.id}`, 'CRN').length], (n) => n[0] === 1 && n[1] === 1, 60_000, 200);
+    await until('the unknown order invoiced and credited', () => [docs(`${id}${unknown.id}`, 'INV').length, crns([unknown]).length], (n) => n[0] === 1 && n[1] === 1, 60_000, 200);
     await until('the queue drained', pending, (n) => n === 0, 60_000, 200);
-    expect([net(docs(id, 'INV')), net(docs(id, 'CRN'))]).toEqual([sold.toFixed(2), refunded.toFixed(2)]);
+    expect([net(docs(id, 'INV')), net(crns(placed))]).toEqual([sold.toFixed(2), refunded.toFixed(2)]);
 
     // The settlement delivered again (a newer version): every page and order runs again and finds its documents.
     const runsBefore = proxy.stats.sih!.creates;
@@ -135,8 +144,8 @@ describe('flow amazon-settlement-to-sagex3 with invoices', () => {
     await new Promise((res) => setTimeout(res, 500));
     await until('the re-run drained', pending, (n) => n === 0, 60_000, 200);
     expect(proxy.stats.sih!.creates).toBe(runsBefore);
-    expect([docs(id, 'INV').length, docs(id, 'CRN').length]).toEqual([9, 4]);
-    expect([net(docs(id, 'INV')), net(docs(id, 'CRN'))]).toEqual([sold.toFixed(2), refunded.toFixed(2)]);
+    expect([docs(id, 'INV').length, crns(placed).length]).toEqual([9, 4]);
+    expect([net(docs(id, 'INV')), net(crns(placed))]).toEqual([sold.toFixed(2), refunded.toFixed(2)]);
     expect(await dead()).toEqual([]);
   }, 180_000);
 });

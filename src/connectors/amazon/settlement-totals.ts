@@ -39,6 +39,11 @@ export interface ItemCharges {
   quantity: number;
   principal: number;
   shipping: number;
+  /** ItemPrice/Tax, ItemPrice/ShippingTax, Promotion/* (Refund items only), any other ItemPrice (gift wrap, restocking fee…). */
+  tax: number;
+  shippingTax: number;
+  promotion: number;
+  other: number;
   commission: number;
   fba: number;
   hasCommission: boolean;
@@ -360,14 +365,14 @@ export async function readSettlement(input: AsyncIterable<string | string[]>, op
       }
       if (extra) orderExtra.set(curOrder, (orderExtra.get(curOrder) ?? new Decimal(0)).plus(extra));
       else curCents += cents;
-      if (onItem && (tt === 'Order' || tt === 'Refund') && !extra && (at === 'ItemPrice' || at === 'ItemFees')) {
+      if (onItem && (tt === 'Order' || tt === 'Refund') && !extra && (at === 'ItemPrice' || at === 'ItemFees' || (at === 'Promotion' && tt === 'Refund'))) {
         const code = cell(text, iItem) ?? cell(text, iSku) ?? '';
         const adj = tt === 'Refund' ? cell(text, iAdj) : undefined;
         const key = `${tt}\t${curOrder}\t${code}\t${adj ?? ''}`;
         if (key !== itemKey) {
           flushItem();
           itemKey = key;
-          item = { orderId: curOrder, quantity: 0, principal: 0, shipping: 0, commission: 0, fba: 0, hasCommission: false, hasFba: false };
+          item = { orderId: curOrder, quantity: 0, principal: 0, shipping: 0, tax: 0, shippingTax: 0, promotion: 0, other: 0, commission: 0, fba: 0, hasCommission: false, hasFba: false };
           if (tt === 'Refund') {
             item.refund = true;
             if (adj) item.adjustmentId = own(adj);
@@ -385,7 +390,12 @@ export async function readSettlement(input: AsyncIterable<string | string[]>, op
             if (!/^-?\d+$/.test(q)) throw malformed(`unreadable quantity-purchased ${JSON.stringify(q)}`, lineNo);
             it.quantity += Number(q);
           }
-        } else if (at === 'ItemPrice' && ad === 'Shipping') it.shipping += cents;
+        } else if (at === 'ItemPrice') {
+          if (ad === 'Shipping') it.shipping += cents;
+          else if (ad === 'Tax') it.tax += cents;
+          else if (ad === 'ShippingTax') it.shippingTax += cents;
+          else it.other += cents;
+        } else if (at === 'Promotion') it.promotion += cents;
         else if (ad === 'Commission') {
           it.commission += cents;
           it.hasCommission = true;

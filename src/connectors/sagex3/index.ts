@@ -13,10 +13,10 @@ import { modify } from './operations/modify.js';
 import { query } from './operations/query.js';
 import { read } from './operations/read.js';
 import { save } from './operations/save.js';
-import { invoiceSettledOrder } from './operations/settled-order.js';
+import { creditOrderRefund, invoiceSettledOrder } from './operations/settled-order.js';
 import { closeSalesOrder, moveStock } from './operations/site-subprograms.js';
 
-export const operations = { save, read, query, modify, delete: deleteRecord, getDescription, getStock, getSellableStock, countStock, closeSalesOrder, moveStock, invoiceSettledOrder, api1Query };
+export const operations = { save, read, query, modify, delete: deleteRecord, getDescription, getStock, getSellableStock, countStock, closeSalesOrder, moveStock, invoiceSettledOrder, creditOrderRefund, api1Query };
 
 export const sagex3Connector: ConnectorDefinition<SageX3Config, SageX3Client> & { operations: typeof operations } = {
   id: 'sagex3',

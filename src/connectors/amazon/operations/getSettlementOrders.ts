@@ -15,8 +15,24 @@ export interface SettledOrder {
   orderId: string;
   /** Sold items: the principal (a positive decimal string) for `quantity` units. */
   items: Array<{ sku?: string; quantity: number; amount: string }>;
-  /** Refunded items: the principal refunded, as a positive decimal string. */
-  refunds: Array<{ sku?: string; amount: string; adjustmentId?: string }>;
+  /**
+   * Refunded items, one per (adjustment id, SKU): `amount` the principal refunded, and, when not zero,
+   * the tax, shipping and shipping tax refunded, the promotion reversed (which the buyer does not get
+   * back) and any other item price refunded (gift wrap; a restocking fee kept is negative) — each as
+   * the credited amount, so the refund to the buyer is amount + tax + shipping + shippingTax + other − promotion.
+   */
+  refunds: SettledRefund[];
+}
+
+export interface SettledRefund {
+  sku?: string;
+  amount: string;
+  adjustmentId?: string;
+  tax?: string;
+  shipping?: string;
+  shippingTax?: string;
+  promotion?: string;
+  other?: string;
 }
 
 /** The page (0 … pages − 1) an order id falls in: FNV-1a, stable across runs and machines. */
@@ -41,7 +57,18 @@ export function orderCollector(accept: (orderId: string) => boolean = () => true
       if (!accept(it.orderId)) return;
       const sku = it.sku ? { sku: it.sku } : {};
       if (it.refund) {
-        if (it.principal < 0) of(it.orderId).refunds.push({ ...sku, amount: cents(-it.principal), ...(it.adjustmentId ? { adjustmentId: it.adjustmentId } : {}) });
+        if (!it.principal && !it.tax && !it.shipping && !it.shippingTax && !it.promotion && !it.other) return;
+        // One refund's lines of one SKU, even when Amazon does not list them together.
+        const o = of(it.orderId);
+        let r = o.refunds.find((x) => x.adjustmentId === it.adjustmentId && x.sku === it.sku);
+        if (!r) o.refunds.push((r = { ...sku, amount: '0.00', ...(it.adjustmentId ? { adjustmentId: it.adjustmentId } : {}) }));
+        const add = (was: string | undefined, c: number) => new Decimal(was ?? 0).plus(cents(c)).toFixed(2);
+        r.amount = add(r.amount, -it.principal);
+        if (it.tax) r.tax = add(r.tax, -it.tax);
+        if (it.shipping) r.shipping = add(r.shipping, -it.shipping);
+        if (it.shippingTax) r.shippingTax = add(r.shippingTax, -it.shippingTax);
+        if (it.promotion) r.promotion = add(r.promotion, it.promotion);
+        if (it.other) r.other = add(r.other, -it.other);
       } else if (it.principal !== 0 && it.quantity > 0) of(it.orderId).items.push({ ...sku, quantity: it.quantity, amount: cents(it.principal) });
     },
     orders: () => [...byOrder.values()].sort((a, b) => (a.orderId < b.orderId ? -1 : 1)),
@@ -51,7 +78,7 @@ export function orderCollector(accept: (orderId: string) => boolean = () => true
 const order = z.object({
   orderId: z.string(),
   items: z.array(z.object({ sku: z.string().optional(), quantity: z.number().int(), amount: z.string() })),
-  refunds: z.array(z.object({ sku: z.string().optional(), amount: z.string(), adjustmentId: z.string().optional() })),
+  refunds: z.array(z.object({ sku: z.string().optional(), amount: z.string(), adjustmentId: z.string().optional(), tax: z.string().optional(), shipping: z.string().optional(), shippingTax: z.string().optional(), promotion: z.string().optional(), other: z.string().optional() })),
 });
 
 export const getSettlementOrders = amazonOperation({
