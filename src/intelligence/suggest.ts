@@ -85,6 +85,8 @@ const OWNER_WORD = 0.5;
 const NAMED_THINGS = new Set(['state', 'country', 'city', 'carrier', 'status', 'type', 'group', 'site', 'language', 'currency']);
 /** Concepts that fix a value's format (an e-mail, a phone number …): a field named for one holds only that. */
 const FORMATS = ['email', 'phone', 'postal', 'currency'];
+/** What is counted or weighed per unit (UnitPrice, UnitWeight, UnitCost). */
+const MEASURES = new Set(['price', 'amount', 'weight', 'cost', 'volume']);
 
 export interface Profile {
   path: string;
@@ -145,7 +147,10 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   // Only an object gives its meaning (ItemPrice.Amount); an element of a list of records (surcharges[].value)
   // is a value among others — except Amazon listing attributes, lists of one value per marketplace.
   // `value_with_tax` (an Amazon offer's price) is the value too, the tax said.
-  const moneyLeaf = segs.length > 1 && /^(amount|value)(_with(out)?_tax)?$/i.test(leafSeg) && (!segs[segs.length - 2]!.endsWith('[]') || segs[0] === 'attributes');
+  // Amazon Finances writes money as {CurrencyCode, CurrencyAmount}: CurrencyAmount is the amount, the
+  // currency only says in what.
+  const moneyLeaf = segs.length > 1 && /^(currency_?)?(amount|value)(_with(out)?_tax)?$/i.test(leafSeg) && (!segs[segs.length - 2]!.endsWith('[]') || segs[0] === 'attributes');
+  if (moneyLeaf && leafWords.length > 1) leafWords = leafWords.filter((w) => concept(w) !== 'currency');
   // The object that gives a money leaf its meaning: the nearest one naming money (our_price[].schedule[].value_with_tax
   // is a price), else the parent (ItemPrice.Amount).
   const ownerWords = (seg: string): string[] => phrased(words(seg)).filter((x) => !STOP.has(x));
@@ -161,14 +166,19 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   if (textValue) leafWords = [...ownerWords(segs[segs.length - 2]!), ...leafWords];
   // A name qualifying a thing (state_name, shipping_method_name) is that thing's label, not a person's name.
   const thingName = leafWords.length > 1 && leafWords.some((w) => NAMED_THINGS.has(concept(w)));
-  for (const w of leafWords) leaf.set(concept(w), (moneyLeaf || textValue) && concept(w) === 'amount' ? (textValue ? 0.2 : valueWeight) : w.startsWith('#') || w.startsWith('~') || SYSTEMS.has(w) || OWNERS.has(w) || FORM.has(w) ? 0.3 : thingName && concept(w) === 'name' ? 0.3 : own.has(concept(w)) && leafWords.length > 1 ? 0.7 : 1);
+  // `unit` before a measure (UnitPrice, UnitWeight, UnitCost) says "per unit": the measure is the thing,
+  // not a unit of measure (SAU, StockUnit, item_package_weight[].unit).
+  const perUnit = (i: number): boolean => leafWords[i] === 'unit' && i + 1 < leafWords.length && MEASURES.has(concept(leafWords[i + 1]!));
+  leafWords.forEach((w, i) => leaf.set(concept(w), perUnit(i) ? 0.3 : (moneyLeaf || textValue) && concept(w) === 'amount' ? (textValue ? 0.2 : valueWeight) : w.startsWith('#') || w.startsWith('~') || SYSTEMS.has(w) || OWNERS.has(w) || FORM.has(w) ? 0.3 : thingName && concept(w) === 'name' ? 0.3 : own.has(concept(w)) && leafWords.length > 1 ? 0.7 : 1));
   // A money object's parts take their meaning from the object: ItemPrice.Amount is an item price.
   if (moneyLeaf) for (const w of ownerWords(owner)) if (!leaf.has(concept(w))) leaf.set(concept(w), MONEY.has(concept(w)) ? 1 : OWNER_WORD);
   // An amount per unit (perUnitDeclaredValue.value, UnitPrice) is a price.
   if (leaf.has('amount') && [...leafWords, ...(moneyLeaf ? words(owner) : [])].includes('unit') && !leaf.has('price')) leaf.set('price', 1);
   // The name of an item or product is its title: a description (X3 DES1AXX, Sage 300 Description,
   // Amazon item_name), unless the name says whose it is (customer name, ship-to name).
-  if (itemEntity && leaf.has('name') && [...leaf.keys()].every((c) => ['name', 'item', 'amount'].includes(c) || c.startsWith('#'))) {
+  // A line's item (items[].name, an order line's product name) is an item too.
+  const itemLine = segs.length > 1 && concept(words(segs[segs.length - 2]!).pop() ?? '') === 'item';
+  if ((itemEntity || itemLine) && leaf.has('name') && [...leaf.keys()].every((c) => ['name', 'item', 'amount'].includes(c) || c.startsWith('#'))) {
     leaf.set('description', leaf.get('name')!);
     leaf.delete('name');
   }

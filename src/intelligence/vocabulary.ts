@@ -56,7 +56,10 @@ const GROUPS: Record<string, string[]> = {
   journal: ['journal', 'batch'],
   language: ['language', 'lang', 'locale'],
   group: ['group', 'category', 'membership'],
-  id: ['id', 'number', 'no', 'num', 'reference', 'ref', 'identifier'],
+  // A key names one record as a number does (Sage 300 ShipToLocationKey, an item's key).
+  id: ['id', 'number', 'no', 'num', 'reference', 'ref', 'identifier', 'key'],
+  // A flag and an indicator are both a yes / no (X3 ...FLG, Sage 300 ...Indicator).
+  flag: ['flag', 'indicator'],
   date: ['date', 'time', 'day', 'datetime', 'timestamp'],
   order: ['order', 'orders', 'ordered'],
   short: ['short'],
