@@ -19,6 +19,8 @@ export interface Row {
   posted: string;
   sku?: string;
   qty?: number;
+  /** adjustment-id (refunds). */
+  adj?: string;
 }
 
 /** A V2 file: header, summary row, one line per row (every column present, as Amazon writes them). */
@@ -28,6 +30,7 @@ export function v2File(s: { id: string; start: string; end: string; deposit: str
     const c = new Array(24).fill('');
     c[6] = r.type;
     c[7] = r.order ?? '';
+    c[9] = r.adj ?? '';
     c[11] = r.order ? 'Amazon.com' : '';
     c[12] = r.amountType;
     c[13] = r.description;

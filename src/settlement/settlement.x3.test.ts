@@ -14,6 +14,7 @@ import { clientFor as amazonClientFor } from '../connectors/amazon/testing.js';
 import { SageX3Client } from '../connectors/sagex3/index.js';
 import { read } from '../connectors/sagex3/operations/read.js';
 import { save } from '../connectors/sagex3/operations/save.js';
+import { creditOrderRefund, refundReference } from '../connectors/sagex3/operations/settled-order.js';
 import { openStore, type Store } from '../core/db/database.js';
 import { SynclineError } from '../core/errors.js';
 import { createLookupTable } from '../mapping/index.js';
@@ -313,6 +314,56 @@ describe('SIH credit notes for refunds, with the invoices (off by default)', () 
     expect([again.status, again.invoices!.created, again.invoices!.creditNotes.created]).toEqual(['already-posted', [], []]);
     expect(again.invoices!.creditNotes.found.map((f) => f.orderId)).toEqual([o1, o2, o4, o5]);
     expect([docs(id, 'INV').length, docs(id, 'CRN').length]).toEqual([2, 4]);
+  }, 60_000);
+
+  it('each refund its own credit note (INVREF = order id + adjustment id) with its tax, shipping, shipping tax and promotion reversal, to the cent; the returns flow\'s operation finds it, and the settlement finds one the returns flow saved first', async () => {
+    const [item1] = [...x3.state.stores.ITM.keys()] as [string];
+    const client = x3Client();
+    for (const [ITMREF, DES1AXX] of [['AMZSHIP', 'Amazon refunded shipping'], ['AMZTAX', 'Amazon refunded tax']]) {
+      if (!x3.state.stores.ITM.has(ITMREF)) await save.call(client, { object: 'ITM', data: { ITMREF, TCLCOD: 'MISC', DES1AXX } });
+    }
+    const o = '113-7300000-0000001'; // two units, refunded one at a time (two adjustments) in this settlement
+    const p = '113-7300000-0000002'; // refunded, and credited by the returns flow before this settlement
+    await soh(client, o, [[item1, '2', '30.00']]);
+    await soh(client, p, [[item1, '1', '30.00']]);
+    const row = (type: string, order: string, amountType: string, description: string, amount: string, adj?: string, qty?: number) => ({ type, order, item: order.slice(-2), amountType, description, amount, posted: at(day), sku: item1, ...(adj ? { adj } : {}), ...(qty ? { qty } : {}) });
+    const [a, b, c] = ['71000000000001', '71000000000002', '71000000000003'];
+    const rows = [
+      row('Order', o, 'ItemPrice', 'Principal', '60.00', undefined, 2), row('Order', o, 'ItemPrice', 'Tax', '4.80'), row('Order', o, 'ItemPrice', 'Shipping', '5.99'), row('Order', o, 'ItemPrice', 'ShippingTax', '0.48'), row('Order', o, 'Promotion', 'Principal', '-6.00'),
+      // Refund a: one unit, its shipping and the promotion's half reversed; refund b: the other unit.
+      row('Refund', o, 'ItemPrice', 'Principal', '-30.00', a), row('Refund', o, 'ItemPrice', 'Tax', '-2.40', a), row('Refund', o, 'ItemPrice', 'Shipping', '-5.99', a), row('Refund', o, 'ItemPrice', 'ShippingTax', '-0.48', a), row('Refund', o, 'Promotion', 'Principal', '3.00', a),
+      row('Refund', o, 'ItemPrice', 'Principal', '-30.00', b), row('Refund', o, 'ItemPrice', 'Tax', '-2.40', b), row('Refund', o, 'Promotion', 'Principal', '3.00', b),
+      row('Order', p, 'ItemPrice', 'Principal', '30.00', undefined, 1), row('Order', p, 'ItemPrice', 'Tax', '2.40'),
+      row('Refund', p, 'ItemPrice', 'Principal', '-30.00', c), row('Refund', p, 'ItemPrice', 'Tax', '-2.40', c),
+    ];
+    // The returns flow sees p's refund first (Finances gives the same refund, credited amounts).
+    const early = await creditOrderRefund.call(client, { order: p, adjustmentId: c, items: [{ sku: item1, amount: '30.00', tax: '2.40' }] });
+    expect([early.creditNote!.created, early.creditNote!.net, early.creditNote!.INVREF]).toEqual([true, '32.40', refundReference(p, c)]);
+
+    const id = '31000000013';
+    const text = v2File({ ...US, id, total: total(rows) }, rows);
+    const r = await importWith(text, client);
+    expect(r.status).toBe('posted');
+    const crn = r.invoices!.creditNotes;
+    // 30.00 − 3.00 + 2.40 + 5.99 + 0.48 and 30.00 − 3.00 + 2.40: what each buyer refund gave back.
+    expect(crn.created.map((n) => [n.orderId, n.INVREF, n.net])).toEqual([[o, refundReference(o, a), '35.87'], [o, refundReference(o, b), '29.40']]);
+    expect(crn.found.map((n) => [n.orderId, n.NUM, n.net])).toEqual([[p, early.creditNote!.NUM, '32.40']]);
+    expect([crn.principal, crn.invoiced, crn.flagged, crn.difference]).toEqual(['97.67', '97.67', '0.00', '0.00']);
+    const lines = (num: string) => x3.state.stores.SIH.get(num)!.tables.SIH4_1!.map((l) => [l.ITMREF, l.QTY, new Decimal(String(l.GROPRI)).toFixed(2)]);
+    expect(lines(crn.created[0]!.NUM)).toEqual([[item1, '1', '27.00'], ['AMZSHIP', '1', '5.99'], ['AMZTAX', '1', '2.88']]);
+    expect(lines(crn.created[1]!.NUM)).toEqual([[item1, '1', '27.00'], ['AMZTAX', '1', '2.40']]);
+    // Both tied to the order's invoice, which this settlement made.
+    const inv = r.invoices!.created.find((n) => n.orderId === o)!.NUM;
+    expect(crn.created.map((n) => n.invoice)).toEqual([inv, inv]);
+
+    // The returns flow's operation, given refund a as Finances reports it, finds the note: nothing saved.
+    const late = await creditOrderRefund.call(client, { order: o, adjustmentId: a, items: [{ sku: item1, amount: '30.00', tax: '2.40', shipping: '5.99', shippingTax: '0.48', promotion: '3.00' }], requireInvoice: true });
+    expect([late.creditNote!.created, late.creditNote!.NUM, late.refunded]).toEqual([false, crn.created[0]!.NUM, '35.87']);
+    // A re-run creates nothing; one note per refund.
+    const again = await importWith(text, client);
+    expect(again.invoices!.creditNotes.created).toEqual([]);
+    const notes = [...x3.state.stores.SIH.values()].filter((n) => n.fields.SIVTYP === 'CRN' && [o, p].some((x) => String(n.fields.INVREF).startsWith(x)));
+    expect(notes.map((n) => n.fields.INVREF).sort()).toEqual([refundReference(o, a), refundReference(o, b), refundReference(p, c)].sort());
   }, 60_000);
 
   it('a crash right after X3 saved a document, mid-way: the re-run finds what was saved and creates the rest, nothing twice', async () => {
