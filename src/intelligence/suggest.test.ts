@@ -137,5 +137,6 @@ describe('mapping suggester', () => {
     expect(r.unseen.n).toBe(106);
     expect(r.unseen2.n).toBe(60);
     expect(r.unseen2.top1 / r.unseen2.n).toBeGreaterThan(0.85);
+    expect(r.unseen3.n).toBe(88);
   }, 60_000);
 });
