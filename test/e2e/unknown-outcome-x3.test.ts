@@ -1,10 +1,10 @@
 // Issue 10, unknown outcomes for Sage X3: the proxy of unknown-outcome.test.ts in front of the X3
 // SOAP sandbox faults the `save` calls — sales orders (amazon-order-to-sagex3, SOH once by CUSORDREF),
 // journal entries (amazon-settlement-to-sagex3, GACCENTRY once by REF) and credit notes
-// (amazon-return-to-sagex3, SIH CRN once by INVREF = the return's licence plate number) — every 10th
+// (amazon-return-to-sagex3, SIH CRN once by INVREF = the refund's order id + adjustment id, decision 0019) — every 10th
 // of each held past the client's timeout (X3 commits it later), another every 10th answered and the
 // answer dropped. Counted in X3: exactly one SOH per Amazon order, one GACCENTRY per settlement REF,
-// one credit note per return. (No shipped Amazon ↔ X3 flow creates X3 customers: an Amazon order is
+// one credit note per returned and refunded unit. (No shipped Amazon ↔ X3 flow creates X3 customers: an Amazon order is
 // booked to the marketplace's customer from the marketplaces table.)
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { parseConfig } from '../../src/config.js';
 import { startSyncline, type Runtime } from '../../src/main.js';
 import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
 import { start as startX3, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
+import { refundReference } from '../../src/connectors/sagex3/operations/settled-order.js';
 import { fireSchedule, switchOffInvrefGuard, X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
 import { faultyProxy, type FaultyProxy } from './faulty-proxy.js';
 import { until } from './xcart-sage300-pair.js';
@@ -45,6 +46,8 @@ describe('unknown outcomes never duplicate: Sage X3 sales orders, journal entrie
     writeFileSync(path.join(mappings, 'lookups/marketplaces.yaml'), ['name: marketplaces', 'normalize: [trim, upper]', 'entries:', '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }'].join('\n'));
     amazon = await startAmazon({ seed: 1, timeScale: 50, historicalOrders: 0 });
     x3 = await startX3({ seed: 1, publications: MOVE });
+    // The site's non-stock item the credit notes' refunded tax is booked on (the returns flow's chargeItems).
+    x3.state.save('ITM', { fields: { ITMREF: 'AMZTAX', TCLCOD: 'MISC', DES1AXX: 'Amazon refunded tax' }, groupOf: {}, tables: {} }, 'TEST');
     switchOffInvrefGuard(x3);
     proxy = await faultyProxy(x3.url, HOLDS, (method, _url, body) => {
       if (method !== 'POST' || !body.includes('<wss:save')) return undefined;
@@ -129,17 +132,18 @@ describe('unknown outcomes never duplicate: Sage X3 sales orders, journal entrie
     const sohOf = (id: string) => [...x3.state.stores.SOH.values()].find((r) => r.fields.CUSORDREF === id);
     await until('the orders in X3', () => orders.map((o) => sohOf(o.id)), (s) => s.every(Boolean), 180_000, 500);
     // The back office invoices each order in X3 (not through the proxy), Amazon ships it, the buyer returns a unit.
+    const refs = new Set<string>();
     for (const o of orders) {
       const soh = sohOf(o.id)!;
       const lines = soh.tables.SOH4_1!.map((l) => ({ row: { ITMREF: String(l.ITMREF), QTY: String(l.QTY), GROPRI: String(l.GROPRI), SOHNUM: String(soh.fields.SOHNUM), SOPLIN: String(l.SOPLIN) } }));
       x3.state.save('SIH', { fields: { SALFCY: 'US011', SIVTYP: 'INV', BPCINV: 'C00001', CUR: 'USD', INVREF: o.id }, groupOf: {}, tables: { SIH4_1: lines } }, 'TEST');
       market.shipOrder(o.id);
-      market.returnItems(o.id, o.items[0]!.sku, 1);
+      refs.add(refundReference(o.id, market.returnItems(o.id, o.items[0]!.sku, 1)[0]!.adjustmentId!));
     }
     const lpns = new Set(market.returns.filter((r) => orders.some((o) => o.id === r.orderId)).map((r) => r.lpn));
     expect(lpns.size).toBe(RETURNS);
     const crnPer = () => {
-      const per = new Map([...lpns].map((l) => [l, 0]));
+      const per = new Map([...refs].map((l) => [l, 0]));
       for (const r of x3.state.stores.SIH.values()) if (r.fields.SIVTYP === 'CRN' && per.has(String(r.fields.INVREF))) per.set(String(r.fields.INVREF), per.get(String(r.fields.INVREF))! + 1);
       return per;
     };
@@ -149,7 +153,7 @@ describe('unknown outcomes never duplicate: Sage X3 sales orders, journal entrie
     const per = crnPer();
     const creditNotes = { records: [...per.values()].reduce((a, b) => a + b, 0), duplicates: [...per.values()].filter((n) => n > 1).length };
     // Each credit note credits what Amazon refunded for the unit (a duplicate would double it).
-    const credited = [...x3.state.stores.SIH.values()].filter((r) => r.fields.SIVTYP === 'CRN' && lpns.has(String(r.fields.INVREF))).reduce((t, r) => t.plus(r.tables.SIH4_1!.reduce((u, l) => u.plus(new Decimal(String(l.GROPRI)).times(String(l.QTY))), new Decimal(0))), new Decimal(0));
+    const credited = [...x3.state.stores.SIH.values()].filter((r) => r.fields.SIVTYP === 'CRN' && refs.has(String(r.fields.INVREF))).reduce((t, r) => t.plus(r.tables.SIH4_1!.reduce((u, l) => u.plus(new Decimal(String(l.GROPRI)).times(String(l.QTY))), new Decimal(0))), new Decimal(0));
     console.log(JSON.stringify({ creditNotes, credited: credited.toFixed(2), proxy: proxy.stats.creditNote }));
     expect(proxy.stats.creditNote!.held).toBeGreaterThanOrEqual(2);
     expect(proxy.stats.creditNote!.dropped).toBeGreaterThanOrEqual(2);
