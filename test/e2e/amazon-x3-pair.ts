@@ -40,7 +40,8 @@ export const X3_SANDBOX_AUTH = { auth: { type: 'basic', user: 'SYNCLINE', passwo
 /** `flows` get `connections: { marketplace: 'amazon-main', erp: 'x3-main' }` (a relative `mapping` is under `dir`); `prepare` runs before Syncline starts (e.g. to write a deployment's mappings into `dir`). */
 /** A flow's `since: 'sandboxes'` starts its poller right after the sandboxes seeded their records. `x3Publications`: site subprograms the X3 site publishes (e.g. `{ COUNT: 'YSTOCKCNT' }`), named in the connection too. */
 /** `notifications`: the seller's ORDER_CHANGE subscription to the sandbox's SQS destination, named on the connection (sqsQueueUrl). `timeScale`: the Amazon sandbox's clock (default 50×). */
-export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications>; lookupsDir?: string; x3Site?: X3Site; notifications?: boolean; timeScale?: number }): Promise<AmazonX3> {
+/** `x3Via`: the X3 connection's base URL in front of the sandbox's (e.g. a proxy that delays saves). */
+export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications>; lookupsDir?: string; x3Site?: X3Site; notifications?: boolean; timeScale?: number; x3Via?: (x3Url: string) => Promise<string> }): Promise<AmazonX3> {
   const dir = mkdtempSync(path.join(tmpdir(), 'syncline-ax-'));
   opts.prepare?.(dir);
   const amazon = await startAmazon({ seed: opts.seed, timeScale: opts.timeScale ?? 50, historicalOrders: 0 });
@@ -56,7 +57,7 @@ export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<Flow
     worker: { concurrency: 4, pollMs: 5 },
     connections: [
       { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId, ...(opts.notifications ? { sqsQueueUrl: c.sqsQueueUrl } : {}) } },
-      { id: 'x3-main', system: 'sagex3', config: { baseUrl: x3.url, ...X3_SANDBOX_AUTH, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}), ...(opts.x3Site ? { layouts: opts.x3Site.layouts } : {}) } },
+      { id: 'x3-main', system: 'sagex3', config: { baseUrl: opts.x3Via ? await opts.x3Via(x3.url) : x3.url, ...X3_SANDBOX_AUTH, ...(opts.x3Publications ? { publications: opts.x3Publications } : {}), ...(opts.x3Site ? { layouts: opts.x3Site.layouts } : {}) } },
     ],
     flows: opts.flows.map((f) => ({ ...f, ...(f.since === 'sandboxes' ? { since: seeded } : {}), ...(f.mapping ? { mapping: path.resolve(dir, f.mapping) } : {}), connections: { marketplace: 'amazon-main', erp: 'x3-main' } })),
   });
