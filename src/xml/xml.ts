@@ -21,158 +21,199 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-const NAME = /[A-Za-z_][\w.\-:]*/y;
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** XML names as this reader takes them: [A-Za-z_][A-Za-z0-9_.:-]* (what SOAP and PARAM/RESULT use). */
+const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isNameChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 46 || c === 45;
 
-export function parseXml(src: string): XmlElement {
-  let i = 0;
+// Character codes the reader branches on.
+const LT = 60;
+const GT = 62;
+const SLASH = 47;
+const BANG = 33;
+const QUESTION = 63;
+const EQUALS = 61;
+const DQUOTE = 34;
+const SQUOTE = 39;
+
+/** A syntax error at `at`, with its line and column. */
+function failAt(src: string, at: number, msg: string): never {
+  let line = 1;
+  let col = 1;
+  for (let k = 0; k < at && k < src.length; k++) {
+    if (src.charCodeAt(k) === 10) {
+      line++;
+      col = 1;
+    } else col++;
+  }
+  throw new XmlSyntaxError(line, col, msg);
+}
+
+/** Character data with its entity and character references replaced (`at`: where errors point). */
+function decode(src: string, s: string, at: number): string {
+  if (s.indexOf('&') < 0) return s;
+  return s.replace(/&([^;&\s]*);?/g, (m, ent: string) => {
+    if (!m.endsWith(';')) failAt(src, at, `The entity name must immediately be followed by the ';' delimiter.`);
+    if (ent.startsWith('#x')) return String.fromCodePoint(parseInt(ent.slice(2), 16));
+    if (ent.startsWith('#')) return String.fromCodePoint(parseInt(ent.slice(1), 10));
+    const v = ENTITIES[ent];
+    if (v === undefined) failAt(src, at, `The entity "${ent}" was referenced, but not declared.`);
+    return v!;
+  });
+}
+
+function local(q: string): string {
+  const c = q.indexOf(':');
+  return c < 0 ? q : q.slice(c + 1);
+}
+
+/** End of the name starting at `at`, or -1 when none starts there. */
+function nameEnd(src: string, at: number): number {
   const n = src.length;
-  const fail = (msg: string, at = i): never => {
-    let line = 1;
-    let col = 1;
-    for (let k = 0; k < at && k < n; k++) {
-      if (src.charCodeAt(k) === 10) {
-        line++;
-        col = 1;
-      } else col++;
-    }
-    throw new XmlSyntaxError(line, col, msg);
-  };
-  const decode = (s: string, at: number): string => {
-    if (s.indexOf('&') < 0) return s;
-    return s.replace(/&([^;&\s]*);?/g, (m, ent: string) => {
-      if (!m.endsWith(';')) fail(`The entity name must immediately be followed by the ';' delimiter.`, at);
-      if (ent.startsWith('#x')) return String.fromCodePoint(parseInt(ent.slice(2), 16));
-      if (ent.startsWith('#')) return String.fromCodePoint(parseInt(ent.slice(1), 10));
-      const v = ENTITIES[ent];
-      if (v === undefined) fail(`The entity "${ent}" was referenced, but not declared.`, at);
-      return v!;
-    });
-  };
-  const local = (q: string) => {
-    const c = q.indexOf(':');
-    return c < 0 ? q : q.slice(c + 1);
-  };
-  const skipMisc = () => {
-    for (;;) {
-      while (i < n && isSpace(src.charCodeAt(i))) i++;
-      if (src.startsWith('<?', i)) {
-        const e = src.indexOf('?>', i);
-        if (e < 0) fail('XML document structures must start and end within the same entity.');
-        i = e + 2;
-      } else if (src.startsWith('<!--', i)) {
-        const e = src.indexOf('-->', i);
-        if (e < 0) fail('XML document structures must start and end within the same entity.');
-        i = e + 3;
-      } else if (src.startsWith('<!DOCTYPE', i)) {
-        fail('DOCTYPE is disallowed when the feature "http://apache.org/xml/features/disallow-doctype-decl" set to true.');
-      } else return;
-    }
-  };
+  if (at >= n || !isNameStart(src.charCodeAt(at))) return -1;
+  let k = at + 1;
+  while (k < n && isNameChar(src.charCodeAt(k))) k++;
+  return k;
+}
 
-  skipMisc();
-  if (src[i] !== '<') fail(i >= n ? 'Premature end of file.' : 'Content is not allowed in prolog.');
-  const stack: Array<{ el: XmlElement; qname: string }> = [];
+/** Past white space, the XML declaration, processing instructions and comments; refuses a DOCTYPE. */
+function skipMisc(src: string, at: number): number {
+  let i = at;
+  const n = src.length;
+  for (;;) {
+    while (i < n && isSpace(src.charCodeAt(i))) i++;
+    if (src.startsWith('<?', i)) {
+      const e = src.indexOf('?>', i);
+      if (e < 0) failAt(src, i, 'XML document structures must start and end within the same entity.');
+      i = e + 2;
+    } else if (src.startsWith('<!--', i)) {
+      const e = src.indexOf('-->', i);
+      if (e < 0) failAt(src, i, 'XML document structures must start and end within the same entity.');
+      i = e + 3;
+    } else if (src.startsWith('<!DOCTYPE', i)) {
+      failAt(src, i, 'DOCTYPE is disallowed when the feature "http://apache.org/xml/features/disallow-doctype-decl" set to true.');
+    } else return i;
+  }
+}
+
+// The reader walks character codes with its position in a local no closure captures (a captured
+// `let` lives in a context slot: every `i++` became a memory store), with no per-character strings
+// and no regex per name.
+export function parseXml(src: string): XmlElement {
+  const n = src.length;
+  let i = skipMisc(src, 0);
+  if (src.charCodeAt(i) !== LT) failAt(src, i, i >= n ? 'Premature end of file.' : 'Content is not allowed in prolog.');
+  // Open elements and their qualified names; `cur` is the innermost.
+  const stack: XmlElement[] = [];
+  const qnames: string[] = [];
+  let cur: XmlElement | undefined;
   let root: XmlElement | undefined;
+  // Attribute names of the element being read (a duplicate is an error).
+  const seen: string[] = [];
   while (i < n) {
-    if (src.charCodeAt(i) === 60 /* < */) {
-      if (src.startsWith('</', i)) {
-        NAME.lastIndex = i + 2;
-        const m = NAME.exec(src);
-        if (!m) fail('The end-tag must be a name.');
-        const top = stack.pop();
-        if (!top || top.qname !== m![0]) fail(`The element type "${top?.qname ?? ''}" must be terminated by the matching end-tag "</${top?.qname ?? ''}>".`);
-        i = NAME.lastIndex;
+    if (src.charCodeAt(i) === LT) {
+      const c1 = src.charCodeAt(i + 1);
+      if (c1 === SLASH) {
+        const open = qnames.pop();
+        stack.pop();
+        // The end tag names the open element when that name follows "</" and no name character does.
+        const e = open !== undefined && src.startsWith(open, i + 2) && !isNameChar(src.charCodeAt(i + 2 + open.length)) ? i + 2 + open.length : nameEnd(src, i + 2);
+        if (e < 0) failAt(src, i, 'The end-tag must be a name.');
+        const name = src.slice(i + 2, e);
+        if (open !== name) failAt(src, i, `The element type "${open ?? ''}" must be terminated by the matching end-tag "</${open ?? ''}>".`);
+        i = e;
         while (i < n && isSpace(src.charCodeAt(i))) i++;
-        if (src[i] !== '>') fail(`The end-tag for element type "${m![0]}" must end with a '>' delimiter.`);
+        if (src.charCodeAt(i) !== GT) failAt(src, i, `The end-tag for element type "${name}" must end with a '>' delimiter.`);
         i++;
         if (stack.length === 0) {
-          skipMisc();
-          if (i < n) fail('Content is not allowed in trailing section.');
+          i = skipMisc(src, i);
+          if (i < n) failAt(src, i, 'Content is not allowed in trailing section.');
           return root!;
         }
+        cur = stack[stack.length - 1];
         continue;
       }
-      if (src.startsWith('<![CDATA[', i)) {
-        if (!stack.length) fail('Content is not allowed in prolog.');
-        const e = src.indexOf(']]>', i + 9);
-        if (e < 0) fail('The CDATA section must end with "]]>".');
-        stack[stack.length - 1]!.el.text += src.slice(i + 9, e);
-        i = e + 3;
-        continue;
-      }
-      if (src.startsWith('<!--', i)) {
-        const e = src.indexOf('-->', i + 4);
-        if (e < 0) fail('The comment must end with "-->".');
-        i = e + 3;
-        continue;
-      }
-      if (src.startsWith('<?', i)) {
+      if (c1 === BANG) {
+        if (src.startsWith('<![CDATA[', i)) {
+          if (!cur) failAt(src, i, 'Content is not allowed in prolog.');
+          const e = src.indexOf(']]>', i + 9);
+          if (e < 0) failAt(src, i, 'The CDATA section must end with "]]>".');
+          cur!.text += src.slice(i + 9, e);
+          i = e + 3;
+          continue;
+        }
+        if (src.startsWith('<!--', i)) {
+          const e = src.indexOf('-->', i + 4);
+          if (e < 0) failAt(src, i, 'The comment must end with "-->".');
+          i = e + 3;
+          continue;
+        }
+      } else if (c1 === QUESTION) {
         const e = src.indexOf('?>', i);
-        if (e < 0) fail('The processing instruction must end with "?>".');
+        if (e < 0) failAt(src, i, 'The processing instruction must end with "?>".');
         i = e + 2;
         continue;
       }
-      if (root && !stack.length) fail('The markup in the document following the root element must be well-formed.');
-      NAME.lastIndex = i + 1;
-      const m = NAME.exec(src);
-      if (!m) fail('The markup in the document must be well-formed.');
-      const qname = m![0];
-      i = NAME.lastIndex;
+      if (root && !stack.length) failAt(src, i, 'The markup in the document following the root element must be well-formed.');
+      const ne = nameEnd(src, i + 1);
+      if (ne < 0) failAt(src, i, 'The markup in the document must be well-formed.');
+      const qname = src.slice(i + 1, ne);
+      i = ne;
       const el: XmlElement = { name: local(qname), attrs: {}, children: [], text: '' };
-      const seen = new Set<string>();
+      seen.length = 0;
       for (;;) {
         const ws = i;
         while (i < n && isSpace(src.charCodeAt(i))) i++;
-        if (src[i] === '>' || src.startsWith('/>', i)) break;
-        if (i >= n) fail(`XML document structures must start and end within the same entity.`);
-        if (ws === i) fail(`Element type "${qname}" must be followed by either attribute specifications, ">" or "/>".`);
-        NAME.lastIndex = i;
-        const a = NAME.exec(src);
-        if (!a) fail(`Element type "${qname}" must be followed by either attribute specifications, ">" or "/>".`);
-        const aname = a![0];
-        i = NAME.lastIndex;
+        const c = src.charCodeAt(i);
+        if (c === GT || (c === SLASH && src.charCodeAt(i + 1) === GT)) break;
+        if (i >= n) failAt(src, i, `XML document structures must start and end within the same entity.`);
+        if (ws === i) failAt(src, i, `Element type "${qname}" must be followed by either attribute specifications, ">" or "/>".`);
+        const ae = nameEnd(src, i);
+        if (ae < 0) failAt(src, i, `Element type "${qname}" must be followed by either attribute specifications, ">" or "/>".`);
+        const aname = src.slice(i, ae);
+        i = ae;
         while (i < n && isSpace(src.charCodeAt(i))) i++;
-        if (src[i] !== '=') fail(`Attribute name "${aname}" associated with an element type "${qname}" must be followed by the ' = ' character.`);
+        if (src.charCodeAt(i) !== EQUALS) failAt(src, i, `Attribute name "${aname}" associated with an element type "${qname}" must be followed by the ' = ' character.`);
         i++;
         while (i < n && isSpace(src.charCodeAt(i))) i++;
-        const q = src[i];
-        if (q !== '"' && q !== "'") fail(`Open quote is expected for attribute "${aname}" associated with an element type "${qname}".`);
-        const e = src.indexOf(q!, i + 1);
-        if (e < 0) fail(`XML document structures must start and end within the same entity.`);
+        const q = src.charCodeAt(i);
+        if (q !== DQUOTE && q !== SQUOTE) failAt(src, i, `Open quote is expected for attribute "${aname}" associated with an element type "${qname}".`);
+        const e = src.indexOf(q === DQUOTE ? '"' : "'", i + 1);
+        if (e < 0) failAt(src, i, `XML document structures must start and end within the same entity.`);
         const raw = src.slice(i + 1, e);
-        if (raw.includes('<')) fail(`The value of attribute "${aname}" associated with an element type "${qname}" must not contain the '<' character.`);
-        if (seen.has(aname)) fail(`Attribute "${aname}" was already specified for element "${qname}".`);
-        seen.add(aname);
-        if (aname !== 'xmlns' && !aname.startsWith('xmlns:')) el.attrs[local(aname)] = decode(raw, i);
+        if (raw.includes('<')) failAt(src, i, `The value of attribute "${aname}" associated with an element type "${qname}" must not contain the '<' character.`);
+        if (seen.includes(aname)) failAt(src, i, `Attribute "${aname}" was already specified for element "${qname}".`);
+        seen.push(aname);
+        if (aname !== 'xmlns' && !aname.startsWith('xmlns:')) el.attrs[local(aname)] = decode(src, raw, i);
         i = e + 1;
       }
-      if (stack.length) stack[stack.length - 1]!.el.children.push(el);
+      if (cur) cur.children.push(el);
       else root = el;
-      if (src[i] === '/') {
+      if (src.charCodeAt(i) === SLASH) {
         i += 2;
-        if (!stack.length) {
-          skipMisc();
-          if (i < n) fail('Content is not allowed in trailing section.');
+        if (!cur) {
+          i = skipMisc(src, i);
+          if (i < n) failAt(src, i, 'Content is not allowed in trailing section.');
           return root!;
         }
       } else {
         i++;
-        stack.push({ el, qname });
+        stack.push(el);
+        qnames.push(qname);
+        cur = el;
       }
       continue;
     }
     const e = src.indexOf('<', i);
     const end = e < 0 ? n : e;
-    const chunk = src.slice(i, end);
-    if (!stack.length) {
-      if (chunk.trim()) fail('Content is not allowed in trailing section.');
-    } else stack[stack.length - 1]!.el.text += decode(chunk, i);
+    if (!cur) {
+      if (src.slice(i, end).trim()) failAt(src, i, 'Content is not allowed in trailing section.');
+    } else cur.text += decode(src, src.slice(i, end), i);
     i = end;
   }
-  if (stack.length) fail(`XML document structures must start and end within the same entity.`);
-  return fail('Premature end of file.');
+  if (stack.length) failAt(src, i, `XML document structures must start and end within the same entity.`);
+  return failAt(src, i, 'Premature end of file.');
 }
 
 export function child(el: XmlElement | undefined, name: string): XmlElement | undefined {
