@@ -110,15 +110,50 @@ export function decodeRecord(resultXml: string): Decoded {
   const root = parseXml(s);
   // An empty RESULT carries no record.
   if (root.name !== 'RESULT' || (!root.children.length && !Object.keys(root.attrs).length)) throw badResult('no RESULT element', s);
-  for (const grp of children(root, 'GRP')) {
+  // Read in place (no field pairs, no filtered child lists): a save's answer is read once per order.
+  for (const grp of root.children) {
+    if (grp.name !== 'GRP') continue;
     const id = grp.attrs['ID'] ?? '';
-    for (const [k, v] of xmlFields(grp)) {
-      out.fields[k] = v;
-      out.groupOf[k] = id;
-    }
+    fieldsInto(grp, out.fields, out.groupOf, id);
   }
-  for (const tab of children(root, 'TAB')) out.tables[tab.attrs['ID'] ?? ''] = children(tab, 'LIN').map((lin) => Object.fromEntries(xmlFields(lin)));
+  for (const tab of root.children) if (tab.name === 'TAB') out.tables[tab.attrs['ID'] ?? ''] = linRows(tab);
   return out;
+}
+
+/** The `<LIN>` rows of a TAB (or of a query's RESULT), each a flat row. */
+function linRows(node: XmlElement): FlatRow[] {
+  const rows: FlatRow[] = [];
+  for (const lin of node.children) {
+    if (lin.name !== 'LIN') continue;
+    const row: FlatRow = {};
+    fieldsInto(lin, row);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** `o[k] = v`, but a field named __proto__ becomes an own property (as Object.fromEntries makes it). */
+function setField(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/** A node's FLD values, then its LST arrays, into `into` (and each name's group into `groupOf`). */
+function fieldsInto(node: XmlElement, into: FlatRow, groupOf?: Record<string, string>, id = ''): void {
+  for (const f of node.children) {
+    if (f.name !== 'FLD') continue;
+    const k = f.attrs['NAME'] ?? '';
+    setField(into, k, text(f));
+    if (groupOf) setField(groupOf, k, id);
+  }
+  for (const l of node.children) {
+    if (l.name !== 'LST') continue;
+    const k = l.attrs['NAME'] ?? '';
+    const items: string[] = [];
+    for (const it of l.children) if (it.name === 'ITM') items.push(text(it));
+    setField(into, k, items);
+    if (groupOf) setField(groupOf, k, id);
+  }
 }
 
 /** Decodes a query RESULT: `<LIN>` rows in XML, an array of flat objects in JSON. */
@@ -137,7 +172,7 @@ export function decodeRows(resultXml: string): FlatRow[] {
   }
   const root = parseXml(s);
   if (root.name !== 'RESULT') throw badResult('no RESULT element', s);
-  return children(root, 'LIN').map((lin) => Object.fromEntries(xmlFields(lin)));
+  return linRows(root);
 }
 
 function parseXml(s: string): XmlElement {
@@ -147,13 +182,6 @@ function parseXml(s: string): XmlElement {
     if (e instanceof XmlSyntaxError) throw badResult(`line ${e.line}: ${e.message}`, s);
     throw e;
   }
-}
-
-function xmlFields(node: XmlElement): Array<[string, FieldValue]> {
-  const out: Array<[string, FieldValue]> = [];
-  for (const f of children(node, 'FLD')) out.push([f.attrs['NAME'] ?? '', text(f)]);
-  for (const l of children(node, 'LST')) out.push([l.attrs['NAME'] ?? '', children(l, 'ITM').map(text)]);
-  return out;
 }
 
 function jsonRow(r: Record<string, unknown>): FlatRow {
