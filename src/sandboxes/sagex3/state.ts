@@ -313,17 +313,19 @@ export class X3State {
     const layout = this.site.layouts[code];
     const names = new Set(layout.leftList.map((f) => f.name));
     for (const k of Object.keys(criteria)) if (!names.has(k) && !layout.keys.some((x) => x.name === k)) fail(`${k} : Unknown field in the left list`);
-    const out: Row[] = [];
-    for (const rec of [...this.stores[code].values()].sort((a, b) => (keyString(code, a) < keyString(code, b) ? -1 : 1))) {
-      const ok = Object.entries(criteria).every(([k, v]) => {
+    // Matches first, then only they are sorted by key (each key built once): sorting every record
+    // per query made a CUSORDREF look-up cost O(n log n) key strings with n orders in the store.
+    const crit = Object.entries(criteria);
+    const matches: Array<[string, Rec]> = [];
+    for (const rec of this.stores[code].values()) {
+      const ok = crit.every(([k, v]) => {
         const have = String(rec.fields[k] ?? '');
         return v.endsWith('*') ? have.startsWith(v.slice(0, -1)) : have === v;
       });
-      if (!ok) continue;
-      out.push(Object.fromEntries(layout.leftList.map((f) => [f.name, rec.fields[f.name] ?? ''])));
-      if (out.length >= listSize) break;
+      if (ok) matches.push([keyString(code, rec), rec]);
     }
-    return out;
+    matches.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    return matches.slice(0, listSize).map(([, rec]) => Object.fromEntries(layout.leftList.map((f) => [f.name, rec.fields[f.name] ?? ''])));
   }
 
   // ---------- SOH ----------
