@@ -12,7 +12,8 @@
 // sandboxes took ~1.3 of the ~4.7 ms of CPU per order (7 Dec, 21:22 UTC, load 5–6: 137 orders/s with
 // them in-process, 171 with each in its own, medians of 3 interleaved runs of 2,000).
 // SYNCLINE_BENCH_SANDBOXES=in-process runs them in this process as before, for comparison. The engine
-// process's CPU per order is reported beside the figure.
+// process's CPU per order is reported beside the figure. SYNCLINE_BENCH_CPU_PROF_DIR=DIR: the sandbox
+// processes write CPU profiles there (profile this one with node --cpu-prof).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,8 @@ import type { Figure } from '../run.js';
 const N = Number(process.env.SYNCLINE_BENCH_ORDERS ?? 2000);
 const RUNS = Number(process.env.SYNCLINE_BENCH_RUNS ?? 3);
 const IN_PROCESS = process.env.SYNCLINE_BENCH_SANDBOXES === 'in-process';
+/** Each sandbox process writes a V8 CPU profile (.cpuprofile) here when it exits. */
+const PROFILE_DIR = process.env.SYNCLINE_BENCH_CPU_PROF_DIR;
 const OFF = { ratePerSec: 1_000_000, burst: 1_000_000 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const root = path.resolve(import.meta.dirname, '../..');
@@ -60,7 +63,7 @@ async function inProcess(): Promise<Sandboxes> {
 
 /** One child (bench/support/amazon-x3-sandbox.child.ts) and its request/answer over IPC. */
 async function child(which: 'amazon' | 'sagex3') {
-  const proc: ChildProcess = fork(path.join(root, 'bench/support/amazon-x3-sandbox.child.ts'), [which], { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc: ChildProcess = fork(path.join(root, 'bench/support/amazon-x3-sandbox.child.ts'), [which], { cwd: root, execArgv: ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = () => new Promise<Record<string, any>>((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`sandbox ${which} exited (${code})`));
     proc.once('exit', onExit);
