@@ -196,8 +196,10 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   // entry): that level is the record, not lines. Amazon listing attributes are lists of per-marketplace
   // values (item_name[], item_package_weight[], an offer's our_price[].schedule[]), one value each:
   // nothing under a listing's attributes is lines.
+  // A payment schedule (Sage 300 InvoicePaymentSchedules[]) lists a document's instalments and X-Cart's
+  // tracking[] one shipment's numbers: amounts and numbers of the whole record, not lines.
   const segsArr = f.path.split('.');
-  const array = segsArr.some((g, i) => g.endsWith('[]') && !/address/i.test(g) && !(i === 0 && /Batches$/.test(entity)) && segsArr[0] !== 'attributes');
+  const array = segsArr.some((g, i) => g.endsWith('[]') && !/address|schedule|tracking/i.test(g) && !(i === 0 && /Batches$/.test(entity)) && segsArr[0] !== 'attributes');
   const depth = segsArr.length;
   return { path: f.path, field: f, leaf, all, role, array, depth, audit, kind: kindOf(f), valueClass };
 }
@@ -227,9 +229,10 @@ const CLASS_CONCEPT: Record<string, string> = { email: 'email', date: 'date', cu
 
 /**
  * Concepts near each other without being one: a code is picked from a list (BankCode, ShipViaCode), a
- * number or reference names one record (CustomerNumber, CheckReceiptNo); either identifies.
+ * number or reference names one record (CustomerNumber, CheckReceiptNo); either identifies. A price is an
+ * amount per unit (a line's gross price is its amount); a subtotal is an amount, not the total.
  */
-const RELATED: Record<string, [string, number]> = { code: ['id', 0.5], id: ['code', 0.5], comment: ['description', 0.5], description: ['comment', 0.5], group: ['type', 0.5], type: ['group', 0.5] };
+const RELATED: Record<string, [string, number]> = { code: ['id', 0.5], id: ['code', 0.5], comment: ['description', 0.5], description: ['comment', 0.5], group: ['type', 0.5], type: ['group', 0.5], price: ['amount', 0.5], amount: ['price', 0.5], subtotal: ['amount', 0.5] };
 
 function cosine(a: Map<string, number>, b: Map<string, number>, idf: (c: string) => number): { sim: number; shared: string[] } {
   let dot = 0;
