@@ -21,7 +21,7 @@ import { payloadCodec } from '../../src/core/payload-codec.js';
 import { refundReference } from '../../src/connectors/sagex3/operations/settled-order.js';
 import { save } from '../../src/connectors/sagex3/operations/save.js';
 import type { Order, Posting } from '../../src/sandboxes/amazon/marketplace.js';
-import { fireSchedule, startAmazonX3, switchOffInvrefGuard, writeMarketplaceTable, X3_SANDBOX_AUTH, type AmazonX3 } from './amazon-x3-pair.js';
+import { addChargeItems, fireSchedule, startAmazonX3, switchOffInvrefGuard, writeMarketplaceTable, X3_SANDBOX_AUTH, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const RETURNS = 'amazon-return-to-sagex3';
@@ -48,10 +48,7 @@ beforeAll(async () => {
     return guarded(code, p, user);
   };
   direct = new SageX3Client({ baseUrl: pair.x3.url, ...X3_SANDBOX_AUTH }, { connection: 'x3-direct' });
-  // The site's non-stock items the notes' charge lines are booked on (options chargeItems).
-  for (const [ITMREF, DES1AXX] of [['AMZSHIP', 'Amazon refunded shipping'], ['AMZTAX', 'Amazon refunded tax'], ['AMZOTHER', 'Amazon other refunded charges']]) {
-    pair.x3.state.save('ITM', { fields: { ITMREF, TCLCOD: 'MISC', DES1AXX }, groupOf: {}, tables: {} }, 'TEST');
-  }
+  addChargeItems(pair.x3);
 }, 120_000);
 afterAll(async () => {
   await pair?.stop();

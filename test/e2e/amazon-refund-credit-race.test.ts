@@ -11,7 +11,7 @@ import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fireSchedule, startAmazonX3, switchOffInvrefGuard, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
+import { addChargeItems, fireSchedule, startAmazonX3, switchOffInvrefGuard, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
 import { sleep, until } from './xcart-sage300-pair.js';
 
 const RETURNS = 'amazon-return-to-sagex3';
@@ -59,7 +59,7 @@ beforeAll(async () => {
     ],
   });
   switchOffInvrefGuard(pair.x3);
-  pair.x3.state.save('ITM', { fields: { ITMREF: 'AMZTAX', TCLCOD: 'MISC', DES1AXX: 'Amazon refunded tax' }, groupOf: {}, tables: {} }, 'TEST');
+  addChargeItems(pair.x3);
 }, 120_000);
 afterAll(async () => {
   await pair?.stop();

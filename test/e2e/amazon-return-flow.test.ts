@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refundReference } from '../../src/connectors/sagex3/operations/settled-order.js';
 import type { Order } from '../../src/sandboxes/amazon/marketplace.js';
-import { fireSchedule, startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
+import { addChargeItems, fireSchedule, startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const FLOW = 'amazon-return-to-sagex3';
@@ -29,8 +29,7 @@ beforeAll(async () => {
       { use: FLOW, options: { reportPollMs: 200 } },
     ],
   });
-  // The site's non-stock item the notes' refunded tax is booked on (the flow's option chargeItems).
-  pair.x3.state.save('ITM', { fields: { ITMREF: 'AMZTAX', TCLCOD: 'MISC', DES1AXX: 'Amazon refunded tax' }, groupOf: {}, tables: {} }, 'TEST');
+  addChargeItems(pair.x3);
 }, 120_000);
 afterAll(async () => {
   await pair?.stop();

@@ -23,7 +23,7 @@ import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandb
 import { start as startX3, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
 import { refundReference } from '../../src/connectors/sagex3/operations/settled-order.js';
 import { readSettlement } from '../../src/settlement/index.js';
-import { switchOffInvrefGuard, X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
+import { addChargeItems, switchOffInvrefGuard, X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
 import { faultyProxy, type FaultyProxy } from './faulty-proxy.js';
 import { until } from './xcart-sage300-pair.js';
 
@@ -40,8 +40,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'syncline-settlement-invoices-'));
   amazon = await startAmazon({ seed: 43, timeScale: 50, historicalOrders: 0 });
   x3 = await startX3({ seed: 43 });
-  // The site's non-stock item the credit notes' refunded tax is booked on (the flow's option chargeItems).
-  x3.state.save('ITM', { fields: { ITMREF: 'AMZTAX', TCLCOD: 'MISC', DES1AXX: 'Amazon refunded tax' }, groupOf: {}, tables: {} }, 'TEST');
+  addChargeItems(x3);
   switchOffInvrefGuard(x3);
   // Held 1.5 s past a 500 ms client timeout; the flow looks up 3 s after an unknown outcome.
   proxy = await faultyProxy(x3.url, 1_500, (method, _url, body) => (method === 'POST' && body.includes('<wss:save') && body.includes('>WSSIH<') ? 'sih' : undefined));

@@ -87,6 +87,17 @@ export function writeMarketplaceTable(lookupsDir: string): void {
 /** One firing of a scheduled flow, as src/flows/schedule.ts records it. */
 export { fireSchedule } from '../support/schedule.js';
 
+/**
+ * The site's non-stock items a refund's credit note books its charges on (the returns and settlement
+ * flows' option chargeItems: AMZSHIP, AMZTAX, AMZOTHER). A site creates them once when it sets
+ * Syncline up (docs/connectors/sagex3.md); the sandbox's seeded catalogue has only stock items.
+ */
+export function addChargeItems(x3: SageX3Sandbox): void {
+  for (const [ITMREF, DES1AXX] of [['AMZSHIP', 'Amazon refunded shipping'], ['AMZTAX', 'Amazon refunded tax'], ['AMZOTHER', 'Amazon other refunded charges']] as const) {
+    if (!x3.state.stores.ITM.has(ITMREF)) x3.state.save('ITM', { fields: { ITMREF, TCLCOD: 'MISC', DES1AXX }, groupOf: {}, tables: {} }, 'TEST');
+  }
+}
+
 /** The seller's notification set-up for orders: a destination on the sandbox's SQS queue and an ORDER_CHANGE subscription to it. */
 export async function subscribeOrderChanges(amazon: RunningAmazonSandbox): Promise<void> {
   const client = clientFor(amazon);

@@ -16,7 +16,7 @@ import { startSyncline, type Runtime } from '../../src/main.js';
 import { start as startAmazon, type RunningAmazonSandbox } from '../../src/sandboxes/amazon/index.js';
 import { start as startX3, type SageX3Sandbox } from '../../src/sandboxes/sagex3/index.js';
 import { refundReference } from '../../src/connectors/sagex3/operations/settled-order.js';
-import { fireSchedule, switchOffInvrefGuard, X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
+import { addChargeItems, fireSchedule, switchOffInvrefGuard, X3_SANDBOX_AUTH } from './amazon-x3-pair.js';
 import { faultyProxy, type FaultyProxy } from './faulty-proxy.js';
 import { until } from './xcart-sage300-pair.js';
 
@@ -46,8 +46,7 @@ describe('unknown outcomes never duplicate: Sage X3 sales orders, journal entrie
     writeFileSync(path.join(mappings, 'lookups/marketplaces.yaml'), ['name: marketplaces', 'normalize: [trim, upper]', 'entries:', '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }'].join('\n'));
     amazon = await startAmazon({ seed: 1, timeScale: 50, historicalOrders: 0 });
     x3 = await startX3({ seed: 1, publications: MOVE });
-    // The site's non-stock item the credit notes' refunded tax is booked on (the returns flow's chargeItems).
-    x3.state.save('ITM', { fields: { ITMREF: 'AMZTAX', TCLCOD: 'MISC', DES1AXX: 'Amazon refunded tax' }, groupOf: {}, tables: {} }, 'TEST');
+    addChargeItems(x3);
     switchOffInvrefGuard(x3);
     proxy = await faultyProxy(x3.url, HOLDS, (method, _url, body) => {
       if (method !== 'POST' || !body.includes('<wss:save')) return undefined;
