@@ -16,6 +16,7 @@ export const judgedFile = path.join(path.dirname(dataFile), 'judged.json');
 export const unseenFile = path.join(path.dirname(dataFile), 'unseen.json');
 export const unseen2File = path.join(path.dirname(dataFile), 'unseen-2.json');
 export const unseen3File = path.join(path.dirname(dataFile), 'unseen-3.json');
+export const unseen4File = path.join(path.dirname(dataFile), 'unseen-4.json');
 
 /**
  * tuning / heldout / fresh: pairs read from the shipped templates (build-dataset.ts). judged: entity
@@ -24,12 +25,13 @@ export const unseen3File = path.join(path.dirname(dataFile), 'unseen-3.json');
  * hand and committed before the suggester ran on them (data/unseen.json, unseen-2.json); measured once as
  * held-out sets, then read and tuned on (second round of 7 Dec 2026): tuning splits now. unseen3
  * (data/unseen-3.json): held out once (second round), read and tuned on in the third round: a tuning split
- * now. See data/README.md.
+ * now. unseen4: the held-out set (data/unseen-4.json), written before the third round's suggester ran on it.
+ * See data/README.md.
  */
-export type Split = 'tuning' | 'heldout' | 'fresh' | 'judged' | 'unseen' | 'unseen2' | 'unseen3';
-export const SPLITS: Split[] = ['tuning', 'heldout', 'fresh', 'judged', 'unseen', 'unseen2', 'unseen3'];
-/** The splits still held out: their misses are not printed and nothing is tuned on them (none while the third round tunes). */
-export const HELD_OUT: ReadonlySet<Split> = new Set<Split>([]);
+export type Split = 'tuning' | 'heldout' | 'fresh' | 'judged' | 'unseen' | 'unseen2' | 'unseen3' | 'unseen4';
+export const SPLITS: Split[] = ['tuning', 'heldout', 'fresh', 'judged', 'unseen', 'unseen2', 'unseen3', 'unseen4'];
+/** The splits still held out: their misses are not printed and nothing is tuned on them. */
+export const HELD_OUT: ReadonlySet<Split> = new Set<Split>(['unseen4']);
 /** How a split stands, for the bench's labels. */
 export const splitLabel = (s: Split): string => `${s} (${HELD_OUT.has(s) ? 'held out' : s === 'tuning' ? 'tuned on, leave one out' : 'tuned on'})`;
 export interface Dataset {
@@ -43,7 +45,7 @@ interface Judged {
 
 export function loadDataset(): Dataset {
   const d = JSON.parse(readFileSync(dataFile, 'utf8')) as Dataset;
-  for (const [split, file] of [['judged', judgedFile], ['unseen', unseenFile], ['unseen2', unseen2File], ['unseen3', unseen3File]] as const) {
+  for (const [split, file] of [['judged', judgedFile], ['unseen', unseenFile], ['unseen2', unseen2File], ['unseen3', unseen3File], ['unseen4', unseen4File]] as const) {
     if (!existsSync(file)) continue;
     for (const j of (JSON.parse(readFileSync(file, 'utf8')) as Judged).pairs) {
       const template = `${split}:${j.source}->${j.target}`;

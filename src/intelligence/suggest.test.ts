@@ -154,5 +154,6 @@ describe('mapping suggester', () => {
     expect(r.unseen2.top1 / r.unseen2.n).toBeGreaterThan(0.85);
     expect(r.unseen3.n).toBe(88);
     expect(r.unseen3.top1 / r.unseen3.n).toBeGreaterThan(0.9);
+    expect(r.unseen4.n).toBe(124);
   }, 60_000);
 });
