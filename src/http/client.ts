@@ -318,6 +318,11 @@ export class HttpClient {
     let raw: Dispatcher.ResponseData;
     // A connection routed through an on-premise agent group sends its calls over the agent tunnel (src/http/transport.ts).
     const transport = transportFor(this.connection);
+    // The call's deadline, from sending to the last byte of the body, as AbortSignal.timeout gave it —
+    // but cleared when the body has been read: AbortSignal.timeout's timer is never cleared, so every
+    // call left one behind for its whole timeout (15–30 s; ~1,500 calls/s in the demo: tens of thousands
+    // of live timers and signals, promoted to the old generation, and CPU in the timer list; issue 12).
+    const deadline = transport ? undefined : new Deadline(timeoutMs);
     try {
       raw = transport
         ? ((await transport.request({ url, method: req.method, headers, body, timeoutMs, idempotent, operation: req.operation })) as unknown as Dispatcher.ResponseData)
@@ -328,9 +333,10 @@ export class HttpClient {
             dispatcher: this.opts.dispatcher ?? sharedAgent,
             headersTimeout: timeoutMs,
             bodyTimeout: timeoutMs,
-            signal: AbortSignal.timeout(timeoutMs),
+            signal: deadline!.signal,
           });
     } catch (e) {
+      deadline?.clear();
       if (transport && e instanceof SynclineError) throw e;
       throw networkError(e, req, this.connection, idempotent);
     }
@@ -338,15 +344,37 @@ export class HttpClient {
     const res: HttpResponse<unknown> = { status: raw.statusCode, headers: raw.headers, body: undefined };
     const ok = (raw.statusCode >= 200 && raw.statusCode < 300) || req.acceptStatus?.includes(raw.statusCode);
     try {
-      if (ok && req.responseType === 'stream') res.body = raw.body;
-      else res.body = await readBody(raw, ok && req.responseType !== 'stream' ? (req.responseType ?? 'json') : 'auto');
+      if (ok && req.responseType === 'stream') {
+        res.body = raw.body;
+        // A streamed body keeps its deadline until the caller has read it (or dropped it).
+        if (deadline) raw.body.once('close', () => deadline.clear());
+      } else res.body = await readBody(raw, ok && req.responseType !== 'stream' ? (req.responseType ?? 'json') : 'auto');
     } catch (e) {
       if (e instanceof SynclineError) throw e;
       throw networkError(e, req, this.connection, idempotent);
+    } finally {
+      if (req.responseType !== 'stream' || !ok) deadline?.clear();
     }
     await this.opts.onResponse?.(res, req, this);
     if (ok) return res as HttpResponse<T>;
     throw this.opts.classify?.(res, req) ?? classifyResponse(res, req, this.connection);
+  }
+}
+
+/** Aborts its signal with a TimeoutError (as AbortSignal.timeout does) unless cleared first. */
+class Deadline {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  constructor(ms: number) {
+    this.timer = setTimeout(() => this.controller.abort(new DOMException(`The operation was aborted due to timeout (${ms} ms)`, 'TimeoutError')), ms);
+    // Like AbortSignal.timeout's, it does not keep the process alive.
+    this.timer.unref();
+  }
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  clear(): void {
+    clearTimeout(this.timer);
   }
 }
 
