@@ -162,6 +162,41 @@ describe('amazon triggers: polling fallback and settlements', () => {
     expect(again.events.filter((e) => e.entity === 'order').map((e) => e.id)).toContain(late.id);
   }, 60_000);
 
+  it('a backlog of notifications is taken up to four receives (40 messages) a poll, each order once; an idle queue costs one receive', async () => {
+    const q = sb.sandbox.queue('syncline-notifications');
+    q.messages.length = 0;
+    const sqs = new SqsClient({ queueUrl: queueUrl() });
+    let receives = 0;
+    const receive = sqs.receive.bind(sqs);
+    sqs.receive = (o) => (receives++, receive(o));
+    // Its own client (its own buckets), and the sandbox's buckets refilled after: the 15 getOrder calls
+    // would otherwise slow the next tests down to the published rate.
+    const poller = createOrderPoller({ id: 'amz:orders-backlog', client: clientFor(sb), lookbackMs: 60_000, sqs, sweepEveryMs: 3_600_000 });
+    let r = await poller.poll(null);
+    receives = 0;
+    const placed = Array.from({ length: 15 }, () => sb.sandbox.market.placeOrder({ channel: 'MFN', status: 'Unshipped' }).id);
+    const messages = q.messages.length;
+    expect(messages).toBeGreaterThan(10);
+    expect(messages).toBeLessThan(40);
+    r = await poller.poll(r.cursor);
+    expect(receives).toBe(4);
+    const ids = r.events.filter((e) => e.entity === 'order').map((e) => e.id);
+    expect(ids.sort()).toEqual([...placed].sort());
+    // Fewer than four full receives: the queue is drained, no immediate poll again.
+    expect(r.more).toBe(false);
+    expect(JSON.parse(r.cursor!).ack).toHaveLength(messages);
+    // The next poll deletes them all; the idle queue answers one empty receive.
+    const calls = sb.sandbox.stats.calls as Record<string, number>;
+    const before = { ...calls };
+    receives = 0;
+    const next = await poller.poll(r.cursor);
+    expect(next.events).toHaveLength(0);
+    expect(q.messages).toHaveLength(0);
+    expect(receives).toBe(1);
+    expect((calls.getOrder ?? 0) - (before.getOrder ?? 0)).toBe(0);
+    sb.sandbox.buckets.reset();
+  }, 60_000);
+
   it("with notifications, the sweep keeps running when Amazon's clock is ahead of ours (an order whose notification was lost is still found)", async () => {
     const q = sb.sandbox.queue('syncline-notifications');
     const sqs = new SqsClient({ queueUrl: queueUrl() });

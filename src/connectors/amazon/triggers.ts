@@ -132,6 +132,7 @@ export interface OrderPollerOptions {
 }
 
 const NOTIFICATIONS_PER_POLL = 10;
+const EXTRA_RECEIVES_WHEN_FULL = 3;
 
 /** An order as getOrder or getOrders gives it → its event (the version scheme declared below). */
 const orderEvent = (o: { AmazonOrderId: string; LastUpdateDate: string }): IncomingEvent => ({ system: SYSTEM, entity: 'order', id: o.AmazonOrderId, version: new Date(o.LastUpdateDate).toISOString(), payload: o });
@@ -141,7 +142,13 @@ const AMAZON_LISTING_DELAY_MS = 125_000;
 export function createOrderPoller(opts: OrderPollerOptions): Poller {
   /** ORDER_CHANGE notifications → the orders they name, read now; a message whose order cannot be read stays in the queue and comes back. */
   async function notified(sqs: SqsClient): Promise<{ events: IncomingEvent[]; ack: string[]; full: boolean }> {
-    const messages = await sqs.receive({ max: NOTIFICATIONS_PER_POLL, waitS: opts.notificationWaitS ?? 0, visibilityS: 60 });
+    const receive = () => sqs.receive({ max: NOTIFICATIONS_PER_POLL, waitS: opts.notificationWaitS ?? 0, visibilityS: 60 });
+    // SQS gives at most 10 messages a receive. A full one means a backlog: more receives at once
+    // (SQS hands each message to one of them while it is invisible), so a poll — and the engine's
+    // round of storing its events — carries up to 40 orders instead of 10. An idle queue costs one.
+    const first = await receive();
+    const batches = first.length === NOTIFICATIONS_PER_POLL ? [first, ...(await Promise.all(Array.from({ length: EXTRA_RECEIVES_WHEN_FULL }, receive)))] : [first];
+    const messages = batches.flat();
     const read = await Promise.allSettled(messages.map(async (m): Promise<IncomingEvent | null> => {
       let body: unknown;
       try {
@@ -163,7 +170,7 @@ export function createOrderPoller(opts: OrderPollerOptions): Poller {
       if (r.value) events.push(r.value);
       ack.push(messages[i]!.ReceiptHandle);
     });
-    return { events, ack, full: messages.length === NOTIFICATIONS_PER_POLL };
+    return { events, ack, full: batches.every((b) => b.length === NOTIFICATIONS_PER_POLL) };
   }
 
   return {
