@@ -5,7 +5,7 @@
 // the run note; a quantity changed in X3 by hand is counted back to Amazon's and reported.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAmazonX3, type AmazonX3 } from './amazon-x3-pair.js';
+import { amazonFbaByStatus, startAmazonX3, x3StockByStatus, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const FLOW = 'amazon-fba-inventory-to-sagex3';
@@ -19,17 +19,8 @@ afterAll(async () => {
   await pair?.stop();
 });
 
-/** X3's stock at the FBA site per status for an item, as the sandbox holds it. */
-function x3At(item: string): { A: number; Q: number; R: number } {
-  const out = { A: 0, Q: 0, R: 0 };
-  for (const r of pair.x3.state.stockRows({ site: SITE, item })) out[r.STA[0] as 'A' | 'Q' | 'R'] += r.QTYSTU.toNumber();
-  return out;
-}
-/** What Amazon's FBA inventory says, by the flow's rule (A fulfillable + reserved, Q researching, R unfulfillable). */
-function amazonOf(sku: string): { A: number; Q: number; R: number } {
-  const f = pair.amazon.sandbox.market.listings.get(sku)!.fba;
-  return { A: f.fulfillable + f.pendingCustomerOrder + f.fcProcessing, Q: f.researching, R: f.unfulfillable };
-}
+const x3At = (item: string) => x3StockByStatus(pair.x3, SITE, item);
+const amazonOf = (sku: string) => amazonFbaByStatus(pair.amazon, sku);
 const notes = async () => (await sql<{ note: string | null }>`select note from runs where flow = ${FLOW} and note is not null`.execute(pair.runtime.store.db)).rows.map((r) => String(r.note));
 
 describe(`flow ${FLOW}`, () => {

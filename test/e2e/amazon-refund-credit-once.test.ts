@@ -33,7 +33,7 @@ let crnSaves = 0;
 beforeAll(async () => {
   pair = await startAmazonX3({
     seed: 1,
-    x3Publications: { MOVE: 'YSTOMVT' },
+    x3Publications: { COUNT: 'YSTOCKCNT' },
     lookupsDir: 'lookups',
     prepare: (dir) => writeMarketplaceTable(path.join(dir, 'lookups')),
     flows: [

@@ -49,7 +49,7 @@ function holdingProxy(target: string): Promise<string> {
 beforeAll(async () => {
   pair = await startAmazonX3({
     seed: 1,
-    x3Publications: { MOVE: 'YSTOMVT' },
+    x3Publications: { COUNT: 'YSTOCKCNT' },
     lookupsDir: 'lookups',
     prepare: (dir) => writeMarketplaceTable(path.join(dir, 'lookups')),
     x3Via: holdingProxy,

@@ -98,6 +98,19 @@ export function addChargeItems(x3: SageX3Sandbox): void {
   }
 }
 
+/** X3's stock per status (A / Q / R) of an item at a site, as the sandbox holds it. */
+export function x3StockByStatus(x3: SageX3Sandbox, site: string, item: string): { A: number; Q: number; R: number } {
+  const out = { A: 0, Q: 0, R: 0 };
+  for (const r of x3.state.stockRows({ site, item })) out[r.STA[0] as 'A' | 'Q' | 'R'] += r.QTYSTU.toNumber();
+  return out;
+}
+
+/** Amazon's FBA inventory of a SKU by the count mapping's rule (A fulfillable + reserved, Q researching, R unfulfillable). */
+export function amazonFbaByStatus(amazon: RunningAmazonSandbox, sku: string): { A: number; Q: number; R: number } {
+  const f = amazon.sandbox.market.listings.get(sku)!.fba;
+  return { A: f.fulfillable + f.pendingCustomerOrder + f.fcProcessing, Q: f.researching, R: f.unfulfillable };
+}
+
 /** The seller's notification set-up for orders: a destination on the sandbox's SQS queue and an ORDER_CHANGE subscription to it. */
 export async function subscribeOrderChanges(amazon: RunningAmazonSandbox): Promise<void> {
   const client = clientFor(amazon);

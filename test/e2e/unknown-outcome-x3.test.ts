@@ -30,7 +30,7 @@ const SETTLE_MS = Number(process.env.UNKNOWN_OUTCOME_SETTLE_MS ?? 12_000);
 const ORDERS = 30;
 const SETTLEMENTS = 20;
 const RETURNS = 20;
-const MOVE = { MOVE: 'YSTOMVT' }; // the site's stock movement subprogram (the return flow moves returned units)
+const COUNT = { COUNT: 'YSTOCKCNT' }; // the site's stock count subprogram (the return flow counts the returned SKU from Amazon's inventory)
 
 describe('unknown outcomes never duplicate: Sage X3 sales orders, journal entries and credit notes behind a delaying, answer-dropping proxy', () => {
   let amazon: RunningAmazonSandbox;
@@ -45,7 +45,7 @@ describe('unknown outcomes never duplicate: Sage X3 sales orders, journal entrie
     cpSync(path.join(root, 'mappings'), mappings, { recursive: true });
     writeFileSync(path.join(mappings, 'lookups/marketplaces.yaml'), ['name: marketplaces', 'normalize: [trim, upper]', 'entries:', '  ATVPDKIKX0DER: { site: US011, currency: USD, country: US, customer: C00001, orderType: SON, timeZone: America/Los_Angeles }'].join('\n'));
     amazon = await startAmazon({ seed: 1, timeScale: 50, historicalOrders: 0 });
-    x3 = await startX3({ seed: 1, publications: MOVE });
+    x3 = await startX3({ seed: 1, publications: COUNT });
     addChargeItems(x3);
     switchOffInvrefGuard(x3);
     proxy = await faultyProxy(x3.url, HOLDS, (method, _url, body) => {
@@ -64,7 +64,7 @@ describe('unknown outcomes never duplicate: Sage X3 sales orders, journal entrie
         log: { level: process.env.DEBUG_E2E ? 'info' : 'error' },
         connections: [
           { id: 'amazon-main', system: 'amazon', config: { endpoint: amazon.url, lwaUrl: c.lwaUrl ?? `${amazon.url}/auth/o2/token`, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, sellerId: c.sellerId } },
-          { id: 'x3-main', system: 'sagex3', config: { baseUrl: proxy.url, ...X3_SANDBOX_AUTH, publications: MOVE, timeoutMs: 500 } },
+          { id: 'x3-main', system: 'sagex3', config: { baseUrl: proxy.url, ...X3_SANDBOX_AUTH, publications: COUNT, timeoutMs: 500 } },
         ],
         flows: [
           { use: 'amazon-order-to-sagex3', pollIntervalMs: 200, mapping: path.join(mappings, 'amazon-sagex3/order-to-soh.yaml'), options, connections: { marketplace: 'amazon-main', erp: 'x3-main' } },

@@ -266,7 +266,7 @@ export interface AmazonX3World {
 }
 
 /** Site subprograms the scenario's X3 site publishes (docs/connectors/sagex3.md, "Site subprograms"). */
-const X3_SITE_PUBLICATIONS = { COUNT: 'YSTOCKCNT', CLOSE: 'YSOHCLOSE', MOVE: 'YSTOMVT' };
+const X3_SITE_PUBLICATIONS = { COUNT: 'YSTOCKCNT', CLOSE: 'YSOHCLOSE' };
 /**
  * The site's own order-header fields (Char, group SOH2_3) amazon-mcf-status-to-sagex3 writes the MCF
  * status and the tracking number into (its options statusField / trackingField): declared in the
@@ -371,14 +371,8 @@ async function flowCounts(runtime: Runtime, flowIds: string[]): Promise<Scenario
   return flows;
 }
 
-/**
- * Scaled minutes between the scenario's firings of the scheduled flows (their schedules run on wall
- * time). amazon-return-to-sagex3 is not fired: its stock movement of an FBA return into the FBA site
- * comes after amazon-fba-inventory-to-sagex3 has already counted the returned unit there (Amazon puts
- * it back at once), so X3 holds it twice and the reconciliation reports an fba-quantity difference
- * (measured: X3 52, Amazon 51 at US014 status A). The flows need to settle who moves FBA returns.
- */
-const EVERY = { stockFeed: 5, mcfStatus: 5 };
+/** Scaled minutes between the scenario's firings of the scheduled flows (their schedules run on wall time). */
+const EVERY = { stockFeed: 5, mcfStatus: 5, returns: 10 };
 
 /**
  * One simulated minute of the Amazon ↔ Sage X3 day: an FBA and a merchant-fulfilled order, Amazon
@@ -386,7 +380,7 @@ const EVERY = { stockFeed: 5, mcfStatus: 5 };
  * confirmed on Amazon), X3's back office invoicing what is delivered, returns (FBA and merchant-
  * fulfilled in turn), cancellations (with the status flow), FBA receipts, X3 receipts and price
  * changes, web-shop orders X3 ships from the FBA site through Amazon MCF, and the scheduled flows
- * fired at their scaled times: the stock feed and the MCF status every five minutes. The scenario runs it once a second; `npm start` keeps running it (demo.ts).
+ * fired at their scaled times: the stock feed and the MCF status every five minutes, the FBA returns every ten. The scenario runs it once a second; `npm start` keeps running it (demo.ts).
  */
 export function amazonX3Day(w: AmazonX3World, seed = 11) {
   const rand = rng(seed);
@@ -504,6 +498,7 @@ export function amazonX3Day(w: AmazonX3World, seed = 11) {
       }
       if (minute % EVERY.stockFeed === 4 && has('sagex3-stock-to-amazon')) await w.tick('sagex3-stock-to-amazon');
       if (minute % EVERY.mcfStatus === 4 && has('amazon-mcf-status-to-sagex3')) await w.tick('amazon-mcf-status-to-sagex3');
+      if (minute % EVERY.returns === 9 && has('amazon-return-to-sagex3')) await w.tick('amazon-return-to-sagex3');
     },
   };
 }
@@ -546,10 +541,11 @@ export async function runAmazonX3Scenario(o: { minutes: number; faults?: unknown
     }
     await drain(w, 2_000, 180_000);
     // The back office invoices what the last shipments recorded, a return still due is made, and
-    // the MCF status flow runs once more, so the MCF orders' status is on X3.
+    // the MCF status and returns flows run once more, so the MCF orders' status and the returns are on X3.
     await day.invoiceShipped();
     day.returnDue();
     if (has('amazon-mcf-status-to-sagex3')) await w.tick('amazon-mcf-status-to-sagex3');
+    if (has('amazon-return-to-sagex3')) await w.tick('amazon-return-to-sagex3');
     await drain(w, 2_000, 180_000);
     if (has('sagex3-stock-to-amazon')) {
       await w.tick('sagex3-stock-to-amazon');
