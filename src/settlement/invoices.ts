@@ -1,14 +1,14 @@
 // SIH invoices and credit notes per settled order (issue 9, flow 4; decisions 0010, 0019), off by
 // default (`invoices` / `syncline settlement import --invoices`; the flow's option `invoices`): a site
 // that invoices from the SOH on shipment would bill twice. Each order's sold items (Order/ItemPrice/
-// Principal) and refunds (per adjustment id and SKU: Refund/ItemPrice/Principal, Tax, Shipping,
+// Principal, with the item's Tax, Shipping, ShippingTax and other ItemPrice, less Order/Promotion) and refunds (per adjustment id and SKU: Refund/ItemPrice/Principal, Tax, Shipping,
 // ShippingTax and the rest, less Refund/Promotion), collected while the file streams, go to the X3
 // connector's invoiceSettledOrder — the operation the settlement flow calls per order — which saves the
 // order's invoice once (INVREF = settlement id + order id) and each refund's credit note once (INVREF =
 // order id + adjustment id, the key the returns flow amazon-return-to-sagex3 uses too, so a refund both
 // see is credited once), each looked up first. What X3 cannot take (an order it does not know, an item
-// its SOH lacks) is flagged with its amount; the invoices' net sums back to the settlement's principal
-// sold and the credit notes' to everything refunded, or the difference shows.
+// its SOH lacks) is flagged with its amount; the invoices' net sums back to everything the settlement
+// charged the buyers and the credit notes' to everything refunded, or the difference shows.
 import { Decimal } from 'decimal.js';
 import type { SageX3Client } from '../connectors/sagex3/client.js';
 import { invoiceSettledOrder, type SettledOrderResult } from '../connectors/sagex3/operations/settled-order.js';
@@ -26,7 +26,7 @@ export interface DocumentTotals {
   unknownOrders: Array<{ orderId: string; amount: string }>;
   /** Items the order's SOH has no line (left) for, by ITMREF = SKU: that order's document waits. */
   unmatched: Array<{ orderId: string; sku: string | null; amount: string }>;
-  /** Principal in the report, the documents' net (INVNOT) for it, and what is flagged. */
+  /** What the report charged (invoices) or refunded (credit notes), the documents' net (INVNOT) for it, and what is flagged. */
   principal: string;
   invoiced: string;
   flagged: string;

@@ -243,6 +243,52 @@ describe('SIH invoices per settled order (off by default)', () => {
     // Without the option nothing is invoiced.
     expect((await importSettlement(linesOf(text), { options: OPTIONS, post: { db: store.db, ledger: x3Ledger(client) } })).invoices).toBeUndefined();
   }, 60_000);
+
+  it('an invoice is the order\'s whole charge: principal less promotion per SKU, shipping, tax, shipping tax and gift wrap on the charge items; INVNOT = INVATI = what the settlement charged, to the cent', async () => {
+    const [item1, item2] = [...x3.state.stores.ITM.keys()] as [string, string];
+    const client = x3Client();
+    for (const ITMREF of ['AMZSHIP', 'AMZTAX', 'AMZOTHER']) {
+      if (!x3.state.stores.ITM.has(ITMREF)) await save.call(client, { object: 'ITM', data: { ITMREF, TCLCOD: 'MISC', DES1AXX: `Amazon charge ${ITMREF}` } });
+    }
+    const o = '113-7050000-0000001'; // two SKUs, a promotion, shipping on both, gift wrap on one
+    const f = '113-7050000-0000002'; // free shipping: a promotion larger than the principal comes off the shipping
+    const day = '2026-11-12';
+    const row = (order: string, item: string, sku: string, amountType: string, description: string, amount: string, qty?: number) => ({ type: 'Order', order, item, amountType, description, amount, posted: at(day), sku, ...(qty ? { qty } : {}) });
+    const rows = [
+      row(o, '1', item1, 'ItemPrice', 'Principal', '100.00', 3), row(o, '1', item1, 'ItemPrice', 'Tax', '7.25'), row(o, '1', item1, 'ItemPrice', 'Shipping', '4.99'), row(o, '1', item1, 'ItemPrice', 'ShippingTax', '0.36'),
+      row(o, '1', item1, 'ItemWithheldTax', 'MarketplaceFacilitatorTax-Principal', '-7.25'), row(o, '1', item1, 'Promotion', 'Principal', '-10.01'), row(o, '1', item1, 'ItemFees', 'Commission', '-15.00'),
+      row(o, '2', item2, 'ItemPrice', 'Principal', '19.99', 1), row(o, '2', item2, 'ItemPrice', 'Tax', '1.45'), row(o, '2', item2, 'ItemPrice', 'Shipping', '2.00'), row(o, '2', item2, 'ItemPrice', 'GiftWrap', '3.49'),
+      row(f, '3', item1, 'ItemPrice', 'Principal', '5.00', 1), row(f, '3', item1, 'ItemPrice', 'Shipping', '3.99'), row(f, '3', item1, 'Promotion', 'Principal', '-5.00'), row(f, '3', item1, 'Promotion', 'Shipping', '-1.00'),
+    ];
+    await save.call(client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00001', CUSORDREF: o, lines: [{ ITMREF: item1, QTY: '3', GROPRI: '33.33' }, { ITMREF: item2, QTY: '1', GROPRI: '19.99' }] } });
+    await save.call(client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00001', CUSORDREF: f, lines: [{ ITMREF: item1, QTY: '1', GROPRI: '5.00' }] } });
+    const id = '31000000008';
+    const text = v2File({ ...US, id, total: total(rows) }, rows);
+    const r = await importSettlement(linesOf(text), { options: OPTIONS, invoices: client, post: { db: store.db, ledger: x3Ledger(client) } });
+    expect(r.status).toBe('posted');
+    const inv = r.invoices!;
+    // What the settlement charged each buyer: every Order ItemPrice and Promotion line of the order.
+    const charged = (order: string) => rows.filter((x) => x.order === order && (x.amountType === 'ItemPrice' || x.amountType === 'Promotion')).reduce((a, x) => a.plus(x.amount), new Decimal(0)).toFixed(2);
+    // 100.00 − 10.01 + 7.25 + 4.99 + 0.36 + 19.99 + 1.45 + 2.00 + 3.49, and 5.00 − 5.00 + 3.99 − 1.00.
+    expect([charged(o), charged(f)]).toEqual(['129.52', '2.99']);
+    expect(inv.created.map((c) => [c.orderId, c.net])).toEqual([[o, '129.52'], [f, '2.99']]);
+    for (const c of inv.created) {
+      const sih = x3.state.stores.SIH.get(c.NUM)!;
+      expect([new Decimal(String(sih.fields.INVNOT)).toFixed(2), new Decimal(String(sih.fields.INVATI)).toFixed(2)]).toEqual([charged(c.orderId), charged(c.orderId)]);
+    }
+    const lines = (num: string) => x3.state.stores.SIH.get(num)!.tables.SIH4_1!.map((l) => [l.ITMREF, l.QTY, new Decimal(String(l.GROPRI)).toFixed(2), l.SOHNUM ? 'SOH' : '']);
+    // 89.99 for 3 units is 2 × 29.99 + 1 × 30.01, on the SOH line; the charges on the charge items (shipping tax with tax).
+    expect(lines(inv.created[0]!.NUM)).toEqual([
+      [item1, '2', '29.99', 'SOH'], [item1, '1', '30.01', 'SOH'], [item2, '1', '19.99', 'SOH'],
+      ['AMZSHIP', '1', '6.99', ''], ['AMZTAX', '1', '9.06', ''], ['AMZOTHER', '1', '3.49', ''],
+    ]);
+    // Free shipping: the item at 0 (still invoiced on its SOH line), the shipping less the promotion.
+    expect(lines(inv.created[1]!.NUM)).toEqual([[item1, '1', '0.00', 'SOH'], ['AMZSHIP', '1', '2.99', '']]);
+    expect([inv.principal, inv.invoiced, inv.flagged, inv.difference]).toEqual(['132.51', '132.51', '0.00', '0.00']);
+    // A re-import finds both: nothing created.
+    const again = await importSettlement(linesOf(text), { options: OPTIONS, invoices: client, post: { db: store.db, ledger: x3Ledger(client) } });
+    expect([again.invoices!.created, again.invoices!.found.map((x) => [x.orderId, x.net])]).toEqual([[], [[o, '129.52'], [f, '2.99']]]);
+  }, 60_000);
 });
 
 describe('SIH credit notes for refunds, with the invoices (off by default)', () => {
@@ -355,6 +401,8 @@ describe('SIH credit notes for refunds, with the invoices (off by default)', () 
     // Both tied to the order's invoice, which this settlement made.
     const inv = r.invoices!.created.find((n) => n.orderId === o)!.NUM;
     expect(crn.created.map((n) => n.invoice)).toEqual([inv, inv]);
+    // The invoices carry what the buyers paid, as the notes what they got back: 60.00 − 6.00 + 4.80 + 5.99 + 0.48, 30.00 + 2.40.
+    expect(r.invoices!.created.map((n) => [n.orderId, n.net])).toEqual([[o, '65.27'], [p, '32.40']]);
 
     // The returns flow's operation, given refund a as Finances reports it, finds the note: nothing saved.
     const late = await creditOrderRefund.call(client, { order: o, adjustmentId: a, items: [{ sku: item1, amount: '30.00', tax: '2.40', shipping: '5.99', shippingTax: '0.48', promotion: '3.00' }], requireInvoice: true });

@@ -5,8 +5,9 @@
 // the sandbox's own refusal of a second INVREF switched off, so only the flow's look-ups keep one
 // document per key. The settlement's orders go in pages (2 per page here), each order its own run:
 // one invoice per sold order and one credit note per refund (INVREF = order id + adjustment id,
-// decision 0019), whose nets equal the report's principal sold and all it refunded (principal and tax,
-// the tax on the site's charge item AMZTAX) to the cent; an order X3 does not know is its own dead letter with its
+// decision 0019), whose nets equal all the report charged the buyers (principal less promotion, tax,
+// shipping, shipping tax: each order's invoice INVNOT = INVATI = its order total) and all it refunded
+// (principal and tax), the charges on the site's charge items AMZSHIP/AMZTAX, to the cent; an order X3 does not know is its own dead letter with its
 // amount, invoiced when replayed after its SOH exists; a re-run of the settlement creates nothing.
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,10 +102,14 @@ describe('flow amazon-settlement-to-sagex3 with invoices', () => {
     const id = g.settlementId!;
     const report = [...amazon.sandbox.reports.values()].find((r) => r.settlement?.settlementId === id)!;
     const t = await readSettlement(reportLineBatches(clientFor(amazon), report.reportDocumentId!));
-    const sold = new Decimal(t.byType.get('Order/ItemPrice/Principal')!.cents).div(100);
+    // All the buyers paid: every Order ItemPrice line (principal, tax, shipping, shipping tax) and Promotion line.
+    const sold = [...t.byType.entries()].filter(([k]) => k.startsWith('Order/ItemPrice/') || k.startsWith('Order/Promotion/')).reduce((a, [, v]) => a.plus(new Decimal(v.cents).div(100)), new Decimal(0));
+    expect(sold.gt(new Decimal(t.byType.get('Order/ItemPrice/Principal')!.cents).div(100))).toBe(true);
     // All the buyers got back: every Refund ItemPrice and Promotion line (here principal and tax).
     const refunded = [...t.byType.entries()].filter(([k]) => k.startsWith('Refund/ItemPrice/') || k.startsWith('Refund/Promotion/')).reduce((a, [, v]) => a.minus(new Decimal(v.cents).div(100)), new Decimal(0));
-    const soldUnknown = unknown.items.reduce((a, i) => a.plus(i.itemPrice), new Decimal(0));
+    /** What the buyer paid for an order: Amazon's OrderTotal. */
+    const paid = (o: Placed) => o.items.reduce((a, i) => a.plus(i.itemPrice).plus(i.itemTax).plus(i.shippingPrice).plus(i.shippingTax).minus(i.promotionDiscount), new Decimal(0));
+    const soldUnknown = paid(unknown);
 
     // Eight known orders invoiced, three of their refunds credited; the unknown one is a dead letter.
     await until('8 invoices, 3 credit notes, 1 dead letter', async () => [docs(id, 'INV').length, crns(placed).length, (await dead()).length], (n) => n[0] === 8 && n[1] === 3 && n[2] === 1, 90_000, 200);
@@ -117,6 +122,17 @@ describe('flow amazon-settlement-to-sagex3 with invoices', () => {
     expect(proxy.stats.sih!.held).toBeGreaterThanOrEqual(1);
     expect(proxy.stats.sih!.dropped).toBeGreaterThanOrEqual(1);
     for (const o of known) expect(docs(`${id}${o.id}`, 'INV')).toHaveLength(1);
+    // Each invoice is the order's whole charge, to the cent (before, the principal alone): INVNOT = INVATI = what the buyer paid.
+    for (const o of known) {
+      const f = docs(`${id}${o.id}`, 'INV')[0]!.fields;
+      expect([new Decimal(String(f.INVNOT)).toFixed(2), new Decimal(String(f.INVATI)).toFixed(2)]).toEqual([paid(o).toFixed(2), paid(o).toFixed(2)]);
+    }
+    // The shipping and tax charged on the site's charge items; the promotion off the principal.
+    const promo = placed[2]!;
+    expect(new Decimal(promo.items[0]!.promotionDiscount).gt(0)).toBe(true);
+    const lines = (o: Placed) => (docs(`${id}${o.id}`, 'INV')[0]!.tables.SIH4_1 ?? []).map((l) => String(l.ITMREF));
+    expect(known.some((o) => lines(o).includes('AMZSHIP'))).toBe(true);
+    for (const o of known) expect(lines(o)).toContain('AMZTAX');
     for (const o of [placed[1]!, placed[2]!, placed[4]!]) {
       const [crn, ...more] = crns([o]);
       expect(more).toEqual([]);
@@ -124,7 +140,7 @@ describe('flow amazon-settlement-to-sagex3 with invoices', () => {
       // Tied to the order's invoice.
       expect(crn!.fields.SIHORINUM).toBe(docs(`${id}${o.id}`, 'INV')[0]!.fields.NUM);
     }
-    // To the cent: the invoices' net is the report's principal sold, less the order X3 does not know.
+    // To the cent: the invoices' net is all the report charged the buyers, less the order X3 does not know.
     expect(net(docs(id, 'INV'))).toBe(sold.minus(soldUnknown).toFixed(2));
     const unknownRefund = refunds.get(unknown.id)!.filter((p) => p.amountType === 'ItemPrice').reduce((a, p) => a.minus(p.amount), new Decimal(0));
     expect(net(crns(placed))).toBe(refunded.minus(unknownRefund).toFixed(2));

@@ -39,7 +39,7 @@ export interface ItemCharges {
   quantity: number;
   principal: number;
   shipping: number;
-  /** ItemPrice/Tax, ItemPrice/ShippingTax, Promotion/* (Refund items only), any other ItemPrice (gift wrap, restocking fee…). */
+  /** ItemPrice/Tax, ItemPrice/ShippingTax, Promotion/* (negative on an Order, positive on a Refund: reversed), any other ItemPrice (gift wrap, restocking fee…). */
   tax: number;
   shippingTax: number;
   promotion: number;
@@ -365,7 +365,7 @@ export async function readSettlement(input: AsyncIterable<string | string[]>, op
       }
       if (extra) orderExtra.set(curOrder, (orderExtra.get(curOrder) ?? new Decimal(0)).plus(extra));
       else curCents += cents;
-      if (onItem && (tt === 'Order' || tt === 'Refund') && !extra && (at === 'ItemPrice' || at === 'ItemFees' || (at === 'Promotion' && tt === 'Refund'))) {
+      if (onItem && (tt === 'Order' || tt === 'Refund') && !extra && (at === 'ItemPrice' || at === 'ItemFees' || at === 'Promotion')) {
         const code = cell(text, iItem) ?? cell(text, iSku) ?? '';
         const adj = tt === 'Refund' ? cell(text, iAdj) : undefined;
         const key = `${tt}\t${curOrder}\t${code}\t${adj ?? ''}`;

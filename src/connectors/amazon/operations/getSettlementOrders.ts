@@ -1,6 +1,6 @@
 // A settlement report's orders, one page at a time (not an SP-API call of its own: getReportDocument,
 // then the document streamed): each order's sold items (Order/ItemPrice/Principal, with SKU and
-// quantity) and refunded items (Refund/ItemPrice/Principal, with SKU and adjustment id), for per-order
+// quantity, and the item's Tax, Shipping, ShippingTax, other ItemPrice and Promotion lines) and refunded items (Refund/ItemPrice/Principal, with SKU and adjustment id), for per-order
 // X3 invoices and credit notes (the settlement flow, src/settlement/invoices.ts). An order's page is a
 // hash of its id modulo `pages`, so one pass over the file keeps only that page's orders in memory
 // and the pages together hold every order once, whatever the file's size.
@@ -13,8 +13,13 @@ import { amazonOperation } from './define.js';
 
 export interface SettledOrder {
   orderId: string;
-  /** Sold items: the principal (a positive decimal string) for `quantity` units. */
-  items: Array<{ sku?: string; quantity: number; amount: string }>;
+  /**
+   * Sold items: `amount` the principal (a positive decimal string) for `quantity` units and, when not
+   * zero, the item's tax, shipping, shipping tax, other item prices (gift wrap) charged and the
+   * promotion given (positive: what the buyer did not pay), so the buyer paid
+   * amount + tax + shipping + shippingTax + other − promotion.
+   */
+  items: SettledItem[];
   /**
    * Refunded items, one per (adjustment id, SKU): `amount` the principal refunded, and, when not zero,
    * the tax, shipping and shipping tax refunded, the promotion reversed (which the buyer does not get
@@ -22,6 +27,17 @@ export interface SettledOrder {
    * the credited amount, so the refund to the buyer is amount + tax + shipping + shippingTax + other − promotion.
    */
   refunds: SettledRefund[];
+}
+
+export interface SettledItem {
+  sku?: string;
+  quantity: number;
+  amount: string;
+  tax?: string;
+  shipping?: string;
+  shippingTax?: string;
+  promotion?: string;
+  other?: string;
 }
 
 export interface SettledRefund {
@@ -69,7 +85,14 @@ export function orderCollector(accept: (orderId: string) => boolean = () => true
         if (it.shippingTax) r.shippingTax = add(r.shippingTax, -it.shippingTax);
         if (it.promotion) r.promotion = add(r.promotion, it.promotion);
         if (it.other) r.other = add(r.other, -it.other);
-      } else if (it.principal !== 0 && it.quantity > 0) of(it.orderId).items.push({ ...sku, quantity: it.quantity, amount: cents(it.principal) });
+      } else if (it.principal !== 0 && it.quantity > 0) {
+        const charged = (k: 'tax' | 'shipping' | 'shippingTax' | 'other', c: number) => (c ? { [k]: cents(c) } : {});
+        of(it.orderId).items.push({
+          ...sku, quantity: it.quantity, amount: cents(it.principal),
+          ...charged('tax', it.tax), ...charged('shipping', it.shipping), ...charged('shippingTax', it.shippingTax), ...charged('other', it.other),
+          ...(it.promotion ? { promotion: cents(-it.promotion) } : {}),
+        });
+      }
     },
     orders: () => [...byOrder.values()].sort((a, b) => (a.orderId < b.orderId ? -1 : 1)),
   };
@@ -77,7 +100,7 @@ export function orderCollector(accept: (orderId: string) => boolean = () => true
 
 const order = z.object({
   orderId: z.string(),
-  items: z.array(z.object({ sku: z.string().optional(), quantity: z.number().int(), amount: z.string() })),
+  items: z.array(z.object({ sku: z.string().optional(), quantity: z.number().int(), amount: z.string(), tax: z.string().optional(), shipping: z.string().optional(), shippingTax: z.string().optional(), promotion: z.string().optional(), other: z.string().optional() })),
   refunds: z.array(z.object({ sku: z.string().optional(), amount: z.string(), adjustmentId: z.string().optional(), tax: z.string().optional(), shipping: z.string().optional(), shippingTax: z.string().optional(), promotion: z.string().optional(), other: z.string().optional() })),
 });
 

@@ -2,8 +2,12 @@
 // credit note, each created at most once (decisions 0010 and 0019). X3 has no idempotency key, so each
 // document carries a deterministic reference in INVREF, is looked up by it before it is saved, and
 // again after a save whose outcome is unknown.
-//   - Invoice (invoiceSettledOrder): INVREF = settlement id + order id; the order's sold items against
-//     its SOH lines (SOHNUM/SOPLIN, so X3 counts them as invoiced), the SOH found by CUSORDREF.
+//   - Invoice (invoiceSettledOrder): INVREF = settlement id + order id; the order's whole charge as the
+//     settlement reports it: per sold SKU the principal less the promotion, against its SOH line
+//     (SOHNUM/SOPLIN, so X3 counts it as invoiced; the SOH found by CUSORDREF), then one line per charge
+//     item (chargeItems, as on the credit notes) for the shipping, tax, shipping tax and other item
+//     prices charged, so its net is what the buyer paid, to the cent, like a credit note's is what the
+//     buyer got back.
 //   - Credit note: one per refund, INVREF = refundReference(order id, the refund's adjustment id), the
 //     refund's own identity, which the settlement (adjustment-id) and the Finances API the returns flow
 //     reads (OrderAdjustmentItemId) both give: so whichever of amazon-settlement-to-sagex3 and
@@ -65,7 +69,8 @@ export const settledOrderInput = z.object({
   reference: z.string().min(1).max(30),
   /** The marketplace order id, the SOH's CUSORDREF. */
   order: z.string().min(1).max(30),
-  items: z.array(z.object({ sku: z.string().optional(), quantity: z.number().int().positive(), amount })).default([]),
+  /** Sold items: the buyer paid amount + tax + shipping + shippingTax + other − promotion. */
+  items: z.array(z.object({ sku: z.string().optional(), quantity: z.number().int().positive(), amount, tax: signed.optional(), shipping: signed.optional(), shippingTax: signed.optional(), promotion: signed.optional(), other: signed.optional() })).default([]),
   refunds: z.array(refundItem).default([]),
   ...common,
 });
@@ -85,7 +90,7 @@ const flag = z.object({ kind: z.enum(['unknown-order', 'unmatched-item', 'negati
 const settledOrderResult = z.object({
   order: z.string(),
   SOHNUM: z.string().nullable(),
-  /** The principal sold, and everything refunded (the report's amounts). */
+  /** Everything charged for the items sold, and everything refunded (the report's amounts). */
   sold: z.string(),
   refunded: z.string(),
   invoice: doc.nullable(),
@@ -100,12 +105,24 @@ type Line = Record<string, string>;
 type RefundItem = z.infer<typeof refundItem>;
 type Common = { creditType: string; chargeItems: z.infer<typeof chargeItems>; unknownOrder: 'flag' | 'fail'; unmatched: 'flag' | 'fail'; settleMs: number };
 
-/** `total` for `qty` units as invoice lines whose net is exactly `total` (prices to the cent). */
-export function pricedLines(total: Decimal, qty: number): Array<{ QTY: string; GROPRI: string }> {
-  const unit = total.div(qty).toDecimalPlaces(2, Decimal.ROUND_DOWN);
+/**
+ * `total` for `qty` units as invoice lines whose net is exactly `total`: the unit price rounded down
+ * once to the currency's minor unit (`scale` decimals), the rest on the last unit.
+ */
+export function pricedLines(total: Decimal, qty: number, scale = 2): Array<{ QTY: string; GROPRI: string }> {
+  const unit = total.div(qty).toDecimalPlaces(scale, Decimal.ROUND_DOWN);
   const last = total.minus(unit.times(qty - 1));
-  if (last.equals(unit)) return [{ QTY: String(qty), GROPRI: unit.toFixed(2) }];
-  return [...(qty > 1 ? [{ QTY: String(qty - 1), GROPRI: unit.toFixed(2) }] : []), { QTY: '1', GROPRI: last.toFixed(2) }];
+  if (last.equals(unit)) return [{ QTY: String(qty), GROPRI: unit.toFixed(scale) }];
+  return [...(qty > 1 ? [{ QTY: String(qty - 1), GROPRI: unit.toFixed(scale) }] : []), { QTY: '1', GROPRI: last.toFixed(scale) }];
+}
+
+/** Decimals of a currency's minor unit (ISO 4217 through Intl: USD 2, JPY 0); 2 when unknown. */
+export function currencyScale(cur: string | undefined): number {
+  try {
+    return cur ? new Intl.NumberFormat('en', { style: 'currency', currency: cur }).resolvedOptions().maximumFractionDigits ?? 2 : 2;
+  } catch {
+    return 2;
+  }
 }
 
 /**
@@ -124,11 +141,12 @@ export function refundReference(orderId: string, adjustmentId: string): string {
   return `${orderId}~${digest.slice(0, room)}`;
 }
 
-const sum = (xs: Array<{ amount: string }>) => xs.reduce((s, x) => s.plus(x.amount), new Decimal(0));
 const lines = (r: X3Record) => (r.lines as Array<Record<string, unknown>> | undefined) ?? [];
 const d = (v: string | undefined) => new Decimal(v ?? 0);
 /** What the buyer got back for one refunded SKU. */
 export const refundTotal = (r: Omit<RefundItem, 'adjustmentId'>) => d(r.amount).plus(d(r.tax)).plus(d(r.shipping)).plus(d(r.shippingTax)).plus(d(r.other)).minus(d(r.promotion));
+/** What the buyer paid for one sold item (the same sum). */
+export const saleTotal = refundTotal;
 
 async function findDoc(client: SageX3Client, type: string, ref: string): Promise<Record<string, unknown> | undefined> {
   // Compared exactly afterwards: the left list matches a trailing * as a prefix.
@@ -256,7 +274,7 @@ export const invoiceSettledOrder = defineX3Operation<z.input<typeof settledOrder
   output: settledOrderResult,
   async run(client, raw) {
     const i = settledOrderInput.parse(raw);
-    const sold = sum(i.items);
+    const sold = i.items.reduce((s, x) => s.plus(saleTotal(x)), new Decimal(0));
     const refunded = i.refunds.reduce((s, x) => s.plus(refundTotal(x)), new Decimal(0));
     const r: SettledOrderResult = { order: i.order, SOHNUM: null, sold: sold.toFixed(2), refunded: refunded.toFixed(2), invoice: null, creditNotes: [], flagged: [] };
     const inv = i.items.length ? await findDoc(client, 'INV', i.reference) : undefined;
@@ -295,14 +313,33 @@ export const invoiceSettledOrder = defineX3Operation<z.input<typeof settledOrder
       const left = new Map(lines(soh).map((l) => [String(l.SOPLIN), new Decimal(String(l.QTY ?? 0)).minus(String(l.INVQTY || 0))]));
       const out: Line[] = [];
       const missing: Flag[] = [];
+      const scale = currencyScale(header.CUR);
+      const charge = new Map<string, Decimal>();
+      const add = (code: string, v: Decimal) => charge.set(code, (charge.get(code) ?? new Decimal(0)).plus(v));
       for (const it of i.items) {
         const line = lines(soh).find((l) => l.ITMREF === it.sku && left.get(String(l.SOPLIN))!.gte(it.quantity));
         if (!line) {
-          missing.push({ kind: 'unmatched-item', of: 'sale', sku: it.sku ?? null, amount: it.amount });
+          missing.push({ kind: 'unmatched-item', of: 'sale', sku: it.sku ?? null, amount: saleTotal(it).toFixed(2) });
           continue;
         }
         left.set(String(line.SOPLIN), left.get(String(line.SOPLIN))!.minus(it.quantity));
-        for (const p of pricedLines(new Decimal(it.amount), it.quantity)) out.push({ ITMREF: it.sku!, ...p, SOHNUM: String(soh.SOHNUM), SOPLIN: String(line.SOPLIN) });
+        // The principal the buyer paid; a promotion larger than it (free shipping) comes off the shipping.
+        let principal = d(it.amount).minus(d(it.promotion));
+        let shipping = d(it.shipping);
+        if (principal.isNegative()) {
+          shipping = shipping.plus(principal);
+          principal = new Decimal(0);
+        }
+        for (const p of pricedLines(principal, it.quantity, scale)) out.push({ ITMREF: it.sku!, ...p, SOHNUM: String(soh.SOHNUM), SOPLIN: String(line.SOPLIN) });
+        add(i.chargeItems.shipping, shipping);
+        add(i.chargeItems.tax, d(it.tax));
+        add(i.chargeItems.shippingTax ?? i.chargeItems.tax, d(it.shippingTax));
+        add(i.chargeItems.other, d(it.other));
+      }
+      for (const [code, v] of charge) {
+        if (v.isZero()) continue;
+        if (v.isNegative()) missing.push({ kind: 'negative', of: 'sale', sku: code, amount: v.toFixed(2) });
+        else out.push({ ITMREF: code, QTY: '1', GROPRI: v.toFixed(scale) });
       }
       // The whole invoice waits: half an invoice would drill down to nothing anyone can check.
       if (missing.length) r.flagged.push(...missing);
