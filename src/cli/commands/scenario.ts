@@ -432,7 +432,9 @@ export function amazonX3Day(w: AmazonX3World, seed = 11) {
       const shipped = placed.filter((p) => invoiced.has(p.id)).map((p) => market.mustOrder(p.id)).filter((x) => x.status === 'Shipped' && x.items.some((i) => i.refundedQty < i.qty));
       if (shipped.length === 0) return;
       const preferred = shipped.filter((x) => x.channel === (activity.returns! % 2 === 0 ? 'AFN' : 'MFN'));
-      market.returnItems(pick(preferred.length ? preferred : shipped).id);
+      // An item with units left to return (an order's first item may be returned already).
+      const order = pick(preferred.length ? preferred : shipped);
+      market.returnItems(order.id, order.items.find((i) => i.refundedQty < i.qty)!.sku);
       activity.returns!++;
     }
   };
