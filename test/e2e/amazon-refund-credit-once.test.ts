@@ -12,7 +12,6 @@
 //   shipping, its tax and the promotion reversal as their own postings (the V2 file and Finances are
 //   both built from them).
 // - Replays of every settlement and return event save nothing more.
-import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +20,7 @@ import { payloadCodec } from '../../src/core/payload-codec.js';
 import { refundReference } from '../../src/connectors/sagex3/operations/settled-order.js';
 import { save } from '../../src/connectors/sagex3/operations/save.js';
 import type { Order, Posting } from '../../src/sandboxes/amazon/marketplace.js';
-import { addChargeItems, fireSchedule, startAmazonX3, switchOffInvrefGuard, writeMarketplaceTable, X3_SANDBOX_AUTH, type AmazonX3 } from './amazon-x3-pair.js';
+import { addChargeItems, fireSchedule, startAmazonX3, switchOffInvrefGuard, X3_SANDBOX_AUTH, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const RETURNS = 'amazon-return-to-sagex3';
@@ -34,8 +33,7 @@ beforeAll(async () => {
   pair = await startAmazonX3({
     seed: 1,
     x3Publications: { COUNT: 'YSTOCKCNT' },
-    lookupsDir: 'lookups',
-    prepare: (dir) => writeMarketplaceTable(path.join(dir, 'lookups')),
+    marketplaceTable: true,
     flows: [
       { use: RETURNS, options: { reportPollMs: 200 } },
       { use: SETTLEMENT, pollIntervalMs: 200, options: { site: 'US011', clearingPartner: null, invoices: true, ordersPerPage: 2, settleMs: 1_000 } },

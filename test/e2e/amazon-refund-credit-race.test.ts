@@ -6,12 +6,11 @@
 // run and then find its note. Without the shared key it looks up during the hold, misses and saves a
 // second note (checked by removing `orderingKey` from both flows: 2 notes).
 import http from 'node:http';
-import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addChargeItems, fireSchedule, startAmazonX3, switchOffInvrefGuard, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
+import { addChargeItems, fireSchedule, startAmazonX3, switchOffInvrefGuard, type AmazonX3 } from './amazon-x3-pair.js';
 import { sleep, until } from './xcart-sage300-pair.js';
 
 const RETURNS = 'amazon-return-to-sagex3';
@@ -50,8 +49,7 @@ beforeAll(async () => {
   pair = await startAmazonX3({
     seed: 1,
     x3Publications: { COUNT: 'YSTOCKCNT' },
-    lookupsDir: 'lookups',
-    prepare: (dir) => writeMarketplaceTable(path.join(dir, 'lookups')),
+    marketplaceTable: true,
     x3Via: holdingProxy,
     flows: [
       { use: RETURNS, options: { reportPollMs: 200, settleMs: 1_000 } },

@@ -8,13 +8,12 @@
 // amazon-fba-inventory-to-sagex3 runs beside it: when that flow has counted the returned unit first,
 // the return adds nothing (a receipt here used to count it twice). A second tick adds nothing; a
 // return on an order X3 never invoiced is one dead letter naming the missing invoice.
-import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refundReference } from '../../src/connectors/sagex3/operations/settled-order.js';
 import type { Order } from '../../src/sandboxes/amazon/marketplace.js';
-import { addChargeItems, amazonFbaByStatus, fireSchedule, startAmazonX3, writeMarketplaceTable, x3StockByStatus, type AmazonX3 } from './amazon-x3-pair.js';
+import { addChargeItems, amazonFbaByStatus, fireSchedule, startAmazonX3, x3StockByStatus, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
 const FLOW = 'amazon-return-to-sagex3';
@@ -24,8 +23,7 @@ beforeAll(async () => {
   pair = await startAmazonX3({
     seed: 1,
     x3Publications: { COUNT: 'YSTOCKCNT' },
-    lookupsDir: 'lookups',
-    prepare: (dir) => writeMarketplaceTable(path.join(dir, 'lookups')),
+    marketplaceTable: true,
     flows: [
       { use: 'amazon-order-to-sagex3', pollIntervalMs: 200 },
       { use: FLOW, options: { reportPollMs: 200 } },

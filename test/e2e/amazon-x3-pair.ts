@@ -40,9 +40,10 @@ export const X3_SANDBOX_AUTH = { auth: { type: 'basic', user: 'SYNCLINE', passwo
 /** `flows` get `connections: { marketplace: 'amazon-main', erp: 'x3-main' }` (a relative `mapping` is under `dir`); `prepare` runs before Syncline starts (e.g. to write a deployment's mappings into `dir`). */
 /** A flow's `since: 'sandboxes'` starts its poller right after the sandboxes seeded their records. `x3Publications`: site subprograms the X3 site publishes (e.g. `{ COUNT: 'YSTOCKCNT' }`), named in the connection too. */
 /** `notifications`: the seller's ORDER_CHANGE subscription to the sandbox's SQS destination, named on the connection (sqsQueueUrl). `timeScale`: the Amazon sandbox's clock (default 50×). */
-/** `x3Via`: the X3 connection's base URL in front of the sandbox's (e.g. a proxy that delays saves). */
-export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications>; lookupsDir?: string; x3Site?: X3Site; notifications?: boolean; timeScale?: number; x3Via?: (x3Url: string) => Promise<string> }): Promise<AmazonX3> {
+/** `x3Via`: the X3 connection's base URL in front of the sandbox's (e.g. a proxy that delays saves). `marketplaceTable`: the merchant's marketplaces table (writeMarketplaceTable) as the deployment's lookups. */
+export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<FlowConfigEntry, 'connections'>>; prepare?: (dir: string) => void; x3Publications?: Partial<Publications>; lookupsDir?: string; x3Site?: X3Site; notifications?: boolean; timeScale?: number; x3Via?: (x3Url: string) => Promise<string>; marketplaceTable?: boolean }): Promise<AmazonX3> {
   const dir = mkdtempSync(path.join(tmpdir(), 'syncline-ax-'));
+  if (opts.marketplaceTable) writeMarketplaceTable(path.join(dir, opts.lookupsDir ?? 'lookups'));
   opts.prepare?.(dir);
   const amazon = await startAmazon({ seed: opts.seed, timeScale: opts.timeScale ?? 50, historicalOrders: 0 });
   if (opts.notifications) await subscribeOrderChanges(amazon);
@@ -52,7 +53,7 @@ export async function startAmazonX3(opts: { seed: number; flows: Array<Omit<Flow
   const config = parseConfig({
     dataDir: dir,
     // The merchant's own lookup tables (relative to `dir`), replacing the shipped ones of the same name.
-    ...(opts.lookupsDir ? { lookupsDir: path.resolve(dir, opts.lookupsDir) } : {}),
+    ...(opts.lookupsDir || opts.marketplaceTable ? { lookupsDir: path.resolve(dir, opts.lookupsDir ?? 'lookups') } : {}),
     server: { port: 0 },
     worker: { concurrency: 4, pollMs: 5 },
     connections: [
