@@ -24,7 +24,7 @@ describe('mapping suggester', () => {
     expect(words('CODADR')).toEqual(['code', 'address']);
     expect(words('TCLCOD')).toEqual(['category', 'code']);
     expect(words('LEDTYP')).toEqual(['ledger', 'type']);
-    expect(words('SOPLIN')).toEqual(['order', 'line']);
+    expect(words('SOPLIN')).toEqual(['order', 'line', 'number']);
     expect(words('YTRACKNUM')).toEqual(['tracking', 'number']);
   });
 
@@ -128,6 +128,21 @@ describe('mapping suggester', () => {
     expect(top('sage300.OEOrders', 'xcart.shipping-update', 'ShipViaCode')).toBe('tracking[].carrier');
   });
 
+  it("reads another system's record number as a reference, an order's item as a line, a charge's kind as what it was for", () => {
+    const top3 = (src: string, tgt: string, field: string): string[] => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates.slice(0, 3).map((c) => c.target);
+    // A shop's order number goes to the ERP order's reference; the ERP numbers its order itself.
+    expect(top3('xcart.order', 'sage300.OEOrders', 'order_number')[0]).toBe('OrderReference');
+    expect(top3('amazon.Order', 'sage300.OEOrders', 'AmazonOrderId')[0]).toBe('OrderReference');
+    // An order's item id is a line's id, as is a bare id in an order's items[]; X3's LIN is a line number.
+    expect(top3('sage300.OEOrders', 'amazon.FulfillmentOrder', 'OrderDetails[].LineNumber')[0]).toBe('items[].sellerFulfillmentOrderItemId');
+    expect(top3('amazon.FulfillmentOrder', 'sage300.OEShipments', 'items[].sellerFulfillmentOrderItemId')[0]).toBe('ShipmentDetails[].LineNumber');
+    expect(top3('xcart.order', 'amazon.FulfillmentOrder', 'items[].id')[0]).toBe('items[].sellerFulfillmentOrderItemId');
+    expect(top3('sage300.OEOrders', 'sagex3.SIH', 'OrderDetails[].LineNumber')[0]).toBe('lines[].SOPLIN');
+    // A fee's or charge's type says what the money was for: a journal line's description comes up.
+    expect(top3('amazon.shipment-event', 'sage300.GLJournalBatches', 'ShipmentItemList[].ItemFeeList[].FeeType')).toContain('JournalHeaders[].JournalDetails[].Description');
+    expect(top3('amazon.shipment-event', 'sagex3.GAS', 'ShipmentItemList[].ItemChargeList[].ChargeType')).toContain('lines[].DES');
+  });
+
   it('learns from an accepted pair', () => {
     const store = path.join(mkdtempSync(path.join(tmpdir(), 'suggest-')), 'accepted.json');
     const before = suggest('amazon.Order', 'sagex3.SOH', { knowledge: knowledgeFor(store) }, ['SellerOrderId'])[0].candidates[0].target;
@@ -155,5 +170,6 @@ describe('mapping suggester', () => {
     expect(r.unseen3.n).toBe(88);
     expect(r.unseen3.top1 / r.unseen3.n).toBeGreaterThan(0.9);
     expect(r.unseen4.n).toBe(124);
+    expect(r.unseen4.top1 / r.unseen4.n).toBeGreaterThan(0.9);
   }, 60_000);
 });

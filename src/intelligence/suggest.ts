@@ -81,6 +81,8 @@ const SYSTEMS = new Set(['amazon', 'xcart', 'sage', 'x3']);
 const MONEY = new Set(['price', 'amount', 'charge', 'discount', 'tax', 'subtotal']);
 /** A money object's other words (Item in ItemPrice) say which money, at half weight: the value is a price. */
 const OWNER_WORD = 0.5;
+/** A charge's kind read as a description or an account, at half weight. */
+const CHARGE_KIND = 0.5;
 /** Things with a name of their own: state_name, shipping_method_name, CountryName are that thing as text. */
 const NAMED_THINGS = new Set(['state', 'country', 'city', 'carrier', 'status', 'type', 'group', 'site', 'language', 'currency']);
 /** Concepts that fix a value's format (an e-mail, a phone number …): a field named for one holds only that. */
@@ -97,6 +99,8 @@ export interface Profile {
   array: boolean;
   depth: number;
   audit: boolean;
+  /** Named a reference or an origin (X3 REF, CUSORDREF, SIHORINUM, OrderReference): points at another record. */
+  ref: boolean;
   kind: 'text' | 'number' | 'date' | 'bool' | 'other';
   valueClass?: string;
 }
@@ -121,7 +125,9 @@ function kindOf(f: Field): Profile['kind'] {
 const nounCache = new Map<string, string[]>();
 function entityNouns(entity: string): string[] {
   let n = nounCache.get(entity);
-  if (!n) nounCache.set(entity, (n = words(entity.split('.').pop() ?? '').map(concept).filter((c) => !SYSTEMS.has(c))));
+  // X3 entities named by their table code in lower case (sagex3.sih) read as the code (SIH: invoice).
+  const name = (entity.split('.').pop() ?? '').replace(/(?<![A-Za-z])[a-z]{3}(?![A-Za-z])/g, (c) => c.toUpperCase());
+  if (!n) nounCache.set(entity, (n = words(name).map(concept).filter((c) => !SYSTEMS.has(c))));
   return n;
 }
 
@@ -182,6 +188,11 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
     leaf.set('description', leaf.get('name')!);
     leaf.delete('name');
   }
+  // The kind of a charge (Finances ChargeType, FeeType) says what the money was for: a line's description
+  // or the account it goes to, more than a record's type.
+  if (leaf.has('charge') && leaf.has('type') && leaf.size === 2) (leaf.set('description', CHARGE_KIND), leaf.set('account', CHARGE_KIND));
+  // A bare id in an order's list of items (X-Cart items[].id) is the line's id, not the item's.
+  if (itemLine && !itemEntity && segs[segs.length - 2]!.endsWith('[]') && leaf.size === 1 && leaf.has('id')) leaf.set('line', 1);
   for (const [c, v] of leaf) all.set(c, v);
   for (const w of parentWords) {
     const c = concept(w);
@@ -201,7 +212,8 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   const segsArr = f.path.split('.');
   const array = segsArr.some((g, i) => g.endsWith('[]') && !/address|schedule|tracking/i.test(g) && !(i === 0 && /Batches$/.test(entity)) && segsArr[0] !== 'attributes');
   const depth = segsArr.length;
-  return { path: f.path, field: f, leaf, all, role, array, depth, audit, kind: kindOf(f), valueClass };
+  const ref = leafWords.some((w) => /^(reference|ref|origin)$/.test(w.replace(/^~/, '')));
+  return { path: f.path, field: f, leaf, all, role, array, depth, audit, ref, kind: kindOf(f), valueClass };
 }
 
 const CURRENCIES = new Set(['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'MXN', 'BRL', 'INR', 'CNY', 'SGD', 'AED', 'SAR', 'TRY', 'NZD', 'CZK', 'HUF', 'ZAR']);
@@ -294,6 +306,8 @@ export interface Prepared {
   idf: (c: string) => number;
   /** An item's long text (`description` beside a `name`, its title). */
   longText: Set<string>;
+  /** The target record's own reference fields (OrderReference, CUSORDREF, X3 REF). */
+  refs: Profile[];
   /** The source item's title: its first field read as a description (DES1AXX before DES2AXX). */
   title?: string;
 }
@@ -321,11 +335,34 @@ export function prepare(sourceEntity: string, targetEntity: string, sample?: unk
   const itemTarget = /item|product|listing|ITM$/i.test(targetEntity);
   if (itemTarget && tgt.some((f) => /^name$/i.test(f.path))) for (const f of tgt) if (/^description$/i.test(f.path)) longText.add(f.path);
   const title = sources.find((x) => x.leaf.has('description'))?.path;
-  return { sourceEntity, targetEntity, sources, targets, idf, longText, title };
+  const refs = targets.filter((t) => t.depth === 1 && t.ref && t.leaf.has('id'));
+  return { sourceEntity, targetEntity, sources, targets, idf, longText, title, refs };
 }
 
 // A field only the read schema has (X3 SOHNUM, numbered by X3) is rarely written.
 const OTHER = 0.7;
+/** What an identifier names: the word before its id (CustomerNumber: customer; CUSORDREF: order; NUM: nothing). */
+function named(x: Profile): string | undefined {
+  const cs = [...x.leaf].filter(([c, w]) => w >= 0.5 && !c.startsWith('#')).map(([c]) => c);
+  const i = cs.indexOf('id');
+  return i > 0 ? cs[i - 1] : undefined;
+}
+/** The record's own number: a top-level identifier of nothing but the record (NUM, SOHNUM, OrderNumber in an order). */
+function ownKey(t: Profile, entity: string): boolean {
+  const n = named(t);
+  return t.depth === 1 && t.leaf.has('id') && !t.ref && (n === undefined || entityNouns(entity).includes(n));
+}
+/**
+ * Another system's own number for its record (AmazonOrderId, an X-Cart order_number) names the record
+ * there: where the target record has a field for a reference (OrderReference, CUSORDREF), that is where
+ * it goes; the target's own number is the target system's to assign.
+ */
+function otherSystemsNumber(p: Prepared, s: Profile, t: Profile): boolean {
+  if (p.sourceEntity.split('.')[0] === p.targetEntity.split('.')[0] || !ownKey(s, p.sourceEntity) || !ownKey(t, p.targetEntity)) return false;
+  const n = named(s);
+  return p.refs.some((r) => named(r) === undefined || named(r) === n);
+}
+const OTHER_NUMBER = 0.7;
 // Among equal names, a field of the record itself before one of a nested block (id before addresses[].id).
 const DEPTH = 0.04;
 export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { confidence: number; why: string } {
@@ -362,7 +399,7 @@ export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { con
   // come after the fields the target schema writes.
   // A Sage 300 optional-field `Value` means what the code written beside it names: its name says nothing.
   const slot = (/OptionalField[^.]*\[\]\.Value$/.test(t.path) ? 0.5 : 1) * (p.longText.has(t.path) && s.path === p.title ? 0.9 : 1);
-  const own = (t.field.origin === 'other' ? OTHER : 1) * (1 - DEPTH * (t.depth - 1)) * (t.audit && !s.audit ? 0.8 : 1) * slot;
+  const own = (t.field.origin === 'other' ? OTHER : 1) * (otherSystemsNumber(p, s, t) ? OTHER_NUMBER : 1) * (1 - DEPTH * (t.depth - 1)) * (t.audit && !s.audit ? 0.8 : 1) * slot;
   const raw = own * (0.7 * name + 0.3 * Math.max(learned, name) + 0.15 * value) * structure * (0.3 + 0.7 * type) + 0.35 * learned * (k?.exact(p.sourceEntity, s.path, p.targetEntity, t.path) ? 1 : 0);
   const confidence = Math.max(0, Math.min(1, raw));
   return { confidence, why: reasons.join('; ') || 'weak name match' };

@@ -17,9 +17,9 @@ export const ABBREVIATIONS: Record<string, string[]> = {
   YAMZ: ['amazon'], TRK: ['tracking'], LOC: ['location'], PTE: ['terms'], DUD: ['due'],
   // From ../shared/specs/sage-x3.md: TCL and LED as it names them ("TCLCOD (category)", "LEDTYP (ledger
   // type)"); the others read from where its tables put them (not spelled out there): CODADR among the
-  // BPC address fields, CPY in the GAS header (CPN elsewhere), LIN a line, SOPLIN in SORDERQ (sales
+  // BPC address fields, CPY in the GAS header (CPN elsewhere), LIN a line number, SOPLIN in SORDERQ (sales
   // order lines), PURBASPRI beside ITMMASTER's base price BASPRI.
-  TCL: ['category'], LED: ['ledger'], ADR: ['address'], CPY: ['company'], LIN: ['line'], SOP: ['order'], PUR: ['purchase'],
+  TCL: ['category'], LED: ['ledger'], ADR: ['address'], CPY: ['company'], LIN: ['line', 'number'], SOP: ['order'], PUR: ['purchase'],
 };
 
 /** Word → concept. Words not listed are their own concept (after a light plural strip). */
@@ -89,6 +89,8 @@ export const PHRASES: Array<[string[], string]> = [
   // Amazon's ShipServiceLevel / ShipmentServiceLevelCategory: the shipping service, a carrier's speed.
   [['service', 'level'], 'servicelevel'],
   [['sub', 'total'], 'subtotal'],
+  // An order's item (Amazon OrderItemId, MCF sellerFulfillmentOrderItemId) is one of its lines.
+  [['order', 'item'], 'line'],
 ];
 
 /**
