@@ -19,6 +19,7 @@ import type { PollerLease } from './poller-lease.js';
 import { Worker, type HandlerResult, type WorkerOptions } from './worker.js';
 import { XrefStore, type Ref } from './xref.js';
 import { checkVersion } from './versions.js';
+import { insertRows } from './db/rows.js';
 import { withRunSpan, withStepSpan } from '../telemetry/index.js';
 
 /** A flow with its own dependencies (connection clients, mappings), as main.ts wires it. */
@@ -229,15 +230,14 @@ export class Engine<Deps = unknown> {
     const now = Date.now();
     const codec = payloadCodec(this.store);
     const ids = new Map<string, number>();
-    for (const part of chunks(routed, 500)) {
-      const rows = await trx
-        .insertInto('events')
-        .values(part.map(({ e, key }) => ({ dedupe_key: key, system: e.system, entity: e.entity, record_id: e.id, version: e.version, payload: codec.encode(e.payload), received_at: now })))
-        .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .returning(['id', 'dedupe_key'])
-        .execute();
-      for (const r of rows) ids.set(r.dedupe_key, Number(r.id));
-    }
+    const rows = await insertRows<{ id: number; dedupe_key: string }>(
+      trx,
+      'events',
+      ['dedupe_key', 'system', 'entity', 'record_id', 'version', 'payload', 'received_at'],
+      routed.map(({ e, key }) => [key, e.system, e.entity, e.id, e.version, codec.encode(e.payload), now]),
+      'on conflict ("dedupe_key") do nothing returning "id", "dedupe_key"',
+    );
+    for (const r of rows) ids.set(r.dedupe_key, Number(r.id));
     const jobs: EnqueueInput[] = [];
     const duplicates = [...repeated];
     for (const { e, key, flows } of routed) {
@@ -545,11 +545,13 @@ export class Engine<Deps = unknown> {
     const applied = new Map<string, string>();
     for (const { applied: a } of items) if (a && !(applied.get(a.key)! >= a.version)) applied.set(a.key, a.version);
     const now = Date.now();
-    for (const part of chunks([...applied], 500)) {
-      await sql`insert into applied_versions ("key", version, updated_at) values ${sql.join(part.map(([key, version]) => sql`(${key}, ${version}, ${now})`))}
-        on conflict ("key") do update set version = excluded.version, updated_at = excluded.updated_at
-        where applied_versions.version < excluded.version`.execute(trx);
-    }
+    await insertRows(
+      trx,
+      'applied_versions',
+      ['key', 'version', 'updated_at'],
+      [...applied].map(([key, version]) => [key, version, now]),
+      'on conflict ("key") do update set version = excluded.version, updated_at = excluded.updated_at where applied_versions.version < excluded.version',
+    );
   }
 
   private async commitFailure(job: LeasedJob, err: SynclineError, outcome: 'retry' | 'dead', trx: Kysely<Database>): Promise<void> {

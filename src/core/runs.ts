@@ -3,7 +3,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunsTable } from './db/schema.js';
 import type { SerializedError } from './errors.js';
-import { chunks } from './batch-loader.js';
+import { insertRows } from './db/rows.js';
 
 export interface StepRecord {
   step: string;
@@ -49,45 +49,19 @@ export async function writeRun(db: Kysely<Database>, run: RunRecord): Promise<nu
 /** Many runs in one statement per table (the runs of a batch of acks); their ids, in order. */
 export async function writeRuns(db: Kysely<Database>, runs: RunRecord[]): Promise<number[]> {
   const ids: number[] = [];
-  for (const part of chunks(runs, 500)) {
-    const inserted = await db
-      .insertInto('runs')
-      .values(
-        part.map((run) => ({
-          event_id: run.eventId,
-          job_id: run.jobId,
-          flow: run.flow,
-          record_key: run.recordKey,
-          status: run.status,
-          attempt: run.attempt,
-          error: json(run.error),
-          started_at: run.startedAt,
-          finished_at: run.finishedAt,
-          flow_version: run.flowVersion ?? null,
-          note: run.note ?? null,
-          trace_id: run.traceId ?? null,
-        })),
-      )
-      .returning(['id', 'job_id', 'attempt'])
-      .execute();
-    // RETURNING's row order is not promised: a job's attempt appears once in a batch, so it names its run.
-    const byAttempt = new Map(inserted.map((r) => [`${r.job_id}:${r.attempt}`, Number(r.id)]));
-    ids.push(...part.map((run) => byAttempt.get(`${run.jobId}:${run.attempt}`)!));
-  }
-  const steps = runs.flatMap((run, i) =>
-    run.steps.map((s, seq) => ({
-      run_id: ids[i]!,
-      seq,
-      step: s.step,
-      status: s.status,
-      input: json(s.input),
-      output: json(s.output),
-      error: json(s.error),
-      started_at: s.startedAt,
-      duration_ms: s.durationMs,
-    })),
+  const inserted = await insertRows<{ id: number; job_id: number; attempt: number }>(
+    db,
+    'runs',
+    ['event_id', 'job_id', 'flow', 'record_key', 'status', 'attempt', 'error', 'started_at', 'finished_at', 'flow_version', 'note', 'trace_id'],
+    runs.map((run) => [run.eventId, run.jobId, run.flow, run.recordKey, run.status, run.attempt, json(run.error), run.startedAt, run.finishedAt, run.flowVersion ?? null, run.note ?? null, run.traceId ?? null]),
+    'returning "id", "job_id", "attempt"',
   );
-  for (const part of chunks(steps, 500)) await db.insertInto('run_steps').values(part).execute();
+  // RETURNING's row order is not promised: a job's attempt appears once in a batch, so it names its run.
+  const byAttempt = new Map(inserted.map((r) => [`${r.job_id}:${r.attempt}`, Number(r.id)]));
+  for (const run of runs) ids.push(byAttempt.get(`${run.jobId}:${run.attempt}`)!);
+  const steps: unknown[][] = [];
+  runs.forEach((run, i) => run.steps.forEach((s, seq) => steps.push([ids[i]!, seq, s.step, s.status, json(s.input), json(s.output), json(s.error), s.startedAt, s.durationMs])));
+  await insertRows(db, 'run_steps', ['run_id', 'seq', 'step', 'status', 'input', 'output', 'error', 'started_at', 'duration_ms'], steps);
   return ids;
 }
 

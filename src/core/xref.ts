@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { batchLoader, chunks } from './batch-loader.js';
+import { insertRows } from './db/rows.js';
 
 export interface Ref {
   system: string;
@@ -62,13 +63,13 @@ export class XrefStore {
     const unique = new Map<string, [Ref, Ref]>();
     for (const l of links) unique.set(`${l[0].system}\u0000${l[0].entity}\u0000${l[0].id}\u0000${l[1].system}\u0000${l[1].entity}`, l);
     const now = Date.now();
-    for (const part of chunks([...unique.values()], 500)) {
-      await db
-        .insertInto('xref')
-        .values(part.map(([a, b]) => ({ a_system: a.system, a_entity: a.entity, a_id: a.id, b_system: b.system, b_entity: b.entity, b_id: b.id, created_at: now })))
-        .onConflict((oc) => oc.columns(['a_system', 'a_entity', 'a_id', 'b_system', 'b_entity']).doUpdateSet((eb) => ({ b_id: eb.ref('excluded.b_id') })))
-        .execute();
-    }
+    await insertRows(
+      db,
+      'xref',
+      ['a_system', 'a_entity', 'a_id', 'b_system', 'b_entity', 'b_id', 'created_at'],
+      [...unique.values()].map(([a, b]) => [a.system, a.entity, a.id, b.system, b.entity, b.id, now]),
+      'on conflict ("a_system", "a_entity", "a_id", "b_system", "b_entity") do update set "b_id" = excluded."b_id"',
+    );
   }
 }
 

@@ -192,16 +192,18 @@ export class HttpClient {
 
   /** One connector call: a child span of the active step (when tracing is on), with every attempt inside it. */
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
-    const url = this.urlOf(req);
     return withClientSpan(
       `${req.method} ${req.operation}`,
-      {
-        'http.request.method': req.method,
-        'url.full': `${url.origin}${url.pathname}`,
-        'server.address': url.hostname,
-        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-        'syncline.connection': this.connection,
-        'syncline.operation': req.operation,
+      () => {
+        const url = this.urlOf(req);
+        return {
+          'http.request.method': req.method,
+          'url.full': `${url.origin}${url.pathname}`,
+          'server.address': url.hostname,
+          'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+          'syncline.connection': this.connection,
+          'syncline.operation': req.operation,
+        };
       },
       async (span) => {
         const stats = { rateLimitWaitMs: 0, attempts: 0, status: undefined as number | undefined };

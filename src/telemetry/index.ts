@@ -138,9 +138,10 @@ export function withStepSpan<T>(step: { name: string; flow?: string }, fn: () =>
 }
 
 /** A connector call (the HTTP client wraps each request in one). */
-export function withClientSpan<T>(name: string, attributes: Record<string, string | number | boolean | undefined>, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+export function withClientSpan<T>(name: string, attributes: () => Record<string, string | number | boolean | undefined>, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+  // Attributes are built only when traced: a URL's origin and the like cost on every call otherwise.
   if (!tracer) return fn(undefined);
-  return inSpan(name, SpanKind.CLIENT, attributes, fn);
+  return inSpan(name, SpanKind.CLIENT, attributes(), fn);
 }
 
 /** The trace id of the active span, for a run record or a log line. */

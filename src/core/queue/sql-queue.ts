@@ -9,6 +9,7 @@ import { payloadCodec, type PayloadCodec } from '../payload-codec.js';
 import { redact } from '../redact.js';
 import type { Store } from '../db/database.js';
 import { chunks } from '../batch-loader.js';
+import { insertRows } from '../db/rows.js';
 import type { SerializedError } from '../errors.js';
 import type { AttemptRecord, EnqueueInput, Executor, JobView, LeaseToken, LeasedJob, QueuePort } from './port.js';
 
@@ -58,26 +59,23 @@ export abstract class SqlQueue implements QueuePort {
     if (jobs.length === 0) return [];
     const now = Date.now();
     const codec = payloadCodec(this.store);
-    const rows = jobs.map((j) => ({
-      queue: j.queue,
-      ordering_key: j.orderingKey ?? null,
+    const rows = jobs.map((j) => [
+      j.queue,
+      j.orderingKey ?? null,
       // A job that refers to its event holds no record, only the event's keys, which the events row
       // (record_id) and the ordering key keep in clear anyway: sealing it cost a seal on enqueue and
       // an open on every claim for nothing (issue 12). A record in a job is sealed as always.
-      payload: isEventRef(j.payload) ? JSON.stringify(j.payload) : codec.encode(j.payload ?? null),
-      state: j.state ?? ('queued' as const),
-      max_attempts: j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      run_at: j.runAt ?? now,
-      event_id: j.eventId ?? null,
-      created_at: now,
-      updated_at: now,
-    }));
-    const ids: number[] = [];
-    // Chunks keep SQLite under its bound-parameter limit.
-    for (let i = 0; i < rows.length; i += 500) {
-      const inserted = await (trx ?? this.db).insertInto('jobs').values(rows.slice(i, i + 500)).returning('id').execute();
-      ids.push(...inserted.map((r) => Number(r.id)));
-    }
+      isEventRef(j.payload) ? JSON.stringify(j.payload) : codec.encode(j.payload ?? null),
+      j.state ?? 'queued',
+      j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      j.runAt ?? now,
+      j.eventId ?? null,
+      now,
+      now,
+    ]);
+    const inserted = await insertRows<{ id: number }>(trx ?? this.db, 'jobs', ['queue', 'ordering_key', 'payload', 'state', 'max_attempts', 'run_at', 'event_id', 'created_at', 'updated_at'], rows, 'returning "id"');
+    // Ids in insertion order: RETURNING does not promise it, but rowids of one insert rise in the order written.
+    const ids = inserted.map((r) => Number(r.id)).sort((a, b) => a - b);
     // Other processes' workers: on PostgreSQL a NOTIFY that is delivered when the transaction commits.
     await this.notify(trx ?? this.db);
     // Wake local workers; when inside a caller's transaction they may look before it commits and
