@@ -143,6 +143,19 @@ describe('mapping suggester', () => {
     expect(top3('amazon.shipment-event', 'sagex3.GAS', 'ShipmentItemList[].ItemChargeList[].ChargeType')).toContain('lines[].DES');
   });
 
+  it("reads a seller's number as the record's own, a purchase order as a reference, a package as a shipment, an object's code as its thing", () => {
+    const top = (src: string, tgt: string, field: string): string | undefined => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates[0]?.target;
+    // The seller's own number kept by MCF is the ERP's order number, not the customer's reference CUSORDREF.
+    expect(top('amazon.FulfillmentOrder', 'sagex3.SOH', 'sellerFulfillmentOrderId')).toBe('SOHNUM');
+    // A shop's order number on an ERP invoice: the buyer's purchase order number, not the ERP's order number.
+    expect(top('xcart.order', 'sage300.OEInvoices', 'order_number')).toBe('PurchaseOrderNumber');
+    // Amazon's packageReferenceId names the shipment.
+    expect(top('sage300.OEShipments', 'amazon.shipment-confirmation', 'ShipmentNumber')).toBe('packageReferenceId');
+    expect(top('sage300.OEOrders', 'amazon.shipment-confirmation', 'LastShipmentNumber')).toBe('packageReferenceId');
+    // X-Cart's shipping_status.name is a status, not the order's number.
+    expect(top('amazon.Order', 'xcart.order', 'OrderStatus')).toMatch(/^shipping_status\./);
+  });
+
   it('learns from an accepted pair', () => {
     const store = path.join(mkdtempSync(path.join(tmpdir(), 'suggest-')), 'accepted.json');
     const before = suggest('amazon.Order', 'sagex3.SOH', { knowledge: knowledgeFor(store) }, ['SellerOrderId'])[0].candidates[0].target;

@@ -99,7 +99,7 @@ export interface Profile {
   array: boolean;
   depth: number;
   audit: boolean;
-  /** Named a reference or an origin (X3 REF, CUSORDREF, SIHORINUM, OrderReference): points at another record. */
+  /** Named a reference, an origin or a purchase order (X3 REF, CUSORDREF, SIHORINUM, OrderReference, PurchaseOrderNumber): points at another record. */
   ref: boolean;
   kind: 'text' | 'number' | 'date' | 'bool' | 'other';
   valueClass?: string;
@@ -170,6 +170,9 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   // list names: a tracking number, not an amount. A numeric one stays an amount.
   const textValue = !moneyLeaf && segs.length > 1 && /^values?$/i.test(leafSeg) && segs[0] !== 'attributes' && kindOf(f) === 'text' && !ownerWords(segs[segs.length - 2]!).some((w) => MONEY.has(concept(w)));
   if (textValue) leafWords = [...ownerWords(segs[segs.length - 2]!), ...leafWords];
+  // An object's code or name (X-Cart shipping_status.code) is the code or name of what the object names.
+  const up = segs[segs.length - 2];
+  if (up && !up.endsWith('[]') && leafWords.length === 1 && /^(code|name)$/.test(leafWords[0]!) && ownerWords(up).some((w) => NAMED_THINGS.has(concept(w)))) leafWords = [...ownerWords(up), ...leafWords];
   // A name qualifying a thing (state_name, shipping_method_name) is that thing's label, not a person's name.
   const thingName = leafWords.length > 1 && leafWords.some((w) => NAMED_THINGS.has(concept(w)));
   // `unit` before a measure (UnitPrice, UnitWeight, UnitCost) says "per unit": the measure is the thing,
@@ -212,7 +215,8 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   const segsArr = f.path.split('.');
   const array = segsArr.some((g, i) => g.endsWith('[]') && !/address|schedule|tracking/i.test(g) && !(i === 0 && /Batches$/.test(entity)) && segsArr[0] !== 'attributes');
   const depth = segsArr.length;
-  const ref = leafWords.some((w) => /^(reference|ref|origin)$/.test(w.replace(/^~/, '')));
+  // A purchase order number is the buyer's number for the order: a reference too.
+  const ref = leafWords.some((w) => /^(reference|ref|origin|purchase)$/.test(w.replace(/^~/, '')));
   return { path: f.path, field: f, leaf, all, role, array, depth, audit, ref, kind: kindOf(f), valueClass };
 }
 
@@ -306,7 +310,7 @@ export interface Prepared {
   idf: (c: string) => number;
   /** An item's long text (`description` beside a `name`, its title). */
   longText: Set<string>;
-  /** The target record's own reference fields (OrderReference, CUSORDREF, X3 REF). */
+  /** The target record's own reference fields (OrderReference, PurchaseOrderNumber, CUSORDREF, X3 REF). */
   refs: Profile[];
   /** The source item's title: its first field read as a description (DES1AXX before DES2AXX). */
   title?: string;
@@ -355,12 +359,18 @@ function ownKey(t: Profile, entity: string): boolean {
 /**
  * Another system's own number for its record (AmazonOrderId, an X-Cart order_number) names the record
  * there: where the target record has a field for a reference (OrderReference, CUSORDREF), that is where
- * it goes; the target's own number is the target system's to assign.
+ * it goes; the target's own number is the target system's to assign. The seller's own number kept in
+ * another system (MCF sellerFulfillmentOrderId, SellerOrderId) is the merchant's number: it goes to the
+ * target's own number rather than a reference.
  */
 function otherSystemsNumber(p: Prepared, s: Profile, t: Profile): boolean {
-  if (p.sourceEntity.split('.')[0] === p.targetEntity.split('.')[0] || !ownKey(s, p.sourceEntity) || !ownKey(t, p.targetEntity)) return false;
+  if (p.sourceEntity.split('.')[0] === p.targetEntity.split('.')[0] || !ownKey(s, p.sourceEntity)) return false;
   const n = named(s);
-  return p.refs.some((r) => named(r) === undefined || named(r) === n);
+  const seller = [...OWNERS].some((w) => s.leaf.has(w));
+  if (seller) return p.refs.includes(t) && (named(t) === undefined || named(t) === n);
+  // The target system's own number for the record or that kind of record (NUM, OrderNumber on an invoice).
+  const targetsNumber = t.depth === 1 && t.leaf.has('id') && !t.ref && (named(t) === undefined || named(t) === n || ownKey(t, p.targetEntity));
+  return targetsNumber && p.refs.some((r) => named(r) === undefined || named(r) === n);
 }
 const OTHER_NUMBER = 0.7;
 // Among equal names, a field of the record itself before one of a nested block (id before addresses[].id).

@@ -33,7 +33,7 @@ const GROUPS: Record<string, string[]> = {
   phone: ['phone', 'telephone', 'tel', 'mobile'],
   email: ['email', 'mail', 'login', 'e-mail'],
   name: ['name', 'firstname', 'lastname', 'fullname'],
-  ship: ['ship', 'shipping', 'shipto', 'delivery', 'destination', 'deliver', 'shipment'],
+  ship: ['ship', 'shipping', 'shipto', 'delivery', 'destination', 'deliver', 'shipment', 'package'],
   bill: ['bill', 'billing', 'billto'],
   item: ['item', 'sku', 'product', 'itemnumber', 'article', 'listing'],
   quantity: ['quantity', 'qty', 'qte'],
