@@ -70,7 +70,8 @@ export function riskStoreContract(name: string, open: () => Promise<Store>, clea
       const store = await open();
       try {
         let statements = 0;
-        const counted = store.db.withPlugin({ transformQuery: (a) => (statements++, a.node), transformResult: async (a) => a.result });
+        // Counted as executed (transformResult), which also sees statements not built with the query builder.
+        const counted = store.db.withPlugin({ transformQuery: (a) => a.node, transformResult: async (a) => (statements++, a.result) });
         const scope = 'batch|shop-1';
         const at = (i: number) => Date.UTC(2026, 11, 7, 8) + i * 60_000;
         await Promise.all(Array.from({ length: 10 }, (_, i) => saveRecorded(counted, scope, { id: `B${i}`, at: at(i), keys: ['k-shared', `k-${i}`], total: '10.00', observations: [] })));

@@ -3,10 +3,11 @@
 // keeps velocity per buyer, e-mail and address, known buyers and the anomaly baselines. Bounded: the
 // orders of the last two days (velocity looks back 24 h), at least the newest `window`; keys not seen
 // for a year are forgotten (such a buyer counts as new again).
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../core/db/schema.js';
 import { OrderScorer, SCORER_WINDOW, type RecordedOrder } from './holds.js';
-import { batchLoader, chunks } from '../core/batch-loader.js';
+import { batchLoader } from '../core/batch-loader.js';
+import { insertRows } from '../core/db/rows.js';
 
 const DAY = 86_400_000;
 const KEEP_ORDERS_FOR = 2 * DAY;
@@ -81,24 +82,23 @@ async function saveMany(db: Kysely<Database>, scope: string, records: RecordedOr
       }
     }
   }
-  for (const part of chunks([...keys], 500))
-    await db
-      .insertInto('risk_keys')
-      .values(part.map(([key, k]) => ({ scope, key, first_at: k.first, last_at: k.last })))
-      .onConflict((oc) =>
-        // min/max of two values in both dialects (SQLite has no least/greatest, PostgreSQL no scalar min).
-        oc.columns(['scope', 'key']).doUpdateSet({
-          first_at: sql`case when excluded.first_at < risk_keys.first_at then excluded.first_at else risk_keys.first_at end`,
-          last_at: sql`case when excluded.last_at > risk_keys.last_at then excluded.last_at else risk_keys.last_at end`,
-        }),
-      )
-      .execute();
-  for (const part of chunks([...orders.values()], 500))
-    await db
-      .insertInto('risk_orders')
-      .values(part.map((r) => ({ scope, order_id: r.id, at: r.at, keys: JSON.stringify(r.keys), total: r.total, observations: JSON.stringify(r.observations) })))
-      .onConflict((oc) => oc.columns(['scope', 'order_id']).doNothing())
-      .execute();
+  await insertRows(
+    db,
+    'risk_keys',
+    ['scope', 'key', 'first_at', 'last_at'],
+    [...keys].map(([key, k]) => [scope, key, k.first, k.last]),
+    // min/max of two values in both dialects (SQLite has no least/greatest, PostgreSQL no scalar min).
+    `on conflict ("scope", "key") do update set
+       "first_at" = case when excluded.first_at < risk_keys.first_at then excluded.first_at else risk_keys.first_at end,
+       "last_at" = case when excluded.last_at > risk_keys.last_at then excluded.last_at else risk_keys.last_at end`,
+  );
+  await insertRows(
+    db,
+    'risk_orders',
+    ['scope', 'order_id', 'at', 'keys', 'total', 'observations'],
+    [...orders.values()].map((r) => [scope, r.id, r.at, JSON.stringify(r.keys), r.total, JSON.stringify(r.observations)]),
+    'on conflict ("scope", "order_id") do nothing',
+  );
   const n = (saves.get(scope) ?? 0) + records.length;
   saves.set(scope, n % PRUNE_EVERY);
   if (n >= PRUNE_EVERY) await prune(db, scope, Math.max(...records.map((r) => r.at)));
