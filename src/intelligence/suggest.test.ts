@@ -156,6 +156,16 @@ describe('mapping suggester', () => {
     expect(top('amazon.Order', 'xcart.order', 'OrderStatus')).toMatch(/^shipping_status\./);
   });
 
+  it("sends a reference to the target's reference field, a charge list's code and type to the charge's", () => {
+    const top = (src: string, tgt: string, field: string): string | undefined => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates[0]?.target;
+    // X3's customer order reference and a purchase order number: references, before the target's numbers.
+    expect(top('sagex3.SOH', 'sage300.OEOrders', 'CUSORDREF')).toBe('OrderReference');
+    expect(top('sage300.OEShipments', 'sagex3.soh-shipment-update', 'PurchaseOrderNumber')).toBe('CUSORDREF');
+    // surcharges[].code is the charge's code (an X3 invoicing element), not an item's reference.
+    expect(top('xcart.order', 'sagex3.SOH', 'surcharges[].code')).toBe('INVDTA');
+    expect(top('xcart.order', 'sage300.OEOrders', 'surcharges[].type')).toBe('OrderDetails[].MiscellaneousChargesCode');
+  });
+
   it('learns from an accepted pair', () => {
     const store = path.join(mkdtempSync(path.join(tmpdir(), 'suggest-')), 'accepted.json');
     const before = suggest('amazon.Order', 'sagex3.SOH', { knowledge: knowledgeFor(store) }, ['SellerOrderId'])[0].candidates[0].target;

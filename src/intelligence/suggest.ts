@@ -170,9 +170,12 @@ export function profile(f: Field, sampleValue?: unknown, entity = ''): Profile {
   // list names: a tracking number, not an amount. A numeric one stays an amount.
   const textValue = !moneyLeaf && segs.length > 1 && /^values?$/i.test(leafSeg) && segs[0] !== 'attributes' && kindOf(f) === 'text' && !ownerWords(segs[segs.length - 2]!).some((w) => MONEY.has(concept(w)));
   if (textValue) leafWords = [...ownerWords(segs[segs.length - 2]!), ...leafWords];
-  // An object's code or name (X-Cart shipping_status.code) is the code or name of what the object names.
+  // An object's code or name (X-Cart shipping_status.code) is the code or name of what the object names,
+  // and a charge list's code, type or name (surcharges[].code) the charge's.
   const up = segs[segs.length - 2];
-  if (up && !up.endsWith('[]') && leafWords.length === 1 && /^(code|name)$/.test(leafWords[0]!) && ownerWords(up).some((w) => NAMED_THINGS.has(concept(w)))) leafWords = [...ownerWords(up), ...leafWords];
+  const upWords = up ? ownerWords(up) : [];
+  const thingsPart = up && !up.endsWith('[]') ? /^(code|name)$/.test(leafWords[0] ?? '') && upWords.some((w) => NAMED_THINGS.has(concept(w))) : /^(code|type|name)$/.test(leafWords[0] ?? '') && upWords.some((w) => concept(w) === 'charge');
+  if (up && leafWords.length === 1 && thingsPart) leafWords = [...upWords, ...leafWords];
   // A name qualifying a thing (state_name, shipping_method_name) is that thing's label, not a person's name.
   const thingName = leafWords.length > 1 && leafWords.some((w) => NAMED_THINGS.has(concept(w)));
   // `unit` before a measure (UnitPrice, UnitWeight, UnitCost) says "per unit": the measure is the thing,
@@ -373,6 +376,16 @@ function otherSystemsNumber(p: Prepared, s: Profile, t: Profile): boolean {
   return targetsNumber && p.refs.some((r) => named(r) === undefined || named(r) === n);
 }
 const OTHER_NUMBER = 0.7;
+/**
+ * A reference (CUSORDREF, PurchaseOrderNumber) goes to the target's reference field for that kind of
+ * record when it has one, before the target's numbers (SOHNUM, CustomerNumber).
+ */
+function refToNumber(p: Prepared, s: Profile, t: Profile): boolean {
+  if (!s.ref || !s.leaf.has('id') || t.ref || !t.leaf.has('id') || t.depth !== 1) return false;
+  const n = named(s);
+  return p.refs.some((r) => named(r) === undefined || named(r) === n);
+}
+const REF_TO_NUMBER = 0.6;
 // Among equal names, a field of the record itself before one of a nested block (id before addresses[].id).
 const DEPTH = 0.04;
 export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { confidence: number; why: string } {
@@ -409,7 +422,7 @@ export function score(p: Prepared, s: Profile, t: Profile, k?: Knowledge): { con
   // come after the fields the target schema writes.
   // A Sage 300 optional-field `Value` means what the code written beside it names: its name says nothing.
   const slot = (/OptionalField[^.]*\[\]\.Value$/.test(t.path) ? 0.5 : 1) * (p.longText.has(t.path) && s.path === p.title ? 0.9 : 1);
-  const own = (t.field.origin === 'other' ? OTHER : 1) * (otherSystemsNumber(p, s, t) ? OTHER_NUMBER : 1) * (1 - DEPTH * (t.depth - 1)) * (t.audit && !s.audit ? 0.8 : 1) * slot;
+  const own = (t.field.origin === 'other' ? OTHER : 1) * (otherSystemsNumber(p, s, t) ? OTHER_NUMBER : refToNumber(p, s, t) ? REF_TO_NUMBER : 1) * (1 - DEPTH * (t.depth - 1)) * (t.audit && !s.audit ? 0.8 : 1) * slot;
   const raw = own * (0.7 * name + 0.3 * Math.max(learned, name) + 0.15 * value) * structure * (0.3 + 0.7 * type) + 0.35 * learned * (k?.exact(p.sourceEntity, s.path, p.targetEntity, t.path) ? 1 : 0);
   const confidence = Math.max(0, Math.min(1, raw));
   return { confidence, why: reasons.join('; ') || 'weak name match' };
