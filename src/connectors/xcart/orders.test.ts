@@ -121,7 +121,7 @@ describe('order poller', () => {
   }
 
   it('emits every order once, then only changes, each with a higher version', async () => {
-    const local = await start({ seed: 5 });
+    const local = await start({ seed: 5, timeScale: 0 }); // frozen clock: "the same second" is exact
     try {
       const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.readToken, itemsPerPage: 25 }, { connection: 'xcart-poller-1' });
       local.storefront.placeOrders(140); // all in the same second: 140 orders > 5 pages of 25
@@ -142,6 +142,8 @@ describe('order poller', () => {
       local.storefront.pay(late[0]!.id);
       const firstOrder = local.store.orderList[0]!;
       local.storefront.setAdminNotes(firstOrder.id, 'gift wrap');
+      // The last sweep read that second in this same server second: the first poll in a later one reads it again.
+      local.storefront.advanceClock(1);
       const next: IncomingEvent[] = [];
       cursor = await drain(poller, cursor, next);
       const ids = next.map((e) => e.id);
@@ -152,12 +154,24 @@ describe('order poller', () => {
       expect(upd.version > orig.version).toBe(true);
       expect((upd.payload as XcartOrder).admin_notes).toBe('gift wrap');
 
-      // A second change to the same order within the same second is still seen, with a higher version.
+      // A second change to the same order within the same second is still seen, with a higher version:
+      // not by a poll in the server second of the sweep that read the first (it reads the probe only),
+      // by the first poll in a later one.
+      local.storefront.setAdminNotes(firstOrder.id, 'gift wrap, red paper');
+      const once: IncomingEvent[] = [];
+      cursor = await drain(poller, cursor, once);
+      expect(once.map((e) => e.id)).toEqual([String(firstOrder.id)]);
+      expect(once[0]!.version > upd.version).toBe(true);
       local.storefront.setAdminNotes(firstOrder.id, 'gift wrap, blue paper');
+      const sameSecond: IncomingEvent[] = [];
+      cursor = await drain(poller, cursor, sameSecond);
+      expect(sameSecond).toEqual([]);
+      local.storefront.advanceClock(1);
       const again: IncomingEvent[] = [];
       cursor = await drain(poller, cursor, again);
       expect(again.map((e) => e.id)).toEqual([String(firstOrder.id)]);
-      expect(again[0]!.version > upd.version).toBe(true);
+      expect(again[0]!.version > once[0]!.version).toBe(true);
+      expect((again[0]!.payload as XcartOrder).admin_notes).toBe('gift wrap, blue paper');
 
       // A later second: a ship + a refund, both found.
       local.storefront.advanceClock(2);
@@ -210,6 +224,8 @@ describe('order poller', () => {
       }
       stop = true;
       await shopper;
+      // A change in the second of the last sweep, within that same server second, is the first later poll's.
+      local.storefront.advanceClock(1);
       cursor = await drain(poller, cursor, events);
       expect(mutations).toBeGreaterThan(50);
 
@@ -291,6 +307,40 @@ describe('order poller', () => {
       const fresh = local.storefront.placeOrder({ paid: false });
       r = await poller.poll(r.cursor);
       expect(r.events.map((e) => e.id).sort()).toEqual([String(local.store.orderList[7]!.id), String(fresh.id)].sort());
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('re-reads the open watermark second at most once per server second, and finds a change in it the next (issue 12)', async () => {
+    const local = await start({ seed: 23, timeScale: 0 });
+    try {
+      const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.readToken, itemsPerPage: 50 }, { connection: 'xcart-poller-6' });
+      local.storefront.placeOrders(120, { paid: false }); // one second, still open (skew 5)
+      const poller = createOrderPoller(c, { id: 'xc:orders' });
+      let swept = 0; // orders pass B lists
+      const request = c.http.request.bind(c.http);
+      c.http.request = (async (req: Parameters<typeof request>[0]) => {
+        const res = await request(req);
+        if (Array.isArray(res.body) && req.query?.['order[lastRenewDate]']) swept += res.body.length;
+        return res;
+      }) as typeof request;
+      let r = await poller.poll(null);
+      expect(r.events).toHaveLength(120);
+      const first = r.events.find((e) => e.id === String(local.store.orderList[9]!.id))!;
+      swept = 0;
+      r = await poller.poll(r.cursor);
+      expect([r.events, swept]).toEqual([[], 5]); // the probe only
+      local.storefront.setAdminNotes(local.store.orderList[9]!.id, 'call first'); // lands in that very second
+      r = await poller.poll(r.cursor);
+      expect([r.events, swept]).toEqual([[], 10]);
+      local.storefront.advanceClock(1);
+      swept = 0;
+      r = await poller.poll(r.cursor);
+      expect(swept).toBeGreaterThanOrEqual(120); // the whole second, read again
+      expect(r.events.map((e) => e.id)).toEqual([first.id]);
+      expect(r.events[0]!.version > first.version).toBe(true);
+      expect((r.events[0]!.payload as XcartOrder).admin_notes).toBe('call first');
     } finally {
       await local.close();
     }

@@ -22,14 +22,19 @@ export const money = z.union([z.number(), z.string()]).transform((v, ctx) => {
   }
 });
 
-/** Parses PHP ISO8601 (offset without colon), RFC 3339, or Unix seconds into RFC 3339 UTC. */
-export function normalizeDate(v: string | number): string | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? new Date(v * 1000).toISOString().replace('.000Z', 'Z') : null;
+/** PHP ISO8601 (offset without colon) or RFC 3339 → epoch milliseconds; null when it is neither. */
+export function dateMs(v: string): number | null {
   const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(v.trim());
   if (!m) return null;
   const zone = !m[4] || m[4] === 'Z' ? 'Z' : m[4].includes(':') ? m[4] : `${m[4].slice(0, 3)}:${m[4].slice(3)}`;
   const ms = Date.parse(`${m[1]}T${m[2]}${zone}`);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString().replace('.000Z', 'Z');
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Parses PHP ISO8601 (offset without colon), RFC 3339, or Unix seconds into RFC 3339 UTC. */
+export function normalizeDate(v: string | number): string | null {
+  const ms = typeof v === 'number' ? (Number.isFinite(v) ? v * 1000 : null) : dateMs(v);
+  return ms === null ? null : new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 export const date = z.union([z.string(), z.number()]).transform((v, ctx) => {

@@ -13,6 +13,12 @@
 //     Once the server's clock (HTTP Date, less a skew allowance) is past that second, no change
 //     can land in it any more, and the watermark moves to the next second: a quiet store costs one
 //     page per sweep, and a bulk of orders stamped in one second is not re-read poll after poll.
+//     While nothing is newer than `w` (the probe's top is `w`), second `w` is re-read at most once
+//     per second of the server's clock: a poll whose probe has the same Date second as the last full
+//     sweep stops at the probe. All such a sweep could find is a change landing in second `w` after
+//     the last one, and the first poll in a later server second reads it (a change at most ~1 s later
+//     than before). Re-reading the open second on every poll was ~12 listed orders per delivered
+//     order in the engine bench (issue 12), polls coming every 100 ms while a bulk was delivered.
 // What the list cannot show, no poller can see: OrderOutput has no payment transactions, so a change
 // that alters nothing in it (a second partial refund while the status is already PP) within the very
 // second of the version last read is indistinguishable from no change. X-Cart moves the payment status
@@ -28,7 +34,7 @@ import { declareVersionScheme } from '../../core/versions.js';
 import { bugError, userError } from '../../core/errors.js';
 import type { IncomingEvent, Poller, PollResult } from '../../core/triggers.js';
 import { parseResponse, type XcartClient } from './client.js';
-import { dateInput, normalizeDate, orderSchema, type XcartOrder } from './schemas.js';
+import { dateInput, dateMs, orderSchema, type XcartOrder } from './schemas.js';
 
 export interface OrderPollerOptions {
   /** Stable id keying the stored cursor, e.g. "xcart-main:orders". */
@@ -57,6 +63,8 @@ interface Cursor {
   /** Pass B: lastRenewDate watermark (inclusive) and, for orders at exactly `w`, [fingerprint, revision]. */
   w: number;
   b: Record<string, [string, number]>;
+  /** Server Date second (the probe's) of the last sweep that read down to `w`; absent in older cursors. */
+  s?: number;
 }
 
 /** An order as it came over the wire, with the two dates the cursor needs already read. */
@@ -78,12 +86,12 @@ async function listRaw(client: XcartClient, query: Record<string, string | numbe
   const serverNow = Number.isNaN(date) ? null : Math.floor(date / 1000);
   const orders = res.body.map((o: unknown) => {
     const r = o as Record<string, unknown>;
-    const created = typeof r?.create_date === 'string' ? normalizeDate(r.create_date) : null;
-    const renew = typeof r?.update_date === 'string' ? normalizeDate(r.update_date) : null;
+    const created = typeof r?.create_date === 'string' ? dateMs(r.create_date) : null;
+    const renew = typeof r?.update_date === 'string' ? dateMs(r.update_date) : null;
     if (!Number.isInteger(r?.id) || created === null || renew === null) {
       throw bugError('XCART_UNEXPECTED_RESPONSE', 'listOrders: an order lacks id, create_date or update_date', { details: { operation: 'listOrders', sample: JSON.stringify(o).slice(0, 200) } });
     }
-    return { id: r.id as number, created: Date.parse(created) / 1000, renew: Date.parse(renew) / 1000, raw: r };
+    return { id: r.id as number, created: Math.floor(created / 1000), renew: Math.floor(renew / 1000), raw: r };
   });
   return { orders, serverNow };
 }
@@ -96,6 +104,16 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 export const orderVersion = (lastRenewSeconds: number, revision: number) => `${pad(lastRenewSeconds, 12)}.${pad(revision, 4)}`;
 const fingerprint = (raw: unknown) => createHash('sha1').update(JSON.stringify(raw)).digest('hex').slice(0, 16);
 
+/** Same JSON value (key order aside): an order emitted by pass A against its read in pass B, no hashing. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
 function readCursor(raw: string | null, since: number): Cursor {
   if (raw === null) return { v: 1, d: since, seen: [], p: 1, w: since, b: {} };
   let c: Cursor;
@@ -104,7 +122,7 @@ function readCursor(raw: string | null, since: number): Cursor {
   } catch {
     throw userError('XCART_BAD_CURSOR', 'the X-Cart order cursor is not JSON', { details: { sample: raw.slice(0, 100) } });
   }
-  const ok = c && c.v === 1 && Number.isInteger(c.d) && Array.isArray(c.seen) && Number.isInteger(c.p) && c.p >= 1 && Number.isInteger(c.w) && typeof c.b === 'object' && c.b !== null;
+  const ok = c && c.v === 1 && Number.isInteger(c.d) && Array.isArray(c.seen) && Number.isInteger(c.p) && c.p >= 1 && Number.isInteger(c.w) && typeof c.b === 'object' && c.b !== null && (c.s === undefined || Number.isInteger(c.s));
   if (!ok) throw userError('XCART_BAD_CURSOR', 'the X-Cart order cursor has an unknown shape', { details: { sample: raw.slice(0, 100) } });
   return c;
 }
@@ -133,11 +151,14 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
         if (head.orders.length) c.w = nextWatermark(head.orders[0]!.renew, head.serverNow);
       }
       const events: IncomingEvent[] = [];
-      /** What this poll emitted: id → [renew second, fingerprint, revision]. */
-      const emitted = new Map<number, [number, string, number]>();
-      const emit = (o: RawOrder, fp: string, rev: number) => {
+      /**
+       * What this poll emitted, with the order as read: pass B compares its own read with it directly,
+       * and the fingerprint is hashed only for an order the next cursor remembers (at the watermark).
+       */
+      const emitted = new Map<number, { order: RawOrder; fp: string | undefined; rev: number }>();
+      const emit = (o: RawOrder, fp: string | undefined, rev: number) => {
         const payload: XcartOrder = parseResponse(orderSchema, o.raw, 'listOrders');
-        emitted.set(o.id, [o.renew, fp, rev]);
+        emitted.set(o.id, { order: o, fp, rev });
         events.push({ system: 'xcart', entity: 'order', id: String(o.id), version: orderVersion(o.renew, rev), payload });
       };
 
@@ -157,7 +178,7 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
         for (const o of orders) {
           const created = o.created;
           if (created < d || (created === d && seen.has(o.id))) continue;
-          emit(o, fingerprint(o.raw), 0);
+          emit(o, undefined, 0);
           if (created > d) {
             d = created;
             seen = new Set([o.id]);
@@ -186,7 +207,8 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
       // in one second held every one of them until the poll ended (issue 12, demo memory).
       let top: number | null = null;
       let serverNow: number | null = null;
-      const changed = new Map<number, { renew: number; update?: { order: RawOrder; fp: string; rev: number } }>();
+      const changed = new Map<number, { renew: number; update?: { order: RawOrder; fp: string | undefined; rev: number } }>();
+      let deferred = false;
       // The first read is a short page: on a quiet store the top and the watermark below it are all a
       // sweep needs (a full page of orders read per poll for nothing). Past it, full pages from page 1
       // again; the probe's orders come again there and are skipped as repeats.
@@ -196,6 +218,11 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
         if (first) {
           top = orders.length ? orders[0]!.renew : null;
           serverNow = now;
+          // Nothing newer than the watermark, which a sweep read in this very server second (above).
+          if (top === c.w && now !== null && now === c.s && nextWatermark(top, now) === top) {
+            deferred = true;
+            break;
+          }
         }
         let reached = false;
         for (const o of orders) {
@@ -208,10 +235,11 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
           // read's top: changed since (the probe's page read again), the next sweep's, as always.
           if (changed.has(o.id) || !passedByA(o) || (top !== null && o.renew > top)) continue;
           const renew = o.renew;
-          const fp = fingerprint(o.raw);
           const mine = emitted.get(o.id);
-          const prior = mine ? { renew: mine[0], fp: mine[1], rev: mine[2] } : renew === c.w && c.b[o.id] ? { renew, fp: c.b[o.id]![0], rev: c.b[o.id]![1] } : null;
-          const same = prior !== null && prior.renew === renew && prior.fp === fp;
+          const kept = !mine && renew === c.w ? c.b[o.id] : undefined;
+          const fp = kept ? fingerprint(o.raw) : undefined;
+          const prior = mine ? { renew: mine.order.renew, rev: mine.rev } : kept ? { renew, rev: kept[1] } : null;
+          const same = mine ? mine.order.renew === renew && sameJson(mine.order.raw, o.raw) : kept !== undefined && kept[0] === fp;
           changed.set(o.id, same ? { renew } : { renew, update: { order: o, fp, rev: prior && prior.renew === renew ? prior.rev + 1 : 0 } });
         }
         if (reached || orders.length < size) break;
@@ -228,13 +256,14 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
       const b: Record<string, [string, number]> = {};
       if (w === c.w) {
         // Keep only orders still sitting at the watermark; the others moved up and can't match again.
+        // A deferred sweep saw none of them move: nothing was newer than the watermark.
         for (const [id, entry] of Object.entries(c.b)) {
           const o = changed.get(Number(id));
-          if (o && o.renew === w) b[id] = entry;
+          if (deferred || (o && o.renew === w)) b[id] = entry;
         }
       }
-      for (const [id, [renew, fp, rev]] of emitted) if (renew === w) b[id] = [fp, rev];
-      const next: Cursor = { v: 1, d, seen: [...seen], p: page, w, b };
+      for (const [id, e] of emitted) if (e.order.renew === w) b[id] = [e.fp ?? fingerprint(e.order.raw), e.rev];
+      const next: Cursor = { v: 1, d, seen: [...seen], p: page, w, b, ...(deferred ? (c.s === undefined ? {} : { s: c.s }) : serverNow === null ? {} : { s: serverNow }) };
       return { events, cursor: JSON.stringify(next), more };
     },
   };
