@@ -215,8 +215,12 @@ export class Company {
     return row;
   }
 
+  /** One string per day, not one per order (10,000 copies in a demo run). */
+  private todayCache = { day: '', text: '' };
   private today(): string {
-    return `${this.now().toISOString().slice(0, 10)}T00:00:00Z`;
+    const day = this.now().toISOString().slice(0, 10);
+    if (day !== this.todayCache.day) this.todayCache = { day, text: `${day}T00:00:00Z` };
+    return this.todayCache.text;
   }
 
   // ---------------------------------------------------------------- master data
@@ -379,7 +383,8 @@ export class Company {
     this.seq.order = uniq;
     order.OrderUniquifier = uniq;
     if (!order.OrderNumber) order.OrderNumber = pad('ORD', ++this.seq.orderNo);
-    order.OrderDetails = prepared.lines;
+    // Exact length: the lines were pushed into an array that keeps room for 16 more.
+    order.OrderDetails = prepared.lines.slice();
     this.commitOrder(order, prepared.ship);
     this.orders.table.insert(order);
     return order;
@@ -549,7 +554,7 @@ export class Company {
       else next.push({ item, location, qty });
     }
     for (const f of next) this.adjustStock(f.item, f.location, { committed: f.qty, onSalesOrder: f.qty });
-    if (next.length) this.footprints.set(uniq, next);
+    if (next.length) this.footprints.set(uniq, next.slice());
     else this.footprints.delete(uniq);
   }
 
@@ -625,7 +630,8 @@ export class Company {
       current = current.filter((l) => kept.has(l.LineNumber));
     }
     const prepared = this.prepareLines(order, current, ops, Number(order.OrderUniquifier));
-    order.OrderDetails = prepared.lines;
+    // Exact length: the lines were pushed into an array that keeps room for 16 more.
+    order.OrderDetails = prepared.lines.slice();
     this.commitOrder(order, prepared.ship);
     this.orders.table.replace(order);
     return order;

@@ -6,8 +6,12 @@ export class Table {
   private readonly map = new Map<string, Row>();
   private sorted: Row[] = [];
   private dirty = false;
-  /** Equality indexes (field → value → rows), so `Field eq 'x'` lookups do not scan 100,000 rows. */
-  private readonly indexes = new Map<string, Map<string, Row[]>>();
+  /**
+   * Equality indexes (field → value → rows), so `Field eq 'x'` lookups do not scan 100,000 rows. A
+   * value held by one row maps to the row itself: most indexed values (order and PO numbers) are
+   * unique, and a one-row array each was 1.2 MB of 10,000 orders (issue 12).
+   */
+  private readonly indexes = new Map<string, Map<string, Row | Row[]>>();
 
   constructor(readonly keys: readonly string[], readonly numericKeys: ReadonlySet<string> = new Set()) {}
 
@@ -20,7 +24,7 @@ export class Table {
   }
 
   addIndex(field: string): void {
-    const idx = new Map<string, Row[]>();
+    const idx = new Map<string, Row | Row[]>();
     this.indexes.set(field, idx);
     for (const row of this.map.values()) this.indexAdd(field, idx, row);
   }
@@ -29,25 +33,31 @@ export class Table {
   byIndex(field: string, value: unknown): Row[] | undefined {
     const idx = this.indexes.get(field);
     if (!idx) return undefined;
-    const rows = idx.get(String(value)) ?? [];
-    return rows.length > 1 ? [...rows].sort((a, b) => this.compare(a, b)) : rows;
+    const hit = idx.get(String(value));
+    if (hit === undefined) return [];
+    return Array.isArray(hit) ? [...hit].sort((a, b) => this.compare(a, b)) : [hit];
   }
 
-  private indexAdd(field: string, idx: Map<string, Row[]>, row: Row): void {
+  private indexAdd(field: string, idx: Map<string, Row | Row[]>, row: Row): void {
     const v = row[field];
     if (v === undefined || v === null || v === '') return;
-    const list = idx.get(String(v));
-    if (list) list.push(row);
-    else idx.set(String(v), [row]);
+    const key = String(v);
+    const hit = idx.get(key);
+    if (hit === undefined) idx.set(key, row);
+    else if (Array.isArray(hit)) hit.push(row);
+    else idx.set(key, [hit, row]);
   }
 
   private indexRemove(row: Row): void {
     for (const [field, idx] of this.indexes) {
-      const list = idx.get(String(row[field]));
-      if (!list) continue;
-      const i = list.indexOf(row);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) idx.delete(String(row[field]));
+      const key = String(row[field]);
+      const hit = idx.get(key);
+      if (hit === row) idx.delete(key);
+      else if (Array.isArray(hit)) {
+        const i = hit.indexOf(row);
+        if (i >= 0) hit.splice(i, 1);
+        if (hit.length === 1) idx.set(key, hit[0]!);
+      }
     }
   }
 
