@@ -59,5 +59,10 @@ describe('keys, literals and amounts', () => {
     expect(wireNumber('12345678901.1234', 'x', 'op')).toBe(12345678901.1234);
     expect(() => wireNumber('0.1000000000000000000001', 'x', 'op')).toThrow(SynclineError);
     expect(() => wireNumber('123456789012345678901', 'x', 'op')).toThrow(/exactly/);
+    // The fast path (a number, or a string that prints back as itself) and decimal.js agree.
+    expect(wireNumber(162.06, 'x', 'op')).toBe(162.06);
+    expect(wireNumber('1e2', 'x', 'op')).toBe(100);
+    expect(wireNumber('+5', 'x', 'op')).toBe(5);
+    for (const bad of ['Infinity', 'NaN', Number.NaN, Number.POSITIVE_INFINITY, '9007199254740993']) expect(() => wireNumber(bad, 'x', 'op')).toThrow(SynclineError);
   });
 });

@@ -301,6 +301,10 @@ export function invalidInput(operation: string, error: z.ZodError): SynclineErro
  * refused rather than silently rounded.
  */
 export function wireNumber(value: string | number, path: string, operation: string): number {
+  // A finite number is its own exact decimal; a string whose number prints back as that very text is
+  // that number exactly. Only the rest needs decimal.js (issue 12: two Decimals per amount per order).
+  const fast = typeof value === 'number' ? value : Number(value);
+  if (Number.isFinite(fast) && (typeof value === 'number' || String(fast) === value)) return fast;
   const d = new Decimal(value);
   const n = d.toNumber();
   if (!Number.isFinite(n) || !new Decimal(n).equals(d)) {
