@@ -7,7 +7,7 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrdersByReference } from '../../src/connectors/sage300/index.js';
-import type { Order } from '../../src/sandboxes/xcart/model.js';
+import { cents, type Order } from '../../src/sandboxes/xcart/model.js';
 import { sleep, startPair, until, type Pair } from './xcart-sage300-pair.js';
 
 const FLOW = 'xcart-order-to-sage300';
@@ -17,8 +17,10 @@ async function editInShop(pair: Pair, id: number, edit: (o: Order) => void): Pro
   await sleep(1100); // X-Cart's lastRenewDate is in seconds: an edit in the same second is the same version
   const o = pair.xcart.store.orders.get(id)!;
   edit(o);
-  o.sub_total = o.items.reduce((s, i) => s.plus(new Decimal(i.price).times(i.amount)), new Decimal(0));
-  o.total = o.surcharges.filter((s) => s.include !== true && s.available !== false).reduce((s, x) => s.plus(x.value), o.sub_total);
+  // Amounts are kept as X-Cart's floats, rounded to the cent.
+  const subTotal = o.items.reduce((s, i) => s.plus(new Decimal(i.price).times(i.amount)), new Decimal(0));
+  o.sub_total = cents(subTotal);
+  o.total = cents(o.surcharges.filter((s) => s.include !== true && s.available !== false).reduce((s, x) => s.plus(x.value), subTotal));
   pair.xcart.store.touchOrder(o);
 }
 

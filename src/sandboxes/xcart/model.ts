@@ -2,7 +2,7 @@
 // Written from the XC55 DTOs (classes/XLite/API/Endpoint/**/DTO/*Output.php) as summarised in
 // specs/xcart-sage300.md §1.3: money is a PHP float on the wire, dates are DateTime::ISO8601
 // ("2024-05-01T12:00:00+0000", no colon in the offset), ids are integers, order numbers strings.
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 
 export const PAYMENT_STATUSES: Record<string, string> = {
   Q: 'Awaiting payment', A: 'Authorized', PP: 'Partially paid', P: 'Paid', D: 'Declined', C: 'Canceled', R: 'Refunded',
@@ -50,11 +50,18 @@ export interface Surcharge {
   class: string;
   include: boolean;
   available: boolean;
-  value: Decimal;
+  value: Amount;
   name: string;
   /** Sort weight of the modifier (XC55 OrderSurchargeOutput has `weight`); absent = by type. */
   weight?: number;
 }
+
+/**
+ * An amount in the order's currency, rounded to the cent: a PHP float, as X-Cart keeps and sends it.
+ * A Decimal per amount (object + digit array, ~120 bytes, nine an order) was 11 MB of a 10,000-order
+ * demo (issue 12); the storefront computes in Decimal and stores the rounded result (`cents`).
+ */
+export type Amount = number;
 
 export interface OrderItem {
   id: number;
@@ -62,9 +69,9 @@ export interface OrderItem {
   sku: string;
   update_date: number;
   name: string;
-  price: Decimal;
-  item_net_price: Decimal;
-  discounted_subtotal: Decimal;
+  price: Amount;
+  item_net_price: Amount;
+  discounted_subtotal: Amount;
   amount: number;
   backordered_amount: number;
   surcharges: Surcharge[];
@@ -76,7 +83,7 @@ export interface BackendTransaction {
   type: string;
   date: number;
   status: string;
-  value: Decimal;
+  value: Amount;
 }
 
 export interface PaymentTransaction {
@@ -89,7 +96,7 @@ export interface PaymentTransaction {
   status: string;
   name: string;
   currency: string;
-  value: Decimal;
+  value: Amount;
   note: string;
   data: Array<{ name: string; label: string; value: string }>;
   backend_transactions: BackendTransaction[];
@@ -133,8 +140,8 @@ export interface Order {
   stock_status: string;
   surcharges: Surcharge[];
   tracking_numbers: TrackingNumber[];
-  sub_total: Decimal;
-  total: Decimal;
+  sub_total: Amount;
+  total: Amount;
   details: Array<{ id: number; name: string; value: string }>;
   history: HistoryEvent[];
   payment_transactions: PaymentTransaction[];
@@ -154,7 +161,9 @@ export function isoDate(unixSeconds: number): string {
 let lastIso = { unix: NaN, text: '' };
 
 /** PHP floats: decimals are serialized as JSON numbers (the real API does the same). */
-export const money = (d: Decimal): number => Number(d.toFixed(2));
+export const money = (d: Decimal | Amount): number => (typeof d === 'number' ? d : cents(d));
+/** Rounded to the cent, half up (decimal.js's default rounding), as an Amount. */
+export const cents = (d: Decimal): Amount => Number(d.toFixed(2));
 
 export function statusRef(kind: 'payment' | 'shipping', code: string): StatusRef {
   const table = kind === 'payment' ? PAYMENT_STATUSES : SHIPPING_STATUSES;

@@ -5,7 +5,7 @@
 import { Decimal } from 'decimal.js';
 import { Random } from '../shared/random.js';
 import {
-  PAYMENT_STATUSES, SHIPPING_STATUSES, statusCodeById,
+  PAYMENT_STATUSES, SHIPPING_STATUSES, cents, statusCodeById,
   type Address, type Order, type OrderItem, type PaymentTransaction, type Surcharge,
 } from './model.js';
 import type { Product, Variant, XcartStore } from './store.js';
@@ -79,7 +79,7 @@ export class Storefront {
   }
 
   private surcharge(type: string, code: string, name: string, value: Decimal, cls: string): Surcharge {
-    return { id: this.store.next('surcharge'), type, code: this.intern(code), class: cls, include: false, available: true, value, name: this.intern(name) };
+    return { id: this.store.next('surcharge'), type, code: this.intern(code), class: cls, include: false, available: true, value: cents(value), name: this.intern(name) };
   }
 
   /**
@@ -155,11 +155,11 @@ export class Storefront {
       items.push({
         id: s.next('item'), product_id: sellable.product.id, sku, update_date: now,
         name: sellable.variant ? this.intern(`${sellable.product.name} (${Object.values(sellable.variant.attributes).join(', ')})`) : sellable.product.name,
-        price, item_net_price: price, discounted_subtotal: round2(price.mul(qty)), amount: qty, backordered_amount: backordered, surcharges: [],
+        price: cents(price), item_net_price: cents(price), discounted_subtotal: cents(round2(price.mul(qty))), amount: qty, backordered_amount: backordered, surcharges: [],
         variant_id: sellable.variant?.id ?? null,
       });
     }
-    const subTotal = items.reduce((a, i) => a.add(i.price.mul(i.amount)), new Decimal(0));
+    const subTotal = items.reduce((a, i) => a.add(new Decimal(i.price).mul(i.amount)), new Decimal(0));
     const surcharges: Surcharge[] = [];
     // Coupon: a percentage or a fixed amount (in store currency, converted), spread over the lines.
     let discount = new Decimal(0);
@@ -170,10 +170,10 @@ export class Storefront {
         surcharges.push(this.surcharge('discount', 'DCOUPON', `Coupon ${coupon.toUpperCase()}`, discount.neg(), 'XLite\\Module\\CDev\\Coupons\\Logic\\Order\\Modifier\\Discount'));
         let left = discount;
         items.forEach((it, idx) => {
-          const lineTotal = it.price.mul(it.amount);
+          const lineTotal = new Decimal(it.price).mul(it.amount);
           const share = idx === items.length - 1 ? left : round2(discount.mul(lineTotal).div(subTotal));
           left = left.sub(share);
-          it.discounted_subtotal = lineTotal.sub(share);
+          it.discounted_subtotal = cents(lineTotal.sub(share));
         });
       }
     }
@@ -208,8 +208,8 @@ export class Storefront {
       stock_status: items.some((i) => i.backordered_amount > 0) ? 'backordered' : 'in stock',
       surcharges,
       tracking_numbers: [],
-      sub_total: subTotal,
-      total,
+      sub_total: cents(subTotal),
+      total: cents(total),
       details: [],
       history: [],
       payment_transactions: [],
@@ -228,7 +228,7 @@ export class Storefront {
       status: 'I',
       name: payment.name,
       currency,
-      value: total,
+      value: order.total,
       note: '',
       data: [],
       backend_transactions: [],
@@ -294,7 +294,7 @@ export class Storefront {
     if (!['P', 'PP'].includes(o.payment_status)) throw new StorefrontError(400, `Order ${o.order_number} cannot be refunded in status ${o.payment_status}`);
     const txn = o.payment_transactions[0]!;
     const refunded = txn.backend_transactions.filter((b) => b.type.startsWith('refund')).reduce((a, b) => a.add(b.value), new Decimal(0));
-    const open = o.total.sub(refunded);
+    const open = new Decimal(o.total).sub(refunded);
     let value: Decimal;
     try {
       value = amount === undefined ? open : new Decimal(amount);
@@ -303,7 +303,7 @@ export class Storefront {
     }
     if (value.lte(0) || value.gt(open)) throw new StorefrontError(400, `Refund amount ${value.toFixed(2)} must be > 0 and ≤ ${open.toFixed(2)}`);
     const full = value.eq(open);
-    txn.backend_transactions.push({ id: this.store.next('txn'), type: full && refunded.eq(0) ? 'refund' : full ? 'refundMulti' : 'refundPart', date: this.store.clock.now(), status: 'S', value });
+    txn.backend_transactions.push({ id: this.store.next('txn'), type: full && refunded.eq(0) ? 'refund' : full ? 'refundMulti' : 'refundPart', date: this.store.clock.now(), status: 'S', value: cents(value) });
     if (full) {
       for (const it of o.items) {
         const s = this.store.sellableBySku.get(it.sku);
