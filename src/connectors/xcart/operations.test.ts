@@ -297,3 +297,11 @@ describe('orders whose addresses and statuses are null (XC55 types them nullable
     expect([missing.code, missing.message]).toEqual(['XCART_NOT_FOUND', expect.stringMatching(/Order with ID 99999999 not found/)]);
   });
 });
+
+describe('dates', () => {
+  it('normalizes PHP and RFC 3339 dates to UTC, the same text twice in a row as once (its last result is kept)', () => {
+    const seq: Array<string | number> = ['2024-05-01T12:00:00+0200', '2024-05-01T12:00:00+0200', 'not a date', 'not a date', '2024-02-30T00:00:00Z', '2024-05-01 12:00:00', 1714564800, '2024-05-01T12:00:00.250-01:30', '2024-05-01T12:00:00+0200'];
+    expect(seq.map(xc.normalizeDate)).toEqual(['2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z', null, null, '2024-03-01T00:00:00Z', '2024-05-01T12:00:00Z', '2024-05-01T12:00:00Z', '2024-05-01T13:30:00Z', '2024-05-01T10:00:00Z']);
+    expect(['2024-05-01T12:00:00+0200', 'x', '2024-05-01T12:00:00+0200'].map(xc.dateMs)).toEqual([Date.UTC(2024, 4, 1, 10), null, Date.UTC(2024, 4, 1, 10)]);
+  });
+});
