@@ -36,6 +36,7 @@ const QUESTION = 63;
 const EQUALS = 61;
 const DQUOTE = 34;
 const SQUOTE = 39;
+const AMP = 38;
 
 /** A syntax error at `at`, with its line and column. */
 function failAt(src: string, at: number, msg: string): never {
@@ -66,6 +67,26 @@ function decode(src: string, s: string, at: number): string {
 function local(q: string): string {
   const c = q.indexOf(':');
   return c < 0 ? q : q.slice(c + 1);
+}
+
+// Names repeat (FLD, NAME, TYPE …, thousands of times a second): one string per name, kept in a
+// small table by a hash of its ends, middle and length, spares a slice and its prefix split per name,
+// and attribute names come as the same already-internalized string (a key made of a fresh slice costs
+// a string-table look-up at every store). A collision only replaces the slot.
+const NAME_SLOTS = 512;
+const qnameAt: string[] = new Array<string>(NAME_SLOTS).fill('');
+const localAt: string[] = new Array<string>(NAME_SLOTS).fill('');
+/** The slot holding the name src[at, end) (its qualified form in qnameAt, its local one in localAt). */
+function nameSlot(src: string, at: number, end: number): number {
+  const len = end - at;
+  const h = (src.charCodeAt(at) * 31 + src.charCodeAt((at + end) >> 1) * 17 + src.charCodeAt(end - 1) * 7 + len * 131) & (NAME_SLOTS - 1);
+  const q = qnameAt[h]!;
+  if (q.length !== len || !src.startsWith(q, at)) {
+    const name = src.slice(at, end);
+    qnameAt[h] = name;
+    localAt[h] = local(name);
+  }
+  return h;
 }
 
 /** End of the name starting at `at`, or -1 when none starts there. */
@@ -111,6 +132,7 @@ export function parseXml(src: string): XmlElement {
   let root: XmlElement | undefined;
   // Attribute names of the element being read (a duplicate is an error).
   const seen: string[] = [];
+  let nSeen = 0;
   while (i < n) {
     if (src.charCodeAt(i) === LT) {
       const c1 = src.charCodeAt(i + 1);
@@ -158,10 +180,11 @@ export function parseXml(src: string): XmlElement {
       if (root && !stack.length) failAt(src, i, 'The markup in the document following the root element must be well-formed.');
       const ne = nameEnd(src, i + 1);
       if (ne < 0) failAt(src, i, 'The markup in the document must be well-formed.');
-      const qname = src.slice(i + 1, ne);
+      const slot = nameSlot(src, i + 1, ne);
+      const qname = qnameAt[slot]!;
       i = ne;
-      const el: XmlElement = { name: local(qname), attrs: {}, children: [], text: '' };
-      seen.length = 0;
+      const el: XmlElement = { name: localAt[slot]!, attrs: {}, children: [], text: '' };
+      nSeen = 0;
       for (;;) {
         const ws = i;
         while (i < n && isSpace(src.charCodeAt(i))) i++;
@@ -171,7 +194,9 @@ export function parseXml(src: string): XmlElement {
         if (ws === i) failAt(src, i, `Element type "${qname}" must be followed by either attribute specifications, ">" or "/>".`);
         const ae = nameEnd(src, i);
         if (ae < 0) failAt(src, i, `Element type "${qname}" must be followed by either attribute specifications, ">" or "/>".`);
-        const aname = src.slice(i, ae);
+        const aslot = nameSlot(src, i, ae);
+        const aname = qnameAt[aslot]!;
+        const alocal = localAt[aslot]!;
         i = ae;
         while (i < n && isSpace(src.charCodeAt(i))) i++;
         if (src.charCodeAt(i) !== EQUALS) failAt(src, i, `Attribute name "${aname}" associated with an element type "${qname}" must be followed by the ' = ' character.`);
@@ -179,13 +204,19 @@ export function parseXml(src: string): XmlElement {
         while (i < n && isSpace(src.charCodeAt(i))) i++;
         const q = src.charCodeAt(i);
         if (q !== DQUOTE && q !== SQUOTE) failAt(src, i, `Open quote is expected for attribute "${aname}" associated with an element type "${qname}".`);
-        const e = src.indexOf(q === DQUOTE ? '"' : "'", i + 1);
-        if (e < 0) failAt(src, i, `XML document structures must start and end within the same entity.`);
-        const raw = src.slice(i + 1, e);
-        if (raw.includes('<')) failAt(src, i, `The value of attribute "${aname}" associated with an element type "${qname}" must not contain the '<' character.`);
-        if (seen.includes(aname)) failAt(src, i, `Attribute "${aname}" was already specified for element "${qname}".`);
-        seen.push(aname);
-        if (aname !== 'xmlns' && !aname.startsWith('xmlns:')) el.attrs[local(aname)] = decode(src, raw, i);
+        // One pass to the closing quote, noting a '<' (refused) and an '&' (to decode).
+        let e = i + 1;
+        let amp = false;
+        for (; e < n; e++) {
+          const c = src.charCodeAt(e);
+          if (c === q) break;
+          if (c === LT) failAt(src, i, `The value of attribute "${aname}" associated with an element type "${qname}" must not contain the '<' character.`);
+          if (c === AMP) amp = true;
+        }
+        if (e >= n) failAt(src, i, `XML document structures must start and end within the same entity.`);
+        for (let k = 0; k < nSeen; k++) if (seen[k] === aname) failAt(src, i, `Attribute "${aname}" was already specified for element "${qname}".`);
+        seen[nSeen++] = aname;
+        if (aname !== 'xmlns' && !aname.startsWith('xmlns:')) el.attrs[alocal] = amp ? decode(src, src.slice(i + 1, e), i) : src.slice(i + 1, e);
         i = e + 1;
       }
       if (cur) cur.children.push(el);

@@ -19,11 +19,10 @@ export interface Layout {
   keys: string[];
 }
 
-/** A decoded RESULT: header fields (all groups merged), table rows, and group membership. */
+/** A decoded RESULT: header fields (all groups merged) and table rows. */
 export interface Decoded {
   fields: FlatRow;
   tables: Record<string, FlatRow[]>;
-  groupOf: Record<string, string>;
 }
 
 /** Places flat fields into their groups; a field no group carries is an error, not a silent drop. */
@@ -88,7 +87,7 @@ function badResult(why: string, sample: string) {
 /** Decodes a record RESULT (read/save/modify/run), XML or JSON. `_LBL` label entries are dropped. */
 export function decodeRecord(resultXml: string): Decoded {
   const s = resultXml.trim();
-  const out: Decoded = { fields: {}, tables: {}, groupOf: {} };
+  const out: Decoded = { fields: {}, tables: {} };
   if (s.startsWith('{')) {
     let doc: Record<string, unknown>;
     try {
@@ -98,12 +97,7 @@ export function decodeRecord(resultXml: string): Decoded {
     }
     for (const [id, block] of Object.entries(doc)) {
       if (Array.isArray(block)) out.tables[id] = block.map((r) => jsonRow(r as Record<string, unknown>));
-      else if (block && typeof block === 'object') {
-        for (const [k, v] of Object.entries(jsonRow(block as Record<string, unknown>))) {
-          out.fields[k] = v;
-          out.groupOf[k] = id;
-        }
-      }
+      else if (block && typeof block === 'object') Object.assign(out.fields, jsonRow(block as Record<string, unknown>));
     }
     return out;
   }
@@ -111,11 +105,7 @@ export function decodeRecord(resultXml: string): Decoded {
   // An empty RESULT carries no record.
   if (root.name !== 'RESULT' || (!root.children.length && !Object.keys(root.attrs).length)) throw badResult('no RESULT element', s);
   // Read in place (no field pairs, no filtered child lists): a save's answer is read once per order.
-  for (const grp of root.children) {
-    if (grp.name !== 'GRP') continue;
-    const id = grp.attrs['ID'] ?? '';
-    fieldsInto(grp, out.fields, out.groupOf, id);
-  }
+  for (const grp of root.children) if (grp.name === 'GRP') fieldsInto(grp, out.fields);
   for (const tab of root.children) if (tab.name === 'TAB') out.tables[tab.attrs['ID'] ?? ''] = linRows(tab);
   return out;
 }
@@ -138,21 +128,15 @@ function setField(o: Record<string, unknown>, k: string, v: unknown): void {
   else o[k] = v;
 }
 
-/** A node's FLD values, then its LST arrays, into `into` (and each name's group into `groupOf`). */
-function fieldsInto(node: XmlElement, into: FlatRow, groupOf?: Record<string, string>, id = ''): void {
-  for (const f of node.children) {
-    if (f.name !== 'FLD') continue;
-    const k = f.attrs['NAME'] ?? '';
-    setField(into, k, text(f));
-    if (groupOf) setField(groupOf, k, id);
-  }
+/** A node's FLD values, then its LST arrays, into `into`. */
+function fieldsInto(node: XmlElement, into: FlatRow): void {
+  for (const f of node.children) if (f.name === 'FLD') setField(into, f.attrs['NAME'] ?? '', text(f));
   for (const l of node.children) {
     if (l.name !== 'LST') continue;
     const k = l.attrs['NAME'] ?? '';
     const items: string[] = [];
     for (const it of l.children) if (it.name === 'ITM') items.push(text(it));
     setField(into, k, items);
-    if (groupOf) setField(groupOf, k, id);
   }
 }
 

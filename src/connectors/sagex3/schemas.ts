@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { X3Object } from './layouts.js';
 
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal number as a string, e.g. "12.50"');
-const positive = decimal.refine((s) => new Decimal(s).gt(0), 'must be greater than 0');
+// A decimal string is above 0 when it is unsigned and not all zeros (no Decimal per line; and a
+// value that is no decimal gets the issue instead of Decimal's throw).
+const positive = decimal.refine((s) => s[0] !== '-' && /[1-9]/.test(s), 'must be greater than 0');
 const date = z.string().regex(/^(\d{8})?$/, 'a date as YYYYMMDD');
 const code = (max: number) => z.string().min(1).max(max);
 const fieldValue = z.union([z.string(), z.array(z.string())]);

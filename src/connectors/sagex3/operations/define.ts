@@ -65,7 +65,8 @@ export function toPayload(client: SageX3Client, object: X3Object, data: Record<s
 /** RESULT → typed flat record, lines under `lines` (or `addresses`). */
 export function fromResult(object: X3Object, resultXml: string): X3Record {
   const d = decodeRecord(resultXml);
-  const out: X3Record = { ...d.fields };
+  // The decoded fields are a fresh object: the record is built on it, not on a copy.
+  const out: X3Record = d.fields;
   const lt = LINE_TABLES[object];
   if (lt) out[lt.as] = d.tables[lt.table] ?? [];
   // Any other table the site publishes (ITM3_2 …) comes back under its own id.
