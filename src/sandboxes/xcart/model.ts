@@ -15,6 +15,13 @@ export const SHIPPING_STATUSES: Record<string, string> = {
 // PUT …/payment_status and …/shipping_status check no transitions in XC55 (the InputTransformer
 // sets any known code; a numeric one is a status id): see storefront.ts setPaymentStatus.
 
+/**
+ * The empty list of a record that has none (an item's surcharges, a transaction's data, an address's
+ * custom fields, a customer's roles): one frozen array shared by all, as nothing pushes into these;
+ * an empty array each was 1.7 MB of a 10,000-order demo (issue 12).
+ */
+export const NONE = Object.freeze([]) as never[];
+
 export interface StatusRef {
   id: number;
   code: string;

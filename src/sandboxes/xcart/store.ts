@@ -4,7 +4,7 @@
 // `order[lastRenewDate]=desc` sweep integrators use are binary searches, not scans.
 import { Decimal } from 'decimal.js';
 import { generateCatalog, type Catalog } from '../shared/catalog.js';
-import type { Address, Order, TrackingNumber } from './model.js';
+import { NONE, type Address, type Order, type TrackingNumber } from './model.js';
 
 export interface Variant {
   id: number;
@@ -288,7 +288,7 @@ export class XcartStore {
       membership_id: null,
       pending_membership_id: null,
       force_change_password: false,
-      role_ids: spec.access_level >= 100 ? [1] : [],
+      role_ids: spec.access_level >= 100 ? [1] : NONE,
       addresses: spec.addresses.map((a) => ({ ...a, id: this.next('address') })),
       anonymous: spec.anonymous,
     };

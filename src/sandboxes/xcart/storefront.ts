@@ -5,7 +5,7 @@
 import { Decimal } from 'decimal.js';
 import { Random } from '../shared/random.js';
 import {
-  PAYMENT_STATUSES, SHIPPING_STATUSES, cents, statusCodeById,
+  NONE, PAYMENT_STATUSES, SHIPPING_STATUSES, cents, statusCodeById,
   type Address, type Order, type OrderItem, type PaymentTransaction, type Surcharge,
 } from './model.js';
 import type { Product, Variant, XcartStore } from './store.js';
@@ -155,7 +155,7 @@ export class Storefront {
       items.push({
         id: s.next('item'), product_id: sellable.product.id, sku, update_date: now,
         name: sellable.variant ? this.intern(`${sellable.product.name} (${Object.values(sellable.variant.attributes).join(', ')})`) : sellable.product.name,
-        price: cents(price), item_net_price: cents(price), discounted_subtotal: cents(round2(price.mul(qty))), amount: qty, backordered_amount: backordered, surcharges: [],
+        price: cents(price), item_net_price: cents(price), discounted_subtotal: cents(round2(price.mul(qty))), amount: qty, backordered_amount: backordered, surcharges: NONE,
         variant_id: sellable.variant?.id ?? null,
       });
     }
@@ -230,7 +230,7 @@ export class Storefront {
       currency,
       value: order.total,
       note: '',
-      data: [],
+      data: NONE,
       backend_transactions: [],
     };
     order.payment_transactions.push(txn);
@@ -266,7 +266,7 @@ export class Storefront {
     const c = this.random.pick(this.store.catalog.customers);
     return {
       id: 0, is_billing: true, is_shipping: true, type: 'R', title: '', firstname: c.firstName, lastname: c.lastName, phone: c.phone,
-      street: c.address.street, zipcode: c.address.zip, city: c.address.city, country_code: c.address.country, state: null, state_name: c.address.state, custom_fields: [],
+      street: c.address.street, zipcode: c.address.zip, city: c.address.city, country_code: c.address.country, state: null, state_name: c.address.state, custom_fields: NONE,
     };
   }
 
