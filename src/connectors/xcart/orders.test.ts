@@ -312,7 +312,7 @@ describe('order poller', () => {
     }
   });
 
-  it('re-reads the open watermark second at most once per server second, and finds a change in it the next (issue 12)', async () => {
+  it('re-reads the open watermark second once the server clock has moved on (w+1, w+2, w+4, closed at w+7), and finds a change in it then (issue 12)', async () => {
     const local = await start({ seed: 23, timeScale: 0 });
     try {
       const c = xcartConnector.createClient({ baseUrl: local.url, token: local.credentials.readToken, itemsPerPage: 50 }, { connection: 'xcart-poller-6' });
@@ -341,6 +341,16 @@ describe('order poller', () => {
       expect(r.events.map((e) => e.id)).toEqual([first.id]);
       expect(r.events[0]!.version > first.version).toBe(true);
       expect((r.events[0]!.payload as XcartOrder).admin_notes).toBe('call first');
+      // Then at w+2, w+4 and, the second closing (skew 5), w+7; the probe only in between.
+      const sweptAt = async (ahead: number) => {
+        local.storefront.advanceClock(ahead);
+        swept = 0;
+        r = await poller.poll(r.cursor);
+        expect(r.events).toEqual([]);
+        return swept;
+      };
+      expect([await sweptAt(1), await sweptAt(1), await sweptAt(1), await sweptAt(1), await sweptAt(1), await sweptAt(1)]).toEqual([125, 5, 125, 5, 5, 125]); // probe + the second
+      expect(JSON.parse(r.cursor!).w).toBe(Number(first.version.split('.')[0]) + 1);
     } finally {
       await local.close();
     }

@@ -13,12 +13,13 @@
 //     Once the server's clock (HTTP Date, less a skew allowance) is past that second, no change
 //     can land in it any more, and the watermark moves to the next second: a quiet store costs one
 //     page per sweep, and a bulk of orders stamped in one second is not re-read poll after poll.
-//     While nothing is newer than `w` (the probe's top is `w`), second `w` is re-read at most once
-//     per second of the server's clock: a poll whose probe has the same Date second as the last full
-//     sweep stops at the probe. All such a sweep could find is a change landing in second `w` after
-//     the last one, and the first poll in a later server second reads it (a change at most ~1 s later
-//     than before). Re-reading the open second on every poll was ~12 listed orders per delivered
-//     order in the engine bench (issue 12), polls coming every 100 ms while a bulk was delivered.
+//     While nothing is newer than `w` (the probe's top is `w`), a poll stops at the probe unless the
+//     server's Date has moved on from the last sweep down to `w` (second `s`) by a second, and by as
+//     long as `s` was past `w` (sweeps at w+1, w+2, w+4, …, and the closing one). All such a sweep
+//     could find is a change landing in second `w` after the last one: the first sweep with a Date
+//     past `w` reads every change PHP stamped `w`, and the later ones are for the skew allowance,
+//     a Date running ahead of PHP's clock. Re-reading the open second on every poll was ~12 listed
+//     orders per delivered order in the engine bench (issue 12), polls every 100 ms during a bulk.
 // What the list cannot show, no poller can see: OrderOutput has no payment transactions, so a change
 // that alters nothing in it (a second partial refund while the status is already PP) within the very
 // second of the version last read is indistinguishable from no change. X-Cart moves the payment status
@@ -218,8 +219,8 @@ export function createOrderPoller(client: XcartClient, options: OrderPollerOptio
         if (first) {
           top = orders.length ? orders[0]!.renew : null;
           serverNow = now;
-          // Nothing newer than the watermark, which a sweep read in this very server second (above).
-          if (top === c.w && now !== null && now === c.s && nextWatermark(top, now) === top) {
+          // Nothing newer than the watermark, which a sweep read not long enough ago (above).
+          if (top === c.w && now !== null && c.s !== undefined && now >= c.s && now < c.s + Math.max(1, c.s - c.w) && nextWatermark(top, now) === top) {
             deferred = true;
             break;
           }
