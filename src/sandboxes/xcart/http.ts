@@ -75,9 +75,12 @@ export function sendCollection(
   opts: { iri: (id: number) => string; type: string; context: string; items: Array<{ id: number; json: string }>; page: PageParams; hasNext: boolean; total?: number },
 ): FastifyReply {
   if (format === 'json') {
-    return reply.header('content-type', 'application/json; charset=utf-8').send(`[${opts.items.map((i) => i.json).join(',')}]`);
+    const parts = ['['];
+    opts.items.forEach((i, n) => parts.push(n ? ',' : '', i.json));
+    parts.push(']');
+    return reply.header('content-type', 'application/json; charset=utf-8').send(utf8(parts));
   }
-  const members = opts.items.map((i) => `{"@id":${JSON.stringify(opts.iri(i.id))},"@type":${JSON.stringify(opts.type)},${i.json.slice(1)}`);
+  const type = JSON.stringify(opts.type);
   const path = req.url.split('?')[0]!;
   const params = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
   const link = (p: number) => {
@@ -93,9 +96,25 @@ export function sendCollection(
   if (opts.hasNext) view['hydra:next'] = link(opts.page.page + 1);
   const head = JSON.stringify({ '@context': opts.context, '@id': path, '@type': 'hydra:Collection' });
   const tail = JSON.stringify({ 'hydra:totalItems': opts.total ?? 0, 'hydra:view': view });
-  return reply
-    .header('content-type', 'application/ld+json; charset=utf-8')
-    .send(`${head.slice(0, -1)},"hydra:member":[${members.join(',')}],${tail.slice(1)}`);
+  const parts = [`${head.slice(0, -1)},"hydra:member":[`];
+  opts.items.forEach((i, n) => parts.push(n ? ',' : '', `{"@id":${JSON.stringify(opts.iri(i.id))},"@type":${type},`, i.json.slice(1)));
+  parts.push(`],${tail.slice(1)}`);
+  return reply.header('content-type', 'application/ld+json; charset=utf-8').send(utf8(parts));
+}
+
+/**
+ * The body of a page, written part by part into one Buffer. A page of 100 orders is ~250 KB of
+ * JSON: joined into one string, V8 allocates it straight in the old generation (large-object space,
+ * past 128 KB) for every page read, 500+ pages in a 10,000-order demo (issue 12). A Buffer's bytes
+ * live outside the JS heap and go with the reply.
+ */
+function utf8(parts: string[]): Buffer {
+  let size = 0;
+  for (const p of parts) size += Buffer.byteLength(p);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const p of parts) at += out.write(p, at);
+  return out;
 }
 
 export function sendItem(reply: FastifyReply, format: Format, json: string, iri: string, type: string, context: string, status = 200): FastifyReply {
