@@ -1,15 +1,20 @@
+// Journal entry input: an amount that is no decimal is an issue with its path, never a throw out of
+// zod's parse (zod runs the decimals refinement and the entry's balance check after a regex issue).
 import { describe, expect, it } from 'vitest';
-import { salesOrderLineInput } from './schemas.js';
+import { journalEntryInput } from './schemas.js';
 
-describe('X3 input schemas', () => {
-  it('a line quantity is a decimal above 0; a value that is no decimal is an issue, not a throw', () => {
-    const issues = (QTY: string) => {
-      const r = salesOrderLineInput.safeParse({ ITMREF: 'B2-1180-RED', QTY });
-      return r.success ? [] : r.error.issues.map((i) => i.message);
-    };
-    for (const ok of ['1', '1.5', '0.001', '10']) expect(issues(ok)).toEqual([]);
-    for (const zero of ['0', '-1', '0.000', '00', '-0']) expect(issues(zero)).toEqual(['must be greater than 0']);
-    expect(issues('1e5')).toEqual(['a decimal number as a string, e.g. "12.50"']);
-    expect(issues('abc')).toEqual(['a decimal number as a string, e.g. "12.50"', 'must be greater than 0']);
+const entry = (a: string, b: string) => ({ TYP: 'AMZ', FCY: 'US01', JOU: 'AMZ', lines: [{ ACC: '4000', SNS: 1, AMTCUR: a }, { ACC: '1200', SNS: -1, AMTCUR: b }] });
+
+describe('X3 journal entry input', () => {
+  it('reports an amount that is no decimal by its path', () => {
+    const r = journalEntryInput.safeParse(entry('abc', '10.00'));
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.'))).toContain('lines.0.AMTCUR');
+  });
+
+  it('counts decimals as Decimal does (trailing zeros are not decimals) and checks the balance', () => {
+    expect(journalEntryInput.safeParse(entry('10.500', '10.5')).success).toBe(true);
+    expect(journalEntryInput.safeParse(entry('10.005', '10.005')).error!.issues.map((i) => i.message)).toContain('at most 2 decimals');
+    expect(journalEntryInput.safeParse(entry('10.00', '9.99')).success).toBe(false);
   });
 });

@@ -156,14 +156,24 @@ export const entryLineInput = z.object({
   /** A general-ledger account number — not an accounting code (ACCCOD). */
   ACC: code(15),
   SNS: z.union([z.literal(1), z.literal(-1)]),
-  AMTCUR: positive.refine((s) => new Decimal(s).decimalPlaces() <= 2, 'at most 2 decimals'),
+  // Read from the text (trailing zeros do not count, as Decimal's decimalPlaces): a Decimal of a
+  // non-decimal text threw out of zod's parse, since zod runs this refinement after a failed regex.
+  AMTCUR: positive.refine((s) => (/\.(\d+)$/.exec(s)?.[1] ?? '').replace(/0+$/, '').length <= 2, 'at most 2 decimals'),
   /** Business partner, required on collective (control) accounts. */
   BPR: z.string().max(15).optional(),
   DES: z.string().max(30).optional(),
   CCE1: z.string().max(15).optional(),
   LEDTYP: z.number().int().optional(),
 });
-const balanced = (lines: Array<{ SNS: 1 | -1; AMTCUR: string }>) => lines.reduce((s, l) => s.plus(new Decimal(l.AMTCUR).mul(l.SNS)), new Decimal(0)).isZero();
+// zod runs this after issues that do not abort (a line's amount that is no decimal): that line has its
+// issue already, so the balance is not judged (Decimal would throw out of the parse).
+const balanced = (lines: Array<{ SNS: 1 | -1; AMTCUR: string }>) => {
+  try {
+    return lines.reduce((s, l) => s.plus(new Decimal(l.AMTCUR).mul(l.SNS)), new Decimal(0)).isZero();
+  } catch {
+    return true;
+  }
+};
 export const journalEntryInput = z
   .object({
     TYP: code(5),
