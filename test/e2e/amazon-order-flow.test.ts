@@ -4,7 +4,9 @@
 // merchant adapts the shipped template to their X3.
 import { cpSync } from 'node:fs';
 import path from 'node:path';
+import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderTotal } from '../../src/sandboxes/amazon/routes/orders.js';
 import { startAmazonX3, writeMarketplaceTable, type AmazonX3 } from './amazon-x3-pair.js';
 import { until } from './xcart-sage300-pair.js';
 
@@ -43,7 +45,20 @@ describe('flow amazon-order-to-sagex3', () => {
       const mine = found.filter((r) => r.fields.CUSORDREF === o.id);
       expect(mine).toHaveLength(1);
       expect(mine[0]!.tables.SOH4_1!.map((l) => [l.ITMREF, l.QTY])).toEqual(o.items.map((it) => [it.sku, String(it.qty)]));
+      // Shipping and the promotion reach X3 as invoicing elements 1 and 2, so the SOH's total is the
+      // Amazon OrderTotal less the marketplace-facilitator tax (which the flow leaves to the settlement).
+      const sum = (f: (it: (typeof o.items)[number]) => string) => o.items.reduce((s, it) => s.plus(f(it)), new Decimal(0));
+      const shipping = sum((it) => it.shippingPrice);
+      const promotion = sum((it) => it.promotionDiscount);
+      const elements = [...(shipping.isZero() ? [] : [['1', shipping]]), ...(promotion.isZero() ? [] : [['2', promotion.neg()]])] as Array<[string, Decimal]>;
+      expect([mine[0]!.fields.INVDTA, mine[0]!.fields.INVDTAAMT]).toEqual([elements.map(([c]) => c), elements.map(([, a]) => a.toString())]);
+      const tax = sum((it) => it.itemTax).plus(sum((it) => it.shippingTax));
+      expect(mine[0]!.fields.ORDINVNOT).toBe(new Decimal(orderTotal(o)).minus(tax).toFixed(2));
     }
+    // The orders placed carry both: MFN ones shipping, the third a promotion.
+    const charged = found.filter((r) => ready.some((o) => o.id === r.fields.CUSORDREF));
+    expect(charged.filter((r) => (r.fields.INVDTA as string[]).includes('1'))).toHaveLength(3);
+    expect(charged.filter((r) => (r.fields.INVDTA as string[]).includes('2'))).toHaveLength(1);
     const dead = await pair.runtime.engine.queue.list({ state: 'dead', limit: 10 });
     expect(dead.map((d) => JSON.stringify(d).slice(0, 300))).toEqual([]);
   }, 120_000);

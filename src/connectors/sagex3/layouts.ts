@@ -28,6 +28,7 @@ export const DEFAULT_LAYOUTS: Record<X3Object, Layout> = {
       SOH2_1: ['STOFCY'],
       SOH2_2: ['DEMDLVDAT', 'SHIDAT'],
       SOH2_3: ['BPTNUM'],
+      SOH3_5: ['INVDTA', 'INVDTAAMT'],
       SOH4_4: ['ORDINVNOT', 'ORDINVATI'],
     }),
     tables: { SOH4_1: [] },

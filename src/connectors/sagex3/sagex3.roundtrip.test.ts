@@ -77,6 +77,25 @@ describe.each(['XML', 'JSON'] as const)('round trips with %s payloads', (format)
     expect(rows[0]!.ORDINVNOT).toBe('68.56');
   });
 
+  it('SOH: invoicing elements (SOH3_5) travel as LST, come back on read and count in ORDINVNOT; modify replaces them', async () => {
+    const client = c();
+    const saved = await save.call(client, {
+      object: 'SOH',
+      data: { SALFCY: 'US011', BPCORD: 'C00003', CUSORDREF: `AMZ-${format}-114-0002`, INVDTA: ['1', '2'], INVDTAAMT: ['4.99', '-2.00'], lines: [{ ITMREF: item1, QTY: '2', GROPRI: '19.99' }] },
+    });
+    expect(saved.ORDINVNOT).toBe('42.97'); // 2 × 19.99 + 4.99 − 2.00
+    const back = await read.call(client, { object: 'SOH', key: String(saved.SOHNUM) });
+    expect(back.INVDTA).toEqual(['1', '2']);
+    expect(back.INVDTAAMT).toEqual(['4.99', '-2']);
+    expect(back.ORDINVNOT).toBe('42.97');
+
+    const changed = await modify.call(client, { object: 'SOH', key: String(saved.SOHNUM), data: { INVDTA: ['1'], INVDTAAMT: ['9.99'] } });
+    expect([changed.INVDTA, changed.INVDTAAMT, changed.ORDINVNOT]).toEqual([['1'], ['9.99'], '49.97']);
+
+    const unknown = await failure(save.call(client, { object: 'SOH', data: { SALFCY: 'US011', BPCORD: 'C00003', INVDTA: ['9'], INVDTAAMT: ['1.00'], lines: [{ ITMREF: item1, QTY: '1' }] } }));
+    expect(unknown.message).toMatch(/INVDTA\(1\) 9 : Record does not exist/);
+  });
+
   it('ITM: save, read, modify, query, delete', async () => {
     const client = c();
     const ref = `Z9-${format}-NEW`;

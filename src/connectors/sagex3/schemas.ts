@@ -28,7 +28,15 @@ export const salesOrderLineInput = z.object({
   DSTOFCY: z.string().max(5).optional(),
   extra,
 });
-export const salesOrderInput = z.object({
+// Invoicing elements (group SOH3_5): INVDTA the element codes the folder has set up (carriage,
+// discount …), INVDTAAMT their amounts, slot by slot; X3 adds them to the order's total.
+const invoicingElements = {
+  INVDTA: z.array(z.string().min(1).max(3)).max(30).optional(),
+  INVDTAAMT: z.array(decimal).max(30).optional(),
+};
+const sameLength = (o: { INVDTA?: string[] | undefined; INVDTAAMT?: string[] | undefined }) => (o.INVDTA?.length ?? 0) === (o.INVDTAAMT?.length ?? 0);
+const sameLengthIssue = { message: 'INVDTA and INVDTAAMT go together: one amount per invoicing element', path: ['INVDTAAMT'] };
+const salesOrderFields = z.object({
   SALFCY: code(5),
   SOHTYP: z.string().max(5).optional(),
   /** Leave empty: the order type's sequence counter numbers the order. */
@@ -51,14 +59,21 @@ export const salesOrderInput = z.object({
   DEMDLVDAT: date.optional(),
   SHIDAT: date.optional(),
   BPTNUM: z.string().max(15).optional(),
+  ...invoicingElements,
   lines: z.array(salesOrderLineInput).min(1, 'a sales order needs at least one line').max(200),
   extra,
   tables,
 });
-export const salesOrderPatch = salesOrderInput.omit({ SALFCY: true, BPCORD: true, SOHNUM: true, SOHTYP: true, CUR: true, lines: true }).partial().extend({
-  /** `line` n updates line n; a line without `line` is added. */
-  lines: z.array(salesOrderLineInput.partial().extend({ line: z.number().int().positive().optional() })).optional(),
-});
+export const salesOrderInput = salesOrderFields.refine(sameLength, sameLengthIssue);
+/** Invoicing elements sent on a modify replace the order's (both lists together). */
+export const salesOrderPatch = salesOrderFields
+  .omit({ SALFCY: true, BPCORD: true, SOHNUM: true, SOHTYP: true, CUR: true, lines: true })
+  .partial()
+  .extend({
+    /** `line` n updates line n; a line without `line` is added. */
+    lines: z.array(salesOrderLineInput.partial().extend({ line: z.number().int().positive().optional() })).optional(),
+  })
+  .refine(sameLength, sameLengthIssue);
 
 export const itemInput = z.object({
   ITMREF: code(20),

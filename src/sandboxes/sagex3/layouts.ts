@@ -36,6 +36,9 @@ export const layouts: Record<ObjectCode, ObjectLayout> = {
       { id: 'SOH2_1', kind: 'GRP', fields: [c('STOFCY', 5)] },
       { id: 'SOH2_2', kind: 'GRP', fields: [dt('DEMDLVDAT'), dt('SHIDAT')] },
       { id: 'SOH2_3', kind: 'GRP', fields: [c('BPTNUM', 15)] },
+      // Invoicing elements (carriage, discount …), slot by slot. 30 slots is the sandbox's assumption:
+      // no public source gives the dimension of INVDTA/INVDTAAMT.
+      { id: 'SOH3_5', kind: 'GRP', fields: [{ name: 'INVDTA', type: 'Char', len: 3, list: 30 }, { name: 'INVDTAAMT', type: 'Decimal', list: 30 }] },
       {
         // DIM 1002 as Sage's own sample declares it (soap-tester WSSOH_WS_SAVE.XML).
         id: 'SOH4_1', kind: 'TAB', dim: 1002,

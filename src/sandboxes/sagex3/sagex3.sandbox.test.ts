@@ -211,6 +211,18 @@ describe('object rules (in-process)', () => {
     const after = st.modify('SOH', String(so.fields.SOHNUM), payload({ BPAADD: 'WH2' }), 'T', 'ENG');
     expect([after.fields.BPAADD, after.fields.BPDADDLIG1, after.fields.BPDCTY, after.fields.BPDSAT]).toEqual(['WH2', '9 Dock Road', 'Reno', 'NV']);
   });
+  it('invoicing elements: known codes with decimal amounts, summed into the totals (taxed as the lines); empty slots skipped', () => {
+    const st = sb.state;
+    const item = [...st.stores.ITM.keys()][2]!;
+    const cust = [...st.stores.BPC.values()].find((c) => c.fields.VACBPR === 'CAN')!; // 5 % tax
+    const els = (INVDTA: string[], INVDTAAMT: string[]) => ({ fields: { SALFCY: 'US011', BPCORD: String(cust.fields.BPCNUM), INVDTA, INVDTAAMT }, groupOf: {}, tables: { SOH4_1: [{ row: { ITMREF: item, QTY: '1', GROPRI: '100.00' } }] } });
+    const so = st.save('SOH', els(['1', '2', '', ''], ['10.00', '-20.50', '', '0']), 'T');
+    expect([so.fields.INVDTA, so.fields.INVDTAAMT, so.fields.ORDINVNOT, so.fields.ORDINVATI]).toEqual([['1', '2'], ['10', '-20.5'], '89.50', '93.98']);
+    expect(() => st.save('SOH', els(['7'], ['1']), 'T')).toThrow('INVDTA(1) 7 : Record does not exist');
+    expect(() => st.save('SOH', els(['1'], ['1,50']), 'T')).toThrow('INVDTAAMT(1) 1,50 : Invalid value (number expected)');
+    expect(() => st.save('SOH', els(['', '1'], ['3', '1']), 'T')).toThrow('INVDTA(1) : Mandatory field');
+    expect(() => st.save('SOH', els(['1', '1'], ['3', '1']), 'T')).toThrow('INVDTA(2) 1 : Invoicing element already entered');
+  });
   it('an invoice line added by modify counts as invoiced on its order line', () => {
     const st = sb.state;
     const item = [...st.stores.ITM.keys()][1]!;

@@ -70,6 +70,9 @@ const TAX_RULES: Record<string, string> = { USA: '0', CAN: '0.05', EXO: '0', NOR
 const CUSTOMER_CATEGORIES = new Set(['NAT', 'EXP', 'MKT', 'US']);
 const ITEM_CATEGORIES = new Set(['A1', 'B2', 'C3', 'D4', 'E5', 'F6', 'MISC', 'TEST']);
 const SOH_TYPES = new Set(['SON', 'SOI']);
+/** The folder's invoicing elements (SFOOTINV) an order may carry: the codes the Amazon order mapping uses. */
+const INVOICING_ELEMENTS: Record<string, string> = { '1': 'Carriage', '2': 'Discount' };
+const INVDTA_SLOTS = 30;
 /** Chart of accounts (GACCOUNT). `collective` accounts need a business partner (BPR) on the line. */
 export const ACCOUNTS: Record<string, { des: string; collective?: boolean }> = {
   '411000': { des: 'Customers', collective: true },
@@ -366,6 +369,7 @@ export class X3State {
         BPDNAM: str(f.BPDNAM) || str(cust.fields.BPCNAM), BPDADDLIG1: str(f.BPDADDLIG1) || str(addr.ADDLIG1), BPDADDLIG2: str(f.BPDADDLIG2) || (str(f.BPDADDLIG1) ? '' : str(addr.ADDLIG2)),
         BPDPOSCOD: str(f.BPDPOSCOD) || str(addr.POSCOD), BPDCTY: str(f.BPDCTY) || str(addr.CTY), BPDSAT: str(f.BPDSAT) || str(addr.SAT), BPDCRY: str(f.BPDCRY) || str(addr.BPACRY),
         ORDSTA: '1', ALLSTA: '1', DLVSTA: '1', INVSTA: '1', STOFCY: stofcy, DEMDLVDAT: str(f.DEMDLVDAT) || orddat, SHIDAT: str(f.SHIDAT) || orddat, BPTNUM: str(f.BPTNUM),
+        ...invoicingElements(f.INVDTA, f.INVDTAAMT),
         ORDINVNOT: '0', ORDINVATI: '0',
       },
       tables: { SOH4_1: [] },
@@ -407,7 +411,9 @@ export class X3State {
   }
 
   private orderTotals(rec: Rec, cust = this.stores.BPC.get(str(rec.fields.BPCORD))): void {
-    const not = rec.tables.SOH4_1!.reduce((s, l) => s.plus(dec(l.NETPRI).mul(dec(l.QTY))), new Decimal(0)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+    const goods = rec.tables.SOH4_1!.reduce((s, l) => s.plus(dec(l.NETPRI).mul(dec(l.QTY))), new Decimal(0)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+    // The invoicing elements count in the total, taxed as the lines are.
+    const not = listOf(rec.fields.INVDTAAMT).reduce((s, a) => s.plus(a), goods).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
     const rate = new Decimal(TAX_RULES[str(cust?.fields.VACBPR)] ?? '0');
     rec.fields.ORDINVNOT = not.toFixed(2);
     rec.fields.ORDINVATI = not.plus(not.mul(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)).toFixed(2);
@@ -471,6 +477,7 @@ export class X3State {
       if (p.fields[k] !== undefined) next[k] = str(p.fields[k]);
     }
     for (const d of ['DEMDLVDAT', 'SHIDAT', 'ORDDAT']) checkDate(d, str(next[d]));
+    if (p.fields.INVDTA !== undefined || p.fields.INVDTAAMT !== undefined) Object.assign(next, invoicingElements(p.fields.INVDTA ?? rec.fields.INVDTA, p.fields.INVDTAAMT ?? rec.fields.INVDTAAMT));
     if (!SITES[str(next.STOFCY)]?.stock) fail(`STOFCY ${next.STOFCY} : Not a stock site`);
     if (p.fields.BPAADD !== undefined && str(p.fields.BPAADD) !== rec.fields.BPAADD) {
       // A new ship-to address code brings that address along, unless the caller sent its own lines.
@@ -1018,6 +1025,30 @@ function decimalField(field: string, v: FieldValue | undefined, o: { positive?: 
   if (o.positive && d.lte(0)) fail(`${field} ${s} : Invalid value (must be greater than 0)`);
   if (o.min !== undefined && d.lt(o.min)) fail(`${field} ${s} : Invalid value (must be at least ${o.min})`);
   return d;
+}
+
+const listOf = (v: FieldValue | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []);
+
+/**
+ * An order's invoicing elements, slot by slot: a known element code with a decimal amount; an empty
+ * slot (no code, no amount or 0, as a full LST of 30 slots sends) is skipped.
+ */
+function invoicingElements(codes: FieldValue | undefined, amounts: FieldValue | undefined): { INVDTA: string[]; INVDTAAMT: string[] } {
+  const c = listOf(codes);
+  const a = listOf(amounts);
+  if (c.length > INVDTA_SLOTS || a.length > INVDTA_SLOTS) fail(`SOH3_5 : Too many invoicing elements (${INVDTA_SLOTS} max)`);
+  const out = { INVDTA: [] as string[], INVDTAAMT: [] as string[] };
+  for (let i = 0; i < Math.max(c.length, a.length); i++) {
+    const code = (c[i] ?? '').trim();
+    const amt = decimalField(`INVDTAAMT(${i + 1})`, a[i], {});
+    if (!code && amt.isZero()) continue;
+    if (!code) fail(`INVDTA(${i + 1}) : Mandatory field`);
+    if (!INVOICING_ELEMENTS[code]) fail(`INVDTA(${i + 1}) ${code} : Record does not exist`);
+    if (out.INVDTA.includes(code)) fail(`INVDTA(${i + 1}) ${code} : Invoicing element already entered`);
+    out.INVDTA.push(code);
+    out.INVDTAAMT.push(amt.toString());
+  }
+  return out;
 }
 
 /** A field sent in a group it does not belong to, or not on the screen at all, is refused. */
