@@ -76,4 +76,18 @@ describe('hold step', () => {
     await new HoldStore(store.db).decide('shop-to-erp', 'shop:order:A200', 'cancelled', 'user:ann', 'stolen card');
     await expect(hold({ event: { payload: risky }, steps: {}, options: {} }, ctx('A200', []))).rejects.toBeInstanceOf(FlowStop);
   }, 30_000);
+
+  it('asks for the decisions of the orders of one turn in one statement, each order its own', async () => {
+    let selects = 0;
+    const db = store.db.withPlugin({
+      transformQuery: (a) => (a.node.kind === 'SelectQueryNode' && JSON.stringify(a.node.from).includes('order_holds') && selects++, a.node),
+      transformResult: async (a) => a.result,
+    });
+    const hold = holdStep.compile(step, { flow, db, expr: (t: string, f: string) => compileFlowExpr(t, `test ${f}`) } as unknown as StepEnv);
+    await new HoldStore(store.db).hold({ flow: 'shop-to-erp', recordKey: 'shop:order:B3', version: '1', score: 60, threshold: 50, reasons: ['r'], jobId: null });
+    await new HoldStore(store.db).decide('shop-to-erp', 'shop:order:B3', 'released', 'user:ann', null);
+    const outs = (await Promise.all(Array.from({ length: 8 }, (_, i) => hold({ event: { payload: order(300 + i, { id: `B${i}`, at: minute(300 + i) }) }, steps: {}, options: {} }, ctx(`B${i}`, []))))) as Array<{ released?: boolean }>;
+    expect(selects).toBe(1);
+    expect(outs.map((o) => o.released === true)).toEqual([false, false, false, true, false, false, false, false]);
+  });
 });

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../core/db/schema.js';
+import { chunks } from '../core/batch-loader.js';
 import { userError } from '../core/errors.js';
 import type { InboxEvent } from '../core/flow.js';
 import type { JobView, QueuePort } from '../core/queue/port.js';
@@ -145,8 +146,16 @@ export class HoldStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(flow: string, recordKey: string): Promise<HoldRecord | undefined> {
-    const r = await this.db.selectFrom('order_holds').selectAll().where('flow', '=', flow).where('record_key', '=', recordKey).executeTakeFirst();
-    return r ? toRecord(r as Row) : undefined;
+    return (await this.getMany(flow, [recordKey])).get(recordKey);
+  }
+
+  /** The decisions of many records of one flow, in one statement per 500. */
+  async getMany(flow: string, recordKeys: string[]): Promise<Map<string, HoldRecord>> {
+    const found = new Map<string, HoldRecord>();
+    for (const part of chunks(recordKeys, 500)) {
+      for (const r of await this.db.selectFrom('order_holds').selectAll().where('flow', '=', flow).where('record_key', 'in', part).execute()) found.set(r.record_key, toRecord(r as Row));
+    }
+    return found;
   }
 
   /** Marks the record held (again): a newer version of a held order is held too, until a person decides. */

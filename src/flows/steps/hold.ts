@@ -4,6 +4,7 @@
 // reason) — `syncline holds`, /api/holds. An anomaly is alerted and noted with the run; it holds the
 // order too when the step says `anomalies: hold`.
 import { alertFlagged } from '../../alerts/alerts.js';
+import { batchLoader } from '../../core/batch-loader.js';
 import { userError } from '../../core/errors.js';
 import { FlowStop } from '../../core/flow.js';
 import { HoldStore, HELD_CODE, recordKeyOf, toRiskOrder } from '../../intelligence/holds.js';
@@ -20,12 +21,15 @@ export const holdStep: StepKind<HoldStep> = {
     const order = env.expr(step.order, 'order');
     const threshold = step.threshold ? env.expr(step.threshold, 'threshold') : undefined;
     const holds = new HoldStore(env.db);
+    // A person's decision on each order, asked for all orders of a turn at once (a statement per order was
+    // the only per-order query of the Amazon order path; issue 9).
+    const decisionOf = batchLoader((keys: string[]) => holds.getMany(env.flow.id, keys));
     return async (scope, ctx) => {
       const o = toRiskOrder(plain(await order(scope)));
       const limit = threshold ? Number(plain(await threshold(scope))) : HOLD_THRESHOLD;
       if (!Number.isFinite(limit)) throw userError('FLOW_INVALID', `${env.flow.id} ${step.id}.threshold is not a number`);
       const recordKey = recordKeyOf(ctx.event);
-      const decided = await holds.get(env.flow.id, recordKey);
+      const decided = await decisionOf(recordKey);
       const scorerScope = `${env.flow.id}|${ctx.event.connection ?? ctx.event.system}`;
       const { score, reasons, anomalies, recorded } = (await storedScorer(env.db, scorerScope)).score(o);
       // Stored before the order goes on: a restart then still counts it (velocity, known buyer).
