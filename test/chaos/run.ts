@@ -20,8 +20,8 @@
 // {"orders","erpRecords","lost","duplicated","totalsWrong","deadLettered","kills","alerts","seconds", …}.
 // lost = orders with no ERP record and no dead letter. totalsWrong = ERP orders whose total is not the
 // source order's to the cent (Sage 300: OrderTotal against X-Cart's total, by the reconciliation;
-// X3: ORDINVNOT against the sum of the Amazon order's ItemPrice — the flow carries goods, X3 adds its
-// own tax). Exits 1 when lost, duplicated or totalsWrong ≠ 0 or an outage raised no alert.
+// X3: ORDINVNOT against the Amazon order's ItemPrice + ShippingPrice − promotions — what the flow
+// carries; X3 adds its own tax). Exits 1 when lost, duplicated or totalsWrong ≠ 0 or an outage raised no alert.
 // Amazon's own rate limits are off in its sandbox (0.5 getOrderItems/s would make 5,000 orders take
 // hours); its 429s come from the fault rule instead.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -410,14 +410,15 @@ const shopReader = new XcartClient({ baseUrl: xcart.url, token: xcart.credential
 const totalsWrong = (await reconcileXcartSage300(shopReader, client, { parts: ['orders'] })).differences
   .filter((d) => d.kind === 'order-total-differs')
   .map((d) => `X-Cart order ${d.key}: ${d.xcart} in the shop, ${d.sage300} in Sage 300 (${d.detail})`);
-// X3: the sales order's goods total against the Amazon order's items (ItemPrice is the line's amount).
+// X3: the sales order's total excl. tax against the Amazon order's items, shipping and promotions (ItemPrice is the line's amount).
 if (amazon) {
   const reader = amazonClient(amazon);
   const ids = [...x3Goods.keys()];
   for (let i = 0; i < ids.length; i += 16) {
     await Promise.all(ids.slice(i, i + 16).map(async (id) => {
-      const goods = (await allOrderItems(reader, id)).reduce((sum, it) => sum.add(it.ItemPrice?.Amount ?? '0'), new Decimal(0));
-      if (!goods.equals(x3Goods.get(id)!)) totalsWrong.push(`Amazon order ${id}: items ${goods.toFixed(2)}, X3 ORDINVNOT ${x3Goods.get(id)}`);
+      // What order-to-soh sends: the items, shipping and promotions (invoicing elements, in ORDINVNOT); not the facilitator tax.
+      const goods = (await allOrderItems(reader, id)).reduce((sum, it) => sum.add(it.ItemPrice?.Amount ?? '0').add(it.ShippingPrice?.Amount ?? '0').sub(it.PromotionDiscount?.Amount ?? '0').sub(it.ShippingDiscount?.Amount ?? '0'), new Decimal(0));
+      if (!goods.equals(x3Goods.get(id)!)) totalsWrong.push(`Amazon order ${id}: items + shipping − promotions ${goods.toFixed(2)}, X3 ORDINVNOT ${x3Goods.get(id)}`);
     }));
   }
 }
