@@ -5,8 +5,9 @@
 // Unseen, unseen2: entity pairs none of the others uses, labelled by hand and committed before the suggester
 // ran on them (data/unseen.json, unseen-2.json); measured once each, then tuned on (7 Dec 2026, second round).
 // Unseen3 (data/unseen-3.json): held out once in the second round, tuned on since the third. Unseen4
-// (data/unseen-4.json): held out once in the third round, tuned on since the fourth. HELD_OUT in
-// src/intelligence/dataset.ts names the held-out set, the honest figure. Protocol: src/intelligence/data/README.md.
+// (data/unseen-4.json): held out once in the third round, tuned on since the fourth. Unseen5
+// (data/unseen-5.json, an independent labeller's): the held-out set (HELD_OUT in src/intelligence/dataset.ts),
+// the honest figure. Protocol: src/intelligence/data/README.md.
 import type { Figure } from '../run.ts';
 import { evaluate } from '../../src/intelligence/evaluate.js';
 import { SPLITS, splitLabel } from '../../src/intelligence/dataset.js';

@@ -288,7 +288,10 @@ export function catalogue(entity: string, side: Side, extra: Field[] = []): Cata
   for (const f of [...(other ?? []), ...extra]) {
     const mine = byPath.get(f.path);
     // X3 sends everything as strings; the target schema knows a date or an amount.
-    if (mine && (mine.type === 'string' || mine.type === 'unknown') && f.type !== 'string' && f.type !== 'unknown') byPath.set(f.path, { ...mine, type: f.type });
+    // A list of values one side declares as a list (X3's INVDTA in the connector's zod schema) is the
+    // other side's one field of values (the target spec's dimensioned field): a list marker is no type.
+    const scalar = f.type !== 'array' && f.type !== 'object';
+    if (mine && scalar && (mine.type === 'array' || ((mine.type === 'string' || mine.type === 'unknown') && f.type !== 'string' && f.type !== 'unknown'))) byPath.set(f.path, { ...mine, type: f.type });
     if (!have.has(f.path)) (have.add(f.path), fields.push({ ...f, origin: 'other' }), byPath.set(f.path, { ...f, origin: 'other' }));
   }
   fields.splice(0, fields.length, ...fields.map((f) => byPath.get(f.path)!));
