@@ -148,6 +148,20 @@ export class Worker {
     }
   }
 
+  /**
+   * Wakes the claim loop once the jobs finishing together (the acks of one flush) have all left: a
+   * wake per job claimed one job at a time, a write transaction each (issue 9/12).
+   */
+  private wakeSoon(): void {
+    if (this.wakePending) return;
+    this.wakePending = true;
+    setImmediate(() => {
+      this.wakePending = false;
+      this.wake?.();
+    });
+  }
+  private wakePending = false;
+
   private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
@@ -178,7 +192,7 @@ export class Worker {
       .catch((e) => this.options.hooks?.onInternalError?.(e))
       .finally(() => {
         this.inFlight.delete(job.id);
-        this.wake?.();
+        this.wakeSoon();
       });
   }
 
