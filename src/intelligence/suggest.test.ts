@@ -9,6 +9,10 @@ import { suggest, words } from './suggest.js';
 import { catalogue, knownEntities, leaves } from './catalogue.js';
 
 describe('mapping suggester', () => {
+  /** The best (top) and three best (top3) targets for one source field, with no accepted knowledge. */
+  const top3 = (src: string, tgt: string, field: string): string[] => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates.slice(0, 3).map((c) => c.target);
+  const top = (src: string, tgt: string, field: string): string | undefined => top3(src, tgt, field)[0];
+
   it('reads ERP abbreviations, camelCase and snake_case', () => {
     expect(words('ORDDAT')).toEqual(['order', 'date']);
     expect(words('BPCNAM')).toEqual(['customer', 'name']);
@@ -29,7 +33,6 @@ describe('mapping suggester', () => {
   });
 
   it("reads a SKU as an item identifier, and an entity's own noun in its field names as saying little", () => {
-    const top = (src: string, tgt: string, field: string): string | undefined => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates[0]?.target;
     // X3's item reference is the MCF item's seller SKU, not its fulfillment order item id.
     expect(top('sagex3.SOH', 'amazon.FulfillmentOrder', 'lines[].ITMREF')).toBe('items[].sellerSku');
     expect(top('amazon.FulfillmentOrder', 'sagex3.SOH', 'items[].sellerSku')).toBe('lines[].ITMREF');
@@ -54,7 +57,6 @@ describe('mapping suggester', () => {
   });
 
   it('reads a system name as whose, money leaves by their owner, a charges list as charges', () => {
-    const top3 = (src: string, tgt: string, field: string): string[] => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates.slice(0, 3).map((c) => c.target);
     // AmazonOrderId is Amazon's order id: "amazon" no longer keeps it from the customer's order reference.
     expect(top3('sagex3.SOH', 'amazon.Order', 'CUSORDREF')).toContain('AmazonOrderId');
     // An offer's value_with_tax sits under our_price[].schedule[]: a price, and listing attributes are no lines.
@@ -69,7 +71,6 @@ describe('mapping suggester', () => {
   });
 
   it('reads a thing\'s name as that thing, a text value by its list, formats, service levels, subtotals and an item\'s title', () => {
-    const top3 = (src: string, tgt: string, field: string): string[] => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates.slice(0, 3).map((c) => c.target);
     // state_name is the state as text, shipping_method_name the carrier: not the ship-to name BPDNAM.
     expect(top3('xcart.order', 'sagex3.SOH', 'shipping_address.state_name')[0]).toBe('BPDSAT');
     expect(top3('xcart.order', 'sagex3.SOH', 'shipping_method_name')[0]).toBe('BPTNUM');
@@ -103,7 +104,6 @@ describe('mapping suggester', () => {
   });
 
   it('reads a unit before a measure as per unit, Finances money by its amount, a line item\'s name as its title, a key as an identifier', () => {
-    const top3 = (src: string, tgt: string, field: string): string[] => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates.slice(0, 3).map((c) => c.target);
     // A unit price is a price, not a unit of measure (SAU, STU); a unit weight is a weight, not the weight's unit.
     expect(top3('sage300.ICItemPricing', 'sagex3.ITM', 'ItemPricingDetails[].UnitPrice')[0]).toBe('BASPRI');
     expect(top3('sage300.ICItems', 'amazon.Listing', 'UnitWeight')[0]).toBe('attributes.item_package_weight[].value');
@@ -117,7 +117,6 @@ describe('mapping suggester', () => {
   });
 
   it('reads a payment schedule and a tracking list as no lines, a price near an amount, a subtotal as an amount', () => {
-    const top = (src: string, tgt: string, field: string): string | undefined => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates[0]?.target;
     // An A/R invoice's payment schedule is the document's instalments: a line's price goes to the detail's amount,
     // the order total to the amount due.
     expect(top('amazon.Order', 'sage300.ARInvoiceBatches', 'OrderItems[].ItemPrice.Amount')).toBe('Invoices[].InvoiceDetails[].ExtendedAmountWithTIP');
@@ -132,7 +131,6 @@ describe('mapping suggester', () => {
   });
 
   it("reads another system's record number as a reference, an order's item as a line, a charge's kind as what it was for", () => {
-    const top3 = (src: string, tgt: string, field: string): string[] => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates.slice(0, 3).map((c) => c.target);
     // A shop's order number goes to the ERP order's reference; the ERP numbers its order itself.
     expect(top3('xcart.order', 'sage300.OEOrders', 'order_number')[0]).toBe('OrderReference');
     expect(top3('amazon.Order', 'sage300.OEOrders', 'AmazonOrderId')[0]).toBe('OrderReference');
@@ -147,7 +145,6 @@ describe('mapping suggester', () => {
   });
 
   it("reads a seller's number as the record's own, a purchase order as a reference, a package as a shipment, an object's code as its thing", () => {
-    const top = (src: string, tgt: string, field: string): string | undefined => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates[0]?.target;
     // The seller's own number kept by MCF is the ERP's order number, not the customer's reference CUSORDREF.
     expect(top('amazon.FulfillmentOrder', 'sagex3.SOH', 'sellerFulfillmentOrderId')).toBe('SOHNUM');
     // A shop's order number on an ERP invoice: the buyer's purchase order number, not the ERP's order number.
@@ -160,7 +157,6 @@ describe('mapping suggester', () => {
   });
 
   it("sends a reference to the target's reference field, a charge list's code and type to the charge's", () => {
-    const top = (src: string, tgt: string, field: string): string | undefined => suggest(src, tgt, { knowledge: new Knowledge() }, [field])[0]!.candidates[0]?.target;
     // X3's customer order reference and a purchase order number: references, before the target's numbers.
     expect(top('sagex3.SOH', 'sage300.OEOrders', 'CUSORDREF')).toBe('OrderReference');
     expect(top('sage300.OEShipments', 'sagex3.soh-shipment-update', 'PurchaseOrderNumber')).toBe('CUSORDREF');
