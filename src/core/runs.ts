@@ -48,7 +48,6 @@ export async function writeRun(db: Kysely<Database>, run: RunRecord): Promise<nu
 
 /** Many runs in one statement per table (the runs of a batch of acks); their ids, in order. */
 export async function writeRuns(db: Kysely<Database>, runs: RunRecord[]): Promise<number[]> {
-  const ids: number[] = [];
   const inserted = await insertRows<{ id: number; job_id: number; attempt: number }>(
     db,
     'runs',
@@ -58,7 +57,7 @@ export async function writeRuns(db: Kysely<Database>, runs: RunRecord[]): Promis
   );
   // RETURNING's row order is not promised: a job's attempt appears once in a batch, so it names its run.
   const byAttempt = new Map(inserted.map((r) => [`${r.job_id}:${r.attempt}`, Number(r.id)]));
-  for (const run of runs) ids.push(byAttempt.get(`${run.jobId}:${run.attempt}`)!);
+  const ids = runs.map((run) => byAttempt.get(`${run.jobId}:${run.attempt}`)!);
   const steps: unknown[][] = [];
   runs.forEach((run, i) => run.steps.forEach((s, seq) => steps.push([ids[i]!, seq, s.step, s.status, json(s.input), json(s.output), json(s.error), s.startedAt, s.durationMs])));
   await insertRows(db, 'run_steps', ['run_id', 'seq', 'step', 'status', 'input', 'output', 'error', 'started_at', 'duration_ms'], steps);

@@ -66,6 +66,8 @@ export class Worker {
   private loop?: Promise<void>;
   private readonly inFlight = new Map<number, { job: LeasedJob; abort: AbortController }>();
   private wake?: () => void;
+  /** A wake is scheduled (wakeSoon): the jobs of one ack flush wake the claim loop once. */
+  private wakePending = false;
   private pendingAcks: PendingAck[] = [];
   private flushTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
@@ -160,7 +162,6 @@ export class Worker {
       this.wake?.();
     });
   }
-  private wakePending = false;
 
   private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {

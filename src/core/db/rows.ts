@@ -28,9 +28,9 @@ function isPostgres(db: Db): boolean {
  */
 export async function insertRows<R = unknown>(db: Db, table: string, columns: readonly string[], rows: readonly unknown[][], tail = ''): Promise<R[]> {
   const out: R[] = [];
+  const pg = isPostgres(db);
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const part = rows.slice(i, i + ROWS_PER_STATEMENT);
-    const pg = isPostgres(db);
     const key = `${pg ? 'pg' : 'lite'}\u0000${table}\u0000${columns.join(',')}\u0000${part.length}\u0000${tail}`;
     let text = texts.get(key);
     if (text === undefined) {
